@@ -1,0 +1,113 @@
+package io.isledb;
+
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The narrow storage interface every IsleDB component goes through: one database lives under one
+ * prefix of one bucket, container or directory, and every object name passed here is relative to
+ * that prefix ({@code "manifest/log/00000000000000000001.json"}, {@code "sstable/a1f/....sst"}).
+ *
+ * <p>Names are '/'-separated segments of {@code [A-Za-z0-9._=-]}; empty segments, {@code "."},
+ * {@code ".."} and segments starting with {@code '.'} are rejected, so nothing can escape the
+ * prefix.
+ *
+ * <p>Every request is counted by kind and bytes; see {@link #stats()}. Storage failures surface as
+ * {@link IsleException} of kind {@link IsleException.Kind#UNAVAILABLE}; a missing object is never
+ * an exception for reads (they return {@link Optional#empty()}).
+ *
+ * <p>Open one with {@link #open(String, String)}; implementations are thread-safe.
+ */
+public interface ObjectStore extends AutoCloseable {
+
+  /**
+   * Opens the database prefix {@code prefix} under {@code uri} ({@code file:///abs/dir}, {@code
+   * s3a://bucket}, {@code abfs://container@account.dfs.core.windows.net}, {@code gs://bucket}, or
+   * any other Hadoop FileSystem URI).
+   */
+  static ObjectStore open(String uri, String prefix) {
+    return open(uri, prefix, Map.of());
+  }
+
+  /**
+   * Like {@link #open(String, String)}, with extra Hadoop configuration (credentials, endpoints,
+   * and IsleDB's own {@code isledb.storage.*} keys documented in {@code docs/isle-core.md}).
+   */
+  static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
+    return io.isledb.storage.HadoopObjectStore.open(uri, prefix, hadoopConf);
+  }
+
+  /** The URI of the database root (base URI plus prefix), for messages and logs. */
+  String location();
+
+  /** The whole object, or empty if it does not exist. */
+  Optional<byte[]> get(String name);
+
+  /**
+   * Bytes {@code [offset, min(offset + length, size))} of the object, or empty if it does not
+   * exist. An offset at or past the end yields an empty array. May cost one metadata request on top
+   * of the read on some schemes; use {@link #getRange(String, long, long, int)} when the size is
+   * known.
+   */
+  Optional<byte[]> getRange(String name, long offset, int length);
+
+  /**
+   * Like {@link #getRange(String, long, int)} for an object whose size the caller already knows
+   * (from a manifest): exactly one read request.
+   */
+  Optional<byte[]> getRange(String name, long objectSize, long offset, int length);
+
+  /** Writes the whole object, replacing any existing one. Readers see all of it or nothing. */
+  void put(String name, byte[] data);
+
+  /**
+   * Creates the object only if no object of that name exists, atomically: of any number of
+   * concurrent callers (threads, processes, machines) exactly one returns {@code true}.
+   *
+   * <p>If the write landed but its response was lost and a retry then saw the object, the existing
+   * content is read back and compared: equal content counts as this call's own write and returns
+   * {@code true}. Callers that must tell two writers apart make their content unique.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if the scheme has no known-atomic primitive and
+   *     the unsafe mode was not explicitly enabled
+   */
+  boolean createIfAbsent(String name, byte[] data);
+
+  /**
+   * Starts a streaming upload of one object; memory stays bounded whatever its size. The object
+   * becomes visible, whole, only when {@link ObjectUpload#complete()} returns; closing without
+   * completing abandons it.
+   */
+  ObjectUpload startUpload(String name);
+
+  /** Size and modification time, or empty if the object does not exist. */
+  Optional<ObjectInfo> stat(String name);
+
+  /**
+   * All objects whose names start with {@code namePrefix} (which may be empty), in ascending byte
+   * order of their names. Pages are fetched lazily (1000 names per request on S3), so a caller that
+   * stops early pays only for what it read.
+   */
+  Iterator<ObjectInfo> list(String namePrefix);
+
+  /** Deletes the object; deleting a missing object succeeds. */
+  void delete(String name);
+
+  /** Deletes many objects, in bulk requests where the scheme supports them. Missing ones are ok. */
+  void deleteAll(Collection<String> names);
+
+  /**
+   * Whether {@link #createIfAbsent} is truly atomic on this scheme (as opposed to refused, or
+   * allowed only through the explicit unsafe opt-in).
+   */
+  boolean hasAtomicCreateIfAbsent();
+
+  /** Counts of requests issued through this store so far, by kind, with bytes moved. */
+  RequestStats stats();
+
+  /** Releases the underlying FileSystem resources. */
+  @Override
+  void close();
+}
