@@ -1,0 +1,216 @@
+package io.isledb.storage;
+
+import io.isledb.IsleException;
+import io.isledb.ObjectInfo;
+import io.isledb.ObjectStore;
+import io.isledb.ObjectUpload;
+import io.isledb.RequestStats;
+import io.isledb.RequestStats.RequestKind;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * An {@link ObjectStore} held in memory: for unit tests and benchmarks of code above the storage
+ * layer. It has the same semantics as the real stores (atomic create-if-absent, ordered listing,
+ * request counting); it is not durable.
+ */
+public final class InMemoryObjectStore implements ObjectStore {
+  private record Stored(byte[] data, long lastModifiedMillis) {}
+
+  private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
+  private final RequestCounters counters = new RequestCounters();
+  private final Clock clock;
+  private volatile boolean closed;
+
+  public InMemoryObjectStore() {
+    this(Clock.systemUTC());
+  }
+
+  /** A store whose modification times come from {@code clock}. */
+  public InMemoryObjectStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public String location() {
+    return "memory://";
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("object store " + location());
+    }
+  }
+
+  @Override
+  public Optional<byte[]> get(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.GET);
+    Stored s = objects.get(name);
+    if (s == null) {
+      return Optional.empty();
+    }
+    counters.read(s.data.length);
+    return Optional.of(s.data.clone());
+  }
+
+  @Override
+  public Optional<byte[]> getRange(String name, long offset, int length) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    checkRange(offset, length);
+    counters.count(RequestKind.GET_RANGE);
+    Stored s = objects.get(name);
+    if (s == null) {
+      return Optional.empty();
+    }
+    long start = Math.min(offset, s.data.length);
+    long end = Math.min((long) s.data.length, offset + length);
+    byte[] out = Arrays.copyOfRange(s.data, (int) start, (int) end);
+    counters.read(out.length);
+    return Optional.of(out);
+  }
+
+  @Override
+  public Optional<byte[]> getRange(String name, long objectSize, long offset, int length) {
+    return getRange(name, offset, length);
+  }
+
+  static void checkRange(long offset, int length) {
+    if (offset < 0 || length < 0) {
+      throw IsleException.invalidArgument(
+          "range offset " + offset + " and length " + length + " must not be negative");
+    }
+  }
+
+  @Override
+  public void put(String name, byte[] data) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.PUT);
+    counters.written(data.length);
+    objects.put(name, new Stored(data.clone(), clock.millis()));
+  }
+
+  @Override
+  public boolean createIfAbsent(String name, byte[] data) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.CREATE_IF_ABSENT);
+    counters.written(data.length);
+    return objects.putIfAbsent(name, new Stored(data.clone(), clock.millis())) == null;
+  }
+
+  @Override
+  public ObjectUpload startUpload(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    return new ObjectUpload() {
+      private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      private boolean done;
+
+      @Override
+      public void write(byte[] data, int offset, int length) {
+        if (done) {
+          throw IsleException.closed("upload of " + name);
+        }
+        buf.write(data, offset, length);
+      }
+
+      @Override
+      public long position() {
+        return buf.size();
+      }
+
+      @Override
+      public long complete() {
+        checkOpen();
+        if (done) {
+          throw IsleException.closed("upload of " + name);
+        }
+        done = true;
+        counters.count(RequestKind.UPLOAD);
+        counters.written(buf.size());
+        objects.put(name, new Stored(buf.toByteArray(), clock.millis()));
+        return buf.size();
+      }
+
+      @Override
+      public void close() {
+        done = true;
+      }
+    };
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.STAT);
+    Stored s = objects.get(name);
+    return s == null
+        ? Optional.empty()
+        : Optional.of(new ObjectInfo(name, s.data.length, s.lastModifiedMillis));
+  }
+
+  @Override
+  public Iterator<ObjectInfo> list(String namePrefix) {
+    checkOpen();
+    ObjectNames.checkListPrefix(namePrefix);
+    List<ObjectInfo> out = new ArrayList<>();
+    int inPage = 0;
+    counters.count(RequestKind.LIST_PAGE);
+    for (Map.Entry<String, Stored> e : objects.tailMap(namePrefix, true).entrySet()) {
+      if (!e.getKey().startsWith(namePrefix)) {
+        break;
+      }
+      if (inPage == 1000) {
+        counters.count(RequestKind.LIST_PAGE);
+        inPage = 0;
+      }
+      inPage++;
+      out.add(
+          new ObjectInfo(e.getKey(), e.getValue().data.length, e.getValue().lastModifiedMillis));
+    }
+    return out.iterator();
+  }
+
+  @Override
+  public void delete(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.DELETE);
+    objects.remove(name);
+  }
+
+  @Override
+  public void deleteAll(Collection<String> names) {
+    for (String n : names) {
+      delete(n);
+    }
+  }
+
+  @Override
+  public boolean hasAtomicCreateIfAbsent() {
+    return true;
+  }
+
+  @Override
+  public RequestStats stats() {
+    return counters.snapshot(Map.of());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
