@@ -1,0 +1,46 @@
+package io.isledb;
+
+import java.util.Arrays;
+
+/**
+ * One committed put or delete, as the tailing reader emits it.
+ *
+ * @param type put or delete
+ * @param key the key
+ * @param value the value (empty for deletes)
+ * @param seq the write's sequence number
+ * @param expiresAtMillis when a put with a TTL expires (epoch millis), 0 for none
+ * @param version the manifest version that committed it
+ * @param next the position right after this change: save it to resume after this change
+ */
+public record Change(
+    Type type, byte[] key, byte[] value, long seq, long expiresAtMillis, long version, TailPosition next) {
+
+  /** What a change does. */
+  public enum Type {
+    PUT,
+    DELETE
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Change c
+        && type == c.type
+        && Arrays.equals(key, c.key)
+        && Arrays.equals(value, c.value)
+        && seq == c.seq
+        && expiresAtMillis == c.expiresAtMillis
+        && version == c.version
+        && next.equals(c.next);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(key) * 31 + Long.hashCode(seq);
+  }
+
+  @Override
+  public String toString() {
+    return "Change[" + type + " " + io.isledb.util.Bytes.describe(key) + " seq " + seq + " at " + version + "]";
+  }
+}

@@ -1,0 +1,65 @@
+package io.isledb;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Settings shared by everything that opens one database prefix. Immutable; start from {@link
+ * #defaults()} and change fields with the {@code withX} methods.
+ *
+ * @param clock the time source for expiry, data times and GC grace (injected for tests)
+ * @param lsnExtractor optional: publishes committed / low-watermark LSNs in CURRENT
+ * @param snapshotEvery a manifest snapshot is written after this many log edits (default 32), so
+ *     a cold open reads one snapshot and at most about that many edits
+ * @param gcGracePeriod how long an unreferenced object survives before GC may delete it (default
+ *     10 minutes). Writers commit what they upload within half of it; readers refresh their view
+ *     well within it. Every process on a prefix must use the same value (GC may use a larger one).
+ * @param idSource supplies 16 random bytes for table and blob ids (a seeded source in tests)
+ */
+public record DBOptions(
+    Clock clock,
+    CommittedLsnExtractor lsnExtractor,
+    int snapshotEvery,
+    Duration gcGracePeriod,
+    Supplier<byte[]> idSource) {
+
+  public DBOptions {
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
+    Objects.requireNonNull(idSource, "idSource");
+    if (snapshotEvery < 1) {
+      throw IsleException.invalidArgument("snapshotEvery must be at least 1, got " + snapshotEvery);
+    }
+    if (gcGracePeriod.isNegative() || gcGracePeriod.isZero()) {
+      throw IsleException.invalidArgument("gcGracePeriod must be positive, got " + gcGracePeriod);
+    }
+  }
+
+  /** Defaults: system UTC clock, no LSN extractor, snapshot every 32 edits, 10 minute grace. */
+  public static DBOptions defaults() {
+    return new DBOptions(
+        Clock.systemUTC(), null, 32, Duration.ofMinutes(10), io.isledb.db.Ids.secureRandomSource());
+  }
+
+  public DBOptions withClock(Clock c) {
+    return new DBOptions(c, lsnExtractor, snapshotEvery, gcGracePeriod, idSource);
+  }
+
+  public DBOptions withLsnExtractor(CommittedLsnExtractor e) {
+    return new DBOptions(clock, e, snapshotEvery, gcGracePeriod, idSource);
+  }
+
+  public DBOptions withSnapshotEvery(int n) {
+    return new DBOptions(clock, lsnExtractor, n, gcGracePeriod, idSource);
+  }
+
+  public DBOptions withGcGracePeriod(Duration d) {
+    return new DBOptions(clock, lsnExtractor, snapshotEvery, d, idSource);
+  }
+
+  public DBOptions withIdSource(Supplier<byte[]> s) {
+    return new DBOptions(clock, lsnExtractor, snapshotEvery, gcGracePeriod, s);
+  }
+}

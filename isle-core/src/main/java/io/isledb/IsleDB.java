@@ -1,0 +1,140 @@
+package io.isledb;
+
+import io.isledb.db.DbContext;
+import io.isledb.db.DbReader;
+import io.isledb.db.DbTailingReader;
+import io.isledb.db.DbWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The entry point of the engine: a database is one prefix of an {@link ObjectStore}. From an
+ * {@code IsleDB} open the single {@link Writer}, any number of {@link Reader}s and {@link
+ * TailingReader}s (also available without an {@code IsleDB} through the static methods, for
+ * processes that only read).
+ *
+ * <pre>{@code
+ * try (ObjectStore store = ObjectStore.open("file:///data", "db1");
+ *     IsleDB db = IsleDB.open(store, DBOptions.defaults());
+ *     Writer w = db.openWriter(WriterOptions.defaults())) {
+ *   w.put(key, value);
+ *   w.flush();
+ * }
+ * }</pre>
+ *
+ * <p>Closing the {@code IsleDB} closes everything opened from it, but not the store.
+ */
+public final class IsleDB implements AutoCloseable {
+  private final DbContext ctx;
+  private final List<AutoCloseable> children = new ArrayList<>();
+  private boolean closed;
+
+  private IsleDB(DbContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Opens the database stored under {@code store}'s prefix. Reads nothing yet. */
+  public static IsleDB open(ObjectStore store, DBOptions options) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    return new IsleDB(new DbContext(store, options));
+  }
+
+  /** Opens a reader with default database options. */
+  public static Reader openReader(ObjectStore store, ReaderOptions options) {
+    return openReader(store, options, DBOptions.defaults());
+  }
+
+  /** Opens a reader. */
+  public static Reader openReader(ObjectStore store, ReaderOptions options, DBOptions dbOptions) {
+    Objects.requireNonNull(options, "options");
+    return new DbReader(new DbContext(store, dbOptions), options);
+  }
+
+  /** Opens a tailing reader with default database options. */
+  public static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
+    return openTailingReader(store, options, DBOptions.defaults());
+  }
+
+  /** Opens a tailing reader. */
+  public static TailingReader openTailingReader(
+      ObjectStore store, TailingReaderOptions options, DBOptions dbOptions) {
+    Objects.requireNonNull(options, "options");
+    return new DbTailingReader(new DbContext(store, dbOptions), options);
+  }
+
+  /** Opens the writer, fencing every earlier writer of this prefix (in any process). */
+  public synchronized Writer openWriter(WriterOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbWriter(ctx, options));
+  }
+
+  /** Opens a reader with this database's options. */
+  public synchronized Reader openReader(ReaderOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbReader(ctx, options));
+  }
+
+  /** Opens a tailing reader with this database's options. */
+  public synchronized TailingReader openTailingReader(TailingReaderOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbTailingReader(ctx, options));
+  }
+
+  /** The newest published version (one cold manifest load). */
+  public long currentVersion() {
+    checkOpen();
+    return ctx.manifest().loadLatest().seq();
+  }
+
+  /** The store this database lives in. */
+  public ObjectStore store() {
+    return ctx.store();
+  }
+
+  /** The options it was opened with. */
+  public DBOptions options() {
+    return ctx.options();
+  }
+
+  private <T extends AutoCloseable> T track(T c) {
+    children.add(c);
+    return c;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("database " + ctx.store().location());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException first = null;
+    for (int i = children.size() - 1; i >= 0; i--) {
+      try {
+        children.get(i).close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        }
+      } catch (Exception e) {
+        if (first == null) {
+          first = IsleException.internal("close failed", e);
+        }
+      }
+    }
+    children.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.isledb;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Reader settings. Immutable; start from {@link #defaults()}.
+ *
+ * @param cacheDir local directory for the SST disk cache; null means a private temporary directory
+ *     deleted on close. A configured directory survives restarts (files are re-verified).
+ * @param blockCacheBytes in-memory cache of decompressed blocks (default 64 MiB; 0 disables)
+ * @param diskCacheBytes local disk cache of whole SST files (default 1 GiB; 0 disables)
+ * @param smallTableBytes tables up to this size are downloaded whole on first use (default 1 MiB)
+ * @param hotTableReads a table is downloaded whole after this many block reads from storage
+ *     (default 8)
+ * @param autoRefreshInterval move to the newest version in the background at this interval (zero,
+ *     the default, means only on {@code refresh()})
+ * @param maxOpenTables tables whose index and filter stay in memory (default 10,000)
+ */
+public record ReaderOptions(
+    Path cacheDir,
+    long blockCacheBytes,
+    long diskCacheBytes,
+    long smallTableBytes,
+    int hotTableReads,
+    Duration autoRefreshInterval,
+    int maxOpenTables) {
+
+  public ReaderOptions {
+    Objects.requireNonNull(autoRefreshInterval, "autoRefreshInterval");
+    if (blockCacheBytes < 0 || diskCacheBytes < 0 || smallTableBytes < 0) {
+      throw IsleException.invalidArgument("cache sizes must not be negative");
+    }
+    if (hotTableReads < 1) {
+      throw IsleException.invalidArgument("hotTableReads must be at least 1, got " + hotTableReads);
+    }
+    if (autoRefreshInterval.isNegative()) {
+      throw IsleException.invalidArgument("autoRefreshInterval must not be negative");
+    }
+    if (maxOpenTables < 1) {
+      throw IsleException.invalidArgument("maxOpenTables must be at least 1, got " + maxOpenTables);
+    }
+  }
+
+  /** The defaults listed on the record. */
+  public static ReaderOptions defaults() {
+    return new ReaderOptions(
+        null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000);
+  }
+
+  public ReaderOptions withCacheDir(Path v) {
+    return new ReaderOptions(v, blockCacheBytes, diskCacheBytes, smallTableBytes, hotTableReads, autoRefreshInterval, maxOpenTables);
+  }
+
+  public ReaderOptions withBlockCacheBytes(long v) {
+    return new ReaderOptions(cacheDir, v, diskCacheBytes, smallTableBytes, hotTableReads, autoRefreshInterval, maxOpenTables);
+  }
+
+  public ReaderOptions withDiskCacheBytes(long v) {
+    return new ReaderOptions(cacheDir, blockCacheBytes, v, smallTableBytes, hotTableReads, autoRefreshInterval, maxOpenTables);
+  }
+
+  public ReaderOptions withSmallTableBytes(long v) {
+    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, v, hotTableReads, autoRefreshInterval, maxOpenTables);
+  }
+
+  public ReaderOptions withHotTableReads(int v) {
+    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, smallTableBytes, v, autoRefreshInterval, maxOpenTables);
+  }
+
+  public ReaderOptions withAutoRefreshInterval(Duration v) {
+    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, smallTableBytes, hotTableReads, v, maxOpenTables);
+  }
+
+  public ReaderOptions withMaxOpenTables(int v) {
+    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, smallTableBytes, hotTableReads, autoRefreshInterval, v);
+  }
+}

@@ -1,0 +1,36 @@
+package io.isledb;
+
+/**
+ * Streams every committed put and delete in commit order: manifest order, then sequence order
+ * inside one commit; each exactly once from a given position. Pull with {@link #poll} or push
+ * with {@link #tail}. Compactions, retention and fences produce no changes.
+ *
+ * <p>The tail reads log edits and the tables they added; it can only reach back as far as GC
+ * retains them (the log retention, or a pin at the consumer's position).
+ */
+public interface TailingReader extends AutoCloseable {
+  /** The position of the oldest retained log edit. */
+  TailPosition earliest();
+
+  /** The position right after the newest committed edit: only future changes. */
+  TailPosition latest();
+
+  /** Up to {@code maxChanges} changes after {@code from}. An idle poll costs one read request. */
+  TailBatch poll(TailPosition from, int maxChanges);
+
+  /** Receives changes from {@link #tail}. */
+  @FunctionalInterface
+  interface Handler {
+    /** Handles one change; throwing stops the tail and is rethrown by it. */
+    void handle(Change change) throws Exception;
+  }
+
+  /**
+   * Calls {@code handler} for every change after {@code from}, polling at the configured interval
+   * when idle, until {@link #close()} is called (then returns normally) or the handler throws.
+   */
+  void tail(TailPosition from, Handler handler) throws Exception;
+
+  @Override
+  void close();
+}

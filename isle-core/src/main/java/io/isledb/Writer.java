@@ -1,0 +1,32 @@
+package io.isledb;
+
+import java.time.Duration;
+
+/**
+ * The single writer of a database. Writes are buffered in a memtable and become durable and
+ * visible to readers when a flush commits them (by size, by interval, or by {@link #flush()}).
+ * Opening a writer fences any earlier writer of the same prefix, in any process.
+ *
+ * <p>Thread-safe. Once a background flush failed or the writer was fenced, every call throws
+ * that failure.
+ */
+public interface Writer extends AutoCloseable {
+  /** Buffers {@code key -> value}. Blocks (never fails) while too many memtables wait to upload. */
+  void put(byte[] key, byte[] value);
+
+  /** Like {@link #put(byte[], byte[])}, but the entry expires {@code ttl} after now. */
+  void put(byte[] key, byte[] value, Duration ttl);
+
+  /** Buffers a deletion of {@code key}. */
+  void delete(byte[] key);
+
+  /** Returns when everything buffered before the call is durable and visible to new readers. */
+  void flush();
+
+  /** The version of the last commit this writer made (0 if none). */
+  long lastCommittedVersion();
+
+  /** Flushes, then releases the writer. */
+  @Override
+  void close();
+}

@@ -1,0 +1,90 @@
+package io.isledb.db;
+
+import io.isledb.CorruptionException;
+import io.isledb.ObjectStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Uploads and reads blob values. Thread-safe. */
+final class Blobs {
+  private final ObjectStore store;
+
+  Blobs(ObjectStore store) {
+    this.store = store;
+  }
+
+  static byte[] sha256(byte[] value) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(value);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the JDK", e);
+    }
+  }
+
+  /** Uploads {@code value} as a new blob object. */
+  BlobRef upload(byte[] value, byte[] sha, Supplier<byte[]> idSource) {
+    byte[] id = idSource.get();
+    long uniq = 0;
+    for (int i = 0; i < 8; i++) {
+      uniq = (uniq << 8) | (id[i] & 0xff);
+    }
+    BlobRef ref = new BlobRef(sha, uniq, value.length);
+    store.put(ref.objectName(), value);
+    return ref;
+  }
+
+  /** Reads and verifies the blob behind {@code ref}, referenced from {@code where}. */
+  byte[] read(BlobRef ref, String where) {
+    byte[] v =
+        store
+            .get(ref.objectName())
+            .orElseThrow(
+                () ->
+                    new CorruptionException(
+                        "blob " + ref.objectName() + " referenced by " + where + " is missing"));
+    if (v.length != ref.length() || !Arrays.equals(sha256(v), ref.sha256())) {
+      throw new CorruptionException(
+          "blob " + ref.objectName() + " referenced by " + where + " failed verification ("
+              + v.length + " bytes, expected " + ref.length() + ")");
+    }
+    return v;
+  }
+
+  /**
+   * Remembers blobs uploaded recently so identical values are stored once. A remembered blob is
+   * only reused while young enough that GC cannot have collected it before the reusing flush
+   * commits (a quarter of the grace period).
+   */
+  static final class RecentUploads {
+    private record Uploaded(BlobRef ref, long atMillis) {}
+
+    private final Map<String, Uploaded> recent =
+        new LinkedHashMap<>(256, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Uploaded> e) {
+            return size() > 4096;
+          }
+        };
+    private final long maxAgeMillis;
+
+    RecentUploads(long maxAgeMillis) {
+      this.maxAgeMillis = maxAgeMillis;
+    }
+
+    synchronized BlobRef find(byte[] sha, long length, long nowMillis) {
+      Uploaded u = recent.get(io.isledb.util.Bytes.hex(sha));
+      if (u == null || u.ref.length() != length || nowMillis - u.atMillis > maxAgeMillis) {
+        return null;
+      }
+      return u.ref;
+    }
+
+    synchronized void remember(BlobRef ref, long atMillis) {
+      recent.put(io.isledb.util.Bytes.hex(ref.sha256()), new Uploaded(ref, atMillis));
+    }
+  }
+}

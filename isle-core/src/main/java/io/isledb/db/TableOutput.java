@@ -1,0 +1,142 @@
+package io.isledb.db;
+
+import io.isledb.IsleException;
+import io.isledb.ObjectStore;
+import io.isledb.ObjectUpload;
+import io.isledb.manifest.SstMeta;
+import io.isledb.sst.TableBuilder;
+import io.isledb.sst.TableOptions;
+import io.isledb.sst.TableProperties;
+import io.isledb.sst.ValueKind;
+import io.isledb.util.Bytes;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Writes entries (in internal key order) into one or more new tables, streaming each through an
+ * upload. A new table starts once the current one reached the target size, but only at a user-key
+ * boundary: all versions of a key stay in one table, which sorted runs rely on.
+ */
+final class TableOutput implements AutoCloseable {
+  private final ObjectStore store;
+  private final Supplier<byte[]> idSource;
+  private final TableOptions options;
+  private final long targetSize;
+  private final List<SstMeta> done = new ArrayList<>();
+  private String id;
+  private ObjectUpload upload;
+  private TableBuilder builder;
+  private byte[] lastKey;
+  private long blobRefs;
+
+  /**
+   * @param targetSize roll to a new table at the first key boundary after this size (use {@code
+   *     Long.MAX_VALUE} for exactly one table)
+   */
+  TableOutput(ObjectStore store, Supplier<byte[]> idSource, TableOptions options, long targetSize) {
+    this.store = store;
+    this.idSource = idSource;
+    this.options = options;
+    this.targetSize = targetSize;
+  }
+
+  void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
+    if (builder != null
+        && builder.estimatedFileSize() >= targetSize
+        && Bytes.compare(userKey, lastKey) != 0) {
+      finishCurrent();
+    }
+    if (builder == null) {
+      id = Ids.next(idSource);
+      upload = store.startUpload(io.isledb.manifest.ManifestPaths.sst(id));
+      builder = new TableBuilder(new UploadStream(upload), options);
+      blobRefs = 0;
+    }
+    builder.add(userKey, seq, kind, expiresAt, value);
+    if (kind.isBlob()) {
+      blobRefs++;
+    }
+    lastKey = userKey;
+  }
+
+  /** Ids of the tables started so far, including one still being written. */
+  List<String> ids() {
+    List<String> out = new ArrayList<>();
+    for (SstMeta m : done) {
+      out.add(m.id());
+    }
+    if (builder != null) {
+      out.add(id);
+    }
+    return out;
+  }
+
+  /** Completes the last table; returns every table written, in key order. */
+  List<SstMeta> finish() {
+    if (builder != null) {
+      finishCurrent();
+    }
+    return List.copyOf(done);
+  }
+
+  private void finishCurrent() {
+    TableProperties p = builder.finish();
+    long size = upload.complete();
+    if (size != p.fileSize()) {
+      throw new IsleException(
+          IsleException.Kind.INTERNAL,
+          "table " + id + " uploaded " + size + " bytes but the builder wrote " + p.fileSize());
+    }
+    done.add(
+        new SstMeta(
+            id,
+            size,
+            p.dataSize(),
+            p.smallestKey(),
+            p.largestKey(),
+            p.minSeq(),
+            p.maxSeq(),
+            0,
+            p.entryCount(),
+            p.tombstoneCount(),
+            p.minExpiresAtMillis(),
+            p.maxExpiresAtMillis(),
+            p.minDataTimeMillis(),
+            p.maxDataTimeMillis(),
+            p.creationTimeMillis(),
+            blobRefs));
+    builder = null;
+    upload = null;
+  }
+
+  /** Abandons a table still being written (completed ones stay; GC reclaims them if unused). */
+  @Override
+  public void close() {
+    if (upload != null) {
+      upload.close();
+      upload = null;
+      builder = null;
+    }
+  }
+
+  /** Adapts an upload to the builder's output stream. */
+  private static final class UploadStream extends OutputStream {
+    private final ObjectUpload upload;
+
+    UploadStream(ObjectUpload upload) {
+      this.upload = upload;
+    }
+
+    @Override
+    public void write(int b) {
+      upload.write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      upload.write(b, off, len);
+    }
+  }
+}

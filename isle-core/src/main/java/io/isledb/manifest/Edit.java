@@ -1,0 +1,76 @@
+package io.isledb.manifest;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One manifest log entry, stored as {@code manifest/log/<seq>.json}. Creating that object (if
+ * absent) is the commit: the linearization point of every change to the database.
+ *
+ * @param seq the log slot, which is also the version number this edit produces
+ * @param role the role of the author
+ * @param epoch the author's fence epoch for its role
+ * @param author a unique id of the authoring instance (makes every edit's bytes unique, so a lost
+ *     response is told apart from a lost race)
+ * @param timeMillis the author's clock when it wrote the edit
+ * @param token optional commit token; an edit whose token was already committed is ignored
+ * @param change what the edit does
+ */
+public record Edit(
+    long seq, Role role, long epoch, String author, long timeMillis, String token, Change change) {
+
+  public Edit {
+    Objects.requireNonNull(role, "role");
+    Objects.requireNonNull(author, "author");
+    Objects.requireNonNull(change, "change");
+  }
+
+  /** The same edit for another log slot (after losing a race). */
+  public Edit atSeq(long newSeq) {
+    return new Edit(newSeq, role, epoch, author, timeMillis, token, change);
+  }
+
+  /** What an edit changes. Type ids (in {@code ManifestCodec}) are persisted. */
+  public sealed interface Change permits Fence, AddTables, Compact, DropTables {}
+
+  /** Claims epoch {@code epoch} of the role; older epochs of that role can no longer commit. */
+  public record Fence() implements Change {}
+
+  /**
+   * Adds tables to L0 (flushes and external commits). {@code tables} are listed oldest first.
+   *
+   * @param lastSeq the highest sequence number in use after this edit
+   * @param committedLsn the application LSN committed by this edit, or -1
+   */
+  public record AddTables(List<SstMeta> tables, long lastSeq, long committedLsn) implements Change {
+    public AddTables {
+      tables = List.copyOf(tables);
+    }
+  }
+
+  /**
+   * Replaces input tables (whole L0 tables and whole runs, contiguous in recency order) by one new
+   * sorted run at their place.
+   *
+   * @param inputs ids of every input table
+   * @param output tables of the new run, in key order (may be empty)
+   */
+  public record Compact(List<String> inputs, List<SstMeta> output) implements Change {
+    public Compact {
+      inputs = List.copyOf(inputs);
+      output = List.copyOf(output);
+    }
+  }
+
+  /**
+   * Drops whole tables (retention).
+   *
+   * @param ids tables to drop
+   * @param lowWatermarkLsn the application LSN below which data is gone, or -1
+   */
+  public record DropTables(List<String> ids, long lowWatermarkLsn) implements Change {
+    public DropTables {
+      ids = List.copyOf(ids);
+    }
+  }
+}

@@ -1,0 +1,205 @@
+package io.isledb.manifest;
+
+import io.isledb.FencedException;
+import io.isledb.IsleException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends edits for one role instance. It keeps the log head in memory, claims an epoch with a
+ * fence edit, and appends by creating the next log slot if absent. Losing a slot means another
+ * author got there first: it reads that edit, applies it, re-validates its own edit against the new
+ * state (fenced? inputs still live? token already committed?) and tries the next slot. It can only
+ * win the slot right after the true head, having read every edit before it: that is what makes
+ * fencing and conflict detection sound (docs/PROTOCOL.md).
+ *
+ * <p>Not thread-safe: callers serialize appends of one instance.
+ */
+public final class ManifestAppender {
+  private static final Logger LOG = LoggerFactory.getLogger(ManifestAppender.class);
+
+  /** Retries of one slot after an ambiguous storage failure (the same bytes each time). */
+  private static final int AMBIGUOUS_RETRIES = 3;
+
+  private final ManifestStore store;
+  private final Role role;
+  private final String author;
+  private final Clock clock;
+  private final int snapshotEvery;
+  private final boolean currentEveryEdit;
+  private ManifestState head;
+  private long epoch;
+  private long lastSnapshotSeq;
+
+  /**
+   * @param head a recent state (for example from {@link ManifestStore#loadLatest()})
+   * @param snapshotEvery write a snapshot when this many edits passed since the last known one
+   * @param currentEveryEdit rewrite CURRENT after every edit (when LSNs are tracked), not only with
+   *     snapshots
+   */
+  public ManifestAppender(
+      ManifestStore store,
+      Role role,
+      String author,
+      Clock clock,
+      ManifestState head,
+      long lastSnapshotSeq,
+      int snapshotEvery,
+      boolean currentEveryEdit) {
+    this.store = store;
+    this.role = role;
+    this.author = author;
+    this.clock = clock;
+    this.head = head;
+    this.lastSnapshotSeq = lastSnapshotSeq;
+    this.snapshotEvery = snapshotEvery;
+    this.currentEveryEdit = currentEveryEdit;
+  }
+
+  /** The newest state this appender knows. */
+  public ManifestState head() {
+    return head;
+  }
+
+  /** The epoch this instance holds (0 before {@link #fence()}). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** The role. */
+  public Role role() {
+    return role;
+  }
+
+  /** Reads edits appended by others since the last known head. */
+  public ManifestState refresh() {
+    head = store.catchUp(head);
+    return head;
+  }
+
+  /** Claims a new epoch for the role; every older instance of the role is fenced from now on. */
+  public long fence() {
+    while (true) {
+      long next = head.epoch(role) + 1;
+      Edit e = new Edit(head.seq() + 1, role, next, author, clock.millis(), null, new Edit.Fence());
+      if (tryTake(e)) {
+        epoch = next;
+        return epoch;
+      }
+    }
+  }
+
+  /** The outcome of an append. */
+  public record Appended(Edit edit, long version, boolean duplicate) {}
+
+  /**
+   * Appends the change {@code build} makes from the current head. {@code build} is called again
+   * after every lost race, against the newer head; it returns empty when there is nothing to do any
+   * more (for example its tables are already live because an earlier, ambiguous attempt landed).
+   *
+   * @param token optional commit token: if already committed, nothing is appended and the earlier
+   *     version is returned with {@code duplicate = true}
+   * @throws FencedException if a newer instance of the role fenced this one
+   * @throws IsleException of kind CONFLICT if the change is no longer valid
+   */
+  public Appended append(Function<ManifestState, Optional<Edit.Change>> build, String token) {
+    if (epoch == 0) {
+      throw new IllegalStateException("append before fence");
+    }
+    while (true) {
+      checkFence();
+      if (token != null) {
+        long v = head.tokenVersion(token);
+        if (v >= 0) {
+          return new Appended(null, v, true);
+        }
+      }
+      Optional<Edit.Change> change = build.apply(head);
+      if (change.isEmpty()) {
+        return new Appended(null, head.seq(), true);
+      }
+      Edit e = new Edit(head.seq() + 1, role, epoch, author, clock.millis(), token, change.get());
+      String why = head.validate(e);
+      if (why != null) {
+        throw new IsleException(
+            IsleException.Kind.CONFLICT, "cannot commit " + role.id() + " edit: " + why);
+      }
+      if (tryTake(e)) {
+        return new Appended(e, e.seq(), false);
+      }
+    }
+  }
+
+  /** Throws if a newer epoch of this role exists at the head. */
+  public void checkFence() {
+    long newest = head.epoch(role);
+    if (newest > epoch) {
+      throw new FencedException(
+          role.id()
+              + " epoch "
+              + epoch
+              + " of "
+              + author
+              + " was fenced by epoch "
+              + newest
+              + " at version "
+              + head.seq()
+              + " of "
+              + store.objectStore().location());
+    }
+  }
+
+  /** Tries slot {@code e.seq()}; on success advances the head, else catches up. */
+  private boolean tryTake(Edit e) {
+    boolean won = false;
+    for (int attempt = 0; ; attempt++) {
+      try {
+        won = store.tryAppend(e);
+        break;
+      } catch (IsleException ex) {
+        // The same bytes are retried: if an earlier attempt landed, the store recognises them.
+        if (ex.kind() != IsleException.Kind.UNAVAILABLE || attempt >= AMBIGUOUS_RETRIES) {
+          throw ex;
+        }
+        LOG.warn("append of manifest slot {} failed, retrying: {}", e.seq(), ex.getMessage());
+      }
+    }
+    if (!won) {
+      head = store.catchUp(head);
+      return false;
+    }
+    ManifestState.Applied a = head.apply(e);
+    if (!a.accepted()) {
+      throw new IllegalStateException("own edit rejected after validation: " + a.rejection());
+    }
+    head = a.state();
+    afterAppend();
+    return true;
+  }
+
+  private void afterAppend() {
+    boolean snap = head.seq() - lastSnapshotSeq >= snapshotEvery;
+    try {
+      if (snap) {
+        store.writeSnapshot(head, clock.millis());
+        lastSnapshotSeq = head.seq();
+      }
+      if (snap || currentEveryEdit) {
+        store.writeCurrent(
+            new ManifestCodec.Current(
+                lastSnapshotSeq,
+                head.seq(),
+                head.maxCommittedLsn(),
+                head.lowWatermarkLsn(),
+                clock.millis()));
+      }
+    } catch (IsleException ex) {
+      // The edit is committed; snapshots and CURRENT only speed up opening. Try again next time.
+      LOG.warn(
+          "could not write snapshot/CURRENT after version {}: {}", head.seq(), ex.getMessage());
+    }
+  }
+}

@@ -1,0 +1,381 @@
+package io.isledb.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.isledb.CorruptionException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Encodes and decodes manifest log edits, snapshots, CURRENT and pins (docs/FORMAT.md, "Manifest
+ * objects"). Field names and type ids are persisted: never rename them. Decoding is strict: a
+ * missing or mistyped field is corruption.
+ */
+public final class ManifestCodec {
+  /** Persisted: the manifest format version written by this code. */
+  public static final int FORMAT_VERSION = 1;
+
+  // Persisted change type ids. Never change.
+  static final String FENCE = "fence";
+  static final String ADD = "add";
+  static final String COMPACT = "compact";
+  static final String DROP = "drop";
+
+  private ManifestCodec() {}
+
+  // ---------------------------------------------------------------- edits
+
+  /** Bytes of a log edit object. */
+  public static byte[] encodeEdit(Edit e) {
+    ObjectNode n = header("edit");
+    n.put("seq", e.seq());
+    n.put("role", e.role().id());
+    n.put("epoch", e.epoch());
+    n.put("author", e.author());
+    n.put("time", e.timeMillis());
+    if (e.token() != null) {
+      n.put("token", e.token());
+    }
+    ObjectNode c = n.putObject("change");
+    if (e.change() instanceof Edit.Fence) {
+      c.put("type", FENCE);
+    } else if (e.change() instanceof Edit.AddTables a) {
+      c.put("type", ADD);
+      tables(c.putArray("tables"), a.tables());
+      c.put("lastSeq", a.lastSeq());
+      c.put("committedLsn", a.committedLsn());
+    } else if (e.change() instanceof Edit.Compact k) {
+      c.put("type", COMPACT);
+      ArrayNode in = c.putArray("inputs");
+      k.inputs().forEach(in::add);
+      tables(c.putArray("output"), k.output());
+    } else if (e.change() instanceof Edit.DropTables d) {
+      c.put("type", DROP);
+      ArrayNode ids = c.putArray("ids");
+      d.ids().forEach(ids::add);
+      c.put("lowWatermarkLsn", d.lowWatermarkLsn());
+    }
+    return ChecksummedJson.encode(n);
+  }
+
+  /** Decodes the log edit stored as {@code name}; checks that it is for slot {@code seq}. */
+  public static Edit decodeEdit(String name, long seq, byte[] data) {
+    JsonNode n = ChecksummedJson.decode(name, data);
+    checkHeader(name, n, "edit");
+    long stored = num(name, n, "seq");
+    if (stored != seq) {
+      throw new CorruptionException(
+          "manifest edit " + name + " claims slot " + stored + ", expected " + seq);
+    }
+    JsonNode c = field(name, n, "change");
+    String type = str(name, c, "type");
+    Edit.Change change =
+        switch (type) {
+          case FENCE -> new Edit.Fence();
+          case ADD ->
+              new Edit.AddTables(
+                  tables(name, field(name, c, "tables")),
+                  num(name, c, "lastSeq"),
+                  num(name, c, "committedLsn"));
+          case COMPACT ->
+              new Edit.Compact(
+                  strings(name, field(name, c, "inputs")), tables(name, field(name, c, "output")));
+          case DROP ->
+              new Edit.DropTables(
+                  strings(name, field(name, c, "ids")), num(name, c, "lowWatermarkLsn"));
+          default ->
+              throw new CorruptionException(
+                  "manifest edit " + name + " has unknown change type '" + type + "'");
+        };
+    JsonNode token = n.get("token");
+    if (token != null && !token.isTextual()) {
+      throw new CorruptionException("manifest edit " + name + ": field 'token' is not a string");
+    }
+    return new Edit(
+        seq,
+        Role.fromId(str(name, n, "role")),
+        num(name, n, "epoch"),
+        str(name, n, "author"),
+        num(name, n, "time"),
+        token == null ? null : token.asText(),
+        change);
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /** Bytes of a snapshot of {@code s}. */
+  public static byte[] encodeSnapshot(ManifestState s, long timeMillis) {
+    ObjectNode n = header("snapshot");
+    n.put("seq", s.seq());
+    n.put("time", timeMillis);
+    ObjectNode f = n.putObject("fences");
+    s.fences().forEach((role, epoch) -> f.put(role.id(), epoch));
+    n.put("lastSeq", s.lastSeq());
+    tables(n.putArray("l0"), s.l0());
+    ArrayNode runs = n.putArray("runs");
+    for (SortedRun r : s.runs()) {
+      ObjectNode rn = runs.addObject();
+      rn.put("id", r.id());
+      tables(rn.putArray("tables"), r.tables());
+    }
+    ArrayNode tk = n.putArray("tokens");
+    s.tokens()
+        .forEach(
+            (token, version) -> {
+              ObjectNode t = tk.addObject();
+              t.put("token", token);
+              t.put("version", version);
+            });
+    n.put("maxCommittedLsn", s.maxCommittedLsn());
+    n.put("lowWatermarkLsn", s.lowWatermarkLsn());
+    n.put("nextRunId", s.nextRunId());
+    return ChecksummedJson.encode(n);
+  }
+
+  /** Decodes the snapshot stored as {@code name}, which must be of version {@code seq}. */
+  public static ManifestState decodeSnapshot(String name, long seq, byte[] data) {
+    JsonNode n = ChecksummedJson.decode(name, data);
+    checkHeader(name, n, "snapshot");
+    long stored = num(name, n, "seq");
+    if (stored != seq) {
+      throw new CorruptionException(
+          "snapshot " + name + " claims version " + stored + ", expected " + seq);
+    }
+    Map<Role, Long> fences = new EnumMap<>(Role.class);
+    field(name, n, "fences")
+        .fields()
+        .forEachRemaining(
+            en -> fences.put(Role.fromId(en.getKey()), asLong(name, en.getValue(), en.getKey())));
+    List<SortedRun> runs = new ArrayList<>();
+    for (JsonNode rn : array(name, field(name, n, "runs"))) {
+      runs.add(new SortedRun(num(name, rn, "id"), tables(name, field(name, rn, "tables"))));
+    }
+    Map<String, Long> tokens = new LinkedHashMap<>();
+    for (JsonNode t : array(name, field(name, n, "tokens"))) {
+      tokens.put(str(name, t, "token"), num(name, t, "version"));
+    }
+    return ManifestState.fromSnapshot(
+        seq,
+        fences,
+        num(name, n, "lastSeq"),
+        tables(name, field(name, n, "l0")),
+        runs,
+        tokens,
+        num(name, n, "maxCommittedLsn"),
+        num(name, n, "lowWatermarkLsn"),
+        num(name, n, "nextRunId"));
+  }
+
+  // ---------------------------------------------------------------- CURRENT
+
+  /**
+   * The hint in {@code manifest/CURRENT}: never trusted for correctness.
+   *
+   * @param snapshotSeq newest snapshot the author knew of
+   * @param headSeq the log head when written (a hint of where to start probing)
+   * @param maxCommittedLsn the application LSN committed as of headSeq, or -1
+   * @param lowWatermarkLsn the application LSN below which data is gone, or -1
+   * @param timeMillis when it was written
+   */
+  public record Current(
+      long snapshotSeq,
+      long headSeq,
+      long maxCommittedLsn,
+      long lowWatermarkLsn,
+      long timeMillis) {}
+
+  /** Bytes of a CURRENT hint. */
+  public static byte[] encodeCurrent(Current c) {
+    ObjectNode n = header("current");
+    n.put("snapshotSeq", c.snapshotSeq());
+    n.put("headSeq", c.headSeq());
+    n.put("maxCommittedLsn", c.maxCommittedLsn());
+    n.put("lowWatermarkLsn", c.lowWatermarkLsn());
+    n.put("time", c.timeMillis());
+    return ChecksummedJson.encode(n);
+  }
+
+  /** Decodes a CURRENT hint. */
+  public static Current decodeCurrent(String name, byte[] data) {
+    JsonNode n = ChecksummedJson.decode(name, data);
+    checkHeader(name, n, "current");
+    return new Current(
+        num(name, n, "snapshotSeq"),
+        num(name, n, "headSeq"),
+        num(name, n, "maxCommittedLsn"),
+        num(name, n, "lowWatermarkLsn"),
+        num(name, n, "time"));
+  }
+
+  // ---------------------------------------------------------------- pins
+
+  /**
+   * A pin: GC keeps everything version {@code version} references while the pin exists.
+   *
+   * @param name the pin's name (also its object name)
+   * @param version the pinned version
+   * @param timeMillis when it was written
+   */
+  public record Pin(String name, long version, long timeMillis) {}
+
+  /** Bytes of a pin object. */
+  public static byte[] encodePin(Pin p) {
+    ObjectNode n = header("pin");
+    n.put("name", p.name());
+    n.put("version", p.version());
+    n.put("time", p.timeMillis());
+    return ChecksummedJson.encode(n);
+  }
+
+  /** Decodes a pin object. */
+  public static Pin decodePin(String objectName, byte[] data) {
+    JsonNode n = ChecksummedJson.decode(objectName, data);
+    checkHeader(objectName, n, "pin");
+    return new Pin(
+        str(objectName, n, "name"), num(objectName, n, "version"), num(objectName, n, "time"));
+  }
+
+  // ---------------------------------------------------------------- tables
+
+  private static void tables(ArrayNode out, List<SstMeta> tables) {
+    Base64.Encoder b64 = Base64.getEncoder();
+    for (SstMeta t : tables) {
+      ObjectNode o = out.addObject();
+      o.put("id", t.id());
+      o.put("size", t.size());
+      o.put("tailOffset", t.tailOffset());
+      o.put("smallest", b64.encodeToString(t.smallestKey()));
+      o.put("largest", b64.encodeToString(t.largestKey()));
+      o.put("minSeq", t.minSeq());
+      o.put("maxSeq", t.maxSeq());
+      o.put("globalSeq", t.globalSeq());
+      o.put("entries", t.entries());
+      o.put("tombstones", t.tombstones());
+      o.put("minExpiresAt", t.minExpiresAt());
+      o.put("maxExpiresAt", t.maxExpiresAt());
+      o.put("minDataTime", t.minDataTime());
+      o.put("maxDataTime", t.maxDataTime());
+      o.put("createdAt", t.createdAt());
+      o.put("blobRefs", t.blobRefs());
+    }
+  }
+
+  private static List<SstMeta> tables(String name, JsonNode arr) {
+    Base64.Decoder b64 = Base64.getDecoder();
+    List<SstMeta> out = new ArrayList<>();
+    for (JsonNode o : array(name, arr)) {
+      String id = str(name, o, "id");
+      if (!id.matches("[0-9a-f]{32}")) {
+        throw new CorruptionException(
+            "manifest object " + name + " has a malformed table id '" + id + "'");
+      }
+      byte[] smallest;
+      byte[] largest;
+      try {
+        smallest = b64.decode(str(name, o, "smallest"));
+        largest = b64.decode(str(name, o, "largest"));
+      } catch (IllegalArgumentException e) {
+        throw new CorruptionException(
+            "manifest object " + name + ": table " + id + " has malformed keys", e);
+      }
+      out.add(
+          new SstMeta(
+              id,
+              num(name, o, "size"),
+              num(name, o, "tailOffset"),
+              smallest,
+              largest,
+              num(name, o, "minSeq"),
+              num(name, o, "maxSeq"),
+              num(name, o, "globalSeq"),
+              num(name, o, "entries"),
+              num(name, o, "tombstones"),
+              num(name, o, "minExpiresAt"),
+              num(name, o, "maxExpiresAt"),
+              num(name, o, "minDataTime"),
+              num(name, o, "maxDataTime"),
+              num(name, o, "createdAt"),
+              num(name, o, "blobRefs")));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static ObjectNode header(String type) {
+    ObjectNode n = ChecksummedJson.object();
+    n.put("format", FORMAT_VERSION);
+    n.put("type", type);
+    return n;
+  }
+
+  private static void checkHeader(String name, JsonNode n, String type) {
+    long format = num(name, n, "format");
+    if (format != FORMAT_VERSION) {
+      throw new CorruptionException(
+          "manifest object "
+              + name
+              + " has format version "
+              + format
+              + "; this build reads "
+              + FORMAT_VERSION);
+    }
+    String t = str(name, n, "type");
+    if (!t.equals(type)) {
+      throw new CorruptionException(
+          "manifest object " + name + " is a '" + t + "', expected '" + type + "'");
+    }
+  }
+
+  private static JsonNode field(String name, JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      throw new CorruptionException("manifest object " + name + " lacks field '" + field + "'");
+    }
+    return v;
+  }
+
+  private static long num(String name, JsonNode n, String field) {
+    return asLong(name, field(name, n, field), field);
+  }
+
+  private static long asLong(String name, JsonNode v, String field) {
+    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+      throw new CorruptionException(
+          "manifest object " + name + ": field '" + field + "' is not an integer");
+    }
+    return v.asLong();
+  }
+
+  private static String str(String name, JsonNode n, String field) {
+    JsonNode v = field(name, n, field);
+    if (!v.isTextual()) {
+      throw new CorruptionException(
+          "manifest object " + name + ": field '" + field + "' is not a string");
+    }
+    return v.asText();
+  }
+
+  private static Iterable<JsonNode> array(String name, JsonNode v) {
+    if (!v.isArray()) {
+      throw new CorruptionException("manifest object " + name + ": expected an array");
+    }
+    return v;
+  }
+
+  private static List<String> strings(String name, JsonNode v) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode s : array(name, v)) {
+      if (!s.isTextual()) {
+        throw new CorruptionException("manifest object " + name + ": expected a string array");
+      }
+      out.add(s.asText());
+    }
+    return out;
+  }
+}

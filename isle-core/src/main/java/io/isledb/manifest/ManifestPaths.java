@@ -1,0 +1,88 @@
+package io.isledb.manifest;
+
+/**
+ * Object names of everything IsleDB stores under a database prefix. Persisted layout: never change
+ * a name here without a format version bump (see docs/FORMAT.md).
+ */
+public final class ManifestPaths {
+  public static final String LOG_DIR = "manifest/log/";
+  public static final String SNAPSHOT_DIR = "manifest/snapshots/";
+  public static final String CURRENT = "manifest/CURRENT";
+  public static final String PINS_DIR = "manifest/pins/";
+  public static final String GC_PENDING = "manifest/gc/pending-sst/pending.json";
+  public static final String GC_CHECKPOINT = "manifest/gc/checkpoint.json";
+  public static final String SST_DIR = "sstable/";
+  public static final String BLOB_DIR = "blobs/";
+  public static final String JSON_SUFFIX = ".json";
+
+  private static final int SEQ_DIGITS = 20;
+
+  private ManifestPaths() {}
+
+  /** {@code manifest/log/<20-digit seq>.json}. */
+  public static String log(long seq) {
+    return LOG_DIR + pad(seq) + JSON_SUFFIX;
+  }
+
+  /** {@code manifest/snapshots/<20-digit seq>.json}. */
+  public static String snapshot(long seq) {
+    return SNAPSHOT_DIR + pad(seq) + JSON_SUFFIX;
+  }
+
+  /** {@code manifest/pins/<name>.json}. */
+  public static String pin(String name) {
+    return PINS_DIR + name + JSON_SUFFIX;
+  }
+
+  /** {@code sstable/<first 3 hex of id>/<id>.sst}: the bucket spreads tables over key prefixes. */
+  public static String sst(String id) {
+    return SST_DIR + id.substring(0, 3) + "/" + id + ".sst";
+  }
+
+  /** {@code blobs/<first 2 hex of name>/<name>.blob}. */
+  public static String blob(String blobName) {
+    return BLOB_DIR + blobName.substring(0, 2) + "/" + blobName + ".blob";
+  }
+
+  /** The sequence number in a log or snapshot object name, or -1 if it is not one. */
+  public static long seqOf(String objectName) {
+    int slash = objectName.lastIndexOf('/');
+    String last = objectName.substring(slash + 1);
+    if (last.length() != SEQ_DIGITS + JSON_SUFFIX.length() || !last.endsWith(JSON_SUFFIX)) {
+      return -1;
+    }
+    String digits = last.substring(0, SEQ_DIGITS);
+    for (int i = 0; i < digits.length(); i++) {
+      if (!Character.isDigit(digits.charAt(i))) {
+        return -1;
+      }
+    }
+    return Long.parseLong(digits);
+  }
+
+  /** The table id of an {@code sstable/...} object name, or null if it is not one. */
+  public static String sstIdOf(String objectName) {
+    if (!objectName.startsWith(SST_DIR) || !objectName.endsWith(".sst")) {
+      return null;
+    }
+    String last = objectName.substring(objectName.lastIndexOf('/') + 1);
+    return last.substring(0, last.length() - ".sst".length());
+  }
+
+  /** The blob name of a {@code blobs/...} object name, or null if it is not one. */
+  public static String blobNameOf(String objectName) {
+    if (!objectName.startsWith(BLOB_DIR) || !objectName.endsWith(".blob")) {
+      return null;
+    }
+    String last = objectName.substring(objectName.lastIndexOf('/') + 1);
+    return last.substring(0, last.length() - ".blob".length());
+  }
+
+  static String pad(long seq) {
+    if (seq < 0) {
+      throw new IllegalArgumentException("negative manifest sequence " + seq);
+    }
+    String s = Long.toString(seq);
+    return "0".repeat(SEQ_DIGITS - s.length()) + s;
+  }
+}

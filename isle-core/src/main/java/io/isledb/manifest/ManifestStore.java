@@ -1,0 +1,196 @@
+package io.isledb.manifest;
+
+import io.isledb.CorruptionException;
+import io.isledb.IsleException;
+import io.isledb.ObjectInfo;
+import io.isledb.ObjectStore;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads and writes manifest objects (log edits, snapshots, CURRENT) through an {@link ObjectStore},
+ * and folds them into {@link ManifestState}s. It holds no state of its own; see docs/PROTOCOL.md
+ * for the rules it implements.
+ */
+public final class ManifestStore {
+  private final ObjectStore store;
+
+  public ManifestStore(ObjectStore store) {
+    this.store = store;
+  }
+
+  /** The underlying object store. */
+  public ObjectStore objectStore() {
+    return store;
+  }
+
+  /** The edit in slot {@code seq}, or empty if that slot is free (or was garbage collected). */
+  public Optional<Edit> readEdit(long seq) {
+    String name = ManifestPaths.log(seq);
+    return store
+        .get(name)
+        .map(b -> ManifestCodec.decodeEdit(store.location() + "/" + name, seq, b));
+  }
+
+  /**
+   * Tries to take slot {@code e.seq()}: true if this edit now occupies it (including when an
+   * earlier attempt's response was lost), false if another edit holds it.
+   */
+  public boolean tryAppend(Edit e) {
+    return store.createIfAbsent(ManifestPaths.log(e.seq()), ManifestCodec.encodeEdit(e));
+  }
+
+  /** The snapshot of version {@code seq}, or empty if absent. */
+  public Optional<ManifestState> readSnapshot(long seq) {
+    String name = ManifestPaths.snapshot(seq);
+    return store
+        .get(name)
+        .map(b -> ManifestCodec.decodeSnapshot(store.location() + "/" + name, seq, b));
+  }
+
+  /** Writes a snapshot of {@code s} unless one exists for that version already. */
+  public void writeSnapshot(ManifestState s, long timeMillis) {
+    store.createIfAbsent(
+        ManifestPaths.snapshot(s.seq()), ManifestCodec.encodeSnapshot(s, timeMillis));
+  }
+
+  /** The CURRENT hint, or empty. A corrupt CURRENT is ignored: it is only a hint. */
+  public Optional<ManifestCodec.Current> readCurrent() {
+    Optional<byte[]> b = store.get(ManifestPaths.CURRENT);
+    if (b.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(ManifestCodec.decodeCurrent(ManifestPaths.CURRENT, b.get()));
+    } catch (CorruptionException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Replaces the CURRENT hint. */
+  public void writeCurrent(ManifestCodec.Current c) {
+    store.put(ManifestPaths.CURRENT, ManifestCodec.encodeCurrent(c));
+  }
+
+  /** Versions that have snapshots, ascending. */
+  public List<Long> listSnapshots() {
+    return listSeqs(ManifestPaths.SNAPSHOT_DIR);
+  }
+
+  /** Slots that hold log edits, ascending. */
+  public List<Long> listLog() {
+    return listSeqs(ManifestPaths.LOG_DIR);
+  }
+
+  private List<Long> listSeqs(String dir) {
+    List<Long> out = new ArrayList<>();
+    Iterator<ObjectInfo> it = store.list(dir);
+    while (it.hasNext()) {
+      long s = ManifestPaths.seqOf(it.next().name());
+      if (s >= 0) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Applies every edit after {@code state} until the first free slot. A reader that is up to date
+   * pays one read request (the free slot).
+   */
+  public ManifestState catchUp(ManifestState state) {
+    return catchUp(state, Long.MAX_VALUE);
+  }
+
+  /** Like {@link #catchUp(ManifestState)} but stops at version {@code upTo}. */
+  public ManifestState catchUp(ManifestState state, long upTo) {
+    ManifestState s = state;
+    while (s.seq() < upTo) {
+      Optional<Edit> e = readEdit(s.seq() + 1);
+      if (e.isEmpty()) {
+        break;
+      }
+      s = s.apply(e.get()).state();
+    }
+    return s;
+  }
+
+  /**
+   * Loads the newest version from scratch: the snapshot CURRENT names (or the newest listed), then
+   * the log after it. Costs one CURRENT read, one snapshot read and the log tail.
+   */
+  public ManifestState loadLatest() {
+    Optional<ManifestCodec.Current> current = readCurrent();
+    if (current.isPresent() && current.get().snapshotSeq() > 0) {
+      Optional<ManifestState> snap = readSnapshot(current.get().snapshotSeq());
+      if (snap.isPresent()) {
+        return catchUp(snap.get());
+      }
+    }
+    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)));
+  }
+
+  /** A replay from nothing that found no slot 1 must mean an empty log, not a collected one. */
+  private ManifestState checkNotStranded(ManifestState s) {
+    if (s.seq() == 0 && !listLog().isEmpty()) {
+      throw new CorruptionException(
+          "manifest at " + store.location() + " has log edits but neither slot 1 nor a snapshot");
+    }
+    return s;
+  }
+
+  /**
+   * The state at exactly version {@code version}, rebuilt from the newest snapshot at or below it
+   * and the log after that snapshot.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if that version is no longer retained or does
+   *     not exist yet
+   */
+  public ManifestState loadVersion(long version) {
+    if (version < 0) {
+      throw IsleException.invalidArgument("version " + version + " must not be negative");
+    }
+    ManifestState base;
+    try {
+      base = baseFor(version);
+    } catch (CorruptionException e) {
+      throw IsleException.invalidArgument(
+          "version "
+              + version
+              + " is no longer retained at "
+              + store.location()
+              + " ("
+              + e.getMessage()
+              + ")");
+    }
+    ManifestState s = checkNotStranded(catchUp(base, version));
+    if (s.seq() != version) {
+      throw IsleException.invalidArgument(
+          "version "
+              + version
+              + " is not available at "
+              + store.location()
+              + " (log ends at "
+              + s.seq()
+              + ")");
+    }
+    return s;
+  }
+
+  /** The newest snapshot at or below {@code version}, or the empty state if the log starts at 1. */
+  private ManifestState baseFor(long version) {
+    List<Long> snaps = listSnapshots();
+    for (int i = snaps.size() - 1; i >= 0; i--) {
+      long seq = snaps.get(i);
+      if (seq <= version) {
+        Optional<ManifestState> s = readSnapshot(seq);
+        if (s.isPresent()) {
+          return s.get();
+        }
+      }
+    }
+    return ManifestState.empty();
+  }
+}
