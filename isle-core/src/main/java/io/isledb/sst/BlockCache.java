@@ -1,0 +1,56 @@
+package io.isledb.sst;
+
+import java.util.function.Function;
+
+/**
+ * A cache of decoded (checksum-verified, decompressed) data {@link Block}s shared by many tables.
+ * Size it by {@link Block#memorySize()}. Implementations must be thread-safe.
+ *
+ * <p>{@link TableReader} calls only {@link #getOrLoad}. Its default implementation is {@code get},
+ * then on a miss the loader, then {@code put}: two threads missing the same block at once both read
+ * it. An implementation backed by a loading cache (for example Caffeine's {@code cache.get(key,
+ * loader)}) should override it so concurrent misses share one read. A loader that throws must leave
+ * nothing cached.
+ */
+public interface BlockCache {
+  /** The cached block, or null. */
+  Block get(BlockCacheKey key);
+
+  /** Caches {@code block} under {@code key}, possibly evicting others. */
+  void put(BlockCacheKey key, Block block);
+
+  /** The cached block, or the loader's block, cached, on a miss. */
+  default Block getOrLoad(BlockCacheKey key, Function<BlockCacheKey, Block> loader) {
+    Block b = get(key);
+    if (b == null) {
+      b = loader.apply(key);
+      put(key, b);
+    }
+    return b;
+  }
+
+  /** A cache that keeps nothing: every block access reads storage. */
+  static BlockCache none() {
+    return NoBlockCache.INSTANCE;
+  }
+}
+
+/** The cache that caches nothing. */
+final class NoBlockCache implements BlockCache {
+  static final NoBlockCache INSTANCE = new NoBlockCache();
+
+  private NoBlockCache() {}
+
+  @Override
+  public Block get(BlockCacheKey key) {
+    return null;
+  }
+
+  @Override
+  public void put(BlockCacheKey key, Block block) {}
+
+  @Override
+  public Block getOrLoad(BlockCacheKey key, Function<BlockCacheKey, Block> loader) {
+    return loader.apply(key);
+  }
+}

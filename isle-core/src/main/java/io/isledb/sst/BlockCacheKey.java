@@ -1,0 +1,7 @@
+package io.isledb.sst;
+
+/**
+ * Identifies one block in a {@link BlockCache}: the table's cache id (unique per table file for the
+ * cache's lifetime, chosen by whoever opens the table) and the block's offset in that file.
+ */
+public record BlockCacheKey(long cacheId, long blockOffset) {}

@@ -1,0 +1,30 @@
+package io.isledb.sst;
+
+/**
+ * Where a {@link TableReader} reads a table's bytes from: an object in storage ({@link
+ * ObjectStoreBlockSource}), a local file ({@link FileBlockSource}) or an array in memory ({@link
+ * #of(byte[])}).
+ *
+ * <p>Each call is exactly one storage read, so request counts are predictable: opening a table
+ * costs one or two calls and a point lookup at most one more. Implementations must be thread-safe.
+ */
+@FunctionalInterface
+public interface BlockSource {
+  /**
+   * Bytes {@code [offset, offset + length)} of the table. Returns exactly {@code length} bytes, or
+   * fewer only if the file ends earlier (the reader reports that as truncation).
+   *
+   * @throws io.isledb.IsleException of kind UNAVAILABLE if storage failed, CORRUPTION if the object
+   *     is missing
+   */
+  byte[] read(long offset, int length);
+
+  /** A source over a table held in memory (the array is not copied; do not modify it). */
+  static BlockSource of(byte[] table) {
+    return (offset, length) -> {
+      int start = (int) Math.min(Math.max(offset, 0), table.length);
+      int end = (int) Math.min((long) table.length, start + (long) length);
+      return java.util.Arrays.copyOfRange(table, start, end);
+    };
+  }
+}

@@ -1,0 +1,462 @@
+package io.isledb.sst;
+
+import io.isledb.IsleException;
+import io.isledb.util.Coding;
+import io.isledb.util.GrowableBuffer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes one SST to an {@link OutputStream}, streaming: each data block is written as soon as it is
+ * complete, so memory stays bounded by one block plus the index and 8 bytes per distinct user key
+ * for the bloom filter, whatever the table's size. {@link #finish()} then writes the filter,
+ * properties and index blocks and the footer. See {@code docs/FORMAT.md} for the layout.
+ *
+ * <p>Entries must be added in strictly increasing internal-key order: user key ascending (unsigned
+ * bytewise), then sequence number descending. The builder does not close the stream; the caller
+ * does, after {@link #finish()} (to publish) or without it (to abandon). {@link #close()} releases
+ * codec resources and is a no-op after {@code finish()}. Not thread-safe.
+ */
+public final class TableBuilder implements AutoCloseable {
+  private enum State {
+    OPEN,
+    FINISHED,
+    FAILED,
+    CLOSED
+  }
+
+  private final OutputStream sink;
+  private final TableOptions options;
+  private final BlockBuilder dataBlock;
+  private final BlockBuilder indexBlock;
+  private final BloomFilter.Builder bloom;
+  private final BlockEncoder encoder;
+  private final GrowableBuffer handleBuffer = new GrowableBuffer(24);
+  private final byte[] trailer = new byte[SstFormat.BLOCK_TRAILER_LENGTH];
+  private final CRC32C crc = new CRC32C();
+  private State state = State.OPEN;
+  private long offset;
+
+  private byte[] lastKey = new byte[64]; // internal key of the last entry
+  private int lastKeyLength;
+  private long lastSeq;
+  private byte[] separator = new byte[64];
+  private boolean pendingIndexEntry;
+  private long pendingOffset;
+  private long pendingSize;
+
+  private byte[] smallestKey;
+  private long entryCount;
+  private long tombstoneCount;
+  private long expiringCount;
+  private long blobCount;
+  private long minSeq;
+  private long maxSeq;
+  private long minExpiresAt;
+  private long maxExpiresAt;
+  private long rawKeyBytes;
+  private long rawValueBytes;
+  private long dataBlockCount;
+
+  /**
+   * A builder writing to {@code sink} with {@code options}.
+   *
+   * @throws IsleException INVALID_ARGUMENT if the options' data time range is inverted
+   */
+  public TableBuilder(OutputStream sink, TableOptions options) {
+    if (sink == null || options == null) {
+      throw IsleException.invalidArgument("sink and options must not be null");
+    }
+    if (options.minDataTimeMillis() > options.maxDataTimeMillis()) {
+      throw IsleException.invalidArgument(
+          "TableOptions: minDataTimeMillis "
+              + options.minDataTimeMillis()
+              + " > maxDataTimeMillis "
+              + options.maxDataTimeMillis());
+    }
+    this.sink = sink;
+    this.options = options;
+    int initial = Math.min(options.blockSize() + 1024, 1 << 20);
+    this.dataBlock = new BlockBuilder(options.restartInterval(), initial);
+    this.indexBlock = new BlockBuilder(SstFormat.INDEX_RESTART_INTERVAL, 4096);
+    this.bloom = new BloomFilter.Builder(options.bloomBitsPerKey());
+    this.encoder = new BlockEncoder(options.compression(), options.zstdLevel(), initial);
+  }
+
+  /**
+   * Adds an entry.
+   *
+   * @param userKey the user key, at most {@link SstFormat#MAX_KEY_LENGTH} bytes (may be empty)
+   * @param seq sequence number in {@code [0, SstFormat.MAX_SEQUENCE]}
+   * @param kind the entry's kind
+   * @param expiresAtMillis expiry (epoch millis, positive) for kinds with {@link
+   *     ValueKind#hasExpiry()}; must be 0 for other kinds
+   * @param value the value or blob reference, at most {@link SstFormat#MAX_VALUE_LENGTH} bytes;
+   *     empty for {@link ValueKind#DELETE}
+   * @throws IsleException INVALID_ARGUMENT for an invalid entry or one not strictly after the
+   *     previous (the builder stays usable); UNAVAILABLE if the sink failed (the builder is then
+   *     unusable); CLOSED after {@link #finish()} or {@link #close()}
+   */
+  public void add(byte[] userKey, long seq, ValueKind kind, long expiresAtMillis, byte[] value) {
+    checkOpen();
+    validate(userKey, seq, kind, expiresAtMillis, value);
+    int userLength = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
+    boolean sameUserKey = false;
+    if (entryCount > 0) {
+      int c = Arrays.compareUnsigned(lastKey, 0, userLength, userKey, 0, userKey.length);
+      if (c > 0 || (c == 0 && seq >= lastSeq)) {
+        throw IsleException.invalidArgument(
+            "entries must be added in strictly increasing order (user key ascending, then seq"
+                + " descending): key "
+                + Keys.describe(userKey)
+                + " seq "
+                + seq
+                + " follows key "
+                + Keys.describe(lastKey, 0, userLength)
+                + " seq "
+                + lastSeq);
+      }
+      sameUserKey = c == 0;
+    }
+    try {
+      if (pendingIndexEntry) {
+        addSeparatorIndexEntry(userKey);
+      }
+      if (!sameUserKey) {
+        bloom.addHash(BloomFilter.hash(userKey));
+      }
+      int keyLength = userKey.length + SstFormat.KEY_TRAILER_LENGTH;
+      if (keyLength > lastKey.length) {
+        lastKey = new byte[Math.max(keyLength, lastKey.length * 2)];
+      }
+      System.arraycopy(userKey, 0, lastKey, 0, userKey.length);
+      Coding.putFixed64(lastKey, userKey.length, Keys.trailer(seq, kind));
+      lastKeyLength = keyLength;
+      lastSeq = seq;
+      dataBlock.add(lastKey, keyLength, kind.hasExpiry(), expiresAtMillis, value, 0, value.length);
+      count(userKey, seq, kind, expiresAtMillis, value);
+      if (dataBlock.sizeEstimate() >= options.blockSize()) {
+        flushDataBlock();
+      }
+    } catch (RuntimeException e) {
+      fail();
+      throw e;
+    }
+  }
+
+  private static void validate(
+      byte[] userKey, long seq, ValueKind kind, long expiresAtMillis, byte[] value) {
+    if (userKey == null || kind == null || value == null) {
+      throw IsleException.invalidArgument("userKey, kind and value must not be null");
+    }
+    if (userKey.length > SstFormat.MAX_KEY_LENGTH) {
+      throw IsleException.invalidArgument(
+          "key of "
+              + userKey.length
+              + " bytes exceeds the limit of "
+              + SstFormat.MAX_KEY_LENGTH
+              + ": "
+              + Keys.describe(userKey));
+    }
+    if (seq < 0 || seq > SstFormat.MAX_SEQUENCE) {
+      throw IsleException.invalidArgument(
+          "seq " + seq + " is outside [0, " + SstFormat.MAX_SEQUENCE + "]");
+    }
+    if (value.length > SstFormat.MAX_VALUE_LENGTH) {
+      throw IsleException.invalidArgument(
+          "value of "
+              + value.length
+              + " bytes for key "
+              + Keys.describe(userKey)
+              + " exceeds the limit of "
+              + SstFormat.MAX_VALUE_LENGTH);
+    }
+    if (kind == ValueKind.DELETE && value.length != 0) {
+      throw IsleException.invalidArgument(
+          "tombstone for key " + Keys.describe(userKey) + " has a " + value.length + "-byte value");
+    }
+    if (kind.hasExpiry() ? expiresAtMillis <= 0 : expiresAtMillis != 0) {
+      throw IsleException.invalidArgument(
+          kind
+              + " entry for key "
+              + Keys.describe(userKey)
+              + " has expiresAtMillis "
+              + expiresAtMillis
+              + (kind.hasExpiry() ? "; it must be positive" : "; it must be 0 for this kind"));
+    }
+  }
+
+  private void count(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
+    if (entryCount == 0) {
+      smallestKey = userKey.clone();
+      minSeq = seq;
+      maxSeq = seq;
+    } else {
+      minSeq = Math.min(minSeq, seq);
+      maxSeq = Math.max(maxSeq, seq);
+    }
+    entryCount++;
+    rawKeyBytes += userKey.length;
+    rawValueBytes += value.length;
+    if (kind.isTombstone()) {
+      tombstoneCount++;
+    }
+    if (kind.isBlob()) {
+      blobCount++;
+    }
+    if (kind.hasExpiry()) {
+      if (expiringCount == 0) {
+        minExpiresAt = expiresAt;
+        maxExpiresAt = expiresAt;
+      } else {
+        minExpiresAt = Math.min(minExpiresAt, expiresAt);
+        maxExpiresAt = Math.max(maxExpiresAt, expiresAt);
+      }
+      expiringCount++;
+    }
+  }
+
+  /**
+   * Index entry for the pending block: a key {@code >=} its last key and {@code <} the next block's
+   * first key, shortened when possible (like leveldb's FindShortestSeparator).
+   */
+  private void addSeparatorIndexEntry(byte[] nextUserKey) {
+    int la = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
+    int diff = Arrays.mismatch(lastKey, 0, la, nextUserKey, 0, nextUserKey.length);
+    if (diff >= 0 && diff + 1 < la && diff < nextUserKey.length) {
+      int d = lastKey[diff] & 0xFF;
+      if (d < 0xFF && d + 1 < (nextUserKey[diff] & 0xFF)) {
+        addShortenedIndexEntry(diff, d + 1);
+        return;
+      }
+    }
+    addIndexEntry(lastKey, lastKeyLength);
+  }
+
+  /** Index entry for the last block: a short key {@code >=} its last key (FindShortSuccessor). */
+  private void addSuccessorIndexEntry() {
+    int la = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
+    for (int i = 0; i + 1 < la; i++) {
+      int d = lastKey[i] & 0xFF;
+      if (d != 0xFF) {
+        addShortenedIndexEntry(i, d + 1);
+        return;
+      }
+    }
+    addIndexEntry(lastKey, lastKeyLength);
+  }
+
+  /** Adds {@code lastKey[0, prefix) + lastByte} with the maximal trailer. */
+  private void addShortenedIndexEntry(int prefix, int lastByte) {
+    int length = prefix + 1 + SstFormat.KEY_TRAILER_LENGTH;
+    if (length > separator.length) {
+      separator = new byte[Math.max(length, separator.length * 2)];
+    }
+    System.arraycopy(lastKey, 0, separator, 0, prefix);
+    separator[prefix] = (byte) lastByte;
+    Coding.putFixed64(separator, prefix + 1, SstFormat.MAX_TRAILER);
+    addIndexEntry(separator, length);
+  }
+
+  private void addIndexEntry(byte[] key, int keyLength) {
+    handleBuffer.reset();
+    handleBuffer.writeVarint(pendingOffset);
+    handleBuffer.writeVarint(pendingSize);
+    indexBlock.add(key, keyLength, false, 0, handleBuffer.array(), 0, handleBuffer.size());
+    pendingIndexEntry = false;
+  }
+
+  private void flushDataBlock() {
+    dataBlock.finish();
+    BlockHandle h = writeBlock(dataBlock.array(), dataBlock.size());
+    if (dataBlock.size() > 2 * options.blockSize()) {
+      dataBlock.resetAndShrink();
+    } else {
+      dataBlock.reset();
+    }
+    pendingOffset = h.offset();
+    pendingSize = h.size();
+    pendingIndexEntry = true;
+    dataBlockCount++;
+  }
+
+  /** Writes a block, compressed if that pays. */
+  private BlockHandle writeBlock(byte[] raw, int length) {
+    encoder.encode(raw, length, true);
+    int stored = encoder.size();
+    BlockHandle h = new BlockHandle(offset, stored - SstFormat.BLOCK_TRAILER_LENGTH);
+    write(encoder.array(), 0, stored);
+    if (stored > 2 * options.blockSize() + 1024) {
+      encoder.shrink();
+    }
+    return h;
+  }
+
+  /** Writes a block uncompressed, without copying it. */
+  private BlockHandle writeUncompressed(byte[] contents) {
+    trailer[0] = Compression.NONE.id();
+    crc.reset();
+    crc.update(contents, 0, contents.length);
+    crc.update(trailer, 0, 1);
+    Coding.putFixed32(trailer, 1, (int) crc.getValue());
+    BlockHandle h = new BlockHandle(offset, contents.length);
+    write(contents, 0, contents.length);
+    write(trailer, 0, trailer.length);
+    return h;
+  }
+
+  private void write(byte[] b, int off, int len) {
+    try {
+      sink.write(b, off, len);
+    } catch (IOException e) {
+      throw IsleException.unavailable("writing an SST failed at offset " + offset, e);
+    }
+    offset += len;
+  }
+
+  /**
+   * Writes the filter, properties and index blocks and the footer, flushes the sink and returns the
+   * table's properties. The builder is unusable afterwards.
+   */
+  public TableProperties finish() {
+    checkOpen();
+    try {
+      if (!dataBlock.isEmpty()) {
+        flushDataBlock();
+      }
+      if (pendingIndexEntry) {
+        addSuccessorIndexEntry();
+      }
+      BlockHandle filter = writeUncompressed(bloom.finish());
+      TableProperties partial = properties(0, 0, 0, 0);
+      BlockHandle props = writeUncompressed(PropertiesCodec.encode(partial));
+      indexBlock.finish();
+      if (indexBlock.size() > SstFormat.MAX_BLOCK_LENGTH) {
+        throw IsleException.invalidArgument(
+            "the index of this table would be "
+                + indexBlock.size()
+                + " bytes, over the limit of "
+                + SstFormat.MAX_BLOCK_LENGTH
+                + "; write smaller tables or use larger blocks");
+      }
+      BlockHandle index = writeBlock(indexBlock.array(), indexBlock.size());
+      byte[] footer = new byte[SstFormat.FOOTER_LENGTH];
+      new Footer(filter, props, index, SstFormat.FORMAT_VERSION).encodeTo(footer, 0);
+      write(footer, 0, footer.length);
+      try {
+        sink.flush();
+      } catch (IOException e) {
+        throw IsleException.unavailable("flushing an SST failed", e);
+      }
+      state = State.FINISHED;
+      encoder.close();
+      return properties(offset, filter.offset(), index.size(), filter.size());
+    } catch (RuntimeException e) {
+      fail();
+      throw e;
+    }
+  }
+
+  private TableProperties properties(
+      long fileSize, long dataSize, long indexSize, long filterSize) {
+    boolean empty = entryCount == 0;
+    return new TableProperties(
+        SstFormat.FORMAT_VERSION,
+        empty ? new byte[0] : smallestKey.clone(),
+        empty ? new byte[0] : Arrays.copyOf(lastKey, lastKeyLength - SstFormat.KEY_TRAILER_LENGTH),
+        empty ? 0 : minSeq,
+        empty ? 0 : maxSeq,
+        entryCount,
+        tombstoneCount,
+        expiringCount == 0 ? 0 : minExpiresAt,
+        expiringCount == 0 ? 0 : maxExpiresAt,
+        options.minDataTimeMillis(),
+        options.maxDataTimeMillis(),
+        options.creationTimeMillis(),
+        fileSize,
+        rawKeyBytes,
+        rawValueBytes,
+        expiringCount,
+        blobCount,
+        dataBlockCount,
+        dataSize,
+        indexSize,
+        filterSize,
+        options.compression(),
+        options.blockSize(),
+        options.restartInterval(),
+        options.bloomBitsPerKey());
+  }
+
+  /** Entries added so far. */
+  public long entryCount() {
+    return entryCount;
+  }
+
+  /** Bytes written to the sink so far. */
+  public long bytesWritten() {
+    return offset;
+  }
+
+  /**
+   * The file size if the table were finished now: bytes written, plus the open data block
+   * (uncompressed), the index, the filter, the properties and the footer.
+   */
+  public long estimatedFileSize() {
+    long pendingBlock =
+        dataBlock.isEmpty() ? 0 : dataBlock.sizeEstimate() + SstFormat.BLOCK_TRAILER_LENGTH;
+    return offset
+        + pendingBlock
+        + indexBlock.sizeEstimate()
+        + 32
+        + bloom.estimatedSize()
+        + 200
+        + (smallestKey == null ? 0 : smallestKey.length + lastKeyLength)
+        + 3L * SstFormat.BLOCK_TRAILER_LENGTH
+        + SstFormat.FOOTER_LENGTH;
+  }
+
+  /**
+   * Whether {@link #estimatedFileSize()} has reached {@link TableOptions#targetFileSize()}: a hint
+   * for writers that split output into several tables (they should split only between user keys).
+   */
+  public boolean reachedTargetSize() {
+    return estimatedFileSize() >= options.targetFileSize();
+  }
+
+  /** Heap bytes held by this builder's buffers (for tests and memory accounting). */
+  long retainedBytes() {
+    return dataBlock.retainedBytes()
+        + indexBlock.retainedBytes()
+        + bloom.retainedBytes()
+        + encoder.retainedBytes()
+        + lastKey.length
+        + separator.length
+        + (smallestKey == null ? 0 : smallestKey.length);
+  }
+
+  private void checkOpen() {
+    if (state != State.OPEN) {
+      throw state == State.FAILED
+          ? new IsleException(
+              IsleException.Kind.INTERNAL, "table builder failed earlier and cannot be used")
+          : IsleException.closed("table builder");
+    }
+  }
+
+  private void fail() {
+    state = State.FAILED;
+    encoder.close();
+  }
+
+  /** Releases codec resources; abandons the table unless {@link #finish()} was called. */
+  @Override
+  public void close() {
+    if (state == State.OPEN) {
+      state = State.CLOSED;
+    }
+    encoder.close();
+  }
+}

@@ -1,0 +1,298 @@
+package io.isledb.sst;
+
+import io.isledb.IsleException;
+import java.util.Arrays;
+
+/**
+ * Reads one SST through a {@link BlockSource}. Opening costs one read of the file's tail (the last
+ * {@value SstFormat#DEFAULT_TAIL_READ_LENGTH} bytes, or the whole file if smaller) holding the
+ * filter, properties and index blocks and the footer, and a second read only if those are larger.
+ * The index, the bloom filter and the properties then stay in memory ({@link #memoryFootprint()}).
+ *
+ * <p>A point lookup ({@link #get}) consults the key range and the bloom filter first (no I/O), then
+ * the index, then reads at most one data block, through the {@link BlockCache}.
+ *
+ * <p>Everything read is verified (checksums, structure, bounds); any problem is a {@link
+ * io.isledb.CorruptionException} naming the table and the place. Thread-safe: any number of threads
+ * may call {@link #get} and create iterators concurrently (each iterator is for one thread).
+ */
+public final class TableReader implements AutoCloseable {
+  private final String name;
+  private final long fileSize;
+  private final BlockSource source;
+  private final BlockCache cache;
+  private final long cacheId;
+  private final TableIndex index;
+  private final BloomFilter filter;
+  private final TableProperties properties;
+  private volatile boolean closed;
+
+  private TableReader(
+      String name,
+      long fileSize,
+      BlockSource source,
+      BlockCache cache,
+      long cacheId,
+      TableIndex index,
+      BloomFilter filter,
+      TableProperties properties) {
+    this.name = name;
+    this.fileSize = fileSize;
+    this.source = source;
+    this.cache = cache;
+    this.cacheId = cacheId;
+    this.index = index;
+    this.filter = filter;
+    this.properties = properties;
+  }
+
+  /**
+   * Opens a table.
+   *
+   * @param name the table's name, used in messages only
+   * @param fileSize the table's length in bytes (from the manifest or a stat)
+   * @param source where the bytes come from
+   * @param cache the shared block cache ({@link BlockCache#none()} for none)
+   * @param cacheId this table's identity in {@code cache}: unique among the tables sharing it
+   * @throws io.isledb.CorruptionException if the file is not a valid SST
+   */
+  public static TableReader open(
+      String name, long fileSize, BlockSource source, BlockCache cache, long cacheId) {
+    if (name == null || source == null || cache == null) {
+      throw IsleException.invalidArgument("name, source and cache must not be null");
+    }
+    if (fileSize < SstFormat.FOOTER_LENGTH) {
+      throw Corruption.of(
+          name,
+          "file is "
+              + fileSize
+              + " bytes, too small for the "
+              + SstFormat.FOOTER_LENGTH
+              + "-byte footer");
+    }
+    int tailLength = (int) Math.min(fileSize, SstFormat.DEFAULT_TAIL_READ_LENGTH);
+    long tailStart = fileSize - tailLength;
+    byte[] tail = read(source, name, fileSize, tailStart, tailLength, "file tail");
+    long footerOffset = fileSize - SstFormat.FOOTER_LENGTH;
+    Footer footer = Footer.decode(tail, tailLength - SstFormat.FOOTER_LENGTH, footerOffset, name);
+
+    // The filter, properties and index blocks are contiguous: [metaStart, footerOffset).
+    long metaStart = footer.filter().offset();
+    byte[] meta;
+    int metaBase; // file offset metaStart is at meta[metaBase]
+    if (metaStart >= tailStart) {
+      meta = tail;
+      metaBase = (int) (metaStart - tailStart);
+    } else {
+      long missing = tailStart - metaStart;
+      if (missing + tailLength > 3L * SstFormat.MAX_BLOCK_LENGTH) {
+        throw Corruption.of(name, "metadata blocks span " + (missing + tailLength) + " bytes");
+      }
+      byte[] head = read(source, name, fileSize, metaStart, (int) missing, "metadata blocks");
+      meta = Arrays.copyOf(head, (int) missing + tailLength);
+      System.arraycopy(tail, 0, meta, (int) missing, tailLength);
+      metaBase = 0;
+    }
+
+    BlockHandle fh = footer.filter();
+    BlockDecoder.Contents filterContents =
+        decode(meta, metaBase, fh, metaStart, name, "filter block");
+    BloomFilter filter =
+        BloomFilter.decode(filterContents.data(), filterContents.length(), name, fh.offset());
+
+    BlockHandle ph = footer.properties();
+    BlockDecoder.Contents propsContents =
+        decode(meta, metaBase, ph, metaStart, name, "properties block");
+    TableProperties props =
+        PropertiesCodec.decode(
+            propsContents.data(), propsContents.length(), footer, fileSize, name);
+
+    BlockHandle ih = footer.index();
+    BlockDecoder.Contents indexContents =
+        decode(meta, metaBase, ih, metaStart, name, "index block");
+    Block indexBlock =
+        new Block(indexContents.data(), indexContents.length(), name, ih.offset(), "index block");
+    TableIndex index = TableIndex.parse(indexBlock, fh.offset(), name, ih.offset());
+    if (index.count() != props.dataBlockCount()) {
+      throw Corruption.of(
+          name,
+          "index lists "
+              + index.count()
+              + " data blocks but the properties say "
+              + props.dataBlockCount());
+    }
+    return new TableReader(name, fileSize, source, cache, cacheId, index, filter, props);
+  }
+
+  private static BlockDecoder.Contents decode(
+      byte[] meta, int metaBase, BlockHandle h, long metaStart, String name, String what) {
+    int off = metaBase + (int) (h.offset() - metaStart);
+    BlockDecoder.Contents c =
+        BlockDecoder.decode(meta, off, (int) h.size(), name, h.offset(), what);
+    // Keep only the block's bytes, not the whole tail buffer.
+    return c.data() == meta
+        ? new BlockDecoder.Contents(Arrays.copyOfRange(meta, off, off + c.length()), c.length())
+        : c;
+  }
+
+  /** One read of exactly {@code length} bytes at {@code offset}, or corruption. */
+  static byte[] read(
+      BlockSource source, String name, long fileSize, long offset, int length, String what) {
+    byte[] b = source.read(offset, length);
+    if (b == null || b.length != length) {
+      throw Corruption.at(
+          name,
+          what,
+          offset,
+          "truncated: reading "
+              + length
+              + " bytes of a "
+              + fileSize
+              + "-byte file returned "
+              + (b == null ? "nothing" : b.length + " bytes"));
+    }
+    return b;
+  }
+
+  /** The table's name, as given to {@link #open}. */
+  public String name() {
+    return name;
+  }
+
+  /** The table's length in bytes. */
+  public long fileSize() {
+    return fileSize;
+  }
+
+  /** The table's properties. */
+  public TableProperties properties() {
+    return properties;
+  }
+
+  /**
+   * False only if the table certainly holds no entry for {@code userKey} (outside its key range, or
+   * rejected by the bloom filter). No I/O.
+   */
+  public boolean mayContain(byte[] userKey) {
+    if (properties.entryCount() == 0
+        || Arrays.compareUnsigned(userKey, properties.smallestKey()) < 0
+        || Arrays.compareUnsigned(userKey, properties.largestKey()) > 0) {
+      return false;
+    }
+    return filter.mayContain(userKey);
+  }
+
+  /** The newest version of {@code userKey} (tombstones included), or null if there is none. */
+  public Entry get(byte[] userKey) {
+    return get(userKey, SstFormat.MAX_SEQUENCE);
+  }
+
+  /**
+   * The newest version of {@code userKey} with a sequence number at most {@code maxSeq} (tombstones
+   * included), or null. Costs no I/O if the bloom filter rejects the key, and at most one block
+   * read otherwise.
+   */
+  public Entry get(byte[] userKey, long maxSeq) {
+    checkOpen();
+    if (maxSeq < 0 || maxSeq > SstFormat.MAX_SEQUENCE) {
+      throw IsleException.invalidArgument("maxSeq " + maxSeq + " is out of range");
+    }
+    if (!mayContain(userKey)) {
+      return null;
+    }
+    long trailer = Keys.seekTrailer(maxSeq);
+    int i = index.find(userKey, trailer);
+    if (i == index.count()) {
+      return null;
+    }
+    BlockIterator it = new BlockIterator(true);
+    it.reset(dataBlock(i, true));
+    it.seek(userKey, trailer);
+    if (!it.valid()
+        || !Arrays.equals(it.key(), 0, it.userKeyLength(), userKey, 0, userKey.length)) {
+      return null;
+    }
+    return it.toEntry();
+  }
+
+  /** An iterator that fills the block cache and reads one block per request. */
+  public TableIterator iterator() {
+    return iterator(ScanOptions.defaults());
+  }
+
+  /** An iterator reading blocks as {@code options} say. */
+  public TableIterator iterator(ScanOptions options) {
+    checkOpen();
+    return new TableIterator(this, options);
+  }
+
+  /** Heap bytes held while open: index, bloom filter and properties. */
+  public long memoryFootprint() {
+    return index.memorySize()
+        + filter.memorySize()
+        + properties.smallestKey().length
+        + properties.largestKey().length
+        + 512;
+  }
+
+  /** Marks the reader closed; later lookups and iterator moves throw CLOSED. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("sst " + name);
+    }
+  }
+
+  TableIndex index() {
+    return index;
+  }
+
+  BloomFilter filter() {
+    return filter;
+  }
+
+  /** Data block {@code i}, from the cache or storage; cached on a miss if {@code fillCache}. */
+  Block dataBlock(int i, boolean fillCache) {
+    checkOpen();
+    BlockCacheKey key = new BlockCacheKey(cacheId, index.offset(i));
+    if (fillCache) {
+      return cache.getOrLoad(key, k -> readDataBlock(i));
+    }
+    Block b = cache.get(key);
+    return b != null ? b : readDataBlock(i);
+  }
+
+  private Block readDataBlock(int i) {
+    long offset = index.offset(i);
+    int size = index.size(i);
+    byte[] raw =
+        read(source, name, fileSize, offset, size + SstFormat.BLOCK_TRAILER_LENGTH, "data block");
+    return decodeDataBlock(raw, 0, i);
+  }
+
+  /** Decodes data block {@code i} stored in {@code buf} at {@code off}. */
+  Block decodeDataBlock(byte[] buf, int off, int i) {
+    long offset = index.offset(i);
+    BlockDecoder.Contents c =
+        BlockDecoder.decode(buf, off, index.size(i), name, offset, "data block " + i);
+    return new Block(c.data(), c.length(), name, offset, "data block " + i);
+  }
+
+  /** Block cache access for iterators. */
+  Block cachedDataBlock(int i) {
+    return cache.get(new BlockCacheKey(cacheId, index.offset(i)));
+  }
+
+  void cacheDataBlock(int i, Block b) {
+    cache.put(new BlockCacheKey(cacheId, index.offset(i)), b);
+  }
+
+  byte[] readRange(long offset, int length) {
+    checkOpen();
+    return read(source, name, fileSize, offset, length, "data blocks");
+  }
+}
