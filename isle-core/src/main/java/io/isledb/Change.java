@@ -14,7 +14,13 @@ import java.util.Arrays;
  * @param next the position right after this change: save it to resume after this change
  */
 public record Change(
-    Type type, byte[] key, byte[] value, long seq, long expiresAtMillis, long version, TailPosition next) {
+    Type type,
+    byte[] key,
+    byte[] value,
+    long seq,
+    long expiresAtMillis,
+    long version,
+    TailPosition next) {
 
   /** What a change does. */
   public enum Type {
@@ -41,6 +47,14 @@ public record Change(
 
   @Override
   public String toString() {
-    return "Change[" + type + " " + io.isledb.util.Bytes.describe(key) + " seq " + seq + " at " + version + "]";
+    return "Change["
+        + type
+        + " "
+        + io.isledb.util.Bytes.describe(key)
+        + " seq "
+        + seq
+        + " at "
+        + version
+        + "]";
   }
 }

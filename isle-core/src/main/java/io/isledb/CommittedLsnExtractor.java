@@ -3,10 +3,10 @@ package io.isledb;
 import java.util.OptionalLong;
 
 /**
- * Maps a user key to an application log sequence number (LSN), for append-only databases whose
- * keys are monotonic positions (for example 8-byte big-endian WAL offsets). When configured in
- * {@link DBOptions}, every flush publishes the largest committed LSN and retention publishes the
- * low watermark in {@code manifest/CURRENT}, where readers find them with one GET and no replay.
+ * Maps a user key to an application log sequence number (LSN), for append-only databases whose keys
+ * are monotonic positions (for example 8-byte big-endian WAL offsets). When configured in {@link
+ * DBOptions}, every flush publishes the largest committed LSN and retention publishes the low
+ * watermark in {@code manifest/CURRENT}, where readers find them with one GET and no replay.
  */
 @FunctionalInterface
 public interface CommittedLsnExtractor {

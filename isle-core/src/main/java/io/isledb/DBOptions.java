@@ -11,11 +11,11 @@ import java.util.function.Supplier;
  *
  * @param clock the time source for expiry, data times and GC grace (injected for tests)
  * @param lsnExtractor optional: publishes committed / low-watermark LSNs in CURRENT
- * @param snapshotEvery a manifest snapshot is written after this many log edits (default 32), so
- *     a cold open reads one snapshot and at most about that many edits
- * @param gcGracePeriod how long an unreferenced object survives before GC may delete it (default
- *     10 minutes). Writers commit what they upload within half of it; readers refresh their view
- *     well within it. Every process on a prefix must use the same value (GC may use a larger one).
+ * @param snapshotEvery a manifest snapshot is written after this many log edits (default 32), so a
+ *     cold open reads one snapshot and at most about that many edits
+ * @param gcGracePeriod how long an unreferenced object survives before GC may delete it (default 10
+ *     minutes). Writers commit what they upload within half of it; readers refresh their view well
+ *     within it. Every process on a prefix must use the same value (GC may use a larger one).
  * @param idSource supplies 16 random bytes for table and blob ids (a seeded source in tests)
  */
 public record DBOptions(

@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The entry point of the engine: a database is one prefix of an {@link ObjectStore}. From an
- * {@code IsleDB} open the single {@link Writer}, any number of {@link Reader}s and {@link
- * TailingReader}s (also available without an {@code IsleDB} through the static methods, for
- * processes that only read).
+ * The entry point of the engine: a database is one prefix of an {@link ObjectStore}. From an {@code
+ * IsleDB} open the single {@link Writer}, any number of {@link Reader}s and {@link TailingReader}s
+ * (also available without an {@code IsleDB} through the static methods, for processes that only
+ * read).
  *
  * <pre>{@code
  * try (ObjectStore store = ObjectStore.open("file:///data", "db1");

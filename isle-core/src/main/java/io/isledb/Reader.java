@@ -3,10 +3,9 @@ package io.isledb;
 import java.util.OptionalLong;
 
 /**
- * A reader of a database prefix, in any process. It serves one immutable version at a time;
- * {@link #refresh()} moves it to the newest published version (an idle refresh costs one read
- * request). Tables are fetched on demand by ranged reads and cached in memory and on local disk.
- * Thread-safe.
+ * A reader of a database prefix, in any process. It serves one immutable version at a time; {@link
+ * #refresh()} moves it to the newest published version (an idle refresh costs one read request).
+ * Tables are fetched on demand by ranged reads and cached in memory and on local disk. Thread-safe.
  */
 public interface Reader extends ReadView {
   /** Moves to the newest published version and returns it. */

@@ -45,35 +45,83 @@ public record ReaderOptions(
 
   /** The defaults listed on the record. */
   public static ReaderOptions defaults() {
-    return new ReaderOptions(
-        null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000);
+    return new ReaderOptions(null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000);
   }
 
   public ReaderOptions withCacheDir(Path v) {
-    return new ReaderOptions(v, blockCacheBytes, diskCacheBytes, smallTableBytes, hotTableReads, autoRefreshInterval, maxOpenTables);
+    return new ReaderOptions(
+        v,
+        blockCacheBytes,
+        diskCacheBytes,
+        smallTableBytes,
+        hotTableReads,
+        autoRefreshInterval,
+        maxOpenTables);
   }
 
   public ReaderOptions withBlockCacheBytes(long v) {
-    return new ReaderOptions(cacheDir, v, diskCacheBytes, smallTableBytes, hotTableReads, autoRefreshInterval, maxOpenTables);
+    return new ReaderOptions(
+        cacheDir,
+        v,
+        diskCacheBytes,
+        smallTableBytes,
+        hotTableReads,
+        autoRefreshInterval,
+        maxOpenTables);
   }
 
   public ReaderOptions withDiskCacheBytes(long v) {
-    return new ReaderOptions(cacheDir, blockCacheBytes, v, smallTableBytes, hotTableReads, autoRefreshInterval, maxOpenTables);
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        v,
+        smallTableBytes,
+        hotTableReads,
+        autoRefreshInterval,
+        maxOpenTables);
   }
 
   public ReaderOptions withSmallTableBytes(long v) {
-    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, v, hotTableReads, autoRefreshInterval, maxOpenTables);
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        diskCacheBytes,
+        v,
+        hotTableReads,
+        autoRefreshInterval,
+        maxOpenTables);
   }
 
   public ReaderOptions withHotTableReads(int v) {
-    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, smallTableBytes, v, autoRefreshInterval, maxOpenTables);
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        diskCacheBytes,
+        smallTableBytes,
+        v,
+        autoRefreshInterval,
+        maxOpenTables);
   }
 
   public ReaderOptions withAutoRefreshInterval(Duration v) {
-    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, smallTableBytes, hotTableReads, v, maxOpenTables);
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        diskCacheBytes,
+        smallTableBytes,
+        hotTableReads,
+        v,
+        maxOpenTables);
   }
 
   public ReaderOptions withMaxOpenTables(int v) {
-    return new ReaderOptions(cacheDir, blockCacheBytes, diskCacheBytes, smallTableBytes, hotTableReads, autoRefreshInterval, v);
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        diskCacheBytes,
+        smallTableBytes,
+        hotTableReads,
+        autoRefreshInterval,
+        v);
   }
 }

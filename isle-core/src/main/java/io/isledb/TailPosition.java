@@ -34,7 +34,8 @@ public record TailPosition(long version, long offset) {
       return new TailPosition(
           Long.parseLong(s.substring(0, colon)), Long.parseLong(s.substring(colon + 1)));
     } catch (NumberFormatException e) {
-      throw IsleException.invalidArgument("malformed tail position '" + s + "', expected <version>:<offset>");
+      throw IsleException.invalidArgument(
+          "malformed tail position '" + s + "', expected <version>:<offset>");
     }
   }
 

@@ -2,8 +2,8 @@ package io.isledb;
 
 /**
  * Streams every committed put and delete in commit order: manifest order, then sequence order
- * inside one commit; each exactly once from a given position. Pull with {@link #poll} or push
- * with {@link #tail}. Compactions, retention and fences produce no changes.
+ * inside one commit; each exactly once from a given position. Pull with {@link #poll} or push with
+ * {@link #tail}. Compactions, retention and fences produce no changes.
  *
  * <p>The tail reads log edits and the tables they added; it can only reach back as far as GC
  * retains them (the log retention, or a pin at the consumer's position).

@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Tailing reader settings. Immutable; start from {@link #defaults()}.
  *
- * @param pollInterval how long {@link TailingReader#tail} waits after finding nothing new
- *     (default 1 s); an idle poll costs one read request
+ * @param pollInterval how long {@link TailingReader#tail} waits after finding nothing new (default
+ *     1 s); an idle poll costs one read request
  * @param fromKey only keys at or after this one are emitted (null = no lower bound)
  * @param toKey only keys before this one are emitted (null = no upper bound)
  */

@@ -3,12 +3,12 @@ package io.isledb;
 import java.time.Duration;
 
 /**
- * The single writer of a database. Writes are buffered in a memtable and become durable and
- * visible to readers when a flush commits them (by size, by interval, or by {@link #flush()}).
- * Opening a writer fences any earlier writer of the same prefix, in any process.
+ * The single writer of a database. Writes are buffered in a memtable and become durable and visible
+ * to readers when a flush commits them (by size, by interval, or by {@link #flush()}). Opening a
+ * writer fences any earlier writer of the same prefix, in any process.
  *
- * <p>Thread-safe. Once a background flush failed or the writer was fenced, every call throws
- * that failure.
+ * <p>Thread-safe. Once a background flush failed or the writer was fenced, every call throws that
+ * failure.
  */
 public interface Writer extends AutoCloseable {
   /** Buffers {@code key -> value}. Blocks (never fails) while too many memtables wait to upload. */

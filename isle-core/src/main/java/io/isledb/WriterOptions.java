@@ -11,8 +11,8 @@ import java.util.Objects;
  *     interval flushes off)
  * @param maxImmutableMemtables frozen memtables waiting for upload before {@code put} blocks
  *     (default 2); memory stays below about {@code (1 + this) * memtableSize}
- * @param blobThreshold values of at least this many bytes are stored as separate blobs (default
- *     256 KiB)
+ * @param blobThreshold values of at least this many bytes are stored as separate blobs (default 256
+ *     KiB)
  * @param blockSize SST data block size (default 16 KiB)
  * @param bloomBitsPerKey bloom filter bits per key (default 10)
  * @param compression codec for flushed tables: "none", "lz4" (default) or "zstd"
@@ -39,10 +39,12 @@ public record WriterOptions(
     Objects.requireNonNull(flushInterval, "flushInterval");
     Objects.requireNonNull(compression, "compression");
     if (memtableSize < 64 * 1024) {
-      throw IsleException.invalidArgument("memtableSize must be at least 64 KiB, got " + memtableSize);
+      throw IsleException.invalidArgument(
+          "memtableSize must be at least 64 KiB, got " + memtableSize);
     }
     if (flushInterval.isNegative()) {
-      throw IsleException.invalidArgument("flushInterval must not be negative, got " + flushInterval);
+      throw IsleException.invalidArgument(
+          "flushInterval must not be negative, got " + flushInterval);
     }
     if (maxImmutableMemtables < 1) {
       throw IsleException.invalidArgument(
@@ -55,7 +57,8 @@ public record WriterOptions(
       throw IsleException.invalidArgument("blockSize must be in [256, 4 MiB], got " + blockSize);
     }
     if (bloomBitsPerKey < 0 || bloomBitsPerKey > 64) {
-      throw IsleException.invalidArgument("bloomBitsPerKey must be in [0, 64], got " + bloomBitsPerKey);
+      throw IsleException.invalidArgument(
+          "bloomBitsPerKey must be in [0, 64], got " + bloomBitsPerKey);
     }
     if (!compression.equals("none") && !compression.equals("lz4") && !compression.equals("zstd")) {
       throw IsleException.invalidArgument(
@@ -73,34 +76,98 @@ public record WriterOptions(
   }
 
   public WriterOptions withMemtableSize(long v) {
-    return new WriterOptions(v, flushInterval, maxImmutableMemtables, blobThreshold, blockSize, bloomBitsPerKey, compression, flushRetries);
+    return new WriterOptions(
+        v,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        blockSize,
+        bloomBitsPerKey,
+        compression,
+        flushRetries);
   }
 
   public WriterOptions withFlushInterval(Duration v) {
-    return new WriterOptions(memtableSize, v, maxImmutableMemtables, blobThreshold, blockSize, bloomBitsPerKey, compression, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        v,
+        maxImmutableMemtables,
+        blobThreshold,
+        blockSize,
+        bloomBitsPerKey,
+        compression,
+        flushRetries);
   }
 
   public WriterOptions withMaxImmutableMemtables(int v) {
-    return new WriterOptions(memtableSize, flushInterval, v, blobThreshold, blockSize, bloomBitsPerKey, compression, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        v,
+        blobThreshold,
+        blockSize,
+        bloomBitsPerKey,
+        compression,
+        flushRetries);
   }
 
   public WriterOptions withBlobThreshold(int v) {
-    return new WriterOptions(memtableSize, flushInterval, maxImmutableMemtables, v, blockSize, bloomBitsPerKey, compression, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        v,
+        blockSize,
+        bloomBitsPerKey,
+        compression,
+        flushRetries);
   }
 
   public WriterOptions withBlockSize(int v) {
-    return new WriterOptions(memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, v, bloomBitsPerKey, compression, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        v,
+        bloomBitsPerKey,
+        compression,
+        flushRetries);
   }
 
   public WriterOptions withBloomBitsPerKey(int v) {
-    return new WriterOptions(memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, blockSize, v, compression, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        blockSize,
+        v,
+        compression,
+        flushRetries);
   }
 
   public WriterOptions withCompression(String v) {
-    return new WriterOptions(memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, blockSize, bloomBitsPerKey, v, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        blockSize,
+        bloomBitsPerKey,
+        v,
+        flushRetries);
   }
 
   public WriterOptions withFlushRetries(int v) {
-    return new WriterOptions(memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, blockSize, bloomBitsPerKey, compression, v);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        blockSize,
+        bloomBitsPerKey,
+        compression,
+        v);
   }
 }

@@ -48,8 +48,15 @@ final class Blobs {
                         "blob " + ref.objectName() + " referenced by " + where + " is missing"));
     if (v.length != ref.length() || !Arrays.equals(sha256(v), ref.sha256())) {
       throw new CorruptionException(
-          "blob " + ref.objectName() + " referenced by " + where + " failed verification ("
-              + v.length + " bytes, expected " + ref.length() + ")");
+          "blob "
+              + ref.objectName()
+              + " referenced by "
+              + where
+              + " failed verification ("
+              + v.length
+              + " bytes, expected "
+              + ref.length()
+              + ")");
     }
     return v;
   }

@@ -54,7 +54,8 @@ public final class DbReader implements Reader {
         this.ownsCacheDir = false;
       }
     } catch (IOException e) {
-      throw IsleException.unavailable("cannot create reader cache directory " + options.cacheDir(), e);
+      throw IsleException.unavailable(
+          "cannot create reader cache directory " + options.cacheDir(), e);
     }
     this.tables = new Tables(ctx.store(), options, cacheDir);
     this.blobs = new Blobs(ctx.store());
@@ -63,7 +64,9 @@ public final class DbReader implements Reader {
     if (options.autoRefreshInterval().isZero()) {
       this.refresher = null;
     } else {
-      this.refresher = Executors.newSingleThreadScheduledExecutor(DbWriter.daemon("isledb-refresh " + ctx.store().location()));
+      this.refresher =
+          Executors.newSingleThreadScheduledExecutor(
+              DbWriter.daemon("isledb-refresh " + ctx.store().location()));
       long ms = Math.max(1, options.autoRefreshInterval().toMillis());
       refresher.scheduleWithFixedDelay(
           () -> {
@@ -141,7 +144,11 @@ public final class DbReader implements Reader {
         Optional<ManifestCodec.Current> c = ctx.manifest().readCurrent();
         if (c.isPresent() && c.get().snapshotSeq() > s.seq()) {
           // The log after our version may have been collected: start over from a snapshot.
-          LOG.warn("reader of {} at version {} was left behind (snapshot {}); reloading", ctx.store().location(), s.seq(), c.get().snapshotSeq());
+          LOG.warn(
+              "reader of {} at version {} was left behind (snapshot {}); reloading",
+              ctx.store().location(),
+              s.seq(),
+              c.get().snapshotSeq());
           s = ctx.manifest().loadLatest();
         }
       }
@@ -169,13 +176,23 @@ public final class DbReader implements Reader {
   @Override
   public OptionalLong maxCommittedLsn() {
     checkOpen();
-    return ctx.manifest().readCurrent().map(c -> c.maxCommittedLsn()).filter(l -> l >= 0).map(OptionalLong::of).orElse(OptionalLong.empty());
+    return ctx.manifest()
+        .readCurrent()
+        .map(c -> c.maxCommittedLsn())
+        .filter(l -> l >= 0)
+        .map(OptionalLong::of)
+        .orElse(OptionalLong.empty());
   }
 
   @Override
   public OptionalLong lowWatermarkLsn() {
     checkOpen();
-    return ctx.manifest().readCurrent().map(c -> c.lowWatermarkLsn()).filter(l -> l >= 0).map(OptionalLong::of).orElse(OptionalLong.empty());
+    return ctx.manifest()
+        .readCurrent()
+        .map(c -> c.lowWatermarkLsn())
+        .filter(l -> l >= 0)
+        .map(OptionalLong::of)
+        .orElse(OptionalLong.empty());
   }
 
   @Override

@@ -35,7 +35,8 @@ public final class DbTailingReader implements TailingReader {
   private long highestSeen;
 
   /** Raw entries of one edit in emission order. */
-  private record Raw(byte[] key, long seq, ValueKind kind, long expiresAt, byte[] value, String table) {}
+  private record Raw(
+      byte[] key, long seq, ValueKind kind, long expiresAt, byte[] value, String table) {}
 
   private record EditChanges(long version, List<Raw> entries) {}
 
@@ -85,7 +86,12 @@ public final class DbTailingReader implements TailingReader {
       }
       if (offset > ec.entries.size()) {
         throw IsleException.invalidArgument(
-            "tail position " + from + " is past the " + ec.entries.size() + " changes of version " + version);
+            "tail position "
+                + from
+                + " is past the "
+                + ec.entries.size()
+                + " changes of version "
+                + version);
       }
       while (offset < ec.entries.size() && out.size() < maxChanges) {
         Raw r = ec.entries.get((int) offset);
@@ -93,7 +99,10 @@ public final class DbTailingReader implements TailingReader {
         if (!inRange(r.key)) {
           continue;
         }
-        TailPosition next = offset == ec.entries.size() ? new TailPosition(version + 1, 0) : new TailPosition(version, offset);
+        TailPosition next =
+            offset == ec.entries.size()
+                ? new TailPosition(version + 1, 0)
+                : new TailPosition(version, offset);
         out.add(toChange(r, version, next));
       }
       if (offset == ec.entries.size()) {
@@ -115,9 +124,13 @@ public final class DbTailingReader implements TailingReader {
     }
     byte[] value = r.value;
     if (r.kind.isBlob()) {
-      value = blobs.read(BlobRef.decode(value, "table " + r.table), "key " + Bytes.describe(r.key) + " in table " + r.table);
+      value =
+          blobs.read(
+              BlobRef.decode(value, "table " + r.table),
+              "key " + Bytes.describe(r.key) + " in table " + r.table);
     }
-    return new Change(Change.Type.PUT, r.key, value, r.seq, r.kind.hasExpiry() ? r.expiresAt : 0, version, next);
+    return new Change(
+        Change.Type.PUT, r.key, value, r.seq, r.kind.hasExpiry() ? r.expiresAt : 0, version, next);
   }
 
   /** The changes of the edit at {@code version}, or null if that slot is not written yet. */
@@ -135,7 +148,8 @@ public final class DbTailingReader implements TailingReader {
     if (e.get().change() instanceof Edit.AddTables add) {
       // The replay rule decides whether the edit took effect; ignored edits emit nothing. Only
       // writer edits with the newest epoch are applied, which the author validated; a full replay
-      // is not needed to tell: fenced authors never reach a slot after the fence (docs/PROTOCOL.md).
+      // is not needed to tell: fenced authors never reach a slot after the fence
+      // (docs/PROTOCOL.md).
       List<SstMeta> tables = add.tables();
       for (int t = 0; t < tables.size(); t++) {
         load(tables.get(t), version, entries);
@@ -154,27 +168,34 @@ public final class DbTailingReader implements TailingReader {
                 () ->
                     new IsleException(
                         IsleException.Kind.INVALID_ARGUMENT,
-                        "tail position at version " + version + " is no longer retained: table "
-                            + meta.id() + " was garbage collected (pin the consumer's version to keep it)"));
+                        "tail position at version "
+                            + version
+                            + " is no longer retained: table "
+                            + meta.id()
+                            + " was garbage collected (pin the consumer's version to keep it)"));
     TableReader reader =
-        TableReader.open(meta.objectName(), meta.size(), (off, len) -> {
-          byte[] b = new byte[len];
-          System.arraycopy(data, (int) off, b, 0, len);
-          return b;
-        }, BlockCache.none(), 0);
-    try (TableIterator it = reader.iterator(ScanOptions.sequential(0))) {
-      it.seekToFirst();
-      while (it.valid()) {
-        long seq = meta.globalSeq() != 0 ? meta.globalSeq() : it.seq();
-        out.add(new Raw(it.userKey(), seq, it.kind(), it.expiresAtMillis(), it.value(), meta.id()));
-        it.next();
-      }
+        TableReader.open(
+            meta.objectName(),
+            meta.size(),
+            (off, len) -> {
+              byte[] b = new byte[len];
+              System.arraycopy(data, (int) off, b, 0, len);
+              return b;
+            },
+            BlockCache.none(),
+            0);
+    TableIterator it = reader.iterator(ScanOptions.sequential(0));
+    it.seekToFirst();
+    while (it.valid()) {
+      long seq = meta.globalSeq() != 0 ? meta.globalSeq() : it.seq();
+      out.add(new Raw(it.userKey(), seq, it.kind(), it.expiresAtMillis(), it.value(), meta.id()));
+      it.next();
     }
   }
 
   /**
-   * A free slot normally means "nothing new". If we already saw later slots, or snapshots beyond
-   * it exist while its log was collected, the position is no longer retained.
+   * A free slot normally means "nothing new". If we already saw later slots, or snapshots beyond it
+   * exist while its log was collected, the position is no longer retained.
    */
   private void checkRetained(long version) {
     if (version <= highestSeen) {
@@ -194,7 +215,10 @@ public final class DbTailingReader implements TailingReader {
 
   private IsleException notRetained(long version) {
     return IsleException.invalidArgument(
-        "tail position at version " + version + " of " + ctx.store().location()
+        "tail position at version "
+            + version
+            + " of "
+            + ctx.store().location()
             + " is no longer retained (its log edit was garbage collected)");
   }
 

@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  * The writer: memtable, frozen memtables waiting for upload, one background flush thread that
  * uploads blobs and one table per memtable and commits it with a manifest edit, in memtable order.
  *
- * <p>Concurrency: puts hold the read side of {@code rotation} while they take a sequence number
- * and insert, so a memtable is frozen (write side) only when every sequence number handed out so
- * far is inside it; that keeps each table's sequence range above the previous table's.
+ * <p>Concurrency: puts hold the read side of {@code rotation} while they take a sequence number and
+ * insert, so a memtable is frozen (write side) only when every sequence number handed out so far is
+ * inside it; that keeps each table's sequence range above the previous table's.
  */
 public final class DbWriter implements Writer {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
@@ -89,11 +89,17 @@ public final class DbWriter implements Writer {
     if (interval.isZero()) {
       this.ticker = null;
     } else {
-      this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("isledb-flush-timer " + name));
+      this.ticker =
+          Executors.newSingleThreadScheduledExecutor(daemon("isledb-flush-timer " + name));
       long period = Math.max(10, interval.toMillis() / 4);
       ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
-    LOG.info("writer {} opened {} at version {} with epoch {}", author, name, lastCommittedVersion, appender.epoch());
+    LOG.info(
+        "writer {} opened {} at version {} with epoch {}",
+        author,
+        name,
+        lastCommittedVersion,
+        appender.epoch());
   }
 
   static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -182,16 +188,25 @@ public final class DbWriter implements Writer {
       throw IsleException.invalidArgument("key must not be null");
     }
     if (value == null) {
-      throw IsleException.invalidArgument("value for key " + Bytes.describe(key) + " must not be null");
+      throw IsleException.invalidArgument(
+          "value for key " + Bytes.describe(key) + " must not be null");
     }
     if (key.length > WriterOptions.MAX_KEY_SIZE) {
       throw IsleException.invalidArgument(
-          "key " + Bytes.describe(key) + " is " + key.length + " bytes; the limit is "
+          "key "
+              + Bytes.describe(key)
+              + " is "
+              + key.length
+              + " bytes; the limit is "
               + WriterOptions.MAX_KEY_SIZE);
     }
     if (value.length > WriterOptions.MAX_VALUE_SIZE) {
       throw IsleException.invalidArgument(
-          "value for key " + Bytes.describe(key) + " is " + value.length + " bytes; the limit is "
+          "value for key "
+              + Bytes.describe(key)
+              + " is "
+              + value.length
+              + " bytes; the limit is "
               + WriterOptions.MAX_VALUE_SIZE);
     }
     checkUsable();
@@ -226,7 +241,8 @@ public final class DbWriter implements Writer {
       monitor.wait();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IsleException(IsleException.Kind.UNAVAILABLE, "interrupted while waiting for a flush", e);
+      throw new IsleException(
+          IsleException.Kind.UNAVAILABLE, "interrupted while waiting for a flush", e);
     }
   }
 
@@ -269,7 +285,9 @@ public final class DbWriter implements Writer {
   private void tick() {
     Memtable m = active;
     long first = m.firstAddNanos();
-    if (first != 0 && System.nanoTime() - first >= options.flushInterval().toNanos() && failure == null) {
+    if (first != 0
+        && System.nanoTime() - first >= options.flushInterval().toNanos()
+        && failure == null) {
       try {
         rotate(m);
       } catch (RuntimeException e) {
@@ -312,10 +330,17 @@ public final class DbWriter implements Writer {
         commit(tables, m.maxSeq(), started);
         return;
       } catch (IsleException e) {
-        if (e.kind() != IsleException.Kind.UNAVAILABLE || attempt >= options.flushRetries() || closed) {
+        if (e.kind() != IsleException.Kind.UNAVAILABLE
+            || attempt >= options.flushRetries()
+            || closed) {
           throw e;
         }
-        LOG.warn("flush of {} entries failed (attempt {}), retrying in {} ms: {}", m.entries(), attempt + 1, backoff, e.getMessage());
+        LOG.warn(
+            "flush of {} entries failed (attempt {}), retrying in {} ms: {}",
+            m.entries(),
+            attempt + 1,
+            backoff,
+            e.getMessage());
         try {
           Thread.sleep(backoff);
         } catch (InterruptedException ie) {
@@ -336,7 +361,8 @@ public final class DbWriter implements Writer {
             .withCompression(compression(options.compression()))
             .withCreationTimeMillis(now)
             .withDataTimeRange(m.minTime(), m.maxTime());
-    try (TableOutput out = new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
+    try (TableOutput out =
+        new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
       Iterator<Map.Entry<Memtable.Key, Memtable.Value>> it = m.iterator();
       while (it.hasNext()) {
         Map.Entry<Memtable.Key, Memtable.Value> e = it.next();
@@ -378,7 +404,8 @@ public final class DbWriter implements Writer {
   private void commit(List<SstMeta> tables, long lastSeq, long uploadStarted) {
     long lsn = -1;
     if (ctx.options().lsnExtractor() != null && !tables.isEmpty()) {
-      OptionalLong l = ctx.options().lsnExtractor().extract(tables.get(tables.size() - 1).largestKey());
+      OptionalLong l =
+          ctx.options().lsnExtractor().extract(tables.get(tables.size() - 1).largestKey());
       lsn = l.orElse(-1);
     }
     long committedLsn = lsn;
@@ -415,11 +442,31 @@ public final class DbWriter implements Writer {
             : lostEntries + " accepted writes that were not yet flushed are lost";
     IsleException f;
     if (t instanceof FencedException fe) {
-      f = new FencedException("writer of " + ctx.store().location() + " was fenced; " + lost + " (" + fe.getMessage() + ")", fe);
+      f =
+          new FencedException(
+              "writer of "
+                  + ctx.store().location()
+                  + " was fenced; "
+                  + lost
+                  + " ("
+                  + fe.getMessage()
+                  + ")",
+              fe);
     } else if (t instanceof IsleException ie) {
-      f = new IsleException(ie.kind(), "background flush of " + ctx.store().location() + " failed; " + lost + ": " + ie.getMessage(), ie);
+      f =
+          new IsleException(
+              ie.kind(),
+              "background flush of "
+                  + ctx.store().location()
+                  + " failed; "
+                  + lost
+                  + ": "
+                  + ie.getMessage(),
+              ie);
     } else {
-      f = IsleException.internal("background flush of " + ctx.store().location() + " failed; " + lost, t);
+      f =
+          IsleException.internal(
+              "background flush of " + ctx.store().location() + " failed; " + lost, t);
     }
     LOG.error("writer failed", f);
     synchronized (monitor) {

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The writer's in-memory table: entries sorted by (user key ascending, sequence descending), every
- * version kept (the tailing reader emits each one). Concurrent inserts and reads; a frozen
- * memtable is only read.
+ * version kept (the tailing reader emits each one). Concurrent inserts and reads; a frozen memtable
+ * is only read.
  */
 final class Memtable {
   /** Approximate per-entry overhead of the skip list node, key and value objects. */

@@ -72,7 +72,8 @@ final class ReadVersion {
     return open.reader().get(key);
   }
 
-  private Optional<byte[]> resolve(ValueKind kind, long expiresAt, byte[] value, String table, byte[] key) {
+  private Optional<byte[]> resolve(
+      ValueKind kind, long expiresAt, byte[] value, String table, byte[] key) {
     if (kind.isTombstone()) {
       return Optional.empty();
     }
@@ -81,7 +82,10 @@ final class ReadVersion {
     }
     if (kind.isBlob()) {
       tables.counters.blobReads.increment();
-      return Optional.of(blobs.read(BlobRef.decode(value, "table " + table), "key " + Bytes.describe(key) + " in table " + table));
+      return Optional.of(
+          blobs.read(
+              BlobRef.decode(value, "table " + table),
+              "key " + Bytes.describe(key) + " in table " + table));
     }
     return Optional.of(value);
   }
@@ -148,7 +152,9 @@ final class ReadVersion {
         }
         if (kind.isBlob()) {
           tables.counters.blobReads.increment();
-          value = blobs.read(BlobRef.decode(value, where), "key " + Bytes.describe(key) + " in " + where);
+          value =
+              blobs.read(
+                  BlobRef.decode(value, where), "key " + Bytes.describe(key) + " in " + where);
         }
         next = new KV(key, value);
         return;

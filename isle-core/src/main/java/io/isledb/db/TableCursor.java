@@ -62,6 +62,6 @@ final class TableCursor implements Cursor {
 
   @Override
   public void close() {
-    it.close();
+    // Table iterators hold no resources beyond memory.
   }
 }

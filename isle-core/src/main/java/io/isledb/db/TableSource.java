@@ -36,7 +36,12 @@ final class TableSource implements BlockSource, AutoCloseable {
   private volatile boolean closed;
 
   TableSource(
-      SstMeta meta, ObjectStore store, DiskCache disk, Executor downloader, int hotReads, ReaderCounters counters) {
+      SstMeta meta,
+      ObjectStore store,
+      DiskCache disk,
+      Executor downloader,
+      int hotReads,
+      ReaderCounters counters) {
     this.meta = meta;
     this.store = store;
     this.disk = disk;
@@ -76,7 +81,10 @@ final class TableSource implements BlockSource, AutoCloseable {
     if (local != null || whole != null) {
       return;
     }
-    long off = meta.tailOffset() > 0 && meta.tailOffset() < meta.size() ? meta.tailOffset() : Math.max(0, meta.size() - 64 * 1024);
+    long off =
+        meta.tailOffset() > 0 && meta.tailOffset() < meta.size()
+            ? meta.tailOffset()
+            : Math.max(0, meta.size() - 64 * 1024);
     prefetch = remote(off, (int) (meta.size() - off));
     prefetchOffset = off;
   }
@@ -93,7 +101,15 @@ final class TableSource implements BlockSource, AutoCloseable {
   public byte[] read(long offset, int length) {
     if (offset < 0 || length < 0 || offset + length > meta.size()) {
       throw new CorruptionException(
-          "read of [" + offset + ", " + (offset + length) + ") outside table " + meta.id() + " of " + meta.size() + " bytes");
+          "read of ["
+              + offset
+              + ", "
+              + (offset + length)
+              + ") outside table "
+              + meta.id()
+              + " of "
+              + meta.size()
+              + " bytes");
     }
     byte[] pf = prefetch;
     if (pf != null && offset >= prefetchOffset && offset + length <= prefetchOffset + pf.length) {
@@ -136,8 +152,17 @@ final class TableSource implements BlockSource, AutoCloseable {
     byte[] data = b.get();
     if (data.length != length) {
       throw new CorruptionException(
-          "table " + meta.objectName() + " is shorter than its manifest size " + meta.size()
-              + " (read " + data.length + " of " + length + " bytes at " + offset + ")");
+          "table "
+              + meta.objectName()
+              + " is shorter than its manifest size "
+              + meta.size()
+              + " (read "
+              + data.length
+              + " of "
+              + length
+              + " bytes at "
+              + offset
+              + ")");
     }
     counters.remoteReads.increment();
     return data;

@@ -38,16 +38,19 @@ final class Tables implements AutoCloseable {
   Tables(ObjectStore store, ReaderOptions options, Path cacheDir) {
     this.store = store;
     this.options = options;
-    this.disk = options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
-    this.downloader = Executors.newFixedThreadPool(2, DbWriter.daemon("isledb-download " + store.location()));
+    this.disk =
+        options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
+    this.downloader =
+        Executors.newFixedThreadPool(2, DbWriter.daemon("isledb-download " + store.location()));
     this.open =
         Caffeine.newBuilder()
             .maximumSize(options.maxOpenTables())
-            .removalListener((String id, Open o, RemovalCause c) -> {
-              if (o != null) {
-                o.source().close();
-              }
-            })
+            .removalListener(
+                (String id, Open o, RemovalCause c) -> {
+                  if (o != null) {
+                    o.source().close();
+                  }
+                })
             .build();
     if (options.blockCacheBytes() > 0) {
       this.blocks =
@@ -85,7 +88,8 @@ final class Tables implements AutoCloseable {
   }
 
   private Open openTable(SstMeta meta) {
-    TableSource src = new TableSource(meta, store, disk, downloader, options.hotTableReads(), counters);
+    TableSource src =
+        new TableSource(meta, store, disk, downloader, options.hotTableReads(), counters);
     try {
       src.attachCached();
       if (!src.isLocal()) {
@@ -96,7 +100,8 @@ final class Tables implements AutoCloseable {
         }
       }
       TableReader r =
-          TableReader.open(meta.objectName(), meta.size(), src, blockCache, cacheIds.incrementAndGet());
+          TableReader.open(
+              meta.objectName(), meta.size(), src, blockCache, cacheIds.incrementAndGet());
       src.dropPrefetch();
       counters.tableOpens.increment();
       return new Open(meta, r, src);
@@ -120,7 +125,9 @@ final class Tables implements AutoCloseable {
   }
 
   long blockCacheBytes() {
-    return blocks == null ? 0 : blocks.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    return blocks == null
+        ? 0
+        : blocks.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
   long diskCacheHits() {

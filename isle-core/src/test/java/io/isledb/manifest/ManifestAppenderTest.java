@@ -25,7 +25,8 @@ class ManifestAppenderTest {
 
   private ManifestAppender appender(Role role, String author, int snapshotEvery) {
     ManifestState head = ms.loadLatest();
-    return new ManifestAppender(ms, role, author, Clock.systemUTC(), head, head.seq(), snapshotEvery, false);
+    return new ManifestAppender(
+        ms, role, author, Clock.systemUTC(), head, head.seq(), snapshotEvery, false);
   }
 
   private static Optional<Edit.Change> addOne(ManifestState s, int n) {
@@ -75,7 +76,7 @@ class ManifestAppenderTest {
     }
     CyclicBarrier start = new CyclicBarrier(roles.length);
     ExecutorService pool = Executors.newFixedThreadPool(roles.length);
-    List<Future<?>> fs = new ArrayList<>();
+    List<Future<Integer>> fs = new ArrayList<>();
     for (int t = 0; t < roles.length; t++) {
       ManifestAppender a = appenders.get(t);
       int base = t * 1000;
@@ -83,28 +84,49 @@ class ManifestAppenderTest {
           pool.submit(
               () -> {
                 start.await();
+                int committed = 0;
                 for (int i = 0; i < perRole; i++) {
                   int n = base + i + 1;
+                  ManifestAppender.Appended r;
                   if (a.role() == Role.WRITER) {
-                    a.append(s -> addOne(s, n), null);
+                    r = a.append(s -> addOne(s, n), null);
+                  } else if (a.role() == Role.COMPACTOR) {
+                    // Moves the oldest L0 table into a new run (same range, new id): real
+                    // contention with the writer's appends on the L0 list.
+                    r =
+                        a.append(
+                            s -> {
+                              if (s.l0().isEmpty()) {
+                                return Optional.empty();
+                              }
+                              SstMeta oldest = s.l0().get(s.l0().size() - 1);
+                              SstMeta copy = table(n, "a", "z", oldest.minSeq(), oldest.maxSeq());
+                              return Optional.of(
+                                  new Edit.Compact(List.of(oldest.id()), List.of(copy)));
+                            },
+                            null);
                   } else {
-                    // Other roles append only tokens-free no-op-ish fences of their own epoch.
-                    a.append(s -> Optional.of(new Edit.DropTables(List.of(), -1)), null);
+                    r = a.append(s -> Optional.of(new Edit.DropTables(List.of(), -1)), null);
+                  }
+                  if (!r.duplicate()) {
+                    committed++;
                   }
                 }
-                return null;
+                return committed;
               }));
     }
-    for (Future<?> f : fs) {
-      f.get();
+    int committed = 0;
+    for (Future<Integer> f : fs) {
+      committed += f.get();
     }
     pool.shutdown();
     ManifestState s = ms.loadLatest();
-    assertThat(s.seq()).isEqualTo(roles.length + roles.length * perRole);
-    assertThat(s.l0()).hasSize(perRole);
-    // Sequence numbers stayed increasing in L0 order (newest first).
-    for (int i = 1; i < s.l0().size(); i++) {
-      assertThat(s.l0().get(i - 1).minSeq()).isGreaterThan(s.l0().get(i).maxSeq());
+    assertThat(s.seq()).isEqualTo(roles.length + committed);
+    assertThat(s.allTables()).hasSize(perRole);
+    // Recency order equals sequence order across L0 and runs (newest first).
+    List<SstMeta> all = s.allTables();
+    for (int i = 1; i < all.size(); i++) {
+      assertThat(all.get(i - 1).minSeq()).isGreaterThan(all.get(i).maxSeq());
     }
     // Snapshots were written and a cold open reads one snapshot plus a short tail.
     assertThat(ms.listSnapshots()).isNotEmpty();
@@ -124,9 +146,11 @@ class ManifestAppenderTest {
     w.append(s -> addOne(s, 1), null);
     ManifestAppender r = appender(Role.RETENTION, "r", 32);
     r.fence();
-    assertThatThrownBy(() -> r.append(s -> Optional.of(new Edit.DropTables(List.of(Tables.id(99)), -1)), null))
+    assertThatThrownBy(
+            () -> r.append(s -> Optional.of(new Edit.DropTables(List.of(Tables.id(99)), -1)), null))
         .isInstanceOf(IsleException.class)
-        .satisfies(e -> assertThat(((IsleException) e).kind()).isEqualTo(IsleException.Kind.CONFLICT))
+        .satisfies(
+            e -> assertThat(((IsleException) e).kind()).isEqualTo(IsleException.Kind.CONFLICT))
         .hasMessageContaining("not live");
   }
 

@@ -16,9 +16,39 @@ class ManifestCodecTest {
     ManifestState s = ManifestState.empty();
     s = s.apply(new Edit(1, Role.WRITER, 1, "w", 5, null, new Edit.Fence())).state();
     s = s.apply(new Edit(2, Role.COMPACTOR, 1, "c", 5, null, new Edit.Fence())).state();
-    s = s.apply(new Edit(3, Role.WRITER, 1, "w", 6, "tok", new Edit.AddTables(List.of(table(1, "a", "m", 1, 10)), 10, 77))).state();
-    s = s.apply(new Edit(4, Role.WRITER, 1, "w", 7, null, new Edit.AddTables(List.of(table(2, "", "\u00ff", 11, 20)), 20, -1))).state();
-    s = s.apply(new Edit(5, Role.COMPACTOR, 1, "c", 8, null, new Edit.Compact(List.of(id(1)), List.of(table(3, "a", "m", 1, 10))))).state();
+    s =
+        s.apply(
+                new Edit(
+                    3,
+                    Role.WRITER,
+                    1,
+                    "w",
+                    6,
+                    "tok",
+                    new Edit.AddTables(List.of(table(1, "a", "m", 1, 10)), 10, 77)))
+            .state();
+    s =
+        s.apply(
+                new Edit(
+                    4,
+                    Role.WRITER,
+                    1,
+                    "w",
+                    7,
+                    null,
+                    new Edit.AddTables(List.of(table(2, "", "\u00ff", 11, 20)), 20, -1)))
+            .state();
+    s =
+        s.apply(
+                new Edit(
+                    5,
+                    Role.COMPACTOR,
+                    1,
+                    "c",
+                    8,
+                    null,
+                    new Edit.Compact(List.of(id(1)), List.of(table(3, "a", "m", 1, 10)))))
+            .state();
     return s;
   }
 
@@ -27,8 +57,25 @@ class ManifestCodecTest {
     List<Edit> edits =
         List.of(
             new Edit(1, Role.WRITER, 3, "author", 12, null, new Edit.Fence()),
-            new Edit(2, Role.WRITER, 3, "author", 13, "job-1:7", new Edit.AddTables(List.of(table(1, "a", "b", 1, 2), table(2, "c", "d", 3, 4).withGlobalSeq(9)), 9, 100)),
-            new Edit(3, Role.COMPACTOR, 1, "c", 14, null, new Edit.Compact(List.of(id(1), id(2)), List.of(table(3, "a", "d", 1, 9)))),
+            new Edit(
+                2,
+                Role.WRITER,
+                3,
+                "author",
+                13,
+                "job-1:7",
+                new Edit.AddTables(
+                    List.of(table(1, "a", "b", 1, 2), table(2, "c", "d", 3, 4).withGlobalSeq(9)),
+                    9,
+                    100)),
+            new Edit(
+                3,
+                Role.COMPACTOR,
+                1,
+                "c",
+                14,
+                null,
+                new Edit.Compact(List.of(id(1), id(2)), List.of(table(3, "a", "d", 1, 9)))),
             new Edit(4, Role.RETENTION, 2, "r", 15, null, new Edit.DropTables(List.of(id(3)), 55)));
     for (Edit e : edits) {
       byte[] bytes = ManifestCodec.encodeEdit(e);
@@ -39,7 +86,8 @@ class ManifestCodecTest {
   @Test
   void snapshotsRoundTrip() {
     ManifestState s = sample();
-    ManifestState back = ManifestCodec.decodeSnapshot("x", s.seq(), ManifestCodec.encodeSnapshot(s, 99));
+    ManifestState back =
+        ManifestCodec.decodeSnapshot("x", s.seq(), ManifestCodec.encodeSnapshot(s, 99));
     assertThat(back.seq()).isEqualTo(s.seq());
     assertThat(back.fences()).isEqualTo(s.fences());
     assertThat(back.l0()).isEqualTo(s.l0());
@@ -75,28 +123,42 @@ class ManifestCodecTest {
 
   @Test
   void truncationIsDetected() {
-    byte[] good = ManifestCodec.encodeEdit(new Edit(1, Role.WRITER, 1, "w", 1, null, new Edit.Fence()));
+    byte[] good =
+        ManifestCodec.encodeEdit(new Edit(1, Role.WRITER, 1, "w", 1, null, new Edit.Fence()));
     for (int len = 0; len < good.length; len++) {
       byte[] bad = Arrays.copyOf(good, len);
-      assertThatThrownBy(() -> ManifestCodec.decodeEdit("e", 1, bad)).isInstanceOf(CorruptionException.class);
+      assertThatThrownBy(() -> ManifestCodec.decodeEdit("e", 1, bad))
+          .isInstanceOf(CorruptionException.class);
     }
   }
 
   @Test
   void wrongSlotTypeOrVersionIsCorruption() {
-    byte[] edit = ManifestCodec.encodeEdit(new Edit(5, Role.WRITER, 1, "w", 1, null, new Edit.Fence()));
-    assertThatThrownBy(() -> ManifestCodec.decodeEdit("e", 6, edit)).isInstanceOf(CorruptionException.class).hasMessageContaining("claims slot 5");
-    assertThatThrownBy(() -> ManifestCodec.decodeSnapshot("e", 5, edit)).isInstanceOf(CorruptionException.class).hasMessageContaining("'edit'");
-    String json = "{\"format\":2,\"type\":\"current\",\"snapshotSeq\":1,\"headSeq\":1,\"maxCommittedLsn\":-1,\"lowWatermarkLsn\":-1,\"time\":1}";
-    assertThatThrownBy(() -> ManifestCodec.decodeCurrent("c", withTrailer(json))).isInstanceOf(CorruptionException.class).hasMessageContaining("format version 2");
-    String unknown = "{\"format\":1,\"type\":\"edit\",\"seq\":1,\"role\":\"writer\",\"epoch\":1,\"author\":\"a\",\"time\":1,\"change\":{\"type\":\"teleport\"}}";
-    assertThatThrownBy(() -> ManifestCodec.decodeEdit("e", 1, withTrailer(unknown))).isInstanceOf(CorruptionException.class).hasMessageContaining("teleport");
+    byte[] edit =
+        ManifestCodec.encodeEdit(new Edit(5, Role.WRITER, 1, "w", 1, null, new Edit.Fence()));
+    assertThatThrownBy(() -> ManifestCodec.decodeEdit("e", 6, edit))
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("claims slot 5");
+    assertThatThrownBy(() -> ManifestCodec.decodeSnapshot("e", 5, edit))
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("'edit'");
+    String json =
+        "{\"format\":2,\"type\":\"current\",\"snapshotSeq\":1,\"headSeq\":1,\"maxCommittedLsn\":-1,\"lowWatermarkLsn\":-1,\"time\":1}";
+    assertThatThrownBy(() -> ManifestCodec.decodeCurrent("c", withTrailer(json)))
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("format version 2");
+    String unknown =
+        "{\"format\":1,\"type\":\"edit\",\"seq\":1,\"role\":\"writer\",\"epoch\":1,\"author\":\"a\",\"time\":1,\"change\":{\"type\":\"teleport\"}}";
+    assertThatThrownBy(() -> ManifestCodec.decodeEdit("e", 1, withTrailer(unknown)))
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("teleport");
   }
 
   private static byte[] withTrailer(String json) {
     byte[] j = json.getBytes(StandardCharsets.UTF_8);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(j);
-    return (json + String.format("\ncrc32c:%08x\n", crc.getValue())).getBytes(StandardCharsets.UTF_8);
+    return (json + String.format("\ncrc32c:%08x\n", crc.getValue()))
+        .getBytes(StandardCharsets.UTF_8);
   }
 }
