@@ -16,6 +16,9 @@ import java.util.function.Supplier;
  * @param gcGracePeriod how long an unreferenced object survives before GC may delete it (default 10
  *     minutes). Writers commit what they upload within half of it; readers refresh their view well
  *     within it. Every process on a prefix must use the same value (GC may use a larger one).
+ * @param logRetention how long log edits, and every table they added, are kept after they stop
+ *     being needed by the newest version (default 1 hour): the history that tailing readers can
+ *     resume from and {@code openVersion} can open without a pin
  * @param idSource supplies 16 random bytes for table and blob ids (a seeded source in tests)
  */
 public record DBOptions(
@@ -23,12 +26,17 @@ public record DBOptions(
     CommittedLsnExtractor lsnExtractor,
     int snapshotEvery,
     Duration gcGracePeriod,
+    Duration logRetention,
     Supplier<byte[]> idSource) {
 
   public DBOptions {
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
     Objects.requireNonNull(idSource, "idSource");
+    Objects.requireNonNull(logRetention, "logRetention");
+    if (logRetention.isNegative()) {
+      throw IsleException.invalidArgument("logRetention must not be negative, got " + logRetention);
+    }
     if (snapshotEvery < 1) {
       throw IsleException.invalidArgument("snapshotEvery must be at least 1, got " + snapshotEvery);
     }
@@ -37,29 +45,41 @@ public record DBOptions(
     }
   }
 
-  /** Defaults: system UTC clock, no LSN extractor, snapshot every 32 edits, 10 minute grace. */
+  /**
+   * Defaults: system UTC clock, no LSN extractor, snapshot every 32 edits, 10 minute grace, 1 hour
+   * log retention.
+   */
   public static DBOptions defaults() {
     return new DBOptions(
-        Clock.systemUTC(), null, 32, Duration.ofMinutes(10), io.isledb.db.Ids.secureRandomSource());
+        Clock.systemUTC(),
+        null,
+        32,
+        Duration.ofMinutes(10),
+        Duration.ofHours(1),
+        io.isledb.db.Ids.secureRandomSource());
   }
 
   public DBOptions withClock(Clock c) {
-    return new DBOptions(c, lsnExtractor, snapshotEvery, gcGracePeriod, idSource);
+    return new DBOptions(c, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, idSource);
   }
 
   public DBOptions withLsnExtractor(CommittedLsnExtractor e) {
-    return new DBOptions(clock, e, snapshotEvery, gcGracePeriod, idSource);
+    return new DBOptions(clock, e, snapshotEvery, gcGracePeriod, logRetention, idSource);
   }
 
   public DBOptions withSnapshotEvery(int n) {
-    return new DBOptions(clock, lsnExtractor, n, gcGracePeriod, idSource);
+    return new DBOptions(clock, lsnExtractor, n, gcGracePeriod, logRetention, idSource);
   }
 
   public DBOptions withGcGracePeriod(Duration d) {
-    return new DBOptions(clock, lsnExtractor, snapshotEvery, d, idSource);
+    return new DBOptions(clock, lsnExtractor, snapshotEvery, d, logRetention, idSource);
+  }
+
+  public DBOptions withLogRetention(Duration d) {
+    return new DBOptions(clock, lsnExtractor, snapshotEvery, gcGracePeriod, d, idSource);
   }
 
   public DBOptions withIdSource(Supplier<byte[]> s) {
-    return new DBOptions(clock, lsnExtractor, snapshotEvery, gcGracePeriod, s);
+    return new DBOptions(clock, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, s);
   }
 }

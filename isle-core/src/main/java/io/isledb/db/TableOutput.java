@@ -24,6 +24,7 @@ final class TableOutput implements AutoCloseable {
   private final Supplier<byte[]> idSource;
   private final TableOptions options;
   private final long targetSize;
+  private final java.util.function.Consumer<String> onTableStart;
   private final List<SstMeta> done = new ArrayList<>();
   private String id;
   private ObjectUpload upload;
@@ -36,10 +37,24 @@ final class TableOutput implements AutoCloseable {
    *     Long.MAX_VALUE} for exactly one table)
    */
   TableOutput(ObjectStore store, Supplier<byte[]> idSource, TableOptions options, long targetSize) {
+    this(store, idSource, options, targetSize, id -> {});
+  }
+
+  /**
+   * @param onTableStart called with a table's id before its upload starts (compaction records it in
+   *     its lease so GC leaves the upload alone)
+   */
+  TableOutput(
+      ObjectStore store,
+      Supplier<byte[]> idSource,
+      TableOptions options,
+      long targetSize,
+      java.util.function.Consumer<String> onTableStart) {
     this.store = store;
     this.idSource = idSource;
     this.options = options;
     this.targetSize = targetSize;
+    this.onTableStart = onTableStart;
   }
 
   void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
@@ -50,6 +65,7 @@ final class TableOutput implements AutoCloseable {
     }
     if (builder == null) {
       id = Ids.next(idSource);
+      onTableStart.accept(id);
       upload = store.startUpload(io.isledb.manifest.ManifestPaths.sst(id));
       builder = new TableBuilder(new UploadStream(upload), options);
       blobRefs = 0;

@@ -106,12 +106,19 @@ public final class ManifestStore {
 
   /** Like {@link #catchUp(ManifestState)} but stops at version {@code upTo}. */
   public ManifestState catchUp(ManifestState state, long upTo) {
+    return catchUp(state, upTo, e -> {});
+  }
+
+  /** Like {@link #catchUp(ManifestState, long)}, showing every edit read to {@code onEdit}. */
+  public ManifestState catchUp(
+      ManifestState state, long upTo, java.util.function.Consumer<Edit> onEdit) {
     ManifestState s = state;
     while (s.seq() < upTo) {
       Optional<Edit> e = readEdit(s.seq() + 1);
       if (e.isEmpty()) {
         break;
       }
+      onEdit.accept(e.get());
       s = s.apply(e.get()).state();
     }
     return s;

@@ -1,0 +1,20 @@
+package io.isledb;
+
+import java.util.Optional;
+
+/**
+ * Merge compaction: L0 tables into sorted runs, and neighbouring runs of similar size into one, so
+ * reads stay fast. Runs beside the writer, in this process or any other; it coordinates with the
+ * writer and retention only through the manifest log (role {@code compactor}, fenced). Thread-safe.
+ */
+public interface Compactor extends AutoCloseable {
+  /** Runs compactions in the background until closed. */
+  void start();
+
+  /** Runs at most one compaction now; empty if there was nothing to do. */
+  Optional<CompactionResult> runOnce();
+
+  /** Stops the background loop (waiting for a running compaction) and releases the role. */
+  @Override
+  void close();
+}

@@ -1,0 +1,300 @@
+package io.isledb.db;
+
+import io.isledb.CompactionResult;
+import io.isledb.Compactor;
+import io.isledb.CompactorOptions;
+import io.isledb.IsleException;
+import io.isledb.ReaderOptions;
+import io.isledb.manifest.Edit;
+import io.isledb.manifest.Lease;
+import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.SortedRun;
+import io.isledb.manifest.SstMeta;
+import io.isledb.sst.ScanOptions;
+import io.isledb.sst.TableOptions;
+import io.isledb.sst.ValueKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The merge compactor (role {@code compactor}). A compaction streams its inputs through a k-way
+ * merge (memory: one readahead buffer per input plus one output block), keeps the newest version of
+ * every key, drops deletions and expired entries when its output becomes the oldest run, splits the
+ * output at the target table size, and commits one {@code compact} edit. Its uploads are covered by
+ * a lease until committed, however long the merge takes.
+ */
+public final class DbCompactor implements Compactor {
+  private static final Logger LOG = LoggerFactory.getLogger(DbCompactor.class);
+
+  private final DbContext ctx;
+  private final CompactorOptions options;
+  private final ManifestAppender appender;
+  private final String author;
+  private final Tables tables;
+  private final ScheduledExecutorService executor;
+  private final Object runLock = new Object();
+  private ScheduledFuture<?> loop;
+  private volatile boolean closed;
+
+  public DbCompactor(DbContext ctx, CompactorOptions options) {
+    this.ctx = ctx;
+    this.options = options;
+    this.author = "compactor-" + ctx.newId();
+    ManifestState head = ctx.manifest().loadLatest();
+    this.appender =
+        new ManifestAppender(
+            ctx.manifest(),
+            io.isledb.manifest.Role.COMPACTOR,
+            author,
+            ctx.clock(),
+            head,
+            head.seq(),
+            ctx.options().snapshotEvery(),
+            ctx.options().lsnExtractor() != null);
+    appender.fence();
+    this.tables =
+        new Tables(
+            ctx.store(),
+            ReaderOptions.defaults()
+                .withBlockCacheBytes(0)
+                .withDiskCacheBytes(0)
+                .withSmallTableBytes(0)
+                .withMaxOpenTables(100_000),
+            null);
+    this.executor =
+        Executors.newScheduledThreadPool(
+            2, DbWriter.daemon("isledb-compactor " + ctx.store().location()));
+  }
+
+  @Override
+  public synchronized void start() {
+    checkOpen();
+    if (loop == null) {
+      long ms = options.interval().toMillis();
+      loop =
+          executor.scheduleWithFixedDelay(
+              () -> {
+                try {
+                  while (!closed && runOnce().isPresent()) {
+                    // keep going while there is work
+                  }
+                } catch (IsleException e) {
+                  if (e.kind() == IsleException.Kind.FENCED) {
+                    LOG.warn("compactor fenced, stopping: {}", e.getMessage());
+                    throw e;
+                  }
+                  LOG.warn("compaction failed, will retry: {}", e.getMessage());
+                } catch (RuntimeException e) {
+                  LOG.error("compaction failed", e);
+                }
+              },
+              0,
+              ms,
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("compactor of " + ctx.store().location());
+    }
+  }
+
+  @Override
+  public Optional<CompactionResult> runOnce() {
+    checkOpen();
+    synchronized (runLock) {
+      ManifestState head = appender.refresh();
+      appender.checkFence();
+      Optional<CompactionPolicy.Pick> pick = CompactionPolicy.pick(head, options);
+      if (pick.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(compact(pick.get()));
+    }
+  }
+
+  private CompactionResult compact(CompactionPolicy.Pick pick) {
+    long now = ctx.clock().millis();
+    long minTime = Long.MAX_VALUE;
+    long maxTime = Long.MIN_VALUE;
+    List<SstMeta> inputs = new ArrayList<>(pick.l0());
+    pick.runs().forEach(r -> inputs.addAll(r.tables()));
+    for (SstMeta t : inputs) {
+      minTime = Math.min(minTime, t.minDataTime());
+      maxTime = Math.max(maxTime, t.maxDataTime());
+    }
+    TableOptions topts =
+        TableOptions.defaults()
+            .withBlockSize(options.blockSize())
+            .withBloomBitsPerKey(options.bloomBitsPerKey())
+            .withCompression(DbWriter.compression(options.compression()))
+            .withCreationTimeMillis(now)
+            .withDataTimeRange(minTime, Math.max(minTime, maxTime))
+            .withTargetFileSize(options.targetTableSize());
+    ScanOptions scan = ScanOptions.sequential(options.readaheadBytes());
+    List<Cursor> cursors = new ArrayList<>();
+    LeaseHolder lease = new LeaseHolder();
+    long read = 0;
+    long written = 0;
+    List<SstMeta> outputs;
+    ManifestAppender.Appended a;
+    try {
+      try (TableOutput out =
+          new TableOutput(
+              ctx.store(),
+              ctx.options().idSource(),
+              topts,
+              options.targetTableSize(),
+              lease::add)) {
+        for (SstMeta t : pick.l0()) {
+          cursors.add(new TableCursor(tables.get(t), null, scan));
+        }
+        for (SortedRun r : pick.runs()) {
+          cursors.add(new RunCursor(r, tables, null, scan));
+        }
+        MergingCursor merged = new MergingCursor(cursors);
+        while (merged.valid()) {
+          if (closed) {
+            throw IsleException.closed("compactor of " + ctx.store().location());
+          }
+          byte[] key = merged.userKey();
+          long seq = merged.seq();
+          ValueKind kind = merged.kind();
+          long expiresAt = merged.expiresAt();
+          byte[] value = merged.value();
+          merged.next();
+          read++;
+          while (merged.valid() && Arrays.equals(merged.userKey(), key)) {
+            merged.next();
+            read++;
+          }
+          if (pick.bottommost() && (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now))) {
+            continue;
+          }
+          out.add(key, seq, kind, expiresAt, value);
+          written++;
+        }
+        outputs = out.finish();
+      } finally {
+        cursors.forEach(Cursor::close);
+        for (SstMeta t : inputs) {
+          tables.invalidate(t.id());
+        }
+      }
+      List<String> inputIds = pick.inputIds();
+      a =
+          appender.append(
+              state -> {
+                for (String id : inputIds) {
+                  if (state.table(id) == null) {
+                    throw new IsleException(
+                        IsleException.Kind.CONFLICT,
+                        "compaction input "
+                            + id
+                            + " was removed concurrently (retention?); its output will be garbage collected");
+                  }
+                }
+                return Optional.of(new Edit.Compact(inputIds, outputs));
+              },
+              null);
+    } finally {
+      lease.release();
+    }
+    List<String> inputIds = pick.inputIds();
+    long outBytes = outputs.stream().mapToLong(SstMeta::size).sum();
+    LOG.info(
+        "compacted {} tables ({} bytes) into {} tables ({} bytes) at version {}{}",
+        inputIds.size(),
+        pick.inputBytes(),
+        outputs.size(),
+        outBytes,
+        a.version(),
+        pick.bottommost() ? " (bottommost)" : "");
+    return new CompactionResult(
+        a.version(),
+        pick.inputTables(),
+        outputs.size(),
+        pick.inputBytes(),
+        outBytes,
+        read,
+        written,
+        pick.bottommost());
+  }
+
+  /** Keeps the lease on this compaction's uploads fresh until it commits or gives up. */
+  private final class LeaseHolder {
+    private final List<String> objects = new ArrayList<>();
+    private long refresh;
+    private ScheduledFuture<?> refresher;
+
+    synchronized void add(String tableId) {
+      objects.add(ManifestPaths.sst(tableId));
+      write();
+      if (refresher == null) {
+        long every = Math.max(1, ctx.options().gcGracePeriod().toMillis() / 4);
+        refresher =
+            executor.scheduleWithFixedDelay(this::refreshNow, every, every, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private synchronized void refreshNow() {
+      try {
+        write();
+      } catch (RuntimeException e) {
+        LOG.warn("cannot refresh compaction lease: {}", e.toString());
+      }
+    }
+
+    private void write() {
+      refresh++;
+      ctx.store().put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
+    }
+
+    synchronized void release() {
+      if (refresher != null) {
+        refresher.cancel(false);
+      }
+      if (!objects.isEmpty()) {
+        try {
+          ctx.store().delete(Lease.objectName(author));
+        } catch (RuntimeException e) {
+          LOG.warn("cannot delete compaction lease (GC will): {}", e.toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (this) {
+      if (loop != null) {
+        loop.cancel(false);
+      }
+    }
+    executor.shutdown();
+    try {
+      executor.awaitTermination(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (runLock) {
+      tables.close();
+    }
+  }
+}
