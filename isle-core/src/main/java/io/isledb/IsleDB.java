@@ -1,11 +1,21 @@
 package io.isledb;
 
+import io.isledb.db.DbCompactor;
 import io.isledb.db.DbContext;
+import io.isledb.db.DbGarbageCollector;
 import io.isledb.db.DbReader;
+import io.isledb.db.DbRetentionCompactor;
+import io.isledb.db.DbSstWriter;
 import io.isledb.db.DbTailingReader;
 import io.isledb.db.DbWriter;
+import io.isledb.db.ExternalCommit;
+import io.isledb.db.Pins;
+import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.Role;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,6 +38,8 @@ import java.util.Objects;
 public final class IsleDB implements AutoCloseable {
   private final DbContext ctx;
   private final List<AutoCloseable> children = new ArrayList<>();
+  private DbWriter writer;
+  private ManifestAppender committer;
   private boolean closed;
 
   private IsleDB(DbContext ctx) {
@@ -68,7 +80,51 @@ public final class IsleDB implements AutoCloseable {
   public synchronized Writer openWriter(WriterOptions options) {
     checkOpen();
     Objects.requireNonNull(options, "options");
-    return track(new DbWriter(ctx, options));
+    writer = track(new DbWriter(ctx, options));
+    committer = null;
+    return writer;
+  }
+
+  /** A new builder of external tables for {@link #commit}; any thread or process may use one. */
+  public SstWriter newSstWriter(SstWriterOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return new DbSstWriter(ctx, options);
+  }
+
+  /**
+   * Publishes tables built by {@link SstWriter}s atomically, as one new version, in handle order.
+   * With a {@code commitToken} (for example a Flink job id and checkpoint id), committing a token
+   * that is already committed does nothing and returns the earlier version. Uses the writer role:
+   * through the writer opened from this database if there is one (after flushing it), otherwise by
+   * claiming the role (which fences other writers of the prefix).
+   */
+  public synchronized CommitResult commit(List<SstHandle> handles, String commitToken) {
+    checkOpen();
+    if (writer != null && !writer.isClosed()) {
+      return writer.commitExternal(handles, commitToken);
+    }
+    if (committer == null) {
+      ManifestState head = ctx.manifest().loadLatest();
+      ManifestAppender a =
+          new ManifestAppender(
+              ctx.manifest(),
+              Role.WRITER,
+              "committer-" + ctx.newId(),
+              ctx.clock(),
+              head,
+              head.seq(),
+              ctx.options().snapshotEvery(),
+              ctx.options().lsnExtractor() != null);
+      a.fence();
+      committer = a;
+    }
+    try {
+      return ExternalCommit.commit(ctx, committer, handles, commitToken);
+    } catch (FencedException e) {
+      committer = null;
+      throw e;
+    }
   }
 
   /** Opens a reader with this database's options. */
@@ -83,6 +139,49 @@ public final class IsleDB implements AutoCloseable {
     checkOpen();
     Objects.requireNonNull(options, "options");
     return track(new DbTailingReader(ctx, options));
+  }
+
+  /** Opens the merge compactor, fencing any earlier compactor of this prefix. */
+  public synchronized Compactor openCompactor(CompactorOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbCompactor(ctx, options));
+  }
+
+  /** Opens the retention compactor, fencing any earlier one of this prefix. */
+  public synchronized RetentionCompactor openRetentionCompactor(RetentionCompactorOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbRetentionCompactor(ctx, options));
+  }
+
+  /** Opens the garbage collector, fencing any earlier one of this prefix. */
+  public synchronized GarbageCollector openGarbageCollector(GcOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbGarbageCollector(ctx, options));
+  }
+
+  /**
+   * Pins {@code version} under {@code name} (replacing an earlier pin of that name): GC keeps
+   * everything the version references until {@link #unpin}. The version must be the newest one or
+   * still well within the log retention.
+   */
+  public void pin(String name, long version) {
+    checkOpen();
+    Pins.pin(ctx, name, version);
+  }
+
+  /** Removes a pin; removing a missing pin does nothing. */
+  public void unpin(String name) {
+    checkOpen();
+    Pins.unpin(ctx, name);
+  }
+
+  /** All pins: name to version. */
+  public Map<String, Long> pins() {
+    checkOpen();
+    return Pins.list(ctx);
   }
 
   /** The newest published version (one cold manifest load). */

@@ -27,12 +27,24 @@ final class Blobs {
 
   /** Uploads {@code value} as a new blob object. */
   BlobRef upload(byte[] value, byte[] sha, Supplier<byte[]> idSource) {
+    return upload(value, sha, idSource, name -> {});
+  }
+
+  /**
+   * Uploads {@code value} as a new blob object, telling {@code beforeUpload} its object name first.
+   */
+  BlobRef upload(
+      byte[] value,
+      byte[] sha,
+      Supplier<byte[]> idSource,
+      java.util.function.Consumer<String> beforeUpload) {
     byte[] id = idSource.get();
     long uniq = 0;
     for (int i = 0; i < 8; i++) {
       uniq = (uniq << 8) | (id[i] & 0xff);
     }
     BlobRef ref = new BlobRef(sha, uniq, value.length);
+    beforeUpload.accept(ref.objectName());
     store.put(ref.objectName(), value);
     return ref;
   }

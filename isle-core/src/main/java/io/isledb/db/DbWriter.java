@@ -152,6 +152,11 @@ public final class DbWriter implements Writer {
     checkUsable();
   }
 
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed;
+  }
+
   @Override
   public long lastCommittedVersion() {
     return lastCommittedVersion;
@@ -475,12 +480,30 @@ public final class DbWriter implements Writer {
     }
   }
 
-  /** For external commits (issue #4): serialized with flushes on the same appender. */
-  Object appendLock() {
-    return appendLock;
-  }
-
-  ManifestAppender appender() {
-    return appender;
+  /**
+   * Commits external tables through this writer's role: flushes first, so every write accepted
+   * before the call gets a lower sequence number than the committed tables.
+   */
+  public io.isledb.CommitResult commitExternal(List<io.isledb.SstHandle> handles, String token) {
+    // Puts wait (they need the read side) so no sequence number is handed out below the ones
+    // the commit assigns.
+    rotation.writeLock().lock();
+    try {
+      flush();
+      synchronized (appendLock) {
+        checkUsable();
+        try {
+          io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, token);
+          nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
+          lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
+          return r;
+        } catch (FencedException e) {
+          fail(e);
+          throw e;
+        }
+      }
+    } finally {
+      rotation.writeLock().unlock();
+    }
   }
 }

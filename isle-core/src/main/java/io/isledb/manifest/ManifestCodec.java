@@ -242,6 +242,20 @@ public final class ManifestCodec {
 
   // ---------------------------------------------------------------- tables
 
+  /** One table as JSON (the form used inside edits and snapshots). */
+  public static ObjectNode tableToJson(SstMeta t) {
+    ObjectNode holder = ChecksummedJson.object();
+    tables(holder.putArray("t"), List.of(t));
+    return (ObjectNode) holder.get("t").get(0);
+  }
+
+  /** Reads what {@link #tableToJson} wrote. */
+  public static SstMeta tableFromJson(String name, JsonNode n) {
+    ArrayNode a = ChecksummedJson.object().putArray("t");
+    a.add(n);
+    return tables(name, a).get(0);
+  }
+
   private static void tables(ArrayNode out, List<SstMeta> tables) {
     Base64.Encoder b64 = Base64.getEncoder();
     for (SstMeta t : tables) {

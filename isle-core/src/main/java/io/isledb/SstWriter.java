@@ -1,0 +1,27 @@
+package io.isledb;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Builds and uploads tables outside the writer, for example in many Flink sink subtasks; one
+ * committer then publishes them atomically with {@link IsleDB#commit}. Within one writer a later
+ * write of a key replaces an earlier one. Not thread-safe; use one per producer.
+ */
+public interface SstWriter extends AutoCloseable {
+  void put(byte[] key, byte[] value);
+
+  void put(byte[] key, byte[] value, Duration ttl);
+
+  void delete(byte[] key);
+
+  /**
+   * Uploads everything written and returns the handles to commit, in order (later handles shadow
+   * earlier ones for keys they share). The uploads stay safe from GC for the lease time.
+   */
+  List<SstHandle> finish();
+
+  /** Abandons the writer if it was not finished (its uploads are garbage collected). */
+  @Override
+  void close();
+}
