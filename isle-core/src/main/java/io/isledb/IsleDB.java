@@ -11,7 +11,6 @@ import io.isledb.db.DbWriter;
 import io.isledb.db.ExternalCommit;
 import io.isledb.db.Pins;
 import io.isledb.manifest.ManifestAppender;
-import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,17 +104,7 @@ public final class IsleDB implements AutoCloseable {
       return writer.commitExternal(handles, commitToken);
     }
     if (committer == null) {
-      ManifestState head = ctx.manifest().loadLatest();
-      ManifestAppender a =
-          new ManifestAppender(
-              ctx.manifest(),
-              Role.WRITER,
-              "committer-" + ctx.newId(),
-              ctx.clock(),
-              head,
-              head.seq(),
-              ctx.options().snapshotEvery(),
-              ctx.options().lsnExtractor() != null);
+      ManifestAppender a = ctx.appender(Role.WRITER, "committer-" + ctx.newId());
       a.fence();
       committer = a;
     }

@@ -51,17 +51,7 @@ public final class DbCompactor implements Compactor {
     this.ctx = ctx;
     this.options = options;
     this.author = "compactor-" + ctx.newId();
-    ManifestState head = ctx.manifest().loadLatest();
-    this.appender =
-        new ManifestAppender(
-            ctx.manifest(),
-            io.isledb.manifest.Role.COMPACTOR,
-            author,
-            ctx.clock(),
-            head,
-            head.seq(),
-            ctx.options().snapshotEvery(),
-            ctx.options().lsnExtractor() != null);
+    this.appender = ctx.appender(io.isledb.manifest.Role.COMPACTOR, author);
     appender.fence();
     this.tables =
         new Tables(

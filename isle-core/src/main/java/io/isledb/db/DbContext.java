@@ -15,6 +15,21 @@ public record DbContext(ObjectStore store, ManifestStore manifest, DBOptions opt
     return options.clock();
   }
 
+  /** An appender for {@code role} starting at the newest version (not fenced yet). */
+  public io.isledb.manifest.ManifestAppender appender(io.isledb.manifest.Role role, String author) {
+    io.isledb.manifest.ManifestState head = manifest.loadLatest();
+    return new io.isledb.manifest.ManifestAppender(
+        manifest,
+        role,
+        author,
+        options.clock(),
+        head,
+        head.seq(),
+        options.snapshotEvery(),
+        options.lsnExtractor() != null,
+        options.gcGracePeriod().toMillis() / 2);
+  }
+
   /** A new unique id. */
   public String newId() {
     return Ids.next(options.idSource());

@@ -83,17 +83,7 @@ public final class DbGarbageCollector implements GarbageCollector {
   public DbGarbageCollector(DbContext ctx, GcOptions options) {
     this.ctx = ctx;
     this.options = options;
-    ManifestState h = ctx.manifest().loadLatest();
-    ManifestAppender appender =
-        new ManifestAppender(
-            ctx.manifest(),
-            Role.GC,
-            "gc-" + ctx.newId(),
-            ctx.clock(),
-            h,
-            h.seq(),
-            ctx.options().snapshotEvery(),
-            ctx.options().lsnExtractor() != null);
+    ManifestAppender appender = ctx.appender(Role.GC, "gc-" + ctx.newId());
     this.epoch = appender.fence();
     this.tables =
         new Tables(
@@ -164,10 +154,25 @@ public final class DbGarbageCollector implements GarbageCollector {
         break;
       }
     }
+    // Never beyond the snapshot CURRENT names: an author or reader left behind detects that it
+    // was stranded by finding CURRENT ahead of its version (ManifestAppender.ensureFresh).
     List<Long> snapshots = ctx.manifest().listSnapshots();
+    if (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1) < head.seq()) {
+      // Without a snapshot at the head, an idle database would keep the tables of its last few
+      // edits forever. Any author may write the snapshot of a version; GC's fold is as good as any.
+      ctx.manifest().writeSnapshot(head, now);
+      ctx.manifest()
+          .writeCurrent(
+              new ManifestCodec.Current(
+                  head.seq(), head.seq(), head.maxCommittedLsn(), head.lowWatermarkLsn(), now));
+      snapshots = new ArrayList<>(snapshots);
+      snapshots.add(head.seq());
+    }
+    long currentSnapshot =
+        ctx.manifest().readCurrent().map(ManifestCodec.Current::snapshotSeq).orElse(0L);
     long base = 0;
     for (long s : snapshots) {
-      if (s <= minNeeded) {
+      if (s <= minNeeded && s <= currentSnapshot) {
         base = s;
       }
     }

@@ -34,17 +34,7 @@ public final class DbRetentionCompactor implements RetentionCompactor {
   public DbRetentionCompactor(DbContext ctx, RetentionCompactorOptions options) {
     this.ctx = ctx;
     this.options = options;
-    ManifestState head = ctx.manifest().loadLatest();
-    this.appender =
-        new ManifestAppender(
-            ctx.manifest(),
-            Role.RETENTION,
-            "retention-" + ctx.newId(),
-            ctx.clock(),
-            head,
-            head.seq(),
-            ctx.options().snapshotEvery(),
-            ctx.options().lsnExtractor() != null);
+    this.appender = ctx.appender(Role.RETENTION, "retention-" + ctx.newId());
     appender.fence();
     this.executor =
         Executors.newSingleThreadScheduledExecutor(

@@ -6,7 +6,6 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
-import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.Compression;
@@ -65,17 +64,7 @@ public final class DbWriter implements Writer {
     this.ctx = ctx;
     this.options = options;
     String author = "writer-" + ctx.newId();
-    ManifestState head = ctx.manifest().loadLatest();
-    this.appender =
-        new ManifestAppender(
-            ctx.manifest(),
-            Role.WRITER,
-            author,
-            ctx.clock(),
-            head,
-            head.seq(),
-            ctx.options().snapshotEvery(),
-            ctx.options().lsnExtractor() != null);
+    this.appender = ctx.appender(Role.WRITER, author);
     appender.fence();
     this.lastCommittedVersion = appender.head().seq();
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);

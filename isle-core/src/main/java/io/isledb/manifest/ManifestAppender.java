@@ -30,9 +30,11 @@ public final class ManifestAppender {
   private final Clock clock;
   private final int snapshotEvery;
   private final boolean currentEveryEdit;
+  private final long freshnessMillis;
   private ManifestState head;
   private long epoch;
   private long lastSnapshotSeq;
+  private long confirmedAt;
 
   /**
    * @param head a recent state (for example from {@link ManifestStore#loadLatest()})
@@ -48,8 +50,11 @@ public final class ManifestAppender {
       ManifestState head,
       long lastSnapshotSeq,
       int snapshotEvery,
-      boolean currentEveryEdit) {
+      boolean currentEveryEdit,
+      long freshnessMillis) {
     this.store = store;
+    this.freshnessMillis = freshnessMillis;
+    this.confirmedAt = clock.millis();
     this.role = role;
     this.author = author;
     this.clock = clock;
@@ -76,8 +81,36 @@ public final class ManifestAppender {
 
   /** Reads edits appended by others since the last known head. */
   public ManifestState refresh() {
+    long now = clock.millis();
     head = store.catchUp(head);
+    confirmedAt = now;
     return head;
+  }
+
+  /**
+   * Makes sure the head is not stranded before taking a slot. GC deletes old log edits (those at or
+   * below a snapshot CURRENT names, and only once they are older than the grace period). An author
+   * whose head was confirmed (it read up to a free slot) less than half the grace period ago cannot
+   * have lost a following edit to GC. An author idle for longer re-reads CURRENT: if it names a
+   * snapshot beyond the head, edits after the head may be gone, and a free slot there would be a
+   * collected one, not the end of the log; the author reloads instead of writing into it.
+   */
+  private void ensureFresh() {
+    long now = clock.millis();
+    if (now - confirmedAt <= freshnessMillis) {
+      return;
+    }
+    head = store.catchUp(head);
+    Optional<ManifestCodec.Current> c = store.readCurrent();
+    if (c.isPresent() && c.get().snapshotSeq() > head.seq()) {
+      LOG.warn(
+          "{} at version {} was left behind (snapshot {}); reloading",
+          author,
+          head.seq(),
+          c.get().snapshotSeq());
+      head = store.loadLatest();
+    }
+    confirmedAt = now;
   }
 
   /** Claims a new epoch for the role; every older instance of the role is fenced from now on. */
@@ -154,6 +187,11 @@ public final class ManifestAppender {
 
   /** Tries slot {@code e.seq()}; on success advances the head, else catches up. */
   private boolean tryTake(Edit e) {
+    long before = head.seq();
+    ensureFresh();
+    if (head.seq() != before) {
+      return false;
+    }
     boolean won = false;
     for (int attempt = 0; ; attempt++) {
       try {
@@ -169,8 +207,10 @@ public final class ManifestAppender {
     }
     if (!won) {
       head = store.catchUp(head);
+      confirmedAt = clock.millis();
       return false;
     }
+    confirmedAt = clock.millis();
     ManifestState.Applied a = head.apply(e);
     if (!a.accepted()) {
       throw new IllegalStateException("own edit rejected after validation: " + a.rejection());

@@ -26,7 +26,7 @@ class ManifestAppenderTest {
   private ManifestAppender appender(Role role, String author, int snapshotEvery) {
     ManifestState head = ms.loadLatest();
     return new ManifestAppender(
-        ms, role, author, Clock.systemUTC(), head, head.seq(), snapshotEvery, false);
+        ms, role, author, Clock.systemUTC(), head, head.seq(), snapshotEvery, false, 300_000);
   }
 
   private static Optional<Edit.Change> addOne(ManifestState s, int n) {
