@@ -292,6 +292,17 @@ class TableCorruptionTest {
           .isInstanceOf(CorruptionException.class)
           .hasMessageContaining("data block 2")
           .hasMessageContaining("unknown compression id 9");
+      // The iterator that hit the corruption is left invalid.
+      TableIterator it = r.iterator();
+      it.seekToFirst();
+      assertThatThrownBy(
+              () -> {
+                while (true) {
+                  it.next();
+                }
+              })
+          .isInstanceOf(CorruptionException.class);
+      assertThat(it.valid()).isFalse();
     }
   }
 
