@@ -408,4 +408,44 @@ class TableRoundTripTest {
       assertThat(source.read(file.length - 10, 100)).as("read past the end").hasSize(10);
     }
   }
+
+  @Test
+  void concurrentLookupsAndScansShareOneReaderAndCache() throws Exception {
+    long seed = 61;
+    Model model = randomModel(seed, 2000, 100);
+    byte[] file = build(model.entries(), TableOptions.defaults().withBlockSize(1024));
+    MapBlockCache cache = new MapBlockCache();
+    try (TableReader reader =
+        TableReader.open("t.sst", file.length, BlockSource.of(file), cache, 3)) {
+      List<byte[]> keys = new ArrayList<>(model.byKey().keySet());
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          long threadSeed = seed * 10 + t;
+          futures.add(
+              pool.submit(
+                  () -> {
+                    Random r = new Random(threadSeed);
+                    for (int i = 0; i < 3000; i++) {
+                      byte[] key = keys.get(r.nextInt(keys.size()));
+                      assertThat(reader.get(key))
+                          .as("thread seed " + threadSeed)
+                          .isEqualTo(model.byKey().get(key).get(0));
+                    }
+                    assertThat(readAll(reader.iterator()))
+                        .as("thread seed " + threadSeed)
+                        .containsExactlyElementsOf(model.entries());
+                    return null;
+                  }));
+        }
+        for (var f : futures) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
 }
