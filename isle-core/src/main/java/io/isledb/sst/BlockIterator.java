@@ -22,6 +22,9 @@ final class BlockIterator {
   private int current; // offset of the current entry; restartsOffset when not valid
   private int next; // offset of the entry after the current one
   private int pos; // decoding cursor
+  private int headerShared;
+  private int headerNonShared;
+  private int headerValueLength;
   private byte[] key = new byte[64];
   private int keyLength;
   private int valueOffset;
@@ -71,10 +74,10 @@ final class BlockIterator {
     while (left < right) {
       int mid = (left + right + 1) >>> 1;
       int entry = block.restartPoint(mid);
-      pos = entry;
-      int shared = readVarint32(entry);
-      int nonShared = readVarint32(entry);
-      int valueLen = readVarint32(entry);
+      decodeHeader(entry);
+      int shared = headerShared;
+      int nonShared = headerNonShared;
+      int valueLen = headerValueLength;
       if (shared != 0) {
         throw entryCorruption(entry, "restart entry shares " + shared + " key bytes");
       }
@@ -108,21 +111,10 @@ final class BlockIterator {
       next = restartsOffset;
       return false;
     }
-    int shared;
-    int nonShared;
-    int valueLen;
-    if (p + 3 <= restartsOffset && (data[p] | data[p + 1] | data[p + 2]) >= 0) {
-      // Fast path: all three lengths fit in one byte each.
-      shared = data[p];
-      nonShared = data[p + 1];
-      valueLen = data[p + 2];
-      pos = p + 3;
-    } else {
-      pos = p;
-      shared = readVarint32(p);
-      nonShared = readVarint32(p);
-      valueLen = readVarint32(p);
-    }
+    decodeHeader(p);
+    int shared = headerShared;
+    int nonShared = headerNonShared;
+    int valueLen = headerValueLength;
     if (shared > keyLength) {
       throw entryCorruption(
           p, "shares " + shared + " bytes with a previous key of " + keyLength + " bytes");
@@ -171,6 +163,25 @@ final class BlockIterator {
       expiresAtMillis = 0;
       userValueOffset = valueOffset;
       userValueLength = valueLength;
+    }
+  }
+
+  /**
+   * Decodes the three varints of the entry at {@code p} into the header fields and leaves {@link
+   * #pos} at its key bytes.
+   */
+  private void decodeHeader(int p) {
+    if (p + 3 <= restartsOffset && (data[p] | data[p + 1] | data[p + 2]) >= 0) {
+      // Fast path: all three lengths fit in one byte each.
+      headerShared = data[p];
+      headerNonShared = data[p + 1];
+      headerValueLength = data[p + 2];
+      pos = p + 3;
+    } else {
+      pos = p;
+      headerShared = readVarint32(p);
+      headerNonShared = readVarint32(p);
+      headerValueLength = readVarint32(p);
     }
   }
 

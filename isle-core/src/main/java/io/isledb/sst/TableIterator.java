@@ -52,6 +52,9 @@ public final class TableIterator {
     skipEmptyBlocks();
   }
 
+  // A move that throws (corruption, storage failure, closed table) leaves the iterator invalid:
+  // every public move sets valid = false first and only skipEmptyBlocks() sets it back.
+
   /** Moves to the newest version of the first user key at or after {@code userKey}. */
   public void seek(byte[] userKey) {
     seekInternal(userKey, SstFormat.MAX_TRAILER);
@@ -83,6 +86,7 @@ public final class TableIterator {
   /** Moves to the next entry; the iterator must be valid. */
   public void next() {
     checkValid();
+    valid = false;
     it.next();
     skipEmptyBlocks();
   }

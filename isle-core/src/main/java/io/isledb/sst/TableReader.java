@@ -85,9 +85,7 @@ public final class TableReader implements AutoCloseable {
       metaBase = (int) (metaStart - tailStart);
     } else {
       long missing = tailStart - metaStart;
-      if (missing + tailLength > 3L * SstFormat.MAX_BLOCK_LENGTH) {
-        throw Corruption.of(name, "metadata blocks span " + (missing + tailLength) + " bytes");
-      }
+      // At most 3 blocks of MAX_BLOCK_LENGTH + trailer: Footer.decode bounded each handle.
       byte[] head = read(source, name, fileSize, metaStart, (int) missing, "metadata blocks");
       meta = Arrays.copyOf(head, (int) missing + tailLength);
       System.arraycopy(tail, 0, meta, (int) missing, tailLength);

@@ -7,6 +7,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -132,5 +134,68 @@ final class SstTesting {
       bytes.addAndGet(b.length);
       return b;
     }
+  }
+
+  /** A randomly generated table: its entries in order, and the same entries by user key. */
+  record Model(List<Entry> entries, TreeMap<byte[], List<Entry>> byKey, TreeSet<Entry> sorted) {
+    static Model of(List<Entry> entries) {
+      TreeMap<byte[], List<Entry>> byKey = new TreeMap<>(Arrays::compareUnsigned);
+      for (Entry e : entries) {
+        byKey.computeIfAbsent(e.userKey(), k -> new ArrayList<>()).add(e);
+      }
+      TreeSet<Entry> sorted = new TreeSet<>(ORDER);
+      sorted.addAll(entries);
+      return new Model(entries, byKey, sorted);
+    }
+
+    /** The first entry at or after {@code (key, seq)}, as a seek must find it. */
+    Entry ceiling(byte[] key, long seq) {
+      return sorted.ceiling(new Entry(key, seq, ValueKind.PUT, 0, new byte[0]));
+    }
+
+    /** The newest version of {@code key} with seq at most {@code maxSeq}, or null. */
+    Entry newest(byte[] key, long maxSeq) {
+      Entry c = ceiling(key, maxSeq);
+      return c != null && Arrays.equals(c.userKey(), key) ? c : null;
+    }
+  }
+
+  /**
+   * Random distinct keys sharing prefixes (including the empty key), mostly one version each, some
+   * with several, one with many; every kind; values empty, small and up to {@code maxValue}.
+   */
+  static Model randomModel(long seed, int keyCount, int maxValue) {
+    return randomModel(seed, keyCount, maxValue, 300);
+  }
+
+  /**
+   * Like {@link #randomModel(long, int, int)}, with {@code manyVersionCount} versions of one key.
+   */
+  static Model randomModel(long seed, int keyCount, int maxValue, int manyVersionCount) {
+    Random r = new Random(seed);
+    TreeSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+    keys.add(new byte[0]);
+    while (keys.size() < keyCount) {
+      int len = r.nextInt(10) == 0 ? r.nextInt(300) : r.nextInt(12);
+      keys.add(lowEntropyBytes(r, len));
+    }
+    byte[] manyVersions = keys.stream().skip(keyCount / 2).findFirst().orElseThrow();
+    List<Entry> entries = new ArrayList<>();
+    for (byte[] key : keys) {
+      int versions =
+          key == manyVersions ? manyVersionCount : r.nextInt(5) == 0 ? 2 + r.nextInt(6) : 1;
+      TreeSet<Long> seqs = new TreeSet<>();
+      while (seqs.size() < versions) {
+        int choice = r.nextInt(50);
+        seqs.add(
+            choice == 0
+                ? 0L
+                : choice == 1 ? SstFormat.MAX_SEQUENCE : (r.nextLong() & SstFormat.MAX_SEQUENCE));
+      }
+      for (long seq : seqs.descendingSet()) {
+        entries.add(randomEntry(r, key, seq, maxValue));
+      }
+    }
+    return Model.of(entries);
   }
 }

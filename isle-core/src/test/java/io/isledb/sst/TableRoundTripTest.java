@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,61 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Tables written and read back against a sorted in-memory model. */
 class TableRoundTripTest {
-
-  /** A randomly generated table: its entries in order, and the same entries by user key. */
-  record Model(List<Entry> entries, TreeMap<byte[], List<Entry>> byKey, TreeSet<Entry> sorted) {
-    static Model of(List<Entry> entries) {
-      TreeMap<byte[], List<Entry>> byKey = new TreeMap<>(Arrays::compareUnsigned);
-      for (Entry e : entries) {
-        byKey.computeIfAbsent(e.userKey(), k -> new ArrayList<>()).add(e);
-      }
-      TreeSet<Entry> sorted = new TreeSet<>(ORDER);
-      sorted.addAll(entries);
-      return new Model(entries, byKey, sorted);
-    }
-
-    /** The first entry at or after {@code (key, seq)}, as a seek must find it. */
-    Entry ceiling(byte[] key, long seq) {
-      return sorted.ceiling(new Entry(key, seq, ValueKind.PUT, 0, new byte[0]));
-    }
-
-    /** The newest version of {@code key} with seq at most {@code maxSeq}, or null. */
-    Entry newest(byte[] key, long maxSeq) {
-      Entry c = ceiling(key, maxSeq);
-      return c != null && Arrays.equals(c.userKey(), key) ? c : null;
-    }
-  }
-
-  /**
-   * Random distinct keys sharing prefixes (including the empty key), mostly one version each, some
-   * with several, one with many; every kind; values empty, small and up to {@code maxValue}.
-   */
-  static Model randomModel(long seed, int keyCount, int maxValue) {
-    Random r = new Random(seed);
-    TreeSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
-    keys.add(new byte[0]);
-    while (keys.size() < keyCount) {
-      int len = r.nextInt(10) == 0 ? r.nextInt(300) : r.nextInt(12);
-      keys.add(lowEntropyBytes(r, len));
-    }
-    byte[] manyVersions = keys.stream().skip(keyCount / 2).findFirst().orElseThrow();
-    List<Entry> entries = new ArrayList<>();
-    for (byte[] key : keys) {
-      int versions = key == manyVersions ? 300 : r.nextInt(5) == 0 ? 2 + r.nextInt(6) : 1;
-      TreeSet<Long> seqs = new TreeSet<>();
-      while (seqs.size() < versions) {
-        int choice = r.nextInt(50);
-        seqs.add(
-            choice == 0
-                ? 0L
-                : choice == 1 ? SstFormat.MAX_SEQUENCE : (r.nextLong() & SstFormat.MAX_SEQUENCE));
-      }
-      for (long seq : seqs.descendingSet()) {
-        entries.add(randomEntry(r, key, seq, maxValue));
-      }
-    }
-    return Model.of(entries);
-  }
 
   static Stream<Arguments> configurations() {
     List<Arguments> out = new ArrayList<>();
@@ -463,6 +406,46 @@ class TableRoundTripTest {
           .containsExactlyElementsOf(model.entries());
       checkGets(reader, model, new Random(52), "seed 51 from a file");
       assertThat(source.read(file.length - 10, 100)).as("read past the end").hasSize(10);
+    }
+  }
+
+  @Test
+  void concurrentLookupsAndScansShareOneReaderAndCache() throws Exception {
+    long seed = 61;
+    Model model = randomModel(seed, 2000, 100);
+    byte[] file = build(model.entries(), TableOptions.defaults().withBlockSize(1024));
+    MapBlockCache cache = new MapBlockCache();
+    try (TableReader reader =
+        TableReader.open("t.sst", file.length, BlockSource.of(file), cache, 3)) {
+      List<byte[]> keys = new ArrayList<>(model.byKey().keySet());
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          long threadSeed = seed * 10 + t;
+          futures.add(
+              pool.submit(
+                  () -> {
+                    Random r = new Random(threadSeed);
+                    for (int i = 0; i < 3000; i++) {
+                      byte[] key = keys.get(r.nextInt(keys.size()));
+                      assertThat(reader.get(key))
+                          .as("thread seed " + threadSeed)
+                          .isEqualTo(model.byKey().get(key).get(0));
+                    }
+                    assertThat(readAll(reader.iterator()))
+                        .as("thread seed " + threadSeed)
+                        .containsExactlyElementsOf(model.entries());
+                    return null;
+                  }));
+        }
+        for (var f : futures) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
     }
   }
 }
