@@ -1,13 +1,892 @@
 package io.isledb.storage;
 
+import io.isledb.IsleException;
+import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
+import io.isledb.ObjectUpload;
+import io.isledb.RequestStats;
+import io.isledb.RequestStats.RequestKind;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BulkDelete;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FutureDataInputStreamBuilder;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.fs.statistics.IOStatistics;
+import org.apache.hadoop.fs.statistics.IOStatisticsSupport;
+import org.apache.hadoop.util.functional.FutureIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the Hadoop FileSystem store lands (issue #2). */
-public final class HadoopObjectStore {
-  private HadoopObjectStore() {}
+/**
+ * The {@link ObjectStore} over a Hadoop {@link FileSystem}, with the create-if-absent primitive
+ * that is really atomic on each scheme (see {@code docs/isle-core.md}, "Storage"):
+ *
+ * <ul>
+ *   <li>{@code file://}: Hadoop's raw local file system for reads, listings and deletes; writes
+ *       through java.nio (temp file, fsync, atomic rename for put, atomic hard link for
+ *       create-if-absent), because Hadoop's local create-no-overwrite and rename are not atomic.
+ *   <li>{@code s3a://}: the conditional-create builder ({@code If-None-Match: *}); reads of known
+ *       size and uploads skip S3A's HEAD/LIST probes; deletes use the bulk-delete API.
+ *   <li>{@code abfs://}, {@code abfss://}: create without overwrite, which ABFS makes atomic.
+ *   <li>anything else: every operation except create-if-absent, which is refused unless {@value
+ *       #UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
+ * </ul>
+ */
+public final class HadoopObjectStore implements ObjectStore {
+  /**
+   * Opt-in for a check-then-create create-if-absent on schemes without an atomic primitive. Two
+   * writers can both win: only for single-writer set-ups that accept that risk.
+   */
+  public static final String UNSAFE_CREATE_IF_ABSENT = "isledb.storage.unsafe-create-if-absent";
 
+  private static final Logger LOG = LoggerFactory.getLogger(HadoopObjectStore.class);
+
+  /** The S3A per-file option that skips the existence probes (HEAD, LIST) before a write. */
+  private static final String S3A_CREATE_PERFORMANCE = "fs.s3a.create.performance";
+
+  private static final String S3A_INPUT_STREAM_TYPE = "fs.s3a.input.stream.type";
+
+  private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
+  private static final String OPENFILE_LENGTH = "fs.option.openfile.length";
+  private static final String OPENFILE_READ_POLICY = "fs.option.openfile.read.policy";
+
+  /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
+  private static final int S3_MAX_LIST_PAGE = 1000;
+
+  /** How each scheme writes and creates objects. */
+  enum Flavor {
+    LOCAL,
+    S3A,
+    ABFS,
+    OTHER
+  }
+
+  private final Flavor flavor;
+  private final String scheme;
+  private final FileSystem fs;
+  private final Path root;
+  private final String rootPathString;
+  private final java.nio.file.Path localRoot;
+  private final String location;
+  private final boolean unsafeCreate;
+  private final int s3ListPage;
+  private final RequestCounters counters = new RequestCounters();
+  private final AtomicBoolean unsafeWarned = new AtomicBoolean();
+  private volatile boolean closed;
+
+  private HadoopObjectStore(
+      Flavor flavor, String scheme, FileSystem fs, Path root, Configuration conf) {
+    this.flavor = flavor;
+    this.scheme = scheme;
+    this.fs = fs;
+    this.root = root;
+    this.rootPathString = root.toUri().getPath();
+    this.localRoot = flavor == Flavor.LOCAL ? java.nio.file.Path.of(root.toUri()) : null;
+    this.location = root.toString() + "/";
+    this.unsafeCreate = conf.getBoolean(UNSAFE_CREATE_IF_ABSENT, false);
+    this.s3ListPage =
+        Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
+  }
+
+  /**
+   * Opens the database {@code prefix} under {@code uri}; the database root is {@code
+   * <uri>/<prefix>/}. The FileSystem is a private instance, closed by {@link #close()}.
+   */
   public static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
-    throw new UnsupportedOperationException("not yet implemented");
+    ObjectNames.checkPrefix(prefix);
+    String cleanPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    URI base = parseBase(uri);
+    String scheme = base.getScheme().toLowerCase(Locale.ROOT);
+    Flavor flavor =
+        switch (scheme) {
+          case "file" -> Flavor.LOCAL;
+          case "s3a" -> Flavor.S3A;
+          case "abfs", "abfss" -> Flavor.ABFS;
+          default -> Flavor.OTHER;
+        };
+    String baseString = base.toString();
+    while (baseString.endsWith("/")) {
+      baseString = baseString.substring(0, baseString.length() - 1);
+    }
+    Path root = new Path(baseString + "/" + cleanPrefix);
+    Configuration conf = new Configuration();
+    if (flavor == Flavor.S3A) {
+      // The default "analytics" stream of Hadoop 3.5 sends a HEAD even when the length is known
+      // and prefetches beyond the requested range; the classic stream reads a known-size range
+      // with exactly one GET. Users can still choose another stream type explicitly.
+      conf.set(S3A_INPUT_STREAM_TYPE, "classic");
+    }
+    hadoopConf.forEach(conf::set);
+    FileSystem fs;
+    try {
+      if (flavor == Flavor.LOCAL) {
+        // The raw local FS writes no .crc side files; our own writes go through java.nio anyway.
+        RawLocalFileSystem local = new RawLocalFileSystem();
+        local.initialize(URI.create("file:///"), conf);
+        fs = local;
+      } else {
+        fs = FileSystem.newInstance(root.toUri(), conf);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw IsleException.unavailable(
+          "cannot open the " + scheme + " file system for " + root + ": " + e, e);
+    }
+    return new HadoopObjectStore(flavor, scheme, fs, root, conf);
+  }
+
+  private static URI parseBase(String uri) {
+    if (uri == null || uri.isEmpty()) {
+      throw IsleException.invalidArgument("storage URI must not be empty");
+    }
+    URI base;
+    try {
+      base = new URI(uri);
+    } catch (URISyntaxException e) {
+      throw IsleException.invalidArgument("storage URI '" + uri + "' is malformed: " + e);
+    }
+    if (base.getScheme() == null) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + uri + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+    }
+    if (base.getScheme().equalsIgnoreCase("file")
+        && (base.getPath() == null || !base.getPath().startsWith("/"))) {
+      throw IsleException.invalidArgument(
+          "file storage URI '" + uri + "' must name an absolute directory, like file:///data/db");
+    }
+    return base;
+  }
+
+  @Override
+  public String location() {
+    return location;
+  }
+
+  private String where(String name) {
+    return location + name;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("object store " + location);
+    }
+  }
+
+  private Path path(String name) {
+    return new Path(root, name);
+  }
+
+  private java.nio.file.Path localPath(String name) {
+    return localRoot.resolve(name);
+  }
+
+  private IsleException failed(String op, String name, Exception e) {
+    return IsleException.unavailable(op + " of " + where(name) + " failed: " + e, e);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<byte[]> get(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.GET);
+    try (FSDataInputStream in = open(name, -1, "whole-file")) {
+      byte[] data = in.readAllBytes();
+      counters.read(data.length);
+      return Optional.of(data);
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("get", name, e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> getRange(String name, long offset, int length) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    InMemoryObjectStore.checkRange(offset, length);
+    counters.count(RequestKind.GET_RANGE);
+    try (FSDataInputStream in = open(name, -1, "random")) {
+      return Optional.of(readRange(in, offset, length));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("ranged get", name, e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> getRange(String name, long objectSize, long offset, int length) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    InMemoryObjectStore.checkRange(offset, length);
+    if (objectSize < 0) {
+      throw IsleException.invalidArgument("object size " + objectSize + " must not be negative");
+    }
+    if (offset >= objectSize || length == 0) {
+      // Nothing to read, but a missing object must still read as empty: one metadata request.
+      return stat(name).map(info -> new byte[0]);
+    }
+    counters.count(RequestKind.GET_RANGE);
+    int toRead = (int) Math.min(length, objectSize - offset);
+    try (FSDataInputStream in = open(name, objectSize, "random")) {
+      return Optional.of(readRange(in, offset, toRead));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("ranged get", name, e);
+    }
+  }
+
+  /**
+   * Opens {@code name}. With a known length S3A issues no HEAD (the GET is the only request); the
+   * read policy tells it to fetch only what is asked (random) or to stream everything (whole-file).
+   */
+  private FSDataInputStream open(String name, long knownLength, String readPolicy)
+      throws IOException {
+    FutureDataInputStreamBuilder b = fs.openFile(path(name)).opt(OPENFILE_READ_POLICY, readPolicy);
+    if (knownLength >= 0) {
+      b = b.opt(OPENFILE_LENGTH, knownLength);
+    }
+    return FutureIO.awaitFuture(b.build());
+  }
+
+  /** Reads up to {@code length} bytes at {@code offset}, fewer at the end of the object. */
+  private byte[] readRange(FSDataInputStream in, long offset, int length) throws IOException {
+    try {
+      // S3A's random policy would otherwise fetch a whole readahead window (64 KiB) per read.
+      in.setReadahead(0L);
+    } catch (UnsupportedOperationException e) {
+      // Streams without readahead read what is asked.
+    }
+    byte[] buf = new byte[length];
+    int filled = 0;
+    while (filled < length) {
+      int n = in.read(offset + filled, buf, filled, length - filled);
+      if (n < 0) {
+        break;
+      }
+      filled += n;
+    }
+    counters.read(filled);
+    return filled == length ? buf : Arrays.copyOf(buf, filled);
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.STAT);
+    try {
+      FileStatus st = fs.getFileStatus(path(name));
+      if (!st.isFile()) {
+        return Optional.empty();
+      }
+      return Optional.of(new ObjectInfo(name, st.getLen(), st.getModificationTime()));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("stat", name, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void put(String name, byte[] data) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.PUT);
+    try {
+      if (flavor == Flavor.LOCAL) {
+        java.nio.file.Path target = localPath(name);
+        java.nio.file.Path tmp = LocalFiles.tempFor(target);
+        try {
+          LocalFiles.writeTemp(tmp, data);
+          LocalFiles.publishReplacing(tmp, target);
+        } finally {
+          LocalFiles.deleteQuietly(tmp);
+        }
+      } else {
+        try (FSDataOutputStream out = createForWrite(name)) {
+          out.write(data);
+        }
+      }
+      counters.written(data.length);
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("put", name, e);
+    }
+  }
+
+  /**
+   * An output stream that replaces {@code name} when closed. On S3A the performance flag skips the
+   * HEAD and LIST probes that guard against overwriting a directory, which IsleDB never has where
+   * it writes.
+   */
+  private FSDataOutputStream createForWrite(String name) throws IOException {
+    if (flavor == Flavor.S3A) {
+      return (FSDataOutputStream)
+          fs.createFile(path(name))
+              .overwrite(true)
+              .recursive()
+              .opt(S3A_CREATE_PERFORMANCE, true)
+              .build();
+    }
+    return fs.create(path(name), true);
+  }
+
+  @Override
+  public boolean createIfAbsent(String name, byte[] data) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    if (flavor == Flavor.OTHER && !unsafeCreate) {
+      throw IsleException.invalidArgument(
+          "createIfAbsent of "
+              + where(name)
+              + ": the '"
+              + scheme
+              + "' scheme has no known-atomic create-if-absent, so two writers could both win."
+              + " Use s3a://, abfs:// or file://, or set "
+              + UNSAFE_CREATE_IF_ABSENT
+              + "=true to accept an unsafe check-then-create (one writer only)");
+    }
+    counters.count(RequestKind.CREATE_IF_ABSENT);
+    try {
+      return switch (flavor) {
+        case LOCAL -> createLocal(name, data);
+        case S3A -> createS3a(name, data);
+        case ABFS -> createAbfs(name, data);
+        case OTHER -> createUnsafe(name, data);
+      };
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("createIfAbsent", name, e);
+    }
+  }
+
+  private boolean createLocal(String name, byte[] data) throws IOException {
+    java.nio.file.Path target = localPath(name);
+    java.nio.file.Path tmp = LocalFiles.tempFor(target);
+    boolean linked;
+    try {
+      LocalFiles.writeTemp(tmp, data);
+      linked = LocalFiles.publishIfAbsent(tmp, target);
+    } finally {
+      LocalFiles.deleteQuietly(tmp);
+    }
+    if (linked) {
+      counters.written(data.length);
+      return true;
+    }
+    return holdsOurBytes(name, data)
+        .orElseThrow(() -> vanished(name, new FileAlreadyExistsException(target.toString())));
+  }
+
+  /**
+   * The S3A conditional PUT ({@code If-None-Match: *}). The loser learns it lost only at close() (a
+   * 412), and so does a writer whose first attempt landed but whose response was lost and whose
+   * retry then hit its own object. Any failure is therefore settled by reading the object back.
+   */
+  private boolean createS3a(String name, byte[] data) throws IOException {
+    try {
+      FSDataOutputStream out =
+          (FSDataOutputStream)
+              fs.createFile(path(name))
+                  .overwrite(false)
+                  .recursive()
+                  .must(CONDITIONAL_OVERWRITE, true)
+                  .opt(S3A_CREATE_PERFORMANCE, true)
+                  .build();
+      try {
+        out.write(data);
+      } catch (IOException e) {
+        out.abort();
+        throw e;
+      }
+      out.close();
+    } catch (IOException e) {
+      LOG.debug("conditional create of {} failed, re-reading it: {}", where(name), e.toString());
+      Optional<Boolean> ours = holdsOurBytes(name, data);
+      if (ours.isEmpty()) {
+        throw e;
+      }
+      return ours.get();
+    }
+    counters.written(data.length);
+    return true;
+  }
+
+  /**
+   * ABFS makes create-without-overwrite atomic (the service rejects it with 409 if the path
+   * exists). Once the create call succeeded the path is ours: a later failure is reported, not
+   * turned into a lost race.
+   */
+  private boolean createAbfs(String name, byte[] data) throws IOException {
+    FSDataOutputStream out;
+    try {
+      out = fs.create(path(name), false);
+    } catch (IOException e) {
+      Optional<Boolean> ours = holdsOurBytes(name, data);
+      if (ours.isEmpty()) {
+        throw e;
+      }
+      return ours.get();
+    }
+    try (out) {
+      out.write(data);
+    }
+    counters.written(data.length);
+    return true;
+  }
+
+  private boolean createUnsafe(String name, byte[] data) throws IOException {
+    if (unsafeWarned.compareAndSet(false, true)) {
+      LOG.warn(
+          "{} is set: createIfAbsent on {} is a NON-ATOMIC check-then-create; two concurrent"
+              + " writers can both succeed and corrupt the database",
+          UNSAFE_CREATE_IF_ABSENT,
+          location);
+    }
+    Optional<Boolean> ours = holdsOurBytes(name, data);
+    if (ours.isPresent()) {
+      return ours.get();
+    }
+    try (FSDataOutputStream out = fs.create(path(name), false)) {
+      out.write(data);
+    }
+    counters.written(data.length);
+    return true;
+  }
+
+  /**
+   * Whether the existing object holds exactly {@code data}, or empty if there is no object. Called
+   * when a create found the name taken: equal bytes mean our own earlier attempt landed (a retried
+   * request whose first response was lost), so this call did create it.
+   */
+  private Optional<Boolean> holdsOurBytes(String name, byte[] data) throws IOException {
+    counters.count(RequestKind.GET);
+    try (FSDataInputStream in = open(name, -1, "whole-file")) {
+      byte[] existing = in.readAllBytes();
+      counters.read(existing.length);
+      return Optional.of(Arrays.equals(existing, data));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private IsleException vanished(String name, Exception cause) {
+    return IsleException.unavailable(
+        "createIfAbsent of " + where(name) + " lost to an object that then vanished", cause);
+  }
+
+  @Override
+  public ObjectUpload startUpload(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    try {
+      if (flavor == Flavor.LOCAL) {
+        return new LocalUpload(name, localPath(name));
+      }
+      return new StreamUpload(name, createForWrite(name));
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("starting the upload", name, e);
+    }
+  }
+
+  /** Writes a hidden temp file, fsyncs it and renames it into place on complete(). */
+  private final class LocalUpload implements ObjectUpload {
+    private final String name;
+    private final java.nio.file.Path target;
+    private final java.nio.file.Path tmp;
+    private final java.nio.channels.FileChannel channel;
+    private long position;
+    private boolean done;
+
+    LocalUpload(String name, java.nio.file.Path target) throws IOException {
+      this.name = name;
+      this.target = target;
+      this.tmp = LocalFiles.tempFor(target);
+      this.channel = LocalFiles.openTemp(tmp);
+    }
+
+    @Override
+    public void write(byte[] data, int offset, int length) {
+      if (done) {
+        throw IsleException.closed("upload of " + where(name));
+      }
+      try {
+        LocalFiles.writeFully(channel, data, offset, length);
+      } catch (IOException e) {
+        throw failed("upload write", name, e);
+      }
+      position += length;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public long complete() {
+      checkOpen();
+      if (done) {
+        throw IsleException.closed("upload of " + where(name));
+      }
+      done = true;
+      counters.count(RequestKind.UPLOAD);
+      try {
+        channel.force(true);
+        channel.close();
+        LocalFiles.publishReplacing(tmp, target);
+      } catch (IOException e) {
+        throw failed("upload complete", name, e);
+      } finally {
+        LocalFiles.deleteQuietly(tmp);
+      }
+      counters.written(position);
+      return position;
+    }
+
+    @Override
+    public void close() {
+      if (!done) {
+        done = true;
+      }
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Abandoned or already published; the temp file is removed below either way.
+      }
+      LocalFiles.deleteQuietly(tmp);
+    }
+  }
+
+  /**
+   * Streams to the object's final name: object stores publish only on close(). Abandoning aborts
+   * the stream where it can be aborted (S3A: nothing becomes visible), else closes and deletes it.
+   */
+  private final class StreamUpload implements ObjectUpload {
+    private final String name;
+    private final FSDataOutputStream out;
+    private long position;
+    private boolean done;
+
+    StreamUpload(String name, FSDataOutputStream out) {
+      this.name = name;
+      this.out = out;
+    }
+
+    @Override
+    public void write(byte[] data, int offset, int length) {
+      if (done) {
+        throw IsleException.closed("upload of " + where(name));
+      }
+      try {
+        out.write(data, offset, length);
+      } catch (IOException e) {
+        throw failed("upload write", name, e);
+      }
+      position += length;
+    }
+
+    @Override
+    public long position() {
+      return position;
+    }
+
+    @Override
+    public long complete() {
+      checkOpen();
+      if (done) {
+        throw IsleException.closed("upload of " + where(name));
+      }
+      done = true;
+      counters.count(RequestKind.UPLOAD);
+      try {
+        out.close();
+      } catch (IOException e) {
+        throw failed("upload complete", name, e);
+      }
+      counters.written(position);
+      return position;
+    }
+
+    @Override
+    public void close() {
+      if (done) {
+        return;
+      }
+      done = true;
+      try {
+        if (out.hasCapability("fs.capability.outputstream.abortable")) {
+          out.abort();
+        } else {
+          out.close();
+          fs.delete(path(name), false);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("abandoning the upload of {} left an object behind: {}", where(name), e);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- listing
+
+  @Override
+  public Iterator<ObjectInfo> list(String namePrefix) {
+    checkOpen();
+    ObjectNames.checkListPrefix(namePrefix);
+    try {
+      Iterator<ObjectInfo> it =
+          flavor == Flavor.S3A
+              ? new S3aFlatListing(namePrefix)
+              : new SortedTreeIterator(this::listDirectory, namePrefix);
+      return new MappedIterator(it, namePrefix);
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("list", namePrefix, e);
+    }
+  }
+
+  private List<SortedTreeIterator.Entry> listDirectory(String relativeDir) throws IOException {
+    counters.count(RequestKind.LIST_PAGE);
+    Path dir = relativeDir.isEmpty() ? root : path(relativeDir);
+    FileStatus[] statuses;
+    try {
+      statuses = fs.listStatus(dir);
+    } catch (FileNotFoundException e) {
+      return List.of();
+    }
+    List<SortedTreeIterator.Entry> out = new ArrayList<>(statuses.length);
+    String base = relativeDir.isEmpty() ? "" : relativeDir + "/";
+    for (FileStatus st : statuses) {
+      String child = st.getPath().getName();
+      out.add(
+          new SortedTreeIterator.Entry(
+              base + child, st.isDirectory(), st.getLen(), st.getModificationTime()));
+    }
+    return out;
+  }
+
+  /**
+   * S3A's recursive listFiles is one flat, paged LIST of the key prefix, already in key order. It
+   * can only list whole "directories", so a partial last segment is filtered here; the listing
+   * stops at the first key past the prefix.
+   */
+  private final class S3aFlatListing implements Iterator<ObjectInfo> {
+    private final String prefix;
+    private final RemoteIterator<LocatedFileStatus> files;
+    private long scanned;
+    private ObjectInfo next;
+    private boolean exhausted;
+
+    S3aFlatListing(String prefix) throws IOException {
+      this.prefix = prefix;
+      int slash = prefix.lastIndexOf('/');
+      Path dir = slash < 0 ? root : path(prefix.substring(0, slash));
+      counters.count(RequestKind.LIST_PAGE);
+      RemoteIterator<LocatedFileStatus> it;
+      try {
+        it = fs.listFiles(dir, true);
+      } catch (FileNotFoundException e) {
+        it = null;
+      }
+      this.files = it;
+      this.exhausted = it == null;
+    }
+
+    private String relativeName(Path p) {
+      String full = p.toUri().getPath();
+      return full.length() > rootPathString.length()
+          ? full.substring(rootPathString.length() + 1)
+          : "";
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next != null) {
+        return true;
+      }
+      try {
+        while (!exhausted && files.hasNext()) {
+          LocatedFileStatus st = files.next();
+          if (++scanned % s3ListPage == 0) {
+            counters.count(RequestKind.LIST_PAGE);
+          }
+          String name = relativeName(st.getPath());
+          if (name.startsWith(prefix)) {
+            next = new ObjectInfo(name, st.getLen(), st.getModificationTime());
+            return true;
+          }
+          if (name.compareTo(prefix) > 0) {
+            exhausted = true;
+          }
+        }
+      } catch (FileNotFoundException e) {
+        exhausted = true;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      exhausted = true;
+      return false;
+    }
+
+    @Override
+    public ObjectInfo next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      ObjectInfo out = next;
+      next = null;
+      return out;
+    }
+  }
+
+  /** Turns I/O failures of a lazy listing into {@link IsleException}s naming the listing. */
+  private final class MappedIterator implements Iterator<ObjectInfo> {
+    private final Iterator<ObjectInfo> inner;
+    private final String prefix;
+
+    MappedIterator(Iterator<ObjectInfo> inner, String prefix) {
+      this.inner = inner;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public boolean hasNext() {
+      checkOpen();
+      try {
+        return inner.hasNext();
+      } catch (UncheckedIOException e) {
+        throw failed("list", prefix + "*", e.getCause());
+      }
+    }
+
+    @Override
+    public ObjectInfo next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return inner.next();
+    }
+  }
+
+  // ---------------------------------------------------------------- deletes
+
+  @Override
+  public void delete(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    if (flavor == Flavor.S3A) {
+      // A bulk delete of one key is a single DELETE; fs.delete() would first probe with HEAD/LIST.
+      deleteAll(List.of(name));
+      return;
+    }
+    counters.count(RequestKind.DELETE);
+    try {
+      fs.delete(path(name), false);
+    } catch (FileNotFoundException e) {
+      // Already gone: deletes are idempotent.
+    } catch (IOException | UncheckedIOException e) {
+      throw failed("delete", name, e);
+    }
+  }
+
+  @Override
+  public void deleteAll(Collection<String> names) {
+    checkOpen();
+    List<Path> paths = new ArrayList<>(names.size());
+    for (String n : names) {
+      paths.add(path(ObjectNames.checkName(n)));
+    }
+    if (paths.isEmpty()) {
+      return;
+    }
+    try (BulkDelete bulk = fs.createBulkDelete(root)) {
+      int page = Math.max(1, bulk.pageSize());
+      for (int i = 0; i < paths.size(); i += page) {
+        List<Path> chunk = paths.subList(i, Math.min(paths.size(), i + page));
+        counters.count(RequestKind.DELETE);
+        List<Map.Entry<Path, String>> failures = bulk.bulkDelete(chunk);
+        if (!failures.isEmpty()) {
+          Map<String, String> byName = new TreeMap<>();
+          failures.forEach(f -> byName.put(f.getKey().toString(), f.getValue()));
+          throw IsleException.unavailable(
+              "deleting " + failures.size() + " objects under " + location + " failed: " + byName,
+              null);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw IsleException.unavailable(
+          "deleting " + names.size() + " objects under " + location + " failed: " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- misc
+
+  @Override
+  public boolean hasAtomicCreateIfAbsent() {
+    return flavor != Flavor.OTHER;
+  }
+
+  @Override
+  public RequestStats stats() {
+    Map<String, Long> backend = new TreeMap<>();
+    IOStatistics io = IOStatisticsSupport.retrieveIOStatistics(fs);
+    if (io != null) {
+      backend.putAll(io.counters());
+    }
+    return counters.snapshot(backend);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      fs.close();
+    } catch (IOException e) {
+      LOG.warn("closing the file system of {} failed: {}", location, e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HadoopObjectStore[" + location + "]";
+  }
+
+  /** Test hook: the underlying file system. */
+  FileSystem fileSystem() {
+    return fs;
+  }
+
+  /** Test hook: which write strategy this store uses. */
+  Flavor flavor() {
+    return flavor;
   }
 }
