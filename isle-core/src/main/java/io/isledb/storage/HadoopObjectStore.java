@@ -105,7 +105,8 @@ public final class HadoopObjectStore implements ObjectStore {
     this.root = root;
     this.rootPathString = root.toUri().getPath();
     this.localRoot = flavor == Flavor.LOCAL ? java.nio.file.Path.of(root.toUri()) : null;
-    this.location = root.toString() + "/";
+    // Hadoop prints file:/x for file:///x; show local roots the way users write them.
+    this.location = (flavor == Flavor.LOCAL ? "file://" + rootPathString : root.toString()) + "/";
     this.unsafeCreate = conf.getBoolean(UNSAFE_CREATE_IF_ABSENT, false);
     this.s3ListPage =
         Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
@@ -516,6 +517,17 @@ public final class HadoopObjectStore implements ObjectStore {
     }
   }
 
+  /** An upload that cannot complete because the store was closed is abandoned, not leaked. */
+  private void checkCompletable(ObjectUpload upload, boolean done, String name) {
+    if (done) {
+      throw IsleException.closed("upload of " + where(name));
+    }
+    if (closed) {
+      upload.close();
+      checkOpen();
+    }
+  }
+
   /** Writes a hidden temp file, fsyncs it and renames it into place on complete(). */
   private final class LocalUpload implements ObjectUpload {
     private final String name;
@@ -552,10 +564,7 @@ public final class HadoopObjectStore implements ObjectStore {
 
     @Override
     public long complete() {
-      checkOpen();
-      if (done) {
-        throw IsleException.closed("upload of " + where(name));
-      }
+      checkCompletable(this, done, name);
       done = true;
       counters.count(RequestKind.UPLOAD);
       try {
@@ -573,9 +582,7 @@ public final class HadoopObjectStore implements ObjectStore {
 
     @Override
     public void close() {
-      if (!done) {
-        done = true;
-      }
+      done = true;
       try {
         channel.close();
       } catch (IOException ignored) {
@@ -620,10 +627,7 @@ public final class HadoopObjectStore implements ObjectStore {
 
     @Override
     public long complete() {
-      checkOpen();
-      if (done) {
-        throw IsleException.closed("upload of " + where(name));
-      }
+      checkCompletable(this, done, name);
       done = true;
       counters.count(RequestKind.UPLOAD);
       try {
