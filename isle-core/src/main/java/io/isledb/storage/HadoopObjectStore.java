@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BulkDelete;
@@ -134,6 +135,11 @@ public final class HadoopObjectStore implements ObjectStore {
     }
     Path root = new Path(baseString + "/" + cleanPrefix);
     Configuration conf = new Configuration();
+    if (flavor == Flavor.ABFS) {
+      // hadoop-azure 3.5.0's read-footer metrics, shared by all streams of a file system, throw
+      // NullPointerExceptions under concurrent reads; keep only the backoff metrics.
+      conf.set("fs.azure.metrics.format", "INTERNAL_BACKOFF_METRIC_FORMAT");
+    }
     if (flavor == Flavor.S3A) {
       // The default "analytics" stream of Hadoop 3.5 sends a HEAD even when the length is known
       // and prefetches beyond the requested range; the classic stream reads a known-size range
@@ -203,7 +209,15 @@ public final class HadoopObjectStore implements ObjectStore {
     return localRoot.resolve(name);
   }
 
+  /**
+   * A storage failure as IsleDB reports it. Runtime exceptions from the Hadoop clients (for example
+   * races inside their metrics code) are reported the same way as I/O errors: the caller can only
+   * retry. IsleDB's own exceptions pass through unchanged.
+   */
   private IsleException failed(String op, String name, Exception e) {
+    if (e instanceof IsleException ie) {
+      return ie;
+    }
     return IsleException.unavailable(op + " of " + where(name) + " failed: " + e, e);
   }
 
@@ -220,7 +234,7 @@ public final class HadoopObjectStore implements ObjectStore {
       return Optional.of(data);
     } catch (FileNotFoundException e) {
       return Optional.empty();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("get", name, e);
     }
   }
@@ -235,7 +249,7 @@ public final class HadoopObjectStore implements ObjectStore {
       return Optional.of(readRange(in, offset, length));
     } catch (FileNotFoundException e) {
       return Optional.empty();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("ranged get", name, e);
     }
   }
@@ -258,7 +272,7 @@ public final class HadoopObjectStore implements ObjectStore {
       return Optional.of(readRange(in, offset, toRead));
     } catch (FileNotFoundException e) {
       return Optional.empty();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("ranged get", name, e);
     }
   }
@@ -310,7 +324,7 @@ public final class HadoopObjectStore implements ObjectStore {
       return Optional.of(new ObjectInfo(name, st.getLen(), st.getModificationTime()));
     } catch (FileNotFoundException e) {
       return Optional.empty();
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("stat", name, e);
     }
   }
@@ -332,32 +346,81 @@ public final class HadoopObjectStore implements ObjectStore {
         } finally {
           LocalFiles.deleteQuietly(tmp);
         }
-      } else {
-        try (FSDataOutputStream out = createForWrite(name)) {
+      } else if (flavor == Flavor.S3A) {
+        try (FSDataOutputStream out = createS3aForWrite(name)) {
           out.write(data);
+        }
+      } else {
+        Path tmp = tempPath(name);
+        boolean published = false;
+        try {
+          try (FSDataOutputStream out = fs.create(tmp, false)) {
+            out.write(data);
+          }
+          publishByRename(tmp, path(name));
+          published = true;
+        } finally {
+          if (!published) {
+            deleteQuietly(tmp);
+          }
         }
       }
       counters.written(data.length);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("put", name, e);
     }
   }
 
   /**
-   * An output stream that replaces {@code name} when closed. On S3A the performance flag skips the
-   * HEAD and LIST probes that guard against overwriting a directory, which IsleDB never has where
-   * it writes.
+   * An S3A stream that replaces {@code name} when closed. The performance flag skips the HEAD and
+   * LIST probes that guard against overwriting a directory, which IsleDB never has where it writes.
    */
-  private FSDataOutputStream createForWrite(String name) throws IOException {
-    if (flavor == Flavor.S3A) {
-      return (FSDataOutputStream)
-          fs.createFile(path(name))
-              .overwrite(true)
-              .recursive()
-              .opt(S3A_CREATE_PERFORMANCE, true)
-              .build();
+  private FSDataOutputStream createS3aForWrite(String name) throws IOException {
+    return (FSDataOutputStream)
+        fs.createFile(path(name))
+            .overwrite(true)
+            .recursive()
+            .opt(S3A_CREATE_PERFORMANCE, true)
+            .build();
+  }
+
+  /**
+   * A hidden sibling of {@code name} for schemes whose files are visible while being written (ABFS
+   * shows an empty blob from create() on; HDFS shows partial files): the object is written there
+   * and renamed into place, so readers see all of it or nothing.
+   */
+  private Path tempPath(String name) {
+    Path target = path(name);
+    return new Path(target.getParent(), ".tmp-" + UUID.randomUUID() + "-" + target.getName());
+  }
+
+  /**
+   * Renames a finished temp file onto {@code target}. Hadoop's rename never replaces a file, so
+   * replacing is delete-then-rename: a reader may briefly miss the object, but never sees it
+   * partial.
+   */
+  private void publishByRename(Path tmp, Path target) throws IOException {
+    try {
+      if (fs.rename(tmp, target)) {
+        return;
+      }
+    } catch (FileAlreadyExistsException e) {
+      // Some file systems throw instead of returning false; replace below.
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      // Same, with Hadoop's own exception type.
     }
-    return fs.create(path(name), true);
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+  }
+
+  private void deleteQuietly(Path tmp) {
+    try {
+      fs.delete(tmp, false);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot delete temporary file {}: {}", tmp, e.toString());
+    }
   }
 
   @Override
@@ -383,7 +446,7 @@ public final class HadoopObjectStore implements ObjectStore {
         case ABFS -> createAbfs(name, data);
         case OTHER -> createUnsafe(name, data);
       };
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("createIfAbsent", name, e);
     }
   }
@@ -441,23 +504,23 @@ public final class HadoopObjectStore implements ObjectStore {
   }
 
   /**
-   * ABFS makes create-without-overwrite atomic (the service rejects it with 409 if the path
-   * exists). Once the create call succeeded the path is ours: a later failure is reported, not
-   * turned into a lost race.
+   * ABFS creates without overwrite with {@code If-None-Match: *} (atomic on the service), writes
+   * the data, and commits it with {@code If-Match} on the blob's etag, so a writer that lost can
+   * fail either at create (409) or at close (412). As on S3A, any failure is settled by reading the
+   * object back.
    */
   private boolean createAbfs(String name, byte[] data) throws IOException {
-    FSDataOutputStream out;
     try {
-      out = fs.create(path(name), false);
+      try (FSDataOutputStream out = fs.create(path(name), false)) {
+        out.write(data);
+      }
     } catch (IOException e) {
+      LOG.debug("create of {} failed, re-reading it: {}", where(name), e.toString());
       Optional<Boolean> ours = holdsOurBytes(name, data);
       if (ours.isEmpty()) {
         throw e;
       }
       return ours.get();
-    }
-    try (out) {
-      out.write(data);
     }
     counters.written(data.length);
     return true;
@@ -511,8 +574,12 @@ public final class HadoopObjectStore implements ObjectStore {
       if (flavor == Flavor.LOCAL) {
         return new LocalUpload(name, localPath(name));
       }
-      return new StreamUpload(name, createForWrite(name));
-    } catch (IOException | UncheckedIOException e) {
+      if (flavor == Flavor.S3A) {
+        return new StreamUpload(name, createS3aForWrite(name), null);
+      }
+      Path tmp = tempPath(name);
+      return new StreamUpload(name, fs.create(tmp, false), tmp);
+    } catch (IOException | RuntimeException e) {
       throw failed("starting the upload", name, e);
     }
   }
@@ -593,18 +660,20 @@ public final class HadoopObjectStore implements ObjectStore {
   }
 
   /**
-   * Streams to the object's final name: object stores publish only on close(). Abandoning aborts
-   * the stream where it can be aborted (S3A: nothing becomes visible), else closes and deletes it.
+   * Streams either to the object's final name (S3A publishes only on close, and an aborted stream
+   * leaves nothing) or to a hidden temp file renamed into place on complete().
    */
   private final class StreamUpload implements ObjectUpload {
     private final String name;
     private final FSDataOutputStream out;
+    private final Path tmp;
     private long position;
     private boolean done;
 
-    StreamUpload(String name, FSDataOutputStream out) {
+    StreamUpload(String name, FSDataOutputStream out, Path tmp) {
       this.name = name;
       this.out = out;
+      this.tmp = tmp;
     }
 
     @Override
@@ -630,10 +699,19 @@ public final class HadoopObjectStore implements ObjectStore {
       checkCompletable(this, done, name);
       done = true;
       counters.count(RequestKind.UPLOAD);
+      boolean published = false;
       try {
         out.close();
+        if (tmp != null) {
+          publishByRename(tmp, path(name));
+        }
+        published = true;
       } catch (IOException e) {
         throw failed("upload complete", name, e);
+      } finally {
+        if (!published && tmp != null) {
+          deleteQuietly(tmp);
+        }
       }
       counters.written(position);
       return position;
@@ -646,14 +724,14 @@ public final class HadoopObjectStore implements ObjectStore {
       }
       done = true;
       try {
-        if (out.hasCapability("fs.capability.outputstream.abortable")) {
-          out.abort();
+        if (tmp == null) {
+          out.abort(); // S3A: the multipart upload or pending PUT is cancelled
         } else {
           out.close();
-          fs.delete(path(name), false);
+          fs.delete(tmp, false);
         }
       } catch (IOException | RuntimeException e) {
-        LOG.warn("abandoning the upload of {} left an object behind: {}", where(name), e);
+        LOG.warn("abandoning the upload of {} failed: {}", where(name), e.toString());
       }
     }
   }
@@ -670,7 +748,7 @@ public final class HadoopObjectStore implements ObjectStore {
               ? new S3aFlatListing(namePrefix)
               : new SortedTreeIterator(this::listDirectory, namePrefix);
       return new MappedIterator(it, namePrefix);
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("list", namePrefix, e);
     }
   }
@@ -684,15 +762,19 @@ public final class HadoopObjectStore implements ObjectStore {
     } catch (FileNotFoundException e) {
       return List.of();
     }
-    List<SortedTreeIterator.Entry> out = new ArrayList<>(statuses.length);
+    // ABFS on the blob endpoint can report a directory twice (marker blob and virtual prefix).
+    Map<String, SortedTreeIterator.Entry> byKey = new TreeMap<>();
     String base = relativeDir.isEmpty() ? "" : relativeDir + "/";
     for (FileStatus st : statuses) {
-      String child = st.getPath().getName();
-      out.add(
+      SortedTreeIterator.Entry e =
           new SortedTreeIterator.Entry(
-              base + child, st.isDirectory(), st.getLen(), st.getModificationTime()));
+              base + st.getPath().getName(),
+              st.isDirectory(),
+              st.getLen(),
+              st.getModificationTime());
+      byKey.putIfAbsent(e.sortKey(), e);
     }
-    return out;
+    return new ArrayList<>(byKey.values());
   }
 
   /**
@@ -814,7 +896,7 @@ public final class HadoopObjectStore implements ObjectStore {
       fs.delete(path(name), false);
     } catch (FileNotFoundException e) {
       // Already gone: deletes are idempotent.
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw failed("delete", name, e);
     }
   }
@@ -843,7 +925,7 @@ public final class HadoopObjectStore implements ObjectStore {
               null);
         }
       }
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
       throw IsleException.unavailable(
           "deleting " + names.size() + " objects under " + location + " failed: " + e, e);
     }
