@@ -27,11 +27,17 @@ public final class AzuriteExtension implements BeforeAllCallback, BeforeEachCall
           + " azurite-blob/azurite). Install it with: npm install --prefix DIR azurite@3.37.0 and"
           + " export AZURITE_HOME=DIR, or run .ci/run";
 
+  /** Set to {@code true} (as {@code .ci/run} does) to fail instead of skipping without Azurite. */
+  public static final String REQUIRE_ENV = "ISLEDB_REQUIRE_AZURITE";
+
   private AzuriteServer server;
 
   @Override
   public void beforeAll(ExtensionContext context) {
     server = AzuriteServer.find().orElse(null);
+    if (server == null && "true".equals(System.getenv(REQUIRE_ENV))) {
+      throw new IllegalStateException(REQUIRE_ENV + " is set but " + NOT_INSTALLED);
+    }
     if (server == null) {
       System.err.println(context.getDisplayName() + ": " + NOT_INSTALLED);
       context.publishReportEntry("azurite", NOT_INSTALLED);
