@@ -50,11 +50,17 @@ import org.slf4j.LoggerFactory;
  *       through java.nio (temp file, fsync, atomic rename for put, atomic hard link for
  *       create-if-absent), because Hadoop's local create-no-overwrite and rename are not atomic.
  *   <li>{@code s3a://}: the conditional-create builder ({@code If-None-Match: *}); reads of known
- *       size and uploads skip S3A's HEAD/LIST probes; deletes use the bulk-delete API.
- *   <li>{@code abfs://}, {@code abfss://}: create without overwrite, which ABFS makes atomic.
- *   <li>anything else: every operation except create-if-absent, which is refused unless {@value
+ *       size and writes skip S3A's HEAD/LIST probes; deletes use the bulk-delete API.
+ *   <li>{@code abfs://}, {@code abfss://}: create without overwrite, which ABFS makes atomic; puts
+ *       and uploads go through a hidden temp file and a rename, since ABFS shows a file while it is
+ *       written.
+ *   <li>anything else: like ABFS, except create-if-absent, which is refused unless {@value
  *       #UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
  * </ul>
+ *
+ * <p>Whenever a create fails in a way that could mean "the name is taken", the object is read back:
+ * equal bytes mean this caller's own earlier attempt landed (a retried request whose response was
+ * lost), so the call reports success.
  */
 public final class HadoopObjectStore implements ObjectStore {
   /**
@@ -964,15 +970,5 @@ public final class HadoopObjectStore implements ObjectStore {
   @Override
   public String toString() {
     return "HadoopObjectStore[" + location + "]";
-  }
-
-  /** Test hook: the underlying file system. */
-  FileSystem fileSystem() {
-    return fs;
-  }
-
-  /** Test hook: which write strategy this store uses. */
-  Flavor flavor() {
-    return flavor;
   }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real S3 server for tests: <a href="https://github.com/gaul/s3proxy">s3proxy</a> with its
  * filesystem backend, run as a child JVM on 127.0.0.1 and a free port, with one bucket ({@value
  * #BUCKET}). One server is shared by the whole test JVM ({@link #shared()}); it is stopped when the
- * JVM exits. Tests use it through {@link S3ServerExtension}.
+ * JVM exits (or, under JUnit, when the test plan ends). Tests use it through {@link
+ * S3ServerExtension}.
  *
  * <p>The server jar comes from the system property {@value #JAR_PROPERTY} (set by isle-core's
  * surefire configuration to the file maven-dependency-plugin copies into {@code target/s3proxy/}),
@@ -46,6 +47,14 @@ public final class S3ProxyServer implements AutoCloseable {
       shared = start();
     }
     return shared;
+  }
+
+  /** Stops the shared server, if one was started; the next {@link #shared()} starts a new one. */
+  static synchronized void closeShared() {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
   }
 
   /** Starts a new server, independent of the shared one; the caller closes it. */

@@ -18,14 +18,22 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * All test classes of a JVM share one server, started lazily by the first class that needs it and
- * stopped when the JVM exits; stores are isolated by unique prefixes. The extension itself only
- * starts the server early (in {@code beforeAll}), so its start-up is not billed to a single test.
+ * stopped when the test plan ends (or the JVM exits); stores are isolated by unique prefixes. The
+ * extension itself only starts the server early (in {@code beforeAll}), so its start-up is not
+ * billed to a single test.
  */
 public final class S3ServerExtension implements BeforeAllCallback {
 
   @Override
   public void beforeAll(ExtensionContext context) {
     server();
+    // The root store outlives every test class; JUnit closes its resources when the plan ends.
+    context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(
+            S3ProxyServer.class.getName(),
+            key -> (ExtensionContext.Store.CloseableResource) S3ProxyServer::closeShared);
   }
 
   /** The shared server. */
