@@ -31,10 +31,8 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FutureDataInputStreamBuilder;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.statistics.IOStatistics;
 import org.apache.hadoop.fs.statistics.IOStatisticsSupport;
 import org.apache.hadoop.util.functional.FutureIO;
@@ -69,7 +67,7 @@ public final class HadoopObjectStore implements ObjectStore {
    */
   public static final String UNSAFE_CREATE_IF_ABSENT = "isledb.storage.unsafe-create-if-absent";
 
-  private static final Logger LOG = LoggerFactory.getLogger(HadoopObjectStore.class);
+  static final Logger LOG = LoggerFactory.getLogger(HadoopObjectStore.class);
 
   /** The S3A per-file option that skips the existence probes (HEAD, LIST) before a write. */
   private static final String S3A_CREATE_PERFORMANCE = "fs.s3a.create.performance";
@@ -93,14 +91,14 @@ public final class HadoopObjectStore implements ObjectStore {
 
   private final Flavor flavor;
   private final String scheme;
-  private final FileSystem fs;
-  private final Path root;
-  private final String rootPathString;
+  final FileSystem fs;
+  final Path root;
+  final String rootPathString;
   private final java.nio.file.Path localRoot;
   private final String location;
   private final boolean unsafeCreate;
-  private final int s3ListPage;
-  private final RequestCounters counters = new RequestCounters();
+  final int s3ListPage;
+  final RequestCounters counters = new RequestCounters();
   private final AtomicBoolean unsafeWarned = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -197,17 +195,17 @@ public final class HadoopObjectStore implements ObjectStore {
     return location;
   }
 
-  private String where(String name) {
+  String where(String name) {
     return location + name;
   }
 
-  private void checkOpen() {
+  void checkOpen() {
     if (closed) {
       throw IsleException.closed("object store " + location);
     }
   }
 
-  private Path path(String name) {
+  Path path(String name) {
     return new Path(root, name);
   }
 
@@ -220,7 +218,7 @@ public final class HadoopObjectStore implements ObjectStore {
    * races inside their metrics code) are reported the same way as I/O errors: the caller can only
    * retry. IsleDB's own exceptions pass through unchanged.
    */
-  private IsleException failed(String op, String name, Exception e) {
+  IsleException failed(String op, String name, Exception e) {
     if (e instanceof IsleException ie) {
       return ie;
     }
@@ -405,7 +403,7 @@ public final class HadoopObjectStore implements ObjectStore {
    * replacing is delete-then-rename: a reader may briefly miss the object, but never sees it
    * partial.
    */
-  private void publishByRename(Path tmp, Path target) throws IOException {
+  void publishByRename(Path tmp, Path target) throws IOException {
     try {
       if (fs.rename(tmp, target)) {
         return;
@@ -421,7 +419,7 @@ public final class HadoopObjectStore implements ObjectStore {
     }
   }
 
-  private void deleteQuietly(Path tmp) {
+  void deleteQuietly(Path tmp) {
     try {
       fs.delete(tmp, false);
     } catch (IOException | RuntimeException e) {
@@ -578,167 +576,26 @@ public final class HadoopObjectStore implements ObjectStore {
     ObjectNames.checkName(name);
     try {
       if (flavor == Flavor.LOCAL) {
-        return new LocalUpload(name, localPath(name));
+        return new LocalUpload(this, name, localPath(name));
       }
       if (flavor == Flavor.S3A) {
-        return new StreamUpload(name, createS3aForWrite(name), null);
+        return new StreamUpload(this, name, createS3aForWrite(name), null);
       }
       Path tmp = tempPath(name);
-      return new StreamUpload(name, fs.create(tmp, false), tmp);
+      return new StreamUpload(this, name, fs.create(tmp, false), tmp);
     } catch (IOException | RuntimeException e) {
       throw failed("starting the upload", name, e);
     }
   }
 
   /** An upload that cannot complete because the store was closed is abandoned, not leaked. */
-  private void checkCompletable(ObjectUpload upload, boolean done, String name) {
+  void checkCompletable(ObjectUpload upload, boolean done, String name) {
     if (done) {
       throw IsleException.closed("upload of " + where(name));
     }
     if (closed) {
       upload.close();
       checkOpen();
-    }
-  }
-
-  /** Writes a hidden temp file, fsyncs it and renames it into place on complete(). */
-  private final class LocalUpload implements ObjectUpload {
-    private final String name;
-    private final java.nio.file.Path target;
-    private final java.nio.file.Path tmp;
-    private final java.nio.channels.FileChannel channel;
-    private long position;
-    private boolean done;
-
-    LocalUpload(String name, java.nio.file.Path target) throws IOException {
-      this.name = name;
-      this.target = target;
-      this.tmp = LocalFiles.tempFor(target);
-      this.channel = LocalFiles.openTemp(tmp);
-    }
-
-    @Override
-    public void write(byte[] data, int offset, int length) {
-      if (done) {
-        throw IsleException.closed("upload of " + where(name));
-      }
-      try {
-        LocalFiles.writeFully(channel, data, offset, length);
-      } catch (IOException e) {
-        throw failed("upload write", name, e);
-      }
-      position += length;
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public long complete() {
-      checkCompletable(this, done, name);
-      done = true;
-      counters.count(RequestKind.UPLOAD);
-      try {
-        channel.force(true);
-        channel.close();
-        LocalFiles.publishReplacing(tmp, target);
-      } catch (IOException e) {
-        throw failed("upload complete", name, e);
-      } finally {
-        LocalFiles.deleteQuietly(tmp);
-      }
-      counters.written(position);
-      return position;
-    }
-
-    @Override
-    public void close() {
-      done = true;
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // Abandoned or already published; the temp file is removed below either way.
-      }
-      LocalFiles.deleteQuietly(tmp);
-    }
-  }
-
-  /**
-   * Streams either to the object's final name (S3A publishes only on close, and an aborted stream
-   * leaves nothing) or to a hidden temp file renamed into place on complete().
-   */
-  private final class StreamUpload implements ObjectUpload {
-    private final String name;
-    private final FSDataOutputStream out;
-    private final Path tmp;
-    private long position;
-    private boolean done;
-
-    StreamUpload(String name, FSDataOutputStream out, Path tmp) {
-      this.name = name;
-      this.out = out;
-      this.tmp = tmp;
-    }
-
-    @Override
-    public void write(byte[] data, int offset, int length) {
-      if (done) {
-        throw IsleException.closed("upload of " + where(name));
-      }
-      try {
-        out.write(data, offset, length);
-      } catch (IOException e) {
-        throw failed("upload write", name, e);
-      }
-      position += length;
-    }
-
-    @Override
-    public long position() {
-      return position;
-    }
-
-    @Override
-    public long complete() {
-      checkCompletable(this, done, name);
-      done = true;
-      counters.count(RequestKind.UPLOAD);
-      boolean published = false;
-      try {
-        out.close();
-        if (tmp != null) {
-          publishByRename(tmp, path(name));
-        }
-        published = true;
-      } catch (IOException e) {
-        throw failed("upload complete", name, e);
-      } finally {
-        if (!published && tmp != null) {
-          deleteQuietly(tmp);
-        }
-      }
-      counters.written(position);
-      return position;
-    }
-
-    @Override
-    public void close() {
-      if (done) {
-        return;
-      }
-      done = true;
-      try {
-        if (tmp == null) {
-          out.abort(); // S3A: the multipart upload or pending PUT is cancelled
-        } else {
-          out.close();
-          fs.delete(tmp, false);
-        }
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("abandoning the upload of {} failed: {}", where(name), e.toString());
-      }
     }
   }
 
@@ -751,7 +608,7 @@ public final class HadoopObjectStore implements ObjectStore {
     try {
       Iterator<ObjectInfo> it =
           flavor == Flavor.S3A
-              ? new S3aFlatListing(namePrefix)
+              ? new S3aFlatListing(this, namePrefix)
               : new SortedTreeIterator(this::listDirectory, namePrefix);
       return new MappedIterator(it, namePrefix);
     } catch (IOException | RuntimeException e) {
@@ -781,80 +638,6 @@ public final class HadoopObjectStore implements ObjectStore {
       byKey.putIfAbsent(e.sortKey(), e);
     }
     return new ArrayList<>(byKey.values());
-  }
-
-  /**
-   * S3A's recursive listFiles is one flat, paged LIST of the key prefix, already in key order. It
-   * can only list whole "directories", so a partial last segment is filtered here; the listing
-   * stops at the first key past the prefix.
-   */
-  private final class S3aFlatListing implements Iterator<ObjectInfo> {
-    private final String prefix;
-    private final RemoteIterator<LocatedFileStatus> files;
-    private long scanned;
-    private ObjectInfo next;
-    private boolean exhausted;
-
-    S3aFlatListing(String prefix) throws IOException {
-      this.prefix = prefix;
-      int slash = prefix.lastIndexOf('/');
-      Path dir = slash < 0 ? root : path(prefix.substring(0, slash));
-      counters.count(RequestKind.LIST_PAGE);
-      RemoteIterator<LocatedFileStatus> it;
-      try {
-        it = fs.listFiles(dir, true);
-      } catch (FileNotFoundException e) {
-        it = null;
-      }
-      this.files = it;
-      this.exhausted = it == null;
-    }
-
-    private String relativeName(Path p) {
-      String full = p.toUri().getPath();
-      return full.length() > rootPathString.length()
-          ? full.substring(rootPathString.length() + 1)
-          : "";
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (next != null) {
-        return true;
-      }
-      try {
-        while (!exhausted && files.hasNext()) {
-          LocatedFileStatus st = files.next();
-          if (++scanned % s3ListPage == 0) {
-            counters.count(RequestKind.LIST_PAGE);
-          }
-          String name = relativeName(st.getPath());
-          if (name.startsWith(prefix)) {
-            next = new ObjectInfo(name, st.getLen(), st.getModificationTime());
-            return true;
-          }
-          if (name.compareTo(prefix) > 0) {
-            exhausted = true;
-          }
-        }
-      } catch (FileNotFoundException e) {
-        exhausted = true;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      exhausted = true;
-      return false;
-    }
-
-    @Override
-    public ObjectInfo next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      ObjectInfo out = next;
-      next = null;
-      return out;
-    }
   }
 
   /** Turns I/O failures of a lazy listing into {@link IsleException}s naming the listing. */

@@ -38,7 +38,15 @@ public final class AzuriteExtension implements BeforeAllCallback, BeforeEachCall
     if (server == null && "true".equals(System.getenv(REQUIRE_ENV))) {
       throw new IllegalStateException(REQUIRE_ENV + " is set but " + NOT_INSTALLED);
     }
-    if (server == null) {
+    if (server != null) {
+      // JUnit closes root-store resources when the whole test plan ends.
+      context
+          .getRoot()
+          .getStore(ExtensionContext.Namespace.GLOBAL)
+          .getOrComputeIfAbsent(
+              AzuriteServer.class.getName(),
+              key -> (ExtensionContext.Store.CloseableResource) AzuriteServer::closeShared);
+    } else {
       System.err.println(context.getDisplayName() + ": " + NOT_INSTALLED);
       context.publishReportEntry("azurite", NOT_INSTALLED);
     }

@@ -73,6 +73,14 @@ public final class AzuriteServer implements AutoCloseable {
     return Optional.ofNullable(shared);
   }
 
+  /** Stops the shared server, if one was started. */
+  static synchronized void closeShared() {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
+  }
+
   private static AzuriteServer start(Path exe) {
     try {
       Path work = Files.createTempDirectory("isledb-azurite-");
