@@ -79,6 +79,7 @@ public final class AzuriteServer implements AutoCloseable {
       shared.close();
       shared = null;
     }
+    searched = false;
   }
 
   private static AzuriteServer start(Path exe) {
