@@ -100,7 +100,7 @@ public interface ObjectStore extends AutoCloseable {
   /**
    * All objects whose names start with {@code namePrefix} (which may be empty), in ascending byte
    * order of their names. Pages are fetched lazily (1000 names per request on S3), so a caller that
-   * stops early pays only for what it read.
+   * stops early pays only for what it read (plus, on S3A, the one page it prefetches).
    */
   Iterator<ObjectInfo> list(String namePrefix);
 

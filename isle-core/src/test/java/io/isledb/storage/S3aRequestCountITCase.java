@@ -163,6 +163,45 @@ class S3aRequestCountITCase {
   }
 
   /**
+   * Listings fetch pages as they are read. With 100 keys per page, 350 objects are 4 pages; reading
+   * the first entry costs the first page plus at most the one S3A prefetches in the background.
+   */
+  @Test
+  void listingsFetchPagesLazily() throws Exception {
+    try (ObjectStore paged = S3.openStore("paged", Map.of("fs.s3a.paging.maximum", "100"))) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        List<java.util.concurrent.Future<?>> puts = new ArrayList<>();
+        for (int i = 0; i < 350; i++) {
+          String name = String.format("p/%04d", i);
+          puts.add(pool.submit(() -> paged.put(name, new byte[1])));
+        }
+        for (java.util.concurrent.Future<?> f : puts) {
+          f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      RequestStats beforeAll = paged.stats();
+      List<String> all = new ArrayList<>();
+      paged.list("p/").forEachRemaining(i -> all.add(i.name()));
+      RequestStats full = paged.stats().minus(beforeAll);
+      assertThat(all).hasSize(350);
+      assertThat(full.backend(LIST) + full.backend(LIST_CONTINUE)).isEqualTo(4);
+      assertThat(full.count(RequestKind.LIST_PAGE)).isEqualTo(4);
+      // Last: the page S3A prefetches may be counted after this window closes.
+      RequestStats before = paged.stats();
+      assertThat(paged.list("p/").next().name()).isEqualTo("p/0000");
+      RequestStats first = paged.stats().minus(before);
+      assertThat(first.backend(LIST) + first.backend(LIST_CONTINUE))
+          .as("LIST requests to read one entry: %s", first.backend())
+          .isBetween(1L, 2L);
+      assertThat(first.count(RequestKind.LIST_PAGE)).isEqualTo(1);
+    }
+  }
+
+  /**
    * A conditional PUT lands but its response is lost on the wire; S3A retries and gets 412 for its
    * own object. createIfAbsent must still report the win, and a different writer must lose.
    */

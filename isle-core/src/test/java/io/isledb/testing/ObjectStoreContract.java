@@ -54,6 +54,14 @@ public abstract class ObjectStoreContract {
     assertThat(cost.count(RequestKind.LIST_PAGE)).isGreaterThanOrEqualTo(1);
   }
 
+  /**
+   * Called with the cost of reading only the first entry of a listing of more than 1000 objects;
+   * backends with real pagination check it fetched only the first page.
+   */
+  protected void assertEarlyStopReadOnePage(RequestStats cost) {
+    assertThat(cost.count(RequestKind.LIST_PAGE)).isEqualTo(1);
+  }
+
   protected ObjectStore store;
 
   @BeforeEach
@@ -372,10 +380,14 @@ public abstract class ObjectStoreContract {
         .containsExactlyElementsOf(
             IntStream.range(0, count).mapToObj(i -> String.format("page/%05d", i)).toList());
     assertListWasPaginated(cost);
+
+    RequestStats beforeFirst = store.stats();
+    assertThat(store.list("page/").next().name()).isEqualTo("page/00000");
+    assertEarlyStopReadOnePage(store.stats().minus(beforeFirst));
   }
 
   @Test
-  void listingIsLazy() {
+  void listingSurvivesWritesDuringIteration() {
     for (int i = 0; i < 5; i++) {
       store.put("lazy/" + i, bytes("x"));
     }
