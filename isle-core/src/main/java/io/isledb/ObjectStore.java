@@ -42,7 +42,11 @@ public interface ObjectStore extends AutoCloseable {
   /** The URI of the database root (base URI plus prefix), for messages and logs. */
   String location();
 
-  /** The whole object, or empty if it does not exist. */
+  /**
+   * The whole object, or empty if it does not exist. On S3 this is a metadata request plus the read
+   * (a missing object costs the metadata request only); use {@link #getRange(String, long, long,
+   * int)} when the size is known.
+   */
   Optional<byte[]> get(String name);
 
   /**
@@ -55,11 +59,18 @@ public interface ObjectStore extends AutoCloseable {
 
   /**
    * Like {@link #getRange(String, long, int)} for an object whose size the caller already knows
-   * (from a manifest): exactly one read request.
+   * (from a manifest): exactly one read request, and only the requested bytes are transferred. The
+   * result is clipped at {@code objectSize}. When there is nothing to read ({@code offset >=
+   * objectSize} or {@code length == 0}) the one request is a metadata request, so that a missing
+   * object still reads as empty.
    */
   Optional<byte[]> getRange(String name, long objectSize, long offset, int length);
 
-  /** Writes the whole object, replacing any existing one. Readers see all of it or nothing. */
+  /**
+   * Writes the whole object, replacing any existing one. Readers see all of it or nothing (on
+   * schemes without an atomic replace, a reader may briefly see no object while it is replaced; see
+   * {@code docs/isle-core.md}).
+   */
   void put(String name, byte[] data);
 
   /**
@@ -77,8 +88,9 @@ public interface ObjectStore extends AutoCloseable {
 
   /**
    * Starts a streaming upload of one object; memory stays bounded whatever its size. The object
-   * becomes visible, whole, only when {@link ObjectUpload#complete()} returns; closing without
-   * completing abandons it.
+   * becomes visible, whole, only when {@link ObjectUpload#complete()} returns, replacing any
+   * existing one like {@link #put}; closing without completing abandons it and leaves any existing
+   * object of that name untouched.
    */
   ObjectUpload startUpload(String name);
 
@@ -88,7 +100,7 @@ public interface ObjectStore extends AutoCloseable {
   /**
    * All objects whose names start with {@code namePrefix} (which may be empty), in ascending byte
    * order of their names. Pages are fetched lazily (1000 names per request on S3), so a caller that
-   * stops early pays only for what it read.
+   * stops early pays only for what it read (plus, on S3A, the one page it prefetches).
    */
   Iterator<ObjectInfo> list(String namePrefix);
 

@@ -17,7 +17,11 @@ public interface ObjectUpload extends AutoCloseable {
   /** Bytes written so far. */
   long position();
 
-  /** Publishes the object; returns its size. After this, {@link #close()} is a no-op. */
+  /**
+   * Publishes the object; returns its size. After this, {@link #close()} is a no-op. If it throws,
+   * the object may or may not have been published (as with any write whose response was lost); the
+   * upload cannot be completed again.
+   */
   long complete();
 
   /** Abandons the upload unless it was completed. Never throws for an abandoned upload. */

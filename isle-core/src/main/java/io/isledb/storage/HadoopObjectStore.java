@@ -1,13 +1,757 @@
 package io.isledb.storage;
 
+import io.isledb.IsleException;
+import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
+import io.isledb.ObjectUpload;
+import io.isledb.RequestStats;
+import io.isledb.RequestStats.RequestKind;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.FileAlreadyExistsException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BulkDelete;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FutureDataInputStreamBuilder;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.statistics.IOStatistics;
+import org.apache.hadoop.fs.statistics.IOStatisticsSupport;
+import org.apache.hadoop.util.functional.FutureIO;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Placeholder until the Hadoop FileSystem store lands (issue #2). */
-public final class HadoopObjectStore {
-  private HadoopObjectStore() {}
+/**
+ * The {@link ObjectStore} over a Hadoop {@link FileSystem}, with the create-if-absent primitive
+ * that is really atomic on each scheme (see {@code docs/isle-core.md}, "Storage"):
+ *
+ * <ul>
+ *   <li>{@code file://}: Hadoop's raw local file system for reads, listings and deletes; writes
+ *       through java.nio (temp file, fsync, atomic rename for put, atomic hard link for
+ *       create-if-absent), because Hadoop's local create-no-overwrite and rename are not atomic.
+ *   <li>{@code s3a://}: the conditional-create builder ({@code If-None-Match: *}); reads of known
+ *       size and writes skip S3A's HEAD/LIST probes; deletes use the bulk-delete API.
+ *   <li>{@code abfs://}, {@code abfss://}: create without overwrite, which ABFS makes atomic; puts
+ *       and uploads go through a hidden temp file and a rename, since ABFS shows a file while it is
+ *       written.
+ *   <li>anything else: like ABFS, except create-if-absent, which is refused unless {@value
+ *       #UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
+ * </ul>
+ *
+ * <p>Whenever a create fails in a way that could mean "the name is taken", the object is read back:
+ * equal bytes mean this caller's own earlier attempt landed (a retried request whose response was
+ * lost), so the call reports success.
+ */
+public final class HadoopObjectStore implements ObjectStore {
+  /**
+   * Opt-in for a check-then-create create-if-absent on schemes without an atomic primitive. Two
+   * writers can both win: only for single-writer set-ups that accept that risk.
+   */
+  public static final String UNSAFE_CREATE_IF_ABSENT = "isledb.storage.unsafe-create-if-absent";
 
+  static final Logger LOG = LoggerFactory.getLogger(HadoopObjectStore.class);
+
+  /** The S3A per-file option that skips the existence probes (HEAD, LIST) before a write. */
+  private static final String S3A_CREATE_PERFORMANCE = "fs.s3a.create.performance";
+
+  private static final String S3A_INPUT_STREAM_TYPE = "fs.s3a.input.stream.type";
+
+  private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
+  private static final String OPENFILE_LENGTH = "fs.option.openfile.length";
+  private static final String OPENFILE_READ_POLICY = "fs.option.openfile.read.policy";
+
+  /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
+  private static final int S3_MAX_LIST_PAGE = 1000;
+
+  /** How each scheme writes and creates objects. */
+  enum Flavor {
+    LOCAL,
+    S3A,
+    ABFS,
+    OTHER
+  }
+
+  private final Flavor flavor;
+  private final String scheme;
+  final FileSystem fs;
+  final Path root;
+  final String rootPathString;
+  private final java.nio.file.Path localRoot;
+  private final String location;
+  private final boolean unsafeCreate;
+  final int s3ListPage;
+  final RequestCounters counters = new RequestCounters();
+  private final AtomicBoolean unsafeWarned = new AtomicBoolean();
+  private volatile boolean closed;
+
+  private HadoopObjectStore(
+      Flavor flavor, String scheme, FileSystem fs, Path root, Configuration conf) {
+    this.flavor = flavor;
+    this.scheme = scheme;
+    this.fs = fs;
+    this.root = root;
+    this.rootPathString = root.toUri().getPath();
+    this.localRoot = flavor == Flavor.LOCAL ? java.nio.file.Path.of(root.toUri()) : null;
+    // Hadoop prints file:/x for file:///x; show local roots the way users write them.
+    this.location = (flavor == Flavor.LOCAL ? "file://" + rootPathString : root.toString()) + "/";
+    this.unsafeCreate = conf.getBoolean(UNSAFE_CREATE_IF_ABSENT, false);
+    this.s3ListPage =
+        Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
+  }
+
+  /**
+   * Opens the database {@code prefix} under {@code uri}; the database root is {@code
+   * <uri>/<prefix>/}. The FileSystem is a private instance, closed by {@link #close()}.
+   */
   public static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
-    throw new UnsupportedOperationException("not yet implemented");
+    ObjectNames.checkPrefix(prefix);
+    String cleanPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    URI base = parseBase(uri);
+    String scheme = base.getScheme().toLowerCase(Locale.ROOT);
+    Flavor flavor =
+        switch (scheme) {
+          case "file" -> Flavor.LOCAL;
+          case "s3a" -> Flavor.S3A;
+          case "abfs", "abfss" -> Flavor.ABFS;
+          default -> Flavor.OTHER;
+        };
+    String baseString = base.toString();
+    while (baseString.endsWith("/")) {
+      baseString = baseString.substring(0, baseString.length() - 1);
+    }
+    Path root = new Path(baseString + "/" + cleanPrefix);
+    Configuration conf = new Configuration();
+    if (flavor == Flavor.ABFS) {
+      // hadoop-azure 3.5.0's read-footer metrics, shared by all streams of a file system, throw
+      // NullPointerExceptions under concurrent reads; keep only the backoff metrics.
+      conf.set("fs.azure.metrics.format", "INTERNAL_BACKOFF_METRIC_FORMAT");
+    }
+    if (flavor == Flavor.S3A) {
+      // The default "analytics" stream of Hadoop 3.5 sends a HEAD even when the length is known
+      // and prefetches beyond the requested range; the classic stream reads a known-size range
+      // with exactly one GET. Users can still choose another stream type explicitly.
+      conf.set(S3A_INPUT_STREAM_TYPE, "classic");
+    }
+    hadoopConf.forEach(conf::set);
+    FileSystem fs;
+    try {
+      if (flavor == Flavor.LOCAL) {
+        // The raw local FS writes no .crc side files; our own writes go through java.nio anyway.
+        RawLocalFileSystem local = new RawLocalFileSystem();
+        local.initialize(URI.create("file:///"), conf);
+        fs = local;
+      } else {
+        fs = FileSystem.newInstance(root.toUri(), conf);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw IsleException.unavailable(
+          "cannot open the " + scheme + " file system for " + root + ": " + e, e);
+    }
+    return new HadoopObjectStore(flavor, scheme, fs, root, conf);
+  }
+
+  private static URI parseBase(String uri) {
+    if (uri == null || uri.isEmpty()) {
+      throw IsleException.invalidArgument("storage URI must not be empty");
+    }
+    URI base;
+    try {
+      base = new URI(uri);
+    } catch (URISyntaxException e) {
+      throw IsleException.invalidArgument("storage URI '" + uri + "' is malformed: " + e);
+    }
+    if (base.getScheme() == null) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + uri + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+    }
+    if (base.getScheme().equalsIgnoreCase("file")
+        && (base.getPath() == null || !base.getPath().startsWith("/"))) {
+      throw IsleException.invalidArgument(
+          "file storage URI '" + uri + "' must name an absolute directory, like file:///data/db");
+    }
+    return base;
+  }
+
+  @Override
+  public String location() {
+    return location;
+  }
+
+  String where(String name) {
+    return location + name;
+  }
+
+  void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("object store " + location);
+    }
+  }
+
+  Path path(String name) {
+    return new Path(root, name);
+  }
+
+  private java.nio.file.Path localPath(String name) {
+    return localRoot.resolve(name);
+  }
+
+  /**
+   * A storage failure as IsleDB reports it. Runtime exceptions from the Hadoop clients (for example
+   * races inside their metrics code) are reported the same way as I/O errors: the caller can only
+   * retry. IsleDB's own exceptions pass through unchanged.
+   */
+  IsleException failed(String op, String name, Exception e) {
+    if (e instanceof IsleException ie) {
+      return ie;
+    }
+    return IsleException.unavailable(op + " of " + where(name) + " failed: " + e, e);
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<byte[]> get(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.GET);
+    try (FSDataInputStream in = open(name, -1, "whole-file")) {
+      byte[] data = in.readAllBytes();
+      counters.read(data.length);
+      return Optional.of(data);
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      throw failed("get", name, e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> getRange(String name, long offset, int length) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    InMemoryObjectStore.checkRange(offset, length);
+    counters.count(RequestKind.GET_RANGE);
+    try (FSDataInputStream in = open(name, -1, "random")) {
+      return Optional.of(readRange(in, offset, length));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      throw failed("ranged get", name, e);
+    }
+  }
+
+  @Override
+  public Optional<byte[]> getRange(String name, long objectSize, long offset, int length) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    InMemoryObjectStore.checkRange(offset, length);
+    if (objectSize < 0) {
+      throw IsleException.invalidArgument("object size " + objectSize + " must not be negative");
+    }
+    if (offset >= objectSize || length == 0) {
+      // Nothing to read, but a missing object must still read as empty: one metadata request.
+      return stat(name).map(info -> new byte[0]);
+    }
+    counters.count(RequestKind.GET_RANGE);
+    int toRead = (int) Math.min(length, objectSize - offset);
+    try (FSDataInputStream in = open(name, objectSize, "random")) {
+      return Optional.of(readRange(in, offset, toRead));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      throw failed("ranged get", name, e);
+    }
+  }
+
+  /**
+   * Opens {@code name}. With a known length S3A issues no HEAD (the GET is the only request); the
+   * read policy tells it to fetch only what is asked (random) or to stream everything (whole-file).
+   */
+  private FSDataInputStream open(String name, long knownLength, String readPolicy)
+      throws IOException {
+    FutureDataInputStreamBuilder b = fs.openFile(path(name)).opt(OPENFILE_READ_POLICY, readPolicy);
+    if (knownLength >= 0) {
+      b = b.opt(OPENFILE_LENGTH, knownLength);
+    }
+    return FutureIO.awaitFuture(b.build());
+  }
+
+  /** Reads up to {@code length} bytes at {@code offset}, fewer at the end of the object. */
+  private byte[] readRange(FSDataInputStream in, long offset, int length) throws IOException {
+    try {
+      // S3A's random policy would otherwise fetch a whole readahead window (64 KiB) per read.
+      in.setReadahead(0L);
+    } catch (UnsupportedOperationException e) {
+      // Streams without readahead read what is asked.
+    }
+    byte[] buf = new byte[length];
+    int filled = 0;
+    while (filled < length) {
+      int n = in.read(offset + filled, buf, filled, length - filled);
+      if (n < 0) {
+        break;
+      }
+      filled += n;
+    }
+    counters.read(filled);
+    return filled == length ? buf : Arrays.copyOf(buf, filled);
+  }
+
+  @Override
+  public Optional<ObjectInfo> stat(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.STAT);
+    try {
+      FileStatus st = fs.getFileStatus(path(name));
+      if (!st.isFile()) {
+        return Optional.empty();
+      }
+      return Optional.of(new ObjectInfo(name, st.getLen(), st.getModificationTime()));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      throw failed("stat", name, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void put(String name, byte[] data) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    counters.count(RequestKind.PUT);
+    try {
+      if (flavor == Flavor.LOCAL) {
+        java.nio.file.Path target = localPath(name);
+        java.nio.file.Path tmp = LocalFiles.tempFor(target);
+        try {
+          LocalFiles.writeTemp(tmp, data);
+          LocalFiles.publishReplacing(tmp, target);
+        } finally {
+          LocalFiles.deleteQuietly(tmp);
+        }
+      } else if (flavor == Flavor.S3A) {
+        try (FSDataOutputStream out = createS3aForWrite(name)) {
+          out.write(data);
+        }
+      } else {
+        Path tmp = tempPath(name);
+        boolean published = false;
+        try {
+          try (FSDataOutputStream out = fs.create(tmp, false)) {
+            out.write(data);
+          }
+          publishByRename(tmp, path(name));
+          published = true;
+        } finally {
+          if (!published) {
+            deleteQuietly(tmp);
+          }
+        }
+      }
+      counters.written(data.length);
+    } catch (IOException | RuntimeException e) {
+      throw failed("put", name, e);
+    }
+  }
+
+  /**
+   * An S3A stream that replaces {@code name} when closed. The performance flag skips the HEAD and
+   * LIST probes that guard against overwriting a directory, which IsleDB never has where it writes.
+   */
+  private FSDataOutputStream createS3aForWrite(String name) throws IOException {
+    return (FSDataOutputStream)
+        fs.createFile(path(name))
+            .overwrite(true)
+            .recursive()
+            .opt(S3A_CREATE_PERFORMANCE, true)
+            .build();
+  }
+
+  /**
+   * A hidden sibling of {@code name} for schemes whose files are visible while being written (ABFS
+   * shows an empty blob from create() on; HDFS shows partial files): the object is written there
+   * and renamed into place, so readers see all of it or nothing.
+   */
+  private Path tempPath(String name) {
+    Path target = path(name);
+    return new Path(target.getParent(), ".tmp-" + UUID.randomUUID() + "-" + target.getName());
+  }
+
+  /**
+   * Renames a finished temp file onto {@code target}. Hadoop's rename never replaces a file, so
+   * replacing is delete-then-rename: a reader may briefly miss the object, but never sees it
+   * partial.
+   */
+  void publishByRename(Path tmp, Path target) throws IOException {
+    try {
+      if (fs.rename(tmp, target)) {
+        return;
+      }
+    } catch (FileAlreadyExistsException e) {
+      // Some file systems throw instead of returning false; replace below.
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      // Same, with Hadoop's own exception type.
+    }
+    fs.delete(target, false);
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+  }
+
+  void deleteQuietly(Path tmp) {
+    try {
+      fs.delete(tmp, false);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot delete temporary file {}: {}", tmp, e.toString());
+    }
+  }
+
+  @Override
+  public boolean createIfAbsent(String name, byte[] data) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    if (flavor == Flavor.OTHER && !unsafeCreate) {
+      throw IsleException.invalidArgument(
+          "createIfAbsent of "
+              + where(name)
+              + ": the '"
+              + scheme
+              + "' scheme has no known-atomic create-if-absent, so two writers could both win."
+              + " Use s3a://, abfs:// or file://, or set "
+              + UNSAFE_CREATE_IF_ABSENT
+              + "=true to accept an unsafe check-then-create (one writer only)");
+    }
+    counters.count(RequestKind.CREATE_IF_ABSENT);
+    try {
+      return switch (flavor) {
+        case LOCAL -> createLocal(name, data);
+        case S3A -> createS3a(name, data);
+        case ABFS -> createAbfs(name, data);
+        case OTHER -> createUnsafe(name, data);
+      };
+    } catch (IOException | RuntimeException e) {
+      throw failed("createIfAbsent", name, e);
+    }
+  }
+
+  private boolean createLocal(String name, byte[] data) throws IOException {
+    java.nio.file.Path target = localPath(name);
+    java.nio.file.Path tmp = LocalFiles.tempFor(target);
+    boolean linked;
+    try {
+      LocalFiles.writeTemp(tmp, data);
+      linked = LocalFiles.publishIfAbsent(tmp, target);
+    } finally {
+      LocalFiles.deleteQuietly(tmp);
+    }
+    if (linked) {
+      counters.written(data.length);
+      return true;
+    }
+    return holdsOurBytes(name, data)
+        .orElseThrow(() -> vanished(name, new FileAlreadyExistsException(target.toString())));
+  }
+
+  /**
+   * The S3A conditional PUT ({@code If-None-Match: *}). The loser learns it lost only at close() (a
+   * 412), and so does a writer whose first attempt landed but whose response was lost and whose
+   * retry then hit its own object. Any failure is therefore settled by reading the object back.
+   */
+  private boolean createS3a(String name, byte[] data) throws IOException {
+    try {
+      FSDataOutputStream out =
+          (FSDataOutputStream)
+              fs.createFile(path(name))
+                  .overwrite(false)
+                  .recursive()
+                  .must(CONDITIONAL_OVERWRITE, true)
+                  .opt(S3A_CREATE_PERFORMANCE, true)
+                  .build();
+      try {
+        out.write(data);
+      } catch (IOException e) {
+        out.abort();
+        throw e;
+      }
+      out.close();
+    } catch (IOException e) {
+      LOG.debug("conditional create of {} failed, re-reading it: {}", where(name), e.toString());
+      Optional<Boolean> ours = holdsOurBytes(name, data);
+      if (ours.isEmpty()) {
+        throw e;
+      }
+      return ours.get();
+    }
+    counters.written(data.length);
+    return true;
+  }
+
+  /**
+   * ABFS creates without overwrite with {@code If-None-Match: *} (atomic on the service), writes
+   * the data, and commits it with {@code If-Match} on the blob's etag, so a writer that lost can
+   * fail either at create (409) or at close (412). As on S3A, any failure is settled by reading the
+   * object back.
+   */
+  private boolean createAbfs(String name, byte[] data) throws IOException {
+    try {
+      try (FSDataOutputStream out = fs.create(path(name), false)) {
+        out.write(data);
+      }
+    } catch (IOException e) {
+      LOG.debug("create of {} failed, re-reading it: {}", where(name), e.toString());
+      Optional<Boolean> ours = holdsOurBytes(name, data);
+      if (ours.isEmpty()) {
+        throw e;
+      }
+      return ours.get();
+    }
+    counters.written(data.length);
+    return true;
+  }
+
+  private boolean createUnsafe(String name, byte[] data) throws IOException {
+    if (unsafeWarned.compareAndSet(false, true)) {
+      LOG.warn(
+          "{} is set: createIfAbsent on {} is a NON-ATOMIC check-then-create; two concurrent"
+              + " writers can both succeed and corrupt the database",
+          UNSAFE_CREATE_IF_ABSENT,
+          location);
+    }
+    Optional<Boolean> ours = holdsOurBytes(name, data);
+    if (ours.isPresent()) {
+      return ours.get();
+    }
+    try (FSDataOutputStream out = fs.create(path(name), false)) {
+      out.write(data);
+    }
+    counters.written(data.length);
+    return true;
+  }
+
+  /**
+   * Whether the existing object holds exactly {@code data}, or empty if there is no object. Called
+   * when a create found the name taken: equal bytes mean our own earlier attempt landed (a retried
+   * request whose first response was lost), so this call did create it.
+   */
+  private Optional<Boolean> holdsOurBytes(String name, byte[] data) throws IOException {
+    counters.count(RequestKind.GET);
+    try (FSDataInputStream in = open(name, -1, "whole-file")) {
+      byte[] existing = in.readAllBytes();
+      counters.read(existing.length);
+      return Optional.of(Arrays.equals(existing, data));
+    } catch (FileNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private IsleException vanished(String name, Exception cause) {
+    return IsleException.unavailable(
+        "createIfAbsent of " + where(name) + " lost to an object that then vanished", cause);
+  }
+
+  @Override
+  public ObjectUpload startUpload(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    try {
+      if (flavor == Flavor.LOCAL) {
+        return new LocalUpload(this, name, localPath(name));
+      }
+      if (flavor == Flavor.S3A) {
+        return new StreamUpload(this, name, createS3aForWrite(name), null);
+      }
+      Path tmp = tempPath(name);
+      return new StreamUpload(this, name, fs.create(tmp, false), tmp);
+    } catch (IOException | RuntimeException e) {
+      throw failed("starting the upload", name, e);
+    }
+  }
+
+  /** An upload that cannot complete because the store was closed is abandoned, not leaked. */
+  void checkCompletable(ObjectUpload upload, boolean done, String name) {
+    if (done) {
+      throw IsleException.closed("upload of " + where(name));
+    }
+    if (closed) {
+      upload.close();
+      checkOpen();
+    }
+  }
+
+  // ---------------------------------------------------------------- listing
+
+  @Override
+  public Iterator<ObjectInfo> list(String namePrefix) {
+    checkOpen();
+    ObjectNames.checkListPrefix(namePrefix);
+    try {
+      Iterator<ObjectInfo> it =
+          flavor == Flavor.S3A
+              ? new S3aFlatListing(this, namePrefix)
+              : new SortedTreeIterator(this::listDirectory, namePrefix);
+      return new MappedIterator(it, namePrefix);
+    } catch (IOException | RuntimeException e) {
+      throw failed("list", namePrefix, e);
+    }
+  }
+
+  private List<SortedTreeIterator.Entry> listDirectory(String relativeDir) throws IOException {
+    counters.count(RequestKind.LIST_PAGE);
+    Path dir = relativeDir.isEmpty() ? root : path(relativeDir);
+    FileStatus[] statuses;
+    try {
+      statuses = fs.listStatus(dir);
+    } catch (FileNotFoundException e) {
+      return List.of();
+    }
+    // ABFS on the blob endpoint can report a directory twice (marker blob and virtual prefix).
+    Map<String, SortedTreeIterator.Entry> byKey = new TreeMap<>();
+    String base = relativeDir.isEmpty() ? "" : relativeDir + "/";
+    for (FileStatus st : statuses) {
+      SortedTreeIterator.Entry e =
+          new SortedTreeIterator.Entry(
+              base + st.getPath().getName(),
+              st.isDirectory(),
+              st.getLen(),
+              st.getModificationTime());
+      byKey.putIfAbsent(e.sortKey(), e);
+    }
+    return new ArrayList<>(byKey.values());
+  }
+
+  /** Turns I/O failures of a lazy listing into {@link IsleException}s naming the listing. */
+  private final class MappedIterator implements Iterator<ObjectInfo> {
+    private final Iterator<ObjectInfo> inner;
+    private final String prefix;
+
+    MappedIterator(Iterator<ObjectInfo> inner, String prefix) {
+      this.inner = inner;
+      this.prefix = prefix;
+    }
+
+    @Override
+    public boolean hasNext() {
+      checkOpen();
+      try {
+        return inner.hasNext();
+      } catch (UncheckedIOException e) {
+        throw failed("list", prefix + "*", e.getCause());
+      }
+    }
+
+    @Override
+    public ObjectInfo next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return inner.next();
+    }
+  }
+
+  // ---------------------------------------------------------------- deletes
+
+  @Override
+  public void delete(String name) {
+    checkOpen();
+    ObjectNames.checkName(name);
+    if (flavor == Flavor.S3A) {
+      // A bulk delete of one key is a single DELETE; fs.delete() would first probe with HEAD/LIST.
+      deleteAll(List.of(name));
+      return;
+    }
+    counters.count(RequestKind.DELETE);
+    try {
+      fs.delete(path(name), false);
+    } catch (FileNotFoundException e) {
+      // Already gone: deletes are idempotent.
+    } catch (IOException | RuntimeException e) {
+      throw failed("delete", name, e);
+    }
+  }
+
+  @Override
+  public void deleteAll(Collection<String> names) {
+    checkOpen();
+    List<Path> paths = new ArrayList<>(names.size());
+    for (String n : names) {
+      paths.add(path(ObjectNames.checkName(n)));
+    }
+    if (paths.isEmpty()) {
+      return;
+    }
+    try (BulkDelete bulk = fs.createBulkDelete(root)) {
+      int page = Math.max(1, bulk.pageSize());
+      for (int i = 0; i < paths.size(); i += page) {
+        List<Path> chunk = paths.subList(i, Math.min(paths.size(), i + page));
+        counters.count(RequestKind.DELETE);
+        List<Map.Entry<Path, String>> failures = bulk.bulkDelete(chunk);
+        if (!failures.isEmpty()) {
+          Map<String, String> byName = new TreeMap<>();
+          failures.forEach(f -> byName.put(f.getKey().toString(), f.getValue()));
+          throw IsleException.unavailable(
+              "deleting " + failures.size() + " objects under " + location + " failed: " + byName,
+              null);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw IsleException.unavailable(
+          "deleting " + names.size() + " objects under " + location + " failed: " + e, e);
+    }
+  }
+
+  // ---------------------------------------------------------------- misc
+
+  @Override
+  public boolean hasAtomicCreateIfAbsent() {
+    return flavor != Flavor.OTHER;
+  }
+
+  @Override
+  public RequestStats stats() {
+    Map<String, Long> backend = new TreeMap<>();
+    IOStatistics io = IOStatisticsSupport.retrieveIOStatistics(fs);
+    if (io != null) {
+      backend.putAll(io.counters());
+    }
+    return counters.snapshot(backend);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      fs.close();
+    } catch (IOException e) {
+      LOG.warn("closing the file system of {} failed: {}", location, e.toString());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HadoopObjectStore[" + location + "]";
   }
 }

@@ -8,12 +8,11 @@ import io.isledb.RequestStats;
 import io.isledb.RequestStats.RequestKind;
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -106,8 +105,13 @@ public final class InMemoryObjectStore implements ObjectStore {
     checkOpen();
     ObjectNames.checkName(name);
     counters.count(RequestKind.CREATE_IF_ABSENT);
-    counters.written(data.length);
-    return objects.putIfAbsent(name, new Stored(data.clone(), clock.millis())) == null;
+    Stored previous = objects.putIfAbsent(name, new Stored(data.clone(), clock.millis()));
+    if (previous == null) {
+      counters.written(data.length);
+      return true;
+    }
+    // Same rule as the real stores: identical bytes count as this caller's own earlier write.
+    return Arrays.equals(previous.data, data);
   }
 
   @Override
@@ -166,22 +170,48 @@ public final class InMemoryObjectStore implements ObjectStore {
   public Iterator<ObjectInfo> list(String namePrefix) {
     checkOpen();
     ObjectNames.checkListPrefix(namePrefix);
-    List<ObjectInfo> out = new ArrayList<>();
-    int inPage = 0;
     counters.count(RequestKind.LIST_PAGE);
-    for (Map.Entry<String, Stored> e : objects.tailMap(namePrefix, true).entrySet()) {
-      if (!e.getKey().startsWith(namePrefix)) {
-        break;
+    Iterator<Map.Entry<String, Stored>> entries =
+        objects.tailMap(namePrefix, true).entrySet().iterator();
+    // Lazy like a paged S3 listing: one LIST_PAGE per 1000 names actually read.
+    return new Iterator<>() {
+      private ObjectInfo next;
+      private int inPage;
+      private boolean done;
+
+      @Override
+      public boolean hasNext() {
+        if (next == null && !done) {
+          if (entries.hasNext()) {
+            Map.Entry<String, Stored> e = entries.next();
+            if (e.getKey().startsWith(namePrefix)) {
+              if (inPage == 1000) {
+                counters.count(RequestKind.LIST_PAGE);
+                inPage = 0;
+              }
+              inPage++;
+              Stored st = e.getValue();
+              next = new ObjectInfo(e.getKey(), st.data.length, st.lastModifiedMillis);
+            } else {
+              done = true;
+            }
+          } else {
+            done = true;
+          }
+        }
+        return next != null;
       }
-      if (inPage == 1000) {
-        counters.count(RequestKind.LIST_PAGE);
-        inPage = 0;
+
+      @Override
+      public ObjectInfo next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        ObjectInfo out = next;
+        next = null;
+        return out;
       }
-      inPage++;
-      out.add(
-          new ObjectInfo(e.getKey(), e.getValue().data.length, e.getValue().lastModifiedMillis));
-    }
-    return out.iterator();
+    };
   }
 
   @Override

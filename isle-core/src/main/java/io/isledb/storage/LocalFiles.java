@@ -1,0 +1,92 @@
+package io.isledb.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * The write side of the {@code file://} store, in java.nio because Hadoop's local file system has
+ * neither an atomic create-if-absent nor a rename that refuses to replace (FACTS.md): every object
+ * is first written whole to a hidden temporary sibling and fsynced, then published by an atomic
+ * rename ({@link #publishReplacing}) or an atomic hard link ({@link #publishIfAbsent}).
+ */
+final class LocalFiles {
+  private LocalFiles() {}
+
+  /**
+   * A fresh temporary sibling of {@code target}. Its name starts with '.', which object names may
+   * not, so listings skip it and it can never collide with an object.
+   */
+  static Path tempFor(Path target) throws IOException {
+    Files.createDirectories(target.getParent());
+    return target.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + target.getFileName());
+  }
+
+  /** Opens a new temporary file for writing. */
+  static FileChannel openTemp(Path tmp) throws IOException {
+    return FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+  }
+
+  /** Writes all of {@code data} at the channel's position. */
+  static void writeFully(FileChannel ch, byte[] data, int offset, int length) throws IOException {
+    ByteBuffer buf = ByteBuffer.wrap(data, offset, length);
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
+  }
+
+  /** Writes {@code data} to a new temporary file and fsyncs it. */
+  static void writeTemp(Path tmp, byte[] data) throws IOException {
+    try (FileChannel ch = openTemp(tmp)) {
+      writeFully(ch, data, 0, data.length);
+      ch.force(true);
+    }
+  }
+
+  /** Atomically moves the fsynced {@code tmp} over {@code target}, replacing any old object. */
+  static void publishReplacing(Path tmp, Path target) throws IOException {
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    syncDirectory(target.getParent());
+  }
+
+  /**
+   * Atomically publishes the fsynced {@code tmp} as {@code target} unless {@code target} exists.
+   * {@code link(2)} fails with EEXIST rather than replacing, which makes this the file://
+   * create-if-absent primitive. The caller deletes {@code tmp} afterwards either way.
+   *
+   * @return false if {@code target} already existed
+   */
+  static boolean publishIfAbsent(Path tmp, Path target) throws IOException {
+    try {
+      Files.createLink(target, tmp);
+    } catch (FileAlreadyExistsException e) {
+      return false;
+    }
+    syncDirectory(target.getParent());
+    return true;
+  }
+
+  /** Deletes a temporary file, ignoring failures: a leftover is hidden from listings. */
+  static void deleteQuietly(Path tmp) {
+    try {
+      Files.deleteIfExists(tmp);
+    } catch (IOException ignored) {
+      // Leftover temp files are invisible to list() and harmless.
+    }
+  }
+
+  /** Makes a new directory entry durable; some platforms cannot open directories, which is ok. */
+  private static void syncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException ignored) {
+      // Not supported everywhere (for example on Windows); the data itself was fsynced.
+    }
+  }
+}
