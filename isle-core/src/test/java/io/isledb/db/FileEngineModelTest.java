@@ -1,0 +1,14 @@
+package io.isledb.db;
+
+import io.isledb.ObjectStore;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileEngineModelTest extends EngineModelTestBase {
+  @TempDir Path dir;
+
+  @Override
+  protected ObjectStore openStore(String hint) {
+    return ObjectStore.open(dir.toUri().toString(), hint);
+  }
+}
