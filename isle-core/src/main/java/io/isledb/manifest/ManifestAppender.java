@@ -206,8 +206,22 @@ public final class ManifestAppender {
       }
     }
     if (!won) {
+      long seen = head.seq();
       head = store.catchUp(head);
       confirmedAt = clock.millis();
+      if (head.seq() == seen) {
+        // The slot exists but holds no readable edit yet (an ABFS create whose bytes are not
+        // committed; its writer may have died). Appending after it would leave a gap.
+        throw new IsleException(
+            IsleException.Kind.UNAVAILABLE,
+            "manifest slot "
+                + e.seq()
+                + " of "
+                + store.objectStore().location()
+                + " is taken but holds no edit yet; retry later (if its writer died, delete the empty object "
+                + ManifestPaths.log(e.seq())
+                + ")");
+      }
       return false;
     }
     confirmedAt = clock.millis();

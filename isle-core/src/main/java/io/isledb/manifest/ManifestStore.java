@@ -26,11 +26,16 @@ public final class ManifestStore {
     return store;
   }
 
-  /** The edit in slot {@code seq}, or empty if that slot is free (or was garbage collected). */
+  /**
+   * The edit in slot {@code seq}, or empty if that slot is free (or was garbage collected). An
+   * empty object counts as not written yet: on ABFS a create claims the name before its bytes are
+   * committed at close, so a slot can be briefly (or, if its writer died, permanently) empty.
+   */
   public Optional<Edit> readEdit(long seq) {
     String name = ManifestPaths.log(seq);
     return store
         .get(name)
+        .filter(b -> b.length > 0)
         .map(b -> ManifestCodec.decodeEdit(store.location() + "/" + name, seq, b));
   }
 
