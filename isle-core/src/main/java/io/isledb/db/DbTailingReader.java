@@ -204,7 +204,7 @@ public final class DbTailingReader implements TailingReader {
     if (highestSeen == 0) {
       List<Long> log = ctx.manifest().listLog();
       highestSeen = Math.max(highestSeen, log.isEmpty() ? 0 : log.get(log.size() - 1));
-      if (!log.isEmpty() && log.get(0) > version) {
+      if (version <= highestSeen) {
         throw notRetained(version);
       }
       if (log.isEmpty() && version > 1 && !ctx.manifest().listSnapshots().isEmpty()) {

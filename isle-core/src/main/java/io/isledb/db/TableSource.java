@@ -81,10 +81,12 @@ final class TableSource implements BlockSource, AutoCloseable {
     if (local != null || whole != null) {
       return;
     }
-    long off =
-        meta.tailOffset() > 0 && meta.tailOffset() < meta.size()
-            ? meta.tailOffset()
-            : Math.max(0, meta.size() - 64 * 1024);
+    // Cover both the meta section (from the manifest) and the reader's fixed-size first tail
+    // read, so opening costs exactly one request whatever the table's shape.
+    long off = Math.max(0, meta.size() - io.isledb.sst.SstFormat.DEFAULT_TAIL_READ_LENGTH);
+    if (meta.tailOffset() > 0 && meta.tailOffset() < off) {
+      off = meta.tailOffset();
+    }
     prefetch = remote(off, (int) (meta.size() - off));
     prefetchOffset = off;
   }
