@@ -92,6 +92,12 @@ public abstract class EngineModelTestBase {
     try (ObjectStore store = openStore("model");
         IsleDB db = IsleDB.open(store, dbo)) {
       Writer writer = db.openWriter(wo);
+      io.isledb.Compactor compactor =
+          db.openCompactor(
+              io.isledb.CompactorOptions.defaults()
+                  .withL0Trigger(4)
+                  .withTargetTableSize(16 * 1024)
+                  .withBlockSize(1024));
       Reader reader =
           db.openReader(
               ReaderOptions.defaults()
@@ -102,6 +108,7 @@ public abstract class EngineModelTestBase {
       Model pending = new Model();
       List<Object[]> snapshots = new ArrayList<>();
       int keySpace = 300;
+      int compactions = 0;
       for (int op = 0; op < operations(); op++) {
         int r = rnd.nextInt(1000);
         byte[] key = ("k" + rnd.nextInt(keySpace)).getBytes();
@@ -177,7 +184,12 @@ public abstract class EngineModelTestBase {
           }
           pending.map.clear();
           writer = db.openWriter(wo);
-        } else if (r < 930 && !snapshots.isEmpty()) {
+        } else if (r < 945) {
+          // Compaction never changes what readers see.
+          if (compactor.runOnce().isPresent()) {
+            compactions++;
+          }
+        } else if (r < 955 && !snapshots.isEmpty()) {
           Object[] s = snapshots.remove(rnd.nextInt(snapshots.size()));
           try (ReadView view = (ReadView) s[0]) {
             assertThat(all(view))
@@ -187,6 +199,8 @@ public abstract class EngineModelTestBase {
         }
       }
       writer.close();
+      compactor.close();
+      assertThat(compactions).as("%s: compactions ran", ctx).isGreaterThan(0);
       for (Object[] s : snapshots) {
         ((ReadView) s[0]).close();
       }
