@@ -18,6 +18,9 @@ import java.util.Objects;
  * @param bloomBitsPerKey bloom bits per key of compaction output (default 10)
  * @param readaheadBytes inputs are read in ranged requests of about this size (default 4 MiB)
  * @param interval how often {@code start()} looks for work when idle (default 1 s)
+ * @param garbageRatio merge everything into one bottommost run when deletions and expired entries
+ *     are at least this fraction of all entries (default 0.2), so delete- and TTL-heavy data does
+ *     not keep its space when the size-ratio rule would never reach the oldest run
  */
 public record CompactorOptions(
     int l0Trigger,
@@ -28,7 +31,8 @@ public record CompactorOptions(
     int blockSize,
     int bloomBitsPerKey,
     int readaheadBytes,
-    Duration interval) {
+    Duration interval,
+    double garbageRatio) {
 
   public CompactorOptions {
     Objects.requireNonNull(compression, "compression");
@@ -57,12 +61,15 @@ public record CompactorOptions(
     if (interval.isNegative() || interval.isZero()) {
       throw IsleException.invalidArgument("interval must be positive, got " + interval);
     }
+    if (!(garbageRatio > 0 && garbageRatio <= 1)) {
+      throw IsleException.invalidArgument("garbageRatio must be in (0, 1], got " + garbageRatio);
+    }
   }
 
   /** The defaults listed on the record. */
   public static CompactorOptions defaults() {
     return new CompactorOptions(
-        8, 4, 12, 64L << 20, "zstd", 16 << 10, 10, 4 << 20, Duration.ofSeconds(1));
+        8, 4, 12, 64L << 20, "zstd", 16 << 10, 10, 4 << 20, Duration.ofSeconds(1), 0.2);
   }
 
   public CompactorOptions withL0Trigger(int v) {
@@ -75,7 +82,8 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         readaheadBytes,
-        interval);
+        interval,
+        garbageRatio);
   }
 
   public CompactorOptions withSizeRatio(int v) {
@@ -88,7 +96,8 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         readaheadBytes,
-        interval);
+        interval,
+        garbageRatio);
   }
 
   public CompactorOptions withMaxRuns(int v) {
@@ -101,7 +110,8 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         readaheadBytes,
-        interval);
+        interval,
+        garbageRatio);
   }
 
   public CompactorOptions withTargetTableSize(long v) {
@@ -114,7 +124,8 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         readaheadBytes,
-        interval);
+        interval,
+        garbageRatio);
   }
 
   public CompactorOptions withCompression(String v) {
@@ -127,7 +138,8 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         readaheadBytes,
-        interval);
+        interval,
+        garbageRatio);
   }
 
   public CompactorOptions withBlockSize(int v) {
@@ -140,7 +152,8 @@ public record CompactorOptions(
         v,
         bloomBitsPerKey,
         readaheadBytes,
-        interval);
+        interval,
+        garbageRatio);
   }
 
   public CompactorOptions withReadaheadBytes(int v) {
@@ -153,7 +166,22 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         v,
-        interval);
+        interval,
+        garbageRatio);
+  }
+
+  public CompactorOptions withGarbageRatio(double v) {
+    return new CompactorOptions(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        compression,
+        blockSize,
+        bloomBitsPerKey,
+        readaheadBytes,
+        interval,
+        v);
   }
 
   public CompactorOptions withInterval(Duration v) {
@@ -166,6 +194,7 @@ public record CompactorOptions(
         blockSize,
         bloomBitsPerKey,
         readaheadBytes,
-        v);
+        v,
+        garbageRatio);
   }
 }

@@ -50,8 +50,12 @@ final class CompactionPolicy {
     }
   }
 
-  static Optional<Pick> pick(ManifestState s, CompactorOptions o) {
+  static Optional<Pick> pick(ManifestState s, CompactorOptions o, long now) {
     List<SortedRun> runs = s.runs();
+    Optional<Pick> garbage = garbage(s, o, now);
+    if (garbage.isPresent()) {
+      return garbage;
+    }
     if (s.l0().size() >= o.l0Trigger()) {
       long total = 0;
       for (SstMeta t : s.l0()) {
@@ -97,5 +101,28 @@ final class CompactionPolicy {
           new Pick(List.of(), runs.subList(best, best + 2), best + 2 == runs.size()));
     }
     return Optional.empty();
+  }
+
+  /**
+   * Deletions and expired entries only free space when a merge reaches the oldest run, which the
+   * size-ratio rule may never do (a small run of deletions next to a large old run). When they make
+   * up {@code garbageRatio} of all entries, everything is merged into one bottommost run. The
+   * estimate comes from table metadata: every tombstone, plus every expiring entry of a table whose
+   * last expiry has passed.
+   */
+  private static Optional<Pick> garbage(ManifestState s, CompactorOptions o, long now) {
+    long entries = 0;
+    long garbage = 0;
+    for (SstMeta t : s.allTables()) {
+      entries += t.entries();
+      garbage += t.tombstones();
+      if (t.maxExpiresAt() != 0 && t.maxExpiresAt() <= now) {
+        garbage += t.expiring();
+      }
+    }
+    if (entries == 0 || garbage < o.garbageRatio() * entries) {
+      return Optional.empty();
+    }
+    return Optional.of(new Pick(s.l0(), s.runs(), true));
   }
 }

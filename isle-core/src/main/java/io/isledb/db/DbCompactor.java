@@ -56,10 +56,12 @@ public final class DbCompactor implements Compactor {
     this.tables =
         new Tables(
             ctx.store(),
+            // Inputs no larger than one readahead are read whole: one request per table, and no
+            // more memory than the readahead buffer they would use anyway.
             ReaderOptions.defaults()
                 .withBlockCacheBytes(0)
                 .withDiskCacheBytes(0)
-                .withSmallTableBytes(0)
+                .withSmallTableBytes(options.readaheadBytes())
                 .withMaxOpenTables(100_000),
             null);
     this.executor =
@@ -107,7 +109,8 @@ public final class DbCompactor implements Compactor {
     synchronized (runLock) {
       ManifestState head = appender.refresh();
       appender.checkFence();
-      Optional<CompactionPolicy.Pick> pick = CompactionPolicy.pick(head, options);
+      Optional<CompactionPolicy.Pick> pick =
+          CompactionPolicy.pick(head, options, ctx.clock().millis());
       if (pick.isEmpty()) {
         return Optional.empty();
       }

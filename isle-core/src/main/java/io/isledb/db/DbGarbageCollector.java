@@ -156,7 +156,14 @@ public final class DbGarbageCollector implements GarbageCollector {
     }
     // Never beyond the snapshot CURRENT names: an author or reader left behind detects that it
     // was stranded by finding CURRENT ahead of its version (ManifestAppender.ensureFresh).
-    List<Long> snapshots = ctx.manifest().listSnapshots();
+    List<ObjectInfo> snapshotObjects = listAll(ManifestPaths.SNAPSHOT_DIR);
+    List<Long> snapshots = new ArrayList<>();
+    for (ObjectInfo o : snapshotObjects) {
+      long s = ManifestPaths.seqOf(o.name());
+      if (s >= 0) {
+        snapshots.add(s);
+      }
+    }
     if (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1) < head.seq()) {
       // Without a snapshot at the head, an idle database would keep the tables of its last few
       // edits forever. Any author may write the snapshot of a version; GC's fold is as good as any.
@@ -165,7 +172,6 @@ public final class DbGarbageCollector implements GarbageCollector {
           .writeCurrent(
               new ManifestCodec.Current(
                   head.seq(), head.seq(), head.maxCommittedLsn(), head.lowWatermarkLsn(), now));
-      snapshots = new ArrayList<>(snapshots);
       snapshots.add(head.seq());
     }
     long currentSnapshot =
@@ -252,7 +258,7 @@ public final class DbGarbageCollector implements GarbageCollector {
         deletedLog++;
       }
     }
-    for (ObjectInfo o : listAll(ManifestPaths.SNAPSHOT_DIR)) {
+    for (ObjectInfo o : snapshotObjects) {
       long s = ManifestPaths.seqOf(o.name());
       if (s >= 0 && s < base && o.lastModifiedMillis() < graceCutoff) {
         oldManifest.add(o.name());

@@ -117,6 +117,7 @@ final class TableOutput implements AutoCloseable {
             0,
             p.entryCount(),
             p.tombstoneCount(),
+            p.expiringCount(),
             p.minExpiresAtMillis(),
             p.maxExpiresAtMillis(),
             p.minDataTimeMillis(),

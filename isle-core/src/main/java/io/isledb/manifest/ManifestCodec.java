@@ -270,6 +270,7 @@ public final class ManifestCodec {
       o.put("globalSeq", t.globalSeq());
       o.put("entries", t.entries());
       o.put("tombstones", t.tombstones());
+      o.put("expiring", t.expiring());
       o.put("minExpiresAt", t.minExpiresAt());
       o.put("maxExpiresAt", t.maxExpiresAt());
       o.put("minDataTime", t.minDataTime());
@@ -309,6 +310,7 @@ public final class ManifestCodec {
               num(name, o, "globalSeq"),
               num(name, o, "entries"),
               num(name, o, "tombstones"),
+              num(name, o, "expiring"),
               num(name, o, "minExpiresAt"),
               num(name, o, "maxExpiresAt"),
               num(name, o, "minDataTime"),

@@ -20,6 +20,8 @@ import java.util.Objects;
  *     (assigned at commit so a later commit shadows an earlier one)
  * @param entries number of entries
  * @param tombstones number of deletions
+ * @param expiring number of entries with an expiry (they are all expired once {@code maxExpiresAt}
+ *     has passed)
  * @param minExpiresAt smallest expiry in epoch millis, 0 if no entry expires
  * @param maxExpiresAt largest expiry in epoch millis, 0 if no entry expires
  * @param minDataTime earliest write time of the data (epoch millis), used by retention
@@ -38,6 +40,7 @@ public record SstMeta(
     long globalSeq,
     long entries,
     long tombstones,
+    long expiring,
     long minExpiresAt,
     long maxExpiresAt,
     long minDataTime,
@@ -84,6 +87,7 @@ public record SstMeta(
         seq,
         entries,
         tombstones,
+        expiring,
         minExpiresAt,
         maxExpiresAt,
         minDataTime,
@@ -105,6 +109,7 @@ public record SstMeta(
         && globalSeq == m.globalSeq
         && entries == m.entries
         && tombstones == m.tombstones
+        && expiring == m.expiring
         && minExpiresAt == m.minExpiresAt
         && maxExpiresAt == m.maxExpiresAt
         && minDataTime == m.minDataTime
