@@ -36,7 +36,7 @@ import java.util.Objects;
  */
 public final class IsleDB implements AutoCloseable {
   private final DbContext ctx;
-  private final List<AutoCloseable> children = new ArrayList<>();
+  private final List<io.isledb.db.Resource> children = new ArrayList<>();
   private DbWriter writer;
   private ManifestAppender committer;
   private boolean closed;
@@ -189,7 +189,9 @@ public final class IsleDB implements AutoCloseable {
     return ctx.options();
   }
 
-  private <T extends AutoCloseable> T track(T c) {
+  private <T extends io.isledb.db.Resource> T track(T c) {
+    // Forget what the caller closed already, so a long-lived database does not accumulate them.
+    children.removeIf(io.isledb.db.Resource::isClosed);
     children.add(c);
     return c;
   }
@@ -213,10 +215,6 @@ public final class IsleDB implements AutoCloseable {
       } catch (RuntimeException e) {
         if (first == null) {
           first = e;
-        }
-      } catch (Exception e) {
-        if (first == null) {
-          first = IsleException.internal("close failed", e);
         }
       }
     }

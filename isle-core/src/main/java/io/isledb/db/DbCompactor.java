@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * output at the target table size, and commits one {@code compact} edit. Its uploads are covered by
  * a lease until committed, however long the merge takes.
  */
-public final class DbCompactor implements Compactor {
+public final class DbCompactor implements Compactor, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbCompactor.class);
 
   private final DbContext ctx;
@@ -267,6 +267,11 @@ public final class DbCompactor implements Compactor {
         }
       }
     }
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

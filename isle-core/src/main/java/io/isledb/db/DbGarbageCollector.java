@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * of uploading it, and an object can only be marked after it was uploaded; the deleting pass reads
  * its head after the mark's grace period, so it sees that commit.
  */
-public final class DbGarbageCollector implements GarbageCollector {
+public final class DbGarbageCollector implements GarbageCollector, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbGarbageCollector.class);
 
   private final DbContext ctx;
@@ -485,6 +485,11 @@ public final class DbGarbageCollector implements GarbageCollector {
                 .put("since", seen[1])
                 .put("ttlMillis", seen[2]));
     ctx.store().put(ManifestPaths.GC_CHECKPOINT, ChecksummedJson.encode(c));
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

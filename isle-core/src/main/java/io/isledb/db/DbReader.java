@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The reader: one current {@link ReadVersion}, replaced atomically by {@link #refresh()}; tables,
  * caches and blob reads shared by every version it serves.
  */
-public final class DbReader implements Reader {
+public final class DbReader implements Reader, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbReader.class);
 
   /** Without new edits, CURRENT is checked this often to detect a reader left behind by GC. */
@@ -212,6 +212,11 @@ public final class DbReader implements Reader {
         c.blobReads.sum(),
         c.refreshes.sum(),
         ctx.store().stats());
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The retention compactor (role {@code retention}): one {@code drop} edit per pass. */
-public final class DbRetentionCompactor implements RetentionCompactor {
+public final class DbRetentionCompactor implements RetentionCompactor, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbRetentionCompactor.class);
 
   private final DbContext ctx;
@@ -122,6 +122,11 @@ public final class DbRetentionCompactor implements RetentionCompactor {
       return state.maxCommittedLsn() >= 0 ? state.maxCommittedLsn() + 1 : -1;
     }
     return low;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

@@ -25,7 +25,7 @@ import java.util.Optional;
  * request each), orders their entries by sequence number and emits them. The entries of the edit
  * being consumed are kept between polls so paging through a large commit reads it once.
  */
-public final class DbTailingReader implements TailingReader {
+public final class DbTailingReader implements TailingReader, Resource {
   private final DbContext ctx;
   private final TailingReaderOptions options;
   private final Blobs blobs;
@@ -240,6 +240,11 @@ public final class DbTailingReader implements TailingReader {
         }
       }
     }
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
   }
 
   @Override

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * insert, so a memtable is frozen (write side) only when every sequence number handed out so far is
  * inside it; that keeps each table's sequence range above the previous table's.
  */
-public final class DbWriter implements Writer {
+public final class DbWriter implements Writer, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
 
   private final DbContext ctx;
@@ -141,7 +141,7 @@ public final class DbWriter implements Writer {
     checkUsable();
   }
 
-  /** Whether {@link #close()} was called. */
+  @Override
   public boolean isClosed() {
     return closed;
   }
