@@ -1,0 +1,2 @@
+/** Internal: byte and encoding helpers. */
+package io.isledb.util;
