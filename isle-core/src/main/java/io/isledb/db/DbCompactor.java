@@ -73,27 +73,16 @@ public final class DbCompactor implements Compactor, Resource {
   public synchronized void start() {
     checkOpen();
     if (loop == null) {
-      long ms = options.interval().toMillis();
       loop =
-          executor.scheduleWithFixedDelay(
+          BackgroundLoop.start(
+              executor,
+              options.interval(),
+              "compactor of " + ctx.store().location(),
               () -> {
-                try {
-                  while (!closed && runOnce().isPresent()) {
-                    // keep going while there is work
-                  }
-                } catch (IsleException e) {
-                  if (e.kind() == IsleException.Kind.FENCED) {
-                    LOG.warn("compactor fenced, stopping: {}", e.getMessage());
-                    throw e;
-                  }
-                  LOG.warn("compaction failed, will retry: {}", e.getMessage());
-                } catch (RuntimeException e) {
-                  LOG.error("compaction failed", e);
+                while (!closed && runOnce().isPresent()) {
+                  // keep going while there is work
                 }
-              },
-              0,
-              ms,
-              TimeUnit.MILLISECONDS);
+              });
     }
   }
 

@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,21 +102,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     checkOpen();
     if (!started) {
       started = true;
-      long ms = options.interval().toMillis();
-      executor.scheduleWithFixedDelay(
-          () -> {
-            try {
-              runOnce();
-            } catch (FencedException e) {
-              LOG.warn("gc fenced, stopping: {}", e.getMessage());
-              throw e;
-            } catch (RuntimeException e) {
-              LOG.warn("gc pass failed, will retry: {}", e.toString());
-            }
-          },
-          0,
-          ms,
-          TimeUnit.MILLISECONDS);
+      BackgroundLoop.start(
+          executor, options.interval(), "gc of " + ctx.store().location(), this::runOnce);
     }
   }
 

@@ -16,7 +16,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,21 +47,8 @@ public final class DbRetentionCompactor implements RetentionCompactor, Resource 
     }
     if (!started) {
       started = true;
-      long ms = options.interval().toMillis();
-      executor.scheduleWithFixedDelay(
-          () -> {
-            try {
-              runOnce();
-            } catch (IsleException e) {
-              if (e.kind() == IsleException.Kind.FENCED) {
-                throw e;
-              }
-              LOG.warn("retention failed, will retry: {}", e.getMessage());
-            }
-          },
-          0,
-          ms,
-          TimeUnit.MILLISECONDS);
+      BackgroundLoop.start(
+          executor, options.interval(), "retention of " + ctx.store().location(), this::runOnce);
     }
   }
 

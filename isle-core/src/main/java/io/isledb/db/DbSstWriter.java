@@ -4,7 +4,6 @@ import io.isledb.IsleException;
 import io.isledb.SstHandle;
 import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
-import io.isledb.WriterOptions;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.TableOptions;
@@ -76,11 +75,7 @@ public final class DbSstWriter implements SstWriter {
 
   @Override
   public void put(byte[] key, byte[] value, Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw IsleException.invalidArgument(
-          "ttl for key " + Bytes.describe(key) + " must be positive, got " + ttl);
-    }
-    add(key, value, ValueKind.PUT_EXPIRING, ctx.clock().millis() + ttl.toMillis());
+    add(key, value, ValueKind.PUT_EXPIRING, WriteChecks.expiry(key, ttl, ctx.clock().millis()));
   }
 
   @Override
@@ -92,27 +87,7 @@ public final class DbSstWriter implements SstWriter {
     if (closed || finished) {
       throw IsleException.closed("SST writer " + id);
     }
-    if (key == null || value == null) {
-      throw IsleException.invalidArgument("key and value must not be null");
-    }
-    if (key.length > WriterOptions.MAX_KEY_SIZE) {
-      throw IsleException.invalidArgument(
-          "key "
-              + Bytes.describe(key)
-              + " is "
-              + key.length
-              + " bytes; the limit is "
-              + WriterOptions.MAX_KEY_SIZE);
-    }
-    if (value.length > WriterOptions.MAX_VALUE_SIZE) {
-      throw IsleException.invalidArgument(
-          "value for key "
-              + Bytes.describe(key)
-              + " is "
-              + value.length
-              + " bytes; the limit is "
-              + WriterOptions.MAX_VALUE_SIZE);
-    }
+    WriteChecks.check(key, value);
     byte[] k = key.clone();
     byte[] v = value;
     if (!kind.isTombstone() && value.length >= options.blobThreshold()) {

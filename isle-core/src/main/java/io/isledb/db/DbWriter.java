@@ -11,7 +11,6 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.Compression;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
-import io.isledb.util.Bytes;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -108,18 +107,7 @@ public final class DbWriter implements Writer, Resource {
 
   @Override
   public void put(byte[] key, byte[] value, Duration ttl) {
-    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
-      throw IsleException.invalidArgument(
-          "ttl for key " + Bytes.describe(key) + " must be positive, got " + ttl);
-    }
-    long now = ctx.clock().millis();
-    long expires;
-    try {
-      expires = Math.addExact(now, ttl.toMillis());
-    } catch (ArithmeticException e) {
-      expires = Long.MAX_VALUE;
-    }
-    write(key, value, ValueKind.PUT_EXPIRING, expires);
+    write(key, value, ValueKind.PUT_EXPIRING, WriteChecks.expiry(key, ttl, ctx.clock().millis()));
   }
 
   @Override
@@ -178,31 +166,7 @@ public final class DbWriter implements Writer, Resource {
   // ------------------------------------------------------------------ writes
 
   private void write(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
-    if (key == null) {
-      throw IsleException.invalidArgument("key must not be null");
-    }
-    if (value == null) {
-      throw IsleException.invalidArgument(
-          "value for key " + Bytes.describe(key) + " must not be null");
-    }
-    if (key.length > WriterOptions.MAX_KEY_SIZE) {
-      throw IsleException.invalidArgument(
-          "key "
-              + Bytes.describe(key)
-              + " is "
-              + key.length
-              + " bytes; the limit is "
-              + WriterOptions.MAX_KEY_SIZE);
-    }
-    if (value.length > WriterOptions.MAX_VALUE_SIZE) {
-      throw IsleException.invalidArgument(
-          "value for key "
-              + Bytes.describe(key)
-              + " is "
-              + value.length
-              + " bytes; the limit is "
-              + WriterOptions.MAX_VALUE_SIZE);
-    }
+    WriteChecks.check(key, value);
     checkUsable();
     awaitRoom();
     byte[] k = key.clone();

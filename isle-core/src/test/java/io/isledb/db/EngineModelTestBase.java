@@ -46,6 +46,18 @@ public abstract class EngineModelTestBase {
   private static final class Model {
     final TreeMap<byte[], Versioned> map = new TreeMap<>(Bytes.COMPARATOR);
 
+    /** Applies this model's changes (null = deleted) to {@code target} and forgets them. */
+    void commitInto(Model target) {
+      for (Map.Entry<byte[], Versioned> e : map.entrySet()) {
+        if (e.getValue() == null) {
+          target.map.remove(e.getKey());
+        } else {
+          target.map.put(e.getKey(), e.getValue());
+        }
+      }
+      map.clear();
+    }
+
     Model copy() {
       Model m = new Model();
       m.map.putAll(map);
@@ -129,14 +141,7 @@ public abstract class EngineModelTestBase {
           clock.advance(Duration.ofMillis(rnd.nextInt(3000)));
         } else if (r < 900) {
           writer.flush();
-          for (Map.Entry<byte[], Versioned> e : pending.map.entrySet()) {
-            if (e.getValue() == null) {
-              committed.map.remove(e.getKey());
-            } else {
-              committed.map.put(e.getKey(), e.getValue());
-            }
-          }
-          pending.map.clear();
+          pending.commitInto(committed);
           reader.refresh();
           long now = clock.millis();
           assertThat(all(reader))
@@ -175,14 +180,7 @@ public abstract class EngineModelTestBase {
         } else if (r < 920) {
           writer.close();
           // Unflushed writes are flushed by close.
-          for (Map.Entry<byte[], Versioned> e : pending.map.entrySet()) {
-            if (e.getValue() == null) {
-              committed.map.remove(e.getKey());
-            } else {
-              committed.map.put(e.getKey(), e.getValue());
-            }
-          }
-          pending.map.clear();
+          pending.commitInto(committed);
           writer = db.openWriter(wo);
         } else if (r < 945) {
           // Compaction never changes what readers see.

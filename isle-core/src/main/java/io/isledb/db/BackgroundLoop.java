@@ -1,0 +1,40 @@
+package io.isledb.db;
+
+import io.isledb.IsleException;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a maintenance role's work at a fixed delay. Transient failures are logged and retried at the
+ * next tick; a fence or a close stops the loop for good (a fenced role must not run again).
+ */
+final class BackgroundLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(BackgroundLoop.class);
+
+  private BackgroundLoop() {}
+
+  static ScheduledFuture<?> start(
+      ScheduledExecutorService executor, Duration interval, String what, Runnable work) {
+    return executor.scheduleWithFixedDelay(
+        () -> {
+          try {
+            work.run();
+          } catch (IsleException e) {
+            if (e.kind() == IsleException.Kind.FENCED || e.kind() == IsleException.Kind.CLOSED) {
+              LOG.warn("{} stops: {}", what, e.getMessage());
+              throw e; // cancels the schedule
+            }
+            LOG.warn("{} failed, will retry: {}", what, e.getMessage());
+          } catch (RuntimeException e) {
+            LOG.error("{} failed, will retry", what, e);
+          }
+        },
+        0,
+        interval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+}

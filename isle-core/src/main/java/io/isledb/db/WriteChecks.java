@@ -1,0 +1,54 @@
+package io.isledb.db;
+
+import io.isledb.IsleException;
+import io.isledb.WriterOptions;
+import io.isledb.util.Bytes;
+import java.time.Duration;
+
+/**
+ * The input checks every write path shares, with messages naming the key, the size and the limit.
+ */
+final class WriteChecks {
+  private WriteChecks() {}
+
+  static void check(byte[] key, byte[] value) {
+    if (key == null) {
+      throw IsleException.invalidArgument("key must not be null");
+    }
+    if (value == null) {
+      throw IsleException.invalidArgument(
+          "value for key " + Bytes.describe(key) + " must not be null");
+    }
+    if (key.length > WriterOptions.MAX_KEY_SIZE) {
+      throw IsleException.invalidArgument(
+          "key "
+              + Bytes.describe(key)
+              + " is "
+              + key.length
+              + " bytes; the limit is "
+              + WriterOptions.MAX_KEY_SIZE);
+    }
+    if (value.length > WriterOptions.MAX_VALUE_SIZE) {
+      throw IsleException.invalidArgument(
+          "value for key "
+              + Bytes.describe(key)
+              + " is "
+              + value.length
+              + " bytes; the limit is "
+              + WriterOptions.MAX_VALUE_SIZE);
+    }
+  }
+
+  /** The expiry time of an entry written at {@code nowMillis} with {@code ttl}. */
+  static long expiry(byte[] key, Duration ttl, long nowMillis) {
+    if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+      throw IsleException.invalidArgument(
+          "ttl for key " + Bytes.describe(key) + " must be positive, got " + ttl);
+    }
+    try {
+      return Math.addExact(nowMillis, ttl.toMillis());
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+}
