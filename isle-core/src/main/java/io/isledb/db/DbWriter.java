@@ -14,9 +14,8 @@ import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +30,10 @@ import org.slf4j.LoggerFactory;
  * The writer: memtable, frozen memtables waiting for upload, one background flush thread that
  * uploads blobs and one table per memtable and commits it with a manifest edit, in memtable order.
  *
- * <p>Concurrency: puts hold the read side of {@code rotation} while they take a sequence number and
- * insert, so a memtable is frozen (write side) only when every sequence number handed out so far is
- * inside it; that keeps each table's sequence range above the previous table's.
+ * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
+ * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
+ * handed out so far is inside it; that keeps each table's sequence range above the previous
+ * table's. The memtable is an append-only arena sorted once by the flush ({@link Memtable}).
  */
 public final class DbWriter implements Writer {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
@@ -45,10 +44,11 @@ public final class DbWriter implements Writer {
   private final Blobs blobs;
   private final Blobs.RecentUploads recentBlobs;
   private final long commitDeadlineMillis;
-  private final ReentrantReadWriteLock rotation = new ReentrantReadWriteLock();
+  private final Object writeLock = new Object();
   private final Object monitor = new Object();
   private final Object appendLock = new Object();
   private final ArrayDeque<Memtable> frozen = new ArrayDeque<>();
+  private volatile int frozenCount; // frozen.size(), readable without the monitor
   private final AtomicLong nextSeq;
   private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
@@ -205,23 +205,24 @@ public final class DbWriter implements Writer {
     }
     checkUsable();
     awaitRoom();
-    byte[] k = key.clone();
-    byte[] v = value.clone();
     Memtable m;
-    rotation.readLock().lock();
-    try {
+    boolean full;
+    synchronized (writeLock) {
       checkUsable();
       m = active;
-      m.add(k, nextSeq.getAndIncrement(), kind, expiresAt, v, ctx.clock().millis());
-    } finally {
-      rotation.readLock().unlock();
+      // The memtable copies key and value into its arena: the caller may reuse its arrays.
+      m.add(key, nextSeq.getAndIncrement(), kind, expiresAt, value, ctx.clock().millis());
+      full = m.approximateBytes() >= options.memtableSize();
     }
-    if (m.approximateBytes() >= options.memtableSize()) {
+    if (full) {
       rotate(m);
     }
   }
 
   private void awaitRoom() {
+    if (frozenCount < options.maxImmutableMemtables() && failure == null && !closed) {
+      return;
+    }
     synchronized (monitor) {
       while (frozen.size() >= options.maxImmutableMemtables() && failure == null && !closed) {
         waitOn();
@@ -260,8 +261,7 @@ public final class DbWriter implements Writer {
 
   /** Freezes {@code expected} if it is still the active, non-empty memtable. */
   private void rotate(Memtable expected) {
-    rotation.writeLock().lock();
-    try {
+    synchronized (writeLock) {
       if (active != expected || expected.isEmpty()) {
         return;
       }
@@ -269,9 +269,8 @@ public final class DbWriter implements Writer {
       synchronized (monitor) {
         expected.setGeneration(++rotatedGeneration);
         frozen.addLast(expected);
+        frozenCount = frozen.size();
       }
-    } finally {
-      rotation.writeLock().unlock();
     }
     flusher.execute(this::flushFrozen);
   }
@@ -309,6 +308,7 @@ public final class DbWriter implements Writer {
       }
       synchronized (monitor) {
         frozen.removeFirst();
+        frozenCount = frozen.size();
         flushedGeneration = m.generation();
         monitor.notifyAll();
       }
@@ -355,19 +355,39 @@ public final class DbWriter implements Writer {
             .withCompression(compression(options.compression()))
             .withCreationTimeMillis(now)
             .withDataTimeRange(m.minTime(), m.maxTime());
+    Memtable.Sorted sorted = m.sorted();
     try (TableOutput out =
         new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
-      Iterator<Map.Entry<Memtable.Key, Memtable.Value>> it = m.iterator();
-      while (it.hasNext()) {
-        Map.Entry<Memtable.Key, Memtable.Value> e = it.next();
-        Memtable.Value v = e.getValue();
-        ValueKind kind = v.kind();
-        byte[] value = v.value();
-        if (!kind.isTombstone() && value.length >= options.blobThreshold()) {
-          value = blobFor(value, now).encode();
+      for (int i = 0, n = sorted.size(); i < n; i++) {
+        ValueKind kind = sorted.kind(i);
+        byte[] buf = sorted.array(i);
+        int valueLength = sorted.valueLength(i);
+        if (!kind.isTombstone() && valueLength >= options.blobThreshold()) {
+          int vo = sorted.valueOffset(i);
+          byte[] ref = blobFor(Arrays.copyOfRange(buf, vo, vo + valueLength), now).encode();
           kind = kind.hasExpiry() ? ValueKind.BLOB_EXPIRING : ValueKind.BLOB;
+          out.add(
+              buf,
+              sorted.keyOffset(i),
+              sorted.keyLength(i),
+              sorted.seq(i),
+              kind,
+              sorted.expiresAt(i),
+              ref,
+              0,
+              ref.length);
+        } else {
+          out.add(
+              buf,
+              sorted.keyOffset(i),
+              sorted.keyLength(i),
+              sorted.seq(i),
+              kind,
+              sorted.expiresAt(i),
+              buf,
+              sorted.valueOffset(i),
+              valueLength);
         }
-        out.add(e.getKey().userKey(), e.getKey().seq(), kind, v.expiresAt(), value);
       }
       return out.finish();
     }
@@ -474,10 +494,9 @@ public final class DbWriter implements Writer {
    * before the call gets a lower sequence number than the committed tables.
    */
   public io.isledb.CommitResult commitExternal(List<io.isledb.SstHandle> handles, String token) {
-    // Puts wait (they need the read side) so no sequence number is handed out below the ones
-    // the commit assigns.
-    rotation.writeLock().lock();
-    try {
+    // Puts wait (they need the write lock) so no sequence number is handed out below the ones
+    // the commit assigns. The flush thread never takes the write lock.
+    synchronized (writeLock) {
       flush();
       synchronized (appendLock) {
         checkUsable();
@@ -491,8 +510,6 @@ public final class DbWriter implements Writer {
           throw e;
         }
       }
-    } finally {
-      rotation.writeLock().unlock();
     }
   }
 }

@@ -1,49 +1,46 @@
 package io.isledb.db;
 
 import io.isledb.sst.ValueKind;
-import io.isledb.util.Bytes;
-import java.util.Iterator;
-import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Arrays;
 
 /**
- * The writer's in-memory table: entries sorted by (user key ascending, sequence descending), every
- * version kept (the tailing reader emits each one). Concurrent inserts and reads; a frozen memtable
- * is only read.
+ * The writer's in-memory table. Nothing reads a memtable before it is flushed (readers only see
+ * committed tables), so it is an append-only arena rather than a sorted structure: {@link #add}
+ * copies the key and value into 1 MiB chunks and records the entry in parallel primitive arrays (no
+ * per-entry objects, so a full memtable is a few dozen arrays for the garbage collector). The flush
+ * sorts the entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every
+ * version is kept (the tailing reader emits each one).
+ *
+ * <p>Not thread-safe: the writer serializes {@link #add} and the other mutators under its write
+ * lock, and hands a frozen memtable to the flush thread through a synchronized queue. {@link
+ * #firstAddNanos()} is volatile for the interval timer; {@link #entries()} may be read racily for
+ * messages.
  */
 final class Memtable {
-  /** Approximate per-entry overhead of the skip list node, key and value objects. */
-  private static final int ENTRY_OVERHEAD = 80;
+  /** Bytes of bookkeeping per entry (position, lengths, sequence, kind; expiry when used). */
+  static final int ENTRY_OVERHEAD = 32;
 
-  /** An internal key: user key and sequence number. */
-  record Key(byte[] userKey, long seq) implements Comparable<Key> {
-    @Override
-    public int compareTo(Key o) {
-      int c = Bytes.compare(userKey, o.userKey);
-      return c != 0 ? c : Long.compare(o.seq, seq);
-    }
+  static final int CHUNK_SIZE = 1 << 20;
 
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && compareTo(k) == 0;
-    }
+  private byte[][] chunks = new byte[4][];
+  private int chunkCount;
+  private byte[] chunk; // the chunk being filled, chunks[chunkCount - 1]
+  private int chunkPos;
 
-    @Override
-    public int hashCode() {
-      return java.util.Arrays.hashCode(userKey) * 31 + Long.hashCode(seq);
-    }
-  }
+  // Entry i: key at chunks[chunkOf(pos[i])][offsetOf(pos[i])], keyLength[i] bytes, then its value.
+  private long[] pos = new long[1024];
+  private int[] keyLength = new int[1024];
+  private int[] valueLength = new int[1024];
+  private long[] seqs = new long[1024];
+  private byte[] kinds = new byte[1024];
+  private long[] expires; // allocated with the first expiring entry
+  private int count;
 
-  /** A stored version: its kind, expiry (0 = none) and value (a blob reference for blob kinds). */
-  record Value(ValueKind kind, long expiresAt, byte[] value) {}
-
-  private final ConcurrentSkipListMap<Key, Value> map = new ConcurrentSkipListMap<>();
-  private final AtomicLong bytes = new AtomicLong();
-  private final AtomicLong minSeq = new AtomicLong(Long.MAX_VALUE);
-  private final AtomicLong maxSeq = new AtomicLong(0);
-  private final AtomicLong minTime = new AtomicLong(Long.MAX_VALUE);
-  private final AtomicLong maxTime = new AtomicLong(Long.MIN_VALUE);
+  private long bytes;
+  private long minSeq = Long.MAX_VALUE;
+  private long maxSeq = 0;
+  private long minTime = Long.MAX_VALUE;
+  private long maxTime = Long.MIN_VALUE;
   private final long createdNanos;
   private volatile long generation;
   private volatile long firstAddNanos;
@@ -52,44 +49,99 @@ final class Memtable {
     this.createdNanos = createdNanos;
   }
 
+  /** Copies one version in. {@code key} and {@code value} stay the caller's. */
   void add(byte[] key, long seq, ValueKind kind, long expiresAt, byte[] value, long nowMillis) {
     if (firstAddNanos == 0) {
       firstAddNanos = System.nanoTime();
     }
-    map.put(new Key(key, seq), new Value(kind, expiresAt, value));
-    bytes.addAndGet(key.length + value.length + ENTRY_OVERHEAD);
-    minSeq.accumulateAndGet(seq, Math::min);
-    maxSeq.accumulateAndGet(seq, Math::max);
-    minTime.accumulateAndGet(nowMillis, Math::min);
-    maxTime.accumulateAndGet(nowMillis, Math::max);
+    int kl = key.length;
+    int vl = value.length;
+    int need = kl + vl;
+    if (chunk == null || chunk.length - chunkPos < need) {
+      newChunk(need);
+    }
+    System.arraycopy(key, 0, chunk, chunkPos, kl);
+    System.arraycopy(value, 0, chunk, chunkPos + kl, vl);
+    if (count == seqs.length) {
+      grow();
+    }
+    int i = count;
+    pos[i] = ((long) (chunkCount - 1) << 32) | chunkPos;
+    keyLength[i] = kl;
+    valueLength[i] = vl;
+    seqs[i] = seq;
+    kinds[i] = kind.id();
+    if (expiresAt != 0 || expires != null) {
+      if (expires == null) {
+        expires = new long[seqs.length];
+      }
+      expires[i] = expiresAt;
+    }
+    count = i + 1;
+    chunkPos += need;
+    bytes += need + ENTRY_OVERHEAD;
+    if (seq < minSeq) {
+      minSeq = seq;
+    }
+    if (seq > maxSeq) {
+      maxSeq = seq;
+    }
+    if (nowMillis < minTime) {
+      minTime = nowMillis;
+    }
+    if (nowMillis > maxTime) {
+      maxTime = nowMillis;
+    }
+  }
+
+  private void newChunk(int need) {
+    if (chunkCount == chunks.length) {
+      chunks = Arrays.copyOf(chunks, chunks.length * 2);
+    }
+    // Large entries get a chunk of their own; the partly used chunk is left as it is.
+    chunk = new byte[Math.max(CHUNK_SIZE, need)];
+    chunks[chunkCount++] = chunk;
+    chunkPos = 0;
+  }
+
+  private void grow() {
+    int n = seqs.length * 2;
+    pos = Arrays.copyOf(pos, n);
+    keyLength = Arrays.copyOf(keyLength, n);
+    valueLength = Arrays.copyOf(valueLength, n);
+    seqs = Arrays.copyOf(seqs, n);
+    kinds = Arrays.copyOf(kinds, n);
+    if (expires != null) {
+      expires = Arrays.copyOf(expires, n);
+    }
   }
 
   boolean isEmpty() {
-    return map.isEmpty();
+    return count == 0;
   }
 
   int entries() {
-    return map.size();
+    return count;
   }
 
   long approximateBytes() {
-    return bytes.get();
+    return bytes;
   }
 
   long minSeq() {
-    return minSeq.get();
+    return minSeq;
   }
 
   long maxSeq() {
-    return maxSeq.get();
+    return maxSeq;
   }
 
   long minTime() {
-    return minTime.get();
+    return minTime;
   }
 
   long maxTime() {
-    return maxTime.get();
+    return maxTime;
   }
 
   long createdNanos() {
@@ -109,8 +161,128 @@ final class Memtable {
     generation = g;
   }
 
-  /** All entries in internal key order. */
-  Iterator<Map.Entry<Key, Value>> iterator() {
-    return map.entrySet().iterator();
+  /** The entries in internal key order. Call only once nothing is added any more. */
+  Sorted sorted() {
+    return new Sorted(sortedOrder());
+  }
+
+  /** Entry numbers ordered by (user key ascending, sequence descending). */
+  private int[] sortedOrder() {
+    int n = count;
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    boolean sorted = true;
+    for (int i = 1; i < n && sorted; i++) {
+      sorted = compare(i - 1, i) < 0;
+    }
+    if (!sorted) {
+      mergeSort(order, new int[n], 0, n);
+    }
+    return order;
+  }
+
+  /** Internal key order of entries {@code a} and {@code b}. */
+  private int compare(int a, int b) {
+    long pa = pos[a];
+    long pb = pos[b];
+    int oa = (int) pa;
+    int ob = (int) pb;
+    int c =
+        Arrays.compareUnsigned(
+            chunks[(int) (pa >>> 32)],
+            oa,
+            oa + keyLength[a],
+            chunks[(int) (pb >>> 32)],
+            ob,
+            ob + keyLength[b]);
+    return c != 0 ? c : Long.compare(seqs[b], seqs[a]);
+  }
+
+  /** Sorts {@code a[from, to)} (stable; insertion sort below 24 elements), using {@code tmp}. */
+  private void mergeSort(int[] a, int[] tmp, int from, int to) {
+    int n = to - from;
+    if (n < 24) {
+      for (int i = from + 1; i < to; i++) {
+        int x = a[i];
+        int j = i - 1;
+        while (j >= from && compare(a[j], x) > 0) {
+          a[j + 1] = a[j];
+          j--;
+        }
+        a[j + 1] = x;
+      }
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    mergeSort(a, tmp, from, mid);
+    mergeSort(a, tmp, mid, to);
+    if (compare(a[mid - 1], a[mid]) <= 0) {
+      return; // already in order
+    }
+    System.arraycopy(a, from, tmp, from, n);
+    int i = from;
+    int j = mid;
+    int k = from;
+    while (i < mid && j < to) {
+      a[k++] = compare(tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
+    }
+    while (i < mid) {
+      a[k++] = tmp[i++];
+    }
+    while (j < to) {
+      a[k++] = tmp[j++];
+    }
+  }
+
+  /**
+   * The entries of a frozen memtable in internal key order: position {@code i} in {@code [0,
+   * size())} describes the i-th entry; keys and values are slices of internal arrays (read only).
+   */
+  final class Sorted {
+    private final int[] order;
+
+    private Sorted(int[] order) {
+      this.order = order;
+    }
+
+    int size() {
+      return order.length;
+    }
+
+    /** The array holding the key and the value of entry {@code i}. */
+    byte[] array(int i) {
+      return chunks[(int) (pos[order[i]] >>> 32)];
+    }
+
+    int keyOffset(int i) {
+      return (int) pos[order[i]];
+    }
+
+    int keyLength(int i) {
+      return keyLength[order[i]];
+    }
+
+    int valueOffset(int i) {
+      int e = order[i];
+      return (int) pos[e] + keyLength[e];
+    }
+
+    int valueLength(int i) {
+      return valueLength[order[i]];
+    }
+
+    long seq(int i) {
+      return seqs[order[i]];
+    }
+
+    ValueKind kind(int i) {
+      return ValueKind.fromId(kinds[order[i]]);
+    }
+
+    long expiresAt(int i) {
+      return expires == null ? 0 : expires[order[i]];
+    }
   }
 }
