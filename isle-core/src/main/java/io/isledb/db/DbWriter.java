@@ -27,8 +27,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer: memtable, frozen memtables waiting for upload, one background flush thread that
- * uploads blobs and one table per memtable and commits it with a manifest edit, in memtable order.
+ * The writer: memtable, frozen memtables waiting for upload, and {@value #FLUSH_THREADS} background
+ * flush threads. Each frozen memtable is sorted, built into one table and uploaded (blobs first) by
+ * one flush thread, concurrently with the next memtable's; the commits (one manifest edit per
+ * memtable) are made strictly in memtable order: a flush whose upload finished early waits for the
+ * previous memtable's commit. A failed flush fails the writer, and the later uploads are left to
+ * GC.
  *
  * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
  * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
@@ -37,6 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DbWriter implements Writer {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
+
+  /** Memtables built and uploaded at the same time (their commits stay in order). */
+  static final int FLUSH_THREADS = 2;
 
   private final DbContext ctx;
   private final WriterOptions options;
@@ -73,7 +80,7 @@ public final class DbWriter implements Writer {
     this.commitDeadlineMillis = grace / 2;
     this.recentBlobs = new Blobs.RecentUploads(grace / 4);
     String name = ctx.store().location();
-    this.flusher = Executors.newSingleThreadExecutor(daemon("isledb-flush " + name));
+    this.flusher = Executors.newFixedThreadPool(FLUSH_THREADS, daemon("isledb-flush " + name));
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
@@ -272,7 +279,7 @@ public final class DbWriter implements Writer {
         frozenCount = frozen.size();
       }
     }
-    flusher.execute(this::flushFrozen);
+    flusher.execute(() -> flushTask(expected));
   }
 
   private void tick() {
@@ -291,26 +298,41 @@ public final class DbWriter implements Writer {
 
   // ------------------------------------------------------------------ flushing
 
-  private void flushFrozen() {
-    while (true) {
-      Memtable m;
-      synchronized (monitor) {
-        m = frozen.peekFirst();
-        if (m == null || failure != null) {
-          return;
-        }
-      }
-      try {
-        flushOne(m);
-      } catch (Throwable t) {
-        fail(t);
+  /** Builds, uploads and (in memtable order) commits one frozen memtable. */
+  private void flushTask(Memtable m) {
+    synchronized (monitor) {
+      if (failure != null) {
         return;
       }
-      synchronized (monitor) {
-        frozen.removeFirst();
-        frozenCount = frozen.size();
-        flushedGeneration = m.generation();
-        monitor.notifyAll();
+    }
+    try {
+      flushOne(m);
+    } catch (Throwable t) {
+      if (failure == null) { // else an earlier memtable's flush failed, and this one waited for it
+        fail(t);
+      }
+      return;
+    }
+    synchronized (monitor) {
+      Memtable first = frozen.removeFirst();
+      if (first != m) {
+        throw new IllegalStateException("flushes committed out of order");
+      }
+      frozenCount = frozen.size();
+      flushedGeneration = m.generation();
+      monitor.notifyAll();
+    }
+  }
+
+  /** Waits until every memtable frozen before {@code m} is committed. */
+  private void awaitTurn(Memtable m) {
+    synchronized (monitor) {
+      while (flushedGeneration < m.generation() - 1) {
+        IsleException f = failure;
+        if (f != null) {
+          throw rethrow(f);
+        }
+        waitOn();
       }
     }
   }
@@ -321,12 +343,14 @@ public final class DbWriter implements Writer {
       try {
         long started = ctx.clock().millis();
         List<SstMeta> tables = writeTable(m);
+        awaitTurn(m);
         commit(tables, m.maxSeq(), started);
         return;
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
             || attempt >= options.flushRetries()
-            || closed) {
+            || closed
+            || failure != null) {
           throw e;
         }
         LOG.warn(
@@ -484,7 +508,9 @@ public final class DbWriter implements Writer {
     }
     LOG.error("writer failed", f);
     synchronized (monitor) {
-      failure = f;
+      if (failure == null) { // the first failure is the one every caller sees
+        failure = f;
+      }
       monitor.notifyAll();
     }
   }
