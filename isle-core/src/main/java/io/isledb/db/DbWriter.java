@@ -384,14 +384,15 @@ public final class DbWriter implements Writer {
         new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
       for (int i = 0, n = sorted.size(); i < n; i++) {
         ValueKind kind = sorted.kind(i);
-        byte[] buf = sorted.array(i);
+        byte[] keys = sorted.keyArray(i);
+        byte[] values = sorted.valueArray(i);
         int valueLength = sorted.valueLength(i);
         if (!kind.isTombstone() && valueLength >= options.blobThreshold()) {
           int vo = sorted.valueOffset(i);
-          byte[] ref = blobFor(Arrays.copyOfRange(buf, vo, vo + valueLength), now).encode();
+          byte[] ref = blobFor(Arrays.copyOfRange(values, vo, vo + valueLength), now).encode();
           kind = kind.hasExpiry() ? ValueKind.BLOB_EXPIRING : ValueKind.BLOB;
           out.add(
-              buf,
+              keys,
               sorted.keyOffset(i),
               sorted.keyLength(i),
               sorted.seq(i),
@@ -402,13 +403,13 @@ public final class DbWriter implements Writer {
               ref.length);
         } else {
           out.add(
-              buf,
+              keys,
               sorted.keyOffset(i),
               sorted.keyLength(i),
               sorted.seq(i),
               kind,
               sorted.expiresAt(i),
-              buf,
+              values,
               sorted.valueOffset(i),
               valueLength);
         }

@@ -6,7 +6,8 @@ import java.util.Arrays;
 /**
  * The writer's in-memory table. Nothing reads a memtable before it is flushed (readers only see
  * committed tables), so it is an append-only arena rather than a sorted structure: {@link #add}
- * copies the key and value into 1 MiB chunks and records the entry in parallel primitive arrays (no
+ * copies the key and the value into 1 MiB chunks (keys and values in separate chunks, so the sort
+ * compares keys packed closely together) and records the entry in parallel primitive arrays (no
  * per-entry objects, so a full memtable is a few dozen arrays for the garbage collector). The flush
  * sorts the entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every
  * version is kept (the tailing reader emits each one).
@@ -17,18 +18,18 @@ import java.util.Arrays;
  * messages.
  */
 final class Memtable {
-  /** Bytes of bookkeeping per entry (position, lengths, sequence, kind; expiry when used). */
-  static final int ENTRY_OVERHEAD = 32;
+  /** Bytes of bookkeeping per entry (positions, lengths, sequence, kind; expiry when used). */
+  static final int ENTRY_OVERHEAD = 40;
 
   static final int CHUNK_SIZE = 1 << 20;
 
-  private byte[][] chunks = new byte[4][];
-  private int chunkCount;
-  private byte[] chunk; // the chunk being filled, chunks[chunkCount - 1]
-  private int chunkPos;
+  private final Arena keyArena = new Arena();
+  private final Arena valueArena = new Arena();
 
-  // Entry i: key at chunks[chunkOf(pos[i])][offsetOf(pos[i])], keyLength[i] bytes, then its value.
-  private long[] pos = new long[1024];
+  // Entry i: key at keyArena (chunk keyPos[i] >>> 32, offset (int) keyPos[i]), keyLength[i] bytes;
+  // value likewise in valueArena.
+  private long[] keyPos = new long[1024];
+  private long[] valuePos = new long[1024];
   private int[] keyLength = new int[1024];
   private int[] valueLength = new int[1024];
   private long[] seqs = new long[1024];
@@ -56,17 +57,12 @@ final class Memtable {
     }
     int kl = key.length;
     int vl = value.length;
-    int need = kl + vl;
-    if (chunk == null || chunk.length - chunkPos < need) {
-      newChunk(need);
-    }
-    System.arraycopy(key, 0, chunk, chunkPos, kl);
-    System.arraycopy(value, 0, chunk, chunkPos + kl, vl);
     if (count == seqs.length) {
       grow();
     }
     int i = count;
-    pos[i] = ((long) (chunkCount - 1) << 32) | chunkPos;
+    keyPos[i] = keyArena.append(key);
+    valuePos[i] = valueArena.append(value);
     keyLength[i] = kl;
     valueLength[i] = vl;
     seqs[i] = seq;
@@ -78,8 +74,7 @@ final class Memtable {
       expires[i] = expiresAt;
     }
     count = i + 1;
-    chunkPos += need;
-    bytes += need + ENTRY_OVERHEAD;
+    bytes += kl + vl + ENTRY_OVERHEAD;
     if (seq < minSeq) {
       minSeq = seq;
     }
@@ -94,19 +89,39 @@ final class Memtable {
     }
   }
 
-  private void newChunk(int need) {
-    if (chunkCount == chunks.length) {
-      chunks = Arrays.copyOf(chunks, chunks.length * 2);
+  /** Byte strings appended to 1 MiB chunks; a position is {@code chunk << 32 | offset}. */
+  private static final class Arena {
+    private byte[][] chunks = new byte[4][];
+    private int chunkCount;
+    private byte[] chunk; // the chunk being filled, chunks[chunkCount - 1]
+    private int chunkPos;
+
+    long append(byte[] b) {
+      int n = b.length;
+      if (chunk == null || chunk.length - chunkPos < n) {
+        if (chunkCount == chunks.length) {
+          chunks = Arrays.copyOf(chunks, chunks.length * 2);
+        }
+        // Large strings get a chunk of their own; the partly used chunk is left as it is.
+        chunk = new byte[Math.max(CHUNK_SIZE, n)];
+        chunks[chunkCount++] = chunk;
+        chunkPos = 0;
+      }
+      System.arraycopy(b, 0, chunk, chunkPos, n);
+      long p = ((long) (chunkCount - 1) << 32) | chunkPos;
+      chunkPos += n;
+      return p;
     }
-    // Large entries get a chunk of their own; the partly used chunk is left as it is.
-    chunk = new byte[Math.max(CHUNK_SIZE, need)];
-    chunks[chunkCount++] = chunk;
-    chunkPos = 0;
+
+    byte[] array(long pos) {
+      return chunks[(int) (pos >>> 32)];
+    }
   }
 
   private void grow() {
     int n = seqs.length * 2;
-    pos = Arrays.copyOf(pos, n);
+    keyPos = Arrays.copyOf(keyPos, n);
+    valuePos = Arrays.copyOf(valuePos, n);
     keyLength = Arrays.copyOf(keyLength, n);
     valueLength = Arrays.copyOf(valueLength, n);
     seqs = Arrays.copyOf(seqs, n);
@@ -185,18 +200,13 @@ final class Memtable {
 
   /** Internal key order of entries {@code a} and {@code b}. */
   private int compare(int a, int b) {
-    long pa = pos[a];
-    long pb = pos[b];
+    long pa = keyPos[a];
+    long pb = keyPos[b];
     int oa = (int) pa;
     int ob = (int) pb;
     int c =
         Arrays.compareUnsigned(
-            chunks[(int) (pa >>> 32)],
-            oa,
-            oa + keyLength[a],
-            chunks[(int) (pb >>> 32)],
-            ob,
-            ob + keyLength[b]);
+            keyArena.array(pa), oa, oa + keyLength[a], keyArena.array(pb), ob, ob + keyLength[b]);
     return c != 0 ? c : Long.compare(seqs[b], seqs[a]);
   }
 
@@ -251,22 +261,26 @@ final class Memtable {
       return order.length;
     }
 
-    /** The array holding the key and the value of entry {@code i}. */
-    byte[] array(int i) {
-      return chunks[(int) (pos[order[i]] >>> 32)];
+    /** The array holding the key of entry {@code i}. */
+    byte[] keyArray(int i) {
+      return keyArena.array(keyPos[order[i]]);
     }
 
     int keyOffset(int i) {
-      return (int) pos[order[i]];
+      return (int) keyPos[order[i]];
     }
 
     int keyLength(int i) {
       return keyLength[order[i]];
     }
 
+    /** The array holding the value of entry {@code i}. */
+    byte[] valueArray(int i) {
+      return valueArena.array(valuePos[order[i]]);
+    }
+
     int valueOffset(int i) {
-      int e = order[i];
-      return (int) pos[e] + keyLength[e];
+      return (int) valuePos[order[i]];
     }
 
     int valueLength(int i) {

@@ -40,10 +40,11 @@ class MemtableTest {
     assertThat(s.size()).isEqualTo(expected.size());
     for (int i = 0; i < s.size(); i++) {
       E e = expected.get(i);
-      byte[] buf = s.array(i);
-      assertThat(Arrays.copyOfRange(buf, s.keyOffset(i), s.keyOffset(i) + s.keyLength(i)))
+      byte[] k = s.keyArray(i);
+      byte[] v = s.valueArray(i);
+      assertThat(Arrays.copyOfRange(k, s.keyOffset(i), s.keyOffset(i) + s.keyLength(i)))
           .isEqualTo(e.key());
-      assertThat(Arrays.copyOfRange(buf, s.valueOffset(i), s.valueOffset(i) + s.valueLength(i)))
+      assertThat(Arrays.copyOfRange(v, s.valueOffset(i), s.valueOffset(i) + s.valueLength(i)))
           .isEqualTo(e.value());
       assertThat(s.seq(i)).isEqualTo(e.seq());
       assertThat(s.kind(i)).isEqualTo(e.kind());
@@ -65,8 +66,8 @@ class MemtableTest {
     Memtable.Sorted s = m.sorted();
     assertThat(s.size()).isEqualTo(3);
     assertThat(s.valueLength(1)).isEqualTo(big.length);
-    assertThat(s.array(1)[s.valueOffset(1) + big.length - 1]).isEqualTo((byte) 42);
-    assertThat(s.array(2)[s.valueOffset(2)]).isEqualTo((byte) 8);
+    assertThat(s.valueArray(1)[s.valueOffset(1) + big.length - 1]).isEqualTo((byte) 42);
+    assertThat(s.valueArray(2)[s.valueOffset(2)]).isEqualTo((byte) 8);
     assertThat(m.approximateBytes()).isGreaterThan(big.length);
   }
 }
