@@ -65,11 +65,8 @@ final class ReadVersion {
   }
 
   private Entry lookup(SstMeta t, byte[] key) {
-    Tables.Open open = tables.get(t);
-    if (!open.reader().mayContain(key)) {
-      return null;
-    }
-    return open.reader().get(key);
+    // TableReader.get checks the key range and the bloom filter before any block read.
+    return tables.get(t).reader().get(key);
   }
 
   private Optional<byte[]> resolve(
