@@ -40,7 +40,7 @@ public final class Workloads {
     Runs out = new Runs(workload, engineName, "ops/s");
     Map<String, Long> requests = new TreeMap<>();
     long measuredBytes = 0;
-    double storageBytesPerSec = 0;
+    Runs storageRate = new Runs(workload, engineName, "MiB/s");
     for (int run = 0; run <= scale.runs(); run++) {
       long n = run == 0 ? Math.max(1, scale.keys() / 4) : scale.keys();
       try (Engine e = open.get()) {
@@ -64,13 +64,13 @@ public final class Workloads {
           IsleEngine ie = (IsleEngine) e;
           RequestStats d = ie.store().stats().minus(before);
           addRequests(requests, d);
-          storageBytesPerSec += (e.storageBytesWritten() - stored0) / secs / scale.runs();
+          storageRate.add((e.storageBytesWritten() - stored0) / secs / MIB);
         }
       }
     }
     out.details.put("user_MiB_per_s", round(out.median() * 420 / MIB));
     if (!requests.isEmpty()) {
-      out.details.put("storage_MiB_per_s", round(storageBytesPerSec / MIB));
+      out.details.put("storage_MiB_per_s", round(storageRate.median()));
       out.details.put("requests_per_GiB", perUnit(requests, measuredBytes / GIB));
     }
     log("%s", out);

@@ -36,6 +36,9 @@ final class Memtable {
   private byte[] kinds = new byte[1024];
   private long[] expires; // allocated with the first expiring entry
   private int count;
+  private byte[] firstKey;
+  private int commonPrefix; // bytes every key added so far shares with the first one
+  private long[] sortPrefix; // during the sort: 8 key bytes after the common prefix, per entry
 
   private long bytes;
   private long minSeq = Long.MAX_VALUE;
@@ -57,6 +60,15 @@ final class Memtable {
     }
     int kl = key.length;
     int vl = value.length;
+    if (firstKey == null) {
+      firstKey = key.clone();
+      commonPrefix = kl;
+    } else if (commonPrefix > 0) {
+      int m = Arrays.mismatch(firstKey, 0, commonPrefix, key, 0, Math.min(commonPrefix, kl));
+      if (m >= 0) {
+        commonPrefix = m;
+      }
+    }
     if (count == seqs.length) {
       grow();
     }
@@ -188,6 +200,20 @@ final class Memtable {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
+    // Most comparisons are decided by the 8 key bytes after the prefix all keys share, compared
+    // as one unsigned number; only ties look at the keys themselves.
+    sortPrefix = new long[n];
+    for (int i = 0; i < n; i++) {
+      long p = keyPos[i];
+      byte[] a = keyArena.array(p);
+      int from = (int) p + commonPrefix;
+      int end = (int) p + keyLength[i];
+      long x = 0;
+      for (int j = 0; j < 8; j++) {
+        x = (x << 8) | (from + j < end ? a[from + j] & 0xFF : 0);
+      }
+      sortPrefix[i] = x;
+    }
     boolean sorted = true;
     for (int i = 1; i < n && sorted; i++) {
       sorted = compare(i - 1, i) < 0;
@@ -195,11 +221,19 @@ final class Memtable {
     if (!sorted) {
       mergeSort(order, new int[n], 0, n);
     }
+    sortPrefix = null;
     return order;
   }
 
   /** Internal key order of entries {@code a} and {@code b}. */
   private int compare(int a, int b) {
+    // Keys share their first commonPrefix bytes; a shorter key's missing bytes count as 0 here,
+    // so different prefixes order the keys and equal ones need the full comparison.
+    long xa = sortPrefix[a];
+    long xb = sortPrefix[b];
+    if (xa != xb) {
+      return Long.compareUnsigned(xa, xb);
+    }
     long pa = keyPos[a];
     long pb = keyPos[b];
     int oa = (int) pa;

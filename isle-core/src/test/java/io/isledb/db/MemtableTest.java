@@ -15,13 +15,25 @@ class MemtableTest {
 
   @Test
   void sortsByKeyAscendingThenSequenceDescendingAndKeepsEveryVersion() {
-    Random r = new Random(11);
+    check(0, 4);
+  }
+
+  @Test
+  void sortsKeysSharingALongPrefixWithShortAndZeroPaddedTails() {
+    // The sort compares 8 bytes after the common prefix first; tails shorter than 8 bytes and
+    // tails ending in zero bytes must still order as whole keys do.
+    check(12, 10);
+  }
+
+  private void check(int sharedPrefix, int maxTail) {
+    Random r = new Random(11 + sharedPrefix);
     Memtable m = new Memtable(1);
     List<E> expected = new ArrayList<>();
     for (int seq = 1; seq <= 5_000; seq++) {
-      byte[] key = new byte[1 + r.nextInt(4)];
+      byte[] key = new byte[sharedPrefix + (sharedPrefix == 0 ? 1 : 0) + r.nextInt(maxTail)];
       for (int i = 0; i < key.length; i++) {
-        key[i] = (byte) (r.nextInt(3) * 120); // few distinct keys: many versions, 0x00 and 0xF0
+        // Few distinct bytes: many versions per key, zero bytes, high bytes.
+        key[i] = i < sharedPrefix ? (byte) 7 : (byte) (r.nextInt(3) * 120);
       }
       ValueKind kind = ValueKind.values()[r.nextInt(3)];
       long expires = kind.hasExpiry() ? 1_000 + r.nextInt(1000) : 0;
