@@ -190,6 +190,7 @@ public final class TailAndCost {
               },
               "bench-idle-tail");
       t.setDaemon(true);
+      t.start();
       compactor.start();
       // Let every role settle into its idle loop: the compactor first finishes any real work.
       long settleDeadline = System.nanoTime() + 120_000_000_000L;
@@ -206,7 +207,6 @@ public final class TailAndCost {
       RequestStats r0 = rs.stats();
       RequestStats t0 = ts.stats();
       RequestStats c0 = cs.stats();
-      t.start();
       long start = System.nanoTime();
       Thread.sleep(scale.idleSeconds() * 1000L);
       double minutes = (System.nanoTime() - start) / 60e9;
