@@ -396,6 +396,7 @@ public final class Report {
             List.of(
                 "user_MiB_per_s",
                 "storage_MiB_per_s",
+                "mean_object_MiB",
                 "writes_per_s",
                 "gets_per_lookup",
                 "poll_interval_ms",
@@ -552,7 +553,10 @@ public final class Report {
     Object hot =
         path(find(doc, "readrandom-hot", "isle-s3a"), "details", "requests_per_million_reads");
     if (hot != null) {
-      line("| per million point reads, hot | " + hot + " |");
+      line(
+          "| per million point reads, hot | "
+              + (hot instanceof Map<?, ?> hm && hm.isEmpty() ? "0" : hot)
+              + " |");
     }
     Object cold =
         path(find(doc, "readrandom-cold", "isle-s3a"), "details", "gets_per_million_reads");
@@ -645,6 +649,32 @@ public final class Report {
       }
     }
     line("");
+    Object before = baseline.get("micro");
+    Object after = doc.get("micro");
+    if (before instanceof List<?> bl && after instanceof List<?> al) {
+      line("| JMH micro benchmark | before | after | unit |");
+      line("| --- | ---: | ---: | --- |");
+      for (Object o : al) {
+        Map<?, ?> a = (Map<?, ?>) o;
+        double b = Double.NaN;
+        for (Object p : bl) {
+          if (((Map<?, ?>) p).get("workload").equals(a.get("workload"))) {
+            b = num(path(p, "details", "score"));
+          }
+        }
+        line(
+            "| "
+                + a.get("workload")
+                + " | "
+                + fmt(b)
+                + " | "
+                + fmt(num(path(a, "details", "score")))
+                + " | "
+                + a.get("unit")
+                + " |");
+      }
+      line("");
+    }
   }
 
   // ------------------------------------------------------------------ chart

@@ -41,6 +41,8 @@ public final class Workloads {
     Map<String, Long> requests = new TreeMap<>();
     long measuredBytes = 0;
     Runs storageRate = new Runs(workload, engineName, "MiB/s");
+    long uploads = 0;
+    long uploadedBytes = 0;
     for (int run = 0; run <= scale.runs(); run++) {
       long n = run == 0 ? Math.max(1, scale.keys() / 4) : scale.keys();
       try (Engine e = open.get()) {
@@ -64,6 +66,8 @@ public final class Workloads {
           IsleEngine ie = (IsleEngine) e;
           RequestStats d = ie.store().stats().minus(before);
           addRequests(requests, d);
+          uploads += d.count(RequestStats.RequestKind.UPLOAD);
+          uploadedBytes += d.bytesWritten();
           storageRate.add((e.storageBytesWritten() - stored0) / secs / MIB);
         }
       }
@@ -71,6 +75,9 @@ public final class Workloads {
     out.details.put("user_MiB_per_s", round(out.median() * 420 / MIB));
     if (!requests.isEmpty()) {
       out.details.put("storage_MiB_per_s", round(storageRate.median()));
+      if (uploads > 0) {
+        out.details.put("mean_object_MiB", round(uploadedBytes / (double) uploads / MIB));
+      }
       out.details.put("requests_per_GiB", perUnit(requests, measuredBytes / GIB));
     }
     log("%s", out);
