@@ -37,14 +37,19 @@ public final class RawStorage {
     Runs put2 = new Runs("raw-put-2-streams", engineName, "MiB/s");
     Runs get1 = new Runs("raw-get-1-stream", engineName, "MiB/s");
     ExecutorService pool = Executors.newFixedThreadPool(2);
+    Cpu putCpu = new Cpu(0, 0);
     try {
       for (int run = 0; run <= runs; run++) {
         String base = "raw/run" + run + "/";
+        Cpu c0 = Cpu.now();
         long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
           store.put(base + "a" + i, payload);
         }
         double s1 = (System.nanoTime() - t0) / 1e9;
+        if (run > 0) {
+          putCpu = putCpu.plus(Cpu.now().minus(c0));
+        }
         t0 = System.nanoTime();
         List<Future<?>> fs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -81,6 +86,7 @@ public final class RawStorage {
     } finally {
       pool.shutdownNow();
     }
+    Workloads.putCpu(put1, putCpu, (double) count * objectSize * runs);
     for (Runs r : List.of(put1, put2, get1)) {
       r.details.put("object_MiB", Workloads.round(objectSize / MIB));
       r.details.put("objects_per_run", count);

@@ -397,6 +397,8 @@ public final class Report {
                 "user_MiB_per_s",
                 "storage_MiB_per_s",
                 "mean_object_MiB",
+                "cpu_s_per_GiB",
+                "server_cpu_s_per_GiB",
                 "writes_per_s",
                 "gets_per_lookup",
                 "poll_interval_ms",
@@ -499,6 +501,26 @@ public final class Report {
       }
     }
     line("");
+    line(
+        "Everything runs on the same 2 cores, the S3 server included, so ingest through s3a is"
+            + " bounded by CPU: CPU seconds per GiB stored (this JVM; the s3proxy child JVM) and"
+            + " the stored MiB/s that 2 fully used cores could sustain at that cost.");
+    line("");
+    line("| path | client CPU s/GiB | S3 server CPU s/GiB | CPU-bound ceiling on 2 cores MiB/s |");
+    line("| --- | ---: | ---: | ---: |");
+    cpuRow(
+        "raw PUT, 1 stream",
+        find(doc, "raw-put-1-stream", "s3proxy"),
+        "cpu_s_per_GiB",
+        "server_cpu_s_per_GiB");
+    for (String w : List.of("fillseq", "fillrandom")) {
+      cpuRow(
+          "IsleDB " + w + " (s3a)",
+          find(doc, w, "isle-s3a"),
+          "cpu_s_per_stored_GiB",
+          "server_cpu_s_per_stored_GiB");
+    }
+    line("");
     double rawS3 =
         Math.max(
             median(doc, "raw-put-1-stream", "s3proxy"),
@@ -530,6 +552,25 @@ public final class Report {
       }
     }
     line("");
+  }
+
+  private void cpuRow(String label, Map<String, Object> r, String client, String server) {
+    if (r == null) {
+      return;
+    }
+    double c = num(path(r, "details", client));
+    double sv = num(path(r, "details", server));
+    double total = (Double.isNaN(c) ? 0 : c) + (Double.isNaN(sv) ? 0 : sv);
+    line(
+        "| "
+            + label
+            + " | "
+            + fmt(c)
+            + " | "
+            + fmt(sv)
+            + " | "
+            + (total > 0 ? fmt(2 * 1024 / total) : "n/a")
+            + " |");
   }
 
   private void requestCost() {

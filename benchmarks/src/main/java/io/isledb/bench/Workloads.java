@@ -43,6 +43,7 @@ public final class Workloads {
     Runs storageRate = new Runs(workload, engineName, "MiB/s");
     long uploads = 0;
     long uploadedBytes = 0;
+    Cpu cpu = new Cpu(0, 0);
     for (int run = 0; run <= scale.runs(); run++) {
       long n = run == 0 ? Math.max(1, scale.keys() / 4) : scale.keys();
       try (Engine e = open.get()) {
@@ -50,6 +51,7 @@ public final class Workloads {
         long stored0 = e.storageBytesWritten();
         SplittableRandom rnd = new SplittableRandom(seed * 31 + run);
         byte[] k = new byte[BenchData.KEY_SIZE];
+        Cpu c0 = Cpu.now();
         long t0 = System.nanoTime();
         for (long i = 0; i < n; i++) {
           long idx = random ? rnd.nextLong(scale.keys()) : i;
@@ -60,6 +62,7 @@ public final class Workloads {
         if (run == 0) {
           continue;
         }
+        cpu = cpu.plus(Cpu.now().minus(c0));
         out.add(n / secs);
         measuredBytes += n * (BenchData.KEY_SIZE + BenchData.VALUE_SIZE);
         if (before != null) {
@@ -73,10 +76,18 @@ public final class Workloads {
       }
     }
     out.details.put("user_MiB_per_s", round(out.median() * 420 / MIB));
+    putCpu(out, cpu, measuredBytes);
     if (!requests.isEmpty()) {
       out.details.put("storage_MiB_per_s", round(storageRate.median()));
       if (uploads > 0) {
         out.details.put("mean_object_MiB", round(uploadedBytes / (double) uploads / MIB));
+        Runs stored = new Runs(workload, engineName, "");
+        putCpu(stored, cpu, uploadedBytes);
+        out.details.put("cpu_s_per_stored_GiB", stored.details.get("cpu_s_per_GiB"));
+        if (stored.details.containsKey("server_cpu_s_per_GiB")) {
+          out.details.put(
+              "server_cpu_s_per_stored_GiB", stored.details.get("server_cpu_s_per_GiB"));
+        }
       }
       out.details.put("requests_per_GiB", perUnit(requests, measuredBytes / GIB));
     }
@@ -413,6 +424,14 @@ public final class Workloads {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** CPU seconds per GiB of user data, of this JVM and of the S3 server (if it did any work). */
+  static void putCpu(Runs out, Cpu cpu, double bytes) {
+    out.details.put("cpu_s_per_GiB", round(cpu.selfNanos() / 1e9 / (bytes / GIB)));
+    if (cpu.childrenNanos() > 1e8) {
+      out.details.put("server_cpu_s_per_GiB", round(cpu.childrenNanos() / 1e9 / (bytes / GIB)));
+    }
+  }
 
   static void addRequests(Map<String, Long> into, RequestStats d) {
     d.counts().forEach((kind, n) -> into.merge(kind.name(), n, Long::sum));
