@@ -145,7 +145,7 @@ public final class DbBench {
     List<Runs> all = new ArrayList<>();
     Map<String, Object> notes = new LinkedHashMap<>();
     if (jmh) {
-      System.out.println("== JMH micro benchmarks");
+      section(started, "JMH micro benchmarks");
       doc.put("micro", JmhSuite.run(false).stream().map(Runs::toMap).toList());
     }
     Files.createDirectories(work);
@@ -159,7 +159,7 @@ public final class DbBench {
       TailAndCost tc = new TailAndCost(scale, seed);
 
       if (workloads.contains("raw")) {
-        System.out.println("== raw storage");
+        section(started, "raw storage");
         // About the size of the tables IsleDB uploads (a 64 MiB memtable, LZ4 on half-compressible
         // values); smaller for tiny suites.
         int objectSize = (int) Math.min(32 << 20, Math.max(64 << 10, scale.rawBytes() / 8));
@@ -175,14 +175,14 @@ public final class DbBench {
       }
       for (String wl : List.of("fillseq", "fillrandom")) {
         if (workloads.contains(wl)) {
-          System.out.println("== " + wl);
+          section(started, "" + wl);
           for (var f : factories.entrySet()) {
             all.add(w.fill(wl, f.getKey(), f.getValue(), wl.equals("fillrandom")));
           }
         }
       }
       if (workloads.contains("overwrite")) {
-        System.out.println("== overwrite");
+        section(started, "overwrite");
         for (var f : factories.entrySet()) {
           all.add(w.overwrite(f.getKey(), f.getValue()));
         }
@@ -201,7 +201,7 @@ public final class DbBench {
       if (!reads.isEmpty()) {
         for (var f : factories.entrySet()) {
           String name = f.getKey();
-          System.out.println("== read workloads on " + name);
+          section(started, "read workloads on " + name);
           Map<String, Object> prep = new LinkedHashMap<>();
           try (Engine e = w.prepareReadDb(f.getValue(), prep)) {
             notes.put("read_db_" + name, prep);
@@ -253,6 +253,10 @@ public final class DbBench {
     env.put("load_average_end", Environment.loadAverage());
     env.put("suite_minutes", Workloads.round((System.nanoTime() - started) / 60e9));
     return doc;
+  }
+
+  private static void section(long started, String name) {
+    System.out.printf("== %s (at %.1f s)%n", name, (System.nanoTime() - started) / 1e9);
   }
 
   private static int runs(Scale s) {
