@@ -141,7 +141,8 @@ final class ReadVersion {
         String where = merged.where();
         // Skip older versions of the same key.
         merged.next();
-        while (merged.valid() && Arrays.equals(merged.userKey(), key)) {
+        while (merged.valid()
+            && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
           merged.next();
         }
         if (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now)) {
