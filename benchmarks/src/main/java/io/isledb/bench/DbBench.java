@@ -339,17 +339,31 @@ public final class DbBench {
       return System.getProperty("os.arch");
     }
 
+    /** The commit, with "-dirty" if tracked files outside docs/ (the report itself) differ. */
     static String gitCommit() {
       try {
-        Process p =
-            new ProcessBuilder("git", "describe", "--always", "--dirty")
-                .redirectErrorStream(true)
-                .start();
-        String s = new String(p.getInputStream().readAllBytes()).trim();
-        return p.waitFor() == 0 ? s : "unknown";
+        String head = run("git", "rev-parse", "--short", "HEAD");
+        String changed =
+            run(
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)docs");
+        return head == null
+            ? "unknown"
+            : changed == null || changed.isEmpty() ? head : head + "-dirty";
       } catch (IOException | InterruptedException e) {
         return "unknown";
       }
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String s = new String(p.getInputStream().readAllBytes()).trim();
+      return p.waitFor() == 0 ? s : null;
     }
   }
 }
