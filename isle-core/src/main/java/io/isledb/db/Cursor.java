@@ -8,7 +8,17 @@ interface Cursor extends AutoCloseable {
 
   void next();
 
+  /** A copy of the current user key. */
   byte[] userKey();
+
+  /**
+   * The array holding the current user key in {@code [0, keyLength())}, not copied: it changes when
+   * the cursor moves and must not be modified. For comparisons that need no copy.
+   */
+  byte[] keyArray();
+
+  /** Length of the current user key in {@link #keyArray()}. */
+  int keyLength();
 
   /** The effective sequence number (a table's global sequence replaces stored ones). */
   long seq();

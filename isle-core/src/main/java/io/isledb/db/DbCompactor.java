@@ -158,7 +158,8 @@ public final class DbCompactor implements Compactor, Resource {
           byte[] value = merged.value();
           merged.next();
           read++;
-          while (merged.valid() && Arrays.equals(merged.userKey(), key)) {
+          while (merged.valid()
+              && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
             merged.next();
             read++;
           }

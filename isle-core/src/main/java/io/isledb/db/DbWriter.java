@@ -13,9 +13,8 @@ import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
@@ -23,20 +22,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer: memtable, frozen memtables waiting for upload, one background flush thread that
- * uploads blobs and one table per memtable and commits it with a manifest edit, in memtable order.
+ * The writer: memtable, frozen memtables waiting for upload, and {@value #FLUSH_THREADS} background
+ * flush threads. Each frozen memtable is sorted, built into one table and uploaded (blobs first) by
+ * one flush thread, concurrently with the next memtable's; the commits (one manifest edit per
+ * memtable) are made strictly in memtable order: a flush whose upload finished early waits for the
+ * previous memtable's commit. A failed flush fails the writer, and the later uploads are left to
+ * GC.
  *
- * <p>Concurrency: puts hold the read side of {@code rotation} while they take a sequence number and
- * insert, so a memtable is frozen (write side) only when every sequence number handed out so far is
- * inside it; that keeps each table's sequence range above the previous table's.
+ * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
+ * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
+ * handed out so far is inside it; that keeps each table's sequence range above the previous
+ * table's. The memtable is an append-only arena sorted once by the flush ({@link Memtable}).
  */
 public final class DbWriter implements Writer, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
+
+  /** Memtables built and uploaded at the same time (their commits stay in order). */
+  static final int FLUSH_THREADS = 2;
 
   private final DbContext ctx;
   private final WriterOptions options;
@@ -44,10 +50,11 @@ public final class DbWriter implements Writer, Resource {
   private final Blobs blobs;
   private final Blobs.RecentUploads recentBlobs;
   private final long commitDeadlineMillis;
-  private final ReentrantReadWriteLock rotation = new ReentrantReadWriteLock();
+  private final Object writeLock = new Object();
   private final Object monitor = new Object();
   private final Object appendLock = new Object();
   private final ArrayDeque<Memtable> frozen = new ArrayDeque<>();
+  private volatile int frozenCount; // frozen.size(), readable without the monitor
   private final AtomicLong nextSeq;
   private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
@@ -72,7 +79,7 @@ public final class DbWriter implements Writer, Resource {
     this.commitDeadlineMillis = grace / 2;
     this.recentBlobs = new Blobs.RecentUploads(grace / 4);
     String name = ctx.store().location();
-    this.flusher = Executors.newSingleThreadExecutor(daemon("isledb-flush " + name));
+    this.flusher = Executors.newFixedThreadPool(FLUSH_THREADS, daemon("isledb-flush " + name));
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
@@ -169,23 +176,24 @@ public final class DbWriter implements Writer, Resource {
     WriteChecks.check(key, value);
     checkUsable();
     awaitRoom();
-    byte[] k = key.clone();
-    byte[] v = value.clone();
     Memtable m;
-    rotation.readLock().lock();
-    try {
+    boolean full;
+    synchronized (writeLock) {
       checkUsable();
       m = active;
-      m.add(k, nextSeq.getAndIncrement(), kind, expiresAt, v, ctx.clock().millis());
-    } finally {
-      rotation.readLock().unlock();
+      // The memtable copies key and value into its arena: the caller may reuse its arrays.
+      m.add(key, nextSeq.getAndIncrement(), kind, expiresAt, value, ctx.clock().millis());
+      full = m.approximateBytes() >= options.memtableSize();
     }
-    if (m.approximateBytes() >= options.memtableSize()) {
+    if (full) {
       rotate(m);
     }
   }
 
   private void awaitRoom() {
+    if (frozenCount < options.maxImmutableMemtables() && failure == null && !closed) {
+      return;
+    }
     synchronized (monitor) {
       while (frozen.size() >= options.maxImmutableMemtables() && failure == null && !closed) {
         waitOn();
@@ -224,8 +232,7 @@ public final class DbWriter implements Writer, Resource {
 
   /** Freezes {@code expected} if it is still the active, non-empty memtable. */
   private void rotate(Memtable expected) {
-    rotation.writeLock().lock();
-    try {
+    synchronized (writeLock) {
       if (active != expected || expected.isEmpty()) {
         return;
       }
@@ -233,11 +240,10 @@ public final class DbWriter implements Writer, Resource {
       synchronized (monitor) {
         expected.setGeneration(++rotatedGeneration);
         frozen.addLast(expected);
+        frozenCount = frozen.size();
       }
-    } finally {
-      rotation.writeLock().unlock();
     }
-    flusher.execute(this::flushFrozen);
+    flusher.execute(() -> flushTask(expected));
   }
 
   private void tick() {
@@ -256,25 +262,41 @@ public final class DbWriter implements Writer, Resource {
 
   // ------------------------------------------------------------------ flushing
 
-  private void flushFrozen() {
-    while (true) {
-      Memtable m;
-      synchronized (monitor) {
-        m = frozen.peekFirst();
-        if (m == null || failure != null) {
-          return;
-        }
-      }
-      try {
-        flushOne(m);
-      } catch (Throwable t) {
-        fail(t);
+  /** Builds, uploads and (in memtable order) commits one frozen memtable. */
+  private void flushTask(Memtable m) {
+    synchronized (monitor) {
+      if (failure != null) {
         return;
       }
-      synchronized (monitor) {
-        frozen.removeFirst();
-        flushedGeneration = m.generation();
-        monitor.notifyAll();
+    }
+    try {
+      flushOne(m);
+    } catch (Throwable t) {
+      if (failure == null) { // else an earlier memtable's flush failed, and this one waited for it
+        fail(t);
+      }
+      return;
+    }
+    synchronized (monitor) {
+      Memtable first = frozen.removeFirst();
+      if (first != m) {
+        throw new IllegalStateException("flushes committed out of order");
+      }
+      frozenCount = frozen.size();
+      flushedGeneration = m.generation();
+      monitor.notifyAll();
+    }
+  }
+
+  /** Waits until every memtable frozen before {@code m} is committed. */
+  private void awaitTurn(Memtable m) {
+    synchronized (monitor) {
+      while (flushedGeneration < m.generation() - 1) {
+        IsleException f = failure;
+        if (f != null) {
+          throw rethrow(f);
+        }
+        waitOn();
       }
     }
   }
@@ -285,12 +307,14 @@ public final class DbWriter implements Writer, Resource {
       try {
         long started = ctx.clock().millis();
         List<SstMeta> tables = writeTable(m);
+        awaitTurn(m);
         commit(tables, m.maxSeq(), started);
         return;
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
             || attempt >= options.flushRetries()
-            || closed) {
+            || closed
+            || failure != null) {
           throw e;
         }
         LOG.warn(
@@ -319,19 +343,40 @@ public final class DbWriter implements Writer, Resource {
             .withCompression(compression(options.compression()))
             .withCreationTimeMillis(now)
             .withDataTimeRange(m.minTime(), m.maxTime());
+    Memtable.Sorted sorted = m.sorted();
     try (TableOutput out =
         new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
-      Iterator<Map.Entry<Memtable.Key, Memtable.Value>> it = m.iterator();
-      while (it.hasNext()) {
-        Map.Entry<Memtable.Key, Memtable.Value> e = it.next();
-        Memtable.Value v = e.getValue();
-        ValueKind kind = v.kind();
-        byte[] value = v.value();
-        if (!kind.isTombstone() && value.length >= options.blobThreshold()) {
-          value = blobFor(value, now).encode();
+      for (int i = 0, n = sorted.size(); i < n; i++) {
+        ValueKind kind = sorted.kind(i);
+        byte[] keys = sorted.keyArray(i);
+        byte[] values = sorted.valueArray(i);
+        int valueLength = sorted.valueLength(i);
+        if (!kind.isTombstone() && valueLength >= options.blobThreshold()) {
+          int vo = sorted.valueOffset(i);
+          byte[] ref = blobFor(Arrays.copyOfRange(values, vo, vo + valueLength), now).encode();
           kind = kind.hasExpiry() ? ValueKind.BLOB_EXPIRING : ValueKind.BLOB;
+          out.add(
+              keys,
+              sorted.keyOffset(i),
+              sorted.keyLength(i),
+              sorted.seq(i),
+              kind,
+              sorted.expiresAt(i),
+              ref,
+              0,
+              ref.length);
+        } else {
+          out.add(
+              keys,
+              sorted.keyOffset(i),
+              sorted.keyLength(i),
+              sorted.seq(i),
+              kind,
+              sorted.expiresAt(i),
+              values,
+              sorted.valueOffset(i),
+              valueLength);
         }
-        out.add(e.getKey().userKey(), e.getKey().seq(), kind, v.expiresAt(), value);
       }
       return out.finish();
     }
@@ -428,7 +473,9 @@ public final class DbWriter implements Writer, Resource {
     }
     LOG.error("writer failed", f);
     synchronized (monitor) {
-      failure = f;
+      if (failure == null) { // the first failure is the one every caller sees
+        failure = f;
+      }
       monitor.notifyAll();
     }
   }
@@ -438,10 +485,9 @@ public final class DbWriter implements Writer, Resource {
    * before the call gets a lower sequence number than the committed tables.
    */
   public io.isledb.CommitResult commitExternal(List<io.isledb.SstHandle> handles, String token) {
-    // Puts wait (they need the read side) so no sequence number is handed out below the ones
-    // the commit assigns.
-    rotation.writeLock().lock();
-    try {
+    // Puts wait (they need the write lock) so no sequence number is handed out below the ones
+    // the commit assigns. The flush thread never takes the write lock.
+    synchronized (writeLock) {
       flush();
       synchronized (appendLock) {
         checkUsable();
@@ -455,8 +501,6 @@ public final class DbWriter implements Writer, Resource {
           throw e;
         }
       }
-    } finally {
-      rotation.writeLock().unlock();
     }
   }
 }

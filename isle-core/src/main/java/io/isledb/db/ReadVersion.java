@@ -65,11 +65,8 @@ final class ReadVersion {
   }
 
   private Entry lookup(SstMeta t, byte[] key) {
-    Tables.Open open = tables.get(t);
-    if (!open.reader().mayContain(key)) {
-      return null;
-    }
-    return open.reader().get(key);
+    // TableReader.get checks the key range and the bloom filter before any block read.
+    return tables.get(t).reader().get(key);
   }
 
   private Optional<byte[]> resolve(
@@ -144,7 +141,8 @@ final class ReadVersion {
         String where = merged.where();
         // Skip older versions of the same key.
         merged.next();
-        while (merged.valid() && Arrays.equals(merged.userKey(), key)) {
+        while (merged.valid()
+            && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
           merged.next();
         }
         if (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now)) {

@@ -73,6 +73,16 @@ final class RunCursor implements Cursor {
   }
 
   @Override
+  public byte[] keyArray() {
+    return current.keyArray();
+  }
+
+  @Override
+  public int keyLength() {
+    return current.keyLength();
+  }
+
+  @Override
   public long seq() {
     return current.seq();
   }

@@ -36,6 +36,16 @@ final class TableCursor implements Cursor {
   }
 
   @Override
+  public byte[] keyArray() {
+    return it.userKeyArray();
+  }
+
+  @Override
+  public int keyLength() {
+    return it.userKeyLength();
+  }
+
+  @Override
   public long seq() {
     return meta.globalSeq() != 0 ? meta.globalSeq() : it.seq();
   }

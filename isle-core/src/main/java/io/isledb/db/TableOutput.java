@@ -8,9 +8,9 @@ import io.isledb.sst.TableBuilder;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.TableProperties;
 import io.isledb.sst.ValueKind;
-import io.isledb.util.Bytes;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -29,7 +29,8 @@ final class TableOutput implements AutoCloseable {
   private String id;
   private ObjectUpload upload;
   private TableBuilder builder;
-  private byte[] lastKey;
+  private byte[] lastKey = new byte[64];
+  private int lastKeyLength;
   private long blobRefs;
 
   /**
@@ -58,9 +59,25 @@ final class TableOutput implements AutoCloseable {
   }
 
   void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
+    add(userKey, 0, userKey.length, seq, kind, expiresAt, value, 0, value.length);
+  }
+
+  /** Like {@link #add(byte[], long, ValueKind, long, byte[])} with the key and value as slices. */
+  void add(
+      byte[] keyBuf,
+      int keyOffset,
+      int keyLength,
+      long seq,
+      ValueKind kind,
+      long expiresAt,
+      byte[] valueBuf,
+      int valueOffset,
+      int valueLength) {
     if (builder != null
         && builder.estimatedFileSize() >= targetSize
-        && Bytes.compare(userKey, lastKey) != 0) {
+        && Arrays.compareUnsigned(
+                keyBuf, keyOffset, keyOffset + keyLength, lastKey, 0, lastKeyLength)
+            != 0) {
       finishCurrent();
     }
     if (builder == null) {
@@ -70,11 +87,16 @@ final class TableOutput implements AutoCloseable {
       builder = new TableBuilder(new UploadStream(upload), options);
       blobRefs = 0;
     }
-    builder.add(userKey, seq, kind, expiresAt, value);
+    builder.add(
+        keyBuf, keyOffset, keyLength, seq, kind, expiresAt, valueBuf, valueOffset, valueLength);
     if (kind.isBlob()) {
       blobRefs++;
     }
-    lastKey = userKey;
+    if (keyLength > lastKey.length) {
+      lastKey = new byte[Math.max(keyLength, 2 * lastKey.length)];
+    }
+    System.arraycopy(keyBuf, keyOffset, lastKey, 0, keyLength);
+    lastKeyLength = keyLength;
   }
 
   /** Ids of the tables started so far, including one still being written. */

@@ -35,6 +35,11 @@ final class BloomFilter {
     return XXH64.hash(key, 0, key.length, SstFormat.BLOOM_HASH_SEED);
   }
 
+  /** The filter's 64-bit hash of the user key {@code buf[off, off + len)}. */
+  static long hash(byte[] buf, int off, int len) {
+    return XXH64.hash(buf, off, len, SstFormat.BLOOM_HASH_SEED);
+  }
+
   /**
    * Reads filter block contents {@code data[0, length)}; {@code data} is kept, not copied.
    *

@@ -101,16 +101,39 @@ public final class TableBuilder implements AutoCloseable {
    */
   public void add(byte[] userKey, long seq, ValueKind kind, long expiresAtMillis, byte[] value) {
     checkOpen();
-    validate(userKey, seq, kind, expiresAtMillis, value);
+    if (userKey == null || kind == null || value == null) {
+      throw IsleException.invalidArgument("userKey, kind and value must not be null");
+    }
+    add(userKey, 0, userKey.length, seq, kind, expiresAtMillis, value, 0, value.length);
+  }
+
+  /**
+   * Like {@link #add(byte[], long, ValueKind, long, byte[])} with the user key in {@code
+   * keyBuf[keyOffset, keyOffset + keyLength)} and the value in {@code valueBuf[valueOffset,
+   * valueOffset + valueLength)}, so callers holding entries in larger buffers copy nothing.
+   */
+  public void add(
+      byte[] keyBuf,
+      int keyOffset,
+      int keyLength,
+      long seq,
+      ValueKind kind,
+      long expiresAtMillis,
+      byte[] valueBuf,
+      int valueOffset,
+      int valueLength) {
+    checkOpen();
+    validate(keyBuf, keyOffset, keyLength, seq, kind, expiresAtMillis, valueBuf, valueLength);
     int userLength = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
     boolean sameUserKey = false;
     if (entryCount > 0) {
-      int c = Arrays.compareUnsigned(lastKey, 0, userLength, userKey, 0, userKey.length);
+      int c =
+          Arrays.compareUnsigned(lastKey, 0, userLength, keyBuf, keyOffset, keyOffset + keyLength);
       if (c > 0 || (c == 0 && seq >= lastSeq)) {
         throw IsleException.invalidArgument(
             "entries must be added in strictly increasing order (user key ascending, then seq"
                 + " descending): key "
-                + Keys.describe(userKey)
+                + Keys.describe(keyBuf, keyOffset, keyLength)
                 + " seq "
                 + seq
                 + " follows key "
@@ -122,21 +145,28 @@ public final class TableBuilder implements AutoCloseable {
     }
     try {
       if (pendingIndexEntry) {
-        addSeparatorIndexEntry(userKey);
+        addSeparatorIndexEntry(keyBuf, keyOffset, keyLength);
       }
       if (!sameUserKey) {
-        bloom.addHash(BloomFilter.hash(userKey));
+        bloom.addHash(BloomFilter.hash(keyBuf, keyOffset, keyLength));
       }
-      int keyLength = userKey.length + SstFormat.KEY_TRAILER_LENGTH;
-      if (keyLength > lastKey.length) {
-        lastKey = new byte[Math.max(keyLength, lastKey.length * 2)];
+      int internalLength = keyLength + SstFormat.KEY_TRAILER_LENGTH;
+      if (internalLength > lastKey.length) {
+        lastKey = new byte[Math.max(internalLength, lastKey.length * 2)];
       }
-      System.arraycopy(userKey, 0, lastKey, 0, userKey.length);
-      Coding.putFixed64(lastKey, userKey.length, Keys.trailer(seq, kind));
-      lastKeyLength = keyLength;
+      System.arraycopy(keyBuf, keyOffset, lastKey, 0, keyLength);
+      Coding.putFixed64(lastKey, keyLength, Keys.trailer(seq, kind));
+      lastKeyLength = internalLength;
       lastSeq = seq;
-      dataBlock.add(lastKey, keyLength, kind.hasExpiry(), expiresAtMillis, value, 0, value.length);
-      count(userKey, seq, kind, expiresAtMillis, value);
+      dataBlock.add(
+          lastKey,
+          internalLength,
+          kind.hasExpiry(),
+          expiresAtMillis,
+          valueBuf,
+          valueOffset,
+          valueLength);
+      count(keyLength, seq, kind, expiresAtMillis, valueLength);
       if (dataBlock.sizeEstimate() >= options.blockSize()) {
         flushDataBlock();
       }
@@ -147,50 +177,61 @@ public final class TableBuilder implements AutoCloseable {
   }
 
   private static void validate(
-      byte[] userKey, long seq, ValueKind kind, long expiresAtMillis, byte[] value) {
-    if (userKey == null || kind == null || value == null) {
+      byte[] keyBuf,
+      int keyOffset,
+      int keyLength,
+      long seq,
+      ValueKind kind,
+      long expiresAtMillis,
+      byte[] valueBuf,
+      int valueLength) {
+    if (keyBuf == null || kind == null || valueBuf == null) {
       throw IsleException.invalidArgument("userKey, kind and value must not be null");
     }
-    if (userKey.length > SstFormat.MAX_KEY_LENGTH) {
+    if (keyLength > SstFormat.MAX_KEY_LENGTH) {
       throw IsleException.invalidArgument(
           "key of "
-              + userKey.length
+              + keyLength
               + " bytes exceeds the limit of "
               + SstFormat.MAX_KEY_LENGTH
               + ": "
-              + Keys.describe(userKey));
+              + Keys.describe(keyBuf, keyOffset, keyLength));
     }
     if (seq < 0 || seq > SstFormat.MAX_SEQUENCE) {
       throw IsleException.invalidArgument(
           "seq " + seq + " is outside [0, " + SstFormat.MAX_SEQUENCE + "]");
     }
-    if (value.length > SstFormat.MAX_VALUE_LENGTH) {
+    if (valueLength > SstFormat.MAX_VALUE_LENGTH) {
       throw IsleException.invalidArgument(
           "value of "
-              + value.length
+              + valueLength
               + " bytes for key "
-              + Keys.describe(userKey)
+              + Keys.describe(keyBuf, keyOffset, keyLength)
               + " exceeds the limit of "
               + SstFormat.MAX_VALUE_LENGTH);
     }
-    if (kind == ValueKind.DELETE && value.length != 0) {
+    if (kind == ValueKind.DELETE && valueLength != 0) {
       throw IsleException.invalidArgument(
-          "tombstone for key " + Keys.describe(userKey) + " has a " + value.length + "-byte value");
+          "tombstone for key "
+              + Keys.describe(keyBuf, keyOffset, keyLength)
+              + " has a "
+              + valueLength
+              + "-byte value");
     }
     if (kind.hasExpiry() ? expiresAtMillis <= 0 : expiresAtMillis != 0) {
       throw IsleException.invalidArgument(
           kind
               + " entry for key "
-              + Keys.describe(userKey)
+              + Keys.describe(keyBuf, keyOffset, keyLength)
               + " has expiresAtMillis "
               + expiresAtMillis
               + (kind.hasExpiry() ? "; it must be positive" : "; it must be 0 for this kind"));
     }
   }
 
-  private void count(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
+  private void count(int keyLength, long seq, ValueKind kind, long expiresAt, int valueLength) {
     if (entryCount == 0) {
-      smallestKey = userKey.clone();
+      smallestKey = Arrays.copyOf(lastKey, keyLength);
       minSeq = seq;
       maxSeq = seq;
     } else {
@@ -198,8 +239,8 @@ public final class TableBuilder implements AutoCloseable {
       maxSeq = Math.max(maxSeq, seq);
     }
     entryCount++;
-    rawKeyBytes += userKey.length;
-    rawValueBytes += value.length;
+    rawKeyBytes += keyLength;
+    rawValueBytes += valueLength;
     if (kind.isTombstone()) {
       tombstoneCount++;
     }
@@ -222,12 +263,12 @@ public final class TableBuilder implements AutoCloseable {
    * Index entry for the pending block: a key {@code >=} its last key and {@code <} the next block's
    * first key, shortened when possible (like leveldb's FindShortestSeparator).
    */
-  private void addSeparatorIndexEntry(byte[] nextUserKey) {
+  private void addSeparatorIndexEntry(byte[] next, int nextOffset, int nextLength) {
     int la = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
-    int diff = Arrays.mismatch(lastKey, 0, la, nextUserKey, 0, nextUserKey.length);
-    if (diff >= 0 && diff + 1 < la && diff < nextUserKey.length) {
+    int diff = Arrays.mismatch(lastKey, 0, la, next, nextOffset, nextOffset + nextLength);
+    if (diff >= 0 && diff + 1 < la && diff < nextLength) {
       int d = lastKey[diff] & 0xFF;
-      if (d < 0xFF && d + 1 < (nextUserKey[diff] & 0xFF)) {
+      if (d < 0xFF && d + 1 < (next[nextOffset + diff] & 0xFF)) {
         addShortenedIndexEntry(diff, d + 1);
         return;
       }

