@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       {@code now} the first time it is seen, and deleted once it has stayed marked for the grace
  *       period. A marked object that became live again is unmarked.
  *   <li>Deletes log edits at or below the base and snapshots below it (older than the grace
- *       period), and leases that did not change for their lifetime.
+ *       period), leases that did not change for their lifetime, and temporary files of staged
+ *       writes that crashed processes abandoned (idle for the grace period).
  *   <li>Persists the marks ({@code manifest/gc/pending-sst/pending.json}) and its progress ({@code
  *       manifest/gc/checkpoint.json}), so a restarted GC keeps the clocks it started.
  * </ol>
@@ -242,6 +243,13 @@ public final class DbGarbageCollector implements GarbageCollector {
 
     // Log edits at or below the base, snapshots below it, once older than the grace period.
     long graceCutoff = now - grace;
+    // Staged writes of processes that died before publishing (file://, rename-based schemes) are
+    // hidden from listings, so the sweep above never sees them: reclaim those idle for the grace
+    // period. A crashed writer or compactor would otherwise leak them forever.
+    int deletedTemporaries = 0;
+    for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR, "manifest/")) {
+      deletedTemporaries += ctx.store().deleteAbandonedTemporaries(dir, graceCutoff);
+    }
     List<String> oldManifest = new ArrayList<>();
     int deletedLog = 0;
     int deletedSnaps = 0;
@@ -278,7 +286,12 @@ public final class DbGarbageCollector implements GarbageCollector {
             deletedLog,
             deletedSnaps,
             deadLeases);
-    LOG.info("gc pass at version {} (base {}): {}", head.seq(), base, r);
+    LOG.info(
+        "gc pass at version {} (base {}): {}, {} abandoned temporary files",
+        head.seq(),
+        base,
+        r,
+        deletedTemporaries);
     return r;
   }
 

@@ -81,6 +81,9 @@ public final class HadoopObjectStore implements ObjectStore {
   /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
   private static final int S3_MAX_LIST_PAGE = 1000;
 
+  /** How the names of temporary files of staged writes start (never a valid object name). */
+  static final String TEMP_PREFIX = ".tmp-";
+
   /** How each scheme writes and creates objects. */
   enum Flavor {
     LOCAL,
@@ -395,7 +398,7 @@ public final class HadoopObjectStore implements ObjectStore {
    */
   private Path tempPath(String name) {
     Path target = path(name);
-    return new Path(target.getParent(), ".tmp-" + UUID.randomUUID() + "-" + target.getName());
+    return new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
   }
 
   /**
@@ -638,6 +641,52 @@ public final class HadoopObjectStore implements ObjectStore {
       byKey.putIfAbsent(e.sortKey(), e);
     }
     return new ArrayList<>(byKey.values());
+  }
+
+  @Override
+  public int deleteAbandonedTemporaries(String namePrefix, long olderThanMillis) {
+    checkOpen();
+    ObjectNames.checkListPrefix(namePrefix);
+    if (flavor == Flavor.S3A) {
+      return 0; // S3A publishes uploads at completion; nothing is staged under the prefix
+    }
+    int slash = namePrefix.lastIndexOf('/');
+    String dir = slash < 0 ? "" : namePrefix.substring(0, slash);
+    int deleted = 0;
+    try {
+      java.util.ArrayDeque<String> dirs = new java.util.ArrayDeque<>();
+      dirs.push(dir);
+      while (!dirs.isEmpty()) {
+        for (SortedTreeIterator.Entry e : listDirectory(dirs.pop())) {
+          String last = e.name().substring(e.name().lastIndexOf('/') + 1);
+          String visible = e.directory() ? e.name() + "/" : e.name();
+          if (!visible.startsWith(namePrefix) && !namePrefix.startsWith(visible)) {
+            continue;
+          }
+          if (e.directory()) {
+            if (!last.startsWith(".")) {
+              dirs.push(e.name());
+            }
+          } else if (last.startsWith(TEMP_PREFIX)
+              && e.name().startsWith(namePrefix.substring(0, slash + 1))
+              && e.lastModifiedMillis() < olderThanMillis) {
+            counters.count(RequestKind.DELETE);
+            try {
+              fs.delete(new Path(root, e.name()), false);
+              deleted++;
+            } catch (FileNotFoundException gone) {
+              // its writer published or removed it meanwhile
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw failed("deleting abandoned temporary files under", namePrefix, e);
+    }
+    if (deleted > 0) {
+      LOG.info("deleted {} abandoned temporary files under {}{}", deleted, location, namePrefix);
+    }
+    return deleted;
   }
 
   /** Turns I/O failures of a lazy listing into {@link IsleException}s naming the listing. */
