@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Arguments: {@code --store}, {@code --roles}, {@code --graceMillis}, {@code
  * --logRetentionMillis}, {@code --snapshotEvery}, {@code --l0Trigger} (default 3), {@code
  * --targetTableSize} (default 64 KiB), {@code --retentionMillis} and {@code --retentionCount}
- * (retention by age), {@code --pauseMillis} (idle pause of each loop, default 100), {@code --kill}.
+ * (retention by age), {@code --pauseMillis} (idle pause of each loop, default 100), {@code
+ * --gcPauseMillis} (pause between GC passes, default the same), {@code --kill}.
  */
 public final class MaintenanceChild {
   private MaintenanceChild() {}
@@ -52,6 +53,7 @@ public final class MaintenanceChild {
   private static void run(Map<String, String> args) throws Exception {
     List<String> roles = List.of(ChildSide.arg(args, "roles").split(","));
     long pause = ChildSide.longArg(args, "pauseMillis", 100);
+    long gcPause = ChildSide.longArg(args, "gcPauseMillis", pause);
     DBOptions dbo = WriterChild.dbOptions(args);
     AtomicLong compactions = new AtomicLong();
     AtomicLong drops = new AtomicLong();
@@ -143,7 +145,8 @@ public final class MaintenanceChild {
                         ChildSide.mark("IDLE", name);
                       }
                       try {
-                        Thread.sleep(pause); // idle pacing of the loop, not synchronisation
+                        // idle pacing of the loop, not synchronisation
+                        Thread.sleep(name.equals("gc") ? gcPause : pause);
                       } catch (InterruptedException e) {
                         return;
                       }
