@@ -73,7 +73,7 @@ class FencingITCase {
       work.put(p, BatchWorkload.standard(seed, p));
       acked.put(p, 0L);
     }
-    int rounds = Seeds.longRun() ? 10 : 3;
+    int rounds = Seeds.longRun() ? 10 : 2;
     List<ChildJvm> all = new ArrayList<>();
     try {
       ChildJvm prev = null;

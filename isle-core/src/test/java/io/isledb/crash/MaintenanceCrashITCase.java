@@ -3,8 +3,6 @@ package io.isledb.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isledb.DBOptions;
-import io.isledb.GarbageCollector;
-import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.Reader;
@@ -19,17 +17,11 @@ import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
 import io.isledb.testing.children.MaintenanceChild;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,21 +46,14 @@ class MaintenanceCrashITCase {
   @TempDir Path cache;
 
   @Test
-  void compactorAndGcKilledOnLocalFilesLoseNothingAndLeakNothing() throws IOException {
-    run(StoreSpec.local(dir, "maint-db"), Seeds.seed(4_101L), Seeds.longRun() ? 60 : 12);
-    try (Stream<Path> files = Files.walk(dir)) {
-      List<String> temps =
-          files
-              .filter(p -> p.getFileName().toString().startsWith(".tmp-"))
-              .map(Path::toString)
-              .collect(Collectors.toList());
-      assertThat(temps).as("temporary files left behind by killed processes").isEmpty();
-    }
+  void compactorAndGcKilledOnLocalFilesLoseNothingAndLeakNothing() {
+    run(StoreSpec.local(dir, "maint-db"), Seeds.seed(4_101L), Seeds.longRun() ? 60 : 10);
+    Convergence.assertNoTemporaryFiles(dir, "seed " + Seeds.seed(4_101L));
   }
 
   @Test
-  void compactorAndGcKilledOnS3LoseNothingAndLeakNothing() throws IOException {
-    run(StoreSpec.s3(S3, "maint-crash"), Seeds.seed(4_202L), Seeds.longRun() ? 20 : 4);
+  void compactorAndGcKilledOnS3LoseNothingAndLeakNothing() {
+    run(StoreSpec.s3(S3, "maint-crash"), Seeds.seed(4_202L), Seeds.longRun() ? 20 : 2);
   }
 
   private record Plan(String role, KillPoint point, int results) {
@@ -184,26 +169,7 @@ class MaintenanceCrashITCase {
 
       // Converge: GC passes (real clock) until the listing is exactly the live set.
       String ctx = "seed " + seed + ", after " + iterations + " kills";
-      try (GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
-        long deadline = System.nanoTime() + Duration.ofMillis(8 * GRACE_MILLIS + 30_000).toNanos();
-        TreeSet<String> expected;
-        TreeSet<String> actual;
-        while (true) {
-          gc.runOnce();
-          expected = LiveObjects.convergedListing(store);
-          actual = LiveObjects.listing(store);
-          if (expected.equals(actual) || System.nanoTime() > deadline) {
-            break;
-          }
-          pause(100);
-        }
-        Set<String> leaked = new TreeSet<>(actual);
-        leaked.removeAll(expected);
-        Set<String> lost = new TreeSet<>(expected);
-        lost.removeAll(actual);
-        assertThat(lost).as("%s: live objects missing", ctx).isEmpty();
-        assertThat(leaked).as("%s: objects GC never reclaimed", ctx).isEmpty();
-      }
+      Convergence.gcUntilLiveSet(db, Duration.ofMillis(GRACE_MILLIS), ctx);
       verify(spec, work, acked, ctx + ", after GC converged");
     }
     // Every compactor child has work (at least three new L0 tables), so it reaches its kill point.
@@ -212,16 +178,6 @@ class MaintenanceCrashITCase {
             "seed %d: kills at exact protocol points (compactions seen %d, GC passes that deleted %d)",
             seed, compactions, gcDeletes)
         .isGreaterThanOrEqualTo((iterations + 1) / 2);
-  }
-
-  /** A polling pause between GC passes while waiting for the grace period to pass. */
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   private void verify(StoreSpec spec, BatchWorkload work, long acked, String ctx) {

@@ -149,7 +149,6 @@ class SoakITCase {
                 "--gcPauseMillis=1000"));
     TailChecker tail = new TailChecker(work, ctx);
     try {
-      child.await("READY", WAIT);
       ObjectStore store = track(resources, spec.open());
       ObjectStore oldStore = track(resources, spec.open());
       IsleDB db = track(resources, IsleDB.open(store, dbo));
@@ -257,8 +256,9 @@ class SoakITCase {
                 return null;
               }));
 
-      // Let it run, watching for failures.
+      // Let it run, watching for failures (the maintenance JVM joins as soon as it started).
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis);
+      child.await("READY", WAIT);
       while (System.nanoTime() < end) {
         for (Future<?> f : futures) {
           if (f.isDone()) {
