@@ -297,6 +297,10 @@ public final class DbGarbageCollector implements GarbageCollector {
 
   /** Reads new edits since the last pass, remembering the tables each one added. */
   private void catchUp() {
+    catchUp(true);
+  }
+
+  private void catchUp(boolean mayRetry) {
     if (head == null) {
       // First pass: start from the oldest retained state so the window's additions are known.
       // If slot 1 still exists every version is openable, so start from the empty state.
@@ -324,6 +328,14 @@ public final class DbGarbageCollector implements GarbageCollector {
                   }
                 });
     if (head.seq() == 0 && !ctx.manifest().listLog().isEmpty()) {
+      if (mayRetry) {
+        // Maybe the database is being created right now: its first edit appeared after we found
+        // slot 1 free. Look once more before calling it corrupt.
+        head = null;
+        addedBySlot.clear();
+        catchUp(false);
+        return;
+      }
       throw new CorruptionException(
           "manifest of " + ctx.store().location() + " has no slot 1 and no snapshot");
     }

@@ -136,16 +136,25 @@ public final class ManifestStore {
         return catchUp(snap.get());
       }
     }
-    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)));
+    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
   }
 
-  /** A replay from nothing that found no slot 1 must mean an empty log, not a collected one. */
-  private ManifestState checkNotStranded(ManifestState s) {
-    if (s.seq() == 0 && !listLog().isEmpty()) {
+  /**
+   * A replay from nothing that found no slot 1 must mean an empty log, not a collected one. Log
+   * edits without slot 1 or a snapshot are corruption, with one innocent explanation: a database
+   * being created right now. Its first edit (or first snapshot) can appear between our read of the
+   * free slot 1 and the listing, so look once more before calling it corrupt.
+   */
+  private ManifestState checkNotStranded(ManifestState s, long upTo) {
+    if (s.seq() != 0 || upTo == 0 || listLog().isEmpty()) {
+      return s;
+    }
+    ManifestState again = catchUp(baseFor(upTo), upTo);
+    if (again.seq() == 0) {
       throw new CorruptionException(
           "manifest at " + store.location() + " has log edits but neither slot 1 nor a snapshot");
     }
-    return s;
+    return again;
   }
 
   /**
@@ -172,7 +181,7 @@ public final class ManifestStore {
               + e.getMessage()
               + ")");
     }
-    ManifestState s = checkNotStranded(catchUp(base, version));
+    ManifestState s = checkNotStranded(catchUp(base, version), version);
     if (s.seq() != version) {
       throw IsleException.invalidArgument(
           "version "
