@@ -135,6 +135,26 @@ public final class DbGarbageCollector implements GarbageCollector {
     long grace = ctx.options().gcGracePeriod().toMillis();
     loadPersisted();
     catchUp();
+    if (ctx.manifest().leftBehind(head.seq())) {
+      // Only a GC collects the log, and never past its own head: another GC instance took over
+      // (fencing this one) while this one was paused, and collected the log after our head,
+      // fence included. A zombie GC that trusted the free slot would compute the live set from a
+      // stale version and delete live objects.
+      ManifestState latest = ctx.manifest().loadLatest();
+      if (latest.epoch(Role.GC) != epoch) {
+        throw new FencedException(
+            "gc epoch "
+                + epoch
+                + " was fenced by epoch "
+                + latest.epoch(Role.GC)
+                + " while paused");
+      }
+      head = null;
+      baseSeq = -1;
+      baseState = null;
+      addedBySlot.clear();
+      catchUp();
+    }
     if (head.epoch(Role.GC) != epoch) {
       throw new FencedException(
           "gc epoch " + epoch + " was fenced by epoch " + head.epoch(Role.GC));

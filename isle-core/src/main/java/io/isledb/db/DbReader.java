@@ -6,7 +6,6 @@ import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.ReaderStats;
-import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -160,17 +159,13 @@ public final class DbReader implements Reader {
       long started = ctx.clock().millis();
       ReadVersion v = current;
       ManifestState s = ctx.manifest().catchUp(v.state());
-      if (started - confirmedAt >= strandedCheckMillis) {
-        Optional<ManifestCodec.Current> c = ctx.manifest().readCurrent();
-        if (c.isPresent() && c.get().snapshotSeq() > s.seq()) {
-          // The log after our version may have been collected: start over from a snapshot.
-          LOG.warn(
-              "reader of {} at version {} was left behind (snapshot {}); reloading",
-              ctx.store().location(),
-              s.seq(),
-              c.get().snapshotSeq());
-          s = ctx.manifest().loadLatest();
-        }
+      if (started - confirmedAt >= strandedCheckMillis && ctx.manifest().leftBehind(s.seq())) {
+        // The log after our version was collected: start over from a snapshot.
+        LOG.warn(
+            "reader of {} at version {} was left behind by GC; reloading",
+            ctx.store().location(),
+            s.seq());
+        s = ctx.manifest().loadLatest();
       }
       confirmedAt = started;
       tables.counters.refreshes.increment();

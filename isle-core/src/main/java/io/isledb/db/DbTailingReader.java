@@ -213,15 +213,9 @@ public final class DbTailingReader implements TailingReader {
     if (highestSeen > 0 && now - confirmedAt >= strandedCheckMillis) {
       // Our last look at the end of the log is old: GC may have collected edits written since
       // (once older than the grace period and the log retention), and then this free slot is a
-      // collected one, not the end. CURRENT names a snapshot and head at or beyond every slot GC
-      // may delete; if it is at or past this position, the position is gone. Without this check
-      // a consumer that paused too long would poll "nothing new" forever.
-      Optional<io.isledb.manifest.ManifestCodec.Current> c = ctx.manifest().readCurrent();
-      if (c.isPresent()
-          && Math.max(c.get().snapshotSeq(), c.get().headSeq()) >= version
-          // The edit may have been written just after we found its slot free (CURRENT is written
-          // after the edit): only a slot still free now, below CURRENT, was collected.
-          && ctx.manifest().readEdit(version).isEmpty()) {
+      // collected one, not the end (ManifestStore.leftBehind). Without this check a consumer
+      // that paused too long would poll "nothing new" forever.
+      if (ctx.manifest().leftBehind(version - 1)) {
         throw notRetained(version);
       }
     }

@@ -69,6 +69,24 @@ public final class ManifestStore {
     }
   }
 
+  /**
+   * Whether the log right after version {@code seq} was collected, so that its free slot is not the
+   * end of the log: CURRENT names a head (or snapshot) beyond {@code seq} while slot {@code seq +
+   * 1} is free. Every CURRENT written since slot {@code seq + 1} was created names at least that
+   * slot: GC writes CURRENT at its head, and every author after its own append. (CURRENT's snapshot
+   * alone is not enough: authors with an LSN extractor rewrite CURRENT after every edit naming the
+   * last snapshot they wrote themselves, which can be older than the one GC collected up to.) The
+   * slot is read again after CURRENT, since an edit appended in between is not a collected one.
+   * Costs one read of CURRENT, and one of the slot when CURRENT is ahead.
+   */
+  public boolean leftBehind(long seq) {
+    Optional<ManifestCodec.Current> c = readCurrent();
+    if (c.isEmpty() || Math.max(c.get().snapshotSeq(), c.get().headSeq()) <= seq) {
+      return false;
+    }
+    return readEdit(seq + 1).isEmpty();
+  }
+
   /** Replaces the CURRENT hint. */
   public void writeCurrent(ManifestCodec.Current c) {
     store.put(ManifestPaths.CURRENT, ManifestCodec.encodeCurrent(c));
