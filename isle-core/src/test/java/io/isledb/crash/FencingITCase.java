@@ -154,7 +154,7 @@ class FencingITCase {
   void writersInThreadsFenceEachOtherWithoutLosingOrLeakingWrites() throws Exception {
     long seed = Seeds.seed(3_404L);
     int threads = 3;
-    long runMillis = Seeds.longRun() ? 60_000 : 6_000;
+    long runMillis = Seeds.longRun() ? 60_000 : 4_000;
     StoreSpec spec = StoreSpec.s3(S3, "fencing-threads");
     Map<Integer, Long> acked = new ConcurrentHashMap<>();
     AtomicInteger fences = new AtomicInteger();

@@ -95,7 +95,7 @@ class SoakITCase {
   @Test
   void writerCompactorRetentionGcReadersAndTailTogether() throws Exception {
     long seed = Seeds.seed(4_303L);
-    long runMillis = Seeds.longRun() ? 600_000 : 60_000;
+    long runMillis = Seeds.longRun() ? 600_000 : 50_000;
     StoreSpec spec = StoreSpec.s3(S3, "soak");
     BatchWorkload work = new BatchWorkload(seed, "w/", 300, 40, 6000, 25);
     DBOptions dbo =
