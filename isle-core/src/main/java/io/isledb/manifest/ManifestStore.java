@@ -151,7 +151,16 @@ public final class ManifestStore {
     if (current.isPresent() && current.get().snapshotSeq() > 0) {
       Optional<ManifestState> snap = readSnapshot(current.get().snapshotSeq());
       if (snap.isPresent()) {
-        return catchUp(snap.get());
+        ManifestState s = catchUp(snap.get());
+        long past = Math.max(current.get().headSeq(), current.get().snapshotSeq());
+        if (past <= s.seq()) {
+          return s; // the usual case: CURRENT's head is at or behind the true head; no request
+        }
+        if (readEdit(s.seq() + 1).isPresent()) {
+          return catchUp(s); // an edit appeared meanwhile
+        }
+        // The log ended before CURRENT's head: the snapshot CURRENT names is older than what GC
+        // collected (its snapshot field can lag, see leftBehind). Start from the newest snapshot.
       }
     }
     return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
