@@ -327,9 +327,21 @@ public final class DbGarbageCollector implements GarbageCollector {
       List<Long> snaps = ctx.manifest().listSnapshots();
       ManifestState start = ManifestState.empty();
       if (!snaps.isEmpty() && ctx.manifest().readEdit(1).isEmpty()) {
-        long first = snaps.get(0);
-        start =
-            ctx.manifest().readSnapshot(first).orElseGet(() -> ctx.manifest().loadVersion(first));
+        // The oldest snapshot the log continues from. A GC killed while deleting old edits and
+        // snapshots (edits first, in ascending order) leaves older snapshots whose following
+        // edits are gone; a replay from one of them would stop early, at a stale version (and
+        // then see its own fence missing: a false FencedException on every restart).
+        List<Long> log = ctx.manifest().listLog();
+        long firstEdit = log.isEmpty() ? Long.MAX_VALUE : log.get(0);
+        long first = snaps.get(snaps.size() - 1);
+        for (long snap : snaps) {
+          if (snap + 1 >= firstEdit) {
+            first = snap;
+            break;
+          }
+        }
+        long from = first;
+        start = ctx.manifest().readSnapshot(from).orElseGet(() -> ctx.manifest().loadVersion(from));
       }
       baseSeq = start.seq();
       baseState = start;
