@@ -104,6 +104,21 @@ public interface ObjectStore extends AutoCloseable {
    */
   Iterator<ObjectInfo> list(String namePrefix);
 
+  /**
+   * Deletes the hidden temporary files that interrupted writes left under {@code namePrefix} and
+   * that were last modified before {@code olderThanMillis} (epoch milliseconds); returns how many
+   * it deleted. Schemes whose writes are staged in a temporary file and then published ({@code
+   * file://}, ABFS and other rename-based schemes) leave such a file behind when the writing
+   * process dies in between. {@link #list} never shows them, so garbage collection reclaims them
+   * through this call, with its grace period: a live write keeps modifying its file, and if a slow
+   * one loses it anyway, its publication fails and is retried, never half-visible. Stores that
+   * never stage writes (S3A, the in-memory store) have nothing to do: the default returns 0 without
+   * a request.
+   */
+  default int deleteAbandonedTemporaries(String namePrefix, long olderThanMillis) {
+    return 0;
+  }
+
   /** Deletes the object; deleting a missing object succeeds. */
   void delete(String name);
 

@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *       {@code now} the first time it is seen, and deleted once it has stayed marked for the grace
  *       period. A marked object that became live again is unmarked.
  *   <li>Deletes log edits at or below the base and snapshots below it (older than the grace
- *       period), and leases that did not change for their lifetime.
+ *       period), leases that did not change for their lifetime, and temporary files of staged
+ *       writes that crashed processes abandoned (idle for the grace period).
  *   <li>Persists the marks ({@code manifest/gc/pending-sst/pending.json}) and its progress ({@code
  *       manifest/gc/checkpoint.json}), so a restarted GC keeps the clocks it started.
  * </ol>
@@ -120,6 +121,26 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     long grace = ctx.options().gcGracePeriod().toMillis();
     loadPersisted();
     catchUp();
+    if (ctx.manifest().leftBehind(head.seq())) {
+      // Only a GC collects the log, and never past its own head: another GC instance took over
+      // (fencing this one) while this one was paused, and collected the log after our head,
+      // fence included. A zombie GC that trusted the free slot would compute the live set from a
+      // stale version and delete live objects.
+      ManifestState latest = ctx.manifest().loadLatest();
+      if (latest.epoch(Role.GC) != epoch) {
+        throw new FencedException(
+            "gc epoch "
+                + epoch
+                + " was fenced by epoch "
+                + latest.epoch(Role.GC)
+                + " while paused");
+      }
+      head = null;
+      baseSeq = -1;
+      baseState = null;
+      addedBySlot.clear();
+      catchUp();
+    }
     if (head.epoch(Role.GC) != epoch) {
       throw new FencedException(
           "gc epoch " + epoch + " was fenced by epoch " + head.epoch(Role.GC));
@@ -234,6 +255,13 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
 
     // Log edits at or below the base, snapshots below it, once older than the grace period.
     long graceCutoff = now - grace;
+    // Staged writes of processes that died before publishing (file://, rename-based schemes) are
+    // hidden from listings, so the sweep above never sees them: reclaim those idle for the grace
+    // period. A crashed writer or compactor would otherwise leak them forever.
+    int deletedTemporaries = 0;
+    for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR, "manifest/")) {
+      deletedTemporaries += ctx.store().deleteAbandonedTemporaries(dir, graceCutoff);
+    }
     List<String> oldManifest = new ArrayList<>();
     int deletedLog = 0;
     int deletedSnaps = 0;
@@ -270,21 +298,42 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
             deletedLog,
             deletedSnaps,
             deadLeases);
-    LOG.info("gc pass at version {} (base {}): {}", head.seq(), base, r);
+    LOG.info(
+        "gc pass at version {} (base {}): {}, {} abandoned temporary files",
+        head.seq(),
+        base,
+        r,
+        deletedTemporaries);
     return r;
   }
 
   /** Reads new edits since the last pass, remembering the tables each one added. */
   private void catchUp() {
+    catchUp(true);
+  }
+
+  private void catchUp(boolean mayRetry) {
     if (head == null) {
       // First pass: start from the oldest retained state so the window's additions are known.
       // If slot 1 still exists every version is openable, so start from the empty state.
       List<Long> snaps = ctx.manifest().listSnapshots();
       ManifestState start = ManifestState.empty();
       if (!snaps.isEmpty() && ctx.manifest().readEdit(1).isEmpty()) {
-        long first = snaps.get(0);
-        start =
-            ctx.manifest().readSnapshot(first).orElseGet(() -> ctx.manifest().loadVersion(first));
+        // The oldest snapshot the log continues from. A GC killed while deleting old edits and
+        // snapshots (edits first, in ascending order) leaves older snapshots whose following
+        // edits are gone; a replay from one of them would stop early, at a stale version (and
+        // then see its own fence missing: a false FencedException on every restart).
+        List<Long> log = ctx.manifest().listLog();
+        long firstEdit = log.isEmpty() ? Long.MAX_VALUE : log.get(0);
+        long first = snaps.get(snaps.size() - 1);
+        for (long snap : snaps) {
+          if (snap + 1 >= firstEdit) {
+            first = snap;
+            break;
+          }
+        }
+        long from = first;
+        start = ctx.manifest().readSnapshot(from).orElseGet(() -> ctx.manifest().loadVersion(from));
       }
       baseSeq = start.seq();
       baseState = start;
@@ -303,6 +352,14 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
                   }
                 });
     if (head.seq() == 0 && !ctx.manifest().listLog().isEmpty()) {
+      if (mayRetry) {
+        // Maybe the database is being created right now: its first edit appeared after we found
+        // slot 1 free. Look once more before calling it corrupt.
+        head = null;
+        addedBySlot.clear();
+        catchUp(false);
+        return;
+      }
       throw new CorruptionException(
           "manifest of " + ctx.store().location() + " has no slot 1 and no snapshot");
     }

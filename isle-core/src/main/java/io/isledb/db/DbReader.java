@@ -6,7 +6,6 @@ import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.ReaderStats;
-import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class DbReader implements Reader, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbReader.class);
 
-  /** Without new edits, CURRENT is checked this often to detect a reader left behind by GC. */
+  /**
+   * A reader that confirmed the end of the log less than this long ago trusts a free slot as the
+   * end of the log; otherwise it also reads CURRENT (at most every minute, never less often than
+   * half the grace period: see {@link #refresh()}).
+   */
   private static final long STRANDED_CHECK_MILLIS = 60_000;
 
   private final DbContext ctx;
@@ -41,7 +44,11 @@ public final class DbReader implements Reader, Resource {
   private final Object refreshLock = new Object();
   private volatile ReadVersion current;
   private volatile boolean closed;
-  private long lastStrandedCheck;
+
+  /** When the last successful refresh started: the log had no gap after our version then. */
+  private long confirmedAt;
+
+  private final long strandedCheckMillis;
 
   public DbReader(DbContext ctx, ReaderOptions options) {
     this.ctx = ctx;
@@ -60,7 +67,9 @@ public final class DbReader implements Reader, Resource {
     this.tables = new Tables(ctx.store(), options, cacheDir);
     this.blobs = new Blobs(ctx.store());
     this.current = new ReadVersion(ctx.manifest().loadLatest(), tables, blobs, ctx.clock());
-    this.lastStrandedCheck = ctx.clock().millis();
+    this.confirmedAt = ctx.clock().millis();
+    this.strandedCheckMillis =
+        Math.min(STRANDED_CHECK_MILLIS, ctx.options().gcGracePeriod().toMillis() / 2);
     if (options.autoRefreshInterval().isZero()) {
       this.refresher = null;
     } else {
@@ -132,26 +141,33 @@ public final class DbReader implements Reader, Resource {
     return current.version();
   }
 
+  /**
+   * Moves to the newest version. GC deletes log edits at or below the snapshot CURRENT names once
+   * they are older than the grace period, so a free slot after our version is only trustworthy as
+   * "the end of the log" if our version was confirmed recently: an edit that appeared after our
+   * last confirmation cannot have been collected within half the grace period of it. A reader whose
+   * confirmation is older (it did not refresh, or its refreshes failed, for that long) also reads
+   * CURRENT and reloads from a snapshot if CURRENT is ahead of it. The confirmation time is only
+   * advanced by a refresh that completed: a failed check must not let the next refresh skip it and
+   * silently return a stale version. The check also runs when edits were found, since a GC deleting
+   * old edits in bulk can leave a gap anywhere among them for a moment.
+   */
   @Override
   public long refresh() {
     checkOpen();
     synchronized (refreshLock) {
+      long started = ctx.clock().millis();
       ReadVersion v = current;
       ManifestState s = ctx.manifest().catchUp(v.state());
-      long now = ctx.clock().millis();
-      if (s.seq() == v.state().seq() && now - lastStrandedCheck >= STRANDED_CHECK_MILLIS) {
-        lastStrandedCheck = now;
-        Optional<ManifestCodec.Current> c = ctx.manifest().readCurrent();
-        if (c.isPresent() && c.get().snapshotSeq() > s.seq()) {
-          // The log after our version may have been collected: start over from a snapshot.
-          LOG.warn(
-              "reader of {} at version {} was left behind (snapshot {}); reloading",
-              ctx.store().location(),
-              s.seq(),
-              c.get().snapshotSeq());
-          s = ctx.manifest().loadLatest();
-        }
+      if (started - confirmedAt >= strandedCheckMillis && ctx.manifest().leftBehind(s.seq())) {
+        // The log after our version was collected: start over from a snapshot.
+        LOG.warn(
+            "reader of {} at version {} was left behind by GC; reloading",
+            ctx.store().location(),
+            s.seq());
+        s = ctx.manifest().loadLatest();
       }
+      confirmedAt = started;
       tables.counters.refreshes.increment();
       if (s != v.state()) {
         current = new ReadVersion(s, tables, blobs, ctx.clock());

@@ -34,6 +34,12 @@ public final class DbTailingReader implements TailingReader, Resource {
   private EditChanges cached;
   private long highestSeen;
 
+  /** When a poll last found the end of the log (a free slot right after the newest seen). */
+  private long confirmedAt;
+
+  /** Like readers: trust a free slot as the end only within min(1 minute, grace / 2). */
+  private final long strandedCheckMillis;
+
   /** Raw entries of one edit in emission order. */
   private record Raw(
       byte[] key, long seq, ValueKind kind, long expiresAt, byte[] value, String table) {}
@@ -44,6 +50,8 @@ public final class DbTailingReader implements TailingReader, Resource {
     this.ctx = ctx;
     this.options = options;
     this.blobs = new Blobs(ctx.store());
+    this.confirmedAt = ctx.clock().millis();
+    this.strandedCheckMillis = Math.min(60_000, ctx.options().gcGracePeriod().toMillis() / 2);
   }
 
   private void checkOpen() {
@@ -201,6 +209,17 @@ public final class DbTailingReader implements TailingReader, Resource {
     if (version <= highestSeen) {
       throw notRetained(version);
     }
+    long now = ctx.clock().millis();
+    if (highestSeen > 0 && now - confirmedAt >= strandedCheckMillis) {
+      // Our last look at the end of the log is old: GC may have collected edits written since
+      // (once older than the grace period and the log retention), and then this free slot is a
+      // collected one, not the end (ManifestStore.leftBehind). Without this check a consumer
+      // that paused too long would poll "nothing new" forever.
+      if (ctx.manifest().leftBehind(version - 1)) {
+        throw notRetained(version);
+      }
+    }
+    confirmedAt = now;
     if (highestSeen == 0) {
       List<Long> log = ctx.manifest().listLog();
       highestSeen = Math.max(highestSeen, log.isEmpty() ? 0 : log.get(log.size() - 1));

@@ -308,7 +308,7 @@ public final class DbWriter implements Writer, Resource {
         long started = ctx.clock().millis();
         List<SstMeta> tables = writeTable(m);
         awaitTurn(m);
-        commit(tables, m.maxSeq(), started);
+        commit(tables, m.minSeq(), m.maxSeq(), started);
         return;
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
@@ -404,7 +404,7 @@ public final class DbWriter implements Writer, Resource {
    * Commits uploaded tables with one edit. Refuses (so the caller re-uploads) when the uploads are
    * older than half the GC grace period: GC may collect unreferenced objects after the full grace.
    */
-  private void commit(List<SstMeta> tables, long lastSeq, long uploadStarted) {
+  private void commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
     long lsn = -1;
     if (ctx.options().lsnExtractor() != null && !tables.isEmpty()) {
       OptionalLong l =
@@ -416,13 +416,19 @@ public final class DbWriter implements Writer, Resource {
       ManifestAppender.Appended a =
           appender.append(
               state -> {
+                // Already committed by an earlier attempt whose response was lost, maybe with
+                // other tables (each attempt uploads anew) and maybe compacted away since. This
+                // writer holds the newest writer epoch (the appender checked before calling us), so
+                // nobody else assigns sequence numbers: if the log has reached this memtable's
+                // first one, the memtable is in. Adding it again would be refused as a conflict
+                // (its numbers are not above the log's), failing a flush that in fact succeeded.
+                if (state.lastSeq() >= firstSeq) {
+                  return Optional.empty();
+                }
                 if (ctx.clock().millis() - uploadStarted > commitDeadlineMillis) {
                   throw new IsleException(
                       IsleException.Kind.UNAVAILABLE,
                       "flush could not commit within half the GC grace period; uploading again");
-                }
-                if (!tables.isEmpty() && state.table(tables.get(0).id()) != null) {
-                  return Optional.empty();
                 }
                 return Optional.of(new Edit.AddTables(tables, lastSeq, committedLsn));
               },

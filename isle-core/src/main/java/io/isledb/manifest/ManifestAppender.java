@@ -79,21 +79,39 @@ public final class ManifestAppender {
     return role;
   }
 
-  /** Reads edits appended by others since the last known head. */
+  /**
+   * Reads edits appended by others since the last known head. Like every catch-up before an append
+   * ({@link #ensureFresh}), it checks that the head was not left behind by GC when it was last
+   * confirmed too long ago: a compactor, retention or committer idle for longer than the log
+   * retention would otherwise take a collected slot for the end of the log and "commit" its edit
+   * into it, where nobody ever reads it.
+   */
   public ManifestState refresh() {
     long now = clock.millis();
+    boolean stale = now - confirmedAt > freshnessMillis;
     head = store.catchUp(head);
+    if (stale) {
+      reloadIfLeftBehind();
+    }
     confirmedAt = now;
     return head;
+  }
+
+  private void reloadIfLeftBehind() {
+    if (store.leftBehind(head.seq())) {
+      LOG.warn("{} at version {} was left behind by GC; reloading", author, head.seq());
+      head = store.loadLatest();
+    }
   }
 
   /**
    * Makes sure the head is not stranded before taking a slot. GC deletes old log edits (those at or
    * below a snapshot CURRENT names, and only once they are older than the grace period). An author
    * whose head was confirmed (it read up to a free slot) less than half the grace period ago cannot
-   * have lost a following edit to GC. An author idle for longer re-reads CURRENT: if it names a
-   * snapshot beyond the head, edits after the head may be gone, and a free slot there would be a
-   * collected one, not the end of the log; the author reloads instead of writing into it.
+   * have lost a following edit to GC. An author idle for longer re-reads CURRENT: if it is beyond
+   * the head while the next slot is free ({@link ManifestStore#leftBehind}), edits after the head
+   * are gone, and the free slot is a collected one, not the end of the log; the author reloads
+   * instead of writing into it.
    */
   private void ensureFresh() {
     long now = clock.millis();
@@ -101,15 +119,7 @@ public final class ManifestAppender {
       return;
     }
     head = store.catchUp(head);
-    Optional<ManifestCodec.Current> c = store.readCurrent();
-    if (c.isPresent() && c.get().snapshotSeq() > head.seq()) {
-      LOG.warn(
-          "{} at version {} was left behind (snapshot {}); reloading",
-          author,
-          head.seq(),
-          c.get().snapshotSeq());
-      head = store.loadLatest();
-    }
+    reloadIfLeftBehind();
     confirmedAt = now;
   }
 

@@ -74,6 +74,24 @@ public final class ManifestStore {
     }
   }
 
+  /**
+   * Whether the log right after version {@code seq} was collected, so that its free slot is not the
+   * end of the log: CURRENT names a head (or snapshot) beyond {@code seq} while slot {@code seq +
+   * 1} is free. Every CURRENT written since slot {@code seq + 1} was created names at least that
+   * slot: GC writes CURRENT at its head, and every author after its own append. (CURRENT's snapshot
+   * alone is not enough: authors with an LSN extractor rewrite CURRENT after every edit naming the
+   * last snapshot they wrote themselves, which can be older than the one GC collected up to.) The
+   * slot is read again after CURRENT, since an edit appended in between is not a collected one.
+   * Costs one read of CURRENT, and one of the slot when CURRENT is ahead.
+   */
+  public boolean leftBehind(long seq) {
+    Optional<ManifestCodec.Current> c = readCurrent();
+    if (c.isEmpty() || Math.max(c.get().snapshotSeq(), c.get().headSeq()) <= seq) {
+      return false;
+    }
+    return readEdit(seq + 1).isEmpty();
+  }
+
   /** Replaces the CURRENT hint. */
   public void writeCurrent(ManifestCodec.Current c) {
     store.put(ManifestPaths.CURRENT, ManifestCodec.encodeCurrent(c));
@@ -138,19 +156,37 @@ public final class ManifestStore {
     if (current.isPresent() && current.get().snapshotSeq() > 0) {
       Optional<ManifestState> snap = readSnapshot(current.get().snapshotSeq());
       if (snap.isPresent()) {
-        return catchUp(snap.get());
+        ManifestState s = catchUp(snap.get());
+        long past = Math.max(current.get().headSeq(), current.get().snapshotSeq());
+        if (past <= s.seq()) {
+          return s; // the usual case: CURRENT's head is at or behind the true head; no request
+        }
+        if (readEdit(s.seq() + 1).isPresent()) {
+          return catchUp(s); // an edit appeared meanwhile
+        }
+        // The log ended before CURRENT's head: the snapshot CURRENT names is older than what GC
+        // collected (its snapshot field can lag, see leftBehind). Start from the newest snapshot.
       }
     }
-    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)));
+    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
   }
 
-  /** A replay from nothing that found no slot 1 must mean an empty log, not a collected one. */
-  private ManifestState checkNotStranded(ManifestState s) {
-    if (s.seq() == 0 && !listLog().isEmpty()) {
+  /**
+   * A replay from nothing that found no slot 1 must mean an empty log, not a collected one. Log
+   * edits without slot 1 or a snapshot are corruption, with one innocent explanation: a database
+   * being created right now. Its first edit (or first snapshot) can appear between our read of the
+   * free slot 1 and the listing, so look once more before calling it corrupt.
+   */
+  private ManifestState checkNotStranded(ManifestState s, long upTo) {
+    if (s.seq() != 0 || upTo == 0 || listLog().isEmpty()) {
+      return s;
+    }
+    ManifestState again = catchUp(baseFor(upTo), upTo);
+    if (again.seq() == 0) {
       throw new CorruptionException(
           "manifest at " + store.location() + " has log edits but neither slot 1 nor a snapshot");
     }
-    return s;
+    return again;
   }
 
   /**
@@ -177,7 +213,7 @@ public final class ManifestStore {
               + e.getMessage()
               + ")");
     }
-    ManifestState s = checkNotStranded(catchUp(base, version));
+    ManifestState s = checkNotStranded(catchUp(base, version), version);
     if (s.seq() != version) {
       throw IsleException.invalidArgument(
           "version "

@@ -457,6 +457,12 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   }
 
   @Override
+  public int deleteAbandonedTemporaries(String namePrefix, long olderThanMillis) {
+    before(Operation.LIST, namePrefix);
+    return delegate.deleteAbandonedTemporaries(namePrefix, olderThanMillis);
+  }
+
+  @Override
   public boolean hasAtomicCreateIfAbsent() {
     return delegate.hasAtomicCreateIfAbsent();
   }

@@ -83,6 +83,12 @@ public final class HadoopObjectStore implements ObjectStore {
   /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
   private static final int S3_MAX_LIST_PAGE = 1000;
 
+  /** Reads of an object that keeps being replaced while read are tried this many times. */
+  private static final int CHANGED_WHILE_READING_ATTEMPTS = 8;
+
+  /** How the names of temporary files of staged writes start (never a valid object name). */
+  static final String TEMP_PREFIX = ".tmp-";
+
   /** How each scheme writes and creates objects. */
   enum Flavor {
     LOCAL,
@@ -237,15 +243,21 @@ public final class HadoopObjectStore implements ObjectStore {
   public Optional<byte[]> get(String name) {
     checkOpen();
     ObjectNames.checkName(name);
-    counters.count(RequestKind.GET);
-    try (FSDataInputStream in = open(name, -1, "whole-file")) {
-      byte[] data = in.readAllBytes();
-      counters.read(data.length);
-      return Optional.of(data);
-    } catch (FileNotFoundException e) {
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      throw failed("get", name, e);
+    for (int attempt = 1; ; attempt++) {
+      counters.count(RequestKind.GET);
+      try (FSDataInputStream in = open(name, -1, "whole-file")) {
+        byte[] data = in.readAllBytes();
+        counters.read(data.length);
+        return Optional.of(data);
+      } catch (FileNotFoundException e) {
+        return Optional.empty();
+      } catch (IOException | RuntimeException e) {
+        if (attempt < CHANGED_WHILE_READING_ATTEMPTS && changedWhileReading(e)) {
+          backOffAfterChange(attempt);
+          continue;
+        }
+        throw failed("get", name, e);
+      }
     }
   }
 
@@ -254,14 +266,46 @@ public final class HadoopObjectStore implements ObjectStore {
     checkOpen();
     ObjectNames.checkName(name);
     InMemoryObjectStore.checkRange(offset, length);
-    counters.count(RequestKind.GET_RANGE);
-    try (FSDataInputStream in = open(name, -1, "random")) {
-      return Optional.of(readRange(in, offset, length));
-    } catch (FileNotFoundException e) {
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      throw failed("ranged get", name, e);
+    for (int attempt = 1; ; attempt++) {
+      counters.count(RequestKind.GET_RANGE);
+      try (FSDataInputStream in = open(name, -1, "random")) {
+        return Optional.of(readRange(in, offset, length));
+      } catch (FileNotFoundException e) {
+        return Optional.empty();
+      } catch (IOException | RuntimeException e) {
+        if (attempt < CHANGED_WHILE_READING_ATTEMPTS && changedWhileReading(e)) {
+          backOffAfterChange(attempt);
+          continue;
+        }
+        throw failed("ranged get", name, e);
+      }
     }
+  }
+
+  /** A short, growing, jittered pause, so a reader does not collide with a writer in lock-step. */
+  private static void backOffAfterChange(int attempt) {
+    long max = Math.min(200, 5L << attempt);
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, max + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Whether a read failed because the object was replaced while being read. S3A reads an object of
+   * unknown length with a HEAD and then a GET conditional on the HEAD's etag; an object replaced in
+   * between (CURRENT, pins, leases and GC state are rewritten in place by other processes) fails
+   * with 412, which S3A reports as {@code RemoteFileChangedException}. That is not a storage
+   * failure: reading again returns the new version whole.
+   */
+  static boolean changedWhileReading(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.hadoop.fs.s3a.RemoteFileChangedException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -401,7 +445,7 @@ public final class HadoopObjectStore implements ObjectStore {
    */
   private Path tempPath(String name) {
     Path target = path(name);
-    return new Path(target.getParent(), ".tmp-" + UUID.randomUUID() + "-" + target.getName());
+    return new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
   }
 
   /**
@@ -644,6 +688,52 @@ public final class HadoopObjectStore implements ObjectStore {
       byKey.putIfAbsent(e.sortKey(), e);
     }
     return new ArrayList<>(byKey.values());
+  }
+
+  @Override
+  public int deleteAbandonedTemporaries(String namePrefix, long olderThanMillis) {
+    checkOpen();
+    ObjectNames.checkListPrefix(namePrefix);
+    if (flavor == Flavor.S3A) {
+      return 0; // S3A publishes uploads at completion; nothing is staged under the prefix
+    }
+    int slash = namePrefix.lastIndexOf('/');
+    String dir = slash < 0 ? "" : namePrefix.substring(0, slash);
+    int deleted = 0;
+    try {
+      java.util.ArrayDeque<String> dirs = new java.util.ArrayDeque<>();
+      dirs.push(dir);
+      while (!dirs.isEmpty()) {
+        for (SortedTreeIterator.Entry e : listDirectory(dirs.pop())) {
+          String last = e.name().substring(e.name().lastIndexOf('/') + 1);
+          String visible = e.directory() ? e.name() + "/" : e.name();
+          if (!visible.startsWith(namePrefix) && !namePrefix.startsWith(visible)) {
+            continue;
+          }
+          if (e.directory()) {
+            if (!last.startsWith(".")) {
+              dirs.push(e.name());
+            }
+          } else if (last.startsWith(TEMP_PREFIX)
+              && e.name().startsWith(namePrefix.substring(0, slash + 1))
+              && e.lastModifiedMillis() < olderThanMillis) {
+            counters.count(RequestKind.DELETE);
+            try {
+              fs.delete(new Path(root, e.name()), false);
+              deleted++;
+            } catch (FileNotFoundException gone) {
+              // its writer published or removed it meanwhile
+            }
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw failed("deleting abandoned temporary files under", namePrefix, e);
+    }
+    if (deleted > 0) {
+      LOG.info("deleted {} abandoned temporary files under {}{}", deleted, location, namePrefix);
+    }
+    return deleted;
   }
 
   /** Turns I/O failures of a lazy listing into {@link IsleException}s naming the listing. */

@@ -25,7 +25,8 @@ final class LocalFiles {
    */
   static Path tempFor(Path target) throws IOException {
     Files.createDirectories(target.getParent());
-    return target.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + target.getFileName());
+    return target.resolveSibling(
+        HadoopObjectStore.TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
   }
 
   /** Opens a new temporary file for writing. */

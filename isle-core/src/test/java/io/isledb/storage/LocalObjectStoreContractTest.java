@@ -72,6 +72,37 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
   }
 
   @Test
+  void abandonedTemporaryFilesAreDeletedOnceIdleLongEnough() throws IOException {
+    store.put("sstable/0a1/live.sst", bytes("live"));
+    Path old = root().resolve("sstable/0a1/.tmp-dead-x.sst");
+    Path fresh = root().resolve("sstable/0b2/.tmp-busy-y.sst");
+    Path elsewhere = root().resolve("blobs/00/.tmp-dead-z.blob");
+    for (Path p : List.of(old, fresh, elsewhere)) {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, "partial");
+    }
+    long now = System.currentTimeMillis();
+    Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.fromMillis(now - 60_000));
+    Files.setLastModifiedTime(elsewhere, java.nio.file.attribute.FileTime.fromMillis(now - 60_000));
+    try (ObjectUpload inFlight = store.startUpload("sstable/0c3/inflight.sst")) {
+      inFlight.write(bytes("being written"));
+      // Only the idle one under the prefix goes; the fresh one and the live upload stay.
+      assertThat(store.deleteAbandonedTemporaries("sstable/", now - 10_000)).isEqualTo(1);
+      assertThat(old).doesNotExist();
+      assertThat(fresh).exists();
+      assertThat(elsewhere).exists();
+      inFlight.complete();
+    }
+    assertThat(store.get("sstable/0c3/inflight.sst")).isPresent();
+    assertThat(store.get("sstable/0a1/live.sst")).isPresent();
+    assertThat(store.deleteAbandonedTemporaries("blobs/", now - 10_000)).isEqualTo(1);
+    assertThat(store.deleteAbandonedTemporaries("sstable/", now + 10_000)).isEqualTo(1);
+    assertThat(fresh).doesNotExist();
+    assertThat(names(store.list("")))
+        .containsExactly("sstable/0a1/live.sst", "sstable/0c3/inflight.sst");
+  }
+
+  @Test
   void uploadsReplaceLikePut() {
     store.put("u", bytes("old"));
     try (ObjectUpload up = store.startUpload("u")) {

@@ -286,6 +286,28 @@ public abstract class ObjectStoreContract {
   }
 
   @Test
+  void reclaimingAbandonedTemporariesNeverTouchesObjectsOrLiveUploads() {
+    store.put("sst/000/a.sst", bytes("a"));
+    assertThat(store.createIfAbsent("log/1", bytes("edit"))).isTrue();
+    try (ObjectUpload up = store.startUpload("sst/000/b.sst")) {
+      up.write(pattern(1000));
+      // Even with a cutoff in the future (everything counts as idle) objects stay; the live
+      // upload may lose its staging file, in which case it must fail rather than publish garbage.
+      assertThat(store.deleteAbandonedTemporaries("", Long.MAX_VALUE)).isGreaterThanOrEqualTo(0);
+      try {
+        up.complete();
+        assertThat(store.get("sst/000/b.sst"))
+            .hasValueSatisfying(v -> assertThat(v).isEqualTo(pattern(1000)));
+      } catch (io.isledb.IsleException e) {
+        assertThat(e.kind()).isEqualTo(io.isledb.IsleException.Kind.UNAVAILABLE);
+        assertThat(store.get("sst/000/b.sst")).isEmpty();
+      }
+    }
+    assertThat(names(store.list("sst/"))).contains("sst/000/a.sst");
+    assertThat(store.get("log/1")).hasValueSatisfying(v -> assertThat(v).isEqualTo(bytes("edit")));
+  }
+
+  @Test
   void abandonedUploadLeavesNothing() {
     try (ObjectUpload up = store.startUpload("sst/000/b.sst")) {
       up.write(pattern(50_000));

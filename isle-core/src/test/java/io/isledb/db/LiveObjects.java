@@ -1,0 +1,118 @@
+package io.isledb.db;
+
+import io.isledb.ObjectStore;
+import io.isledb.manifest.ManifestCodec;
+import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.SstMeta;
+import io.isledb.sst.BlockCache;
+import io.isledb.sst.ScanOptions;
+import io.isledb.sst.TableIterator;
+import io.isledb.sst.TableReader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The objects a database must hold, computed from its manifest independently of the garbage
+ * collector, for tests that assert GC converges to exactly the live set: tables of the newest
+ * version and of every pinned version, the blobs those tables reference, and the manifest objects
+ * an idle, fully collected database keeps.
+ */
+public final class LiveObjects {
+  private LiveObjects() {}
+
+  /** Every object name listed under the database prefix, sorted. */
+  public static TreeSet<String> listing(ObjectStore store) {
+    TreeSet<String> out = new TreeSet<>();
+    for (String dir : List.of("manifest/", ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR)) {
+      store.list(dir).forEachRemaining(o -> out.add(o.name()));
+    }
+    return out;
+  }
+
+  /** The newest version and every pinned version. */
+  public static List<ManifestState> retainedStates(ObjectStore store) {
+    ManifestStore ms = new ManifestStore(store);
+    List<ManifestState> states = new ArrayList<>();
+    states.add(ms.loadLatest());
+    store
+        .list(ManifestPaths.PINS_DIR)
+        .forEachRemaining(
+            o ->
+                store
+                    .get(o.name())
+                    .ifPresent(
+                        b ->
+                            states.add(
+                                ms.loadVersion(ManifestCodec.decodePin(o.name(), b).version()))));
+    return states;
+  }
+
+  /** Table and blob objects the newest version and every pinned version reference. */
+  public static TreeSet<String> referencedData(ObjectStore store) {
+    TreeSet<String> out = new TreeSet<>();
+    Set<String> seen = new HashSet<>();
+    for (ManifestState s : retainedStates(store)) {
+      for (SstMeta t : s.allTables()) {
+        if (seen.add(t.id())) {
+          out.add(t.objectName());
+          out.addAll(blobsOf(store, t));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The exact listing of an idle database without pins once GC has collected everything it may: the
+   * referenced data, CURRENT, the snapshot of the newest version and GC's own two state objects. No
+   * log edits, no older snapshots, no leases.
+   */
+  public static TreeSet<String> convergedListing(ObjectStore store) {
+    TreeSet<String> out = referencedData(store);
+    ManifestState head = new ManifestStore(store).loadLatest();
+    out.add(ManifestPaths.CURRENT);
+    out.add(ManifestPaths.snapshot(head.seq()));
+    out.add(ManifestPaths.GC_PENDING);
+    out.add(ManifestPaths.GC_CHECKPOINT);
+    return out;
+  }
+
+  /** Blob objects referenced by table {@code t} (reads the whole table). */
+  public static Set<String> blobsOf(ObjectStore store, SstMeta t) {
+    Set<String> out = new TreeSet<>();
+    if (t.blobRefs() == 0) {
+      return out;
+    }
+    Optional<byte[]> data = store.get(t.objectName());
+    if (data.isEmpty()) {
+      throw new AssertionError("live table " + t.objectName() + " is missing");
+    }
+    byte[] d = data.get();
+    TableReader r =
+        TableReader.open(
+            t.objectName(),
+            d.length,
+            (off, len) -> {
+              byte[] b = new byte[len];
+              System.arraycopy(d, (int) off, b, 0, len);
+              return b;
+            },
+            BlockCache.none(),
+            0);
+    TableIterator it = r.iterator(ScanOptions.sequential(0));
+    it.seekToFirst();
+    while (it.valid()) {
+      if (it.kind().isBlob()) {
+        out.add(BlobRef.decode(it.value(), t.objectName()).objectName());
+      }
+      it.next();
+    }
+    return out;
+  }
+}
