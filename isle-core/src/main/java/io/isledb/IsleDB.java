@@ -152,13 +152,32 @@ public final class IsleDB implements AutoCloseable {
   }
 
   /**
-   * Pins {@code version} under {@code name} (replacing an earlier pin of that name): GC keeps
-   * everything the version references until {@link #unpin}. The version must be the newest one or
-   * still well within the log retention.
+   * Pins {@code version} under {@code name} (replacing an earlier pin of that name): until {@link
+   * #unpin}, {@link Reader#openVersion} can open that version and GC keeps the tables and blobs it
+   * references. Nothing else is held back: versions after it are collected as usual, so a pin held
+   * for a long time costs only the data of its own version (a checkpoint, a consistent export). The
+   * pin object carries the version's manifest state (about the size of a snapshot). The version
+   * must be the newest one or its edit younger than half the log retention.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT for a bad name or a version that does not exist
+   *     or is too old to pin
    */
   public void pin(String name, long version) {
     checkOpen();
-    Pins.pin(ctx, name, version);
+    Pins.pin(ctx, name, version, false);
+  }
+
+  /**
+   * Pins the history from {@code version} on under {@code name}: until {@link #unpin}, GC keeps
+   * every version after it openable and every log edit after it, so a {@link TailingReader} can
+   * resume from any position after {@code version}. Unlike {@link #pin}, this holds back the
+   * collection of everything written since, so storage grows for as long as it is held: use it for
+   * consumers that replay the log, and move it forward as they progress. Same limits as {@link
+   * #pin}.
+   */
+  public void pinHistory(String name, long version) {
+    checkOpen();
+    Pins.pin(ctx, name, version, true);
   }
 
   /** Removes a pin; removing a missing pin does nothing. */
@@ -167,7 +186,7 @@ public final class IsleDB implements AutoCloseable {
     Pins.unpin(ctx, name);
   }
 
-  /** All pins: name to version. */
+  /** All pins, of both kinds: name to version. */
   public Map<String, Long> pins() {
     checkOpen();
     return Pins.list(ctx);

@@ -17,7 +17,12 @@ public interface Reader extends ReadView {
    */
   ReadView snapshot();
 
-  /** A read-only view of an older version that is still retained. */
+  /**
+   * A read-only view of an older version: one still in the retained window (the log retention), or
+   * one kept by a {@link IsleDB#pin version pin}.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if the version is neither retained nor pinned
+   */
   ReadView openVersion(long version);
 
   /** The largest committed application LSN published in CURRENT (one read), if tracked. */

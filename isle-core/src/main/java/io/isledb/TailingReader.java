@@ -6,10 +6,11 @@ package io.isledb;
  * {@link #tail}. Compactions, retention and fences produce no changes.
  *
  * <p>The tail reads log edits and the tables they added; it can only reach back as far as GC
- * retains them (the log retention, or a pin at the consumer's position). Polling a position GC has
- * collected fails with {@link IsleException} of kind INVALID_ARGUMENT ("no longer retained"), also
- * when a consumer paused until its next edit was collected: it never reports "nothing new" for a
- * position the log has moved past.
+ * retains them: the log retention, or a {@link IsleDB#pinHistory history pin} at the consumer's
+ * position's version minus one, moved forward as it progresses. Polling a position GC has collected
+ * fails with {@link IsleException} of kind INVALID_ARGUMENT ("no longer retained"), also when a
+ * consumer paused until its next edit was collected: it never reports "nothing new" for a position
+ * the log has moved past.
  */
 public interface TailingReader extends AutoCloseable {
   /** The position of the oldest retained log edit. */

@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Notes the time {@code now}, then reads the newest version (head), the pins and the leases.
  *   <li>Finds the retained window: the oldest version that must stay openable is the smallest of
- *       the head, every pin, and every log edit younger than the log retention; {@code base} is the
- *       newest snapshot at or below it. Live tables are those of the base state plus every table
- *       added by an edit after it; live blobs are those these tables reference.
+ *       the head, every history pin, and every log edit younger than the log retention; {@code
+ *       base} is the newest snapshot at or below it. Live tables are those of the base state, every
+ *       table added by an edit after it, and the tables of every version pin's state; live blobs
+ *       are those these tables reference.
  *   <li>Lists tables and blobs. An object that is neither live nor in a live lease is marked with
  *       {@code now} the first time it is seen, and deleted once it has stayed marked for the grace
  *       period. A marked object that became live again is unmarked.
@@ -147,11 +148,14 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     }
 
     // Retained window.
-    Map<String, Long> pins = readPins();
+    // History pins hold the window back; version pins only keep the tables of their own state.
+    List<ManifestCodec.Pin> pins = Pins.read(ctx.store());
     List<ObjectInfo> log = listAll(ManifestPaths.LOG_DIR);
     long minNeeded = head.seq();
-    for (long p : pins.values()) {
-      minNeeded = Math.min(minNeeded, p);
+    for (ManifestCodec.Pin p : pins) {
+      if (p.history()) {
+        minNeeded = Math.min(minNeeded, p.version());
+      }
     }
     long youngCutoff = now - ctx.options().logRetention().toMillis();
     for (ObjectInfo o : log) {
@@ -200,6 +204,13 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     for (List<SstMeta> added : addedBySlot.tailMap(base, false).values()) {
       for (SstMeta t : added) {
         metas.put(t.id(), t);
+      }
+    }
+    for (ManifestCodec.Pin p : pins) {
+      if (!p.history()) {
+        for (SstMeta t : p.state().allTables()) {
+          metas.put(t.id(), t);
+        }
       }
     }
     liveTables.addAll(metas.keySet());
@@ -396,18 +407,6 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     }
     blobsByTable.put(t.id(), names);
     return names;
-  }
-
-  private Map<String, Long> readPins() {
-    Map<String, Long> pins = new HashMap<>();
-    for (ObjectInfo o : listAll(ManifestPaths.PINS_DIR)) {
-      Optional<byte[]> b = ctx.store().get(o.name());
-      if (b.isPresent()) {
-        ManifestCodec.Pin p = ManifestCodec.decodePin(o.name(), b.get());
-        pins.put(p.name(), p.version());
-      }
-    }
-    return pins;
   }
 
   /**

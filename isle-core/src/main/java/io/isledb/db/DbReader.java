@@ -185,7 +185,16 @@ public final class DbReader implements Reader, Resource {
   @Override
   public ReadView openVersion(long version) {
     checkOpen();
-    ManifestState s = ctx.manifest().loadVersion(version);
+    ManifestState s;
+    try {
+      s = ctx.manifest().loadVersion(version);
+    } catch (IsleException e) {
+      // Past the retained window a version pin may still hold it; the pin carries its state.
+      if (e.kind() != IsleException.Kind.INVALID_ARGUMENT || version < 0) {
+        throw e;
+      }
+      s = Pins.pinnedState(ctx.store(), version).orElseThrow(() -> e);
+    }
     return new View(new ReadVersion(s, tables, blobs, ctx.clock()));
   }
 

@@ -113,6 +113,12 @@ public final class ManifestCodec {
     ObjectNode n = header("snapshot");
     n.put("seq", s.seq());
     n.put("time", timeMillis);
+    putState(n, s);
+    return ChecksummedJson.encode(n);
+  }
+
+  /** The fields of a folded state, shared by snapshots and version pins. */
+  private static void putState(ObjectNode n, ManifestState s) {
     ObjectNode f = n.putObject("fences");
     s.fences().forEach((role, epoch) -> f.put(role.id(), epoch));
     n.put("lastSeq", s.lastSeq());
@@ -134,7 +140,6 @@ public final class ManifestCodec {
     n.put("maxCommittedLsn", s.maxCommittedLsn());
     n.put("lowWatermarkLsn", s.lowWatermarkLsn());
     n.put("nextRunId", s.nextRunId());
-    return ChecksummedJson.encode(n);
   }
 
   /** Decodes the snapshot stored as {@code name}, which must be of version {@code seq}. */
@@ -146,6 +151,10 @@ public final class ManifestCodec {
       throw new CorruptionException(
           "snapshot " + name + " claims version " + stored + ", expected " + seq);
     }
+    return stateFrom(name, seq, n);
+  }
+
+  private static ManifestState stateFrom(String name, long seq, JsonNode n) {
     Map<Role, Long> fences = new EnumMap<>(Role.class);
     field(name, n, "fences")
         .fields()
@@ -215,29 +224,64 @@ public final class ManifestCodec {
   // ---------------------------------------------------------------- pins
 
   /**
-   * A pin: GC keeps everything version {@code version} references while the pin exists.
+   * A pin: GC keeps what version {@code version} needs while the pin exists.
    *
    * @param name the pin's name (also its object name)
    * @param version the pinned version
    * @param timeMillis when it was written
+   * @param state for a version pin, the folded state of {@code version}: GC keeps the tables it
+   *     names and readers open the version from it, however long ago its log was collected. Null
+   *     for a history pin, which keeps every version from {@code version} on (the log edits and
+   *     every table they added).
    */
-  public record Pin(String name, long version, long timeMillis) {}
+  public record Pin(String name, long version, long timeMillis, ManifestState state) {
+    /** Whether this is a history pin. */
+    public boolean history() {
+      return state == null;
+    }
+  }
+
+  /** Persisted values of a pin's {@code kind} field. Never change them. */
+  private static final String PIN_VERSION = "version";
+
+  private static final String PIN_HISTORY = "history";
 
   /** Bytes of a pin object. */
   public static byte[] encodePin(Pin p) {
     ObjectNode n = header("pin");
     n.put("name", p.name());
     n.put("version", p.version());
+    n.put("kind", p.history() ? PIN_HISTORY : PIN_VERSION);
     n.put("time", p.timeMillis());
+    if (!p.history()) {
+      if (p.state().seq() != p.version()) {
+        throw new IllegalArgumentException(
+            "pin of version " + p.version() + " with the state of " + p.state().seq());
+      }
+      putState(n.putObject("state"), p.state());
+    }
     return ChecksummedJson.encode(n);
   }
 
-  /** Decodes a pin object. */
+  /**
+   * Decodes a pin object. A pin without a {@code kind} (written before pins had kinds) is a history
+   * pin: that keeps at least as much as it kept when it was written.
+   */
   public static Pin decodePin(String objectName, byte[] data) {
     JsonNode n = ChecksummedJson.decode(objectName, data);
     checkHeader(objectName, n, "pin");
-    return new Pin(
-        str(objectName, n, "name"), num(objectName, n, "version"), num(objectName, n, "time"));
+    JsonNode kind = n.get("kind");
+    long version = num(objectName, n, "version");
+    ManifestState state;
+    if (kind == null || kind.isNull() || PIN_HISTORY.equals(kind.asText())) {
+      state = null;
+    } else if (PIN_VERSION.equals(kind.asText())) {
+      state = stateFrom(objectName, version, field(objectName, n, "state"));
+    } else {
+      throw new CorruptionException(
+          "manifest object " + objectName + " has an unknown pin kind '" + kind.asText() + "'");
+    }
+    return new Pin(str(objectName, n, "name"), version, num(objectName, n, "time"), state);
   }
 
   // ---------------------------------------------------------------- tables

@@ -213,7 +213,33 @@ public final class ManifestStore {
               + e.getMessage()
               + ")");
     }
-    ManifestState s = checkNotStranded(catchUp(base, version), version);
+    ManifestState s = catchUp(base, version);
+    if (s.seq() == version) {
+      return s;
+    }
+    // The replay stopped short. If the manifest holds anything past the version, the edits up to
+    // it were collected; otherwise the version does not exist (yet).
+    List<Long> snaps = listSnapshots();
+    List<Long> log = listLog();
+    long newest =
+        Math.max(
+            snaps.isEmpty() ? -1 : snaps.get(snaps.size() - 1),
+            log.isEmpty() ? -1 : log.get(log.size() - 1));
+    if (newest >= version) {
+      ManifestState again = catchUp(s, version); // an append racing with our first read
+      if (again.seq() == version) {
+        return again;
+      }
+      throw IsleException.invalidArgument(
+          "version "
+              + version
+              + " is no longer retained at "
+              + store.location()
+              + " (the log continues only from "
+              + (log.isEmpty() ? "snapshot " + snaps.get(snaps.size() - 1) : "slot " + log.get(0))
+              + "; pin a version to keep it)");
+    }
+    s = checkNotStranded(s, version);
     if (s.seq() != version) {
       throw IsleException.invalidArgument(
           "version "

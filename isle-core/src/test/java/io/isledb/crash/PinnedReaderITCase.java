@@ -17,6 +17,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
 import io.isledb.db.LiveObjects;
+import io.isledb.db.Pins;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.ManifestStore;
@@ -107,8 +108,8 @@ class PinnedReaderITCase {
       Writer writer = db.openWriter(wo);
       long pinnedBatch = 12;
       // Before the pin, compaction already makes some tables obsolete: GC may collect those while
-      // the pin is held. (A pin keeps every table added after it, so a tailing reader can resume
-      // from the pinned position; those are collected after unpinning.)
+      // the pin is held, and also every table written and compacted away after the pin (a version
+      // pin keeps only its own version).
       try (Compactor early =
           db.openCompactor(
               CompactorOptions.defaults().withL0Trigger(3).withTargetTableSize(32 << 10))) {
@@ -223,12 +224,36 @@ class PinnedReaderITCase {
           .containsAll(LiveObjects.referencedData(store));
 
       ManifestStore ms = new ManifestStore(store);
-      ManifestState pinnedState = ms.loadVersion(pinned);
+      ManifestState pinnedState = Pins.read(store).get(0).state();
+      assertThat(pinnedState.seq()).isEqualTo(pinned);
       for (SstMeta t : pinnedState.allTables()) {
         assertThat(listing).as("%s: pinned table %s", ctx, t.id()).contains(t.objectName());
       }
-      view.close();
       writer.close();
+
+      // While the pin is still held, GC converges to exactly the data of the newest and the pinned
+      // version: nothing written between them survives.
+      try (GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
+        for (int i = 0; i < 2; i++) {
+          gc.runOnce();
+          clock.advance(Duration.ofMinutes(11));
+        }
+        gc.runOnce();
+      }
+      Set<String> data = new TreeSet<>();
+      for (String name : LiveObjects.listing(store)) {
+        if (!name.startsWith("manifest/")) {
+          data.add(name);
+        }
+      }
+      assertThat(data)
+          .as("%s: data objects while pinned", ctx)
+          .isEqualTo(LiveObjects.referencedData(store));
+      check(view, work, pinnedBatch, ctx + ", pinned view after GC converged");
+      try (ReadView again = reader.openVersion(pinned)) {
+        check(again, work, pinnedBatch, ctx + ", pinned version opened after GC converged");
+      }
+      view.close();
 
       // Unpin: GC converges to exactly the live set of the newest version.
       db.unpin("held-by-reader");

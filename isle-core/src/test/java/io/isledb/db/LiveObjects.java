@@ -20,8 +20,8 @@ import java.util.TreeSet;
 /**
  * The objects a database must hold, computed from its manifest independently of the garbage
  * collector, for tests that assert GC converges to exactly the live set: tables of the newest
- * version and of every pinned version, the blobs those tables reference, and the manifest objects
- * an idle, fully collected database keeps.
+ * version and of every pinned version (for history pins, only the pinned version's own tables), the
+ * blobs those tables reference, and the manifest objects an idle, fully collected database keeps.
  */
 public final class LiveObjects {
   private LiveObjects() {}
@@ -35,21 +35,14 @@ public final class LiveObjects {
     return out;
   }
 
-  /** The newest version and every pinned version. */
+  /** The newest version and every pinned version (its state from a version pin's object). */
   public static List<ManifestState> retainedStates(ObjectStore store) {
     ManifestStore ms = new ManifestStore(store);
     List<ManifestState> states = new ArrayList<>();
     states.add(ms.loadLatest());
-    store
-        .list(ManifestPaths.PINS_DIR)
-        .forEachRemaining(
-            o ->
-                store
-                    .get(o.name())
-                    .ifPresent(
-                        b ->
-                            states.add(
-                                ms.loadVersion(ManifestCodec.decodePin(o.name(), b).version()))));
+    for (ManifestCodec.Pin p : Pins.read(store)) {
+      states.add(p.history() ? ms.loadVersion(p.version()) : p.state());
+    }
     return states;
   }
 

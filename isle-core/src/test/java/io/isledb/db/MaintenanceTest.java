@@ -26,6 +26,7 @@ import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.ManifestStore;
@@ -280,6 +281,102 @@ class MaintenanceTest {
       assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(live);
       assertThatThrownBy(() -> r.openVersion(pinned).scan(null, null).forEachRemaining(kv -> {}))
           .isInstanceOf(IsleException.class);
+    }
+  }
+
+  /** Overwrites keys k0..k9 {@code rounds} times, compacting and collecting after each round. */
+  private void churn(Writer w, Compactor c, GarbageCollector gc, int from, int rounds) {
+    for (int round = from; round < from + rounds; round++) {
+      for (int k = 0; k < 10; k++) {
+        w.put(b("k" + k), b("r" + round));
+      }
+      w.flush();
+      while (c.runOnce().isPresent()) {
+        // compact everything that is due
+      }
+      gc.runOnce();
+      clock.advance(Duration.ofMinutes(11));
+    }
+  }
+
+  @Test
+  void aVersionPinHeldLongKeepsOnlyItsOwnVersion() {
+    try (Writer w = db.openWriter(wo);
+        Compactor c = db.openCompactor(CompactorOptions.defaults().withL0Trigger(2));
+        GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
+      churn(w, c, gc, 0, 1);
+      long pinned = w.lastCommittedVersion();
+      db.pin("checkpoint-1", pinned);
+      churn(w, c, gc, 1, 40);
+      gc.runOnce();
+
+      // Exactly the tables of the head and of the pinned version: nothing written in between.
+      Set<String> live = new HashSet<>();
+      state().allTables().forEach(t -> live.add(t.objectName()));
+      Set<String> expected = new HashSet<>(live);
+      for (ManifestCodec.Pin p : Pins.read(store)) {
+        p.state().allTables().forEach(t -> expected.add(t.objectName()));
+      }
+      assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(expected);
+      assertThat(expected.size() - live.size()).as("the pinned version's own tables").isPositive();
+      assertThat(objects(ManifestPaths.LOG_DIR))
+          .as("the log is collected past the pin")
+          .hasSizeLessThanOrEqualTo(dbo.snapshotEvery() + 1)
+          .doesNotContain(ManifestPaths.log(pinned), ManifestPaths.log(pinned + 1));
+
+      // A reader opened long after still opens the pinned version, from the pin itself.
+      try (Reader r = db.openReader(ReaderOptions.defaults());
+          ReadView old = r.openVersion(pinned)) {
+        List<String> want = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+          want.add("k" + k + "=r0");
+        }
+        assertThat(scanAll(old)).containsExactlyElementsOf(want);
+        assertThat(scanAll(r)).contains("k0=r40").hasSize(10);
+        assertThatThrownBy(() -> r.openVersion(pinned + 1))
+            .isInstanceOf(IsleException.class)
+            .hasMessageContaining("no longer retained");
+      }
+      db.unpin("checkpoint-1");
+      for (int i = 0; i < 3; i++) {
+        gc.runOnce();
+        clock.advance(Duration.ofMinutes(11));
+      }
+      assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(live);
+    }
+  }
+
+  @Test
+  void aHistoryPinKeepsEveryVersionAfterIt() {
+    try (Writer w = db.openWriter(wo);
+        Compactor c = db.openCompactor(CompactorOptions.defaults().withL0Trigger(2));
+        GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
+      churn(w, c, gc, 0, 1);
+      long pinned = w.lastCommittedVersion();
+      db.pinHistory("consumer", pinned);
+      assertThat(db.pins()).containsEntry("consumer", pinned);
+      churn(w, c, gc, 1, 20);
+      long head = w.lastCommittedVersion();
+      for (long v = pinned + 1; v <= head; v++) {
+        assertThat(store.get(ManifestPaths.log(v))).as("log edit %d", v).isPresent();
+      }
+      try (Reader r = db.openReader(ReaderOptions.defaults())) {
+        for (long v = pinned; v <= head; v++) {
+          try (ReadView view = r.openVersion(v)) {
+            assertThat(scanAll(view)).as("version %d", v).hasSize(10);
+          }
+        }
+      }
+      // Moving the pin forward releases what lies before it.
+      db.pinHistory("consumer", head);
+      for (int i = 0; i < 3; i++) {
+        gc.runOnce();
+        clock.advance(Duration.ofMinutes(11));
+      }
+      assertThat(store.get(ManifestPaths.log(pinned + 1))).isEmpty();
+      Set<String> live = new HashSet<>();
+      state().allTables().forEach(t -> live.add(t.objectName()));
+      assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(live);
     }
   }
 

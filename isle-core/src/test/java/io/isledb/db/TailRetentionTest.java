@@ -18,6 +18,8 @@ import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,6 +74,56 @@ class TailRetentionTest {
           .hasMessageContaining("no longer retained")
           .extracting(e -> ((IsleException) e).kind())
           .isEqualTo(IsleException.Kind.INVALID_ARGUMENT);
+    }
+  }
+
+  @Test
+  void aHistoryPinAtTheConsumersPositionKeepsItsLogForHours() {
+    try (IsleDB db = IsleDB.open(store, dbo);
+        Writer w = db.openWriter(WriterOptions.defaults().withFlushInterval(Duration.ZERO));
+        TailingReader tail = db.openTailingReader(TailingReaderOptions.defaults());
+        GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
+      w.put(b("a"), b("1"));
+      w.flush();
+      TailPosition pos = tail.poll(TailPosition.start(), 100).next();
+      db.pinHistory("consumer", pos.version() - 1);
+
+      for (int i = 0; i < 20; i++) {
+        w.put(b("k" + i), b("v" + i));
+        w.flush();
+        clock.advance(Duration.ofMinutes(10));
+        gc.runOnce();
+      }
+      clock.advance(Duration.ofHours(2));
+      gc.runOnce();
+      clock.advance(Duration.ofMinutes(11));
+      gc.runOnce();
+
+      List<String> seen = new ArrayList<>();
+      TailPosition p = pos;
+      while (true) {
+        TailBatch batch = tail.poll(p, 7);
+        if (batch.changes().isEmpty()) {
+          break;
+        }
+        batch.changes().forEach(c -> seen.add(new String(c.key(), StandardCharsets.UTF_8)));
+        p = batch.next();
+      }
+      List<String> want = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        want.add("k" + i);
+      }
+      assertThat(seen).as("every change after the paused position, once, in order").isEqualTo(want);
+
+      // The consumer moves its pin to where it got; GC then collects the log before it.
+      db.pinHistory("consumer", p.version() - 1);
+      clock.advance(Duration.ofHours(2));
+      gc.runOnce();
+      clock.advance(Duration.ofMinutes(11));
+      gc.runOnce();
+      TailPosition old = pos;
+      assertThatThrownBy(() -> tail.poll(old, 100)).hasMessageContaining("no longer retained");
+      assertThat(tail.poll(p, 100).changes()).isEmpty();
     }
   }
 

@@ -102,8 +102,49 @@ class ManifestCodecTest {
   void currentAndPinRoundTrip() {
     ManifestCodec.Current c = new ManifestCodec.Current(32, 40, 7, 3, 1234);
     assertThat(ManifestCodec.decodeCurrent("CURRENT", ManifestCodec.encodeCurrent(c))).isEqualTo(c);
-    ManifestCodec.Pin p = new ManifestCodec.Pin("checkpoint-7", 41, 5);
-    assertThat(ManifestCodec.decodePin("p", ManifestCodec.encodePin(p))).isEqualTo(p);
+    ManifestCodec.Pin history = new ManifestCodec.Pin("tail-1", 41, 5, null);
+    assertThat(ManifestCodec.decodePin("p", ManifestCodec.encodePin(history))).isEqualTo(history);
+    ManifestState s = sample();
+    ManifestCodec.Pin version = new ManifestCodec.Pin("checkpoint-7", s.seq(), 5, s);
+    ManifestCodec.Pin back = ManifestCodec.decodePin("p", ManifestCodec.encodePin(version));
+    assertThat(back.history()).isFalse();
+    assertThat(back.name()).isEqualTo("checkpoint-7");
+    assertThat(back.version()).isEqualTo(s.seq());
+    assertThat(back.state().seq()).isEqualTo(s.seq());
+    assertThat(back.state().allTables()).isEqualTo(s.allTables());
+    assertThat(back.state().fences()).isEqualTo(s.fences());
+    assertThat(back.state().lastSeq()).isEqualTo(s.lastSeq());
+    assertThat(back.state().tokens()).isEqualTo(s.tokens());
+    // The embedded state is a snapshot of exactly the pinned version.
+    assertThatThrownBy(() -> ManifestCodec.encodePin(new ManifestCodec.Pin("x", s.seq() + 1, 5, s)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static byte[] rawPin(String kind) {
+    com.fasterxml.jackson.databind.node.ObjectNode n = ChecksummedJson.object();
+    n.put("format", 1);
+    n.put("type", "pin");
+    n.put("name", "old");
+    n.put("version", 9);
+    if (kind != null) {
+      n.put("kind", kind);
+    }
+    n.put("time", 3);
+    return ChecksummedJson.encode(n);
+  }
+
+  @Test
+  void pinWithoutKindIsAHistoryPinAndAnUnknownKindIsCorruption() {
+    assertThat(ManifestCodec.decodePin("p", rawPin(null)))
+        .isEqualTo(new ManifestCodec.Pin("old", 9, 3, null));
+    assertThatThrownBy(() -> ManifestCodec.decodePin("manifest/pins/old.json", rawPin("version")))
+        .as("a version pin without its state")
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("'state'");
+    assertThatThrownBy(() -> ManifestCodec.decodePin("manifest/pins/old.json", rawPin("forever")))
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("manifest/pins/old.json")
+        .hasMessageContaining("'forever'");
   }
 
   @Test
