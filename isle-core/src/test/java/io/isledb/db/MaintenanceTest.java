@@ -262,26 +262,34 @@ class MaintenanceTest {
       w.delete(b("b"));
       w.flush();
       c.runOnce().orElseThrow();
-      for (int i = 0; i < 3; i++) {
-        gc.runOnce();
-        clock.advance(Duration.ofMinutes(11));
-      }
+      collect(gc);
       try (ReadView old = r.openVersion(pinned)) {
         assertThat(scanAll(old)).containsExactly("a=old", "b=old");
       }
       r.refresh();
       assertThat(scanAll(r)).containsExactly("a=new");
       db.unpin("checkpoint-1");
-      for (int i = 0; i < 3; i++) {
-        gc.runOnce();
-        clock.advance(Duration.ofMinutes(11));
-      }
-      Set<String> live = new HashSet<>();
-      state().allTables().forEach(t -> live.add(t.objectName()));
+      collect(gc);
+      Set<String> live = headTables();
       assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(live);
       assertThatThrownBy(() -> r.openVersion(pinned).scan(null, null).forEachRemaining(kv -> {}))
           .isInstanceOf(IsleException.class);
     }
+  }
+
+  /** Three GC passes a grace period apart: marks, deletions, and deletions those freed. */
+  private void collect(GarbageCollector gc) {
+    for (int i = 0; i < 3; i++) {
+      gc.runOnce();
+      clock.advance(Duration.ofMinutes(11));
+    }
+  }
+
+  /** Object names of the newest version's tables. */
+  private Set<String> headTables() {
+    Set<String> out = new HashSet<>();
+    state().allTables().forEach(t -> out.add(t.objectName()));
+    return out;
   }
 
   /** Overwrites keys k0..k9 {@code rounds} times, compacting and collecting after each round. */
@@ -311,8 +319,7 @@ class MaintenanceTest {
       gc.runOnce();
 
       // Exactly the tables of the head and of the pinned version: nothing written in between.
-      Set<String> live = new HashSet<>();
-      state().allTables().forEach(t -> live.add(t.objectName()));
+      Set<String> live = headTables();
       Set<String> expected = new HashSet<>(live);
       for (ManifestCodec.Pin p : Pins.read(store)) {
         p.state().allTables().forEach(t -> expected.add(t.objectName()));
@@ -338,10 +345,7 @@ class MaintenanceTest {
             .hasMessageContaining("no longer retained");
       }
       db.unpin("checkpoint-1");
-      for (int i = 0; i < 3; i++) {
-        gc.runOnce();
-        clock.advance(Duration.ofMinutes(11));
-      }
+      collect(gc);
       assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(live);
     }
   }
@@ -369,13 +373,9 @@ class MaintenanceTest {
       }
       // Moving the pin forward releases what lies before it.
       db.pinHistory("consumer", head);
-      for (int i = 0; i < 3; i++) {
-        gc.runOnce();
-        clock.advance(Duration.ofMinutes(11));
-      }
+      collect(gc);
       assertThat(store.get(ManifestPaths.log(pinned + 1))).isEmpty();
-      Set<String> live = new HashSet<>();
-      state().allTables().forEach(t -> live.add(t.objectName()));
+      Set<String> live = headTables();
       assertThat(objects(ManifestPaths.SST_DIR)).isEqualTo(live);
     }
   }

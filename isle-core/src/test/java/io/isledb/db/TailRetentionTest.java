@@ -41,6 +41,25 @@ class TailRetentionTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
+  /** Commits k0..k19 one by one, ten minutes apart, then lets GC run past the log retention. */
+  private void writeK0ToK19WhileGcRunsForHours(Writer w, GarbageCollector gc) {
+    for (int i = 0; i < 20; i++) {
+      w.put(b("k" + i), b("v" + i));
+      w.flush();
+      clock.advance(Duration.ofMinutes(10));
+      gc.runOnce();
+    }
+    collectPastRetention(gc);
+  }
+
+  /** Two GC passes a grace period apart, after the log retention has passed. */
+  private void collectPastRetention(GarbageCollector gc) {
+    clock.advance(Duration.ofHours(2));
+    gc.runOnce();
+    clock.advance(Duration.ofMinutes(11));
+    gc.runOnce();
+  }
+
   @Test
   void aTailBehindTheRetainedLogFailsInsteadOfStallingSilently() {
     try (IsleDB db = IsleDB.open(store, dbo);
@@ -55,16 +74,7 @@ class TailRetentionTest {
       assertThat(tail.poll(pos, 100).changes()).as("caught up").isEmpty();
 
       // The consumer pauses for hours; the database moves on and GC collects the old log.
-      for (int i = 0; i < 20; i++) {
-        w.put(b("k" + i), b("v" + i));
-        w.flush();
-        clock.advance(Duration.ofMinutes(10));
-        gc.runOnce();
-      }
-      clock.advance(Duration.ofHours(2));
-      gc.runOnce();
-      clock.advance(Duration.ofMinutes(11));
-      gc.runOnce();
+      writeK0ToK19WhileGcRunsForHours(w, gc);
       TailPosition stale = pos;
       assertThat(store.get("manifest/log/" + String.format("%020d", stale.version()) + ".json"))
           .as("the edit at the consumer's position was collected")
@@ -88,16 +98,7 @@ class TailRetentionTest {
       TailPosition pos = tail.poll(TailPosition.start(), 100).next();
       db.pinHistory("consumer", pos.version() - 1);
 
-      for (int i = 0; i < 20; i++) {
-        w.put(b("k" + i), b("v" + i));
-        w.flush();
-        clock.advance(Duration.ofMinutes(10));
-        gc.runOnce();
-      }
-      clock.advance(Duration.ofHours(2));
-      gc.runOnce();
-      clock.advance(Duration.ofMinutes(11));
-      gc.runOnce();
+      writeK0ToK19WhileGcRunsForHours(w, gc);
 
       List<String> seen = new ArrayList<>();
       TailPosition p = pos;
@@ -117,10 +118,7 @@ class TailRetentionTest {
 
       // The consumer moves its pin to where it got; GC then collects the log before it.
       db.pinHistory("consumer", p.version() - 1);
-      clock.advance(Duration.ofHours(2));
-      gc.runOnce();
-      clock.advance(Duration.ofMinutes(11));
-      gc.runOnce();
+      collectPastRetention(gc);
       TailPosition old = pos;
       assertThatThrownBy(() -> tail.poll(old, 100)).hasMessageContaining("no longer retained");
       assertThat(tail.poll(p, 100).changes()).isEmpty();
