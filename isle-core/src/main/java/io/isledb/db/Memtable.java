@@ -219,10 +219,68 @@ final class Memtable {
       sorted = compare(i - 1, i) < 0;
     }
     if (!sorted) {
-      mergeSort(order, new int[n], 0, n);
+      // A radix sort on the prefixes (linear, reads memory in order), then the full comparison
+      // only inside runs of equal prefixes: keys longer than the prefix, or versions of one key.
+      order = radixOrder(sortPrefix);
+      int[] tmp = new int[n];
+      for (int i = 0; i < n; ) {
+        long x = sortPrefix[order[i]];
+        int j = i + 1;
+        while (j < n && sortPrefix[order[j]] == x) {
+          j++;
+        }
+        if (j - i > 1) {
+          mergeSort(order, tmp, i, j);
+        }
+        i = j;
+      }
     }
     sortPrefix = null;
     return order;
+  }
+
+  /**
+   * Entry numbers ordered by {@code keys} as unsigned numbers, ties in entry order: a stable LSD
+   * radix sort, one byte per pass, skipping bytes that are equal in every entry.
+   */
+  static int[] radixOrder(long[] keys) {
+    int n = keys.length;
+    int[][] counts = new int[8][257];
+    for (long k : keys) {
+      for (int b = 0; b < 8; b++) {
+        counts[b][(int) ((k >>> (8 * b)) & 0xFF) + 1]++;
+      }
+    }
+    long[] k1 = keys.clone();
+    int[] o1 = new int[n];
+    for (int i = 0; i < n; i++) {
+      o1[i] = i;
+    }
+    long[] k2 = new long[n];
+    int[] o2 = new int[n];
+    for (int b = 0; b < 8; b++) {
+      int[] c = counts[b];
+      if (n == 0 || c[(int) ((k1[0] >>> (8 * b)) & 0xFF) + 1] == n) {
+        continue; // every entry has the same byte here
+      }
+      for (int i = 0; i < 256; i++) {
+        c[i + 1] += c[i];
+      }
+      int shift = 8 * b;
+      for (int i = 0; i < n; i++) {
+        long k = k1[i];
+        int at = c[(int) ((k >>> shift) & 0xFF)]++;
+        k2[at] = k;
+        o2[at] = o1[i];
+      }
+      long[] kt = k1;
+      k1 = k2;
+      k2 = kt;
+      int[] ot = o1;
+      o1 = o2;
+      o2 = ot;
+    }
+    return o1;
   }
 
   /** Internal key order of entries {@code a} and {@code b}. */

@@ -1,8 +1,7 @@
 package io.isledb.sst;
 
+import io.isledb.util.XxHash64;
 import java.util.Arrays;
-import net.jpountz.xxhash.XXHash64;
-import net.jpountz.xxhash.XXHashFactory;
 
 /**
  * The whole-key bloom filter of a table (reader side) and its {@link Builder} (writer side).
@@ -15,7 +14,6 @@ import net.jpountz.xxhash.XXHashFactory;
  * filter: every key may be present.
  */
 final class BloomFilter {
-  private static final XXHash64 XXH64 = XXHashFactory.fastestJavaInstance().hash64();
 
   /** A filter that cannot exclude any key. */
   static final BloomFilter ALWAYS_MAY_CONTAIN = new BloomFilter(new byte[1], 0, 0);
@@ -32,12 +30,12 @@ final class BloomFilter {
 
   /** The filter's 64-bit hash of a user key. */
   static long hash(byte[] key) {
-    return XXH64.hash(key, 0, key.length, SstFormat.BLOOM_HASH_SEED);
+    return XxHash64.hash(key, 0, key.length, SstFormat.BLOOM_HASH_SEED);
   }
 
   /** The filter's 64-bit hash of the user key {@code buf[off, off + len)}. */
   static long hash(byte[] buf, int off, int len) {
-    return XXH64.hash(buf, off, len, SstFormat.BLOOM_HASH_SEED);
+    return XxHash64.hash(buf, off, len, SstFormat.BLOOM_HASH_SEED);
   }
 
   /**

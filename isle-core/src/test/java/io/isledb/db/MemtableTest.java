@@ -25,15 +25,57 @@ class MemtableTest {
     check(12, 10);
   }
 
+  @Test
+  void radixOrderIsAStableUnsignedSort() {
+    long seed = 20261124;
+    Random r = new Random(seed);
+    for (int round = 0; round < 200; round++) {
+      int n = r.nextInt(round < 10 ? 3 : 3000);
+      long[] keys = new long[n];
+      int shape = round % 4;
+      for (int i = 0; i < n; i++) {
+        long x = r.nextLong();
+        keys[i] =
+            switch (shape) {
+              case 0 -> x; // every byte varies, half of them negative as signed numbers
+              case 1 -> x & 0x00FF_0000_FF00_0000L; // most bytes constant
+              case 2 -> r.nextInt(5); // many ties
+              default -> 0x3030_3030_3030_3030L | (x & 0x0F0F_0F0F_0F0F_0F0FL); // digits
+            };
+      }
+      Integer[] want = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        want[i] = i;
+      }
+      java.util.Arrays.sort(want, (a, b) -> Long.compareUnsigned(keys[a], keys[b])); // stable
+      int[] got = Memtable.radixOrder(keys.clone());
+      assertThat(got)
+          .as("seed %d round %d shape %d", seed, round, shape)
+          .containsExactly(java.util.Arrays.stream(want).mapToInt(Integer::intValue).toArray());
+    }
+  }
+
+  @Test
+  void sortsRandomKeysOfEveryByteValue() {
+    check(0, 24, 256);
+  }
+
   private void check(int sharedPrefix, int maxTail) {
+    check(sharedPrefix, maxTail, 3);
+  }
+
+  private void check(int sharedPrefix, int maxTail, int distinctBytes) {
     Random r = new Random(11 + sharedPrefix);
     Memtable m = new Memtable(1);
     List<E> expected = new ArrayList<>();
     for (int seq = 1; seq <= 5_000; seq++) {
       byte[] key = new byte[sharedPrefix + (sharedPrefix == 0 ? 1 : 0) + r.nextInt(maxTail)];
       for (int i = 0; i < key.length; i++) {
-        // Few distinct bytes: many versions per key, zero bytes, high bytes.
-        key[i] = i < sharedPrefix ? (byte) 7 : (byte) (r.nextInt(3) * 120);
+        // Few distinct bytes (many versions per key, zero bytes, high bytes) or any byte.
+        key[i] =
+            i < sharedPrefix
+                ? (byte) 7
+                : (byte) (distinctBytes == 3 ? r.nextInt(3) * 120 : r.nextInt(distinctBytes));
       }
       ValueKind kind = ValueKind.values()[r.nextInt(3)];
       long expires = kind.hasExpiry() ? 1_000 + r.nextInt(1000) : 0;
