@@ -35,7 +35,7 @@ public final class Pins {
 
   /**
    * Writes a pin. A GC pass that started before the pin was written cannot know it; it is still
-   * safe because such a pass keeps the version it saw as newest, every edit younger than the log
+   * safe because such a pass keeps the version it saw as newest and every edit younger than the log
    * retention. So a pin is accepted for the newest version, or for a version whose edit is younger
    * than half the log retention. A version pin embeds the version's state, so it depends on no
    * snapshot or log object that GC may collect.
