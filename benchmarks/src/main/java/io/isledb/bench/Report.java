@@ -147,6 +147,15 @@ public final class Report {
     md.append(s).append('\n');
   }
 
+  /** One table row: {@code | cell | cell | ... |}. */
+  private void row(Object... cells) {
+    StringBuilder b = new StringBuilder("|");
+    for (Object c : cells) {
+      b.append(' ').append(c).append(" |");
+    }
+    line(b.toString());
+  }
+
   // ------------------------------------------------------------------ page
 
   String render(String notes) {
@@ -253,22 +262,7 @@ public final class Report {
       double rv = median(doc, w, "rocksdb");
       double fv = median(doc, w, "isle-file");
       double sv = median(doc, w, "isle-s3a");
-      line(
-          "| "
-              + w
-              + " | "
-              + unit
-              + " | "
-              + fmt(rv)
-              + " | "
-              + fmt(fv)
-              + " | "
-              + fmt(sv)
-              + " | "
-              + ratio(fv, rv)
-              + " | "
-              + ratio(sv, rv)
-              + " |");
+      row(w, unit, fmt(rv), fmt(fv), fmt(sv), ratio(fv, rv), ratio(sv, rv));
     }
     line("");
   }
@@ -370,14 +364,7 @@ public final class Report {
   }
 
   private void target(String what, String measured, boolean met, boolean unknown) {
-    line(
-        "| "
-            + what
-            + " | "
-            + measured
-            + " | "
-            + (unknown ? "not measured" : met ? "yes" : "**no**")
-            + " |");
+    row(what, measured, (unknown ? "not measured" : met ? "yes" : "**no**"));
   }
 
   static String pct(double v) {
@@ -415,22 +402,14 @@ public final class Report {
         }
         d = String.join(", ", parts);
       }
-      line(
-          "| "
-              + w
-              + " | "
-              + r.get("engine")
-              + " | "
-              + fmt(num(r.get("median")))
-              + " | "
-              + fmt(num(r.get("min")))
-              + " | "
-              + fmt(num(r.get("max")))
-              + " | "
-              + r.get("unit")
-              + " | "
-              + d
-              + " |");
+      row(
+          w,
+          r.get("engine"),
+          fmt(num(r.get("median"))),
+          fmt(num(r.get("min"))),
+          fmt(num(r.get("max"))),
+          r.get("unit"),
+          d);
     }
     line("");
   }
@@ -455,22 +434,14 @@ public final class Report {
       for (String e : List.of("rocksdb", "isle-file", "isle-s3a")) {
         Object l = path(find(doc, row[0], e), "details", row[1]);
         if (l instanceof Map<?, ?> m && !m.isEmpty()) {
-          line(
-              "| "
-                  + row[2]
-                  + " | "
-                  + e
-                  + " | "
-                  + m.get("samples")
-                  + " | "
-                  + fmt(num(m.get("p50_us")))
-                  + " | "
-                  + fmt(num(m.get("p99_us")))
-                  + " | "
-                  + fmt(num(m.get("p999_us")))
-                  + " | "
-                  + fmt(num(m.get("max_us")))
-                  + " |");
+          row(
+              row[2],
+              e,
+              m.get("samples"),
+              fmt(num(m.get("p50_us"))),
+              fmt(num(m.get("p99_us"))),
+              fmt(num(m.get("p999_us"))),
+              fmt(num(m.get("max_us"))));
         }
       }
     }
@@ -490,20 +461,13 @@ public final class Report {
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
       if (w.startsWith("raw-")) {
-        line(
-            "| "
-                + w
-                + " | "
-                + r.get("engine")
-                + " | "
-                + fmt(num(r.get("median")))
-                + " | "
-                + fmt(num(r.get("min")))
-                + " | "
-                + fmt(num(r.get("max")))
-                + " | "
-                + path(r, "details", "object_MiB")
-                + " |");
+        row(
+            w,
+            r.get("engine"),
+            fmt(num(r.get("median"))),
+            fmt(num(r.get("min"))),
+            fmt(num(r.get("max"))),
+            path(r, "details", "object_MiB"));
       }
     }
     line("");
@@ -543,18 +507,7 @@ public final class Report {
         double sst = num(path(r, "details", "storage_MiB_per_s"));
         double user = num(path(r, "details", "user_MiB_per_s"));
         double raw = e.equals("isle-s3a") ? rawS3 : rawDisk;
-        line(
-            "| "
-                + w
-                + " "
-                + e
-                + " | "
-                + fmt(sst)
-                + " | "
-                + fmt(user)
-                + " | "
-                + pct(sst / raw)
-                + " |");
+        row(w + " " + e, fmt(sst), fmt(user), pct(sst / raw));
       }
     }
     line("");
@@ -567,16 +520,7 @@ public final class Report {
     double c = num(path(r, "details", client));
     double sv = num(path(r, "details", server));
     double total = (Double.isNaN(c) ? 0 : c) + (Double.isNaN(sv) ? 0 : sv);
-    line(
-        "| "
-            + label
-            + " | "
-            + fmt(c)
-            + " | "
-            + fmt(sv)
-            + " | "
-            + (total > 0 ? fmt(2 * 1024 / total) : "n/a")
-            + " |");
+    row(label, fmt(c), fmt(sv), (total > 0 ? fmt(2 * 1024 / total) : "n/a"));
   }
 
   private void requestCost() {
@@ -640,18 +584,12 @@ public final class Report {
     line("| --- | --- | ---: | ---: | --- |");
     for (Object o : list) {
       Map<String, Object> r = (Map<String, Object>) o;
-      line(
-          "| "
-              + r.get("workload")
-              + " | "
-              + path(r, "details", "class")
-              + " | "
-              + fmt(num(path(r, "details", "score")))
-              + " | "
-              + fmt(num(path(r, "details", "error_99.9")))
-              + " | "
-              + r.get("unit")
-              + " |");
+      row(
+          r.get("workload"),
+          path(r, "details", "class"),
+          fmt(num(path(r, "details", "score"))),
+          fmt(num(path(r, "details", "error_99.9"))),
+          r.get("unit"));
     }
     line("");
   }
@@ -679,20 +617,13 @@ public final class Report {
         if (Double.isNaN(a) && Double.isNaN(b)) {
           continue;
         }
-        line(
-            "| "
-                + w
-                + " | "
-                + e
-                + " | "
-                + fmt(b)
-                + " | "
-                + fmt(a)
-                + " | "
-                + ratio(b, median(baseline, w, "rocksdb"))
-                + " | "
-                + ratio(a, median(doc, w, "rocksdb"))
-                + " |");
+        row(
+            w,
+            e,
+            fmt(b),
+            fmt(a),
+            ratio(b, median(baseline, w, "rocksdb")),
+            ratio(a, median(doc, w, "rocksdb")));
       }
     }
     line("");
@@ -709,16 +640,7 @@ public final class Report {
             b = num(path(p, "details", "score"));
           }
         }
-        line(
-            "| "
-                + a.get("workload")
-                + " | "
-                + fmt(b)
-                + " | "
-                + fmt(num(path(a, "details", "score")))
-                + " | "
-                + a.get("unit")
-                + " |");
+        row(a.get("workload"), fmt(b), fmt(num(path(a, "details", "score"))), a.get("unit"));
       }
       line("");
     }

@@ -18,7 +18,6 @@ import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
 import io.isledb.db.LiveObjects;
 import io.isledb.db.Pins;
-import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
@@ -81,18 +80,7 @@ class PinnedReaderITCase {
     BatchWorkload work = new BatchWorkload(seed, "w/", 150, 30, 6000, 12);
     StoreSpec spec = StoreSpec.s3(S3, "pinned");
     Queue<String> missing = new ConcurrentLinkedQueue<>();
-    HookedObjectStore.Hook detectMissing =
-        new HookedObjectStore.Hook() {
-          @Override
-          public void on(HookedObjectStore.Op op, HookedObjectStore.Phase phase, String name) {}
-
-          @Override
-          public void missing(HookedObjectStore.Op op, String name) {
-            if (name.startsWith(ManifestPaths.SST_DIR) || name.startsWith(ManifestPaths.BLOB_DIR)) {
-              missing.add(op + " " + name);
-            }
-          }
-        };
+    HookedObjectStore.Hook detectMissing = HookedObjectStore.recordMissingData(missing);
     try (ObjectStore store = spec.open();
         ObjectStore readerStore = new HookedObjectStore(spec.open(), detectMissing);
         IsleDB db = IsleDB.open(store, dbo);

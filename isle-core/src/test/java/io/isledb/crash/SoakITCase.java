@@ -22,7 +22,6 @@ import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.manifest.ManifestPaths;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.HookedObjectStore;
@@ -117,18 +116,7 @@ class SoakITCase {
     AtomicLong drops = new AtomicLong();
     Map<String, String> ephemeral = new ConcurrentHashMap<>();
     Queue<String> missing = new ConcurrentLinkedQueue<>();
-    HookedObjectStore.Hook detectMissing =
-        new HookedObjectStore.Hook() {
-          @Override
-          public void on(HookedObjectStore.Op op, HookedObjectStore.Phase phase, String name) {}
-
-          @Override
-          public void missing(HookedObjectStore.Op op, String name) {
-            if (name.startsWith(ManifestPaths.SST_DIR) || name.startsWith(ManifestPaths.BLOB_DIR)) {
-              missing.add(op + " " + name);
-            }
-          }
-        };
+    HookedObjectStore.Hook detectMissing = HookedObjectStore.recordMissingData(missing);
     String ctx = "seed " + seed;
     ExecutorService pool = Executors.newCachedThreadPool();
     List<Future<?>> futures = new ArrayList<>();

@@ -4,11 +4,13 @@ import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
 import io.isledb.RequestStats;
+import io.isledb.manifest.ManifestPaths;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 
 /**
  * An {@link ObjectStore} decorator that tells a {@link Hook} about every request before and after
@@ -49,6 +51,24 @@ public final class HookedObjectStore implements ObjectStore {
 
     /** A read of {@code name} found no object. */
     default void missing(Op op, String name) {}
+  }
+
+  /**
+   * A hook that only records reads of table and blob objects that found nothing, as {@code "<op>
+   * <name>"}: a reader must never meet a missing data object.
+   */
+  public static Hook recordMissingData(Queue<String> into) {
+    return new Hook() {
+      @Override
+      public void on(Op op, Phase phase, String name) {}
+
+      @Override
+      public void missing(Op op, String name) {
+        if (name.startsWith(ManifestPaths.SST_DIR) || name.startsWith(ManifestPaths.BLOB_DIR)) {
+          into.add(op + " " + name);
+        }
+      }
+    };
   }
 
   private final ObjectStore delegate;
