@@ -348,35 +348,27 @@ public final class DbWriter implements Writer, Resource {
         new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
       for (int i = 0, n = sorted.size(); i < n; i++) {
         ValueKind kind = sorted.kind(i);
-        byte[] keys = sorted.keyArray(i);
-        byte[] values = sorted.valueArray(i);
+        byte[] value = sorted.valueArray(i);
+        int valueOffset = sorted.valueOffset(i);
         int valueLength = sorted.valueLength(i);
         if (!kind.isTombstone() && valueLength >= options.blobThreshold()) {
-          int vo = sorted.valueOffset(i);
-          byte[] ref = blobFor(Arrays.copyOfRange(values, vo, vo + valueLength), now).encode();
+          value =
+              blobFor(Arrays.copyOfRange(value, valueOffset, valueOffset + valueLength), now)
+                  .encode();
+          valueOffset = 0;
+          valueLength = value.length;
           kind = kind.hasExpiry() ? ValueKind.BLOB_EXPIRING : ValueKind.BLOB;
-          out.add(
-              keys,
-              sorted.keyOffset(i),
-              sorted.keyLength(i),
-              sorted.seq(i),
-              kind,
-              sorted.expiresAt(i),
-              ref,
-              0,
-              ref.length);
-        } else {
-          out.add(
-              keys,
-              sorted.keyOffset(i),
-              sorted.keyLength(i),
-              sorted.seq(i),
-              kind,
-              sorted.expiresAt(i),
-              values,
-              sorted.valueOffset(i),
-              valueLength);
         }
+        out.add(
+            sorted.keyArray(i),
+            sorted.keyOffset(i),
+            sorted.keyLength(i),
+            sorted.seq(i),
+            kind,
+            sorted.expiresAt(i),
+            value,
+            valueOffset,
+            valueLength);
       }
       return out.finish();
     }

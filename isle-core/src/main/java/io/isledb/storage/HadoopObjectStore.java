@@ -243,22 +243,16 @@ public final class HadoopObjectStore implements ObjectStore {
   public Optional<byte[]> get(String name) {
     checkOpen();
     ObjectNames.checkName(name);
-    for (int attempt = 1; ; attempt++) {
-      counters.count(RequestKind.GET);
-      try (FSDataInputStream in = open(name, -1, "whole-file")) {
-        byte[] data = in.readAllBytes();
-        counters.read(data.length);
-        return Optional.of(data);
-      } catch (FileNotFoundException e) {
-        return Optional.empty();
-      } catch (IOException | RuntimeException e) {
-        if (attempt < CHANGED_WHILE_READING_ATTEMPTS && changedWhileReading(e)) {
-          backOffAfterChange(attempt);
-          continue;
-        }
-        throw failed("get", name, e);
-      }
-    }
+    return readRetryingChanges(
+        RequestKind.GET,
+        "get",
+        name,
+        "whole-file",
+        in -> {
+          byte[] data = in.readAllBytes();
+          counters.read(data.length);
+          return data;
+        });
   }
 
   @Override
@@ -266,10 +260,28 @@ public final class HadoopObjectStore implements ObjectStore {
     checkOpen();
     ObjectNames.checkName(name);
     InMemoryObjectStore.checkRange(offset, length);
+    return readRetryingChanges(
+        RequestKind.GET_RANGE, "ranged get", name, "random", in -> readRange(in, offset, length));
+  }
+
+  /** Reads a whole answer from an open stream. */
+  @FunctionalInterface
+  private interface StreamRead {
+    byte[] read(FSDataInputStream in) throws IOException;
+  }
+
+  /**
+   * Opens {@code name} (length unknown) and reads it with {@code body}; empty if it does not exist.
+   * Reads again, after a short pause, while S3A reports the object replaced during the read (see
+   * {@link #changedWhileReading}); any other failure is a storage failure of operation {@code
+   * what}.
+   */
+  private Optional<byte[]> readRetryingChanges(
+      RequestKind kind, String what, String name, String readPolicy, StreamRead body) {
     for (int attempt = 1; ; attempt++) {
-      counters.count(RequestKind.GET_RANGE);
-      try (FSDataInputStream in = open(name, -1, "random")) {
-        return Optional.of(readRange(in, offset, length));
+      counters.count(kind);
+      try (FSDataInputStream in = open(name, -1, readPolicy)) {
+        return Optional.of(body.read(in));
       } catch (FileNotFoundException e) {
         return Optional.empty();
       } catch (IOException | RuntimeException e) {
@@ -277,7 +289,7 @@ public final class HadoopObjectStore implements ObjectStore {
           backOffAfterChange(attempt);
           continue;
         }
-        throw failed("ranged get", name, e);
+        throw failed(what, name, e);
       }
     }
   }
