@@ -208,7 +208,8 @@ class ConcurrentRolesITCase {
                         progress,
                         () ->
                             compactor.runOnce().map(x -> compactions.incrementAndGet()).isPresent(),
-                        conflicts);
+                        conflicts,
+                        "seed " + seed + ": compactor");
                   }
                 }));
         futures.add(
@@ -221,7 +222,8 @@ class ConcurrentRolesITCase {
                         stop,
                         progress,
                         () -> retention.runOnce().map(x -> drops.incrementAndGet()).isPresent(),
-                        conflicts);
+                        conflicts,
+                        "seed " + seed + ": retention");
                   }
                 }));
       }
@@ -235,7 +237,7 @@ class ConcurrentRolesITCase {
           () -> {
             for (Future<?> f : futures) {
               if (f.isDone()) {
-                getNow(f); // a failed thread fails the test now
+                getNow(f, seed); // a failed thread fails the test now
               }
             }
             assertThat(ackedBatch.get())
@@ -322,11 +324,11 @@ class ConcurrentRolesITCase {
         });
   }
 
-  private static void getNow(Future<?> f) {
+  private static void getNow(Future<?> f, long seed) {
     try {
       f.get();
     } catch (ExecutionException e) {
-      throw new AssertionError("a role's thread failed", e.getCause());
+      throw new AssertionError("seed " + seed + ": a role's thread failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
@@ -339,7 +341,11 @@ class ConcurrentRolesITCase {
    * than sleeping.
    */
   private static void loop(
-      AtomicBoolean stop, ProgressSignal progress, BooleanSupplier step, AtomicLong conflicts)
+      AtomicBoolean stop,
+      ProgressSignal progress,
+      BooleanSupplier step,
+      AtomicLong conflicts,
+      String who)
       throws InterruptedException {
     while (!stop.get()) {
       long seen = progress.generation();
@@ -356,7 +362,7 @@ class ConcurrentRolesITCase {
       if (busy) {
         progress.signal();
       } else if (!stop.get()) {
-        progress.awaitAfter(seen, WAIT, () -> "an idle role waited for the writer's next step");
+        progress.awaitAfter(seen, WAIT, () -> who + " (idle) waited for another role's next step");
       }
     }
   }

@@ -157,7 +157,7 @@ class FencingITCase {
   void writersInThreadsFenceEachOtherWithoutLosingOrLeakingWrites() throws Exception {
     long seed = Seeds.seed(3_404L);
     int threads = 3;
-    long batchesPerThread = Seeds.longRun() ? 300 : 8;
+    long batchesPerThread = Seeds.longRun() ? 300 : 5;
     StoreSpec spec = StoreSpec.s3(S3, "fencing-threads");
     Map<Integer, Long> acked = new ConcurrentHashMap<>();
     AtomicInteger fences = new AtomicInteger();

@@ -286,7 +286,7 @@ class SoakITCase {
           () -> {
             for (Future<?> f : futures) {
               if (f.isDone()) {
-                getNow(f); // rethrows a failed thread's error now
+                getNow(f, ctx); // rethrows a failed thread's error now
                 throw new AssertionError(ctx + ": a soak thread ended early");
               }
             }
@@ -463,11 +463,11 @@ class SoakITCase {
         });
   }
 
-  private static void getNow(Future<?> f) {
+  private static void getNow(Future<?> f, String ctx) {
     try {
       f.get();
     } catch (ExecutionException e) {
-      throw new AssertionError("a soak thread failed", e.getCause());
+      throw new AssertionError(ctx + ": a soak thread failed", e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
