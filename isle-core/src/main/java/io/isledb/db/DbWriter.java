@@ -58,7 +58,7 @@ public final class DbWriter implements Writer, Resource {
   private final AtomicLong nextSeq;
   private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
-  private volatile Memtable active = new Memtable(System.nanoTime());
+  private volatile Memtable active;
   private long rotatedGeneration;
   private long flushedGeneration;
   private volatile IsleException failure;
@@ -74,6 +74,7 @@ public final class DbWriter implements Writer, Resource {
     appender.fence();
     this.lastCommittedVersion = appender.head().seq();
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
+    this.active = new Memtable(ctx.clock().millis());
     this.blobs = new Blobs(ctx.store());
     long grace = ctx.options().gcGracePeriod().toMillis();
     this.commitDeadlineMillis = grace / 2;
@@ -236,7 +237,7 @@ public final class DbWriter implements Writer, Resource {
       if (active != expected || expected.isEmpty()) {
         return;
       }
-      active = new Memtable(System.nanoTime());
+      active = new Memtable(ctx.clock().millis());
       synchronized (monitor) {
         expected.setGeneration(++rotatedGeneration);
         frozen.addLast(expected);
@@ -248,9 +249,9 @@ public final class DbWriter implements Writer, Resource {
 
   private void tick() {
     Memtable m = active;
-    long first = m.firstAddNanos();
-    if (first != 0
-        && System.nanoTime() - first >= options.flushInterval().toNanos()
+    long first = m.firstAddMillis();
+    if (first != Memtable.NOT_ADDED
+        && ctx.clock().millis() - first >= options.flushInterval().toMillis()
         && failure == null) {
       try {
         rotate(m);

@@ -14,7 +14,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: the writer serializes {@link #add} and the other mutators under its write
  * lock, and hands a frozen memtable to the flush thread through a synchronized queue. {@link
- * #firstAddNanos()} is volatile for the interval timer; {@link #entries()} may be read racily for
+ * #firstAddMillis()} is volatile for the interval timer; {@link #entries()} may be read racily for
  * messages.
  */
 final class Memtable {
@@ -45,18 +45,23 @@ final class Memtable {
   private long maxSeq = 0;
   private long minTime = Long.MAX_VALUE;
   private long maxTime = Long.MIN_VALUE;
-  private final long createdNanos;
-  private volatile long generation;
-  private volatile long firstAddNanos;
 
-  Memtable(long createdNanos) {
-    this.createdNanos = createdNanos;
+  /** {@link #firstAddMillis()} of a memtable nothing was added to. */
+  static final long NOT_ADDED = Long.MIN_VALUE;
+
+  private final long createdMillis;
+  private volatile long generation;
+  private volatile long firstAddMillis = NOT_ADDED;
+
+  Memtable(long createdMillis) {
+    this.createdMillis = createdMillis;
   }
 
   /** Copies one version in. {@code key} and {@code value} stay the caller's. */
   void add(byte[] key, long seq, ValueKind kind, long expiresAt, byte[] value, long nowMillis) {
-    if (firstAddNanos == 0) {
-      firstAddNanos = System.nanoTime();
+    if (firstAddMillis == NOT_ADDED) {
+      // The writer's injected clock (passed in), so the flush interval follows a test's fake clock.
+      firstAddMillis = nowMillis;
     }
     int kl = key.length;
     int vl = value.length;
@@ -171,13 +176,13 @@ final class Memtable {
     return maxTime;
   }
 
-  long createdNanos() {
-    return createdNanos;
+  long createdMillis() {
+    return createdMillis;
   }
 
-  /** When the first entry was added ({@link System#nanoTime()}), 0 while empty. */
-  long firstAddNanos() {
-    return firstAddNanos;
+  /** When the first entry was added (the writer's clock), {@link #NOT_ADDED} while empty. */
+  long firstAddMillis() {
+    return firstAddMillis;
   }
 
   long generation() {

@@ -22,6 +22,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
+import io.isledb.testing.ProgressSignal;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -36,6 +37,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,6 +68,7 @@ class ConcurrentRolesITCase {
   @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
 
   private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final int BATCH_LIMIT_FACTOR = 20;
 
   @TempDir Path cache;
 
@@ -101,8 +104,14 @@ class ConcurrentRolesITCase {
     AtomicLong drops = new AtomicLong();
     Map<String, byte[]> durable = new ConcurrentSkipListMap<>();
     Map<String, byte[]> ephemeral = new ConcurrentSkipListMap<>();
-    long minRunNanos = TimeUnit.SECONDS.toNanos(Seeds.longRun() ? 60 : 3);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Seeds.longRun() ? 300 : 60);
+    // The run's length is counted in operations, not time: at least this many acknowledged
+    // batches and external commits, and until every role has done its part at least once; it
+    // fails if the roles have not all done so within BATCH_LIMIT_FACTOR times the batches.
+    long minBatches = Seeds.longRun() ? 300 : 10;
+    long minCommits = Seeds.longRun() ? 300 : 10;
+    long batchLimit = minBatches * BATCH_LIMIT_FACTOR;
+    // Every thread signals each step it completes (and its end), so waiting threads wake at once.
+    ProgressSignal progress = new ProgressSignal();
     ExecutorService pool = Executors.newCachedThreadPool();
     List<Future<?>> futures = new ArrayList<>();
     ChildJvm child = null;
@@ -128,18 +137,22 @@ class ConcurrentRolesITCase {
         // Not waiting for READY: the child's roles join while the writer is already at work.
       }
       futures.add(
-          pool.submit(
+          submit(
+              pool,
+              progress,
               () -> {
                 while (!stop.get()) {
                   long next = ackedBatch.get() + 1;
                   work.write(writer, next);
                   writer.flush();
                   ackedBatch.set(next);
+                  progress.signal();
                 }
-                return null;
               }));
       futures.add(
-          pool.submit(
+          submit(
+              pool,
+              progress,
               () -> {
                 Random r = new Random(seed);
                 for (int i = 1; !stop.get(); i++) {
@@ -165,6 +178,7 @@ class ConcurrentRolesITCase {
                       .isFalse();
                   (old ? ephemeral : durable).putAll(kvs);
                   commits.incrementAndGet();
+                  progress.signal();
                   if (i % 4 == 0) {
                     // A committer replaying its last commit (after an ambiguous failure).
                     CommitResult again = db.commit(handles, token);
@@ -174,7 +188,6 @@ class ConcurrentRolesITCase {
                     duplicates.incrementAndGet();
                   }
                 }
-                return null;
               }));
       if (!childMaintenance) {
         IsleDB cdb = IsleDB.open(store, dbo);
@@ -185,59 +198,67 @@ class ConcurrentRolesITCase {
         RetentionCompactor retention =
             rdb.openRetentionCompactor(RetentionCompactorOptions.byAge(Duration.ofHours(1), 0));
         futures.add(
-            pool.submit(
+            submit(
+                pool,
+                progress,
                 () -> {
                   try (cdb) {
                     loop(
                         stop,
+                        progress,
                         () ->
                             compactor.runOnce().map(x -> compactions.incrementAndGet()).isPresent(),
-                        conflicts);
+                        conflicts,
+                        "seed " + seed + ": compactor");
                   }
-                  return null;
                 }));
         futures.add(
-            pool.submit(
+            submit(
+                pool,
+                progress,
                 () -> {
                   try (rdb) {
                     loop(
                         stop,
+                        progress,
                         () -> retention.runOnce().map(x -> drops.incrementAndGet()).isPresent(),
-                        conflicts);
+                        conflicts,
+                        "seed " + seed + ": retention");
                   }
-                  return null;
                 }));
       }
-      // Run for a while, and until every role has done its part at least once.
-      long started = System.nanoTime();
-      while (true) {
-        if (child != null) {
-          compactions.set(child.markers("COMPACTED").size());
-          drops.set(child.markers("DROPPED").size());
-        }
-        boolean enough =
-            System.nanoTime() - started > minRunNanos
-                && ackedBatch.get() >= 5
-                && commits.get() >= 5
-                && compactions.get() >= 1
-                && drops.get() >= 1;
-        if (enough) {
-          break;
-        }
-        for (Future<?> f : futures) {
-          if (f.isDone()) {
-            f.get(); // a failed thread fails the test now
-          }
-        }
-        assertThat(System.nanoTime())
-            .as(
-                "seed %d: progress before the deadline (batches %d, commits %d, compactions %d,"
-                    + " drops %d)",
-                seed, ackedBatch.get(), commits.get(), compactions.get(), drops.get())
-            .isLessThan(deadline);
-        TimeUnit.MILLISECONDS.sleep(100); // polling the progress counters
+      // Run until every role has done its part (this process's roles signal each step; the
+      // child's report theirs as markers) and the operation counts are reached.
+      progress.awaitCondition(
+          () ->
+              ackedBatch.get() >= minBatches
+                  && commits.get() >= minCommits
+                  && (childMaintenance || (compactions.get() >= 1 && drops.get() >= 1)),
+          () -> {
+            for (Future<?> f : futures) {
+              if (f.isDone()) {
+                getNow(f, seed); // a failed thread fails the test now
+              }
+            }
+            assertThat(ackedBatch.get())
+                .as(
+                    "seed %d: every role did its part within %d batches (commits %d, compactions"
+                        + " %d, drops %d)",
+                    seed, batchLimit, commits.get(), compactions.get(), drops.get())
+                .isLessThanOrEqualTo(batchLimit);
+          },
+          WAIT,
+          () ->
+              String.format(
+                  "seed %d: batches %d, commits %d, compactions %d, drops %d",
+                  seed, ackedBatch.get(), commits.get(), compactions.get(), drops.get()));
+      if (child != null) {
+        // The child's roles report each result on its stdout: a handshake, no polling.
+        child.await("COMPACTED", WAIT);
+        child.await("DROPPED", WAIT);
       }
       stop.set(true);
+      progress.signal(); // wakes idle roles waiting for the next step
       for (Future<?> f : futures) {
         f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       }
@@ -252,6 +273,7 @@ class ConcurrentRolesITCase {
       }
     } finally {
       stop.set(true);
+      progress.signal();
       pool.shutdownNow();
       if (child != null) {
         child.close();
@@ -285,10 +307,48 @@ class ConcurrentRolesITCase {
     }
   }
 
-  /** Runs a maintenance step until stopped; conflicts with concurrent edits are expected. */
-  private static void loop(AtomicBoolean stop, BooleanSupplier step, AtomicLong conflicts)
+  /** A body run in the pool that signals {@code progress} when it ends, failed or not. */
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static Future<?> submit(ExecutorService pool, ProgressSignal progress, Body body) {
+    return pool.submit(
+        () -> {
+          try {
+            body.run();
+          } finally {
+            progress.signal();
+          }
+          return null;
+        });
+  }
+
+  private static void getNow(Future<?> f, long seed) {
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      throw new AssertionError("seed " + seed + ": a role's thread failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * Runs a maintenance step until stopped; conflicts with concurrent edits are expected. When a
+   * step found nothing to do, the role waits for the next step of any other role (new work) rather
+   * than sleeping.
+   */
+  private static void loop(
+      AtomicBoolean stop,
+      ProgressSignal progress,
+      BooleanSupplier step,
+      AtomicLong conflicts,
+      String who)
       throws InterruptedException {
     while (!stop.get()) {
+      long seen = progress.generation();
       boolean busy;
       try {
         busy = step.getAsBoolean();
@@ -299,8 +359,10 @@ class ConcurrentRolesITCase {
         conflicts.incrementAndGet();
         busy = true;
       }
-      if (!busy) {
-        TimeUnit.MILLISECONDS.sleep(50); // idle pacing
+      if (busy) {
+        progress.signal();
+      } else if (!stop.get()) {
+        progress.awaitAfter(seen, WAIT, () -> who + " (idle) waited for another role's next step");
       }
     }
   }

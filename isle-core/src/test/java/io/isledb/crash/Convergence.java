@@ -2,10 +2,12 @@ package io.isledb.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.DBOptions;
 import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.db.LiveObjects;
+import io.isledb.testing.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,36 +23,45 @@ import java.util.stream.Stream;
 final class Convergence {
   private Convergence() {}
 
+  /** GC passes before giving up: mark, delete, and again for what the deletions freed, twice. */
+  private static final int MAX_PASSES = 12;
+
   /**
-   * Runs GC passes of {@code db} (real clock) until the object listing equals exactly {@link
-   * LiveObjects#convergedListing}, or fails after about eight grace periods with what leaked and
-   * what was lost. The database must be idle (no process writing) and unpinned.
+   * Runs GC passes over {@code db}'s store until the object listing equals exactly {@link
+   * LiveObjects#convergedListing}, or fails after {@value #MAX_PASSES} passes with what leaked and
+   * what was lost. The passes run on a {@link MutableClock} (starting at the wall clock, so it is
+   * not behind anything the store or an earlier process stamped) moved on by more than {@code
+   * grace} between passes, so every pass sees the previous one's marks out of their grace period
+   * without the test sleeping. The database must be idle (no process writing) and unpinned.
    */
   static void gcUntilLiveSet(IsleDB db, Duration grace, String ctx) {
-    try (GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
-      long deadline = System.nanoTime() + grace.multipliedBy(8).plusSeconds(30).toNanos();
+    MutableClock clock = new MutableClock(System.currentTimeMillis());
+    DBOptions options = db.options().withGcGracePeriod(grace).withClock(clock);
+    // A database object of its own for the fake clock; it does not own (close) the store.
+    IsleDB gcDb = IsleDB.open(db.store(), options);
+    try (GarbageCollector gc = gcDb.openGarbageCollector(GcOptions.defaults())) {
       TreeSet<String> expected;
       TreeSet<String> actual;
+      int passes = 0;
       while (true) {
         gc.runOnce();
+        passes++;
         expected = LiveObjects.convergedListing(db.store());
         actual = LiveObjects.listing(db.store());
-        if (expected.equals(actual) || System.nanoTime() > deadline) {
+        if (expected.equals(actual) || passes == MAX_PASSES) {
           break;
         }
-        try {
-          Thread.sleep(100); // polling pause between passes while the grace period runs
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new AssertionError(e);
-        }
+        clock.advance(grace.plusMillis(1));
       }
       Set<String> leaked = new TreeSet<>(actual);
       leaked.removeAll(expected);
       Set<String> lost = new TreeSet<>(expected);
       lost.removeAll(actual);
-      assertThat(lost).as("%s: live objects missing", ctx).isEmpty();
-      assertThat(leaked).as("%s: objects GC never reclaimed", ctx).isEmpty();
+      String at = ctx + " after " + passes + " GC passes";
+      assertThat(lost).as("%s: live objects missing", at).isEmpty();
+      assertThat(leaked).as("%s: objects GC never reclaimed", at).isEmpty();
+    } finally {
+      gcDb.close();
     }
   }
 

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -147,21 +148,23 @@ class FencingITCase {
 
   /**
    * Writers in threads of one JVM (each its own {@link IsleDB}, as separate processes would be)
-   * fence each other in a loop: whenever one is fenced, it reopens and continues. Whenever a writer
-   * opens, its range must show exactly its acknowledged batches; at the end all ranges must.
+   * fence each other in a loop: whenever one is fenced, it reopens and continues, until it has
+   * acknowledged its number of batches. Every thread's first writer waits until all first writers
+   * are open, so the older ones are fenced for certain. Whenever a writer opens, its range must
+   * show exactly its acknowledged batches; at the end all ranges must.
    */
   @Test
   void writersInThreadsFenceEachOtherWithoutLosingOrLeakingWrites() throws Exception {
     long seed = Seeds.seed(3_404L);
     int threads = 3;
-    long runMillis = Seeds.longRun() ? 60_000 : 4_000;
+    long batchesPerThread = Seeds.longRun() ? 300 : 5;
     StoreSpec spec = StoreSpec.s3(S3, "fencing-threads");
     Map<Integer, Long> acked = new ConcurrentHashMap<>();
     AtomicInteger fences = new AtomicInteger();
     CountDownLatch go = new CountDownLatch(1);
+    CyclicBarrier firstWritersOpen = new CyclicBarrier(threads);
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     List<Future<?>> futures = new ArrayList<>();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis);
     try {
       for (int t = 0; t < threads; t++) {
         int id = t;
@@ -174,7 +177,8 @@ class FencingITCase {
                   go.await();
                   try (ObjectStore store = spec.open();
                       IsleDB db = IsleDB.open(store, DBOptions.defaults().withSnapshotEvery(8))) {
-                    while (System.nanoTime() < deadline) {
+                    boolean first = true;
+                    while (acked.get(id) < batchesPerThread) {
                       try (Reader r =
                           db.openReader(ReaderOptions.defaults().withDiskCacheBytes(0))) {
                         assertThat(work.committedBatch(r))
@@ -182,8 +186,13 @@ class FencingITCase {
                             .isEqualTo(acked.get(id));
                       }
                       Writer w = db.openWriter(writerOptions());
+                      if (first) {
+                        first = false;
+                        // Once every first writer is open, all but the newest are fenced.
+                        firstWritersOpen.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                      }
                       try {
-                        while (System.nanoTime() < deadline) {
+                        while (acked.get(id) < batchesPerThread) {
                           long b = acked.get(id) + 1;
                           work.write(w, b);
                           w.flush();
@@ -201,11 +210,14 @@ class FencingITCase {
       }
       go.countDown();
       for (Future<?> f : futures) {
-        f.get(runMillis + 120_000, TimeUnit.MILLISECONDS);
+        // A safety bound only: generous per batch, never part of what the test asserts.
+        f.get(WAIT.toMillis() + batchesPerThread * 2_000L, TimeUnit.MILLISECONDS);
       }
     } finally {
       pool.shutdownNow();
     }
+    System.out.printf(
+        "fencing threads: seed %d: %s batches, %d fences%n", seed, acked, fences.get());
     assertThat(fences.get()).as("seed %d: writers fenced", seed).isPositive();
     try (ObjectStore store = spec.open();
         Reader r = IsleDB.openReader(store, ReaderOptions.defaults().withCacheDir(cache))) {

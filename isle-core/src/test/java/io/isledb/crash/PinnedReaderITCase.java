@@ -24,6 +24,7 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
+import io.isledb.testing.ProgressSignal;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -43,6 +44,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +56,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A reader holding an old, pinned version keeps reading exactly that version while the writer
  * overwrites and deletes everything, the compactor merges it away and GC collects every other old
  * object (issue 4), on s3a. The clock is a {@link MutableClock} shared by every component and moved
- * forward by the test, so grace periods pass in milliseconds. The pinned view reads through a store
+ * forward by the test, so grace periods pass in milliseconds; it moves only between the flushes,
+ * compactions and GC passes (a fair read-write lock: each of those holds it shared, an advance
+ * holds it exclusively), so no commit deadline depends on how fast the threads happen to run. Idle
+ * roles wait for the writer's next batch instead of sleeping. The pinned view reads through a store
  * that reports any read finding an object missing, with no caches, so every read reaches storage.
  * After unpinning, GC converges to exactly the live set of the newest version.
  */
@@ -118,6 +126,9 @@ class PinnedReaderITCase {
       AtomicLong acked = new AtomicLong(pinnedBatch);
       AtomicLong compactions = new AtomicLong();
       AtomicLong gcDeletedTables = new AtomicLong();
+      // Held shared while a flush, compaction or GC pass runs; the clock moves only exclusively.
+      ReadWriteLock time = new ReentrantReadWriteLock(true);
+      ProgressSignal progress = new ProgressSignal();
       ExecutorService pool = Executors.newFixedThreadPool(3);
       List<Future<?>> futures = new ArrayList<>();
       try (Compactor compactor =
@@ -129,45 +140,59 @@ class PinnedReaderITCase {
         gc.runOnce();
         clock.advance(Duration.ofMinutes(10));
         futures.add(
-            pool.submit(
+            submit(
+                pool,
+                progress,
                 () -> {
                   while (!stop.get()) {
                     long next = acked.get() + 1;
-                    work.write(writer, next);
-                    writer.flush();
+                    underLock(
+                        time.readLock(),
+                        () -> {
+                          work.write(writer, next);
+                          writer.flush();
+                        });
                     acked.set(next);
+                    progress.signal();
                   }
-                  return null;
                 }));
         futures.add(
-            pool.submit(
+            submit(
+                pool,
+                progress,
                 () -> {
                   while (!stop.get()) {
-                    if (compactor.runOnce().isPresent()) {
+                    long seen = progress.generation();
+                    boolean busy =
+                        underLock(time.readLock(), () -> compactor.runOnce().isPresent());
+                    if (busy) {
                       compactions.incrementAndGet();
                     } else {
-                      TimeUnit.MILLISECONDS.sleep(20); // idle pacing
+                      awaitNextBatch(progress, seen, stop, ctx + ": idle compactor");
                     }
                   }
-                  return null;
                 }));
         futures.add(
-            pool.submit(
+            submit(
+                pool,
+                progress,
                 () -> {
                   while (!stop.get()) {
-                    GcResult r = gc.runOnce();
+                    long seen = progress.generation();
+                    GcResult r = underLock(time.readLock(), gc::runOnce);
                     gcDeletedTables.addAndGet(r.deletedTables());
-                    // Time passes for GC too; together with the checks' advances still far below
-                    // the writer's commit deadline during one flush.
-                    clock.advance(Duration.ofMinutes(1));
-                    TimeUnit.MILLISECONDS.sleep(50); // pacing
+                    // Time passes for GC too, between passes and never during a flush.
+                    underLock(time.writeLock(), () -> clock.advance(Duration.ofMinutes(1)));
+                    // One pass per batch of the writer.
+                    awaitNextBatch(progress, seen, stop, ctx + ": GC");
                   }
-                  return null;
                 }));
         int checks = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Seeds.longRun() ? 600 : 90);
         long minBatches = pinnedBatch + (Seeds.longRun() ? 300 : 25);
+        // Counted in batches, not time: the roles must have done their part well before this.
+        long batchLimit = pinnedBatch + (minBatches - pinnedBatch) * 10;
         while (gcDeletedTables.get() == 0 || compactions.get() < 3 || acked.get() < minBatches) {
+          long seen = progress.generation();
           for (Future<?> f : futures) {
             if (f.isDone()) {
               f.get();
@@ -180,16 +205,19 @@ class PinnedReaderITCase {
             }
           }
           checks++;
-          // A quarter of the grace period per check: well below the writer's commit deadline
-          // (half).
-          clock.advance(Duration.ofMinutes(2).plusSeconds(30));
-          assertThat(System.nanoTime())
+          // A quarter of the grace period per check, between flushes: a flush never sees the clock
+          // move, so the writer's commit deadline is never at risk.
+          underLock(time.writeLock(), () -> clock.advance(Duration.ofMinutes(2).plusSeconds(30)));
+          assertThat(acked.get())
               .as(
-                  "%s: progress (batches %d, compactions %d, GC deleted %d)",
-                  ctx, acked.get(), compactions.get(), gcDeletedTables.get())
-              .isLessThan(deadline);
+                  "%s: progress within %d batches (compactions %d, GC deleted %d)",
+                  ctx, batchLimit, compactions.get(), gcDeletedTables.get())
+              .isLessThanOrEqualTo(batchLimit);
+          // The next check once the writer wrote another batch.
+          awaitNextBatch(progress, seen, stop, ctx + ": checks of the pinned view");
         }
         stop.set(true);
+        progress.signal();
         for (Future<?> f : futures) {
           f.get(60, TimeUnit.SECONDS);
         }
@@ -202,6 +230,7 @@ class PinnedReaderITCase {
             .isGreaterThan(5);
       } finally {
         stop.set(true);
+        progress.signal();
         pool.shutdownNow();
       }
       check(view, work, pinnedBatch, ctx + ", pinned view after maintenance");
@@ -275,6 +304,51 @@ class PinnedReaderITCase {
               store, ReaderOptions.defaults().withCacheDir(cache.resolve("fresh")), dbo)) {
         assertThat(work.diff(work.scan(fresh), acked.get())).as("%s: newest version", ctx).isNull();
       }
+    }
+  }
+
+  /** A body run in the pool that signals {@code progress} when it ends, failed or not. */
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static Future<?> submit(ExecutorService pool, ProgressSignal progress, Body body) {
+    return pool.submit(
+        () -> {
+          try {
+            body.run();
+          } finally {
+            progress.signal();
+          }
+          return null;
+        });
+  }
+
+  private static void underLock(Lock lock, Runnable r) {
+    underLock(
+        lock,
+        () -> {
+          r.run();
+          return null;
+        });
+  }
+
+  private static <T> T underLock(Lock lock, Supplier<T> s) {
+    lock.lock();
+    try {
+      return s.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits for the writer's next batch after generation {@code seen}, unless stopping. */
+  private static void awaitNextBatch(
+      ProgressSignal progress, long seen, AtomicBoolean stop, String who)
+      throws InterruptedException {
+    if (!stop.get()) {
+      progress.awaitAfter(
+          seen, Duration.ofSeconds(90), () -> who + " waited for the writer's next batch");
     }
   }
 

@@ -25,6 +25,7 @@ import io.isledb.WriterOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.HookedObjectStore;
+import io.isledb.testing.ProgressSignal;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -42,12 +43,14 @@ import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,8 +58,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The soak (issue 4), on s3a against the real S3 server: a writer, several readers and a tailing
  * reader in this JVM with a retention compactor; a merge compactor and the garbage collector (short
- * grace period, real clock) in a second JVM; all at once for about a minute ({@code
- * -Disledb.test.long=true}: ten).
+ * grace period, real clock) in a second JVM; all at once for a number of batches (50; {@code
+ * -Disledb.test.long=true}: 600), and until every role has done its part. Nothing waits by
+ * sleeping: the writer signals each acknowledged batch, and readers, the tail and retention take
+ * their next step after the writer's next batch; the maintenance JVM reports its results as
+ * markers.
  *
  * <ul>
  *   <li>The writer writes {@link BatchWorkload} batches, one flush each, so every version is
@@ -81,6 +87,12 @@ class SoakITCase {
   private static final long GRACE_MILLIS = 5_000;
   private static final long LOG_RETENTION_MILLIS = 20_000;
 
+  /** A held snapshot is checked again after this many newer batches (and a GC pass). */
+  private static final int HOLD_BATCHES = 5;
+
+  /** The run fails if the roles have not all done their part within this many times the batches. */
+  private static final int BATCH_LIMIT_FACTOR = 10;
+
   @TempDir Path cache;
 
   private static byte[] b(String s) {
@@ -94,7 +106,8 @@ class SoakITCase {
   @Test
   void writerCompactorRetentionGcReadersAndTailTogether() throws Exception {
     long seed = Seeds.seed(4_303L);
-    long runMillis = Seeds.longRun() ? 600_000 : 50_000;
+    long minBatches = Seeds.longRun() ? 600 : 50;
+    long batchLimit = minBatches * BATCH_LIMIT_FACTOR;
     StoreSpec spec = StoreSpec.s3(S3, "soak");
     BatchWorkload work = new BatchWorkload(seed, "w/", 300, 40, 6000, 25);
     DBOptions dbo =
@@ -114,6 +127,8 @@ class SoakITCase {
     AtomicLong heldChecks = new AtomicLong();
     AtomicLong tailChanges = new AtomicLong();
     AtomicLong drops = new AtomicLong();
+    // Signalled by the writer after each acknowledged batch and by every thread when it ends.
+    ProgressSignal progress = new ProgressSignal();
     Map<String, String> ephemeral = new ConcurrentHashMap<>();
     Queue<String> missing = new ConcurrentLinkedQueue<>();
     HookedObjectStore.Hook detectMissing = HookedObjectStore.recordMissingData(missing);
@@ -136,6 +151,9 @@ class SoakITCase {
                 "--pauseMillis=200",
                 "--gcPauseMillis=1000"));
     TailChecker tail = new TailChecker(work, ctx);
+    LongSupplier gcPasses = () -> child.markers("GC").size();
+    LongSupplier tablesDeletedByGc =
+        () -> child.markers("GC").stream().mapToLong(m -> m.longField(1)).sum();
     try {
       ObjectStore store = track(resources, spec.open());
       ObjectStore oldStore = track(resources, spec.open());
@@ -149,12 +167,15 @@ class SoakITCase {
 
       // Writer: batches, and every fifth an external commit of old data for retention to drop.
       futures.add(
-          pool.submit(
+          submit(
+              pool,
+              progress,
               () -> {
                 for (long next = 1; !stop.get(); next++) {
                   work.write(writer, next);
                   writer.flush();
                   acked.set(next);
+                  progress.signal();
                   if (next % 5 == 0) {
                     Map<String, String> kvs = new java.util.TreeMap<>();
                     for (int k = 0; k < 10; k++) {
@@ -171,7 +192,6 @@ class SoakITCase {
                   }
                 }
                 writer.close();
-                return null;
               }));
 
       // Retention in this process.
@@ -179,15 +199,18 @@ class SoakITCase {
       RetentionCompactor retention =
           rdb.openRetentionCompactor(RetentionCompactorOptions.byAge(Duration.ofHours(1), 0));
       futures.add(
-          pool.submit(
+          submit(
+              pool,
+              progress,
               () -> {
                 while (!stop.get()) {
+                  long seen = progress.generation();
                   if (retention.runOnce().isPresent()) {
                     drops.incrementAndGet();
                   }
-                  TimeUnit.MILLISECONDS.sleep(300); // pacing
+                  // The next run after the writer's next batch (and its external commits).
+                  awaitNextStep(progress, seen, stop, ctx + ": retention");
                 }
-                return null;
               }));
 
       // Readers.
@@ -204,20 +227,22 @@ class SoakITCase {
                         .withBlockCacheBytes(8 << 20),
                     dbo));
         futures.add(
-            pool.submit(
-                () -> {
-                  readLoop(
-                      reader,
-                      work,
-                      ephemeral,
-                      acked,
-                      stop,
-                      seed + id,
-                      ctx + ", reader " + id,
-                      readerChecks,
-                      heldChecks);
-                  return null;
-                }));
+            submit(
+                pool,
+                progress,
+                () ->
+                    readLoop(
+                        reader,
+                        work,
+                        ephemeral,
+                        acked,
+                        stop,
+                        progress,
+                        gcPasses,
+                        seed + id,
+                        ctx + ", reader " + id,
+                        readerChecks,
+                        heldChecks)));
       }
 
       // Tailing reader.
@@ -228,47 +253,76 @@ class SoakITCase {
               IsleDB.openTailingReader(
                   ts, TailingReaderOptions.defaults().withKeyRange(work.from(), work.to()), dbo));
       futures.add(
-          pool.submit(
+          submit(
+              pool,
+              progress,
               () -> {
                 TailPosition pos = new TailPosition(1, 0);
                 while (!stop.get()) {
+                  long seen = progress.generation();
                   TailBatch batch = tr.poll(pos, 500);
                   batch.changes().forEach(tail::accept);
                   tailChanges.addAndGet(batch.changes().size());
                   pos = batch.next();
                   if (batch.changes().isEmpty()) {
-                    TimeUnit.MILLISECONDS.sleep(50); // idle poll pacing
+                    // At the end of the log: poll again after the writer's next batch.
+                    awaitNextStep(progress, seen, stop, ctx + ": tail");
                   }
                 }
                 tail.position = pos;
-                return null;
               }));
 
-      // Let it run, watching for failures (the maintenance JVM joins as soon as it started).
-      long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis);
+      // Run until the batches are written and every role has done its part, watching for failures
+      // (the maintenance JVM joins as soon as it started). Re-checked after every batch.
       child.await("READY", WAIT);
-      while (System.nanoTime() < end) {
-        for (Future<?> f : futures) {
-          if (f.isDone()) {
-            f.get(); // rethrows a failed thread's error now
-            throw new AssertionError(ctx + ": a soak thread ended early");
-          }
-        }
-        TimeUnit.MILLISECONDS.sleep(200); // watching the threads
-      }
+      progress.awaitCondition(
+          () ->
+              acked.get() >= minBatches
+                  && readerChecks.get() > 30
+                  && heldChecks.get() > 0
+                  && drops.get() > 0
+                  && !child.markers("COMPACTED").isEmpty()
+                  && tablesDeletedByGc.getAsLong() > 0,
+          () -> {
+            for (Future<?> f : futures) {
+              if (f.isDone()) {
+                getNow(f, ctx); // rethrows a failed thread's error now
+                throw new AssertionError(ctx + ": a soak thread ended early");
+              }
+            }
+            assertThat(acked.get())
+                .as(
+                    "%s: every role did its part within %d batches (reader checks %d, held %d,"
+                        + " drops %d, compactions %d, GC deleted tables %d)",
+                    ctx,
+                    batchLimit,
+                    readerChecks.get(),
+                    heldChecks.get(),
+                    drops.get(),
+                    child.markers("COMPACTED").size(),
+                    tablesDeletedByGc.getAsLong())
+                .isLessThanOrEqualTo(batchLimit);
+          },
+          WAIT,
+          () -> ctx + ": the writer acknowledged no batch (at " + acked.get() + ")");
       stop.set(true);
+      progress.signal(); // wakes the threads waiting for the next batch
       for (Future<?> f : futures) {
         f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       }
-      // The tail catches up with everything the writer acknowledged, and sees nothing more.
+      // The tail catches up with everything the writer acknowledged, and sees nothing more. The
+      // writer is closed, so every poll either returns changes or moves on, until the end.
       TailPosition pos = tail.position;
-      long deadline = System.nanoTime() + WAIT.toNanos();
       while (tail.batch <= acked.get()) {
         TailBatch batch = tr.poll(pos, 500);
         batch.changes().forEach(tail::accept);
         tailChanges.addAndGet(batch.changes().size());
+        assertThat(!batch.changes().isEmpty() || !batch.next().equals(pos))
+            .as(
+                "%s: tail catching up: at %s, batch %d, the end of the log before batch %d",
+                ctx, pos, tail.batch, acked.get())
+            .isTrue();
         pos = batch.next();
-        assertThat(System.nanoTime()).as("%s: tail catching up", ctx).isLessThan(deadline);
       }
       assertThat(tr.poll(pos, 10).changes()).as("%s: changes after the last batch", ctx).isEmpty();
       assertThat(tail.batch).as("%s: batches the tail saw", ctx).isEqualTo(acked.get() + 1);
@@ -277,7 +331,7 @@ class SoakITCase {
       child.send("STOP");
       ChildJvm.Marker done = child.await("DONE", WAIT);
       assertThat(child.awaitExit(WAIT)).isZero();
-      long gcDeletedTables = child.markers("GC").stream().mapToLong(m -> m.longField(1)).sum();
+      long gcDeletedTables = tablesDeletedByGc.getAsLong();
       String summary =
           String.format(
               "%s: %d batches, %d reader checks (%d on held snapshots), %d tail changes,"
@@ -302,6 +356,7 @@ class SoakITCase {
       assertThat(heldChecks.get()).as("%s: held snapshot checks", summary).isPositive();
     } finally {
       stop.set(true);
+      progress.signal();
       pool.shutdownNow();
       child.close();
       for (int i = resources.size() - 1; i >= 0; i--) {
@@ -333,6 +388,8 @@ class SoakITCase {
       Map<String, String> ephemeral,
       AtomicLong acked,
       AtomicBoolean stop,
+      ProgressSignal progress,
+      LongSupplier gcPasses,
       long seed,
       String ctx,
       AtomicLong checks,
@@ -343,9 +400,11 @@ class SoakITCase {
     long lastBatch = -1;
     ReadView held = null;
     long heldBatch = -1;
-    long heldSince = 0;
+    long heldAtAck = 0;
+    long heldAtGcPass = 0;
     try {
       while (!stop.get()) {
+        long seen = progress.generation();
         long v = reader.refresh();
         assertThat(v).as("%s: versions never go back", ctx).isGreaterThanOrEqualTo(lastVersion);
         lastVersion = v;
@@ -362,23 +421,65 @@ class SoakITCase {
         if (held == null && rnd.nextInt(4) == 0) {
           held = view;
           heldBatch = m;
-          heldSince = System.nanoTime();
+          heldAtAck = acked.get();
+          heldAtGcPass = gcPasses.getAsLong();
         } else {
           view.close();
         }
-        if (held != null && System.nanoTime() - heldSince > TimeUnit.MILLISECONDS.toNanos(1500)) {
-          // Compaction and GC moved on meanwhile; the old view still reads its own version.
+        if (held != null
+            && acked.get() >= heldAtAck + HOLD_BATCHES
+            && gcPasses.getAsLong() > heldAtGcPass) {
+          // The writer, compaction and GC moved on meanwhile; the old view still reads its own
+          // version.
           check(held, work, heldBatch, ephemeral, rnd, ctx + ", held version " + held.version());
           heldChecks.incrementAndGet();
           held.close();
           held = null;
         }
-        TimeUnit.MILLISECONDS.sleep(50 + rnd.nextInt(100)); // reader think time
+        // The next check after the writer's next batch.
+        awaitNextStep(progress, seen, stop, ctx);
       }
     } finally {
       if (held != null) {
         held.close();
       }
+    }
+  }
+
+  /** A body run in the pool that signals {@code progress} when it ends, failed or not. */
+  private interface Body {
+    void run() throws Exception;
+  }
+
+  private static Future<?> submit(ExecutorService pool, ProgressSignal progress, Body body) {
+    return pool.submit(
+        () -> {
+          try {
+            body.run();
+          } finally {
+            progress.signal();
+          }
+          return null;
+        });
+  }
+
+  private static void getNow(Future<?> f, String ctx) {
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      throw new AssertionError(ctx + ": a soak thread failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits for the writer's next batch after generation {@code seen}, unless stopping. */
+  private static void awaitNextStep(
+      ProgressSignal progress, long seen, AtomicBoolean stop, String who)
+      throws InterruptedException {
+    if (!stop.get()) {
+      progress.awaitAfter(seen, WAIT, () -> who + " waited for the writer's next batch");
     }
   }
 

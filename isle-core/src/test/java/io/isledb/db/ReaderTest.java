@@ -16,6 +16,7 @@ import io.isledb.RetentionCompactorOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.Awaiting;
 import io.isledb.testing.MutableClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -146,11 +147,11 @@ class ReaderTest {
         for (int i = 0; i < 40_000; i += 997) {
           assertThat(r.get(key(i))).isPresent();
         }
-        // Downloads run in the background; wait for them to show up.
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (r.stats().downloads() < 2 && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
+        // Downloads run in the background; wait (bounded) for both to be counted.
+        Awaiting.until(
+            () -> r.stats().downloads() >= 2,
+            Duration.ofSeconds(30),
+            () -> "both hot tables downloaded; reader stats " + r.stats());
         assertThat(r.stats().downloads()).isEqualTo(2);
         assertThat(r.stats().diskCacheBytes()).isLessThanOrEqualTo(tableSize);
       }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -210,12 +211,18 @@ class TailingReaderTest {
               TailingReaderOptions.defaults().withPollInterval(Duration.ofMillis(20)));
       TailPosition start = t.latest();
       List<String> got = new CopyOnWriteArrayList<>();
+      CountDownLatch delivered = new CountDownLatch(5);
       AtomicReference<Throwable> err = new AtomicReference<>();
       Thread th =
           new Thread(
               () -> {
                 try {
-                  t.tail(start, c -> got.add(describe(c)));
+                  t.tail(
+                      start,
+                      c -> {
+                        got.add(describe(c));
+                        delivered.countDown();
+                      });
                 } catch (Throwable e) {
                   err.set(e);
                 }
@@ -225,10 +232,9 @@ class TailingReaderTest {
         w.put(b("k" + i), b("v" + i));
         w.flush();
       }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (got.size() < 5 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      assertThat(delivered.await(30, TimeUnit.SECONDS))
+          .as("5 changes delivered, got %s, error %s", got, err.get())
+          .isTrue();
       t.close();
       th.join(TimeUnit.SECONDS.toMillis(30));
       assertThat(th.isAlive()).isFalse();

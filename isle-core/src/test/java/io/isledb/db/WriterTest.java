@@ -17,9 +17,15 @@ import io.isledb.WriterOptions;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.Awaiting;
+import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -117,11 +123,16 @@ class WriterTest {
   @Test
   void putBlocksWhileTooManyMemtablesWaitAndNeverDropsData() throws Exception {
     CountDownLatch gate = new CountDownLatch(1);
+    CountDownLatch uploadHeld = new CountDownLatch(1);
     FaultInjectingObjectStore store =
         FaultInjectingObjectStore.builder(new InMemoryObjectStore())
             .seed(3)
             .latency(Operation.UPLOAD, Duration.ofMillis(1))
-            .sleeper(d -> gate.await())
+            .sleeper(
+                d -> {
+                  uploadHeld.countDown();
+                  gate.await();
+                })
             .build();
     WriterOptions wo = MANUAL.withMemtableSize(64 * 1024).withMaxImmutableMemtables(1);
     try (IsleDB db = IsleDB.open(store, dbo());
@@ -142,14 +153,16 @@ class WriterTest {
               });
       t.start();
       // The uploads are held at the gate, so the writer must block the put thread (memory bound).
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (t.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      assertThat(uploadHeld.await(30, TimeUnit.SECONDS)).as("an upload reached the gate").isTrue();
+      Awaiting.until(
+          () -> t.getState() == Thread.State.WAITING || !t.isAlive(),
+          Duration.ofSeconds(30),
+          () -> "put thread blocked by backpressure; it is " + t.getState() + ", " + written);
       assertThat(t.getState()).as("put blocked by backpressure").isEqualTo(Thread.State.WAITING);
       assertThat(written.get()).isLessThan(2000);
       gate.countDown();
       t.join(TimeUnit.SECONDS.toMillis(60));
+      assertThat(t.isAlive()).as("put thread finished once the uploads went on").isFalse();
       assertThat(failure.get()).isNull();
       assertThat(written.get()).isEqualTo(2000);
       w.flush();
@@ -232,21 +245,69 @@ class WriterTest {
     }
   }
 
+  /**
+   * The flush interval is measured on the injected clock: while the fake clock stands still no
+   * timer tick flushes, however many run; the first tick after it moved past the interval does.
+   */
   @Test
   void intervalFlushMakesDataVisibleWithoutAnExplicitFlush() throws Exception {
+    MutableClock clock = new MutableClock(1_000_000);
+    TimerWatchingClock watched = new TimerWatchingClock(clock);
     try (ObjectStore store = new InMemoryObjectStore();
-        IsleDB db = IsleDB.open(store, dbo());
+        IsleDB db = IsleDB.open(store, dbo().withClock(watched));
         Writer w =
             db.openWriter(WriterOptions.defaults().withFlushInterval(Duration.ofMillis(50)));
         Reader r = db.openReader(ReaderOptions.defaults())) {
+      long opened = w.lastCommittedVersion();
       w.put(b("k"), b("v"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (r.get(b("k")).isEmpty() && System.nanoTime() < deadline) {
-        r.refresh();
-        Thread.onSpinWait();
-      }
+      // Three ticks saw the buffered write with the clock not moved on: none may flush.
+      assertThat(watched.timerReads.tryAcquire(3, 30, TimeUnit.SECONDS))
+          .as("flush timer ticks that read the injected clock")
+          .isTrue();
+      r.refresh();
+      assertThat(r.get(b("k"))).as("visible before the interval passed on the clock").isEmpty();
+      assertThat(w.lastCommittedVersion()).as("commits before the interval").isEqualTo(opened);
+      clock.advance(Duration.ofMillis(50));
+      Awaiting.until(
+          () -> w.lastCommittedVersion() > opened,
+          Duration.ofSeconds(30),
+          () -> "a timer flush once the clock passed the interval");
+      r.refresh();
       assertThat(r.get(b("k"))).isPresent();
       assertThat(w.lastCommittedVersion()).isGreaterThan(1);
+    }
+  }
+
+  /** A clock that counts the reads of the writer's flush timer thread. */
+  private static final class TimerWatchingClock extends Clock {
+    private final Clock delegate;
+    final Semaphore timerReads = new Semaphore(0);
+
+    TimerWatchingClock(Clock delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public long millis() {
+      if (Thread.currentThread().getName().startsWith("isledb-flush-timer")) {
+        timerReads.release();
+      }
+      return delegate.millis();
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return delegate.getZone();
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
     }
   }
 }

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +61,8 @@ public final class MaintenanceChild {
     AtomicLong drops = new AtomicLong();
     AtomicLong gcPasses = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
+    // Counted down on STOP: an idle role waits on it, so STOP ends every loop at once.
+    CountDownLatch stopped = new CountDownLatch(1);
     try (ObjectStore store = WriterChild.openStore(args);
         IsleDB db = IsleDB.open(store, dbo)) {
       List<Step> steps = new ArrayList<>();
@@ -145,8 +149,11 @@ public final class MaintenanceChild {
                         ChildSide.mark("IDLE", name);
                       }
                       try {
-                        // idle pacing of the loop, not synchronisation
-                        Thread.sleep(name.equals("gc") ? gcPause : pause);
+                        // Idle pacing of an independent role, as the engine's own background
+                        // loops poll storage at an interval: nothing in this process can signal
+                        // another process's new work. The parent never waits for this pause; it
+                        // waits for markers. STOP ends the pause at once.
+                        stopped.await(name.equals("gc") ? gcPause : pause, TimeUnit.MILLISECONDS);
                       } catch (InterruptedException e) {
                         return;
                       }
@@ -159,6 +166,7 @@ public final class MaintenanceChild {
       }
       ChildSide.awaitCommand("STOP", Duration.ofDays(1));
       stop.set(true);
+      stopped.countDown();
       for (Thread t : threads) {
         t.join();
       }

@@ -1,0 +1,35 @@
+package io.isledb.testing;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * A bounded wait for a condition that nothing signals (a counter of a background pool, a thread's
+ * state): re-checks it with a short, growing pause and fails with {@code what} once {@code timeout}
+ * ran out. The timeout is a safety bound only: a test passes as soon as the condition holds, and no
+ * assertion depends on how long that took. Prefer a latch or {@link ProgressSignal} where the code
+ * under test can signal.
+ */
+public final class Awaiting {
+  private Awaiting() {}
+
+  /** Returns once {@code condition} holds; fails with {@code what} after {@code timeout}. */
+  public static void until(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long pauseNanos = TimeUnit.MICROSECONDS.toNanos(100);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("not reached within " + timeout + ": " + what.get());
+      }
+      LockSupport.parkNanos(pauseNanos);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for: " + what.get());
+      }
+      pauseNanos = Math.min(pauseNanos * 2, TimeUnit.MILLISECONDS.toNanos(20));
+    }
+  }
+}
