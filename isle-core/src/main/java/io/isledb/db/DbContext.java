@@ -15,9 +15,15 @@ public record DbContext(ObjectStore store, ManifestStore manifest, DBOptions opt
     return options.clock();
   }
 
-  /** An appender for {@code role} starting at the newest version (not fenced yet). */
+  /**
+   * An appender for {@code role} starting at the newest version (not fenced yet). The version is
+   * found by listing snapshots, not through CURRENT: the appender takes its head as confirmed, and
+   * a CURRENT that moved backwards to a snapshot that still exists (a rewrite that landed late)
+   * would start it at a stale version whose next slot GC already collected; its fence would land
+   * there, where nobody reads. Costs a LIST where a cold open through CURRENT costs a GET.
+   */
   public io.isledb.manifest.ManifestAppender appender(io.isledb.manifest.Role role, String author) {
-    io.isledb.manifest.ManifestState head = manifest.loadLatest();
+    io.isledb.manifest.ManifestState head = manifest.loadLatestListed();
     return new io.isledb.manifest.ManifestAppender(
         manifest,
         role,
