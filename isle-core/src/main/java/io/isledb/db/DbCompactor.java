@@ -293,7 +293,7 @@ public final class DbCompactor implements Compactor, Resource {
     /** The last clock reading at which the commit may be sent; none while nothing is uploaded. */
     private volatile long deadline = Long.MAX_VALUE;
 
-    private long lastWriteSent = Long.MIN_VALUE;
+    private volatile long lastWriteSent = Long.MIN_VALUE;
 
     synchronized void add(String tableId) {
       objects.add(ManifestPaths.sst(tableId));

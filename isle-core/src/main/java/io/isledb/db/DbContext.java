@@ -16,6 +16,10 @@ public record DbContext(
     this(store, new ManifestStore(store), options, new DatabaseSettings());
   }
 
+  public DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {
+    this(store, manifest, options, new DatabaseSettings());
+  }
+
   /**
    * Refuses a reader whose grace period is not the one the database records (one GET, the first
    * time per context; nothing once confirmed). See {@link DatabaseSettings}.
