@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  *     cold open reads one snapshot and at most about that many edits
  * @param gcGracePeriod how long an unreferenced object survives before GC may delete it (default 10
  *     minutes). Writers commit what they upload within half of it; readers refresh their view well
- *     within it. Every process on a prefix must use the same value (GC may use a larger one).
+ *     within it. Every process on a prefix must use the same value: the first author records it in
+ *     {@code manifest/settings.json}, and a process with another value is refused
+ *     (INVALID_ARGUMENT) when it opens a role.
  * @param logRetention how long log edits, and every table they added, are kept after they stop
  *     being needed by the newest version (default 1 hour): the history that tailing readers can
  *     resume from and {@code openVersion} can open without a pin

@@ -45,34 +45,66 @@ public final class IsleDB implements AutoCloseable {
     this.ctx = ctx;
   }
 
-  /** Opens the database stored under {@code store}'s prefix. Reads nothing yet. */
+  /**
+   * Opens the database stored under {@code store}'s prefix. Reads nothing yet. The first role
+   * opened (writer, reader, maintenance role, commit) checks, with one GET, that {@code
+   * options.gcGracePeriod()} is the grace period the database records in {@code
+   * manifest/settings.json}, and is refused with INVALID_ARGUMENT otherwise; the first author of a
+   * database that records none records its own (docs/PROTOCOL.md, "Shared settings").
+   */
   public static IsleDB open(ObjectStore store, DBOptions options) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(options, "options");
     return new IsleDB(new DbContext(store, options));
   }
 
-  /** Opens a reader with default database options. */
+  /**
+   * Opens a reader with default database options, except the GC grace period, which is the one the
+   * database records ({@code manifest/settings.json}; the default if it records none).
+   */
   public static Reader openReader(ObjectStore store, ReaderOptions options) {
-    return openReader(store, options, DBOptions.defaults());
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    return new DbReader(
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
   }
 
-  /** Opens a reader. */
+  /**
+   * Opens a reader.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code dbOptions.gcGracePeriod()} is not the
+   *     one the database records
+   */
   public static Reader openReader(ObjectStore store, ReaderOptions options, DBOptions dbOptions) {
     Objects.requireNonNull(options, "options");
-    return new DbReader(new DbContext(store, dbOptions), options);
+    DbContext ctx = new DbContext(store, dbOptions);
+    ctx.checkReaderSettings();
+    return new DbReader(ctx, options);
   }
 
-  /** Opens a tailing reader with default database options. */
+  /**
+   * Opens a tailing reader with default database options, except the GC grace period, which is the
+   * one the database records (the default if it records none).
+   */
   public static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
-    return openTailingReader(store, options, DBOptions.defaults());
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    return new DbTailingReader(
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
   }
 
-  /** Opens a tailing reader. */
+  /**
+   * Opens a tailing reader.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code dbOptions.gcGracePeriod()} is not the
+   *     one the database records
+   */
   public static TailingReader openTailingReader(
       ObjectStore store, TailingReaderOptions options, DBOptions dbOptions) {
     Objects.requireNonNull(options, "options");
-    return new DbTailingReader(new DbContext(store, dbOptions), options);
+    DbContext ctx = new DbContext(store, dbOptions);
+    ctx.checkReaderSettings();
+    return new DbTailingReader(ctx, options);
   }
 
   /** Opens the writer, fencing every earlier writer of this prefix (in any process). */
@@ -120,6 +152,7 @@ public final class IsleDB implements AutoCloseable {
   public synchronized Reader openReader(ReaderOptions options) {
     checkOpen();
     Objects.requireNonNull(options, "options");
+    ctx.checkReaderSettings();
     return track(new DbReader(ctx, options));
   }
 
@@ -127,6 +160,7 @@ public final class IsleDB implements AutoCloseable {
   public synchronized TailingReader openTailingReader(TailingReaderOptions options) {
     checkOpen();
     Objects.requireNonNull(options, "options");
+    ctx.checkReaderSettings();
     return track(new DbTailingReader(ctx, options));
   }
 

@@ -177,21 +177,34 @@ public final class DbCompactor implements Compactor, Resource {
         }
       }
       List<String> inputIds = pick.inputIds();
-      a =
-          appender.append(
-              state -> {
-                for (String id : inputIds) {
-                  if (state.table(id) == null) {
-                    throw new IsleException(
-                        IsleException.Kind.CONFLICT,
-                        "compaction input "
-                            + id
-                            + " was removed concurrently (retention?); its output will be garbage collected");
+      checkCommittable(lease, outputs);
+      try {
+        a =
+            appender.append(
+                state -> {
+                  if (!outputs.isEmpty()
+                      && outputs.stream().allMatch(t -> state.table(t.id()) != null)) {
+                    return Optional.empty(); // an earlier, ambiguous attempt landed
                   }
-                }
-                return Optional.of(new Edit.Compact(inputIds, outputs));
-              },
-              null);
+                  for (String id : inputIds) {
+                    if (state.table(id) == null) {
+                      throw new IsleException(
+                          IsleException.Kind.CONFLICT,
+                          "compaction input "
+                              + id
+                              + " was removed concurrently (retention?); its output will be garbage collected");
+                    }
+                  }
+                  return Optional.of(new Edit.Compact(inputIds, outputs));
+                },
+                null,
+                lease::sendBy);
+      } catch (IsleException e) {
+        if (e.kind() == IsleException.Kind.UNAVAILABLE && ctx.clock().millis() > lease.sendBy()) {
+          throw abandoned(lease.lapsedMessage(), e);
+        }
+        throw e;
+      }
     } finally {
       lease.release();
     }
@@ -216,33 +229,122 @@ public final class DbCompactor implements Compactor, Resource {
         pick.bottommost());
   }
 
-  /** Keeps the lease on this compaction's uploads fresh until it commits or gives up. */
+  /**
+   * Refuses to commit {@code outputs} unless the lease still protects them and they exist with the
+   * sizes written. The lease check is what keeps the commit safe (see {@link LeaseHolder}); the
+   * existence check (one HEAD per output) catches what the protocol cannot: an output deleted by a
+   * process that broke the rules (another grace period, an operator's cleanup).
+   */
+  private void checkCommittable(LeaseHolder lease, List<SstMeta> outputs) {
+    if (ctx.clock().millis() > lease.sendBy()) {
+      throw abandoned(lease.lapsedMessage(), null);
+    }
+    for (SstMeta t : outputs) {
+      Optional<io.isledb.ObjectInfo> info = ctx.store().stat(t.objectName());
+      if (info.isEmpty() || info.get().size() != t.size()) {
+        throw abandoned(
+            "output table "
+                + t.id()
+                + " ("
+                + t.size()
+                + " bytes written) "
+                + info.map(i -> "has " + i.size() + " bytes").orElse("is missing")
+                + " at "
+                + ctx.store().location(),
+            null);
+      }
+    }
+  }
+
+  private IsleException abandoned(String why, Throwable cause) {
+    IsleException e =
+        new IsleException(
+            IsleException.Kind.UNAVAILABLE,
+            "compaction by "
+                + author
+                + " abandoned, nothing committed (its outputs are left for GC): "
+                + why,
+            cause);
+    LOG.warn("{}", e.getMessage());
+    return e;
+  }
+
+  /**
+   * Keeps the lease on this compaction's uploads fresh until it commits or gives up, and says until
+   * when the compaction may still commit.
+   *
+   * <p>GC keeps a lease's objects while it has seen the lease change within the grace period (by
+   * its clock), then marks them and deletes them a grace period later: no output can be deleted
+   * earlier than two grace periods after the last lease write that GC saw was sent. So the commit
+   * must be sent within one grace period of the last successful write (measured on this process's
+   * clock from before that write was sent), which leaves the other grace period for a request in
+   * flight and for clock rates that differ. A write counts only if it continues the chain: one sent
+   * after the deadline may come too late (GC may already have found the lease dead, marked and be
+   * about to delete the outputs), so it no longer extends the deadline, and the compaction is given
+   * up. Failed refreshes (a partition, a stall of the whole process) therefore shorten the time
+   * left instead of being merely logged.
+   */
   private final class LeaseHolder {
     private final List<String> objects = new ArrayList<>();
+    private final long window = ctx.options().gcGracePeriod().toMillis();
     private long refresh;
     private ScheduledFuture<?> refresher;
 
+    /** The last clock reading at which the commit may be sent; none while nothing is uploaded. */
+    private volatile long deadline = Long.MAX_VALUE;
+
+    private volatile long lastWriteSent = Long.MIN_VALUE;
+
     synchronized void add(String tableId) {
       objects.add(ManifestPaths.sst(tableId));
+      if (ctx.clock().millis() > deadline) {
+        // Uploading more is pointless: this compaction can no longer commit.
+        throw abandoned(lapsedMessage(), null);
+      }
       write();
       if (refresher == null) {
-        long every = Math.max(1, ctx.options().gcGracePeriod().toMillis() / 4);
+        long every = Math.max(1, window / 4);
         refresher =
             executor.scheduleWithFixedDelay(this::refreshNow, every, every, TimeUnit.MILLISECONDS);
       }
     }
 
     private synchronized void refreshNow() {
+      if (ctx.clock().millis() > deadline) {
+        return; // lapsed: a late write would not protect the outputs again
+      }
       try {
         write();
       } catch (RuntimeException e) {
-        LOG.warn("cannot refresh compaction lease: {}", e.toString());
+        LOG.warn(
+            "cannot refresh compaction lease of {} ({} ms left to commit): {}",
+            author,
+            deadline - ctx.clock().millis(),
+            e.toString());
       }
     }
 
     private void write() {
       refresh++;
+      long sent = ctx.clock().millis();
       ctx.store().put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
+      if (sent <= deadline) {
+        lastWriteSent = sent;
+        deadline = sent + window;
+      }
+    }
+
+    /** Until when (this process's clock) the commit may be sent. */
+    long sendBy() {
+      return deadline;
+    }
+
+    String lapsedMessage() {
+      return "its lease was last written "
+          + (ctx.clock().millis() - lastWriteSent)
+          + " ms ago, more than the GC grace period of "
+          + window
+          + " ms (GC may have collected its outputs)";
     }
 
     synchronized void release() {

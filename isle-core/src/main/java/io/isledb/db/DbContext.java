@@ -5,19 +5,53 @@ import io.isledb.ObjectStore;
 import io.isledb.manifest.ManifestStore;
 import java.time.Clock;
 
-/** What every component of one open database shares. */
-public record DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {
+/**
+ * What every component of one open database shares.
+ *
+ * @param settings the check of the database's recorded settings, done once per context
+ */
+public record DbContext(
+    ObjectStore store, ManifestStore manifest, DBOptions options, DatabaseSettings settings) {
   public DbContext(ObjectStore store, DBOptions options) {
-    this(store, new ManifestStore(store), options);
+    this(store, new ManifestStore(store), options, new DatabaseSettings());
+  }
+
+  public DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {
+    this(store, manifest, options, new DatabaseSettings());
+  }
+
+  /**
+   * Refuses a reader whose grace period is not the one the database records (one GET, the first
+   * time per context; nothing once confirmed). See {@link DatabaseSettings}.
+   */
+  public void checkReaderSettings() {
+    settings.checkReader(this);
+  }
+
+  /**
+   * This context with the grace period the database records, if any, in place of its own: for
+   * readers opened without {@code DBOptions}, which did not choose one. One GET.
+   */
+  public DbContext withRecordedGracePeriod() {
+    return DatabaseSettings.adopt(this);
   }
 
   public Clock clock() {
     return options.clock();
   }
 
-  /** An appender for {@code role} starting at the newest version (not fenced yet). */
+  /**
+   * An appender for {@code role} starting at the newest version (not fenced yet). The version is
+   * found by listing snapshots, not through CURRENT: the appender takes its head as confirmed, and
+   * a CURRENT that moved backwards to a snapshot that still exists (a rewrite that landed late)
+   * would start it at a stale version whose next slot GC already collected; its fence would land
+   * there, where nobody reads. Costs a LIST where a cold open through CURRENT costs a GET.
+   */
   public io.isledb.manifest.ManifestAppender appender(io.isledb.manifest.Role role, String author) {
-    io.isledb.manifest.ManifestState head = manifest.loadLatest();
+    // Before anything is written: an author with another grace period than GC's could commit
+    // uploads GC has already deleted (DatabaseSettings).
+    settings.checkAuthor(this, author);
+    io.isledb.manifest.ManifestState head = manifest.loadLatestListed();
     return new io.isledb.manifest.ManifestAppender(
         manifest,
         role,

@@ -396,6 +396,9 @@ public final class DbWriter implements Writer, Resource {
   /**
    * Commits uploaded tables with one edit. Refuses (so the caller re-uploads) when the uploads are
    * older than half the GC grace period: GC may collect unreferenced objects after the full grace.
+   * The deadline holds for every create request of the append, retries and later slots included
+   * (the appender checks it before sending each), not only for the first attempt: a slow, failed
+   * attempt followed by a retry could otherwise commit tables GC has deleted meanwhile.
    */
   private void commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
     long lsn = -1;
@@ -418,14 +421,10 @@ public final class DbWriter implements Writer, Resource {
                 if (state.lastSeq() >= firstSeq) {
                   return Optional.empty();
                 }
-                if (ctx.clock().millis() - uploadStarted > commitDeadlineMillis) {
-                  throw new IsleException(
-                      IsleException.Kind.UNAVAILABLE,
-                      "flush could not commit within half the GC grace period; uploading again");
-                }
                 return Optional.of(new Edit.AddTables(tables, lastSeq, committedLsn));
               },
-              null);
+              null,
+              () -> uploadStarted + commitDeadlineMillis);
       lastCommittedVersion = a.version();
     }
   }

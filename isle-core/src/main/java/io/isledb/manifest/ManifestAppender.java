@@ -5,6 +5,7 @@ import io.isledb.IsleException;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,9 @@ public final class ManifestAppender {
   /** Retries of one slot after an ambiguous storage failure (the same bytes each time). */
   private static final int AMBIGUOUS_RETRIES = 3;
 
+  /** No deadline: the edit commits nothing that GC could collect meanwhile (a fence, a drop). */
+  private static final LongSupplier NO_DEADLINE = () -> Long.MAX_VALUE;
+
   private final ManifestStore store;
   private final Role role;
   private final String author;
@@ -34,6 +38,13 @@ public final class ManifestAppender {
   private ManifestState head;
   private long epoch;
   private long lastSnapshotSeq;
+
+  /**
+   * A clock reading taken before the requests that last showed the head to be the end of the log (a
+   * catch-up up to a free slot, or a won create). Taken before sending, never after the response: a
+   * request can land, or its response arrive, long after it was sent, and GC's collection of
+   * anything appended after our head is bounded from the time we sent.
+   */
   private long confirmedAt;
 
   /**
@@ -97,21 +108,25 @@ public final class ManifestAppender {
     return head;
   }
 
-  private void reloadIfLeftBehind() {
-    if (store.leftBehind(head.seq())) {
-      LOG.warn("{} at version {} was left behind by GC; reloading", author, head.seq());
-      head = store.loadLatest();
+  /** Reloads (and returns true) if GC collected the log after the head. */
+  private boolean reloadIfLeftBehind() {
+    if (!store.leftBehind(head.seq())) {
+      return false;
     }
+    LOG.warn("{} at version {} was left behind by GC; reloading", author, head.seq());
+    // Not loadLatest: the CURRENT that failed to tell us may name a stale snapshot still present.
+    head = store.loadLatestListed();
+    return true;
   }
 
   /**
    * Makes sure the head is not stranded before taking a slot. GC deletes old log edits (those at or
    * below a snapshot CURRENT names, and only once they are older than the grace period). An author
    * whose head was confirmed (it read up to a free slot) less than half the grace period ago cannot
-   * have lost a following edit to GC. An author idle for longer re-reads CURRENT: if it is beyond
-   * the head while the next slot is free ({@link ManifestStore#leftBehind}), edits after the head
-   * are gone, and the free slot is a collected one, not the end of the log; the author reloads
-   * instead of writing into it.
+   * have lost a following edit to GC. An author idle for longer re-reads CURRENT (and lists the
+   * snapshots when CURRENT does not settle it): if the log after the head was collected while the
+   * next slot is free ({@link ManifestStore#leftBehind}), the free slot is a collected one, not the
+   * end of the log; the author reloads instead of writing into it.
    */
   private void ensureFresh() {
     long now = clock.millis();
@@ -128,7 +143,7 @@ public final class ManifestAppender {
     while (true) {
       long next = head.epoch(role) + 1;
       Edit e = new Edit(head.seq() + 1, role, next, author, clock.millis(), null, new Edit.Fence());
-      if (tryTake(e)) {
+      if (tryTake(e, NO_DEADLINE)) {
         epoch = next;
         return epoch;
       }
@@ -149,8 +164,24 @@ public final class ManifestAppender {
    * @throws IsleException of kind CONFLICT if the change is no longer valid
    */
   public Appended append(Function<ManifestState, Optional<Edit.Change>> build, String token) {
+    return append(build, token, NO_DEADLINE);
+  }
+
+  /**
+   * Like {@link #append(Function, String)}, but no create request (first attempt, retry after an
+   * ambiguous failure, or the next slot after a lost race) is sent once this role's clock is past
+   * {@code sendBy}. Edits that commit uploads use it: GC may collect an upload a while after it was
+   * last protected (by its upload time or a lease), and an edit sent later could commit an object
+   * that is gone. {@code sendBy} is read before every attempt, so a deadline that moves (a lease
+   * refreshed meanwhile) is honoured. When it has passed, nothing more is sent; an earlier
+   * ambiguous attempt may still have landed, which the caller's next {@code build} recognises.
+   *
+   * @throws IsleException of kind UNAVAILABLE if the deadline passed before the edit was committed
+   */
+  public Appended append(
+      Function<ManifestState, Optional<Edit.Change>> build, String token, LongSupplier sendBy) {
     if (epoch == 0) {
-      throw new IllegalStateException("append before fence");
+      throw IsleException.internal("append before fence by " + author, null);
     }
     while (true) {
       checkFence();
@@ -170,7 +201,7 @@ public final class ManifestAppender {
         throw new IsleException(
             IsleException.Kind.CONFLICT, "cannot commit " + role.id() + " edit: " + why);
       }
-      if (tryTake(e)) {
+      if (tryTake(e, sendBy)) {
         return new Appended(e, e.seq(), false);
       }
     }
@@ -195,15 +226,38 @@ public final class ManifestAppender {
     }
   }
 
-  /** Tries slot {@code e.seq()}; on success advances the head, else catches up. */
-  private boolean tryTake(Edit e) {
+  /**
+   * Tries slot {@code e.seq()}; on success advances the head, else catches up (or reloads) and
+   * returns false so the caller rebuilds its edit against the newer head.
+   *
+   * <p>Every attempt is sent only before {@code sendBy}, and a retry after an ambiguous failure
+   * only while the head is still known fresh: a slow failed attempt can outlast the freshness
+   * window, and then the slot may have been collected meanwhile (our own earlier attempt landed and
+   * GC collected past it), so the retry re-checks first.
+   */
+  private boolean tryTake(Edit e, LongSupplier sendBy) {
     long before = head.seq();
     ensureFresh();
     if (head.seq() != before) {
       return false;
     }
-    boolean won = false;
+    boolean won;
+    long firstSent = Long.MAX_VALUE;
     for (int attempt = 0; ; attempt++) {
+      if (attempt > 0) {
+        long now = clock.millis();
+        checkDeadline(e, now, sendBy.getAsLong());
+        if (now - confirmedAt > freshnessMillis) {
+          boolean reloaded = reloadIfLeftBehind();
+          confirmedAt = now;
+          if (reloaded) {
+            return false;
+          }
+        }
+      }
+      long now = clock.millis();
+      checkDeadline(e, now, sendBy.getAsLong());
+      firstSent = Math.min(firstSent, now);
       try {
         won = store.tryAppend(e);
         break;
@@ -217,8 +271,9 @@ public final class ManifestAppender {
     }
     if (!won) {
       long seen = head.seq();
+      long now = clock.millis();
       head = store.catchUp(head);
-      confirmedAt = clock.millis();
+      confirmedAt = now;
       if (head.seq() == seen) {
         // The slot exists but holds no readable edit yet (an ABFS create whose bytes are not
         // committed; its writer may have died). Appending after it would leave a gap.
@@ -234,14 +289,38 @@ public final class ManifestAppender {
       }
       return false;
     }
-    confirmedAt = clock.millis();
+    // Our create proves the log ended before our slot at some point after the first attempt was
+    // sent; when exactly is unknown, so count from the sending.
+    confirmedAt = Math.max(confirmedAt, firstSent);
     ManifestState.Applied a = head.apply(e);
     if (!a.accepted()) {
-      throw new IllegalStateException("own edit rejected after validation: " + a.rejection());
+      throw IsleException.internal(
+          "own "
+              + role.id()
+              + " edit for slot "
+              + e.seq()
+              + " rejected after validation: "
+              + a.rejection(),
+          null);
     }
     head = a.state();
     afterAppend();
     return true;
+  }
+
+  private void checkDeadline(Edit e, long now, long sendBy) {
+    if (now > sendBy) {
+      throw new IsleException(
+          IsleException.Kind.UNAVAILABLE,
+          role.id()
+              + " edit for manifest slot "
+              + e.seq()
+              + " of "
+              + store.objectStore().location()
+              + " was not sent: its commit deadline passed "
+              + (now - sendBy)
+              + " ms ago (GC may collect what it would commit)");
+    }
   }
 
   private void afterAppend() {

@@ -221,6 +221,39 @@ public final class ManifestCodec {
         num(name, n, "time"));
   }
 
+  // ---------------------------------------------------------------- settings
+
+  /**
+   * What every process on a database must agree on, recorded once by its first author ({@code
+   * manifest/settings.json}, created if absent and never rewritten by IsleDB).
+   *
+   * @param gcGracePeriodMillis the GC grace period of the database, in milliseconds (positive)
+   * @param author the author that recorded it
+   * @param timeMillis when it was recorded (that author's clock)
+   */
+  public record Settings(long gcGracePeriodMillis, String author, long timeMillis) {}
+
+  /** Bytes of a settings object. */
+  public static byte[] encodeSettings(Settings s) {
+    ObjectNode n = header("settings");
+    n.put("gcGracePeriodMillis", s.gcGracePeriodMillis());
+    n.put("author", s.author());
+    n.put("time", s.timeMillis());
+    return ChecksummedJson.encode(n);
+  }
+
+  /** Decodes a settings object; a grace period that is not positive is corruption. */
+  public static Settings decodeSettings(String name, byte[] data) {
+    JsonNode n = ChecksummedJson.decode(name, data);
+    checkHeader(name, n, "settings");
+    long grace = num(name, n, "gcGracePeriodMillis");
+    if (grace <= 0) {
+      throw new CorruptionException(
+          "manifest object " + name + ": gcGracePeriodMillis " + grace + " is not positive");
+    }
+    return new Settings(grace, str(name, n, "author"), num(name, n, "time"));
+  }
+
   // ---------------------------------------------------------------- pins
 
   /**

@@ -8,6 +8,10 @@ public final class ManifestPaths {
   public static final String LOG_DIR = "manifest/log/";
   public static final String SNAPSHOT_DIR = "manifest/snapshots/";
   public static final String CURRENT = "manifest/CURRENT";
+
+  /** Settings every process on the database must share (its GC grace period). */
+  public static final String SETTINGS = "manifest/settings.json";
+
   public static final String PINS_DIR = "manifest/pins/";
   public static final String GC_PENDING = "manifest/gc/pending-sst/pending.json";
   public static final String GC_CHECKPOINT = "manifest/gc/checkpoint.json";

@@ -76,18 +76,34 @@ public final class ManifestStore {
 
   /**
    * Whether the log right after version {@code seq} was collected, so that its free slot is not the
-   * end of the log: CURRENT names a head (or snapshot) beyond {@code seq} while slot {@code seq +
-   * 1} is free. Every CURRENT written since slot {@code seq + 1} was created names at least that
-   * slot: GC writes CURRENT at its head, and every author after its own append. (CURRENT's snapshot
-   * alone is not enough: authors with an LSN extractor rewrite CURRENT after every edit naming the
-   * last snapshot they wrote themselves, which can be older than the one GC collected up to.) The
-   * slot is read again after CURRENT, since an edit appended in between is not a collected one.
-   * Costs one read of CURRENT, and one of the slot when CURRENT is ahead.
+   * end of the log. Every CURRENT written since slot {@code seq + 1} was created names at least
+   * that slot: GC writes CURRENT at its head, and every author after its own append. (CURRENT's
+   * snapshot alone is not enough: authors with an LSN extractor rewrite CURRENT after every edit
+   * naming the last snapshot they wrote themselves, which can be older than the one GC collected up
+   * to.) So a CURRENT naming a head (or snapshot) beyond {@code seq} while slot {@code seq + 1} is
+   * free proves the collection.
+   *
+   * <p>The converse does not hold: CURRENT can be missing (ABFS replaces it by delete then rename),
+   * unreadable, or older than what GC collected (a rewrite sent by a stalled author that lands
+   * late), and without an LSN extractor it is legitimately behind the head most of the time. This
+   * fails closed: when CURRENT does not prove the collection, the snapshots are listed. GC deletes
+   * log slots only at or below a snapshot it keeps (it deletes only snapshots below that one), so a
+   * collected slot {@code seq + 1} always leaves a snapshot beyond {@code seq}; while slot {@code
+   * seq + 1} still exists, a snapshot beyond it is simply a newer one. The slot is read again after
+   * CURRENT (and the listing), since an edit appended in between is not a collected one.
+   *
+   * <p>Cost: one read of CURRENT; one LIST page of snapshots when CURRENT is not ahead of {@code
+   * seq}; one read of the slot when either is. Callers only ask once their confirmation of the end
+   * of the log is older than their freshness window.
    */
   public boolean leftBehind(long seq) {
     Optional<ManifestCodec.Current> c = readCurrent();
-    if (c.isEmpty() || Math.max(c.get().snapshotSeq(), c.get().headSeq()) <= seq) {
-      return false;
+    boolean ahead = c.isPresent() && Math.max(c.get().snapshotSeq(), c.get().headSeq()) > seq;
+    if (!ahead) {
+      List<Long> snaps = listSnapshots();
+      if (snaps.isEmpty() || snaps.get(snaps.size() - 1) <= seq) {
+        return false;
+      }
     }
     return readEdit(seq + 1).isEmpty();
   }
@@ -168,6 +184,17 @@ public final class ManifestStore {
         // collected (its snapshot field can lag, see leftBehind). Start from the newest snapshot.
       }
     }
+    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
+  }
+
+  /**
+   * Loads the newest version without trusting CURRENT: the newest listed snapshot, then the log
+   * after it. For a process that found itself {@linkplain #leftBehind left behind}: the CURRENT
+   * that misled it (missing, or moved backwards to a snapshot that still exists) would mislead
+   * {@link #loadLatest} the same way. Costs a LIST of snapshots, one snapshot read and the log
+   * tail.
+   */
+  public ManifestState loadLatestListed() {
     return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
   }
 

@@ -63,8 +63,8 @@ public final class LiveObjects {
 
   /**
    * The exact listing of an idle database without pins once GC has collected everything it may: the
-   * referenced data, CURRENT, the snapshot of the newest version and GC's own two state objects. No
-   * log edits, no older snapshots, no leases.
+   * referenced data, CURRENT, the snapshot of the newest version, GC's own two state objects and
+   * the settings object (when an author recorded one). No log edits, no older snapshots, no leases.
    */
   public static TreeSet<String> convergedListing(ObjectStore store) {
     TreeSet<String> out = referencedData(store);
@@ -73,6 +73,10 @@ public final class LiveObjects {
     out.add(ManifestPaths.snapshot(head.seq()));
     out.add(ManifestPaths.GC_PENDING);
     out.add(ManifestPaths.GC_CHECKPOINT);
+    // The database's settings, recorded by its first author and kept for good.
+    if (store.stat(ManifestPaths.SETTINGS).isPresent()) {
+      out.add(ManifestPaths.SETTINGS);
+    }
     return out;
   }
 
