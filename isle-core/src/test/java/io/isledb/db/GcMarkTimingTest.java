@@ -17,7 +17,6 @@ import io.isledb.manifest.ManifestPaths;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.HookedObjectStore.Op;
-import io.isledb.testing.HookedObjectStore.Phase;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,38 +40,8 @@ class GcMarkTimingTest {
   private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
-  /** Blocks a request whose name starts with a prefix, once armed, until released. */
-  private static final class Gate implements HookedObjectStore.Hook {
-    final Op op;
-    final String prefix;
-    final AtomicBoolean armed = new AtomicBoolean();
-    final CountDownLatch reached = new CountDownLatch(1);
-    final CountDownLatch release = new CountDownLatch(1);
-
-    Gate(Op op, String prefix) {
-      this.op = op;
-      this.prefix = prefix;
-    }
-
-    @Override
-    public void on(Op o, Phase phase, String name) {
-      if (o == op && phase == Phase.BEFORE && name.startsWith(prefix) && armed.get()) {
-        armed.set(false);
-        reached.countDown();
-        await(release);
-      }
-    }
-  }
-
   private static void await(CountDownLatch l) {
-    try {
-      if (!l.await(60, TimeUnit.SECONDS)) {
-        throw new AssertionError("gate not reached within 60 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    RequestGate.await(l);
   }
 
   private DBOptions options() {
@@ -101,8 +69,8 @@ class GcMarkTimingTest {
    */
   @Test
   void aMarkIsNeverOlderThanTheListingThatFoundTheObject() throws Exception {
-    Gate gcStall = new Gate(Op.LIST, ManifestPaths.SST_DIR);
-    Gate commitPause = new Gate(Op.CREATE_IF_ABSENT, ManifestPaths.LOG_DIR);
+    RequestGate gcStall = new RequestGate(Op.LIST, ManifestPaths.SST_DIR);
+    RequestGate commitPause = new RequestGate(Op.CREATE_IF_ABSENT, ManifestPaths.LOG_DIR);
     LiveSetOracle oracle = new LiveSetOracle(store, clock, GRACE, Duration.ZERO);
     WriterOptions wo =
         WriterOptions.defaults().withFlushInterval(Duration.ZERO).withBlobThreshold(1024);
@@ -157,7 +125,7 @@ class GcMarkTimingTest {
    */
   @Test
   void aMarkFromBeforeATablesCommitDoesNotSurviveTheCommit() throws Exception {
-    Gate commitPause = new Gate(Op.CREATE_IF_ABSENT, ManifestPaths.LOG_DIR);
+    RequestGate commitPause = new RequestGate(Op.CREATE_IF_ABSENT, ManifestPaths.LOG_DIR);
     LiveSetOracle oracle = new LiveSetOracle(store, clock, GRACE, Duration.ZERO);
     WriterOptions wo =
         WriterOptions.defaults().withFlushInterval(Duration.ZERO).withBlobThreshold(1024);
