@@ -235,7 +235,6 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       base = Math.min(base, Math.max(baseSeq, 0));
     }
     moveBase(base);
-    base = baseSeq;
 
     // Live objects.
     Set<String> liveTables = new HashSet<>();

@@ -131,7 +131,7 @@ class SpaceAndCostTest {
   }
 
   @Test
-  void steadyGcPassCostsAFewListsAndTwoPuts() {
+  void steadyGcPassCostsAFewListsTwoPutsAndAStat() {
     DBOptions dbo = DBOptions.defaults().withClock(clock);
     try (IsleDB db = IsleDB.open(store, dbo);
         Writer w = db.openWriter(wo);
@@ -152,7 +152,10 @@ class SpaceAndCostTest {
       // the later read is the one that may let it advance.
       assertThat(cost.count(RequestKind.GET)).as("%s", cost.counts()).isEqualTo(4);
       assertThat(cost.count(RequestKind.PUT)).as("marks and progress").isEqualTo(2);
-      assertThat(cost.total()).isEqualTo(12);
+      // The store's modification time of the progress just written: the only way to learn a time
+      // of the store's own clock, against which staged temporaries are judged (PROTOCOL.md §7).
+      assertThat(cost.count(RequestKind.STAT)).as("store-clock witness").isEqualTo(1);
+      assertThat(cost.total()).isEqualTo(13);
     }
   }
 
