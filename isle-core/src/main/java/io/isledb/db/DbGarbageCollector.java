@@ -606,22 +606,30 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
    * clock reading taken after that write returned. A temporary last modified before a witness's
    * store time was idle since before our reading; once our clock is a grace period past that
    * reading, it has been idle for the grace period. Only the order of the store's own timestamps
-   * and an interval of our own clock are used.
+   * and an interval of our own clock are used. A temporary whose modification time is a grace
+   * period before the witness's store time (an interval of the store's own clock) goes at once.
    */
   private int sweepTemporaries(long now, long grace) {
     long writtenBy = ctx.clock().millis();
-    ctx.store()
-        .stat(ManifestPaths.GC_CHECKPOINT)
-        .ifPresent(o -> storeWitnesses.addLast(new long[] {writtenBy, o.lastModifiedMillis()}));
+    Optional<ObjectInfo> witness = ctx.store().stat(ManifestPaths.GC_CHECKPOINT);
+    long cutoff = Long.MIN_VALUE;
+    if (witness.isPresent()) {
+      long storeNow = witness.get().lastModifiedMillis();
+      storeWitnesses.addLast(new long[] {writtenBy, storeNow});
+      // Idle for the grace period by the store's own clock (a difference of two of its stamps).
+      cutoff = storeNow - grace;
+    }
     while (!storeWitnesses.isEmpty() && now - storeWitnesses.peekFirst()[0] >= grace) {
       temporaryCutoff = Math.max(temporaryCutoff, storeWitnesses.pollFirst()[1]);
     }
-    if (temporaryCutoff == Long.MIN_VALUE) {
-      return 0; // no witness old enough yet (the first grace period of this instance)
+    // Or idle since before a witness at least a grace period old by our clock.
+    cutoff = Math.max(cutoff, temporaryCutoff);
+    if (cutoff == Long.MIN_VALUE) {
+      return 0;
     }
     int deleted = 0;
     for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR, "manifest/")) {
-      deleted += ctx.store().deleteAbandonedTemporaries(dir, temporaryCutoff);
+      deleted += ctx.store().deleteAbandonedTemporaries(dir, cutoff);
     }
     return deleted;
   }

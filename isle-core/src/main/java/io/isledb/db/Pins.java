@@ -113,7 +113,9 @@ public final class Pins {
     if (wasHead && putEnd - observedAt < grace) {
       return null;
     }
-    long took = putEnd - putStart;
+    // Plus one second: stores report modification times truncated to whole seconds (HTTP's
+    // Last-Modified), which can shrink a difference of two of them by up to a second.
+    long took = putEnd - putStart + 1000;
     Optional<ObjectInfo> pin = ctx.store().stat(object);
     if (pin.isEmpty()) {
       return "the pin " + object + " vanished right after it was written (unpinned concurrently?)";
