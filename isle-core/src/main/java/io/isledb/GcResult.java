@@ -1,5 +1,7 @@
 package io.isledb;
 
+import java.util.List;
+
 /**
  * What one GC pass did.
  *
@@ -14,6 +16,12 @@ package io.isledb;
  * @param deletedLogEdits log edits deleted
  * @param deletedSnapshots snapshots deleted
  * @param deletedLeases dead leases deleted
+ * @param unreadable leases and pins that were listed but could not be read (gone meanwhile, being
+ *     replaced, a newer format, corrupt). GC fails closed: with such a lease the pass marks and
+ *     deletes no table or blob (the lease may name uploads in flight); with such a pin it deletes
+ *     no table, blob, log edit or snapshot and keeps its retained window where it was. A lease or
+ *     pin that stays unreadable blocks collection until an operator repairs or removes it; the GC
+ *     log names it on every pass.
  */
 public record GcResult(
     long version,
@@ -26,4 +34,14 @@ public record GcResult(
     long deletedBytes,
     int deletedLogEdits,
     int deletedSnapshots,
-    int deletedLeases) {}
+    int deletedLeases,
+    List<String> unreadable) {
+  public GcResult {
+    unreadable = List.copyOf(unreadable);
+  }
+
+  /** Whether the pass skipped its sweep of tables and blobs because something was unreadable. */
+  public boolean failedClosed() {
+    return !unreadable.isEmpty();
+  }
+}

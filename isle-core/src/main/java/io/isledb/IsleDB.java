@@ -191,7 +191,10 @@ public final class IsleDB implements AutoCloseable {
    * references. Nothing else is held back: versions after it are collected as usual, so a pin held
    * for a long time costs only the data of its own version (a checkpoint, a consistent export). The
    * pin object carries the version's manifest state (about the size of a snapshot). The version
-   * must be the newest one or its edit younger than half the log retention.
+   * must be the newest one, or (by the store's own timestamps) superseded less than the grace
+   * period ago or written less than the log retention ago; no two machines' clocks are compared
+   * (docs/PROTOCOL.md, "When a pin is accepted"). A refused pin leaves the earlier pin of that name
+   * in place.
    *
    * @throws IsleException of kind INVALID_ARGUMENT for a bad name or a version that does not exist
    *     or is too old to pin

@@ -1,6 +1,5 @@
 package io.isledb.db;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
@@ -22,6 +21,7 @@ import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableIterator;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,29 +42,44 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>Notes the time {@code now}, then reads the newest version (head), the pins and the leases.
  *   <li>Finds the retained window: the oldest version that must stay openable is the smallest of
- *       the head, every history pin, and every log edit younger than the log retention; {@code
- *       base} is the newest snapshot at or below it. Live tables are those of the base state, every
- *       table added by an edit after it, and the tables of every version pin's state; live blobs
- *       are those these tables reference.
- *   <li>Lists tables and blobs. An object that is neither live nor in a live lease is marked with
- *       {@code now} the first time it is seen, and deleted once it has stayed marked for the grace
- *       period. A marked object that became live again is unmarked.
- *   <li>Deletes log edits at or below the base and snapshots below it (older than the grace
- *       period), leases that did not change for their lifetime, and temporary files of staged
- *       writes that crashed processes abandoned (idle for the grace period).
- *   <li>Persists the marks ({@code manifest/gc/pending-sst/pending.json}) and its progress ({@code
- *       manifest/gc/checkpoint.json}), so a restarted GC keeps the clocks it started.
+ *       the head, every history pin, and every log edit this instance first saw less than the log
+ *       retention ago; {@code base} is the newest snapshot at or below it. Live tables are those of
+ *       the base state, every table added by an edit after it, and the tables of every version
+ *       pin's state; live blobs are those these tables reference.
+ *   <li>Lists tables and blobs. An object that is neither live nor in a live lease is marked with a
+ *       clock reading taken <em>after</em> that listing, the first time it is seen, and deleted by
+ *       a pass whose {@code now} is a grace period past its mark. A marked object that became live
+ *       again, or that an edit read since the mark added, is unmarked.
+ *   <li>Deletes log edits at or below the base and snapshots below it once it has seen them for the
+ *       grace period, leases that did not change for their lifetime, and temporary files of staged
+ *       writes that crashed processes abandoned (idle for the grace period, see {@link
+ *       #sweepTemporaries}).
+ *   <li>Writes its marks ({@code manifest/gc/pending-sst/pending.json}) and progress ({@code
+ *       manifest/gc/checkpoint.json}) for operators. They are never read back: every time in them
+ *       is a reading of this instance's clock, which another instance (another host) cannot compare
+ *       with its own, so a new instance starts every clock afresh (deletions are delayed by one
+ *       grace period, nothing is deleted early).
  * </ol>
  *
- * Why this is safe against writers: a writer commits what it uploaded within half the grace period
- * of uploading it, and an object can only be marked after it was uploaded; the deleting pass reads
- * its head after the mark's grace period, so it sees that commit.
+ * Every time this class compares is a reading of its own clock ({@link DbContext#clock()}); the
+ * store's modification times and other processes' clock readings are never compared with it.
+ *
+ * <p>Fail closed: when a listed lease cannot be read (gone between the listing and the read, a
+ * newer format, corrupt bytes) the pass marks and deletes no table or blob, since that lease may
+ * name uploads in flight; when a listed pin cannot be read the pass deletes nothing at all and
+ * keeps its base. Both are reported in {@link GcResult#unreadable()} and logged.
+ *
+ * <p>Why this is safe against writers: a writer commits what it uploaded within half the grace
+ * period of uploading it, and a mark is stamped after the listing that found the object, so after
+ * its upload; the deleting pass reads its head after the mark's grace period, so it sees that
+ * commit.
  */
 public final class DbGarbageCollector implements GarbageCollector, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbGarbageCollector.class);
 
   private final DbContext ctx;
   private final GcOptions options;
+  private final String author;
   private final long epoch;
   private final Tables tables;
   private final ScheduledExecutorService executor;
@@ -78,13 +93,32 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private long baseSeq = -1;
   private ManifestState baseState;
   private final Map<String, Set<String>> blobsByTable = new HashMap<>();
-  private Map<String, Long> marks;
-  private Map<String, long[]> leaseSeen;
+
+  /** Object name to the clock reading (after the listing) that first found it unreferenced. */
+  private final Map<String, Long> marks = new HashMap<>();
+
+  /** Lease name to {refresh, when GC saw that refresh first, ttl}. */
+  private final Map<String, long[]> leaseSeen = new HashMap<>();
+
+  /** Log slot / snapshot to the clock reading (after the listing) that first found it. */
+  private final TreeMap<Long, Long> logFirstSeen = new TreeMap<>();
+
+  private final TreeMap<Long, Long> snapshotFirstSeen = new TreeMap<>();
+
+  /**
+   * Store-clock witnesses: {our clock after a write of ours, the store's modification time of that
+   * write}. A temporary last modified before a witness's store time was idle before our reading.
+   */
+  private final ArrayDeque<long[]> storeWitnesses = new ArrayDeque<>();
+
+  /** The newest store time of a witness at least a grace period old (on our clock). */
+  private long temporaryCutoff = Long.MIN_VALUE;
 
   public DbGarbageCollector(DbContext ctx, GcOptions options) {
     this.ctx = ctx;
     this.options = options;
-    ManifestAppender appender = ctx.appender(Role.GC, "gc-" + ctx.newId());
+    this.author = "gc-" + ctx.newId();
+    ManifestAppender appender = ctx.appender(Role.GC, author);
     this.epoch = appender.fence();
     this.tables =
         new Tables(
@@ -118,11 +152,16 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   @Override
   public synchronized GcResult runOnce() {
     checkOpen();
+    // Read before anything else: a deletion needs now >= mark + grace, so the head read below
+    // comes after the mark's grace period (the commit-deadline argument, PROTOCOL.md section 7).
     long now = ctx.clock().millis();
     long grace = ctx.options().gcGracePeriod().toMillis();
-    loadPersisted();
-    catchUp();
-    if (ctx.manifest().leftBehind(head.seq())) {
+    List<SstMeta> newlyAdded = new ArrayList<>();
+    catchUp(newlyAdded);
+    // Listed after the catch-up, so the listing alone decides whether the free slot after the head
+    // is a collected one (ManifestStore.leftBehindListed): no CURRENT read, no second LIST.
+    List<ObjectInfo> snapshotObjects = listAll(ManifestPaths.SNAPSHOT_DIR);
+    if (ctx.manifest().leftBehindListed(head.seq(), seqsOf(snapshotObjects))) {
       // Only a GC collects the log, and never past its own head: another GC instance took over
       // (fencing this one) while this one was paused, and collected the log after our head,
       // fence included. A zombie GC that trusted the free slot would compute the live set from a
@@ -140,7 +179,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       baseSeq = -1;
       baseState = null;
       addedBySlot.clear();
-      catchUp();
+      catchUp(newlyAdded);
+      snapshotObjects = listAll(ManifestPaths.SNAPSHOT_DIR);
     }
     if (head.epoch(Role.GC) != epoch) {
       throw new FencedException(
@@ -149,32 +189,30 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
 
     // Retained window.
     // History pins hold the window back; version pins only keep the tables of their own state.
-    List<ManifestCodec.Pin> pins = Pins.read(ctx.store());
+    List<String> unreadablePins = new ArrayList<>();
+    List<ManifestCodec.Pin> pins = Pins.read(ctx.store(), unreadablePins);
     List<ObjectInfo> log = listAll(ManifestPaths.LOG_DIR);
+    // First sightings are stamped after the listings: an object in them existed before this
+    // reading, so an age measured from it never exceeds the object's true age.
+    long seenAt = ctx.clock().millis();
+    firstSeen(logFirstSeen, log, seenAt);
+    firstSeen(snapshotFirstSeen, snapshotObjects, seenAt);
     long minNeeded = head.seq();
     for (ManifestCodec.Pin p : pins) {
       if (p.history()) {
         minNeeded = Math.min(minNeeded, p.version());
       }
     }
-    long youngCutoff = now - ctx.options().logRetention().toMillis();
-    for (ObjectInfo o : log) {
-      long s = ManifestPaths.seqOf(o.name());
-      if (s > 0 && o.lastModifiedMillis() >= youngCutoff) {
-        minNeeded = Math.min(minNeeded, s);
+    long retention = ctx.options().logRetention().toMillis();
+    for (Map.Entry<Long, Long> e : logFirstSeen.entrySet()) {
+      if (e.getKey() > 0 && now - e.getValue() < retention) {
+        minNeeded = Math.min(minNeeded, e.getKey());
         break;
       }
     }
     // Never beyond the snapshot CURRENT names: an author or reader left behind detects that it
     // was stranded by finding CURRENT ahead of its version (ManifestAppender.ensureFresh).
-    List<ObjectInfo> snapshotObjects = listAll(ManifestPaths.SNAPSHOT_DIR);
-    List<Long> snapshots = new ArrayList<>();
-    for (ObjectInfo o : snapshotObjects) {
-      long s = ManifestPaths.seqOf(o.name());
-      if (s >= 0) {
-        snapshots.add(s);
-      }
-    }
+    List<Long> snapshots = new ArrayList<>(snapshotFirstSeen.keySet());
     if (snapshots.isEmpty() || snapshots.get(snapshots.size() - 1) < head.seq()) {
       // Without a snapshot at the head, an idle database would keep the tables of its last few
       // edits forever. Any author may write the snapshot of a version; GC's fold is as good as any.
@@ -192,6 +230,12 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       if (s <= minNeeded && s <= currentSnapshot) {
         base = s;
       }
+    }
+    if (!unreadablePins.isEmpty()) {
+      // A pin that was listed but could not be read (unpinned meanwhile, or being replaced: ABFS
+      // deletes then renames) may be a history pin holding the window back. Moving the base now
+      // would forget the tables of the versions it keeps, for good.
+      base = Math.min(base, Math.max(baseSeq, 0));
     }
     moveBase(base);
 
@@ -220,12 +264,21 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         liveBlobs.addAll(blobsOf(t));
       }
     }
+    unmarkAdded(newlyAdded, metas.keySet());
     blobsByTable.keySet().retainAll(liveTables);
-    Set<String> leased = readLeases(now, grace);
+    List<String> unreadableLeases = new ArrayList<>();
+    Set<String> leased = readLeases(now, grace, unreadableLeases);
 
     // Mark and sweep tables and blobs.
     List<ObjectInfo> objects = listAll(ManifestPaths.SST_DIR);
     objects.addAll(listAll(ManifestPaths.BLOB_DIR));
+    // Item 1 of issue 8: a mark stamped with the pass's start would predate objects uploaded
+    // while the pass caught up and read blobs and leases, and could expire before their writer's
+    // commit deadline. Every object in the listing was uploaded before this reading.
+    long markTime = ctx.clock().millis();
+    List<String> unreadable = new ArrayList<>(unreadablePins);
+    unreadable.addAll(unreadableLeases);
+    boolean sweep = unreadable.isEmpty();
     Set<String> listed = new HashSet<>();
     List<String> delete = new ArrayList<>();
     int newlyMarked = 0;
@@ -244,9 +297,12 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         marks.remove(o.name());
         continue;
       }
+      if (!sweep) {
+        continue; // fail closed: an unreadable lease may name this upload
+      }
       Long since = marks.get(o.name());
       if (since == null) {
-        marks.put(o.name(), now);
+        marks.put(o.name(), markTime);
         newlyMarked++;
       } else if (now - since >= grace) {
         delete.add(o.name());
@@ -264,38 +320,51 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       delete.forEach(marks::remove);
     }
 
-    // Log edits at or below the base, snapshots below it, once older than the grace period.
-    long graceCutoff = now - grace;
-    // Staged writes of processes that died before publishing (file://, rename-based schemes) are
-    // hidden from listings, so the sweep above never sees them: reclaim those idle for the grace
-    // period. A crashed writer or compactor would otherwise leak them forever.
-    int deletedTemporaries = 0;
-    for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR, "manifest/")) {
-      deletedTemporaries += ctx.store().deleteAbandonedTemporaries(dir, graceCutoff);
-    }
+    // Log edits at or below the base, snapshots below it, once seen for the grace period.
     List<String> oldManifest = new ArrayList<>();
     int deletedLog = 0;
     int deletedSnaps = 0;
-    for (ObjectInfo o : log) {
-      long s = ManifestPaths.seqOf(o.name());
-      if (s > 0 && s <= base && o.lastModifiedMillis() < graceCutoff) {
-        oldManifest.add(o.name());
-        deletedLog++;
+    if (unreadablePins.isEmpty()) {
+      for (Map.Entry<Long, Long> e : logFirstSeen.headMap(base, true).entrySet()) {
+        if (e.getKey() > 0 && now - e.getValue() >= grace) {
+          oldManifest.add(ManifestPaths.log(e.getKey()));
+          deletedLog++;
+        }
       }
-    }
-    for (ObjectInfo o : snapshotObjects) {
-      long s = ManifestPaths.seqOf(o.name());
-      if (s >= 0 && s < base && o.lastModifiedMillis() < graceCutoff) {
-        oldManifest.add(o.name());
-        deletedSnaps++;
+      for (Map.Entry<Long, Long> e : snapshotFirstSeen.headMap(base, false).entrySet()) {
+        if (now - e.getValue() >= grace) {
+          oldManifest.add(ManifestPaths.snapshot(e.getKey()));
+          deletedSnaps++;
+        }
       }
     }
     int deadLeases = deleteDeadLeases(now, grace, oldManifest);
     if (!oldManifest.isEmpty()) {
       ctx.store().deleteAll(oldManifest);
+      for (String name : oldManifest) {
+        long s = ManifestPaths.seqOf(name);
+        if (name.startsWith(ManifestPaths.LOG_DIR)) {
+          logFirstSeen.remove(s);
+        } else if (name.startsWith(ManifestPaths.SNAPSHOT_DIR)) {
+          snapshotFirstSeen.remove(s);
+        }
+      }
     }
     addedBySlot.headMap(base, true).clear();
     persist(now, base);
+    int deletedTemporaries = sweepTemporaries(now, grace);
+    if (!unreadable.isEmpty()) {
+      LOG.warn(
+          "gc pass at version {} of {}: could not read {}; {}",
+          head.seq(),
+          ctx.store().location(),
+          unreadable,
+          unreadablePins.isEmpty()
+              ? "marked and deleted no table or blob (an unreadable lease may name uploads in"
+                  + " flight)"
+              : "deleted no table, blob, log edit or snapshot (an unreadable pin may hold"
+                  + " versions back)");
+    }
     GcResult r =
         new GcResult(
             head.seq(),
@@ -308,7 +377,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
             deletedBytes,
             deletedLog,
             deletedSnaps,
-            deadLeases);
+            deadLeases,
+            unreadable);
     LOG.info(
         "gc pass at version {} (base {}): {}, {} abandoned temporary files",
         head.seq(),
@@ -318,12 +388,81 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     return r;
   }
 
-  /** Reads new edits since the last pass, remembering the tables each one added. */
-  private void catchUp() {
-    catchUp(true);
+  /** Records the first sighting of every listed slot; forgets slots no longer listed. */
+  private static List<Long> seqsOf(List<ObjectInfo> listing) {
+    List<Long> out = new ArrayList<>();
+    for (ObjectInfo o : listing) {
+      long s = ManifestPaths.seqOf(o.name());
+      if (s >= 0) {
+        out.add(s);
+      }
+    }
+    return out;
   }
 
-  private void catchUp(boolean mayRetry) {
+  private static void firstSeen(TreeMap<Long, Long> into, List<ObjectInfo> listing, long at) {
+    Set<Long> present = new HashSet<>();
+    for (ObjectInfo o : listing) {
+      long s = ManifestPaths.seqOf(o.name());
+      if (s >= 0) {
+        present.add(s);
+        into.putIfAbsent(s, at);
+      }
+    }
+    into.keySet().retainAll(present);
+  }
+
+  /**
+   * Unmarks every table an edit read in this pass added, and the blobs it references. A mark set
+   * while such a table was an uncommitted upload (or its blob was) measures nothing about the time
+   * since it stopped being live: without this, a table committed and removed again between two
+   * passes would be deleted as soon as it is dead, with no grace period for readers of the versions
+   * that held it (item 14a of issue 8).
+   */
+  private void unmarkAdded(List<SstMeta> added, Set<String> live) {
+    if (added.isEmpty() || marks.isEmpty()) {
+      return;
+    }
+    boolean blobMarks = false;
+    for (String name : marks.keySet()) {
+      if (name.startsWith(ManifestPaths.BLOB_DIR)) {
+        blobMarks = true;
+        break;
+      }
+    }
+    for (SstMeta t : added) {
+      marks.remove(t.objectName());
+      if (!blobMarks || t.blobRefs() == 0) {
+        continue;
+      }
+      Set<String> blobs;
+      try {
+        blobs = blobsOf(t);
+      } catch (IsleException e) {
+        // Its blobs are unknown (the table is unreadable or gone): restart every blob mark.
+        LOG.warn("cannot read blob references of {}: {}", t.objectName(), e.getMessage());
+        marks.keySet().removeIf(n -> n.startsWith(ManifestPaths.BLOB_DIR));
+        blobMarks = false;
+        continue;
+      }
+      for (String b : blobs) {
+        marks.remove(ManifestPaths.blob(b));
+      }
+      if (!live.contains(t.id())) {
+        blobsByTable.remove(t.id());
+      }
+    }
+  }
+
+  /**
+   * Reads new edits since the last pass, remembering the tables each one added (also into {@code
+   * added}).
+   */
+  private void catchUp(List<SstMeta> added) {
+    catchUp(added, true);
+  }
+
+  private void catchUp(List<SstMeta> added, boolean mayRetry) {
     if (head == null) {
       // First pass: start from the oldest retained state so the window's additions are known.
       // If slot 1 still exists every version is openable, so start from the empty state.
@@ -358,8 +497,10 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
                 e -> {
                   if (e.change() instanceof Edit.AddTables a) {
                     addedBySlot.put(e.seq(), a.tables());
+                    added.addAll(a.tables());
                   } else if (e.change() instanceof Edit.Compact c) {
                     addedBySlot.put(e.seq(), c.output());
+                    added.addAll(c.output());
                   }
                 });
     if (head.seq() == 0 && !ctx.manifest().listLog().isEmpty()) {
@@ -368,7 +509,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         // slot 1 free. Look once more before calling it corrupt.
         head = null;
         addedBySlot.clear();
-        catchUp(false);
+        catchUp(added, false);
         return;
       }
       throw new CorruptionException(
@@ -411,27 +552,42 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
 
   /**
    * Objects named in live leases. A lease is live while GC saw its content change within the larger
-   * of its ttl and the grace period (GC's own clock: no cross-machine clock comparison).
+   * of its ttl and the grace period (GC's own clock: no cross-machine clock comparison). A change
+   * is stamped with a reading taken after the read that found it, never before the holder's
+   * rewrite. Leases that were listed but could not be read are added to {@code unreadable}.
    */
-  private Set<String> readLeases(long now, long grace) {
+  private Set<String> readLeases(long now, long grace, List<String> unreadable) {
     Set<String> out = new HashSet<>();
     Set<String> present = new HashSet<>();
     for (ObjectInfo o : listAll(Lease.DIR)) {
       Optional<byte[]> b = ctx.store().get(o.name());
-      if (b.isEmpty()) {
+      long readAt = ctx.clock().millis();
+      if (b.isEmpty() || b.get().length == 0) {
+        // Deleted by its holder after the listing, or being replaced (ABFS deletes the old object
+        // before renaming the new one into place): it may name uploads in flight.
+        LOG.info(
+            "lease {} was listed but reads back {}", o.name(), b.isEmpty() ? "missing" : "empty");
+        unreadable.add(o.name());
         continue;
       }
       Lease l;
       try {
         l = Lease.decode(o.name(), b.get());
       } catch (CorruptionException e) {
-        LOG.warn("ignoring unreadable lease {}: {}", o.name(), e.getMessage());
+        // A newer format or a bug: its uploads are unknown, so nothing may be deleted. The lease
+        // itself is left alone too (leaseSeen forgets it), for whoever can read it.
+        LOG.warn(
+            "lease {} is unreadable, no table or blob is collected until it is readable or"
+                + " removed: {}",
+            o.name(),
+            e.getMessage());
+        unreadable.add(o.name());
         continue;
       }
       present.add(o.name());
       long[] seen = leaseSeen.get(o.name());
       if (seen == null || seen[0] != l.refresh()) {
-        seen = new long[] {l.refresh(), now, l.ttlMillis()};
+        seen = new long[] {l.refresh(), readAt, l.ttlMillis()};
         leaseSeen.put(o.name(), seen);
       }
       if (now - seen[1] < Math.max(grace, l.ttlMillis())) {
@@ -456,58 +612,61 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     return n;
   }
 
+  /**
+   * Deletes temporary files of staged writes (file://, rename-based schemes) idle for the grace
+   * period. The store compares their modification times, stamped by the store's clock, with the
+   * cutoff we pass; so the cutoff must be a reading of that same clock, never of ours. Each pass
+   * records a witness: the store's modification time of the checkpoint we just wrote, with our
+   * clock reading taken after that write returned. A temporary last modified before a witness's
+   * store time was idle since before our reading; once our clock is a grace period past that
+   * reading, it has been idle for the grace period. Only the order of the store's own timestamps
+   * and an interval of our own clock are used. A temporary whose modification time is a grace
+   * period before the witness's store time (an interval of the store's own clock) goes at once.
+   */
+  private int sweepTemporaries(long now, long grace) {
+    long writtenBy = ctx.clock().millis();
+    Optional<ObjectInfo> witness = ctx.store().stat(ManifestPaths.GC_CHECKPOINT);
+    long cutoff = Long.MIN_VALUE;
+    if (witness.isPresent()) {
+      long storeNow = witness.get().lastModifiedMillis();
+      storeWitnesses.addLast(new long[] {writtenBy, storeNow});
+      // Idle for the grace period by the store's own clock (a difference of two of its stamps).
+      cutoff = storeNow - grace;
+    }
+    while (!storeWitnesses.isEmpty() && now - storeWitnesses.peekFirst()[0] >= grace) {
+      temporaryCutoff = Math.max(temporaryCutoff, storeWitnesses.pollFirst()[1]);
+    }
+    // Or idle since before a witness at least a grace period old by our clock.
+    cutoff = Math.max(cutoff, temporaryCutoff);
+    if (cutoff == Long.MIN_VALUE) {
+      return 0;
+    }
+    int deleted = 0;
+    for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR, "manifest/")) {
+      deleted += ctx.store().deleteAbandonedTemporaries(dir, cutoff);
+    }
+    return deleted;
+  }
+
   private List<ObjectInfo> listAll(String prefix) {
     List<ObjectInfo> out = new ArrayList<>();
     ctx.store().list(prefix).forEachRemaining(out::add);
     return out;
   }
 
-  // ------------------------------------------------------------------ persisted GC state
+  // ------------------------------------------------------------------ GC state, for operators
 
-  private void loadPersisted() {
-    if (marks != null) {
-      return;
-    }
-    marks = new HashMap<>();
-    leaseSeen = new HashMap<>();
-    try {
-      ctx.store()
-          .get(ManifestPaths.GC_PENDING)
-          .ifPresent(
-              b -> {
-                JsonNode n = ChecksummedJson.decode(ManifestPaths.GC_PENDING, b);
-                for (JsonNode m : n.path("marks")) {
-                  marks.put(m.path("name").asText(), m.path("since").asLong());
-                }
-              });
-      ctx.store()
-          .get(ManifestPaths.GC_CHECKPOINT)
-          .ifPresent(
-              b -> {
-                JsonNode n = ChecksummedJson.decode(ManifestPaths.GC_CHECKPOINT, b);
-                for (JsonNode l : n.path("leases")) {
-                  leaseSeen.put(
-                      l.path("name").asText(),
-                      new long[] {
-                        l.path("refresh").asLong(),
-                        l.path("since").asLong(),
-                        l.path("ttlMillis").asLong()
-                      });
-                }
-              });
-    } catch (CorruptionException e) {
-      // Losing marks only delays deletions: every object starts its grace period again.
-      LOG.warn("GC state unreadable, starting marks afresh: {}", e.getMessage());
-      marks.clear();
-      leaseSeen.clear();
-    }
-    // Marks from an earlier GC instance were made with its clock; keep them (monotone enough).
-  }
-
+  /**
+   * Writes the marks and the progress. Every time in them is a reading of this instance's clock,
+   * tagged with the instance ({@code author}, {@code epoch}); no GC reads them back (a new instance
+   * starts its clocks afresh), so files of older formats are simply overwritten.
+   */
   private void persist(long now, long base) {
     ObjectNode p = ChecksummedJson.object();
     p.put("format", ManifestCodec.FORMAT_VERSION);
     p.put("type", "gc-pending");
+    p.put("author", author);
+    p.put("epoch", epoch);
     ArrayNode ms = p.putArray("marks");
     new TreeMap<>(marks)
         .forEach((name, since) -> ms.addObject().put("name", name).put("since", since));
@@ -515,6 +674,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     ObjectNode c = ChecksummedJson.object();
     c.put("format", ManifestCodec.FORMAT_VERSION);
     c.put("type", "gc-checkpoint");
+    c.put("author", author);
+    c.put("epoch", epoch);
     c.put("time", now);
     c.put("version", head.seq());
     c.put("base", base);

@@ -165,7 +165,8 @@ public final class DbReader implements Reader, Resource {
             "reader of {} at version {} was left behind by GC; reloading",
             ctx.store().location(),
             s.seq());
-        s = ctx.manifest().loadLatest();
+        // Listed, not through CURRENT: a CURRENT that moved backwards would mislead the reload too.
+        s = ctx.manifest().loadLatestListed();
       }
       confirmedAt = started;
       tables.counters.refreshes.increment();

@@ -3,7 +3,6 @@ package io.isledb.db;
 import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
-import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
@@ -34,14 +33,37 @@ public final class Pins {
   }
 
   /**
-   * Writes a pin. A GC pass that started before the pin was written cannot know it; it is still
-   * safe because such a pass keeps the version it saw as newest and every edit younger than the log
-   * retention. So a pin is accepted for the newest version, or for a version whose edit is younger
-   * than half the log retention. A version pin embeds the version's state, so it depends on no
-   * snapshot or log object that GC may collect.
+   * Writes a pin, then checks that no GC pass that missed it can have collected what it keeps.
+   *
+   * <p>A pass that read the pins before this one was written keeps its own head, and a table of an
+   * older version goes only once GC has seen it dead for a grace period; it sees it dead only after
+   * reading an edit past that version, and, when the retained window moved past the version, only
+   * after seeing that version's edit for the log retention. So a pin is safe when it became visible
+   * soon enough after the version was the head; "soon enough" is decided without comparing two
+   * machines' clocks (PROTOCOL.md section 7, "Pins"), by the first rule that applies:
+   *
+   * <ol>
+   *   <li>the version was the head when this call read the log, and the pin was written within the
+   *       grace period of that read (both readings of this process's clock);
+   *   <li>the edit after the version (slot {@code version + 1}) is still stored, and the store's
+   *       modification time of the pin minus that of the edit, plus this process's measurement of
+   *       how long the pin's PUT took, is below the grace period;
+   *   <li>the version's own edit is still stored, and the same measure taken from it is below the
+   *       log retention.
+   * </ol>
+   *
+   * The store's modification times are compared only with each other (the store's own clock), and
+   * the PUT's duration bounds how long before its visibility the store stamped the pin. When no
+   * rule applies, the earlier pin of that name is put back (or the new one removed) and the call
+   * fails. A version pin embeds the version's state, so it depends on no snapshot or log object
+   * that GC may collect.
+   *
+   * <p>Cost: one GET (the pin it replaces) and one PUT besides loading the version; for an older
+   * version, up to three STATs.
    */
   public static void pin(DbContext ctx, String name, long version, boolean history) {
     checkName(name);
+    long observedAt = ctx.clock().millis(); // before the read that finds the head's next slot free
     ManifestState head = ctx.manifest().loadLatest();
     if (version < 0 || version > head.seq()) {
       throw IsleException.invalidArgument(
@@ -52,31 +74,78 @@ public final class Pins {
               + ": the newest version is "
               + head.seq());
     }
-    if (version < head.seq()) {
-      Optional<Edit> e = ctx.manifest().readEdit(version);
-      long age = e.map(x -> ctx.clock().millis() - x.timeMillis()).orElse(Long.MAX_VALUE);
-      long limit = ctx.options().logRetention().toMillis() / 2;
-      if (age > limit) {
-        throw IsleException.invalidArgument(
-            "cannot pin version "
-                + version
-                + " of "
-                + ctx.store().location()
-                + ": it is not the newest version and its edit is "
-                + (e.isEmpty()
-                    ? "no longer retained"
-                    : age + " ms old, more than half the log retention (" + limit + " ms)"));
-      }
-    }
     ManifestState state = null;
     if (!history) {
       state = version == head.seq() ? head : ctx.manifest().loadVersion(version);
     }
+    String object = ManifestPaths.pin(name);
+    Optional<byte[]> previous = ctx.store().get(object);
+    long putStart = ctx.clock().millis();
     ctx.store()
         .put(
-            ManifestPaths.pin(name),
-            ManifestCodec.encodePin(
-                new ManifestCodec.Pin(name, version, ctx.clock().millis(), state)));
+            object, ManifestCodec.encodePin(new ManifestCodec.Pin(name, version, putStart, state)));
+    long putEnd = ctx.clock().millis();
+    String refusal =
+        refusal(ctx, object, version, version == head.seq(), observedAt, putStart, putEnd);
+    if (refusal == null) {
+      return;
+    }
+    if (previous.isPresent()) {
+      ctx.store().put(object, previous.get());
+    } else {
+      ctx.store().delete(object);
+    }
+    throw IsleException.invalidArgument(
+        "cannot pin version " + version + " of " + ctx.store().location() + ": " + refusal);
+  }
+
+  /** Why the pin just written may have been missed by a collecting pass, or null if it is safe. */
+  private static String refusal(
+      DbContext ctx,
+      String object,
+      long version,
+      boolean wasHead,
+      long observedAt,
+      long putStart,
+      long putEnd) {
+    long grace = ctx.options().gcGracePeriod().toMillis();
+    long retention = ctx.options().logRetention().toMillis();
+    if (wasHead && putEnd - observedAt < grace) {
+      return null;
+    }
+    // Plus one second: stores report modification times truncated to whole seconds (HTTP's
+    // Last-Modified), which can shrink a difference of two of them by up to a second.
+    long took = putEnd - putStart + 1000;
+    Optional<ObjectInfo> pin = ctx.store().stat(object);
+    if (pin.isEmpty()) {
+      return "the pin " + object + " vanished right after it was written (unpinned concurrently?)";
+    }
+    long stamped = pin.get().lastModifiedMillis();
+    Optional<ObjectInfo> next = ctx.store().stat(ManifestPaths.log(version + 1));
+    if (next.isPresent() && stamped - next.get().lastModifiedMillis() + took < grace) {
+      return null;
+    }
+    Optional<ObjectInfo> own =
+        version >= 1 ? ctx.store().stat(ManifestPaths.log(version)) : Optional.empty();
+    if (own.isPresent() && stamped - own.get().lastModifiedMillis() + took < retention) {
+      return null;
+    }
+    if (wasHead) {
+      return "writing the pin took "
+          + (putEnd - observedAt)
+          + " ms since the version was read as the newest, more than the grace period ("
+          + grace
+          + " ms); retry";
+    }
+    if (own.isEmpty() && version >= 1) {
+      return "it is not the newest version and its log edit is no longer retained";
+    }
+    return "it is not the newest version, and the store stamped the pin more than the grace"
+        + " period ("
+        + grace
+        + " ms) after the edit that superseded it and more than the log retention ("
+        + retention
+        + " ms) after its own edit";
   }
 
   public static void unpin(DbContext ctx, String name) {
@@ -94,11 +163,26 @@ public final class Pins {
 
   /** Every pin (one LIST, one GET per pin); pins removed while listing are skipped. */
   public static List<ManifestCodec.Pin> read(ObjectStore store) {
+    return read(store, new ArrayList<>());
+  }
+
+  /**
+   * Every pin (one LIST, one GET per pin). A pin listed but found missing or empty when read
+   * (unpinned meanwhile, or being replaced: ABFS deletes the old object before renaming the new one
+   * into place) is left out and its name added to {@code vanished}: GC must not act as if it did
+   * not exist.
+   */
+  public static List<ManifestCodec.Pin> read(ObjectStore store, List<String> vanished) {
     List<ManifestCodec.Pin> out = new ArrayList<>();
     Iterator<ObjectInfo> it = store.list(ManifestPaths.PINS_DIR);
     while (it.hasNext()) {
       ObjectInfo o = it.next();
-      store.get(o.name()).ifPresent(b -> out.add(ManifestCodec.decodePin(o.name(), b)));
+      Optional<byte[]> b = store.get(o.name());
+      if (b.isEmpty() || b.get().length == 0) {
+        vanished.add(o.name());
+      } else {
+        out.add(ManifestCodec.decodePin(o.name(), b.get()));
+      }
     }
     return out;
   }

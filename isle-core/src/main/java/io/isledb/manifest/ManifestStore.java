@@ -97,6 +97,26 @@ public final class ManifestStore {
    * of the log is older than their freshness window.
    */
   public boolean leftBehind(long seq) {
+    return leftBehind(seq, null);
+  }
+
+  /**
+   * Like {@link #leftBehind(long)} for a caller that has just listed the snapshots itself (GC lists
+   * them on every pass). A listing taken after the caller's catch-up decides alone, without
+   * CURRENT: a collected slot {@code seq + 1} always leaves a snapshot beyond {@code seq}, so when
+   * the listing has none the slot is not a collected one. Cost: nothing more, or one read of the
+   * slot when the listing has a snapshot beyond {@code seq}.
+   */
+  public boolean leftBehindListed(long seq, List<Long> listedSnapshots) {
+    return leftBehind(seq, listedSnapshots);
+  }
+
+  private boolean leftBehind(long seq, List<Long> listedSnapshots) {
+    if (listedSnapshots != null) {
+      return !listedSnapshots.isEmpty()
+          && listedSnapshots.get(listedSnapshots.size() - 1) > seq
+          && readEdit(seq + 1).isEmpty();
+    }
     Optional<ManifestCodec.Current> c = readCurrent();
     boolean ahead = c.isPresent() && Math.max(c.get().snapshotSeq(), c.get().headSeq()) > seq;
     if (!ahead) {
