@@ -110,6 +110,14 @@ public final class HadoopObjectStore implements ObjectStore {
   private final AtomicBoolean unsafeWarned = new AtomicBoolean();
   private volatile boolean closed;
 
+  /** Runs just before a staged {@code file://} write is published; for tests only. */
+  @FunctionalInterface
+  interface PublishHook {
+    void beforePublish(java.nio.file.Path tmp) throws IOException;
+  }
+
+  volatile PublishHook beforePublishHook = tmp -> {};
+
   private HadoopObjectStore(
       Flavor flavor, String scheme, FileSystem fs, Path root, Configuration conf) {
     this.flavor = flavor;
@@ -408,6 +416,7 @@ public final class HadoopObjectStore implements ObjectStore {
         java.nio.file.Path tmp = LocalFiles.tempFor(target);
         try {
           LocalFiles.writeTemp(tmp, data);
+          beforePublishHook.beforePublish(tmp);
           LocalFiles.publishReplacing(tmp, target);
         } finally {
           LocalFiles.deleteQuietly(tmp);
@@ -460,25 +469,98 @@ public final class HadoopObjectStore implements ObjectStore {
     return new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
   }
 
+  /** Attempts of {@link #publishByRename} when other writers keep replacing the same object. */
+  private static final int PUBLISH_ATTEMPTS = 3;
+
   /**
-   * Renames a finished temp file onto {@code target}. Hadoop's rename never replaces a file, so
-   * replacing is delete-then-rename: a reader may briefly miss the object, but never sees it
-   * partial.
+   * Renames a finished temp file onto {@code target}, replacing any existing object. Hadoop's
+   * rename never replaces a file (ABFS, HDFS: it returns false), so replacing moves the old object
+   * aside to a hidden sibling, renames the temp into place, and only then deletes the old one. A
+   * reader may briefly miss the object, but never sees it partial, and a failure never loses it:
+   *
+   * <ul>
+   *   <li>if the temp file vanished (an abandoned-temporaries sweep took the file of a write that
+   *       stalled longer than the grace period), the target is not touched at all;
+   *   <li>if the rename into place fails, the old object is moved back (unless another writer
+   *       published a newer one meanwhile, which then stays).
+   * </ul>
+   *
+   * The aside file carries the temp prefix, so a process killed between the two renames leaves it
+   * for the sweep (the object is then missing until rewritten, as with any crash mid-replace).
    */
   void publishByRename(Path tmp, Path target) throws IOException {
-    try {
-      if (fs.rename(tmp, target)) {
+    for (int attempt = 1; ; attempt++) {
+      if (renameNoReplace(tmp, target)) {
         return;
       }
-    } catch (FileAlreadyExistsException e) {
-      // Some file systems throw instead of returning false; replace below.
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-      // Same, with Hadoop's own exception type.
+      // Find out why before touching the target: only "the target exists" justifies replacing.
+      if (!fs.exists(tmp)) {
+        throw new FileNotFoundException(
+            "temporary file "
+                + tmp.getName()
+                + " vanished before it was published (deleted as abandoned?); "
+                + target.getName()
+                + " was left as it was");
+      }
+      if (attempt > PUBLISH_ATTEMPTS) {
+        throw new IOException(
+            "cannot rename "
+                + tmp.getName()
+                + " onto "
+                + target.getName()
+                + " after "
+                + PUBLISH_ATTEMPTS
+                + " attempts; the existing object was left as it was");
+      }
+      if (!fs.exists(target)) {
+        continue; // another writer moved it away meanwhile: plain rename again
+      }
+      Path aside = new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "-old");
+      if (!renameNoReplace(target, aside)) {
+        continue; // replaced or moved by another writer meanwhile
+      }
+      boolean published = false;
+      try {
+        published = renameNoReplace(tmp, target);
+      } finally {
+        if (published) {
+          deleteQuietly(aside);
+        } else {
+          restore(aside, target);
+        }
+      }
+      if (published) {
+        return;
+      }
+      // The rename into place failed with the target out of the way: retry from the top, where
+      // a vanished temp ends it with the old object back in place.
     }
-    fs.delete(target, false);
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("cannot rename " + tmp + " to " + target);
+  }
+
+  /** Hadoop's rename, with "the target exists" as false on every file system. */
+  private boolean renameNoReplace(Path src, Path dst) throws IOException {
+    try {
+      return fs.rename(src, dst);
+    } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
     }
+  }
+
+  /** Moves an object that was set aside back into place, unless a newer one took its name. */
+  private void restore(Path aside, Path target) throws IOException {
+    if (renameNoReplace(aside, target)) {
+      return;
+    }
+    if (fs.exists(target)) {
+      deleteQuietly(aside); // another writer published a newer object meanwhile
+      return;
+    }
+    throw new IOException(
+        "cannot move the previous "
+            + target.getName()
+            + " back from "
+            + aside
+            + " after a failed replace; it is kept there");
   }
 
   void deleteQuietly(Path tmp) {
