@@ -118,6 +118,12 @@ public final class HadoopObjectStore implements ObjectStore {
 
   volatile PublishHook beforePublishHook = tmp -> {};
 
+  /**
+   * Runs on ABFS right after createIfAbsent opened its output stream, before any byte is written;
+   * for tests only (a hook that throws is a process dying between create and close).
+   */
+  volatile java.util.function.Consumer<String> afterStagedCreateHook = name -> {};
+
   private HadoopObjectStore(
       Flavor flavor, String scheme, FileSystem fs, Path root, Configuration conf) {
     this.flavor = flavor;
@@ -652,26 +658,54 @@ public final class HadoopObjectStore implements ObjectStore {
   }
 
   /**
-   * ABFS creates without overwrite with {@code If-None-Match: *} (atomic on the service), writes
-   * the data, and commits it with {@code If-Match} on the blob's etag, so a writer that lost can
-   * fail either at create (409) or at close (412). As on S3A, any failure is settled by reading the
-   * object back.
+   * ABFS commits create-if-absent all or nothing: the bytes go to a hidden temp file first, which
+   * is then renamed onto the name without overwriting. Azure's rename of a file is a server-side
+   * copy with {@code If-None-Match: *} on the destination (blob endpoint) or a rename with the same
+   * condition (DFS endpoint), so of racing writers exactly one wins, and the name only ever holds a
+   * whole object. Creating the name directly ({@code create(p, false)}) would claim it before the
+   * bytes are committed at close: a writer dying in between left an empty object that blocked the
+   * slot for good. A writer dying now leaves only its temp file, which the abandoned-temporaries
+   * sweep removes. As on S3A, a failure or a lost race is settled by reading the object back (a
+   * retried rename whose first attempt landed finds its own bytes).
    */
   private boolean createAbfs(String name, byte[] data) throws IOException {
+    Path target = path(name);
+    Path tmp = tempPath(name);
+    boolean renamed = false;
+    IOException renameFailure = null;
     try {
-      try (FSDataOutputStream out = fs.create(path(name), false)) {
+      FSDataOutputStream out = fs.create(tmp, false);
+      afterStagedCreateHook.accept(name); // a "crash" here leaves the stream unclosed
+      try (out) {
         out.write(data);
       }
-    } catch (IOException e) {
-      LOG.debug("create of {} failed, re-reading it: {}", where(name), e.toString());
-      Optional<Boolean> ours = holdsOurBytes(name, data);
-      if (ours.isEmpty()) {
-        throw e;
+      try {
+        renamed = renameNoReplace(tmp, target);
+      } catch (IOException e) {
+        renameFailure = e;
       }
+    } finally {
+      if (!renamed) {
+        deleteQuietly(tmp);
+      }
+    }
+    if (renamed) {
+      counters.written(data.length);
+      return true;
+    }
+    LOG.debug(
+        "rename onto {} failed, re-reading it: {}",
+        where(name),
+        renameFailure == null ? "the name is taken" : renameFailure.toString());
+    Optional<Boolean> ours = holdsOurBytes(name, data);
+    if (ours.isPresent()) {
       return ours.get();
     }
-    counters.written(data.length);
-    return true;
+    if (renameFailure != null) {
+      throw renameFailure;
+    }
+    throw new IOException(
+        "the rename of the staged object onto " + name + " failed and no object holds the name");
   }
 
   private boolean createUnsafe(String name, byte[] data) throws IOException {
