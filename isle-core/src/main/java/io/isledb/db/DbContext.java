@@ -15,8 +15,12 @@ public record DbContext(ObjectStore store, ManifestStore manifest, DBOptions opt
     return options.clock();
   }
 
-  /** An appender for {@code role} starting at the newest version (not fenced yet). */
+  /**
+   * An appender for {@code role} starting at the newest version (not fenced yet). Every writing
+   * role gets one, so this is where the store's create-if-absent is verified (once per store).
+   */
   public io.isledb.manifest.ManifestAppender appender(io.isledb.manifest.Role role, String author) {
+    store.checkAtomicCreate();
     io.isledb.manifest.ManifestState head = manifest.loadLatest();
     return new io.isledb.manifest.ManifestAppender(
         manifest,

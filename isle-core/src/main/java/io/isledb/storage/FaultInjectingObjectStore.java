@@ -674,6 +674,11 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   }
 
   @Override
+  public void checkAtomicCreate() {
+    delegate.checkAtomicCreate();
+  }
+
+  @Override
   public boolean hasAtomicCreateIfAbsent() {
     return delegate.hasAtomicCreateIfAbsent();
   }

@@ -77,6 +77,16 @@ public final class HadoopObjectStore implements ObjectStore {
   private static final String S3A_UPLOAD_BUFFER = "fs.s3a.fast.upload.buffer";
 
   private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
+
+  /**
+   * S3A's store-wide switch for conditional creates. Hadoop suggests turning it off for S3
+   * compatible stores without them; IsleDB's create-if-absent needs it, so it is forced on.
+   */
+  static final String S3A_CONDITIONAL_CREATE_ENABLED = "fs.s3a.create.conditional.enabled";
+
+  /** Where {@link #checkAtomicCreate()} creates its probe objects (never listed by the engine). */
+  static final String PROBE_DIR = "storage-probe";
+
   private static final String OPENFILE_LENGTH = "fs.option.openfile.length";
   private static final String OPENFILE_READ_POLICY = "fs.option.openfile.read.policy";
 
@@ -108,6 +118,8 @@ public final class HadoopObjectStore implements ObjectStore {
   final int s3ListPage;
   final RequestCounters counters = new RequestCounters();
   private final AtomicBoolean unsafeWarned = new AtomicBoolean();
+  private final Object probeLock = new Object();
+  private volatile boolean atomicCreateVerified;
   private volatile boolean closed;
 
   /** Runs just before a staged {@code file://} write is published; for tests only. */
@@ -133,7 +145,8 @@ public final class HadoopObjectStore implements ObjectStore {
     this.rootPathString = root.toUri().getPath();
     this.localRoot = flavor == Flavor.LOCAL ? java.nio.file.Path.of(root.toUri()) : null;
     // Hadoop prints file:/x for file:///x; show local roots the way users write them.
-    this.location = (flavor == Flavor.LOCAL ? "file://" + rootPathString : root.toString()) + "/";
+    this.location =
+        (flavor == Flavor.LOCAL ? "file://" + rootPathString : redact(root.toString())) + "/";
     this.unsafeCreate = conf.getBoolean(UNSAFE_CREATE_IF_ABSENT, false);
     this.s3ListPage =
         Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
@@ -144,6 +157,13 @@ public final class HadoopObjectStore implements ObjectStore {
    * <uri>/<prefix>/}. The FileSystem is a private instance, closed by {@link #close()}.
    */
   public static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
+    if (hadoopConf == null) {
+      throw IsleException.invalidArgument(
+          "hadoopConf must not be null (pass Map.of() for no extra Hadoop settings)");
+    }
+    if (prefix == null) {
+      throw IsleException.invalidArgument("the database prefix must not be null");
+    }
     ObjectNames.checkPrefix(prefix);
     String cleanPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     URI base = parseBase(uri);
@@ -176,7 +196,17 @@ public final class HadoopObjectStore implements ObjectStore {
       // read back: about 11% less CPU per ingested byte and 15-20% more ingest in the benchmarks.
       conf.set(S3A_UPLOAD_BUFFER, "array");
     }
-    hadoopConf.forEach(conf::set);
+    hadoopConf.forEach(
+        (k, v) -> {
+          if (k == null || v == null) {
+            throw IsleException.invalidArgument(
+                "hadoopConf must not hold null keys or values (key " + k + ")");
+          }
+          conf.set(k, v);
+        });
+    if (flavor == Flavor.S3A) {
+      forceS3aSettings(conf, redact(root.toString()));
+    }
     FileSystem fs;
     try {
       if (flavor == Flavor.LOCAL) {
@@ -189,29 +219,113 @@ public final class HadoopObjectStore implements ObjectStore {
       }
     } catch (IOException | RuntimeException e) {
       throw IsleException.unavailable(
-          "cannot open the " + scheme + " file system for " + root + ": " + e, e);
+          "cannot open the "
+              + scheme
+              + " file system for "
+              + redact(root.toString())
+              + ": "
+              + redact(e.toString()),
+          redacted(e));
     }
     return new HadoopObjectStore(flavor, scheme, fs, root, conf);
+  }
+
+  /**
+   * Applied after the user's settings, because IsleDB's correctness depends on them: a user (or a
+   * site configuration written for an S3-compatible store) that turns conditional creates off would
+   * make every create-if-absent fail; IsleDB's creates always ask for the condition, and {@link
+   * #checkAtomicCreate()} verifies that the server honours it. (The create-performance mode, {@code
+   * fs.s3a.create.performance}, needs nothing forced: IsleDB sets it per file, and it skips only
+   * S3A's HEAD/LIST overwrite probes, not the {@code If-None-Match} condition.)
+   */
+  private static void forceS3aSettings(Configuration conf, String where) {
+    String was = conf.getTrimmed(S3A_CONDITIONAL_CREATE_ENABLED);
+    if (was != null && !was.equalsIgnoreCase("true")) {
+      LOG.info(
+          "{}: forcing {}=true (configured '{}'): IsleDB's create-if-absent needs conditional"
+              + " creates (If-None-Match: *)",
+          where,
+          S3A_CONDITIONAL_CREATE_ENABLED,
+          was);
+    }
+    conf.setBoolean(S3A_CONDITIONAL_CREATE_ENABLED, true);
+  }
+
+  /** URI schemes whose user-info part names a container, not a user. */
+  private static final java.util.Set<String> CONTAINER_SCHEMES =
+      java.util.Set.of("abfs", "abfss", "wasb", "wasbs");
+
+  private static final java.util.regex.Pattern USER_INFO =
+      java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\\s'\"`@]*)@");
+
+  /**
+   * {@code text} with the credentials of every URI in it removed, for messages, logs and {@link
+   * #location()}: {@code s3a://KEY:SECRET@bucket} becomes {@code s3a://bucket}; on ABFS/WASB, where
+   * the user-info part is the container, only a password is removed ({@code
+   * abfs://container:KEY@account} becomes {@code abfs://container@account}).
+   */
+  static String redact(String text) {
+    if (text == null || text.indexOf('@') < 0) {
+      return text;
+    }
+    java.util.regex.Matcher m = USER_INFO.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String scheme = m.group(1);
+      String userInfo = m.group(2);
+      String kept;
+      if (CONTAINER_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT))) {
+        int colon = userInfo.indexOf(':');
+        kept = (colon < 0 ? userInfo : userInfo.substring(0, colon)) + "@";
+      } else {
+        kept = "";
+      }
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(scheme + "://" + kept));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /**
+   * {@code e} itself if its messages hold no credentials, else a copy (same type name and stack
+   * trace in the message and trace) whose messages are redacted, so that a cause attached to an
+   * IsleException cannot leak them either.
+   */
+  static Throwable redacted(Throwable e) {
+    boolean clean = true;
+    for (Throwable t = e; t != null && clean; t = t.getCause()) {
+      String s = t.toString();
+      clean = s.equals(redact(s));
+    }
+    if (clean) {
+      return e;
+    }
+    IOException copy =
+        new IOException(redact(e.toString()), e.getCause() == null ? null : redacted(e.getCause()));
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 
   private static URI parseBase(String uri) {
     if (uri == null || uri.isEmpty()) {
       throw IsleException.invalidArgument("storage URI must not be empty");
     }
+    String shown = redact(uri);
     URI base;
     try {
       base = new URI(uri);
     } catch (URISyntaxException e) {
-      throw IsleException.invalidArgument("storage URI '" + uri + "' is malformed: " + e);
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' is malformed: " + redact(e.getMessage()));
     }
     if (base.getScheme() == null) {
       throw IsleException.invalidArgument(
-          "storage URI '" + uri + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+          "storage URI '" + shown + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
     }
     if (base.getScheme().equalsIgnoreCase("file")
         && (base.getPath() == null || !base.getPath().startsWith("/"))) {
       throw IsleException.invalidArgument(
-          "file storage URI '" + uri + "' must name an absolute directory, like file:///data/db");
+          "file storage URI '" + shown + "' must name an absolute directory, like file:///data/db");
     }
     return base;
   }
@@ -248,7 +362,8 @@ public final class HadoopObjectStore implements ObjectStore {
     if (e instanceof IsleException ie) {
       return ie;
     }
-    return IsleException.unavailable(op + " of " + where(name) + " failed: " + e, e);
+    return IsleException.unavailable(
+        op + " of " + where(name) + " failed: " + redact(e.toString()), redacted(e));
   }
 
   // ---------------------------------------------------------------- reads
@@ -630,21 +745,7 @@ public final class HadoopObjectStore implements ObjectStore {
    */
   private boolean createS3a(String name, byte[] data) throws IOException {
     try {
-      FSDataOutputStream out =
-          (FSDataOutputStream)
-              fs.createFile(path(name))
-                  .overwrite(false)
-                  .recursive()
-                  .must(CONDITIONAL_OVERWRITE, true)
-                  .opt(S3A_CREATE_PERFORMANCE, true)
-                  .build();
-      try {
-        out.write(data);
-      } catch (IOException e) {
-        out.abort();
-        throw e;
-      }
-      out.close();
+      conditionalPutS3a(name, data);
     } catch (IOException e) {
       LOG.debug("conditional create of {} failed, re-reading it: {}", where(name), e.toString());
       Optional<Boolean> ours = holdsOurBytes(name, data);
@@ -655,6 +756,101 @@ public final class HadoopObjectStore implements ObjectStore {
     }
     counters.written(data.length);
     return true;
+  }
+
+  /** One PUT with {@code If-None-Match: *}; a lost race fails at close (412). */
+  private void conditionalPutS3a(String name, byte[] data) throws IOException {
+    FSDataOutputStream out =
+        (FSDataOutputStream)
+            fs.createFile(path(name))
+                .overwrite(false)
+                .recursive()
+                .must(CONDITIONAL_OVERWRITE, true)
+                .opt(S3A_CREATE_PERFORMANCE, true)
+                .build();
+    try {
+      out.write(data);
+    } catch (IOException e) {
+      out.abort();
+      throw e;
+    }
+    out.close();
+  }
+
+  @Override
+  public void checkAtomicCreate() {
+    checkOpen();
+    if (flavor != Flavor.S3A || atomicCreateVerified) {
+      return; // file:// (hard link) and ABFS (no-overwrite rename) are atomic by construction
+    }
+    synchronized (probeLock) {
+      if (!atomicCreateVerified) {
+        probeS3aAtomicity();
+        atomicCreateVerified = true;
+      }
+    }
+  }
+
+  /**
+   * Creates a fresh probe object twice with {@code If-None-Match: *}: the second create must fail
+   * with 412. A server that ignores the condition (some S3-compatible stores, or a proxy that drops
+   * the header) lets it replace the first, which would let two writers both "win" a manifest slot.
+   * Cost: 2 PUTs and 1 DELETE, once per store; the probe object is always deleted.
+   */
+  private void probeS3aAtomicity() {
+    String name = PROBE_DIR + "/" + UUID.randomUUID();
+    String what = "the create-if-absent check of " + location + " (probe object " + name + ")";
+    try {
+      counters.count(RequestKind.CREATE_IF_ABSENT);
+      try {
+        conditionalPutS3a(name, "first".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException e) {
+        throw IsleException.unavailable(
+            what + ": the first conditional create failed: " + redact(e.toString()), redacted(e));
+      }
+      counters.count(RequestKind.CREATE_IF_ABSENT);
+      try {
+        conditionalPutS3a(name, "second".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException e) {
+        if (preconditionFailed(e)) {
+          LOG.info("{}: conditional creates are atomic (probe: 2 PUTs, 1 DELETE)", location);
+          return;
+        }
+        throw IsleException.unavailable(
+            what
+                + ": the second conditional create failed, but not with 412: "
+                + redact(e.toString()),
+            redacted(e));
+      }
+      throw IsleException.invalidArgument(
+          "the store at "
+              + location
+              + " does not honour conditional creates (If-None-Match: *): a second create of"
+              + " the probe object "
+              + name
+              + " replaced the first instead of failing with 412 Precondition Failed. Writers,"
+              + " committers, compactors and garbage collectors need an atomic create-if-absent;"
+              + " use a store that supports conditional writes. Readers are not affected.");
+    } finally {
+      try {
+        deleteAll(List.of(name));
+      } catch (IsleException e) {
+        LOG.warn("cannot delete the probe object {}: {}", where(name), e.getMessage());
+      }
+    }
+  }
+
+  /** Whether a conditional create lost to an existing object (412 Precondition Failed). */
+  private static boolean preconditionFailed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.hadoop.fs.s3a.RemoteFileChangedException
+          || t instanceof org.apache.hadoop.fs.FileAlreadyExistsException
+          || (t instanceof software.amazon.awssdk.core.exception.SdkServiceException se
+              && se.statusCode() == 412)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
