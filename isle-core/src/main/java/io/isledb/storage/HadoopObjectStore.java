@@ -179,7 +179,18 @@ public final class HadoopObjectStore implements ObjectStore {
     while (baseString.endsWith("/")) {
       baseString = baseString.substring(0, baseString.length() - 1);
     }
-    Path root = new Path(baseString + "/" + cleanPrefix);
+    Path root;
+    try {
+      root = new Path(baseString + "/" + cleanPrefix);
+    } catch (IllegalArgumentException e) {
+      throw IsleException.invalidArgument(
+          "storage URI '"
+              + redact(baseString)
+              + "' with prefix '"
+              + cleanPrefix
+              + "' is not a valid path: "
+              + redact(String.valueOf(e.getMessage())));
+    }
     Configuration conf = new Configuration();
     if (flavor == Flavor.ABFS) {
       // hadoop-azure 3.5.0's read-footer metrics, shared by all streams of a file system, throw
@@ -311,6 +322,10 @@ public final class HadoopObjectStore implements ObjectStore {
       throw IsleException.invalidArgument("storage URI must not be empty");
     }
     String shown = redact(uri);
+    if (!shown.contains("://") && shown.indexOf('@') >= 0) {
+      // Not scheme://authority, so the user-info part cannot be told apart: hide all before '@'.
+      shown = "***" + shown.substring(shown.lastIndexOf('@'));
+    }
     URI base;
     try {
       base = new URI(uri);
@@ -321,6 +336,10 @@ public final class HadoopObjectStore implements ObjectStore {
     if (base.getScheme() == null) {
       throw IsleException.invalidArgument(
           "storage URI '" + shown + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+    }
+    if (base.isOpaque()) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' is not hierarchical (file:///abs/dir, s3a://bucket, ...)");
     }
     if (base.getScheme().equalsIgnoreCase("file")
         && (base.getPath() == null || !base.getPath().startsWith("/"))) {
