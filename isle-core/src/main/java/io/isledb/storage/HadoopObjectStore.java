@@ -699,7 +699,7 @@ public final class HadoopObjectStore implements ObjectStore {
         "cannot move the previous "
             + target.getName()
             + " back from "
-            + aside
+            + aside.getName()
             + " after a failed replace; it is kept there");
   }
 
@@ -707,7 +707,7 @@ public final class HadoopObjectStore implements ObjectStore {
     try {
       fs.delete(tmp, false);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot delete temporary file {}: {}", tmp, e.toString());
+      LOG.warn("cannot delete temporary file {}: {}", redact(tmp.toString()), redact(e.toString()));
     }
   }
 
@@ -766,7 +766,8 @@ public final class HadoopObjectStore implements ObjectStore {
     try {
       conditionalPutS3a(name, data);
     } catch (IOException e) {
-      LOG.debug("conditional create of {} failed, re-reading it: {}", where(name), e.toString());
+      LOG.debug(
+          "conditional create of {} failed, re-reading it: {}", where(name), redact(e.toString()));
       Optional<Boolean> ours = holdsOurBytes(name, data);
       if (ours.isEmpty()) {
         throw e;
@@ -911,7 +912,7 @@ public final class HadoopObjectStore implements ObjectStore {
     LOG.debug(
         "rename onto {} failed, re-reading it: {}",
         where(name),
-        renameFailure == null ? "the name is taken" : renameFailure.toString());
+        renameFailure == null ? "the name is taken" : redact(renameFailure.toString()));
     Optional<Boolean> ours = holdsOurBytes(name, data);
     if (ours.isPresent()) {
       return ours.get();
@@ -1147,7 +1148,7 @@ public final class HadoopObjectStore implements ObjectStore {
         List<Map.Entry<Path, String>> failures = bulk.bulkDelete(chunk);
         if (!failures.isEmpty()) {
           Map<String, String> byName = new TreeMap<>();
-          failures.forEach(f -> byName.put(f.getKey().toString(), f.getValue()));
+          failures.forEach(f -> byName.put(redact(f.getKey().toString()), redact(f.getValue())));
           throw IsleException.unavailable(
               "deleting " + failures.size() + " objects under " + location + " failed: " + byName,
               null);
@@ -1155,7 +1156,13 @@ public final class HadoopObjectStore implements ObjectStore {
       }
     } catch (IOException | RuntimeException e) {
       throw IsleException.unavailable(
-          "deleting " + names.size() + " objects under " + location + " failed: " + e, e);
+          "deleting "
+              + names.size()
+              + " objects under "
+              + location
+              + " failed: "
+              + redact(e.toString()),
+          redacted(e));
     }
   }
 
@@ -1185,7 +1192,7 @@ public final class HadoopObjectStore implements ObjectStore {
     try {
       fs.close();
     } catch (IOException e) {
-      LOG.warn("closing the file system of {} failed: {}", location, e.toString());
+      LOG.warn("closing the file system of {} failed: {}", location, redact(e.toString()));
     }
   }
 
