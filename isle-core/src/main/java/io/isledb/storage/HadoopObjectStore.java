@@ -49,16 +49,18 @@ import org.slf4j.LoggerFactory;
  *       create-if-absent), because Hadoop's local create-no-overwrite and rename are not atomic.
  *   <li>{@code s3a://}: the conditional-create builder ({@code If-None-Match: *}); reads of known
  *       size and writes skip S3A's HEAD/LIST probes; deletes use the bulk-delete API.
- *   <li>{@code abfs://}, {@code abfss://}: create without overwrite, which ABFS makes atomic; puts
- *       and uploads go through a hidden temp file and a rename, since ABFS shows a file while it is
- *       written.
+ *   <li>{@code abfs://}, {@code abfss://}: every write goes through a hidden temp file and a
+ *       rename, since ABFS shows a file while it is written; create-if-absent renames without
+ *       overwrite, which Azure makes atomic, so a name only ever holds a whole object.
  *   <li>anything else: like ABFS, except create-if-absent, which is refused unless {@value
  *       #UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
  * </ul>
  *
  * <p>Whenever a create fails in a way that could mean "the name is taken", the object is read back:
  * equal bytes mean this caller's own earlier attempt landed (a retried request whose response was
- * lost), so the call reports success.
+ * lost), so the call reports success. On S3A, {@link #checkAtomicCreate()} verifies once that the
+ * server honours the condition. Credentials in the URI never appear in {@link #location()} or in
+ * messages ({@link #redact}).
  */
 public final class HadoopObjectStore implements ObjectStore {
   /**
