@@ -131,6 +131,20 @@ public interface ObjectStore extends AutoCloseable {
    */
   boolean hasAtomicCreateIfAbsent();
 
+  /**
+   * Verifies that {@link #createIfAbsent} really is atomic on this store, before a process takes a
+   * writing role (IsleDB calls it when a writer, committer, compactor or garbage collector starts;
+   * readers do not need it). The check runs at most once per store instance; later calls return at
+   * once. Stores whose primitive is atomic by construction ({@code file://}, ABFS, the in-memory
+   * store) do nothing; on S3A, where a server that ignores {@code If-None-Match} makes conditional
+   * creates silently non-atomic, it creates a probe object twice and requires the second create to
+   * lose (2 PUTs and 1 DELETE, see {@code docs/isle-core.md}).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if the store is shown not to honour conditional
+   *     creates, or of kind UNAVAILABLE if the check could not run (it is tried again next time)
+   */
+  default void checkAtomicCreate() {}
+
   /** Counts of requests issued through this store so far, by kind, with bytes moved. */
   RequestStats stats();
 

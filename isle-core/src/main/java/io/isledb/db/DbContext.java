@@ -45,11 +45,14 @@ public record DbContext(
    * found by listing snapshots, not through CURRENT: the appender takes its head as confirmed, and
    * a CURRENT that moved backwards to a snapshot that still exists (a rewrite that landed late)
    * would start it at a stale version whose next slot GC already collected; its fence would land
-   * there, where nobody reads. Costs a LIST where a cold open through CURRENT costs a GET.
+   * there, where nobody reads. Costs a LIST where a cold open through CURRENT costs a GET. Every
+   * writing role gets one, so this is also where the store's create-if-absent is verified (once per
+   * store).
    */
   public io.isledb.manifest.ManifestAppender appender(io.isledb.manifest.Role role, String author) {
     // Before anything is written: an author with another grace period than GC's could commit
     // uploads GC has already deleted (DatabaseSettings).
+    store.checkAtomicCreate();
     settings.checkAuthor(this, author);
     io.isledb.manifest.ManifestState head = manifest.loadLatestListed();
     return new io.isledb.manifest.ManifestAppender(

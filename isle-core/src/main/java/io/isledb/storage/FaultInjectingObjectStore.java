@@ -36,14 +36,21 @@ import org.slf4j.LoggerFactory;
  *   <li><b>lost responses</b>: a write (put, createIfAbsent, upload completion, delete) is
  *       performed and then reported as UNAVAILABLE, as when a response is lost after the write
  *       landed;
+ *   <li><b>late writes</b>: a write (put, createIfAbsent, upload completion) fails for the caller
+ *       as a timeout, without reaching the store, but stays in flight and is applied later: when
+ *       the test calls {@link #deliverLateWrites()}, or on its own just before the Nth later
+ *       operation through this store ({@link Builder#lateWritesLandAfter}). This is the request
+ *       that "failed, then landed": a late put replaces whatever was written meanwhile, a late
+ *       createIfAbsent takes its slot if it is still free;
  *   <li><b>lagging listings</b>: {@link #list} misses objects written through this store in the
  *       last N milliseconds and/or among its last K writes.
  * </ul>
  *
  * <p>Probabilistic faults draw from one {@link Random} seeded with {@link Builder#seed} (or a
  * random seed, logged at INFO); {@link #seed()} returns it so a failing test can print it and be
- * replayed. Deterministic one-shot faults ({@link #failNext}, {@link #loseNextResponses}) can be
- * scheduled at any time. {@link #injected(Fault)} counts what was injected.
+ * replayed. Deterministic one-shot faults ({@link #failNext}, {@link #loseNextResponses}, {@link
+ * #delayNextWrites}) can be scheduled at any time. {@link #injected(Fault)} counts what was
+ * injected.
  *
  * <pre>{@code
  * FaultInjectingObjectStore store = FaultInjectingObjectStore.builder(real)
@@ -76,6 +83,8 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     ERROR,
     LATENCY,
     LOST_RESPONSE,
+    /** A write reported as failed (timed out) that stays in flight and lands later. */
+    LATE_WRITE,
     /** One object left out of one listing. */
     HIDDEN_FROM_LISTING
   }
@@ -94,6 +103,8 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   private final Random random;
   private final Map<Operation, Double> errorProbability;
   private final Map<Operation, Double> lostResponseProbability;
+  private final Map<Operation, Double> lateWriteProbability;
+  private final int lateWritesLandAfter;
   private final Map<Operation, Duration> latency;
   private final Sleeper sleeper;
   private final Clock clock;
@@ -101,6 +112,15 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   private final int hideLastWrites;
   private final EnumMap<Operation, Integer> scheduledErrors = new EnumMap<>(Operation.class);
   private final EnumMap<Operation, Integer> scheduledLosses = new EnumMap<>(Operation.class);
+  private final EnumMap<Operation, Integer> scheduledLate = new EnumMap<>(Operation.class);
+
+  /** Late writes not applied yet, oldest first; guarded by {@code this}. */
+  private final Deque<LateWrite> inFlight = new ArrayDeque<>();
+
+  /** Operations started through this store, the clock of {@link Builder#lateWritesLandAfter}. */
+  private long operations;
+
+  private final LongAdder lateWritesDelivered = new LongAdder();
   private final EnumMap<Fault, LongAdder> injected = new EnumMap<>(Fault.class);
   private final Map<String, Long> writtenAtMillis = new HashMap<>();
   private final Deque<String> lastWrites = new ArrayDeque<>();
@@ -114,6 +134,8 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     this.random = new Random(seed);
     this.errorProbability = Map.copyOf(b.errorProbability);
     this.lostResponseProbability = Map.copyOf(b.lostResponseProbability);
+    this.lateWriteProbability = Map.copyOf(b.lateWriteProbability);
+    this.lateWritesLandAfter = b.lateWritesLandAfter;
     this.latency = Map.copyOf(b.latency);
     this.sleeper = b.sleeper;
     this.clock = b.clock;
@@ -135,6 +157,8 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     private Long seed;
     private final Map<Operation, Double> errorProbability = new EnumMap<>(Operation.class);
     private final Map<Operation, Double> lostResponseProbability = new EnumMap<>(Operation.class);
+    private final Map<Operation, Double> lateWriteProbability = new EnumMap<>(Operation.class);
+    private int lateWritesLandAfter;
     private final Map<Operation, Duration> latency = new EnumMap<>(Operation.class);
     private Sleeper sleeper = Sleeper.REAL;
     private Clock clock = Clock.systemUTC();
@@ -163,6 +187,29 @@ public final class FaultInjectingObjectStore implements ObjectStore {
      */
     public Builder lostResponses(Operation op, double probability) {
       lostResponseProbability.put(checkWrite(op), checkProbability(probability));
+      return this;
+    }
+
+    /**
+     * Fails the write {@code op} with UNAVAILABLE (a timeout) with this probability, without
+     * reaching the store, and keeps it in flight to land later (see {@link #deliverLateWrites()}
+     * and {@link #lateWritesLandAfter}). Only for PUT, CREATE_IF_ABSENT and UPLOAD.
+     */
+    public Builder lateWrites(Operation op, double probability) {
+      lateWriteProbability.put(checkLateWrite(op), checkProbability(probability));
+      return this;
+    }
+
+    /**
+     * Late writes land on their own just before the {@code n}th operation through this store after
+     * the one that failed (any operation counts, reads included), so a run needs no explicit {@link
+     * #deliverLateWrites()}. {@code 0} (the default): they land only when delivered.
+     */
+    public Builder lateWritesLandAfter(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("n must not be negative: " + n);
+      }
+      this.lateWritesLandAfter = n;
       return this;
     }
 
@@ -225,6 +272,17 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     }
   }
 
+  private static Operation checkLateWrite(Operation op) {
+    switch (op) {
+      case PUT, CREATE_IF_ABSENT, UPLOAD -> {
+        return op;
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "a late write needs a put, createIfAbsent or upload; " + op + " is not one");
+    }
+  }
+
   /** The seed of the probabilistic faults, to print in assertion messages and replay a run. */
   public long seed() {
     return seed;
@@ -252,6 +310,136 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     return this;
   }
 
+  /**
+   * The next {@code times} calls of the write {@code op} (PUT, CREATE_IF_ABSENT, or the completion
+   * of an UPLOAD started after this call) fail as timeouts and stay in flight, landing later.
+   */
+  public synchronized FaultInjectingObjectStore delayNextWrites(Operation op, int times) {
+    scheduledLate.merge(checkLateWrite(op), times, Integer::sum);
+    return this;
+  }
+
+  /** Late writes that have not landed yet. */
+  public synchronized int pendingLateWrites() {
+    return inFlight.size();
+  }
+
+  /** Late writes that have landed so far. */
+  public long deliveredLateWrites() {
+    return lateWritesDelivered.sum();
+  }
+
+  /**
+   * Applies every late write still in flight to the store, oldest first, and returns how many. A
+   * late put replaces the object whatever was written since; a late createIfAbsent lands only if
+   * the name is still free; a late upload replaces like a put. Failures of the store propagate.
+   */
+  public int deliverLateWrites() {
+    int n = 0;
+    for (LateWrite w; (w = nextLateWrite(Long.MAX_VALUE)) != null; n++) {
+      land(w);
+    }
+    return n;
+  }
+
+  /**
+   * Applies the oldest late write to {@code name} still in flight; false if there is none. Lets a
+   * test land one specific write at the moment it chooses.
+   */
+  public boolean deliverLateWrite(String name) {
+    LateWrite w;
+    synchronized (this) {
+      w = inFlight.stream().filter(x -> x.name.equals(name)).findFirst().orElse(null);
+      if (w == null) {
+        return false;
+      }
+      inFlight.remove(w);
+    }
+    land(w);
+    return true;
+  }
+
+  /** A write that failed for its caller and will land later. */
+  private record LateWrite(Operation op, String name, byte[] data, long landsAfterOperation) {}
+
+  private synchronized LateWrite nextLateWrite(long operation) {
+    LateWrite first = inFlight.peekFirst();
+    if (first == null || first.landsAfterOperation > operation) {
+      return null;
+    }
+    return inFlight.pollFirst();
+  }
+
+  private void land(LateWrite w) {
+    switch (w.op) {
+      case PUT -> delegate.put(w.name, w.data);
+      case CREATE_IF_ABSENT -> {
+        if (!delegate.createIfAbsent(w.name, w.data)) {
+          LOG.debug("late createIfAbsent of {} found the name taken", where(w.name));
+        }
+      }
+      case UPLOAD -> {
+        try (ObjectUpload up = delegate.startUpload(w.name)) {
+          up.write(w.data);
+          up.complete();
+        }
+      }
+      default -> throw new AssertionError(w.op);
+    }
+    recordWrite(w.name);
+    lateWritesDelivered.increment();
+  }
+
+  /** Counts one operation and lands the late writes whose turn has come. */
+  private void tick() {
+    long now;
+    synchronized (this) {
+      now = ++operations;
+      if (inFlight.isEmpty() || lateWritesLandAfter == 0) {
+        return;
+      }
+    }
+    for (LateWrite w; (w = nextLateWrite(now)) != null; ) {
+      try {
+        land(w);
+      } catch (IsleException e) {
+        // The in-flight request gave up in the end; nobody was waiting for its answer.
+        LOG.warn("late {} of {} did not land: {}", w.op, where(w.name), e.toString());
+      }
+    }
+  }
+
+  /**
+   * Whether this write fails for its caller and is kept to land later; if so it is queued (with a
+   * copy of {@code data}) and the caller's exception is returned.
+   */
+  private IsleException delayed(Operation op, String name, byte[] data) {
+    if (!decide(scheduledLate, lateWriteProbability, op)) {
+      return null;
+    }
+    injected.get(Fault.LATE_WRITE).increment();
+    synchronized (this) {
+      long landsAfter =
+          lateWritesLandAfter == 0 ? Long.MAX_VALUE : operations + lateWritesLandAfter;
+      inFlight.addLast(new LateWrite(op, name, data.clone(), landsAfter));
+    }
+    return IsleException.unavailable(
+        "injected fault: "
+            + op
+            + " of "
+            + where(name)
+            + " timed out; the request is still in flight and may land later (seed "
+            + seed
+            + ")",
+        null);
+  }
+
+  /** Whether uploads started now must keep their bytes, because their completion may be late. */
+  private synchronized boolean uploadsMayBeLate() {
+    return lateWriteProbability.getOrDefault(Operation.UPLOAD, 0.0) > 0
+        || scheduledLate.getOrDefault(Operation.UPLOAD, 0) > 0;
+  }
+
   /** The wrapped store. */
   public ObjectStore delegate() {
     return delegate;
@@ -273,6 +461,7 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   }
 
   private void before(Operation op, String target) {
+    tick();
     Duration d = latency.get(op);
     if (d != null && !d.isZero()) {
       injected.get(Fault.LATENCY).increment();
@@ -366,6 +555,10 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   @Override
   public void put(String name, byte[] data) {
     before(Operation.PUT, name);
+    IsleException late = delayed(Operation.PUT, name, data);
+    if (late != null) {
+      throw late;
+    }
     delegate.put(name, data);
     recordWrite(name);
     after(Operation.PUT, name);
@@ -374,6 +567,10 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   @Override
   public boolean createIfAbsent(String name, byte[] data) {
     before(Operation.CREATE_IF_ABSENT, name);
+    IsleException late = delayed(Operation.CREATE_IF_ABSENT, name, data);
+    if (late != null) {
+      throw late;
+    }
     boolean created = delegate.createIfAbsent(name, data);
     if (created) {
       recordWrite(name);
@@ -384,11 +581,18 @@ public final class FaultInjectingObjectStore implements ObjectStore {
 
   @Override
   public ObjectUpload startUpload(String name) {
+    tick();
     ObjectUpload inner = delegate.startUpload(name);
+    // Only kept when the completion may be late: it is replayed from these bytes when it lands.
+    java.io.ByteArrayOutputStream kept =
+        uploadsMayBeLate() ? new java.io.ByteArrayOutputStream() : null;
     return new ObjectUpload() {
       @Override
       public void write(byte[] data, int offset, int length) {
         inner.write(data, offset, length);
+        if (kept != null) {
+          kept.write(data, offset, length);
+        }
       }
 
       @Override
@@ -403,6 +607,13 @@ public final class FaultInjectingObjectStore implements ObjectStore {
         } catch (IsleException e) {
           inner.close(); // the failed upload is abandoned, as a real failure would leave it
           throw e;
+        }
+        if (kept != null) {
+          IsleException late = delayed(Operation.UPLOAD, name, kept.toByteArray());
+          if (late != null) {
+            inner.close(); // what lands later is the kept copy
+            throw late;
+          }
         }
         long size = inner.complete();
         recordWrite(name);
@@ -460,6 +671,11 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   public int deleteAbandonedTemporaries(String namePrefix, long olderThanMillis) {
     before(Operation.LIST, namePrefix);
     return delegate.deleteAbandonedTemporaries(namePrefix, olderThanMillis);
+  }
+
+  @Override
+  public void checkAtomicCreate() {
+    delegate.checkAtomicCreate();
   }
 
   @Override

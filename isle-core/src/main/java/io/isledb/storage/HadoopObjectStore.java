@@ -49,16 +49,18 @@ import org.slf4j.LoggerFactory;
  *       create-if-absent), because Hadoop's local create-no-overwrite and rename are not atomic.
  *   <li>{@code s3a://}: the conditional-create builder ({@code If-None-Match: *}); reads of known
  *       size and writes skip S3A's HEAD/LIST probes; deletes use the bulk-delete API.
- *   <li>{@code abfs://}, {@code abfss://}: create without overwrite, which ABFS makes atomic; puts
- *       and uploads go through a hidden temp file and a rename, since ABFS shows a file while it is
- *       written.
+ *   <li>{@code abfs://}, {@code abfss://}: every write goes through a hidden temp file and a
+ *       rename, since ABFS shows a file while it is written; create-if-absent renames without
+ *       overwrite, which Azure makes atomic, so a name only ever holds a whole object.
  *   <li>anything else: like ABFS, except create-if-absent, which is refused unless {@value
  *       #UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
  * </ul>
  *
  * <p>Whenever a create fails in a way that could mean "the name is taken", the object is read back:
  * equal bytes mean this caller's own earlier attempt landed (a retried request whose response was
- * lost), so the call reports success.
+ * lost), so the call reports success. On S3A, {@link #checkAtomicCreate()} verifies once that the
+ * server honours the condition. Credentials in the URI never appear in {@link #location()} or in
+ * messages ({@link #redact}).
  */
 public final class HadoopObjectStore implements ObjectStore {
   /**
@@ -77,6 +79,16 @@ public final class HadoopObjectStore implements ObjectStore {
   private static final String S3A_UPLOAD_BUFFER = "fs.s3a.fast.upload.buffer";
 
   private static final String CONDITIONAL_OVERWRITE = "fs.option.create.conditional.overwrite";
+
+  /**
+   * S3A's store-wide switch for conditional creates. Hadoop suggests turning it off for S3
+   * compatible stores without them; IsleDB's create-if-absent needs it, so it is forced on.
+   */
+  static final String S3A_CONDITIONAL_CREATE_ENABLED = "fs.s3a.create.conditional.enabled";
+
+  /** Where {@link #checkAtomicCreate()} creates its probe objects (never listed by the engine). */
+  static final String PROBE_DIR = "storage-probe";
+
   private static final String OPENFILE_LENGTH = "fs.option.openfile.length";
   private static final String OPENFILE_READ_POLICY = "fs.option.openfile.read.policy";
 
@@ -108,7 +120,23 @@ public final class HadoopObjectStore implements ObjectStore {
   final int s3ListPage;
   final RequestCounters counters = new RequestCounters();
   private final AtomicBoolean unsafeWarned = new AtomicBoolean();
+  private final Object probeLock = new Object();
+  private volatile boolean atomicCreateVerified;
   private volatile boolean closed;
+
+  /** Runs just before a staged {@code file://} write is published; for tests only. */
+  @FunctionalInterface
+  interface PublishHook {
+    void beforePublish(java.nio.file.Path tmp) throws IOException;
+  }
+
+  volatile PublishHook beforePublishHook = tmp -> {};
+
+  /**
+   * Runs on ABFS right after createIfAbsent opened its output stream, before any byte is written;
+   * for tests only (a hook that throws is a process dying between create and close).
+   */
+  volatile java.util.function.Consumer<String> afterStagedCreateHook = name -> {};
 
   private HadoopObjectStore(
       Flavor flavor, String scheme, FileSystem fs, Path root, Configuration conf) {
@@ -119,7 +147,8 @@ public final class HadoopObjectStore implements ObjectStore {
     this.rootPathString = root.toUri().getPath();
     this.localRoot = flavor == Flavor.LOCAL ? java.nio.file.Path.of(root.toUri()) : null;
     // Hadoop prints file:/x for file:///x; show local roots the way users write them.
-    this.location = (flavor == Flavor.LOCAL ? "file://" + rootPathString : root.toString()) + "/";
+    this.location =
+        (flavor == Flavor.LOCAL ? "file://" + rootPathString : redact(root.toString())) + "/";
     this.unsafeCreate = conf.getBoolean(UNSAFE_CREATE_IF_ABSENT, false);
     this.s3ListPage =
         Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
@@ -130,6 +159,13 @@ public final class HadoopObjectStore implements ObjectStore {
    * <uri>/<prefix>/}. The FileSystem is a private instance, closed by {@link #close()}.
    */
   public static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
+    if (hadoopConf == null) {
+      throw IsleException.invalidArgument(
+          "hadoopConf must not be null (pass Map.of() for no extra Hadoop settings)");
+    }
+    if (prefix == null) {
+      throw IsleException.invalidArgument("the database prefix must not be null");
+    }
     ObjectNames.checkPrefix(prefix);
     String cleanPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     URI base = parseBase(uri);
@@ -145,7 +181,18 @@ public final class HadoopObjectStore implements ObjectStore {
     while (baseString.endsWith("/")) {
       baseString = baseString.substring(0, baseString.length() - 1);
     }
-    Path root = new Path(baseString + "/" + cleanPrefix);
+    Path root;
+    try {
+      root = new Path(baseString + "/" + cleanPrefix);
+    } catch (IllegalArgumentException e) {
+      throw IsleException.invalidArgument(
+          "storage URI '"
+              + redact(baseString)
+              + "' with prefix '"
+              + cleanPrefix
+              + "' is not a valid path: "
+              + redact(String.valueOf(e.getMessage())));
+    }
     Configuration conf = new Configuration();
     if (flavor == Flavor.ABFS) {
       // hadoop-azure 3.5.0's read-footer metrics, shared by all streams of a file system, throw
@@ -162,7 +209,17 @@ public final class HadoopObjectStore implements ObjectStore {
       // read back: about 11% less CPU per ingested byte and 15-20% more ingest in the benchmarks.
       conf.set(S3A_UPLOAD_BUFFER, "array");
     }
-    hadoopConf.forEach(conf::set);
+    hadoopConf.forEach(
+        (k, v) -> {
+          if (k == null || v == null) {
+            throw IsleException.invalidArgument(
+                "hadoopConf must not hold null keys or values (key " + k + ")");
+          }
+          conf.set(k, v);
+        });
+    if (flavor == Flavor.S3A) {
+      forceS3aSettings(conf, redact(root.toString()));
+    }
     FileSystem fs;
     try {
       if (flavor == Flavor.LOCAL) {
@@ -175,29 +232,121 @@ public final class HadoopObjectStore implements ObjectStore {
       }
     } catch (IOException | RuntimeException e) {
       throw IsleException.unavailable(
-          "cannot open the " + scheme + " file system for " + root + ": " + e, e);
+          "cannot open the "
+              + scheme
+              + " file system for "
+              + redact(root.toString())
+              + ": "
+              + redact(e.toString()),
+          redacted(e));
     }
     return new HadoopObjectStore(flavor, scheme, fs, root, conf);
+  }
+
+  /**
+   * Applied after the user's settings, because IsleDB's correctness depends on them: a user (or a
+   * site configuration written for an S3-compatible store) that turns conditional creates off would
+   * make every create-if-absent fail; IsleDB's creates always ask for the condition, and {@link
+   * #checkAtomicCreate()} verifies that the server honours it. (The create-performance mode, {@code
+   * fs.s3a.create.performance}, needs nothing forced: IsleDB sets it per file, and it skips only
+   * S3A's HEAD/LIST overwrite probes, not the {@code If-None-Match} condition.)
+   */
+  private static void forceS3aSettings(Configuration conf, String where) {
+    String was = conf.getTrimmed(S3A_CONDITIONAL_CREATE_ENABLED);
+    if (was != null && !was.equalsIgnoreCase("true")) {
+      LOG.info(
+          "{}: forcing {}=true (configured '{}'): IsleDB's create-if-absent needs conditional"
+              + " creates (If-None-Match: *)",
+          where,
+          S3A_CONDITIONAL_CREATE_ENABLED,
+          was);
+    }
+    conf.setBoolean(S3A_CONDITIONAL_CREATE_ENABLED, true);
+  }
+
+  /** URI schemes whose user-info part names a container, not a user. */
+  private static final java.util.Set<String> CONTAINER_SCHEMES =
+      java.util.Set.of("abfs", "abfss", "wasb", "wasbs");
+
+  private static final java.util.regex.Pattern USER_INFO =
+      java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\\s'\"`@]*)@");
+
+  /**
+   * {@code text} with the credentials of every URI in it removed, for messages, logs and {@link
+   * #location()}: {@code s3a://KEY:SECRET@bucket} becomes {@code s3a://bucket}; on ABFS/WASB, where
+   * the user-info part is the container, only a password is removed ({@code
+   * abfs://container:KEY@account} becomes {@code abfs://container@account}).
+   */
+  static String redact(String text) {
+    if (text == null || text.indexOf('@') < 0) {
+      return text;
+    }
+    java.util.regex.Matcher m = USER_INFO.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String scheme = m.group(1);
+      String userInfo = m.group(2);
+      String kept;
+      if (CONTAINER_SCHEMES.contains(scheme.toLowerCase(Locale.ROOT))) {
+        int colon = userInfo.indexOf(':');
+        kept = (colon < 0 ? userInfo : userInfo.substring(0, colon)) + "@";
+      } else {
+        kept = "";
+      }
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(scheme + "://" + kept));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  /**
+   * {@code e} itself if its messages hold no credentials, else a copy (same type name and stack
+   * trace in the message and trace) whose messages are redacted, so that a cause attached to an
+   * IsleException cannot leak them either.
+   */
+  static Throwable redacted(Throwable e) {
+    boolean clean = true;
+    for (Throwable t = e; t != null && clean; t = t.getCause()) {
+      String s = t.toString();
+      clean = s.equals(redact(s));
+    }
+    if (clean) {
+      return e;
+    }
+    IOException copy =
+        new IOException(redact(e.toString()), e.getCause() == null ? null : redacted(e.getCause()));
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 
   private static URI parseBase(String uri) {
     if (uri == null || uri.isEmpty()) {
       throw IsleException.invalidArgument("storage URI must not be empty");
     }
+    String shown = redact(uri);
+    if (!shown.contains("://") && shown.indexOf('@') >= 0) {
+      // Not scheme://authority, so the user-info part cannot be told apart: hide all before '@'.
+      shown = "***" + shown.substring(shown.lastIndexOf('@'));
+    }
     URI base;
     try {
       base = new URI(uri);
     } catch (URISyntaxException e) {
-      throw IsleException.invalidArgument("storage URI '" + uri + "' is malformed: " + e);
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' is malformed: " + redact(e.getMessage()));
     }
     if (base.getScheme() == null) {
       throw IsleException.invalidArgument(
-          "storage URI '" + uri + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+          "storage URI '" + shown + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+    }
+    if (base.isOpaque()) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' is not hierarchical (file:///abs/dir, s3a://bucket, ...)");
     }
     if (base.getScheme().equalsIgnoreCase("file")
         && (base.getPath() == null || !base.getPath().startsWith("/"))) {
       throw IsleException.invalidArgument(
-          "file storage URI '" + uri + "' must name an absolute directory, like file:///data/db");
+          "file storage URI '" + shown + "' must name an absolute directory, like file:///data/db");
     }
     return base;
   }
@@ -234,7 +383,8 @@ public final class HadoopObjectStore implements ObjectStore {
     if (e instanceof IsleException ie) {
       return ie;
     }
-    return IsleException.unavailable(op + " of " + where(name) + " failed: " + e, e);
+    return IsleException.unavailable(
+        op + " of " + where(name) + " failed: " + redact(e.toString()), redacted(e));
   }
 
   // ---------------------------------------------------------------- reads
@@ -408,6 +558,7 @@ public final class HadoopObjectStore implements ObjectStore {
         java.nio.file.Path tmp = LocalFiles.tempFor(target);
         try {
           LocalFiles.writeTemp(tmp, data);
+          beforePublishHook.beforePublish(tmp);
           LocalFiles.publishReplacing(tmp, target);
         } finally {
           LocalFiles.deleteQuietly(tmp);
@@ -460,32 +611,105 @@ public final class HadoopObjectStore implements ObjectStore {
     return new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
   }
 
+  /** Attempts of {@link #publishByRename} when other writers keep replacing the same object. */
+  private static final int PUBLISH_ATTEMPTS = 3;
+
   /**
-   * Renames a finished temp file onto {@code target}. Hadoop's rename never replaces a file, so
-   * replacing is delete-then-rename: a reader may briefly miss the object, but never sees it
-   * partial.
+   * Renames a finished temp file onto {@code target}, replacing any existing object. Hadoop's
+   * rename never replaces a file (ABFS, HDFS: it returns false), so replacing moves the old object
+   * aside to a hidden sibling, renames the temp into place, and only then deletes the old one. A
+   * reader may briefly miss the object, but never sees it partial, and a failure never loses it:
+   *
+   * <ul>
+   *   <li>if the temp file vanished (an abandoned-temporaries sweep took the file of a write that
+   *       stalled longer than the grace period), the target is not touched at all;
+   *   <li>if the rename into place fails, the old object is moved back (unless another writer
+   *       published a newer one meanwhile, which then stays).
+   * </ul>
+   *
+   * The aside file carries the temp prefix, so a process killed between the two renames leaves it
+   * for the sweep (the object is then missing until rewritten, as with any crash mid-replace).
    */
   void publishByRename(Path tmp, Path target) throws IOException {
-    try {
-      if (fs.rename(tmp, target)) {
+    for (int attempt = 1; ; attempt++) {
+      if (renameNoReplace(tmp, target)) {
         return;
       }
-    } catch (FileAlreadyExistsException e) {
-      // Some file systems throw instead of returning false; replace below.
-    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
-      // Same, with Hadoop's own exception type.
+      // Find out why before touching the target: only "the target exists" justifies replacing.
+      if (!fs.exists(tmp)) {
+        throw new FileNotFoundException(
+            "temporary file "
+                + tmp.getName()
+                + " vanished before it was published (deleted as abandoned?); "
+                + target.getName()
+                + " was left as it was");
+      }
+      if (attempt > PUBLISH_ATTEMPTS) {
+        throw new IOException(
+            "cannot rename "
+                + tmp.getName()
+                + " onto "
+                + target.getName()
+                + " after "
+                + PUBLISH_ATTEMPTS
+                + " attempts; the existing object was left as it was");
+      }
+      if (!fs.exists(target)) {
+        continue; // another writer moved it away meanwhile: plain rename again
+      }
+      Path aside = new Path(target.getParent(), TEMP_PREFIX + UUID.randomUUID() + "-old");
+      if (!renameNoReplace(target, aside)) {
+        continue; // replaced or moved by another writer meanwhile
+      }
+      boolean published = false;
+      try {
+        published = renameNoReplace(tmp, target);
+      } finally {
+        if (published) {
+          deleteQuietly(aside);
+        } else {
+          restore(aside, target);
+        }
+      }
+      if (published) {
+        return;
+      }
+      // The rename into place failed with the target out of the way: retry from the top, where
+      // a vanished temp ends it with the old object back in place.
     }
-    fs.delete(target, false);
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("cannot rename " + tmp + " to " + target);
+  }
+
+  /** Hadoop's rename, with "the target exists" as false on every file system. */
+  private boolean renameNoReplace(Path src, Path dst) throws IOException {
+    try {
+      return fs.rename(src, dst);
+    } catch (FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
     }
+  }
+
+  /** Moves an object that was set aside back into place, unless a newer one took its name. */
+  private void restore(Path aside, Path target) throws IOException {
+    if (renameNoReplace(aside, target)) {
+      return;
+    }
+    if (fs.exists(target)) {
+      deleteQuietly(aside); // another writer published a newer object meanwhile
+      return;
+    }
+    throw new IOException(
+        "cannot move the previous "
+            + target.getName()
+            + " back from "
+            + aside.getName()
+            + " after a failed replace; it is kept there");
   }
 
   void deleteQuietly(Path tmp) {
     try {
       fs.delete(tmp, false);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("cannot delete temporary file {}: {}", tmp, e.toString());
+      LOG.warn("cannot delete temporary file {}: {}", redact(tmp.toString()), redact(e.toString()));
     }
   }
 
@@ -542,23 +766,10 @@ public final class HadoopObjectStore implements ObjectStore {
    */
   private boolean createS3a(String name, byte[] data) throws IOException {
     try {
-      FSDataOutputStream out =
-          (FSDataOutputStream)
-              fs.createFile(path(name))
-                  .overwrite(false)
-                  .recursive()
-                  .must(CONDITIONAL_OVERWRITE, true)
-                  .opt(S3A_CREATE_PERFORMANCE, true)
-                  .build();
-      try {
-        out.write(data);
-      } catch (IOException e) {
-        out.abort();
-        throw e;
-      }
-      out.close();
+      conditionalPutS3a(name, data);
     } catch (IOException e) {
-      LOG.debug("conditional create of {} failed, re-reading it: {}", where(name), e.toString());
+      LOG.debug(
+          "conditional create of {} failed, re-reading it: {}", where(name), redact(e.toString()));
       Optional<Boolean> ours = holdsOurBytes(name, data);
       if (ours.isEmpty()) {
         throw e;
@@ -569,27 +780,150 @@ public final class HadoopObjectStore implements ObjectStore {
     return true;
   }
 
+  /** One PUT with {@code If-None-Match: *}; a lost race fails at close (412). */
+  private void conditionalPutS3a(String name, byte[] data) throws IOException {
+    FSDataOutputStream out =
+        (FSDataOutputStream)
+            fs.createFile(path(name))
+                .overwrite(false)
+                .recursive()
+                .must(CONDITIONAL_OVERWRITE, true)
+                .opt(S3A_CREATE_PERFORMANCE, true)
+                .build();
+    try {
+      out.write(data);
+    } catch (IOException e) {
+      out.abort();
+      throw e;
+    }
+    out.close();
+  }
+
+  @Override
+  public void checkAtomicCreate() {
+    checkOpen();
+    if (flavor != Flavor.S3A || atomicCreateVerified) {
+      return; // file:// (hard link) and ABFS (no-overwrite rename) are atomic by construction
+    }
+    synchronized (probeLock) {
+      if (!atomicCreateVerified) {
+        probeS3aAtomicity();
+        atomicCreateVerified = true;
+      }
+    }
+  }
+
   /**
-   * ABFS creates without overwrite with {@code If-None-Match: *} (atomic on the service), writes
-   * the data, and commits it with {@code If-Match} on the blob's etag, so a writer that lost can
-   * fail either at create (409) or at close (412). As on S3A, any failure is settled by reading the
-   * object back.
+   * Creates a fresh probe object twice with {@code If-None-Match: *}: the second create must fail
+   * with 412. A server that ignores the condition (some S3-compatible stores, or a proxy that drops
+   * the header) lets it replace the first, which would let two writers both "win" a manifest slot.
+   * Cost: 2 PUTs and 1 DELETE, once per store; the probe object is always deleted.
+   */
+  private void probeS3aAtomicity() {
+    String name = PROBE_DIR + "/" + UUID.randomUUID();
+    String what = "the create-if-absent check of " + location + " (probe object " + name + ")";
+    try {
+      counters.count(RequestKind.CREATE_IF_ABSENT);
+      try {
+        conditionalPutS3a(name, "first".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException e) {
+        throw IsleException.unavailable(
+            what + ": the first conditional create failed: " + redact(e.toString()), redacted(e));
+      }
+      counters.count(RequestKind.CREATE_IF_ABSENT);
+      try {
+        conditionalPutS3a(name, "second".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException | RuntimeException e) {
+        if (preconditionFailed(e)) {
+          LOG.info("{}: conditional creates are atomic (probe: 2 PUTs, 1 DELETE)", location);
+          return;
+        }
+        throw IsleException.unavailable(
+            what
+                + ": the second conditional create failed, but not with 412: "
+                + redact(e.toString()),
+            redacted(e));
+      }
+      throw IsleException.invalidArgument(
+          "the store at "
+              + location
+              + " does not honour conditional creates (If-None-Match: *): a second create of"
+              + " the probe object "
+              + name
+              + " replaced the first instead of failing with 412 Precondition Failed. Writers,"
+              + " committers, compactors and garbage collectors need an atomic create-if-absent;"
+              + " use a store that supports conditional writes. Readers are not affected.");
+    } finally {
+      try {
+        deleteAll(List.of(name));
+      } catch (IsleException e) {
+        LOG.warn("cannot delete the probe object {}: {}", where(name), e.getMessage());
+      }
+    }
+  }
+
+  /** Whether a conditional create lost to an existing object (412 Precondition Failed). */
+  private static boolean preconditionFailed(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.apache.hadoop.fs.s3a.RemoteFileChangedException
+          || t instanceof org.apache.hadoop.fs.FileAlreadyExistsException
+          || (t instanceof software.amazon.awssdk.core.exception.SdkServiceException se
+              && se.statusCode() == 412)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * ABFS commits create-if-absent all or nothing: the bytes go to a hidden temp file first, which
+   * is then renamed onto the name without overwriting. Azure's rename of a file is a server-side
+   * copy with {@code If-None-Match: *} on the destination (blob endpoint) or a rename with the same
+   * condition (DFS endpoint), so of racing writers exactly one wins, and the name only ever holds a
+   * whole object. Creating the name directly ({@code create(p, false)}) would claim it before the
+   * bytes are committed at close: a writer dying in between left an empty object that blocked the
+   * slot for good. A writer dying now leaves only its temp file, which the abandoned-temporaries
+   * sweep removes. As on S3A, a failure or a lost race is settled by reading the object back (a
+   * retried rename whose first attempt landed finds its own bytes).
    */
   private boolean createAbfs(String name, byte[] data) throws IOException {
+    Path target = path(name);
+    Path tmp = tempPath(name);
+    boolean renamed = false;
+    IOException renameFailure = null;
     try {
-      try (FSDataOutputStream out = fs.create(path(name), false)) {
+      FSDataOutputStream out = fs.create(tmp, false);
+      afterStagedCreateHook.accept(name); // a "crash" here leaves the stream unclosed
+      try (out) {
         out.write(data);
       }
-    } catch (IOException e) {
-      LOG.debug("create of {} failed, re-reading it: {}", where(name), e.toString());
-      Optional<Boolean> ours = holdsOurBytes(name, data);
-      if (ours.isEmpty()) {
-        throw e;
+      try {
+        renamed = renameNoReplace(tmp, target);
+      } catch (IOException e) {
+        renameFailure = e;
       }
+    } finally {
+      if (!renamed) {
+        deleteQuietly(tmp);
+      }
+    }
+    if (renamed) {
+      counters.written(data.length);
+      return true;
+    }
+    LOG.debug(
+        "rename onto {} failed, re-reading it: {}",
+        where(name),
+        renameFailure == null ? "the name is taken" : redact(renameFailure.toString()));
+    Optional<Boolean> ours = holdsOurBytes(name, data);
+    if (ours.isPresent()) {
       return ours.get();
     }
-    counters.written(data.length);
-    return true;
+    if (renameFailure != null) {
+      throw renameFailure;
+    }
+    throw new IOException(
+        "the rename of the staged object onto " + name + " failed and no object holds the name");
   }
 
   private boolean createUnsafe(String name, byte[] data) throws IOException {
@@ -816,7 +1150,7 @@ public final class HadoopObjectStore implements ObjectStore {
         List<Map.Entry<Path, String>> failures = bulk.bulkDelete(chunk);
         if (!failures.isEmpty()) {
           Map<String, String> byName = new TreeMap<>();
-          failures.forEach(f -> byName.put(f.getKey().toString(), f.getValue()));
+          failures.forEach(f -> byName.put(redact(f.getKey().toString()), redact(f.getValue())));
           throw IsleException.unavailable(
               "deleting " + failures.size() + " objects under " + location + " failed: " + byName,
               null);
@@ -824,7 +1158,13 @@ public final class HadoopObjectStore implements ObjectStore {
       }
     } catch (IOException | RuntimeException e) {
       throw IsleException.unavailable(
-          "deleting " + names.size() + " objects under " + location + " failed: " + e, e);
+          "deleting "
+              + names.size()
+              + " objects under "
+              + location
+              + " failed: "
+              + redact(e.toString()),
+          redacted(e));
     }
   }
 
@@ -854,7 +1194,7 @@ public final class HadoopObjectStore implements ObjectStore {
     try {
       fs.close();
     } catch (IOException e) {
-      LOG.warn("closing the file system of {} failed: {}", location, e.toString());
+      LOG.warn("closing the file system of {} failed: {}", location, redact(e.toString()));
     }
   }
 

@@ -24,7 +24,7 @@ final class LocalFiles {
    * not, so listings skip it and it can never collide with an object.
    */
   static Path tempFor(Path target) throws IOException {
-    Files.createDirectories(target.getParent());
+    createDirectoriesDurably(target.getParent());
     return target.resolveSibling(
         HadoopObjectStore.TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
   }
@@ -82,8 +82,39 @@ final class LocalFiles {
     }
   }
 
+  /**
+   * Creates {@code dir} and its missing ancestors, fsyncing the parent of each directory it creates
+   * (as LevelDB and RocksDB do): otherwise a crash can lose a new shard directory, and with it the
+   * objects already published into it, although each of them was fsynced with its own directory.
+   */
+  static void createDirectoriesDurably(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    java.util.ArrayDeque<Path> missing = new java.util.ArrayDeque<>();
+    for (Path d = dir; d != null && !Files.isDirectory(d); d = d.getParent()) {
+      missing.push(d);
+    }
+    while (!missing.isEmpty()) {
+      Path d = missing.pop();
+      try {
+        Files.createDirectory(d);
+      } catch (FileAlreadyExistsException e) {
+        if (!Files.isDirectory(d)) {
+          throw e;
+        }
+        // Created by a concurrent writer, which also syncs the parent; syncing again is cheap.
+      }
+      syncDirectory(d.getParent());
+    }
+  }
+
+  /** Sees every directory fsync; for tests only. */
+  static volatile java.util.function.Consumer<Path> directorySyncObserver = d -> {};
+
   /** Makes a new directory entry durable; some platforms cannot open directories, which is ok. */
   private static void syncDirectory(Path dir) {
+    directorySyncObserver.accept(dir);
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException ignored) {

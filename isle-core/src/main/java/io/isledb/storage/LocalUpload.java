@@ -49,6 +49,7 @@ final class LocalUpload implements ObjectUpload {
     try {
       channel.force(true);
       channel.close();
+      store.beforePublishHook.beforePublish(tmp);
       LocalFiles.publishReplacing(tmp, target);
     } catch (IOException e) {
       throw store.failed("upload complete", name, e);

@@ -82,7 +82,9 @@ final class StreamUpload implements ObjectUpload {
       }
     } catch (IOException | RuntimeException e) {
       HadoopObjectStore.LOG.warn(
-          "abandoning the upload of {} failed: {}", store.where(name), e.toString());
+          "abandoning the upload of {} failed: {}",
+          store.where(name),
+          HadoopObjectStore.redact(e.toString()));
     }
   }
 }

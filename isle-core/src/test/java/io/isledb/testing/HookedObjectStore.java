@@ -200,6 +200,11 @@ public final class HookedObjectStore implements ObjectStore {
   }
 
   @Override
+  public void checkAtomicCreate() {
+    delegate.checkAtomicCreate();
+  }
+
+  @Override
   public boolean hasAtomicCreateIfAbsent() {
     return delegate.hasAtomicCreateIfAbsent();
   }

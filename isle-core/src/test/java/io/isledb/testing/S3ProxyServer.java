@@ -59,6 +59,18 @@ public final class S3ProxyServer implements AutoCloseable {
 
   /** Starts a new server, independent of the shared one; the caller closes it. */
   public static S3ProxyServer start() {
+    return start(true);
+  }
+
+  /**
+   * Starts a new server that does not check request signatures, for tests that rewrite signed
+   * requests on the way (for example {@link HeaderStrippingProxy}); the caller closes it.
+   */
+  public static S3ProxyServer startWithoutAuthorization() {
+    return start(false);
+  }
+
+  private static S3ProxyServer start(boolean authorization) {
     Path jar = locateJar();
     try {
       Path work = Files.createTempDirectory("isledb-s3proxy-");
@@ -76,7 +88,7 @@ public final class S3ProxyServer implements AutoCloseable {
                     String.join(
                         "\n",
                         "s3proxy.endpoint=http://127.0.0.1:" + port,
-                        "s3proxy.authorization=aws-v2-or-v4",
+                        "s3proxy.authorization=" + (authorization ? "aws-v2-or-v4" : "none"),
                         "s3proxy.identity=" + ACCESS_KEY,
                         "s3proxy.credential=" + SECRET_KEY,
                         "jclouds.provider=filesystem",

@@ -1,0 +1,130 @@
+package io.isledb.storage;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.isledb.DBOptions;
+import io.isledb.IsleDB;
+import io.isledb.IsleException;
+import io.isledb.ObjectInfo;
+import io.isledb.ObjectStore;
+import io.isledb.Reader;
+import io.isledb.ReaderOptions;
+import io.isledb.RequestStats;
+import io.isledb.WriterOptions;
+import io.isledb.testing.HeaderStrippingProxy;
+import io.isledb.testing.S3ProxyServer;
+import io.isledb.testing.S3ServerExtension;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * S3A create-if-absent must not depend on user settings or on a server that honours {@code
+ * If-None-Match} silently (issue 8, item 11): IsleDB forces the settings it needs and probes the
+ * store once before a writer starts.
+ */
+class S3aAtomicityProbeITCase {
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
+
+  static final String PUT = S3aRequestCountITCase.PUT;
+  static final String ALL = S3aRequestCountITCase.ALL_REQUESTS;
+
+  private static byte[] b(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static List<String> names(ObjectStore store) {
+    List<String> out = new ArrayList<>();
+    store.list("").forEachRemaining((ObjectInfo i) -> out.add(i.name()));
+    return out;
+  }
+
+  @Test
+  void theProbePassesOnARealS3ServerOnceAndLeavesNothing() {
+    try (ObjectStore store = S3.openStore("probe-ok")) {
+      RequestStats before = store.stats();
+      store.checkAtomicCreate();
+      RequestStats cost = store.stats().minus(before);
+      assertThat(cost.backend(PUT)).as("two conditional PUTs: %s", cost.backend()).isEqualTo(2);
+      assertThat(
+              cost.backend(S3aRequestCountITCase.DELETE)
+                  + cost.backend(S3aRequestCountITCase.BULK_DELETE))
+          .as("one DELETE of the probe object: %s", cost.backend())
+          .isEqualTo(1);
+      assertThat(cost.backend(S3aRequestCountITCase.GET) + cost.backend(S3aRequestCountITCase.HEAD))
+          .as("no reads: %s", cost.backend())
+          .isZero();
+      assertThat(cost.backend(ALL)).as("%s", cost.backend()).isEqualTo(3);
+      assertThat(names(store)).as("the probe object is deleted").isEmpty();
+
+      RequestStats again = store.stats();
+      store.checkAtomicCreate();
+      assertThat(store.stats().minus(again).backend(ALL)).as("probed once per store").isZero();
+    }
+  }
+
+  /**
+   * Settings Hadoop suggests for some S3-compatible stores turn conditional creates off, and the
+   * create-performance mode skips overwrite checks. IsleDB's create-if-absent stays atomic.
+   */
+  @Test
+  void userSettingsCannotTurnConditionalCreatesOff() {
+    Map<String, String> conf =
+        Map.of(
+            "fs.s3a.create.conditional.enabled", "false",
+            "fs.s3a.create.performance", "true",
+            "fs.s3a.performance.flags", "*");
+    try (ObjectStore store = S3.openStore("probe-user-conf", conf)) {
+      assertThat(store.createIfAbsent("manifest/log/1", b("first"))).isTrue();
+      assertThat(store.createIfAbsent("manifest/log/1", b("second"))).isFalse();
+      assertThat(store.get("manifest/log/1"))
+          .hasValueSatisfying(v -> assertThat(v).isEqualTo(b("first")));
+      store.checkAtomicCreate();
+    }
+  }
+
+  /** A server that ignores If-None-Match: writers are refused, readers are not. */
+  @Test
+  void writersAreRefusedOnAStoreThatIgnoresConditionalCreates() throws Exception {
+    try (S3ProxyServer server = S3ProxyServer.startWithoutAuthorization();
+        HeaderStrippingProxy proxy =
+            new HeaderStrippingProxy(URI.create(server.endpoint()).getPort(), "If-None-Match")) {
+      Map<String, String> conf = server.hadoopConf();
+      conf.put("fs.s3a.endpoint", proxy.endpoint());
+      String prefix = S3ProxyServer.uniquePrefix("probe-ignored");
+      try (ObjectStore store = ObjectStore.open(server.bucketUri(), prefix, conf)) {
+        // The premise: through the proxy, conditional creates silently overwrite.
+        assertThat(store.createIfAbsent("premise", b("one"))).isTrue();
+        assertThat(store.createIfAbsent("premise", b("two"))).isTrue();
+        assertThat(proxy.stripped()).isGreaterThanOrEqualTo(2);
+        store.delete("premise");
+
+        String location = "s3a://" + S3ProxyServer.BUCKET + "/" + prefix + "/";
+        assertThatThrownBy(store::checkAtomicCreate)
+            .isInstanceOfSatisfying(
+                IsleException.class,
+                e -> assertThat(e.kind()).isEqualTo(IsleException.Kind.INVALID_ARGUMENT))
+            .hasMessageContaining(location)
+            .hasMessageContaining("If-None-Match")
+            .hasMessageNotContaining(conf.get("fs.s3a.secret.key"));
+        assertThat(names(store)).as("the probe object is deleted").isEmpty();
+
+        try (IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
+          assertThatThrownBy(() -> db.openWriter(WriterOptions.defaults()))
+              .isInstanceOfSatisfying(
+                  IsleException.class,
+                  e -> assertThat(e.kind()).isEqualTo(IsleException.Kind.INVALID_ARGUMENT))
+              .hasMessageContaining(location);
+          try (Reader r = db.openReader(ReaderOptions.defaults())) {
+            assertThat(r.get(b("k"))).isEmpty();
+          }
+        }
+      }
+    }
+  }
+}
