@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A lease: objects a long-running job (a compaction) is uploading but has not committed yet, stored
@@ -23,6 +24,9 @@ import java.util.List;
 public record Lease(String author, long refresh, long ttlMillis, List<String> objects) {
   public static final String DIR = "manifest/leases/";
 
+  /** Authors are role prefixes and hex ids ({@code sstwriter-<32 hex>}): one path segment. */
+  private static final Pattern AUTHOR = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,199}");
+
   public Lease {
     objects = List.copyOf(objects);
   }
@@ -30,6 +34,24 @@ public record Lease(String author, long refresh, long ttlMillis, List<String> ob
   /** {@code manifest/leases/<author>.json}. */
   public static String objectName(String author) {
     return DIR + author + ManifestPaths.JSON_SUFFIX;
+  }
+
+  /**
+   * Whether {@code name} is a lease object name: {@code manifest/leases/<author>.json} with an
+   * author of letters, digits, '-' and '_' (no '/', no "..": nothing outside the lease directory).
+   * Used to check names that come from outside, such as an {@code SstHandle}'s lease, before the
+   * engine deletes them.
+   */
+  public static boolean isObjectName(String name) {
+    if (name == null
+        || !name.startsWith(DIR)
+        || !name.endsWith(ManifestPaths.JSON_SUFFIX)
+        || name.length() <= DIR.length() + ManifestPaths.JSON_SUFFIX.length()) {
+      return false;
+    }
+    String author =
+        name.substring(DIR.length(), name.length() - ManifestPaths.JSON_SUFFIX.length());
+    return AUTHOR.matcher(author).matches();
   }
 
   /** Bytes of this lease. */
