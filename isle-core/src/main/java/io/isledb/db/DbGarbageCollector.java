@@ -221,7 +221,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       }
     }
     blobsByTable.keySet().retainAll(liveTables);
-    Set<String> leased = readLeases(now, grace);
+    Lease.Coverage leased = readLeases(now, grace);
 
     // Mark and sweep tables and blobs.
     List<ObjectInfo> objects = listAll(ManifestPaths.SST_DIR);
@@ -239,7 +239,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       boolean live =
           (id != null && liveTables.contains(id))
               || (blob != null && liveBlobs.contains(blob))
-              || leased.contains(o.name());
+              || leased.covers(o.name());
       if (live) {
         marks.remove(o.name());
         continue;
@@ -413,8 +413,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
    * Objects named in live leases. A lease is live while GC saw its content change within the larger
    * of its ttl and the grace period (GC's own clock: no cross-machine clock comparison).
    */
-  private Set<String> readLeases(long now, long grace) {
-    Set<String> out = new HashSet<>();
+  private Lease.Coverage readLeases(long now, long grace) {
+    Lease.Coverage out = new Lease.Coverage();
     Set<String> present = new HashSet<>();
     for (ObjectInfo o : listAll(Lease.DIR)) {
       Optional<byte[]> b = ctx.store().get(o.name());
@@ -435,7 +435,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         leaseSeen.put(o.name(), seen);
       }
       if (now - seen[1] < Math.max(grace, l.ttlMillis())) {
-        out.addAll(l.objects());
+        out.add(l);
       }
     }
     leaseSeen.keySet().retainAll(present);
