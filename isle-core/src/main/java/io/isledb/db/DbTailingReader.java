@@ -325,7 +325,15 @@ public final class DbTailingReader implements TailingReader, Resource {
   public void tail(TailPosition from, Handler handler) throws Exception {
     TailPosition pos = from;
     while (!closed) {
-      TailBatch b = poll(pos, 1024);
+      TailBatch b;
+      try {
+        b = poll(pos, 1024);
+      } catch (IsleException e) {
+        if (closed) {
+          return; // closed while polling: the end of the push loop, not a failure
+        }
+        throw e;
+      }
       for (Change c : b.changes()) {
         handler.handle(c);
       }

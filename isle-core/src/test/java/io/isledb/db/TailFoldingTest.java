@@ -289,4 +289,32 @@ class TailFoldingTest {
           .hasMessageContaining("no longer retained");
     }
   }
+
+  /**
+   * {@code tail} ends normally when the reader is closed while a poll runs (the poll fails because
+   * of the close, here: its store request); it used to rethrow the poll's failure, a race that made
+   * TailingReaderTest.pushFormDeliversUntilClosed fail now and then.
+   */
+  @Test
+  void tailReturnsWhenClosedDuringAPoll() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<TailingReader> reader =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    HookedObjectStore closing =
+        new HookedObjectStore(
+            memory,
+            (op, phase, name) -> {
+              if (op == HookedObjectStore.Op.GET && name.startsWith(ManifestPaths.LOG_DIR)) {
+                reader.get().close();
+                throw new IsleException(IsleException.Kind.UNAVAILABLE, "store shut down");
+              }
+            });
+    try (IsleDB other = IsleDB.open(closing, DBOptions.defaults())) {
+      TailingReader t = other.openTailingReader(TailingReaderOptions.defaults());
+      reader.set(t);
+      List<Change> got = new ArrayList<>();
+      t.tail(new TailPosition(1, 0), got::add); // returns instead of throwing UNAVAILABLE
+      assertThat(got).isEmpty();
+      assertThatThrownBy(() -> t.poll(new TailPosition(1, 0), 1)).hasMessageContaining("closed");
+    }
+  }
 }
