@@ -63,6 +63,8 @@ public final class DbSstWriter implements SstWriter {
   private long blobCounter = 1L << BLOB_COUNTER_BITS; // exhausted: the first blob declares one
   private boolean leaseWritten;
   private long leaseWrittenAt;
+  // Declarations not yet in the stored lease (its last write failed): written before any upload.
+  private boolean leaseStale;
   private final TreeMap<byte[], Pending> buffer = new TreeMap<>(Bytes.COMPARATOR);
   private long bufferBytes;
   private long leaseRefresh;
@@ -105,6 +107,7 @@ public final class DbSstWriter implements SstWriter {
                     declaredBlobPrefixes)
                 .encode());
     leaseWritten = true;
+    leaseStale = false;
     leaseWrittenAt = ctx.clock().millis();
   }
 
@@ -113,7 +116,9 @@ public final class DbSstWriter implements SstWriter {
    * changing (for GC) at least every quarter window while uploads go on.
    */
   private void beforeUpload() {
-    if (!leaseWritten || ctx.clock().millis() - leaseWrittenAt >= leaseRewriteMillis) {
+    if (leaseStale
+        || !leaseWritten
+        || ctx.clock().millis() - leaseWrittenAt >= leaseRewriteMillis) {
       writeLease();
     }
   }
@@ -127,6 +132,7 @@ public final class DbSstWriter implements SstWriter {
         unusedTableIds.add(tableId);
         declaredTables.add(ManifestPaths.sst(Bytes.hex(tableId)));
       }
+      leaseStale = true;
       writeLease();
     }
     return unusedTableIds.poll();
@@ -141,6 +147,7 @@ public final class DbSstWriter implements SstWriter {
       blobPrefix = Blobs.uniquifier(ctx.options().idSource().get()) & (-1L << BLOB_COUNTER_BITS);
       declaredBlobPrefixes.add(String.format("%016x", blobPrefix).substring(0, BLOB_PREFIX_HEX));
       blobCounter = 0;
+      leaseStale = true;
       writeLease();
     }
     return blobPrefix | blobCounter++;

@@ -1,11 +1,13 @@
 package io.isledb.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isledb.DBOptions;
 import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.IsleDB;
+import io.isledb.IsleException;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.SstHandle;
@@ -39,6 +41,8 @@ class SstWriterLeaseTest {
   private final List<String> uncovered = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> leasePutTimes = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> uploadTimes = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger failLeasePuts =
+      new java.util.concurrent.atomic.AtomicInteger();
   private long leasePuts;
   private long leaseBytes;
   private int uploads;
@@ -47,6 +51,12 @@ class SstWriterLeaseTest {
       new HookedObjectStore(
           memory,
           (op, phase, name) -> {
+            if (op == Op.PUT
+                && phase == Phase.BEFORE
+                && name.startsWith(Lease.DIR)
+                && failLeasePuts.getAndDecrement() > 0) {
+              throw new IsleException(IsleException.Kind.UNAVAILABLE, "injected lease failure");
+            }
             if (op == Op.PUT && phase == Phase.AFTER && name.startsWith(Lease.DIR)) {
               leasePuts++;
               leaseBytes += memory.get(name).orElseThrow().length;
@@ -189,6 +199,32 @@ class SstWriterLeaseTest {
       for (int i = 0; i < 50; i++) {
         assertThat(r.get(key(i))).as("key %d", i).hasValue(value(i));
       }
+    }
+  }
+
+  /**
+   * A lease write that fails leaves the new declaration (a blob prefix, a batch of table ids)
+   * unpublished: the next upload must write the lease first, not use a name GC cannot see.
+   */
+  @Test
+  void aFailedLeaseWriteIsRepeatedBeforeTheNextUpload() {
+    List<SstHandle> handles;
+    try (SstWriter sw = db.newSstWriter(SstWriterOptions.defaults().withBlobThreshold(64))) {
+      failLeasePuts.set(1); // the write declaring the blob prefix
+      assertThatThrownBy(() -> sw.put(key(0), value(0)))
+          .hasMessageContaining("injected lease failure");
+      sw.put(key(0), value(0));
+      sw.put(key(1), value(1));
+      failLeasePuts.set(1); // the write declaring the first batch of table ids
+      assertThatThrownBy(sw::finish).hasMessageContaining("injected lease failure");
+      handles = sw.finish(); // retried: the table upload writes the lease first
+    }
+    assertThat(uploads).isEqualTo(3);
+    assertThat(uncovered).as("uploads not named by a stored lease").isEmpty();
+    db.commit(handles, "lease-retry");
+    try (Reader r = db.openReader(ReaderOptions.defaults())) {
+      assertThat(r.get(key(0))).hasValue(value(0));
+      assertThat(r.get(key(1))).hasValue(value(1));
     }
   }
 }
