@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The entry point of the engine: a database is one prefix of an {@link ObjectStore}. From an {@code
@@ -125,17 +126,27 @@ public final class IsleDB implements AutoCloseable {
 
   /**
    * Publishes tables built by {@link SstWriter}s atomically, as one new version, in handle order.
-   * With a {@code commitToken} (for example a Flink job id and checkpoint id), committing a token
-   * that is already committed does nothing and returns the earlier version. Uses the writer role:
-   * through the writer opened from this database if there is one (after flushing it), otherwise by
-   * claiming the role (which fences other writers of the prefix).
+   * The {@code commitToken} (for example a Flink job id and checkpoint id) is required: committing
+   * a token that is already committed (among the last 4096) does nothing and returns the earlier
+   * version, so a retry never adds the same tables twice. Uses the writer role: through the writer
+   * opened from this database if there is one (after flushing it), otherwise by claiming the role
+   * (which fences other writers of the prefix; a replay of a committed token does not).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT without a token, for an empty list, or for a
+   *     handle whose lease field does not name an object under {@code manifest/leases/}
    */
   public synchronized CommitResult commit(List<SstHandle> handles, String commitToken) {
     checkOpen();
+    ExternalCommit.checkArguments(handles, commitToken);
     if (writer != null && !writer.isClosed()) {
       return writer.commitExternal(handles, commitToken);
     }
     if (committer == null) {
+      // A replayed commit returns its earlier version without claiming the role (a fence).
+      Optional<CommitResult> earlier = ExternalCommit.alreadyCommitted(ctx, commitToken);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
       ManifestAppender a = ctx.appender(Role.WRITER, "committer-" + ctx.newId());
       a.fence();
       committer = a;

@@ -10,7 +10,8 @@ import java.util.Objects;
  *     (bounded memory); otherwise they are buffered, sorted and written when the buffer fills
  * @param bufferBytes unsorted input buffered per table (default 64 MiB)
  * @param targetTableSize tables are split at about this size (default 64 MiB)
- * @param blobThreshold values of at least this size are uploaded as blobs (default 256 KiB)
+ * @param blobThreshold values of at least this size are uploaded as blobs (default 256 KiB); 1 to
+ *     {@link WriterOptions#MAX_INLINE_VALUE_SIZE}
  * @param compression "lz4" (default), "zstd" or "none"
  * @param blockSize data block size (default 16 KiB)
  * @param bloomBitsPerKey bloom filter bits per key (default 10)
@@ -38,9 +39,7 @@ public record SstWriterOptions(
       throw IsleException.invalidArgument(
           "targetTableSize must be at least 4096, got " + targetTableSize);
     }
-    if (blobThreshold < 1) {
-      throw IsleException.invalidArgument("blobThreshold must be positive, got " + blobThreshold);
-    }
+    WriterOptions.checkBlobThreshold(blobThreshold);
     if (!compression.equals("none") && !compression.equals("lz4") && !compression.equals("zstd")) {
       throw IsleException.invalidArgument(
           "compression must be one of none, lz4, zstd; got '" + compression + "'");

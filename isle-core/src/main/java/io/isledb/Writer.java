@@ -11,7 +11,18 @@ import java.time.Duration;
  * failure.
  */
 public interface Writer extends AutoCloseable {
-  /** Buffers {@code key -> value}. Blocks (never fails) while too many memtables wait to upload. */
+  /**
+   * Buffers {@code key -> value}. Blocks (never fails) while too many memtables wait to upload.
+   *
+   * <p>Limits: keys up to {@link WriterOptions#MAX_KEY_SIZE}, values up to {@link
+   * WriterOptions#MAX_VALUE_SIZE}; values of at least {@code blobThreshold} bytes are stored as
+   * blobs, smaller ones inline (the threshold is at most {@link
+   * WriterOptions#MAX_INLINE_VALUE_SIZE}), so every value accepted here can be flushed.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT for a null key or value or one over its limit,
+   *     naming the key (hex, truncated), the size and the limit; the write is not buffered and
+   *     every earlier write stays buffered
+   */
   void put(byte[] key, byte[] value);
 
   /** Like {@link #put(byte[], byte[])}, but the entry expires {@code ttl} after now. */

@@ -1,5 +1,6 @@
 package io.isledb;
 
+import io.isledb.sst.SstFormat;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,7 +13,7 @@ import java.util.Objects;
  * @param maxImmutableMemtables frozen memtables waiting for upload before {@code put} blocks
  *     (default 2); memory stays below about {@code (1 + this) * memtableSize}
  * @param blobThreshold values of at least this many bytes are stored as separate blobs (default 256
- *     KiB)
+ *     KiB); 1 to {@link #MAX_INLINE_VALUE_SIZE}, because a smaller value is stored inside a table
  * @param blockSize SST data block size (default 16 KiB)
  * @param bloomBitsPerKey bloom filter bits per key (default 10)
  * @param compression codec for flushed tables: "none", "lz4" (default) or "zstd"
@@ -29,11 +30,26 @@ public record WriterOptions(
     String compression,
     int flushRetries) {
 
-  /** Largest key accepted by {@code put} and {@code delete}. */
-  public static final int MAX_KEY_SIZE = 64 * 1024;
+  // The size limits, in one place. A value below the blob threshold is stored inline in a table,
+  // where the SST format bounds it (MAX_INLINE_VALUE_SIZE); a value at or above the threshold
+  // becomes a blob, bounded by MAX_VALUE_SIZE. Bounding the threshold by the inline limit makes
+  // every value put accepts storable, so a put can never be accepted and then fail its flush.
 
-  /** Largest value accepted by {@code put}. */
-  public static final int MAX_VALUE_SIZE = 256 * 1024 * 1024;
+  /** Largest key accepted by {@code put} and {@code delete}: the SST format's key limit, 64 KiB. */
+  public static final int MAX_KEY_SIZE = SstFormat.MAX_KEY_LENGTH;
+
+  /**
+   * Largest value a table stores inline, 64 MiB: the SST format's value limit. Also the largest
+   * {@code blobThreshold}.
+   */
+  public static final int MAX_INLINE_VALUE_SIZE = SstFormat.MAX_VALUE_LENGTH;
+
+  /**
+   * Largest value accepted by {@code put}, 256 MiB: the blob limit (values this large are always
+   * blobs, since the blob threshold is at most {@link #MAX_INLINE_VALUE_SIZE}). Readers hold a blob
+   * in memory whole.
+   */
+  public static final int MAX_VALUE_SIZE = 256 << 20;
 
   public WriterOptions {
     Objects.requireNonNull(flushInterval, "flushInterval");
@@ -50,9 +66,7 @@ public record WriterOptions(
       throw IsleException.invalidArgument(
           "maxImmutableMemtables must be at least 1, got " + maxImmutableMemtables);
     }
-    if (blobThreshold < 1) {
-      throw IsleException.invalidArgument("blobThreshold must be positive, got " + blobThreshold);
-    }
+    checkBlobThreshold(blobThreshold);
     if (blockSize < 256 || blockSize > 4 * 1024 * 1024) {
       throw IsleException.invalidArgument("blockSize must be in [256, 4 MiB], got " + blockSize);
     }
@@ -66,6 +80,22 @@ public record WriterOptions(
     }
     if (flushRetries < 0) {
       throw IsleException.invalidArgument("flushRetries must not be negative, got " + flushRetries);
+    }
+  }
+
+  /**
+   * Checks a {@code blobThreshold} option (of this class and {@link SstWriterOptions}): values
+   * below it are stored inline, so it must not exceed {@link #MAX_INLINE_VALUE_SIZE}.
+   */
+  static void checkBlobThreshold(int blobThreshold) {
+    if (blobThreshold < 1 || blobThreshold > MAX_INLINE_VALUE_SIZE) {
+      throw IsleException.invalidArgument(
+          "blobThreshold must be in [1, "
+              + MAX_INLINE_VALUE_SIZE
+              + "] (values below it are stored inline in a table, whose limit is "
+              + MAX_INLINE_VALUE_SIZE
+              + " bytes), got "
+              + blobThreshold);
     }
   }
 

@@ -38,15 +38,29 @@ final class Blobs {
       byte[] sha,
       Supplier<byte[]> idSource,
       java.util.function.Consumer<String> beforeUpload) {
-    byte[] id = idSource.get();
+    return upload(value, sha, uniquifier(idSource.get()), beforeUpload);
+  }
+
+  /**
+   * Uploads {@code value} as the blob with {@code uniquifier}, which the caller makes unique per
+   * upload (an external SST writer counts under a prefix its lease declares), telling {@code
+   * beforeUpload} its object name first.
+   */
+  BlobRef upload(
+      byte[] value, byte[] sha, long uniquifier, java.util.function.Consumer<String> beforeUpload) {
+    BlobRef ref = new BlobRef(sha, uniquifier, value.length);
+    beforeUpload.accept(ref.objectName());
+    store.put(ref.objectName(), value);
+    return ref;
+  }
+
+  /** The first 8 bytes of {@code id}, big-endian. */
+  static long uniquifier(byte[] id) {
     long uniq = 0;
     for (int i = 0; i < 8; i++) {
       uniq = (uniq << 8) | (id[i] & 0xff);
     }
-    BlobRef ref = new BlobRef(sha, uniq, value.length);
-    beforeUpload.accept(ref.objectName());
-    store.put(ref.objectName(), value);
-    return ref;
+    return uniq;
   }
 
   /** Reads and verifies the blob behind {@code ref}, referenced from {@code where}. */

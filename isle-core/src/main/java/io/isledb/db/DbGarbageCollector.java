@@ -267,7 +267,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     unmarkAdded(newlyAdded, metas.keySet());
     blobsByTable.keySet().retainAll(liveTables);
     List<String> unreadableLeases = new ArrayList<>();
-    Set<String> leased = readLeases(now, grace, unreadableLeases);
+    Lease.Coverage leased = readLeases(now, grace, unreadableLeases);
 
     // Mark and sweep tables and blobs.
     List<ObjectInfo> objects = listAll(ManifestPaths.SST_DIR);
@@ -292,7 +292,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       boolean live =
           (id != null && liveTables.contains(id))
               || (blob != null && liveBlobs.contains(blob))
-              || leased.contains(o.name());
+              || leased.covers(o.name());
       if (live) {
         marks.remove(o.name());
         continue;
@@ -556,8 +556,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
    * is stamped with a reading taken after the read that found it, never before the holder's
    * rewrite. Leases that were listed but could not be read are added to {@code unreadable}.
    */
-  private Set<String> readLeases(long now, long grace, List<String> unreadable) {
-    Set<String> out = new HashSet<>();
+  private Lease.Coverage readLeases(long now, long grace, List<String> unreadable) {
+    Lease.Coverage out = new Lease.Coverage();
     Set<String> present = new HashSet<>();
     for (ObjectInfo o : listAll(Lease.DIR)) {
       Optional<byte[]> b = ctx.store().get(o.name());
@@ -591,7 +591,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         leaseSeen.put(o.name(), seen);
       }
       if (now - seen[1] < Math.max(grace, l.ttlMillis())) {
-        out.addAll(l.objects());
+        out.add(l);
       }
     }
     leaseSeen.keySet().retainAll(present);

@@ -24,6 +24,19 @@ import java.util.Optional;
  * The tailing reader. For each log edit in order it loads the tables the edit added (whole, one
  * request each), orders their entries by sequence number and emits them. The entries of the edit
  * being consumed are kept between polls so paging through a large commit reads it once.
+ *
+ * <p>Only edits that replay accepts are emitted: the reader folds the manifest state as it reads
+ * the log, with the same rule as every replay ({@link ManifestState#apply}), and emits an {@code
+ * add} only if that rule applied it. An edit replay ignores (a fenced epoch, the wrong role, a
+ * commit token already committed, a table already live) emits nothing, so a consumer sees exactly
+ * what readers see.
+ *
+ * <p>Cost: folding needs the state just before the first edit a reader reads. A reader at version 1
+ * starts from the empty state, and {@link #latest()} hands over the state it loads; any other start
+ * (and a poll that jumps backwards or far ahead) loads it like a cold open: one snapshot listing,
+ * the newest snapshot at or below the position, and the log edits between them (about {@code
+ * snapshotEvery}). From then on the reader folds the edits it reads anyway: sequential polling
+ * costs no extra request.
  */
 public final class DbTailingReader implements TailingReader, Resource {
   private final DbContext ctx;
@@ -33,6 +46,12 @@ public final class DbTailingReader implements TailingReader, Resource {
   private volatile boolean closed;
   private EditChanges cached;
   private long highestSeen;
+
+  /**
+   * The state after the last edit this reader folded (null before the first): the state {@link
+   * ManifestState#apply} judges the next edit against.
+   */
+  private ManifestState folded;
 
   /** When a poll last found the end of the log (a free slot right after the newest seen). */
   private long confirmedAt;
@@ -60,18 +79,37 @@ public final class DbTailingReader implements TailingReader, Resource {
     }
   }
 
+  /**
+   * The first position whose preceding state can still be rebuilt (needed to judge its edit): slot
+   * 1 while it is retained, otherwise the slot after the oldest snapshot from which the retained
+   * log continues. Costs one listing of the log and, unless it starts at slot 1, of the snapshots.
+   */
   @Override
-  public TailPosition earliest() {
+  public synchronized TailPosition earliest() {
     checkOpen();
     List<Long> log = ctx.manifest().listLog();
-    return new TailPosition(log.isEmpty() ? 1 : log.get(0), 0);
+    long first = log.isEmpty() ? Long.MAX_VALUE : log.get(0);
+    if (first == 1) {
+      return new TailPosition(1, 0);
+    }
+    List<Long> snapshots = ctx.manifest().listSnapshots();
+    for (long snapshot : snapshots) {
+      if (snapshot >= first - 1) {
+        return new TailPosition(snapshot + 1, 0);
+      }
+    }
+    if (!snapshots.isEmpty()) {
+      return new TailPosition(snapshots.get(snapshots.size() - 1) + 1, 0);
+    }
+    return new TailPosition(log.isEmpty() ? 1 : first, 0);
   }
 
   @Override
-  public TailPosition latest() {
+  public synchronized TailPosition latest() {
     checkOpen();
     ManifestState s = ctx.manifest().loadLatest();
     highestSeen = Math.max(highestSeen, s.seq());
+    folded = s; // a poll from the returned position judges its first edit against this state
     return new TailPosition(s.seq() + 1, 0);
   }
 
@@ -152,12 +190,11 @@ public final class DbTailingReader implements TailingReader, Resource {
       return null;
     }
     highestSeen = Math.max(highestSeen, version);
+    // The replay rule decides whether the edit took effect; ignored edits emit nothing.
+    ManifestState.Applied applied = stateBefore(version).apply(e.get());
+    folded = applied.state();
     List<Raw> entries = new ArrayList<>();
-    if (e.get().change() instanceof Edit.AddTables add) {
-      // The replay rule decides whether the edit took effect; ignored edits emit nothing. Only
-      // writer edits with the newest epoch are applied, which the author validated; a full replay
-      // is not needed to tell: fenced authors never reach a slot after the fence
-      // (docs/PROTOCOL.md).
+    if (applied.accepted() && e.get().change() instanceof Edit.AddTables add) {
       List<SstMeta> tables = add.tables();
       for (int t = 0; t < tables.size(); t++) {
         load(tables.get(t), version, entries);
@@ -166,6 +203,49 @@ public final class DbTailingReader implements TailingReader, Resource {
     }
     cached = new EditChanges(version, entries);
     return cached;
+  }
+
+  /**
+   * Edits a reader replays from its folded state to reach a later start position instead of loading
+   * the state anew (a load reads a snapshot and up to about {@code snapshotEvery} edits).
+   */
+  private static final int CATCH_UP_LIMIT = 64;
+
+  /** The state at {@code version - 1}: the folded state, caught up or loaded as a cold open. */
+  private ManifestState stateBefore(long version) {
+    long want = version - 1;
+    ManifestState s = folded;
+    if (s != null && s.seq() == want) {
+      return s;
+    }
+    if (want == 0) {
+      return ManifestState.empty();
+    }
+    if (s != null && s.seq() < want && want - s.seq() <= CATCH_UP_LIMIT) {
+      ManifestState c = ctx.manifest().catchUp(s, want);
+      if (c.seq() == want) {
+        return c;
+      }
+    }
+    try {
+      return ctx.manifest().loadVersion(want);
+    } catch (IsleException ex) {
+      if (ex.kind() != IsleException.Kind.INVALID_ARGUMENT) {
+        throw ex;
+      }
+      // Slot `version` exists, so `want` existed: its state was collected (no snapshot at or
+      // below it with the log after it). Without that state the edit cannot be judged.
+      throw new IsleException(
+          IsleException.Kind.INVALID_ARGUMENT,
+          "tail position at version "
+              + version
+              + " of "
+              + ctx.store().location()
+              + " is no longer retained: the state before it cannot be rebuilt to check the"
+              + " edit against the replay rule (start at earliest(), or keep the consumer's"
+              + " history with a history pin)",
+          ex);
+    }
   }
 
   private void load(SstMeta meta, long version, List<Raw> out) {
@@ -245,7 +325,15 @@ public final class DbTailingReader implements TailingReader, Resource {
   public void tail(TailPosition from, Handler handler) throws Exception {
     TailPosition pos = from;
     while (!closed) {
-      TailBatch b = poll(pos, 1024);
+      TailBatch b;
+      try {
+        b = poll(pos, 1024);
+      } catch (IsleException e) {
+        if (closed) {
+          return; // closed while polling: the end of the push loop, not a failure
+        }
+        throw e;
+      }
       for (Change c : b.changes()) {
         handler.handle(c);
       }

@@ -6,7 +6,11 @@ import io.isledb.util.Bytes;
 import java.time.Duration;
 
 /**
- * The input checks every write path shares, with messages naming the key, the size and the limit.
+ * The input checks every write path shares ({@code Writer} and {@code SstWriter}), with messages
+ * naming the key, the size and the limit. They run before anything is buffered, so a rejected write
+ * leaves every earlier one in place. The limits are {@link WriterOptions}'s: any value accepted
+ * here is storable, because values too large to store inline go to blobs (see {@link
+ * WriterOptions#MAX_INLINE_VALUE_SIZE}).
  */
 final class WriteChecks {
   private WriteChecks() {}
@@ -35,7 +39,8 @@ final class WriteChecks {
               + " is "
               + value.length
               + " bytes; the limit is "
-              + WriterOptions.MAX_VALUE_SIZE);
+              + WriterOptions.MAX_VALUE_SIZE
+              + " (the blob limit: values of at least blobThreshold bytes are stored as blobs)");
     }
   }
 

@@ -76,12 +76,13 @@ public final class SstFormat {
    */
   public static final int MAX_BLOCK_LENGTH = 128 << 20;
 
-  /** Largest user key accepted by the writer: 64 KiB. */
+  /** Largest user key in a table, 64 KiB; {@code WriterOptions.MAX_KEY_SIZE} is this. */
   public static final int MAX_KEY_LENGTH = 64 << 10;
 
   /**
-   * Largest value accepted by the writer: 64 MiB (values this large belong in blobs; the limit
-   * keeps every block within {@link #MAX_BLOCK_LENGTH}).
+   * Largest value stored inline in a table, 64 MiB (larger values are stored as blobs, and a value
+   * reference is far smaller; the limit keeps every block within {@link #MAX_BLOCK_LENGTH}). {@code
+   * WriterOptions.MAX_INLINE_VALUE_SIZE} is this, and it bounds the {@code blobThreshold} options.
    */
   public static final int MAX_VALUE_LENGTH = 64 << 20;
 

@@ -463,7 +463,7 @@ class MaintenanceTest {
         w.put(b("k2"), b("w2"));
         SstWriter d = db.newSstWriter(SstWriterOptions.defaults());
         d.put(b("k2"), b("d2"));
-        db.commit(d.finish(), null);
+        db.commit(d.finish(), "job-1:cp-3");
         w.put(b("k3"), b("w3"));
         w.flush();
       }
