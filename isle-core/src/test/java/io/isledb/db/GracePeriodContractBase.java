@@ -13,6 +13,9 @@ import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.RetentionCompactorOptions;
+import io.isledb.SstHandle;
+import io.isledb.SstWriter;
+import io.isledb.SstWriterOptions;
 import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
@@ -84,7 +87,14 @@ abstract class GracePeriodContractBase {
               second.openRetentionCompactor(
                   RetentionCompactorOptions.byAge(Duration.ofDays(1), 1)));
       assertRefused(() -> second.openGarbageCollector(GcOptions.defaults()));
-      assertRefused(() -> second.commit(List.of(), "t"));
+      // A valid handle (built by the first process), so the refusal is the grace period's and not
+      // the commit's own argument check.
+      List<SstHandle> handles;
+      try (SstWriter sw = first.newSstWriter(SstWriterOptions.defaults())) {
+        sw.put("x".getBytes(StandardCharsets.UTF_8), "y".getBytes(StandardCharsets.UTF_8));
+        handles = sw.finish();
+      }
+      assertRefused(() -> second.commit(handles, "t"));
       assertRefused(() -> second.openReader(ReaderOptions.defaults().withCacheDir(cache)));
       assertRefused(() -> second.openTailingReader(TailingReaderOptions.defaults()));
       assertRefused(
