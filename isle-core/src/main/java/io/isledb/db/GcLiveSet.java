@@ -29,14 +29,7 @@ final class GcLiveSet {
   record Live(Map<String, SstMeta> tables, Set<String> blobs) {}
 
   GcLiveSet(DbContext ctx) {
-    this.tables =
-        new Tables(
-            ctx.store(),
-            ReaderOptions.defaults()
-                .withBlockCacheBytes(0)
-                .withDiskCacheBytes(0)
-                .withSmallTableBytes(0),
-            null);
+    this.tables = Tables.uncached(ctx.store(), 0, ReaderOptions.defaults().maxOpenTables());
   }
 
   /**
