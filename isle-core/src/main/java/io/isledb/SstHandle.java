@@ -3,6 +3,8 @@ package io.isledb;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.manifest.ChecksummedJson;
+import io.isledb.manifest.JsonFields;
+import io.isledb.manifest.JsonHeader;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.SstMeta;
 import java.util.Objects;
@@ -13,6 +15,12 @@ import java.util.Objects;
  * (for example in Flink committables).
  */
 public final class SstHandle {
+  /** Persisted: the {@code type} of a serialized handle. */
+  private static final String TYPE = "sst-handle";
+
+  /** How errors name a handle (it has no object name). */
+  private static final String NAME = "sst handle";
+
   private final SstMeta meta;
   private final String lease;
 
@@ -49,9 +57,7 @@ public final class SstHandle {
 
   /** A self-checking serialized form. */
   public byte[] toBytes() {
-    ObjectNode n = ChecksummedJson.object();
-    n.put("format", ManifestCodec.FORMAT_VERSION);
-    n.put("type", "sst-handle");
+    ObjectNode n = JsonHeader.start(TYPE);
     n.put("lease", lease);
     n.set("table", ManifestCodec.tableToJson(meta));
     return ChecksummedJson.encode(n);
@@ -59,13 +65,11 @@ public final class SstHandle {
 
   /** Reads what {@link #toBytes()} wrote. */
   public static SstHandle fromBytes(byte[] data) {
-    JsonNode n = ChecksummedJson.decode("sst handle", data);
-    if (n.path("format").asLong(-1) != ManifestCodec.FORMAT_VERSION
-        || !"sst-handle".equals(n.path("type").asText())) {
-      throw new CorruptionException("not an SST handle of format " + ManifestCodec.FORMAT_VERSION);
-    }
+    JsonNode n = ChecksummedJson.decode(NAME, data);
+    JsonHeader.check(NAME, n, TYPE);
     return new SstHandle(
-        ManifestCodec.tableFromJson("sst handle", n.path("table")), n.path("lease").asText());
+        ManifestCodec.tableFromJson(NAME, JsonFields.field(NAME, n, "table")),
+        JsonFields.str(NAME, n, "lease"));
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.isledb.CompactionResult;
 import io.isledb.Compactor;
 import io.isledb.CompactorOptions;
 import io.isledb.IsleException;
-import io.isledb.ReaderOptions;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestAppender;
@@ -53,17 +52,9 @@ public final class DbCompactor implements Compactor, Resource {
     this.author = "compactor-" + ctx.newId();
     this.appender = ctx.appender(io.isledb.manifest.Role.COMPACTOR, author);
     appender.fence();
-    this.tables =
-        new Tables(
-            ctx.store(),
-            // Inputs no larger than one readahead are read whole: one request per table, and no
-            // more memory than the readahead buffer they would use anyway.
-            ReaderOptions.defaults()
-                .withBlockCacheBytes(0)
-                .withDiskCacheBytes(0)
-                .withSmallTableBytes(options.readaheadBytes())
-                .withMaxOpenTables(100_000),
-            null);
+    // Inputs no larger than one readahead are read whole: one request per table, and no more
+    // memory than the readahead buffer they would use anyway.
+    this.tables = Tables.uncached(ctx.store(), options.readaheadBytes(), 100_000);
     this.executor =
         Executors.newScheduledThreadPool(
             2, DbWriter.daemon("isledb-compactor " + ctx.store().location()));

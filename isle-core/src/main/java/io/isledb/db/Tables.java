@@ -35,6 +35,21 @@ final class Tables implements AutoCloseable {
   private final AtomicLong cacheIds = new AtomicLong();
   final ReaderCounters counters = new ReaderCounters();
 
+  /**
+   * Tables for a background role that reads each table once (GC, compaction): no block cache, no
+   * disk cache; tables up to {@code smallTableBytes} are read whole.
+   */
+  static Tables uncached(ObjectStore store, long smallTableBytes, int maxOpenTables) {
+    return new Tables(
+        store,
+        ReaderOptions.defaults()
+            .withBlockCacheBytes(0)
+            .withDiskCacheBytes(0)
+            .withSmallTableBytes(smallTableBytes)
+            .withMaxOpenTables(maxOpenTables),
+        null);
+  }
+
   Tables(ObjectStore store, ReaderOptions options, Path cacheDir) {
     this.store = store;
     this.options = options;

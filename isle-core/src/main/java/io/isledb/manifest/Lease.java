@@ -44,6 +44,9 @@ public record Lease(
     List<String> blobUniquifierPrefixes) {
   public static final String DIR = "manifest/leases/";
 
+  /** Persisted: the {@code type} of a lease object. */
+  static final String TYPE = "lease";
+
   /**
    * Shortest blob uniquifier prefix a lease may declare: 8 hex digits (32 bits) keep the chance
    * that a random prefix also covers another writer's blobs negligible (over-retention only).
@@ -168,9 +171,7 @@ public record Lease(
 
   /** Bytes of this lease. */
   public byte[] encode() {
-    ObjectNode n = ChecksummedJson.object();
-    n.put("format", ManifestCodec.FORMAT_VERSION);
-    n.put("type", "lease");
+    ObjectNode n = JsonHeader.start(TYPE);
     n.put("author", author);
     n.put("refresh", refresh);
     n.put("ttlMillis", ttlMillis);
@@ -183,40 +184,29 @@ public record Lease(
     return ChecksummedJson.encode(n);
   }
 
-  /** Decodes a lease object. */
+  /**
+   * Decodes a lease object. Strict: a newer format, a missing or mistyped field, or a malformed
+   * prefix is corruption (GC then fails closed, never reading the lease as covering less).
+   */
   public static Lease decode(String name, byte[] data) {
     JsonNode n = ChecksummedJson.decode(name, data);
-    if (n.path("format").asLong(-1) != ManifestCodec.FORMAT_VERSION
-        || !"lease".equals(n.path("type").asText())) {
-      throw new CorruptionException(
-          "object " + name + " is not a lease of format " + ManifestCodec.FORMAT_VERSION);
-    }
-    List<String> objects = new ArrayList<>();
-    for (JsonNode o : n.path("objects")) {
-      objects.add(o.asText());
-    }
+    JsonHeader.check(name, n, TYPE);
     List<String> prefixes = new ArrayList<>();
-    JsonNode p = n.path("blobUniquifierPrefixes");
-    if (!p.isMissingNode() && !p.isArray()) {
-      throw new CorruptionException("lease " + name + ": blobUniquifierPrefixes is not an array");
-    }
-    for (JsonNode o : p) {
-      if (!o.isTextual() || !PREFIX.matcher(o.asText()).matches()) {
-        throw new CorruptionException(
-            "lease " + name + " has a malformed blob uniquifier prefix " + o);
+    JsonNode p = n.get("blobUniquifierPrefixes");
+    if (p != null) {
+      for (String prefix : JsonFields.strings(name, p)) {
+        if (!PREFIX.matcher(prefix).matches()) {
+          throw new CorruptionException(
+              "lease " + name + " has a malformed blob uniquifier prefix '" + prefix + "'");
+        }
+        prefixes.add(prefix);
       }
-      prefixes.add(o.asText());
-    }
-    if (!n.path("author").isTextual()
-        || !n.path("refresh").isIntegralNumber()
-        || !n.path("ttlMillis").isIntegralNumber()) {
-      throw new CorruptionException("lease " + name + " lacks author, refresh or ttlMillis");
     }
     return new Lease(
-        n.get("author").asText(),
-        n.get("refresh").asLong(),
-        n.get("ttlMillis").asLong(),
-        objects,
+        JsonFields.str(name, n, "author"),
+        JsonFields.num(name, n, "refresh"),
+        JsonFields.num(name, n, "ttlMillis"),
+        JsonFields.strings(name, JsonFields.field(name, n, "objects")),
         prefixes);
   }
 }

@@ -1,5 +1,12 @@
 package io.isledb.manifest;
 
+import static io.isledb.manifest.JsonFields.array;
+import static io.isledb.manifest.JsonFields.asLong;
+import static io.isledb.manifest.JsonFields.field;
+import static io.isledb.manifest.JsonFields.num;
+import static io.isledb.manifest.JsonFields.str;
+import static io.isledb.manifest.JsonFields.strings;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +25,7 @@ import java.util.Map;
  */
 public final class ManifestCodec {
   /** Persisted: the manifest format version written by this code. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = JsonHeader.FORMAT_VERSION;
 
   // Persisted change type ids. Never change.
   static final String FENCE = "fence";
@@ -32,7 +39,7 @@ public final class ManifestCodec {
 
   /** Bytes of a log edit object. */
   public static byte[] encodeEdit(Edit e) {
-    ObjectNode n = header("edit");
+    ObjectNode n = JsonHeader.start("edit");
     n.put("seq", e.seq());
     n.put("role", e.role().id());
     n.put("epoch", e.epoch());
@@ -66,7 +73,7 @@ public final class ManifestCodec {
   /** Decodes the log edit stored as {@code name}; checks that it is for slot {@code seq}. */
   public static Edit decodeEdit(String name, long seq, byte[] data) {
     JsonNode n = ChecksummedJson.decode(name, data);
-    checkHeader(name, n, "edit");
+    JsonHeader.check(name, n, "edit");
     long stored = num(name, n, "seq");
     if (stored != seq) {
       throw new CorruptionException(
@@ -92,17 +99,13 @@ public final class ManifestCodec {
               throw new CorruptionException(
                   "manifest edit " + name + " has unknown change type '" + type + "'");
         };
-    JsonNode token = n.get("token");
-    if (token != null && !token.isTextual()) {
-      throw new CorruptionException("manifest edit " + name + ": field 'token' is not a string");
-    }
     return new Edit(
         seq,
         Role.fromId(str(name, n, "role")),
         num(name, n, "epoch"),
         str(name, n, "author"),
         num(name, n, "time"),
-        token == null ? null : token.asText(),
+        JsonFields.optionalStr(name, n, "token"),
         change);
   }
 
@@ -110,7 +113,7 @@ public final class ManifestCodec {
 
   /** Bytes of a snapshot of {@code s}. */
   public static byte[] encodeSnapshot(ManifestState s, long timeMillis) {
-    ObjectNode n = header("snapshot");
+    ObjectNode n = JsonHeader.start("snapshot");
     n.put("seq", s.seq());
     n.put("time", timeMillis);
     putState(n, s);
@@ -145,7 +148,7 @@ public final class ManifestCodec {
   /** Decodes the snapshot stored as {@code name}, which must be of version {@code seq}. */
   public static ManifestState decodeSnapshot(String name, long seq, byte[] data) {
     JsonNode n = ChecksummedJson.decode(name, data);
-    checkHeader(name, n, "snapshot");
+    JsonHeader.check(name, n, "snapshot");
     long stored = num(name, n, "seq");
     if (stored != seq) {
       throw new CorruptionException(
@@ -200,7 +203,7 @@ public final class ManifestCodec {
 
   /** Bytes of a CURRENT hint. */
   public static byte[] encodeCurrent(Current c) {
-    ObjectNode n = header("current");
+    ObjectNode n = JsonHeader.start("current");
     n.put("snapshotSeq", c.snapshotSeq());
     n.put("headSeq", c.headSeq());
     n.put("maxCommittedLsn", c.maxCommittedLsn());
@@ -212,7 +215,7 @@ public final class ManifestCodec {
   /** Decodes a CURRENT hint. */
   public static Current decodeCurrent(String name, byte[] data) {
     JsonNode n = ChecksummedJson.decode(name, data);
-    checkHeader(name, n, "current");
+    JsonHeader.check(name, n, "current");
     return new Current(
         num(name, n, "snapshotSeq"),
         num(name, n, "headSeq"),
@@ -235,7 +238,7 @@ public final class ManifestCodec {
 
   /** Bytes of a settings object. */
   public static byte[] encodeSettings(Settings s) {
-    ObjectNode n = header("settings");
+    ObjectNode n = JsonHeader.start("settings");
     n.put("gcGracePeriodMillis", s.gcGracePeriodMillis());
     n.put("author", s.author());
     n.put("time", s.timeMillis());
@@ -245,7 +248,7 @@ public final class ManifestCodec {
   /** Decodes a settings object; a grace period that is not positive is corruption. */
   public static Settings decodeSettings(String name, byte[] data) {
     JsonNode n = ChecksummedJson.decode(name, data);
-    checkHeader(name, n, "settings");
+    JsonHeader.check(name, n, "settings");
     long grace = num(name, n, "gcGracePeriodMillis");
     if (grace <= 0) {
       throw new CorruptionException(
@@ -281,7 +284,7 @@ public final class ManifestCodec {
 
   /** Bytes of a pin object. */
   public static byte[] encodePin(Pin p) {
-    ObjectNode n = header("pin");
+    ObjectNode n = JsonHeader.start("pin");
     n.put("name", p.name());
     n.put("version", p.version());
     n.put("kind", p.history() ? PIN_HISTORY : PIN_VERSION);
@@ -302,7 +305,7 @@ public final class ManifestCodec {
    */
   public static Pin decodePin(String objectName, byte[] data) {
     JsonNode n = ChecksummedJson.decode(objectName, data);
-    checkHeader(objectName, n, "pin");
+    JsonHeader.check(objectName, n, "pin");
     JsonNode kind = n.get("kind");
     long version = num(objectName, n, "version");
     ManifestState state;
@@ -394,80 +397,6 @@ public final class ManifestCodec {
               num(name, o, "maxDataTime"),
               num(name, o, "createdAt"),
               num(name, o, "blobRefs")));
-    }
-    return out;
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  private static ObjectNode header(String type) {
-    ObjectNode n = ChecksummedJson.object();
-    n.put("format", FORMAT_VERSION);
-    n.put("type", type);
-    return n;
-  }
-
-  private static void checkHeader(String name, JsonNode n, String type) {
-    long format = num(name, n, "format");
-    if (format != FORMAT_VERSION) {
-      throw new CorruptionException(
-          "manifest object "
-              + name
-              + " has format version "
-              + format
-              + "; this build reads "
-              + FORMAT_VERSION);
-    }
-    String t = str(name, n, "type");
-    if (!t.equals(type)) {
-      throw new CorruptionException(
-          "manifest object " + name + " is a '" + t + "', expected '" + type + "'");
-    }
-  }
-
-  private static JsonNode field(String name, JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    if (v == null || v.isNull()) {
-      throw new CorruptionException("manifest object " + name + " lacks field '" + field + "'");
-    }
-    return v;
-  }
-
-  private static long num(String name, JsonNode n, String field) {
-    return asLong(name, field(name, n, field), field);
-  }
-
-  private static long asLong(String name, JsonNode v, String field) {
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new CorruptionException(
-          "manifest object " + name + ": field '" + field + "' is not an integer");
-    }
-    return v.asLong();
-  }
-
-  private static String str(String name, JsonNode n, String field) {
-    JsonNode v = field(name, n, field);
-    if (!v.isTextual()) {
-      throw new CorruptionException(
-          "manifest object " + name + ": field '" + field + "' is not a string");
-    }
-    return v.asText();
-  }
-
-  private static Iterable<JsonNode> array(String name, JsonNode v) {
-    if (!v.isArray()) {
-      throw new CorruptionException("manifest object " + name + ": expected an array");
-    }
-    return v;
-  }
-
-  private static List<String> strings(String name, JsonNode v) {
-    List<String> out = new ArrayList<>();
-    for (JsonNode s : array(name, v)) {
-      if (!s.isTextual()) {
-        throw new CorruptionException("manifest object " + name + ": expected a string array");
-      }
-      out.add(s.asText());
     }
     return out;
   }
