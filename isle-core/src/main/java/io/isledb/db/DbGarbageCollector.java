@@ -325,8 +325,13 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     int deletedLog = 0;
     int deletedSnaps = 0;
     if (unreadablePins.isEmpty()) {
+      // Only edits seen for the log retention as well: the oldest edit younger than that is what
+      // holds minNeeded (and the base) back. Deleting it (it can be the base itself) would forget
+      // its first sighting, and the next pass would move the base past versions that are still
+      // within the log retention and collect their tables.
+      long keepFor = Math.max(grace, retention);
       for (Map.Entry<Long, Long> e : logFirstSeen.headMap(base, true).entrySet()) {
-        if (e.getKey() > 0 && now - e.getValue() >= grace) {
+        if (e.getKey() > 0 && now - e.getValue() >= keepFor) {
           oldManifest.add(ManifestPaths.log(e.getKey()));
           deletedLog++;
         }
