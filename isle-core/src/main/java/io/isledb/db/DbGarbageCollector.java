@@ -50,10 +50,10 @@ import org.slf4j.LoggerFactory;
  *       clock reading taken <em>after</em> that listing, the first time it is seen, and deleted by
  *       a pass whose {@code now} is a grace period past its mark. A marked object that became live
  *       again, or that an edit read since the mark added, is unmarked.
- *   <li>Deletes log edits at or below the base and snapshots below it once it has seen them for the
- *       grace period, leases that did not change for their lifetime, and temporary files of staged
- *       writes that crashed processes abandoned (idle for the grace period, see {@link
- *       #sweepTemporaries}).
+ *   <li>Deletes log edits at or below the base once it has seen them for the grace period and the
+ *       log retention, snapshots below it once it has seen them for the grace period, leases that
+ *       did not change for their lifetime, and temporary files of staged writes that crashed
+ *       processes abandoned (idle for the grace period, see {@link #sweepTemporaries}).
  *   <li>Writes its marks ({@code manifest/gc/pending-sst/pending.json}) and progress ({@code
  *       manifest/gc/checkpoint.json}) for operators. They are never read back: every time in them
  *       is a reading of this instance's clock, which another instance (another host) cannot compare
@@ -320,7 +320,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       delete.forEach(marks::remove);
     }
 
-    // Log edits at or below the base, snapshots below it, once seen for the grace period.
+    // Log edits at or below the base once seen for the log retention too, snapshots below it once
+    // seen for the grace period.
     List<String> oldManifest = new ArrayList<>();
     int deletedLog = 0;
     int deletedSnaps = 0;
