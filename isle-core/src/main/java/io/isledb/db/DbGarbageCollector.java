@@ -34,9 +34,10 @@ import org.slf4j.LoggerFactory;
  *       clock reading taken <em>after</em> that listing, the first time it is seen, and deleted by
  *       a pass whose {@code now} is a grace period past its mark. A marked object that became live
  *       again, or that an edit read since the mark added, is unmarked.
- *   <li>Deletes log edits at or below the base and snapshots below it once it has seen them for the
- *       grace period, leases that did not change for their lifetime, and temporary files of staged
- *       writes that crashed processes abandoned (idle for the grace period, see {@link
+ *   <li>Deletes log edits at or below the base once it has seen them for the grace period and the
+ *       log retention, snapshots below it once it has seen them for the grace period, leases that
+ *       did not change for their lifetime, and temporary files of staged writes that crashed
+ *       processes abandoned (idle for the grace period, see {@link
  *       GcLogCollection#sweepTemporaries}).
  *   <li>Writes its marks ({@code manifest/gc/pending-sst/pending.json}) and progress ({@code
  *       manifest/gc/checkpoint.json}) for operators. They are never read back: every time in them
@@ -157,7 +158,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     List<String> oldManifest = new ArrayList<>();
     GcLogCollection.Collected collected =
         unreadablePins.isEmpty()
-            ? logs.collectible(base, now, grace, oldManifest)
+            ? logs.collectible(
+                base, now, grace, ctx.options().logRetention().toMillis(), oldManifest)
             : new GcLogCollection.Collected(0, 0);
     int deadLeases = leases.collectDead(now, grace, oldManifest);
     logs.delete(oldManifest);

@@ -81,14 +81,21 @@ final class GcLogCollection {
   }
 
   /**
-   * Adds to {@code into} the log edits at or below {@code base} and the snapshots below it that
-   * were first seen a grace period before {@code now}.
+   * Adds to {@code into} the log edits at or below {@code base} first seen the larger of the grace
+   * period and {@code retention} before {@code now}, and the snapshots below {@code base} first
+   * seen a grace period before it.
+   *
+   * <p>Log edits wait for the retention too: the oldest edit younger than that is what holds
+   * minNeeded (and the base) back. Deleting it (it can be the base itself) would forget its first
+   * sighting, and the next pass would move the base past versions still within the log retention
+   * and collect their tables.
    */
-  Collected collectible(long base, long now, long grace, List<String> into) {
+  Collected collectible(long base, long now, long grace, long retention, List<String> into) {
     int log = 0;
     int snaps = 0;
+    long keepLogFor = Math.max(grace, retention);
     for (Map.Entry<Long, Long> e : logFirstSeen.headMap(base, true).entrySet()) {
-      if (e.getKey() > 0 && now - e.getValue() >= grace) {
+      if (e.getKey() > 0 && now - e.getValue() >= keepLogFor) {
         into.add(ManifestPaths.log(e.getKey()));
         log++;
       }
