@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * lost), so the call reports success. Credentials in the URI never appear in {@link #location()} or
  * in messages ({@link Redaction}).
  */
-public final class HadoopObjectStore implements ObjectStore {
+final class HadoopObjectStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(HadoopObjectStore.class);
 
   /** Reads of an object that keeps being replaced while read are tried this many times. */

@@ -232,12 +232,17 @@ final class S3aWrites implements WriteStrategy {
     }
   }
 
-  /** Whether a conditional create lost to an existing object (412 Precondition Failed). */
+  /**
+   * Whether a conditional create lost to an existing object (412 Precondition Failed). S3A reports
+   * it as {@code RemoteFileChangedException}; a 412 it did not translate arrives wrapped in its
+   * {@code AWSServiceIOException} (tested through Hadoop's types: isle-core does not use the AWS
+   * SDK directly, see ArchitectureTest).
+   */
   private static boolean preconditionFailed(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof org.apache.hadoop.fs.s3a.RemoteFileChangedException
           || t instanceof org.apache.hadoop.fs.FileAlreadyExistsException
-          || (t instanceof software.amazon.awssdk.core.exception.SdkServiceException se
+          || (t instanceof org.apache.hadoop.fs.s3a.AWSServiceIOException se
               && se.statusCode() == 412)) {
         return true;
       }
