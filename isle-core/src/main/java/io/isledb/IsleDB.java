@@ -25,7 +25,7 @@ import java.util.Optional;
  * read).
  *
  * <pre>{@code
- * try (ObjectStore store = ObjectStore.open("file:///data", "db1");
+ * try (ObjectStore store = IsleDB.openStore("file:///data", "db1");
  *     IsleDB db = IsleDB.open(store, DBOptions.defaults());
  *     Writer w = db.openWriter(WriterOptions.defaults())) {
  *   w.put(key, value);
@@ -44,6 +44,24 @@ public final class IsleDB implements AutoCloseable {
 
   private IsleDB(DbContext ctx) {
     this.ctx = ctx;
+  }
+
+  /**
+   * Opens the storage of the database prefix {@code prefix} under {@code uri} ({@code
+   * file:///abs/dir}, {@code s3a://bucket}, {@code abfs://container@account.dfs.core.windows.net},
+   * {@code gs://bucket}, or any other Hadoop FileSystem URI). The caller closes it.
+   */
+  public static ObjectStore openStore(String uri, String prefix) {
+    return openStore(uri, prefix, Map.of());
+  }
+
+  /**
+   * Like {@link #openStore(String, String)}, with extra Hadoop configuration (credentials,
+   * endpoints, and IsleDB's own {@code isledb.storage.*} keys documented in {@code
+   * docs/isle-core.md}).
+   */
+  public static ObjectStore openStore(String uri, String prefix, Map<String, String> hadoopConf) {
+    return io.isledb.storage.ObjectStores.open(uri, prefix, hadoopConf);
   }
 
   /**

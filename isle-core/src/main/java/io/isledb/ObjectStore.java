@@ -2,7 +2,6 @@ package io.isledb;
 
 import java.util.Collection;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,26 +17,9 @@ import java.util.Optional;
  * {@link IsleException} of kind {@link IsleException.Kind#UNAVAILABLE}; a missing object is never
  * an exception for reads (they return {@link Optional#empty()}).
  *
- * <p>Open one with {@link #open(String, String)}; implementations are thread-safe.
+ * <p>Open one with {@link IsleDB#openStore(String, String)}; implementations are thread-safe.
  */
 public interface ObjectStore extends AutoCloseable {
-
-  /**
-   * Opens the database prefix {@code prefix} under {@code uri} ({@code file:///abs/dir}, {@code
-   * s3a://bucket}, {@code abfs://container@account.dfs.core.windows.net}, {@code gs://bucket}, or
-   * any other Hadoop FileSystem URI).
-   */
-  static ObjectStore open(String uri, String prefix) {
-    return open(uri, prefix, Map.of());
-  }
-
-  /**
-   * Like {@link #open(String, String)}, with extra Hadoop configuration (credentials, endpoints,
-   * and IsleDB's own {@code isledb.storage.*} keys documented in {@code docs/isle-core.md}).
-   */
-  static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
-    return io.isledb.storage.HadoopObjectStore.open(uri, prefix, hadoopConf);
-  }
 
   /** The URI of the database root (base URI plus prefix), for messages and logs. */
   String location();

@@ -2,6 +2,7 @@ package io.isledb.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.WriterOptions;
 import io.isledb.testing.S3ProxyServer;
@@ -167,7 +168,7 @@ public final class DbBench {
             RawStorage.localDisk(work.resolve("raw"), objectSize, scale.rawBytes(), runs(scale)));
         if (s3 != null) {
           try (ObjectStore st =
-              ObjectStore.open(s3.bucketUri(), "raw-" + System.nanoTime(), s3aConf(s3))) {
+              IsleDB.openStore(s3.bucketUri(), "raw-" + System.nanoTime(), s3aConf(s3))) {
             all.addAll(
                 RawStorage.objectStore("s3proxy", st, objectSize, scale.rawBytes(), runs(scale)));
           }

@@ -55,10 +55,10 @@ public final class IsleEngine implements Engine {
     this.prefix = "bench-" + ProcessHandle.current().pid() + "-" + PREFIXES.incrementAndGet();
     this.blockCacheBytes = blockCacheBytes;
     this.writerOptions = writerOptions;
-    this.store = ObjectStore.open(uri, prefix, conf);
+    this.store = IsleDB.openStore(uri, prefix, conf);
     this.db = IsleDB.open(store, DBOptions.defaults());
     this.writer = db.openWriter(writerOptions);
-    this.compactorStore = ObjectStore.open(uri, prefix, conf);
+    this.compactorStore = IsleDB.openStore(uri, prefix, conf);
     this.compactorDb = IsleDB.open(compactorStore, DBOptions.defaults());
     this.compactor = compactorDb.openCompactor(CompactorOptions.defaults());
     if (backgroundCompaction) {
@@ -83,7 +83,7 @@ public final class IsleEngine implements Engine {
 
   /** The database URI and prefix, for opening more readers. */
   public ObjectStore openStore() {
-    return ObjectStore.open(uri, prefix, conf);
+    return IsleDB.openStore(uri, prefix, conf);
   }
 
   /** The writer's options. */
@@ -130,7 +130,7 @@ public final class IsleEngine implements Engine {
 
   @Override
   public Reads openReads(boolean cold) {
-    ObjectStore s = ObjectStore.open(uri, prefix, conf);
+    ObjectStore s = IsleDB.openStore(uri, prefix, conf);
     ReaderOptions o = ReaderOptions.defaults().withBlockCacheBytes(blockCacheBytes);
     if (cold) {
       o = o.withDiskCacheBytes(0).withSmallTableBytes(0);
@@ -141,7 +141,7 @@ public final class IsleEngine implements Engine {
 
   /** A reader with explicit options on its own store. */
   public IsleReads openReads(ReaderOptions o) {
-    ObjectStore s = ObjectStore.open(uri, prefix, conf);
+    ObjectStore s = IsleDB.openStore(uri, prefix, conf);
     return new IsleReads(s, IsleDB.openReader(s, o));
   }
 

@@ -31,7 +31,7 @@ public final class KvFile {
     Files.createDirectories(dir);
     String uri = dir.toUri().toString();
     System.out.println("IsleDB kvfile demo: database 'kvfile' under " + uri);
-    try (ObjectStore store = ObjectStore.open(uri, "kvfile");
+    try (ObjectStore store = IsleDB.openStore(uri, "kvfile");
         IsleDB db = IsleDB.open(store, DBOptions.defaults());
         TailingReader tail = db.openTailingReader(TailingReaderOptions.defaults())) {
       TailPosition from = tail.latest();

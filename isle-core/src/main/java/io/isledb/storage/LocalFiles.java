@@ -26,7 +26,7 @@ final class LocalFiles {
   static Path tempFor(Path target) throws IOException {
     createDirectoriesDurably(target.getParent());
     return target.resolveSibling(
-        HadoopObjectStore.TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
+        ObjectNames.TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
   }
 
   /** Opens a new temporary file for writing. */

@@ -7,7 +7,7 @@ import java.io.IOException;
 
 /** Writes a hidden temp file, fsyncs it and renames it into place on complete(). */
 final class LocalUpload implements ObjectUpload {
-  private final HadoopObjectStore store;
+  private final StoreContext ctx;
   private final String name;
   private final java.nio.file.Path target;
   private final java.nio.file.Path tmp;
@@ -15,8 +15,8 @@ final class LocalUpload implements ObjectUpload {
   private long position;
   private boolean done;
 
-  LocalUpload(HadoopObjectStore store, String name, java.nio.file.Path target) throws IOException {
-    this.store = store;
+  LocalUpload(StoreContext ctx, String name, java.nio.file.Path target) throws IOException {
+    this.ctx = ctx;
     this.name = name;
     this.target = target;
     this.tmp = LocalFiles.tempFor(target);
@@ -26,12 +26,12 @@ final class LocalUpload implements ObjectUpload {
   @Override
   public void write(byte[] data, int offset, int length) {
     if (done) {
-      throw IsleException.closed("upload of " + store.where(name));
+      throw IsleException.closed("upload of " + ctx.where(name));
     }
     try {
       LocalFiles.writeFully(channel, data, offset, length);
     } catch (IOException e) {
-      throw store.failed("upload write", name, e);
+      throw ctx.failed("upload write", name, e);
     }
     position += length;
   }
@@ -43,20 +43,20 @@ final class LocalUpload implements ObjectUpload {
 
   @Override
   public long complete() {
-    store.checkCompletable(this, done, name);
+    ctx.checkCompletable(this, done, name);
     done = true;
-    store.counters.count(RequestKind.UPLOAD);
+    ctx.counters().count(RequestKind.UPLOAD);
     try {
       channel.force(true);
       channel.close();
-      store.beforePublishHook.beforePublish(tmp);
+      ctx.hooks().beforePublish.beforePublish(tmp);
       LocalFiles.publishReplacing(tmp, target);
     } catch (IOException e) {
-      throw store.failed("upload complete", name, e);
+      throw ctx.failed("upload complete", name, e);
     } finally {
       LocalFiles.deleteQuietly(tmp);
     }
-    store.counters.written(position);
+    ctx.counters().written(position);
     return position;
   }
 

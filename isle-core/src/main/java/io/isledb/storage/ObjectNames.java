@@ -14,6 +14,12 @@ public final class ObjectNames {
   /** Longest object name accepted, well under every supported store's key limit. */
   public static final int MAX_NAME_LENGTH = 512;
 
+  /**
+   * How the names of the temporary files of staged writes start: never a valid object name, so
+   * listings skip them and they cannot collide with an object.
+   */
+  static final String TEMP_PREFIX = ".tmp-";
+
   private ObjectNames() {}
 
   /** Checks an object name relative to the database prefix. Returns it unchanged. */

@@ -17,22 +17,22 @@ import org.apache.hadoop.fs.RemoteIterator;
  * the first key past the prefix.
  */
 final class S3aFlatListing implements Iterator<ObjectInfo> {
-  private final HadoopObjectStore store;
+  private final StoreContext ctx;
   private final String prefix;
   private final RemoteIterator<LocatedFileStatus> files;
   private long scanned;
   private ObjectInfo next;
   private boolean exhausted;
 
-  S3aFlatListing(HadoopObjectStore store, String prefix) throws IOException {
-    this.store = store;
+  S3aFlatListing(StoreContext ctx, String prefix) throws IOException {
+    this.ctx = ctx;
     this.prefix = prefix;
     int slash = prefix.lastIndexOf('/');
-    Path dir = slash < 0 ? store.root : store.path(prefix.substring(0, slash));
-    store.counters.count(RequestKind.LIST_PAGE);
+    Path dir = slash < 0 ? ctx.root() : ctx.path(prefix.substring(0, slash));
+    ctx.counters().count(RequestKind.LIST_PAGE);
     RemoteIterator<LocatedFileStatus> it;
     try {
-      it = store.fs.listFiles(dir, true);
+      it = ctx.fs().listFiles(dir, true);
     } catch (FileNotFoundException e) {
       it = null;
     }
@@ -42,8 +42,8 @@ final class S3aFlatListing implements Iterator<ObjectInfo> {
 
   private String relativeName(Path p) {
     String full = p.toUri().getPath();
-    return full.length() > store.rootPathString.length()
-        ? full.substring(store.rootPathString.length() + 1)
+    return full.length() > ctx.rootPath().length()
+        ? full.substring(ctx.rootPath().length() + 1)
         : "";
   }
 
@@ -55,8 +55,8 @@ final class S3aFlatListing implements Iterator<ObjectInfo> {
     try {
       while (!exhausted && files.hasNext()) {
         LocatedFileStatus st = files.next();
-        if (++scanned % store.s3ListPage == 0) {
-          store.counters.count(RequestKind.LIST_PAGE);
+        if (++scanned % ctx.listPageSize() == 0) {
+          ctx.counters().count(RequestKind.LIST_PAGE);
         }
         String name = relativeName(st.getPath());
         if (name.startsWith(prefix)) {

@@ -6,35 +6,53 @@ import io.isledb.RequestStats.RequestKind;
 import java.io.IOException;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Streams either to the object's final name (S3A publishes only on close, and an aborted stream
  * leaves nothing) or to a hidden temp file renamed into place on complete().
  */
 final class StreamUpload implements ObjectUpload {
-  private final HadoopObjectStore store;
+  private static final Logger LOG = LoggerFactory.getLogger(StreamUpload.class);
+
+  private final StoreContext ctx;
   private final String name;
   private final FSDataOutputStream out;
   private final Path tmp;
+  private final StagedWrites publisher;
   private long position;
   private boolean done;
 
-  StreamUpload(HadoopObjectStore store, String name, FSDataOutputStream out, Path tmp) {
-    this.store = store;
+  private StreamUpload(
+      StoreContext ctx, String name, FSDataOutputStream out, Path tmp, StagedWrites publisher) {
+    this.ctx = ctx;
     this.name = name;
     this.out = out;
     this.tmp = tmp;
+    this.publisher = publisher;
+  }
+
+  /** An upload whose stream publishes the object itself when closed (S3A). */
+  static StreamUpload direct(StoreContext ctx, String name, FSDataOutputStream out) {
+    return new StreamUpload(ctx, name, out, null, null);
+  }
+
+  /** An upload into the temp file {@code tmp}, which {@code publisher} renames into place. */
+  static StreamUpload staged(
+      StoreContext ctx, String name, FSDataOutputStream out, Path tmp, StagedWrites publisher) {
+    return new StreamUpload(ctx, name, out, tmp, publisher);
   }
 
   @Override
   public void write(byte[] data, int offset, int length) {
     if (done) {
-      throw IsleException.closed("upload of " + store.where(name));
+      throw IsleException.closed("upload of " + ctx.where(name));
     }
     try {
       out.write(data, offset, length);
     } catch (IOException e) {
-      throw store.failed("upload write", name, e);
+      throw ctx.failed("upload write", name, e);
     }
     position += length;
   }
@@ -46,24 +64,24 @@ final class StreamUpload implements ObjectUpload {
 
   @Override
   public long complete() {
-    store.checkCompletable(this, done, name);
+    ctx.checkCompletable(this, done, name);
     done = true;
-    store.counters.count(RequestKind.UPLOAD);
+    ctx.counters().count(RequestKind.UPLOAD);
     boolean published = false;
     try {
       out.close();
       if (tmp != null) {
-        store.publishByRename(tmp, store.path(name));
+        publisher.publishByRename(tmp, ctx.path(name));
       }
       published = true;
     } catch (IOException e) {
-      throw store.failed("upload complete", name, e);
+      throw ctx.failed("upload complete", name, e);
     } finally {
       if (!published && tmp != null) {
-        store.deleteQuietly(tmp);
+        ctx.deleteQuietly(tmp);
       }
     }
-    store.counters.written(position);
+    ctx.counters().written(position);
     return position;
   }
 
@@ -78,13 +96,13 @@ final class StreamUpload implements ObjectUpload {
         out.abort(); // S3A: the multipart upload or pending PUT is cancelled
       } else {
         out.close();
-        store.fs.delete(tmp, false);
+        ctx.fs().delete(tmp, false);
       }
     } catch (IOException | RuntimeException e) {
-      HadoopObjectStore.LOG.warn(
+      LOG.warn(
           "abandoning the upload of {} failed: {}",
-          store.where(name),
-          HadoopObjectStore.redact(e.toString()));
+          ctx.where(name),
+          Redaction.redact(e.toString()));
     }
   }
 }

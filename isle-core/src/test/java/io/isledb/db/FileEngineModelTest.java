@@ -1,5 +1,6 @@
 package io.isledb.db;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,6 +10,6 @@ class FileEngineModelTest extends EngineModelTestBase {
 
   @Override
   protected ObjectStore openStore(String hint) {
-    return ObjectStore.open(dir.toUri().toString(), hint);
+    return IsleDB.openStore(dir.toUri().toString(), hint);
   }
 }

@@ -1,5 +1,6 @@
 package io.isledb.db;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,6 @@ class GracePeriodLocalTest extends GracePeriodContractBase {
 
   @Override
   protected ObjectStore openStore() {
-    return ObjectStore.open(dir.toUri().toString(), "db");
+    return IsleDB.openStore(dir.toUri().toString(), "db");
   }
 }

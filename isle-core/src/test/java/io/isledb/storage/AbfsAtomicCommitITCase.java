@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.testing.AzuriteExtension;
@@ -45,9 +46,9 @@ class AbfsAtomicCommitITCase {
   @Test
   void anAuthorDyingBetweenCreateAndCloseLeavesTheSlotFree() {
     String prefix = S3ProxyServer.uniquePrefix("abfs-crash");
-    try (ObjectStore dying = ObjectStore.open(AZURE.uri(), prefix, AZURE.hadoopConf());
-        ObjectStore next = ObjectStore.open(AZURE.uri(), prefix, AZURE.hadoopConf())) {
-      ((HadoopObjectStore) dying).afterStagedCreateHook =
+    try (ObjectStore dying = IsleDB.openStore(AZURE.uri(), prefix, AZURE.hadoopConf());
+        ObjectStore next = IsleDB.openStore(AZURE.uri(), prefix, AZURE.hadoopConf())) {
+      ((HadoopObjectStore) dying).hooks.afterStagedCreate =
           name -> {
             throw new SimulatedCrash();
           };

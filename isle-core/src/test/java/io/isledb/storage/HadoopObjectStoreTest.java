@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
@@ -34,7 +35,7 @@ class HadoopObjectStoreTest {
   @Test
   void badPrefixesAreRejected() {
     for (String prefix : List.of("", "..", "a/../b", "/abs", "a//b", "a b", ".hidden")) {
-      assertThatThrownBy(() -> ObjectStore.open(dir.toUri().toString(), prefix))
+      assertThatThrownBy(() -> IsleDB.openStore(dir.toUri().toString(), prefix))
           .as("prefix '%s'", prefix)
           .satisfies(t -> assertKind(t, IsleException.Kind.INVALID_ARGUMENT));
     }
@@ -43,7 +44,7 @@ class HadoopObjectStoreTest {
   @Test
   void badUrisAreRejected() {
     for (String uri : List.of("", "no-scheme/dir", "file:relative/dir", "s3a://bad uri")) {
-      assertThatThrownBy(() -> ObjectStore.open(uri, "db"))
+      assertThatThrownBy(() -> IsleDB.openStore(uri, "db"))
           .as("uri '%s'", uri)
           .satisfies(t -> assertKind(t, IsleException.Kind.INVALID_ARGUMENT))
           .hasMessageContaining(uri);
@@ -52,8 +53,8 @@ class HadoopObjectStoreTest {
 
   @Test
   void theDatabaseRootIsUriPlusPrefix() throws Exception {
-    try (ObjectStore a = ObjectStore.open(dir.toUri().toString(), "tenant/db/");
-        ObjectStore b = ObjectStore.open("file://" + dir.toAbsolutePath() + "/", "tenant/db")) {
+    try (ObjectStore a = IsleDB.openStore(dir.toUri().toString(), "tenant/db/");
+        ObjectStore b = IsleDB.openStore("file://" + dir.toAbsolutePath() + "/", "tenant/db")) {
       a.put("x", "1".getBytes(UTF_8));
       assertThat(b.get("x")).hasValueSatisfying(v -> assertThat(v).isEqualTo("1".getBytes(UTF_8)));
       assertThat(Files.readString(dir.resolve("tenant/db/x"))).isEqualTo("1");
@@ -64,12 +65,12 @@ class HadoopObjectStoreTest {
 
   @Test
   void schemesWithoutAnAtomicPrimitiveRefuseCreateIfAbsent() {
-    try (ObjectStore store = ObjectStore.open(otherUri(), "db", OTHER_FS)) {
+    try (ObjectStore store = IsleDB.openStore(otherUri(), "db", OTHER_FS)) {
       assertThat(store.hasAtomicCreateIfAbsent()).isFalse();
       assertThatThrownBy(() -> store.createIfAbsent("manifest/log/1", "x".getBytes(UTF_8)))
           .satisfies(t -> assertKind(t, IsleException.Kind.INVALID_ARGUMENT))
           .hasMessageContaining("'otherfs'")
-          .hasMessageContaining(HadoopObjectStore.UNSAFE_CREATE_IF_ABSENT);
+          .hasMessageContaining(UnsafeWrites.UNSAFE_CREATE_IF_ABSENT);
       assertThat(store.get("manifest/log/1")).isEmpty();
 
       // Everything else works on any Hadoop scheme.
@@ -91,8 +92,8 @@ class HadoopObjectStoreTest {
   @Test
   void unsafeCreateIfAbsentIsAnExplicitOptIn() {
     Map<String, String> conf = new java.util.HashMap<>(OTHER_FS);
-    conf.put(HadoopObjectStore.UNSAFE_CREATE_IF_ABSENT, "true");
-    try (ObjectStore store = ObjectStore.open(otherUri(), "db", conf)) {
+    conf.put(UnsafeWrites.UNSAFE_CREATE_IF_ABSENT, "true");
+    try (ObjectStore store = IsleDB.openStore(otherUri(), "db", conf)) {
       assertThat(store.hasAtomicCreateIfAbsent()).as("opting in does not make it atomic").isFalse();
       assertThat(store.createIfAbsent("log/1", "first".getBytes(UTF_8))).isTrue();
       assertThat(store.createIfAbsent("log/1", "second".getBytes(UTF_8))).isFalse();
@@ -104,8 +105,8 @@ class HadoopObjectStoreTest {
 
   @Test
   void closingOneStoreLeavesOthersWorking() {
-    ObjectStore first = ObjectStore.open(otherUri(), "db", OTHER_FS);
-    try (ObjectStore second = ObjectStore.open(otherUri(), "db", OTHER_FS)) {
+    ObjectStore first = IsleDB.openStore(otherUri(), "db", OTHER_FS);
+    try (ObjectStore second = IsleDB.openStore(otherUri(), "db", OTHER_FS)) {
       first.put("x", "1".getBytes(UTF_8));
       first.close();
       assertThat(second.get("x")).isPresent();
@@ -118,7 +119,7 @@ class HadoopObjectStoreTest {
   void storageFailuresAreUnavailableAndNameTheObject() throws Exception {
     // A regular file where the database directory should be makes every write fail.
     Files.writeString(dir.resolve("blocked"), "not a directory");
-    try (ObjectStore store = ObjectStore.open(dir.toUri().toString(), "blocked")) {
+    try (ObjectStore store = IsleDB.openStore(dir.toUri().toString(), "blocked")) {
       String where = "file://" + dir.toAbsolutePath() + "/blocked/sub/x";
       assertThatThrownBy(() -> store.put("sub/x", new byte[1]))
           .satisfies(t -> assertKind(t, IsleException.Kind.UNAVAILABLE))
@@ -134,7 +135,7 @@ class HadoopObjectStoreTest {
 
   @Test
   void statReportsSizeAndTime() throws Exception {
-    try (ObjectStore store = ObjectStore.open(dir.toUri().toString(), "db")) {
+    try (ObjectStore store = IsleDB.openStore(dir.toUri().toString(), "db")) {
       long before = System.currentTimeMillis() - 2000;
       store.put("s", new byte[42]);
       ObjectInfo info = store.stat("s").orElseThrow();

@@ -2,6 +2,7 @@ package io.isledb.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class LocalDirectorySyncTest {
             synced.add(d);
           }
         };
-    return ObjectStore.open(dir.toUri().toString(), "db", java.util.Map.of());
+    return IsleDB.openStore(dir.toUri().toString(), "db", java.util.Map.of());
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.isledb.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
 import io.isledb.testing.ObjectStoreContract;
@@ -21,7 +22,7 @@ class LocalObjectStoreContractTest extends ObjectStoreContract {
 
   @Override
   protected ObjectStore openStore() {
-    return ObjectStore.open(dir.toUri().toString(), "db/one", Map.of());
+    return IsleDB.openStore(dir.toUri().toString(), "db/one", Map.of());
   }
 
   private Path root() {

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
@@ -36,7 +37,7 @@ class PublishFailureTest {
   void open() {
     NoReplaceFileSystem.hook = (src, dst) -> true;
     store =
-        ObjectStore.open(
+        IsleDB.openStore(
             "noreplacefs://" + dir.toAbsolutePath(),
             "db",
             Map.of("fs.noreplacefs.impl", NoReplaceFileSystem.class.getName()));
@@ -50,14 +51,14 @@ class PublishFailureTest {
 
   private List<String> tempFiles() throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
-      return s.filter(p -> p.getFileName().toString().startsWith(HadoopObjectStore.TEMP_PREFIX))
+      return s.filter(p -> p.getFileName().toString().startsWith(ObjectNames.TEMP_PREFIX))
           .map(Path::toString)
           .toList();
     }
   }
 
   private static boolean isTemp(org.apache.hadoop.fs.Path p) {
-    return p.getName().startsWith(HadoopObjectStore.TEMP_PREFIX);
+    return p.getName().startsWith(ObjectNames.TEMP_PREFIX);
   }
 
   private void assertHolds(String name, String value) {
@@ -143,16 +144,16 @@ class PublishFailureTest {
 
   @Test
   void onLocalDisksAVanishedTempLeavesThePreviousObject() throws IOException {
-    try (ObjectStore local = ObjectStore.open(dir.toUri().toString(), "local")) {
+    try (ObjectStore local = IsleDB.openStore(dir.toUri().toString(), "local")) {
       local.put("p", b("v1"));
-      ((HadoopObjectStore) local).beforePublishHook =
+      ((HadoopObjectStore) local).hooks.beforePublish =
           tmp -> Files.deleteIfExists(Path.of(tmp.toString()));
       assertThatThrownBy(() -> local.put("p", b("v2"))).isInstanceOf(IsleException.class);
       try (ObjectUpload up = local.startUpload("p")) {
         up.write(b("v3"));
         assertThatThrownBy(up::complete).isInstanceOf(IsleException.class);
       }
-      ((HadoopObjectStore) local).beforePublishHook = tmp -> {};
+      ((HadoopObjectStore) local).hooks.beforePublish = tmp -> {};
       assertThat(local.get("p")).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("v1")));
     }
   }

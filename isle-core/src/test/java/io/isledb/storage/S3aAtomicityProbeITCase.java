@@ -97,7 +97,7 @@ class S3aAtomicityProbeITCase {
       Map<String, String> conf = server.hadoopConf();
       conf.put("fs.s3a.endpoint", proxy.endpoint());
       String prefix = S3ProxyServer.uniquePrefix("probe-ignored");
-      try (ObjectStore store = ObjectStore.open(server.bucketUri(), prefix, conf)) {
+      try (ObjectStore store = IsleDB.openStore(server.bucketUri(), prefix, conf)) {
         // The premise: through the proxy, conditional creates silently overwrite.
         assertThat(store.createIfAbsent("premise", b("one"))).isTrue();
         assertThat(store.createIfAbsent("premise", b("two"))).isTrue();

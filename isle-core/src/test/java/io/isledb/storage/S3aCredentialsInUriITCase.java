@@ -2,6 +2,7 @@ package io.isledb.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.testing.S3ProxyServer;
 import io.isledb.testing.S3ServerExtension;
@@ -21,7 +22,7 @@ class S3aCredentialsInUriITCase {
         "s3a://" + conf.get("fs.s3a.access.key") + ":" + secret + "@" + S3ProxyServer.BUCKET;
     String prefix = S3.newPrefix("creds-in-uri");
     Throwable failure = null;
-    try (ObjectStore store = ObjectStore.open(uri, prefix, conf)) {
+    try (ObjectStore store = IsleDB.openStore(uri, prefix, conf)) {
       assertThat(store.location()).isEqualTo("s3a://" + S3ProxyServer.BUCKET + "/" + prefix + "/");
       store.put("x", new byte[] {1});
       assertThat(store.get("x")).isPresent();

@@ -2,6 +2,7 @@ package io.isledb.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.testing.S3ServerExtension;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ class S3aReplacedWhileReadITCase {
   void readsOfAnObjectBeingReplacedReturnOneWholeVersion() throws Exception {
     try (ObjectStore writer = S3.openStore("replaced");
         ObjectStore reader =
-            ObjectStore.open(
+            IsleDB.openStore(
                 S3.uri(), writer.location().replaceAll("^.*isledb-test/", ""), S3.hadoopConf())) {
       writer.put("manifest/CURRENT", version(0));
       AtomicBoolean stop = new AtomicBoolean();

@@ -3,6 +3,7 @@ package io.isledb.storage;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
 import io.isledb.RequestStats;
@@ -212,8 +213,8 @@ class S3aRequestCountITCase {
       Map<String, String> conf = S3.hadoopConf();
       conf.put("fs.s3a.endpoint", proxy.endpoint());
       String prefix = S3.newPrefix("lost-response");
-      try (ObjectStore viaProxy = ObjectStore.open(S3.uri(), prefix, conf);
-          ObjectStore direct = ObjectStore.open(S3.uri(), prefix, S3.hadoopConf())) {
+      try (ObjectStore viaProxy = IsleDB.openStore(S3.uri(), prefix, conf);
+          ObjectStore direct = IsleDB.openStore(S3.uri(), prefix, S3.hadoopConf())) {
         byte[] mine = "edit of writer 1".getBytes(UTF_8);
         proxy.dropNextResponseTo("if-none-match");
         RequestStats before = viaProxy.stats();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import java.nio.file.Path;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Bad arguments to {@link ObjectStore#open} give clear errors, and credentials embedded in a
+ * Bad arguments to {@link IsleDB#openStore} give clear errors, and credentials embedded in a
  * storage URI never appear in {@link ObjectStore#location()} or in any message (issue 8, 14d and
  * 14e).
  */
@@ -40,22 +41,22 @@ class StorageOpenArgumentsTest {
   @Test
   void aNullHadoopConfigurationNamesTheParameter() {
     assertInvalid(
-        catchThrowable(() -> ObjectStore.open(dir.toUri().toString(), "db", null)), "hadoopConf");
+        catchThrowable(() -> IsleDB.openStore(dir.toUri().toString(), "db", null)), "hadoopConf");
     Map<String, String> withNull = new HashMap<>();
     withNull.put("fs.s3a.endpoint", null);
     assertInvalid(
-        catchThrowable(() -> ObjectStore.open(dir.toUri().toString(), "db", withNull)),
+        catchThrowable(() -> IsleDB.openStore(dir.toUri().toString(), "db", withNull)),
         "fs.s3a.endpoint");
-    assertInvalid(catchThrowable(() -> ObjectStore.open(dir.toUri().toString(), null)), "prefix");
+    assertInvalid(catchThrowable(() -> IsleDB.openStore(dir.toUri().toString(), null)), "prefix");
   }
 
   @Test
   void credentialsInAMalformedUriAreNotEchoed() {
     Throwable t =
-        catchThrowable(() -> ObjectStore.open("s3a://AKIAKEY:" + SECRET + "@bad bucket", "db"));
+        catchThrowable(() -> IsleDB.openStore("s3a://AKIAKEY:" + SECRET + "@bad bucket", "db"));
     assertInvalid(t, "s3a://bad bucket");
     assertNoSecret(t);
-    t = catchThrowable(() -> ObjectStore.open("noscheme-AKIAKEY:" + SECRET + "@bucket", "db"));
+    t = catchThrowable(() -> IsleDB.openStore("noscheme-AKIAKEY:" + SECRET + "@bucket", "db"));
     assertThat(t).isInstanceOf(IsleException.class);
     assertNoSecret(t);
   }
@@ -64,7 +65,7 @@ class StorageOpenArgumentsTest {
   void credentialsInAUriAreRedactedFromLocationAndFailures() {
     String uri = "otherfs://AKIAKEY:" + SECRET + "@localhost" + dir.toAbsolutePath();
     Map<String, String> conf = Map.of("fs.otherfs.impl", OtherSchemeFileSystem.class.getName());
-    try (ObjectStore store = ObjectStore.open(uri, "db", conf)) {
+    try (ObjectStore store = IsleDB.openStore(uri, "db", conf)) {
       assertThat(store.location()).isEqualTo("otherfs://localhost" + dir.toAbsolutePath() + "/db/");
       assertThat(store.toString()).doesNotContain(SECRET);
       // The file system refuses paths of another authority: every request fails, and says where.
@@ -81,17 +82,17 @@ class StorageOpenArgumentsTest {
 
   @Test
   void redactionKeepsContainersAndDropsPasswords() {
-    assertThat(HadoopObjectStore.redact("s3a://KEY:" + SECRET + "@bucket/db/x"))
+    assertThat(Redaction.redact("s3a://KEY:" + SECRET + "@bucket/db/x"))
         .isEqualTo("s3a://bucket/db/x");
-    assertThat(HadoopObjectStore.redact("s3a://KEY@bucket")).isEqualTo("s3a://bucket");
+    assertThat(Redaction.redact("s3a://KEY@bucket")).isEqualTo("s3a://bucket");
     assertThat(
-            HadoopObjectStore.redact(
+            Redaction.redact(
                 "failed: abfs://box:" + SECRET + "@acct.dfs.core.windows.net/db and gs://u:p@b"))
         .isEqualTo("failed: abfs://box@acct.dfs.core.windows.net/db and gs://b");
-    assertThat(HadoopObjectStore.redact("abfs://box@acct.dfs.core.windows.net/db"))
+    assertThat(Redaction.redact("abfs://box@acct.dfs.core.windows.net/db"))
         .isEqualTo("abfs://box@acct.dfs.core.windows.net/db");
-    assertThat(HadoopObjectStore.redact("file:///data/db/user@host"))
+    assertThat(Redaction.redact("file:///data/db/user@host"))
         .isEqualTo("file:///data/db/user@host");
-    assertThatThrownBy(() -> ObjectStore.open("", "db")).isInstanceOf(IsleException.class);
+    assertThatThrownBy(() -> IsleDB.openStore("", "db")).isInstanceOf(IsleException.class);
   }
 }

@@ -1,5 +1,6 @@
 package io.isledb.testing;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import java.io.File;
 import java.io.IOException;
@@ -141,7 +142,7 @@ public final class AzuriteServer implements AutoCloseable {
 
   /** Opens a store on a fresh, empty prefix. */
   public ObjectStore openStore(String prefixHint) {
-    return ObjectStore.open(containerUri(), S3ProxyServer.uniquePrefix(prefixHint), hadoopConf());
+    return IsleDB.openStore(containerUri(), S3ProxyServer.uniquePrefix(prefixHint), hadoopConf());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.isledb.testing;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,7 +162,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
   /** Opens a store on a fresh, empty prefix. */
   public ObjectStore openStore(String prefixHint) {
-    return ObjectStore.open(bucketUri(), uniquePrefix(prefixHint), hadoopConf());
+    return IsleDB.openStore(bucketUri(), uniquePrefix(prefixHint), hadoopConf());
   }
 
   /** The directory holding the server's objects, for tests that inspect the raw bytes. */

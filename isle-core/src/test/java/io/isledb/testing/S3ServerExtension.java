@@ -1,5 +1,6 @@
 package io.isledb.testing;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,6 +66,6 @@ public final class S3ServerExtension implements BeforeAllCallback {
   public ObjectStore openStore(String prefixHint, Map<String, String> extraConf) {
     Map<String, String> conf = hadoopConf();
     conf.putAll(extraConf);
-    return ObjectStore.open(uri(), newPrefix(prefixHint), conf);
+    return IsleDB.openStore(uri(), newPrefix(prefixHint), conf);
   }
 }

@@ -1,5 +1,6 @@
 package io.isledb.testing;
 
+import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import java.io.IOException;
 import java.io.StringReader;
@@ -32,7 +33,7 @@ public record StoreSpec(String uri, String prefix, Map<String, String> conf) {
 
   /** Opens the store (the caller closes it). */
   public ObjectStore open() {
-    return ObjectStore.open(uri, prefix, conf);
+    return IsleDB.openStore(uri, prefix, conf);
   }
 
   /** The spec as one URL-safe token. */

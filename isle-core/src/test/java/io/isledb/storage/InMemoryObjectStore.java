@@ -66,7 +66,7 @@ public final class InMemoryObjectStore implements ObjectStore {
   public Optional<byte[]> getRange(String name, long offset, int length) {
     checkOpen();
     ObjectNames.checkName(name);
-    checkRange(offset, length);
+    ObjectRanges.checkRange(offset, length);
     counters.count(RequestKind.GET_RANGE);
     Stored s = objects.get(name);
     if (s == null) {
@@ -82,13 +82,6 @@ public final class InMemoryObjectStore implements ObjectStore {
   @Override
   public Optional<byte[]> getRange(String name, long objectSize, long offset, int length) {
     return getRange(name, offset, length);
-  }
-
-  static void checkRange(long offset, int length) {
-    if (offset < 0 || length < 0) {
-      throw IsleException.invalidArgument(
-          "range offset " + offset + " and length " + length + " must not be negative");
-    }
   }
 
   @Override

@@ -1,0 +1,176 @@
+package io.isledb.storage;
+
+import static io.isledb.storage.Redaction.redact;
+import static io.isledb.storage.Redaction.redacted;
+
+import io.isledb.IsleException;
+import io.isledb.ObjectStore;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+
+/**
+ * Opens the {@link ObjectStore} of a storage URI (behind {@link io.isledb.IsleDB#openStore}):
+ * checks the arguments, builds the Hadoop configuration (IsleDB's defaults, then the user's
+ * settings, then the settings IsleDB's correctness depends on), opens a private FileSystem and
+ * picks the scheme's {@link WriteStrategy} once (see {@code docs/isle-core.md}, "Storage"):
+ *
+ * <ul>
+ *   <li>{@code file://}: {@link LocalWrites} over Hadoop's raw local file system;
+ *   <li>{@code s3a://}: {@link S3aWrites};
+ *   <li>{@code abfs://}, {@code abfss://}: {@link AbfsWrites};
+ *   <li>anything else: {@link UnsafeWrites}, whose create-if-absent is refused unless {@value
+ *       UnsafeWrites#UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
+ * </ul>
+ */
+public final class ObjectStores {
+  /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
+  private static final int S3_MAX_LIST_PAGE = 1000;
+
+  private ObjectStores() {}
+
+  /**
+   * Opens the database {@code prefix} under {@code uri}; the database root is {@code
+   * <uri>/<prefix>/}. The FileSystem is a private instance, closed with the store.
+   */
+  public static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
+    if (hadoopConf == null) {
+      throw IsleException.invalidArgument(
+          "hadoopConf must not be null (pass Map.of() for no extra Hadoop settings)");
+    }
+    if (prefix == null) {
+      throw IsleException.invalidArgument("the database prefix must not be null");
+    }
+    ObjectNames.checkPrefix(prefix);
+    String cleanPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    URI base = parseBase(uri);
+    String scheme = base.getScheme().toLowerCase(Locale.ROOT);
+    String baseString = base.toString();
+    while (baseString.endsWith("/")) {
+      baseString = baseString.substring(0, baseString.length() - 1);
+    }
+    Path root;
+    try {
+      root = new Path(baseString + "/" + cleanPrefix);
+    } catch (IllegalArgumentException e) {
+      throw IsleException.invalidArgument(
+          "storage URI '"
+              + redact(baseString)
+              + "' with prefix '"
+              + cleanPrefix
+              + "' is not a valid path: "
+              + redact(String.valueOf(e.getMessage())));
+    }
+    Configuration conf = configuration(scheme, hadoopConf, redact(root.toString()));
+    FileSystem fs = openFileSystem(scheme, root, conf);
+    String rootPath = root.toUri().getPath();
+    // Hadoop prints file:/x for file:///x; show local roots the way users write them.
+    String location =
+        (scheme.equals("file") ? "file://" + rootPath : redact(root.toString())) + "/";
+    int listPage =
+        Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
+    StoreContext ctx =
+        new StoreContext(
+            fs,
+            root,
+            rootPath,
+            location,
+            new RequestCounters(),
+            listPage,
+            new AtomicBoolean(),
+            new StoreHooks());
+    WriteStrategy writes =
+        switch (scheme) {
+          case "file" -> new LocalWrites(ctx);
+          case "s3a" -> new S3aWrites(ctx);
+          case "abfs", "abfss" -> new AbfsWrites(ctx);
+          default ->
+              new UnsafeWrites(
+                  ctx, scheme, conf.getBoolean(UnsafeWrites.UNSAFE_CREATE_IF_ABSENT, false));
+        };
+    return new HadoopObjectStore(ctx, writes);
+  }
+
+  /** IsleDB's defaults for the scheme, then the user's settings, then the forced ones. */
+  private static Configuration configuration(
+      String scheme, Map<String, String> hadoopConf, String where) {
+    Configuration conf = new Configuration();
+    switch (scheme) {
+      case "abfs", "abfss" -> AbfsWrites.configureDefaults(conf);
+      case "s3a" -> S3aWrites.configureDefaults(conf);
+      default -> {}
+    }
+    hadoopConf.forEach(
+        (k, v) -> {
+          if (k == null || v == null) {
+            throw IsleException.invalidArgument(
+                "hadoopConf must not hold null keys or values (key " + k + ")");
+          }
+          conf.set(k, v);
+        });
+    if (scheme.equals("s3a")) {
+      S3aWrites.forceSettings(conf, where);
+    }
+    return conf;
+  }
+
+  private static FileSystem openFileSystem(String scheme, Path root, Configuration conf) {
+    try {
+      if (scheme.equals("file")) {
+        // The raw local FS writes no .crc side files; our own writes go through java.nio anyway.
+        RawLocalFileSystem local = new RawLocalFileSystem();
+        local.initialize(URI.create("file:///"), conf);
+        return local;
+      }
+      return FileSystem.newInstance(root.toUri(), conf);
+    } catch (IOException | RuntimeException e) {
+      throw IsleException.unavailable(
+          "cannot open the "
+              + scheme
+              + " file system for "
+              + redact(root.toString())
+              + ": "
+              + redact(e.toString()),
+          redacted(e));
+    }
+  }
+
+  private static URI parseBase(String uri) {
+    if (uri == null || uri.isEmpty()) {
+      throw IsleException.invalidArgument("storage URI must not be empty");
+    }
+    String shown = redact(uri);
+    if (!shown.contains("://") && shown.indexOf('@') >= 0) {
+      // Not scheme://authority, so the user-info part cannot be told apart: hide all before '@'.
+      shown = "***" + shown.substring(shown.lastIndexOf('@'));
+    }
+    URI base;
+    try {
+      base = new URI(uri);
+    } catch (URISyntaxException e) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' is malformed: " + redact(e.getMessage()));
+    }
+    if (base.getScheme() == null) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' has no scheme (file:///abs/dir, s3a://bucket, ...)");
+    }
+    if (base.isOpaque()) {
+      throw IsleException.invalidArgument(
+          "storage URI '" + shown + "' is not hierarchical (file:///abs/dir, s3a://bucket, ...)");
+    }
+    if (base.getScheme().equalsIgnoreCase("file")
+        && (base.getPath() == null || !base.getPath().startsWith("/"))) {
+      throw IsleException.invalidArgument(
+          "file storage URI '" + shown + "' must name an absolute directory, like file:///data/db");
+    }
+    return base;
+  }
+}
