@@ -1,0 +1,51 @@
+package io.isledb;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * The block codec of the tables a role writes (part of {@link TableSettings}). Readers decode every
+ * codec whatever the settings, so changing it affects only tables written afterwards.
+ */
+public enum Compression {
+  /** Blocks are stored as is. */
+  NONE("none"),
+  /** LZ4: fast, moderate ratio; the default for freshly flushed tables. */
+  LZ4("lz4"),
+  /** Zstandard: slower, stronger; the default for compaction output, which is read for longer. */
+  ZSTD("zstd");
+
+  private final String optionName;
+
+  Compression(String optionName) {
+    this.optionName = optionName;
+  }
+
+  /** The name {@link #parse} accepts for this codec: {@code none}, {@code lz4} or {@code zstd}. */
+  public String optionName() {
+    return optionName;
+  }
+
+  /**
+   * The codec called {@code name} (case-insensitive), for configuration given as text.
+   *
+   * @throws IsleException INVALID_ARGUMENT naming the value and the allowed names if no codec has
+   *     that name
+   * @throws NullPointerException if {@code name} is null
+   */
+  public static Compression parse(String name) {
+    String n = name.trim().toLowerCase(Locale.ROOT);
+    for (Compression c : values()) {
+      if (c.optionName.equals(n)) {
+        return c;
+      }
+    }
+    throw IsleException.invalidArgument(
+        "compression must be one of "
+            + Arrays.stream(values()).map(Compression::optionName).collect(Collectors.joining(", "))
+            + "; got '"
+            + name
+            + "'");
+  }
+}
