@@ -280,7 +280,7 @@ public final class DbWriter implements Writer, Resource {
     synchronized (monitor) {
       Memtable first = frozen.removeFirst();
       if (first != m) {
-        throw new IllegalStateException("flushes committed out of order");
+        throw IsleException.internal("flushes committed out of order");
       }
       frozenCount = frozen.size();
       flushedGeneration = m.generation();
