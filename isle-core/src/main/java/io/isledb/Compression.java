@@ -10,42 +10,39 @@ import java.util.stream.Collectors;
  */
 public enum Compression {
   /** Blocks are stored as is. */
-  NONE("none"),
+  NONE,
   /** LZ4: fast, moderate ratio; the default for freshly flushed tables. */
-  LZ4("lz4"),
+  LZ4,
   /** Zstandard: slower, stronger; the default for compaction output, which is read for longer. */
-  ZSTD("zstd");
-
-  private final String optionName;
-
-  Compression(String optionName) {
-    this.optionName = optionName;
-  }
+  ZSTD;
 
   /** The name {@link #parse} accepts for this codec: {@code none}, {@code lz4} or {@code zstd}. */
   public String optionName() {
-    return optionName;
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /**
-   * The codec called {@code name} (case-insensitive), for configuration given as text.
+   * The codec called {@code name} (case-insensitive, surrounding blanks ignored), for configuration
+   * given as text.
    *
    * @throws IsleException INVALID_ARGUMENT naming the value and the allowed names if no codec has
    *     that name
    * @throws NullPointerException if {@code name} is null
    */
   public static Compression parse(String name) {
-    String n = name.trim().toLowerCase(Locale.ROOT);
-    for (Compression c : values()) {
-      if (c.optionName.equals(n)) {
-        return c;
-      }
-    }
-    throw IsleException.invalidArgument(
-        "compression must be one of "
-            + Arrays.stream(values()).map(Compression::optionName).collect(Collectors.joining(", "))
-            + "; got '"
-            + name
-            + "'");
+    String n = name.trim();
+    return Arrays.stream(values())
+        .filter(c -> c.name().equalsIgnoreCase(n))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                IsleException.invalidArgument(
+                    "compression must be one of "
+                        + Arrays.stream(values())
+                            .map(Compression::optionName)
+                            .collect(Collectors.joining(", "))
+                        + "; got '"
+                        + name
+                        + "'"));
   }
 }
