@@ -13,9 +13,8 @@ import java.util.Objects;
  * @param maxRuns merge the two smallest neighbouring runs whenever there are more runs than this
  *     (default 12), bounding read amplification whatever the sizes
  * @param targetTableSize compaction output is split into tables of about this size (default 64 MiB)
- * @param compression codec of compaction output: "zstd" (default), "lz4" or "none"
- * @param blockSize data block size of compaction output (default 16 KiB)
- * @param bloomBitsPerKey bloom bits per key of compaction output (default 10)
+ * @param table layout of compaction output (default {@link TableSettings#compactorDefaults()}:
+ *     ZSTD, 16 KiB blocks, 10 bloom bits per key)
  * @param readaheadBytes inputs are read in ranged requests of about this size (default 4 MiB)
  * @param interval how often {@code start()} looks for work when idle (default 1 s)
  * @param garbageRatio merge everything into one bottommost run when deletions and expired entries
@@ -27,15 +26,13 @@ public record CompactorOptions(
     int sizeRatio,
     int maxRuns,
     long targetTableSize,
-    String compression,
-    int blockSize,
-    int bloomBitsPerKey,
+    TableSettings table,
     int readaheadBytes,
     Duration interval,
     double garbageRatio) {
 
   public CompactorOptions {
-    Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(table, "table");
     Objects.requireNonNull(interval, "interval");
     if (l0Trigger < 1) {
       throw IsleException.invalidArgument("l0Trigger must be at least 1, got " + l0Trigger);
@@ -49,10 +46,6 @@ public record CompactorOptions(
     if (targetTableSize < 4096) {
       throw IsleException.invalidArgument(
           "targetTableSize must be at least 4096, got " + targetTableSize);
-    }
-    if (!compression.equals("none") && !compression.equals("lz4") && !compression.equals("zstd")) {
-      throw IsleException.invalidArgument(
-          "compression must be one of none, lz4, zstd; got '" + compression + "'");
     }
     if (readaheadBytes < 0 || readaheadBytes > 64 << 20) {
       throw IsleException.invalidArgument(
@@ -69,132 +62,58 @@ public record CompactorOptions(
   /** The defaults listed on the record. */
   public static CompactorOptions defaults() {
     return new CompactorOptions(
-        8, 4, 12, 64L << 20, "zstd", 16 << 10, 10, 4 << 20, Duration.ofSeconds(1), 0.2);
+        8,
+        4,
+        12,
+        64L << 20,
+        TableSettings.compactorDefaults(),
+        4 << 20,
+        Duration.ofSeconds(1),
+        0.2);
   }
 
   public CompactorOptions withL0Trigger(int v) {
     return new CompactorOptions(
-        v,
-        sizeRatio,
-        maxRuns,
-        targetTableSize,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        garbageRatio);
+        v, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, garbageRatio);
   }
 
   public CompactorOptions withSizeRatio(int v) {
     return new CompactorOptions(
-        l0Trigger,
-        v,
-        maxRuns,
-        targetTableSize,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        garbageRatio);
+        l0Trigger, v, maxRuns, targetTableSize, table, readaheadBytes, interval, garbageRatio);
   }
 
   public CompactorOptions withMaxRuns(int v) {
     return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        v,
-        targetTableSize,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        garbageRatio);
+        l0Trigger, sizeRatio, v, targetTableSize, table, readaheadBytes, interval, garbageRatio);
   }
 
   public CompactorOptions withTargetTableSize(long v) {
     return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        maxRuns,
-        v,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        garbageRatio);
+        l0Trigger, sizeRatio, maxRuns, v, table, readaheadBytes, interval, garbageRatio);
   }
 
-  public CompactorOptions withCompression(String v) {
+  public CompactorOptions withTable(TableSettings v) {
     return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        maxRuns,
-        targetTableSize,
-        v,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        garbageRatio);
+        l0Trigger, sizeRatio, maxRuns, targetTableSize, v, readaheadBytes, interval, garbageRatio);
   }
 
+  /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
   public CompactorOptions withBlockSize(int v) {
-    return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        maxRuns,
-        targetTableSize,
-        compression,
-        v,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        garbageRatio);
+    return withTable(table.withBlockSize(v));
   }
 
   public CompactorOptions withReadaheadBytes(int v) {
     return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        maxRuns,
-        targetTableSize,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        v,
-        interval,
-        garbageRatio);
+        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, v, interval, garbageRatio);
   }
 
   public CompactorOptions withGarbageRatio(double v) {
     return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        maxRuns,
-        targetTableSize,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        interval,
-        v);
+        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, v);
   }
 
   public CompactorOptions withInterval(Duration v) {
     return new CompactorOptions(
-        l0Trigger,
-        sizeRatio,
-        maxRuns,
-        targetTableSize,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        readaheadBytes,
-        v,
-        garbageRatio);
+        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, v, garbageRatio);
   }
 }

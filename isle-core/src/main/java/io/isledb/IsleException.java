@@ -14,20 +14,41 @@ public class IsleException extends RuntimeException {
 
   /** What went wrong, at the level a caller can act on. The set is closed. */
   public enum Kind {
-    /** Stored bytes failed a checksum, a format check or a reference check. Never retry blindly. */
-    CORRUPTION,
-    /** A newer instance of the same role took over; this instance must stop. */
-    FENCED,
-    /** A concurrent change made this operation invalid (for example compaction inputs vanished). */
-    CONFLICT,
-    /** Storage could not be reached or failed; the operation may succeed if retried. */
-    UNAVAILABLE,
-    /** The caller passed something that can never succeed (too large, malformed, unsupported). */
-    INVALID_ARGUMENT,
-    /** The object was closed before or during the call. */
-    CLOSED,
-    /** A bug or an unexpected state inside IsleDB. */
-    INTERNAL
+    /**
+     * Stored bytes failed a checksum, a format check or a reference check (including a table the
+     * newest version references but storage does not hold). Not retryable: retrying reads the same
+     * bytes.
+     */
+    CORRUPTION(false),
+    /** A newer instance of the same role took over; this instance must stop. Not retryable. */
+    FENCED(false),
+    /**
+     * A concurrent change made this operation invalid (for example compaction inputs vanished).
+     * Retryable: the same call against the newer state (after a refresh) may succeed.
+     */
+    CONFLICT(true),
+    /** Storage could not be reached or failed; the operation may succeed if retried. Retryable. */
+    UNAVAILABLE(true),
+    /**
+     * The caller passed something that can never succeed (too large, malformed, unsupported, a
+     * position or version no longer retained). Not retryable with the same arguments.
+     */
+    INVALID_ARGUMENT(false),
+    /** The object was closed before or during the call. Not retryable on this object. */
+    CLOSED(false),
+    /** A bug or an unexpected state inside IsleDB. Not retryable. */
+    INTERNAL(false);
+
+    private final boolean retryable;
+
+    Kind(boolean retryable) {
+      this.retryable = retryable;
+    }
+
+    /** Whether a failure of this kind may go away if the same operation is tried again. */
+    public boolean isRetryable() {
+      return retryable;
+    }
   }
 
   private final Kind kind;
@@ -45,6 +66,15 @@ public class IsleException extends RuntimeException {
   /** The category of this failure. */
   public Kind kind() {
     return kind;
+  }
+
+  /**
+   * Whether the same operation may succeed if tried again: true for {@link Kind#UNAVAILABLE}
+   * (storage failed; retry with backoff) and {@link Kind#CONFLICT} (a concurrent change; retry
+   * against the refreshed state), false for every other kind.
+   */
+  public boolean isRetryable() {
+    return kind.isRetryable();
   }
 
   @Override
@@ -65,6 +95,11 @@ public class IsleException extends RuntimeException {
   /** Shorthand for a {@link Kind#CLOSED} failure. */
   public static IsleException closed(String what) {
     return new IsleException(Kind.CLOSED, what + " is closed");
+  }
+
+  /** Shorthand for an {@link Kind#INTERNAL} failure: an internal check of an impossible state. */
+  public static IsleException internal(String message) {
+    return new IsleException(Kind.INTERNAL, message);
   }
 
   /** Shorthand for an {@link Kind#INTERNAL} failure. */

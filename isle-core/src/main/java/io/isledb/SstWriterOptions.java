@@ -12,9 +12,8 @@ import java.util.Objects;
  * @param targetTableSize tables are split at about this size (default 64 MiB)
  * @param blobThreshold values of at least this size are uploaded as blobs (default 256 KiB); 1 to
  *     {@link WriterOptions#MAX_INLINE_VALUE_SIZE}
- * @param compression "lz4" (default), "zstd" or "none"
- * @param blockSize data block size (default 16 KiB)
- * @param bloomBitsPerKey bloom filter bits per key (default 10)
+ * @param table layout of the tables (default {@link TableSettings#writerDefaults()}: LZ4, 16 KiB
+ *     blocks, 10 bloom bits per key)
  * @param leaseTtl how long the uploads stay safe from GC before they are committed (default 24
  *     hours): long enough for a Flink job to restart and commit them from its checkpoint
  */
@@ -23,13 +22,11 @@ public record SstWriterOptions(
     long bufferBytes,
     long targetTableSize,
     int blobThreshold,
-    String compression,
-    int blockSize,
-    int bloomBitsPerKey,
+    TableSettings table,
     Duration leaseTtl) {
 
   public SstWriterOptions {
-    Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(table, "table");
     Objects.requireNonNull(leaseTtl, "leaseTtl");
     if (bufferBytes < 1 << 16) {
       throw IsleException.invalidArgument(
@@ -40,10 +37,6 @@ public record SstWriterOptions(
           "targetTableSize must be at least 4096, got " + targetTableSize);
     }
     WriterOptions.checkBlobThreshold(blobThreshold);
-    if (!compression.equals("none") && !compression.equals("lz4") && !compression.equals("zstd")) {
-      throw IsleException.invalidArgument(
-          "compression must be one of none, lz4, zstd; got '" + compression + "'");
-    }
     if (leaseTtl.isNegative()) {
       throw IsleException.invalidArgument("leaseTtl must not be negative, got " + leaseTtl);
     }
@@ -52,78 +45,36 @@ public record SstWriterOptions(
   /** Unsorted input, 64 MiB buffer and tables, 256 KiB blobs, LZ4, 24 h lease. */
   public static SstWriterOptions defaults() {
     return new SstWriterOptions(
-        false, 64L << 20, 64L << 20, 256 << 10, "lz4", 16 << 10, 10, Duration.ofHours(24));
+        false,
+        64L << 20,
+        64L << 20,
+        256 << 10,
+        TableSettings.writerDefaults(),
+        Duration.ofHours(24));
   }
 
   public SstWriterOptions withSortedInput(boolean v) {
-    return new SstWriterOptions(
-        v,
-        bufferBytes,
-        targetTableSize,
-        blobThreshold,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        leaseTtl);
+    return new SstWriterOptions(v, bufferBytes, targetTableSize, blobThreshold, table, leaseTtl);
   }
 
   public SstWriterOptions withBufferBytes(long v) {
-    return new SstWriterOptions(
-        sortedInput,
-        v,
-        targetTableSize,
-        blobThreshold,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        leaseTtl);
+    return new SstWriterOptions(sortedInput, v, targetTableSize, blobThreshold, table, leaseTtl);
   }
 
   public SstWriterOptions withTargetTableSize(long v) {
-    return new SstWriterOptions(
-        sortedInput,
-        bufferBytes,
-        v,
-        blobThreshold,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        leaseTtl);
+    return new SstWriterOptions(sortedInput, bufferBytes, v, blobThreshold, table, leaseTtl);
   }
 
   public SstWriterOptions withBlobThreshold(int v) {
-    return new SstWriterOptions(
-        sortedInput,
-        bufferBytes,
-        targetTableSize,
-        v,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        leaseTtl);
+    return new SstWriterOptions(sortedInput, bufferBytes, targetTableSize, v, table, leaseTtl);
   }
 
-  public SstWriterOptions withCompression(String v) {
+  public SstWriterOptions withTable(TableSettings v) {
     return new SstWriterOptions(
-        sortedInput,
-        bufferBytes,
-        targetTableSize,
-        blobThreshold,
-        v,
-        blockSize,
-        bloomBitsPerKey,
-        leaseTtl);
+        sortedInput, bufferBytes, targetTableSize, blobThreshold, v, leaseTtl);
   }
 
   public SstWriterOptions withLeaseTtl(Duration v) {
-    return new SstWriterOptions(
-        sortedInput,
-        bufferBytes,
-        targetTableSize,
-        blobThreshold,
-        compression,
-        blockSize,
-        bloomBitsPerKey,
-        v);
+    return new SstWriterOptions(sortedInput, bufferBytes, targetTableSize, blobThreshold, table, v);
   }
 }

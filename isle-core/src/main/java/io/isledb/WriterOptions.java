@@ -14,9 +14,8 @@ import java.util.Objects;
  *     (default 2); memory stays below about {@code (1 + this) * memtableSize}
  * @param blobThreshold values of at least this many bytes are stored as separate blobs (default 256
  *     KiB); 1 to {@link #MAX_INLINE_VALUE_SIZE}, because a smaller value is stored inside a table
- * @param blockSize SST data block size (default 16 KiB)
- * @param bloomBitsPerKey bloom filter bits per key (default 10)
- * @param compression codec for flushed tables: "none", "lz4" (default) or "zstd"
+ * @param table layout of flushed tables (default {@link TableSettings#writerDefaults()}: LZ4, 16
+ *     KiB blocks, 10 bloom bits per key)
  * @param flushRetries attempts of one flush after transient storage failures before the writer
  *     fails (default 5)
  */
@@ -25,9 +24,7 @@ public record WriterOptions(
     Duration flushInterval,
     int maxImmutableMemtables,
     int blobThreshold,
-    int blockSize,
-    int bloomBitsPerKey,
-    String compression,
+    TableSettings table,
     int flushRetries) {
 
   // The size limits, in one place. A value below the blob threshold is stored inline in a table,
@@ -53,7 +50,7 @@ public record WriterOptions(
 
   public WriterOptions {
     Objects.requireNonNull(flushInterval, "flushInterval");
-    Objects.requireNonNull(compression, "compression");
+    Objects.requireNonNull(table, "table");
     if (memtableSize < 64 * 1024) {
       throw IsleException.invalidArgument(
           "memtableSize must be at least 64 KiB, got " + memtableSize);
@@ -67,17 +64,6 @@ public record WriterOptions(
           "maxImmutableMemtables must be at least 1, got " + maxImmutableMemtables);
     }
     checkBlobThreshold(blobThreshold);
-    if (blockSize < 256 || blockSize > 4 * 1024 * 1024) {
-      throw IsleException.invalidArgument("blockSize must be in [256, 4 MiB], got " + blockSize);
-    }
-    if (bloomBitsPerKey < 0 || bloomBitsPerKey > 64) {
-      throw IsleException.invalidArgument(
-          "bloomBitsPerKey must be in [0, 64], got " + bloomBitsPerKey);
-    }
-    if (!compression.equals("none") && !compression.equals("lz4") && !compression.equals("zstd")) {
-      throw IsleException.invalidArgument(
-          "compression must be one of none, lz4, zstd; got '" + compression + "'");
-    }
     if (flushRetries < 0) {
       throw IsleException.invalidArgument("flushRetries must not be negative, got " + flushRetries);
     }
@@ -102,102 +88,40 @@ public record WriterOptions(
   /** The defaults listed on the record. */
   public static WriterOptions defaults() {
     return new WriterOptions(
-        64L * 1024 * 1024, Duration.ofSeconds(1), 2, 256 * 1024, 16 * 1024, 10, "lz4", 5);
+        64L * 1024 * 1024, Duration.ofSeconds(1), 2, 256 * 1024, TableSettings.writerDefaults(), 5);
   }
 
   public WriterOptions withMemtableSize(long v) {
     return new WriterOptions(
-        v,
-        flushInterval,
-        maxImmutableMemtables,
-        blobThreshold,
-        blockSize,
-        bloomBitsPerKey,
-        compression,
-        flushRetries);
+        v, flushInterval, maxImmutableMemtables, blobThreshold, table, flushRetries);
   }
 
   public WriterOptions withFlushInterval(Duration v) {
     return new WriterOptions(
-        memtableSize,
-        v,
-        maxImmutableMemtables,
-        blobThreshold,
-        blockSize,
-        bloomBitsPerKey,
-        compression,
-        flushRetries);
+        memtableSize, v, maxImmutableMemtables, blobThreshold, table, flushRetries);
   }
 
   public WriterOptions withMaxImmutableMemtables(int v) {
-    return new WriterOptions(
-        memtableSize,
-        flushInterval,
-        v,
-        blobThreshold,
-        blockSize,
-        bloomBitsPerKey,
-        compression,
-        flushRetries);
+    return new WriterOptions(memtableSize, flushInterval, v, blobThreshold, table, flushRetries);
   }
 
   public WriterOptions withBlobThreshold(int v) {
     return new WriterOptions(
-        memtableSize,
-        flushInterval,
-        maxImmutableMemtables,
-        v,
-        blockSize,
-        bloomBitsPerKey,
-        compression,
-        flushRetries);
+        memtableSize, flushInterval, maxImmutableMemtables, v, table, flushRetries);
   }
 
+  public WriterOptions withTable(TableSettings v) {
+    return new WriterOptions(
+        memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, v, flushRetries);
+  }
+
+  /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
   public WriterOptions withBlockSize(int v) {
-    return new WriterOptions(
-        memtableSize,
-        flushInterval,
-        maxImmutableMemtables,
-        blobThreshold,
-        v,
-        bloomBitsPerKey,
-        compression,
-        flushRetries);
-  }
-
-  public WriterOptions withBloomBitsPerKey(int v) {
-    return new WriterOptions(
-        memtableSize,
-        flushInterval,
-        maxImmutableMemtables,
-        blobThreshold,
-        blockSize,
-        v,
-        compression,
-        flushRetries);
-  }
-
-  public WriterOptions withCompression(String v) {
-    return new WriterOptions(
-        memtableSize,
-        flushInterval,
-        maxImmutableMemtables,
-        blobThreshold,
-        blockSize,
-        bloomBitsPerKey,
-        v,
-        flushRetries);
+    return withTable(table.withBlockSize(v));
   }
 
   public WriterOptions withFlushRetries(int v) {
     return new WriterOptions(
-        memtableSize,
-        flushInterval,
-        maxImmutableMemtables,
-        blobThreshold,
-        blockSize,
-        bloomBitsPerKey,
-        compression,
-        v);
+        memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, table, v);
   }
 }

@@ -1,6 +1,7 @@
 package io.isledb.db;
 
 import io.isledb.CorruptionException;
+import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +22,7 @@ final class Blobs {
     try {
       return MessageDigest.getInstance("SHA-256").digest(value);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by the JDK", e);
+      throw IsleException.internal("SHA-256 is required by the JDK", e);
     }
   }
 

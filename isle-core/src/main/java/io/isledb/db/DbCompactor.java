@@ -110,9 +110,7 @@ public final class DbCompactor implements Compactor, Resource {
     }
     TableOptions topts =
         TableOptions.defaults()
-            .withBlockSize(options.blockSize())
-            .withBloomBitsPerKey(options.bloomBitsPerKey())
-            .withCompression(DbWriter.compression(options.compression()))
+            .withSettings(options.table())
             .withCreationTimeMillis(now)
             .withDataTimeRange(minTime, Math.max(minTime, maxTime))
             .withTargetFileSize(options.targetTableSize());

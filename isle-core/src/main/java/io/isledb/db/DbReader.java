@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -288,13 +289,24 @@ public final class DbReader implements Reader, Resource {
     public Optional<byte[]> get(byte[] key) {
       checkKey(key);
       check();
-      return v.get(key);
+      return judged(() -> v.get(key));
     }
 
     @Override
     public KvIterator scan(byte[] fromInclusive, byte[] toExclusive) {
       check();
-      return v.scan(fromInclusive, toExclusive);
+      return judged(() -> v.scan(fromInclusive, toExclusive));
+    }
+
+    /** A view is bound to its version: a missing table is judged against the newest version. */
+    private <T> T judged(Supplier<T> read) {
+      try {
+        return read.get();
+      } catch (MissingTableException e) {
+        tables.invalidate(e.tableId);
+        refresh();
+        throw e.judge(current.state(), "version " + v.version());
+      }
     }
 
     @Override

@@ -81,9 +81,7 @@ public final class DbSstWriter implements SstWriter {
     long now = ctx.clock().millis();
     this.tableOptions =
         TableOptions.defaults()
-            .withBlockSize(options.blockSize())
-            .withBloomBitsPerKey(options.bloomBitsPerKey())
-            .withCompression(DbWriter.compression(options.compression()))
+            .withSettings(options.table())
             .withCreationTimeMillis(now)
             .withDataTimeRange(now, now)
             .withTargetFileSize(options.targetTableSize());

@@ -254,13 +254,8 @@ public final class DbTailingReader implements TailingReader, Resource {
             .getRange(meta.objectName(), meta.size(), 0, (int) meta.size())
             .orElseThrow(
                 () ->
-                    new IsleException(
-                        IsleException.Kind.INVALID_ARGUMENT,
-                        "tail position at version "
-                            + version
-                            + " is no longer retained: table "
-                            + meta.id()
-                            + " was garbage collected (pin the consumer's version to keep it)"));
+                    new MissingTableException(meta, ctx.store())
+                        .judge(ctx.manifest().loadLatest(), "tail position at version " + version));
     TableReader reader =
         TableReader.open(
             meta.objectName(),

@@ -8,7 +8,6 @@ import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
-import io.isledb.sst.Compression;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import java.time.Duration;
@@ -281,7 +280,7 @@ public final class DbWriter implements Writer, Resource {
     synchronized (monitor) {
       Memtable first = frozen.removeFirst();
       if (first != m) {
-        throw new IllegalStateException("flushes committed out of order");
+        throw IsleException.internal("flushes committed out of order");
       }
       frozenCount = frozen.size();
       flushedGeneration = m.generation();
@@ -339,9 +338,7 @@ public final class DbWriter implements Writer, Resource {
     long now = ctx.clock().millis();
     TableOptions topts =
         TableOptions.defaults()
-            .withBlockSize(options.blockSize())
-            .withBloomBitsPerKey(options.bloomBitsPerKey())
-            .withCompression(compression(options.compression()))
+            .withSettings(options.table())
             .withCreationTimeMillis(now)
             .withDataTimeRange(m.minTime(), m.maxTime());
     Memtable.Sorted sorted = m.sorted();
@@ -383,14 +380,6 @@ public final class DbWriter implements Writer, Resource {
       recentBlobs.remember(ref, now);
     }
     return ref;
-  }
-
-  static Compression compression(String name) {
-    return switch (name) {
-      case "none" -> Compression.NONE;
-      case "zstd" -> Compression.ZSTD;
-      default -> Compression.LZ4;
-    };
   }
 
   /**

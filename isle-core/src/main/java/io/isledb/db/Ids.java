@@ -1,5 +1,6 @@
 package io.isledb.db;
 
+import io.isledb.IsleException;
 import io.isledb.util.Bytes;
 import java.security.SecureRandom;
 import java.util.Random;
@@ -38,7 +39,8 @@ public final class Ids {
   public static String next(Supplier<byte[]> source) {
     byte[] b = source.get();
     if (b.length != 16) {
-      throw new IllegalStateException("id source returned " + b.length + " bytes, expected 16");
+      throw IsleException.invalidArgument(
+          "DBOptions.idSource returned " + b.length + " bytes, expected 16");
     }
     return Bytes.hex(b);
   }

@@ -148,8 +148,7 @@ final class TableSource implements BlockSource, AutoCloseable {
   private byte[] remote(long offset, int length) {
     Optional<byte[]> b = store.getRange(meta.objectName(), meta.size(), offset, length);
     if (b.isEmpty()) {
-      throw new MissingTableException(
-          meta.id(), "table " + meta.objectName() + " is missing from " + store.location());
+      throw new MissingTableException(meta, store);
     }
     byte[] data = b.get();
     if (data.length != length) {

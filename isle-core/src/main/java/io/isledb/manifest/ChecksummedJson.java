@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
+import io.isledb.IsleException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -34,7 +35,7 @@ public final class ChecksummedJson {
     try {
       json = MAPPER.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot serialize manifest JSON", e);
+      throw IsleException.internal("cannot serialize manifest JSON", e);
     }
     CRC32C crc = new CRC32C();
     crc.update(json);

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
+import io.isledb.IsleException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -291,7 +292,7 @@ public final class ManifestCodec {
     n.put("time", p.timeMillis());
     if (!p.history()) {
       if (p.state().seq() != p.version()) {
-        throw new IllegalArgumentException(
+        throw IsleException.internal(
             "pin of version " + p.version() + " with the state of " + p.state().seq());
       }
       putState(n.putObject("state"), p.state());

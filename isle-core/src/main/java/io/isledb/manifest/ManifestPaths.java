@@ -1,5 +1,7 @@
 package io.isledb.manifest;
 
+import io.isledb.IsleException;
+
 /**
  * Object names of everything IsleDB stores under a database prefix. Persisted layout: never change
  * a name here without a format version bump (see docs/FORMAT.md).
@@ -84,7 +86,7 @@ public final class ManifestPaths {
 
   static String pad(long seq) {
     if (seq < 0) {
-      throw new IllegalArgumentException("negative manifest sequence " + seq);
+      throw IsleException.invalidArgument("negative manifest sequence " + seq);
     }
     String s = Long.toString(seq);
     return "0".repeat(SEQ_DIGITS - s.length()) + s;

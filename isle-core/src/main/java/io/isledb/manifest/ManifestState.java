@@ -1,6 +1,7 @@
 package io.isledb.manifest;
 
 import io.isledb.CorruptionException;
+import io.isledb.IsleException;
 import io.isledb.util.Bytes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -204,7 +205,7 @@ public final class ManifestState {
     } else if (e.change() instanceof Edit.DropTables d) {
       return validateDrop(e.role(), d);
     }
-    throw new IllegalStateException("unknown change " + e.change());
+    throw IsleException.internal("unknown change " + e.change());
   }
 
   private String validateAdd(Role role, Edit.AddTables a) {

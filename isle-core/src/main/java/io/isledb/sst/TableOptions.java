@@ -1,6 +1,7 @@
 package io.isledb.sst;
 
 import io.isledb.IsleException;
+import io.isledb.TableSettings;
 
 /**
  * How a {@link TableBuilder} writes a table. Immutable; start from {@link #defaults()} and change
@@ -82,6 +83,20 @@ public record TableOptions(
         0,
         0,
         DEFAULT_TARGET_FILE_SIZE);
+  }
+
+  /**
+   * These options with the block size, bloom bits and codec of a role's public {@link
+   * TableSettings}: the one place a public {@link io.isledb.Compression} becomes a persisted codec.
+   */
+  public TableOptions withSettings(TableSettings s) {
+    Compression c =
+        switch (s.compression()) {
+          case NONE -> Compression.NONE;
+          case LZ4 -> Compression.LZ4;
+          case ZSTD -> Compression.ZSTD;
+        };
+    return withBlockSize(s.blockSize()).withBloomBitsPerKey(s.bloomBitsPerKey()).withCompression(c);
   }
 
   public TableOptions withBlockSize(int v) {

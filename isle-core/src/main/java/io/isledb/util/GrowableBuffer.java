@@ -1,5 +1,6 @@
 package io.isledb.util;
 
+import io.isledb.IsleException;
 import java.util.Arrays;
 
 /**
@@ -48,7 +49,7 @@ public final class GrowableBuffer {
     long needed = (long) size + extra;
     if (needed > array.length) {
       if (needed > Integer.MAX_VALUE - 8) {
-        throw new IllegalStateException("buffer would exceed 2 GiB: " + needed + " bytes");
+        throw IsleException.invalidArgument("buffer would exceed 2 GiB: " + needed + " bytes");
       }
       long grown = Math.max(needed, Math.min((long) array.length * 2, Integer.MAX_VALUE - 8));
       array = Arrays.copyOf(array, (int) grown);
@@ -61,7 +62,7 @@ public final class GrowableBuffer {
    */
   public void advance(int n) {
     if (n < 0 || n > array.length - size) {
-      throw new IllegalArgumentException("cannot advance " + n + " bytes past size " + size);
+      throw IsleException.internal("cannot advance " + n + " bytes past size " + size);
     }
     size += n;
   }

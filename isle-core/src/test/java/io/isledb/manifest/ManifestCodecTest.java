@@ -117,7 +117,9 @@ class ManifestCodecTest {
     assertThat(back.state().tokens()).isEqualTo(s.tokens());
     // The embedded state is a snapshot of exactly the pinned version.
     assertThatThrownBy(() -> ManifestCodec.encodePin(new ManifestCodec.Pin("x", s.seq() + 1, 5, s)))
-        .isInstanceOf(IllegalArgumentException.class);
+        .isInstanceOfSatisfying(
+            io.isledb.IsleException.class,
+            e -> assertThat(e.kind()).isEqualTo(io.isledb.IsleException.Kind.INTERNAL));
   }
 
   private static byte[] rawPin(String kind) {
