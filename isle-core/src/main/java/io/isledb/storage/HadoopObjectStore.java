@@ -8,7 +8,6 @@ import io.isledb.RequestStats;
 import io.isledb.RequestStats.RequestKind;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -276,8 +275,9 @@ final class HadoopObjectStore implements ObjectStore {
       Iterator<ObjectInfo> it =
           writes.flatKeySpace()
               ? new S3aFlatListing(ctx, namePrefix)
-              : new SortedTreeIterator(this::listDirectory, namePrefix);
-      return new MappedIterator(it, namePrefix);
+              : new SortedTreeIterator(
+                  this::listDirectory, namePrefix, e -> failed("list", namePrefix + "*", e));
+      return new MappedIterator(it);
     } catch (IOException | RuntimeException e) {
       throw failed("list", namePrefix, e);
     }
@@ -353,24 +353,21 @@ final class HadoopObjectStore implements ObjectStore {
     return deleted;
   }
 
-  /** Turns I/O failures of a lazy listing into {@link IsleException}s naming the listing. */
+  /**
+   * A lazy listing that fails once the store is closed. The listings map their own I/O failures to
+   * the store's IsleException (StoreContext.failed).
+   */
   private final class MappedIterator implements Iterator<ObjectInfo> {
     private final Iterator<ObjectInfo> inner;
-    private final String prefix;
 
-    MappedIterator(Iterator<ObjectInfo> inner, String prefix) {
+    MappedIterator(Iterator<ObjectInfo> inner) {
       this.inner = inner;
-      this.prefix = prefix;
     }
 
     @Override
     public boolean hasNext() {
       checkOpen();
-      try {
-        return inner.hasNext();
-      } catch (UncheckedIOException e) {
-        throw failed("list", prefix + "*", e.getCause());
-      }
+      return inner.hasNext();
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.isledb.ObjectInfo;
 import io.isledb.RequestStats.RequestKind;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.fs.LocatedFileStatus;
@@ -70,7 +69,7 @@ final class S3aFlatListing implements Iterator<ObjectInfo> {
     } catch (FileNotFoundException e) {
       exhausted = true;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw ctx.failed("list", prefix + "*", e);
     }
     exhausted = true;
     return false;

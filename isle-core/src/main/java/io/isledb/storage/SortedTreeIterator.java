@@ -33,12 +33,22 @@ final class SortedTreeIterator implements Iterator<ObjectInfo> {
   }
 
   private final DirectoryLister lister;
+  private final java.util.function.Function<IOException, io.isledb.IsleException> onFailure;
   private final String prefix;
   private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
   private ObjectInfo next;
 
-  SortedTreeIterator(DirectoryLister lister, String prefix) throws IOException {
+  /**
+   * @param onFailure maps a failed directory listing met while iterating (the iterator interface
+   *     cannot throw IOException) to the store's error
+   */
+  SortedTreeIterator(
+      DirectoryLister lister,
+      String prefix,
+      java.util.function.Function<IOException, io.isledb.IsleException> onFailure)
+      throws IOException {
     this.lister = lister;
+    this.onFailure = onFailure;
     this.prefix = prefix;
     int slash = prefix.lastIndexOf('/');
     push(slash < 0 ? "" : prefix.substring(0, slash));
@@ -83,7 +93,7 @@ final class SortedTreeIterator implements Iterator<ObjectInfo> {
       try {
         next = advance();
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw onFailure.apply(e);
       }
     }
     return next != null;

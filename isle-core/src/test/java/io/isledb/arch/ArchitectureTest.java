@@ -95,10 +95,6 @@ class ArchitectureTest {
         .that()
         // IsleException's own constructors call super(...) of RuntimeException.
         .areNotAssignableTo(IsleException.class)
-        // Exemption: storage/ is being split by scheme in a parallel change of the same issue,
-        // which converts its raw exceptions; remove this line once it has landed.
-        .and()
-        .resideOutsideOfPackage("io.isledb.storage..")
         .should()
         .callConstructorWhere(raw)
         .because(
