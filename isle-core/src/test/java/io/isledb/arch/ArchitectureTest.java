@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine's architecture rules: storage only through Hadoop FileSystem (no Flink, no cloud SDK),
- * the layers below the engine do not reach up into it, failures are {@link IsleException}s, and
- * engine logic reads time only from the injected clock, and the public API (package {@code
- * io.isledb}) shows no internal type in a public signature.
+ * the layers below the engine do not reach up into it, failures are {@link IsleException}s, engine
+ * logic reads time only from the injected clock, and the public API (package {@code io.isledb})
+ * shows no internal type in a public signature.
  */
 class ArchitectureTest {
   private static JavaClasses core;
