@@ -6,6 +6,7 @@ import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
@@ -224,7 +225,7 @@ public final class DbSstWriter implements SstWriter {
             e.getKey(), LOCAL_SEQ, e.getValue().kind, e.getValue().expiresAt, e.getValue().value);
       }
       for (SstMeta m : out.finish()) {
-        handles.add(new SstHandle(m, lease()));
+        handles.add(SstHandleCodec.of(m, lease()));
       }
     }
     buffer.clear();
@@ -238,7 +239,7 @@ public final class DbSstWriter implements SstWriter {
     }
     if (sorted != null) {
       for (SstMeta m : sorted.finish()) {
-        handles.add(new SstHandle(m, lease()));
+        handles.add(SstHandleCodec.of(m, lease()));
       }
       sorted.close();
       sorted = null;

@@ -8,6 +8,7 @@ import io.isledb.manifest.Edit;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,8 +62,8 @@ public final class ExternalCommit {
         throw IsleException.invalidArgument(
             "table " + h.tableId() + " is listed twice in one commit");
       }
-      if (!Lease.isObjectName(h.lease())) {
-        String lease = h.lease();
+      String lease = SstHandleCodec.lease(h);
+      if (!Lease.isObjectName(lease)) {
         throw IsleException.invalidArgument(
             "SST handle of table "
                 + h.tableId()
@@ -90,7 +91,7 @@ public final class ExternalCommit {
     checkArguments(handles, token);
     List<SstMeta> tables = new ArrayList<>();
     for (SstHandle h : handles) {
-      tables.add(h.meta());
+      tables.add(SstHandleCodec.meta(h));
     }
     appender.refresh();
     long earlier = appender.head().tokenVersion(token);
@@ -157,7 +158,7 @@ public final class ExternalCommit {
             },
             token);
     Set<String> leases = new HashSet<>();
-    handles.forEach(h -> leases.add(h.lease()));
+    handles.forEach(h -> leases.add(SstHandleCodec.lease(h)));
     try {
       ctx.store().deleteAll(leases);
     } catch (IsleException e) {

@@ -1,22 +1,32 @@
 package io.isledb.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaConstructorCall;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.domain.PackageMatchers;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.isledb.IsleException;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The engine's architecture rules: storage only through Hadoop FileSystem (no Flink, no cloud SDK),
- * the layers below the engine do not reach up into it, failures are {@link IsleException}s, and
- * engine logic reads time only from the injected clock.
+ * the layers below the engine do not reach up into it, failures are {@link IsleException}s, engine
+ * logic reads time only from the injected clock, and the public API (package {@code io.isledb})
+ * shows no internal type in a public signature.
  */
 class ArchitectureTest {
   private static JavaClasses core;
@@ -111,6 +121,52 @@ class ArchitectureTest {
         .orShould()
         .callMethod(System.class, "nanoTime")
         .because("time comes from DBOptions.clock(), so tests can drive it with a MutableClock")
+        .check(core);
+  }
+
+  /** Packages whose types a public API signature must not show. */
+  private static final String[] INTERNAL = {
+    "io.isledb.db..",
+    "io.isledb.manifest..",
+    "io.isledb.sst..",
+    "io.isledb.storage..",
+    "io.isledb.util.."
+  };
+
+  @Test
+  void publicApiSignaturesShowNoInternalType() {
+    DescribedPredicate<JavaClass> internal =
+        DescribedPredicate.describe(
+            "an internal type", c -> PackageMatchers.of(INTERNAL).test(c.getPackageName()));
+    ArchCondition<JavaCodeUnit> noInternalType =
+        new ArchCondition<>("have no internal type in their signature") {
+          @Override
+          public void check(JavaCodeUnit m, ConditionEvents events) {
+            // Generic arguments and array elements count: List<SstMeta> shows SstMeta.
+            Set<JavaClass> types = new LinkedHashSet<>();
+            m.getParameterTypes().forEach(t -> types.addAll(t.getAllInvolvedRawTypes()));
+            types.addAll(m.getReturnType().getAllInvolvedRawTypes());
+            types.removeIf(JavaClass::isArray);
+            for (JavaClass t : types) {
+              if (internal.test(t)) {
+                events.add(
+                    SimpleConditionEvent.violated(m, m.getFullName() + " shows " + t.getName()));
+              }
+            }
+          }
+        };
+    codeUnits()
+        .that()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat(
+            DescribedPredicate.describe(
+                "are public types of package io.isledb (not its subpackages)",
+                c ->
+                    c.getPackageName().equals("io.isledb")
+                        && c.getModifiers().contains(JavaModifier.PUBLIC)))
+        .should(noInternalType)
+        .because("the public API is what other modules stand on; internal types may change")
         .check(core);
   }
 }

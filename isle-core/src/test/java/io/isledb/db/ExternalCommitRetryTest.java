@@ -17,6 +17,7 @@ import io.isledb.SstWriterOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +127,7 @@ class ExternalCommitRetryTest {
   void aHandleWhoseLeaseIsNotUnderTheLeaseDirectoryIsRefused() {
     List<SstHandle> committed = external("a", "1");
     db.commit(committed, "job:cp-1");
-    SstMeta victim = committed.get(0).meta();
+    SstMeta victim = SstHandleCodec.meta(committed.get(0));
     SstHandle real = external("b", "2").get(0);
     for (String lease :
         new String[] {
@@ -138,7 +139,8 @@ class ExternalCommitRetryTest {
           "manifest/leases/x.txt",
           ""
         }) {
-      SstHandle forged = SstHandle.fromBytes(new SstHandle(real.meta(), lease).toBytes());
+      SstHandle forged =
+          SstHandle.fromBytes(SstHandleCodec.of(SstHandleCodec.meta(real), lease).toBytes());
       assertThatThrownBy(() -> db.commit(List.of(forged), "job:cp-2"))
           .as("lease %s", lease)
           .isInstanceOfSatisfying(

@@ -23,6 +23,7 @@ import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.Role;
+import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.HookedObjectStore;
@@ -97,7 +98,7 @@ class TailFoldingTest {
     try (SstWriter sw = db.newSstWriter(SstWriterOptions.defaults())) {
       sw.put(b(key), b("v-" + key));
       List<SstHandle> h = sw.finish();
-      return h.get(0).meta();
+      return SstHandleCodec.meta(h.get(0));
     }
   }
 
@@ -137,7 +138,7 @@ class TailFoldingTest {
     craft(Role.COMPACTOR, compactorEpoch, null, new Edit.Fence(), true);
     craft(Role.COMPACTOR, compactorEpoch, null, add(table("wrongrole")), false);
     // 3. A commit token that was already committed.
-    db.commit(List.of(new SstHandle(table("tok"), "manifest/leases/x.json")), "tok");
+    db.commit(List.of(SstHandleCodec.of(table("tok"), "manifest/leases/x.json")), "tok");
     long writerEpoch = manifest.loadLatest().epoch(Role.WRITER);
     craft(Role.WRITER, writerEpoch, "tok", add(table("duptoken")), false);
     // 4. A table that is already live (with fresh, valid sequence numbers).

@@ -163,7 +163,7 @@ class GoldenManifestTest {
   static List<Golden> samples() {
     ManifestState s = state();
     ManifestCodec.Pin versionPin = new ManifestCodec.Pin("checkpoint-7", s.seq(), T + 12, s);
-    SstHandle handle = new SstHandle(meta(7), HANDLE_LEASE);
+    SstHandle handle = SstHandleCodec.of(meta(7), HANDLE_LEASE);
     return List.of(
         edit("edit-fence", FENCE),
         edit("edit-add", ADD),
@@ -244,7 +244,12 @@ class GoldenManifestTest {
   }
 
   private static List<Object> handleFields(SstHandle h) {
-    return List.of(h.tableId(), h.sizeBytes(), h.entryCount(), h.lease(), h.meta());
+    return List.of(
+        h.tableId(),
+        h.sizeBytes(),
+        h.entryCount(),
+        SstHandleCodec.lease(h),
+        SstHandleCodec.meta(h));
   }
 
   private static byte[] golden(String file) throws IOException {

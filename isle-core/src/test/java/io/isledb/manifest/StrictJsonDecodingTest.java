@@ -62,7 +62,7 @@ class StrictJsonDecodingTest {
             0,
             0,
             0);
-    byte[] good = new SstHandle(meta, Lease.objectName("sstwriter-1")).toBytes();
+    byte[] good = SstHandleCodec.of(meta, Lease.objectName("sstwriter-1")).toBytes();
     for (String field : List.of("lease", "table", "format", "type")) {
       ObjectNode n = (ObjectNode) ChecksummedJson.decode("h", good);
       n.remove(field);
