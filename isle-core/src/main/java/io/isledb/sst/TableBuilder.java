@@ -46,10 +46,11 @@ public final class TableBuilder implements AutoCloseable {
   private long tombstoneCount;
   private long expiringCount;
   private long blobCount;
-  private long minSeq;
-  private long maxSeq;
-  private long minExpiresAt;
-  private long maxExpiresAt;
+  // Bounds start empty (min above max); properties() records 0 for a bound nothing was counted in.
+  private long minSeq = Long.MAX_VALUE;
+  private long maxSeq = Long.MIN_VALUE;
+  private long minExpiresAt = Long.MAX_VALUE;
+  private long maxExpiresAt = Long.MIN_VALUE;
   private long rawKeyBytes;
   private long rawValueBytes;
   private long dataBlockCount;
@@ -173,12 +174,9 @@ public final class TableBuilder implements AutoCloseable {
   private void count(int keyLength, long seq, ValueKind kind, long expiresAt, int valueLength) {
     if (entryCount == 0) {
       smallestKey = Arrays.copyOf(lastKey, keyLength);
-      minSeq = seq;
-      maxSeq = seq;
-    } else {
-      minSeq = Math.min(minSeq, seq);
-      maxSeq = Math.max(maxSeq, seq);
     }
+    minSeq = Math.min(minSeq, seq);
+    maxSeq = Math.max(maxSeq, seq);
     entryCount++;
     rawKeyBytes += keyLength;
     rawValueBytes += valueLength;
@@ -189,13 +187,8 @@ public final class TableBuilder implements AutoCloseable {
       blobCount++;
     }
     if (kind.hasExpiry()) {
-      if (expiringCount == 0) {
-        minExpiresAt = expiresAt;
-        maxExpiresAt = expiresAt;
-      } else {
-        minExpiresAt = Math.min(minExpiresAt, expiresAt);
-        maxExpiresAt = Math.max(maxExpiresAt, expiresAt);
-      }
+      minExpiresAt = Math.min(minExpiresAt, expiresAt);
+      maxExpiresAt = Math.max(maxExpiresAt, expiresAt);
       expiringCount++;
     }
   }
