@@ -11,7 +11,6 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,7 @@ import java.util.TreeMap;
  * For n blobs and t tables that is O(log t) + (elapsed time / quarter window) + 2 PUTs of O(t)
  * bytes each.
  */
-public final class DbSstWriter implements SstWriter {
+public final class DbSstWriter extends KindedWrites implements SstWriter {
   static final long LOCAL_SEQ = 1;
 
   /** Low bits of a blob uniquifier counted under one declared prefix (the top 40 bits). */
@@ -153,21 +152,12 @@ public final class DbSstWriter implements SstWriter {
   }
 
   @Override
-  public void put(byte[] key, byte[] value) {
-    add(key, value, ValueKind.PUT, 0);
+  long nowMillis() {
+    return ctx.clock().millis();
   }
 
   @Override
-  public void put(byte[] key, byte[] value, Duration ttl) {
-    add(key, value, ValueKind.PUT_EXPIRING, WriteChecks.expiry(key, ttl, ctx.clock().millis()));
-  }
-
-  @Override
-  public void delete(byte[] key) {
-    add(key, new byte[0], ValueKind.DELETE, 0);
-  }
-
-  private void add(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
+  void writeEntry(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
     if (closed || finished) {
       throw IsleException.closed("SST writer " + id);
     }

@@ -8,11 +8,9 @@ import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
-import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -37,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * handed out so far is inside it; that keeps each table's sequence range above the previous
  * table's. The memtable is an append-only arena sorted once by the flush ({@link Memtable}).
  */
-public final class DbWriter implements Writer, Resource {
+public final class DbWriter extends KindedWrites implements Writer, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
 
   /** Memtables built and uploaded at the same time (their commits stay in order). */
@@ -46,8 +44,7 @@ public final class DbWriter implements Writer, Resource {
   private final DbContext ctx;
   private final WriterOptions options;
   private final ManifestAppender appender;
-  private final Blobs blobs;
-  private final Blobs.RecentUploads recentBlobs;
+  private final MemtableFlush tables;
   private final long commitDeadlineMillis;
   private final Object writeLock = new Object();
   private final Object monitor = new Object();
@@ -74,10 +71,9 @@ public final class DbWriter implements Writer, Resource {
     this.lastCommittedVersion = appender.head().seq();
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
     this.active = new Memtable(ctx.clock().millis());
-    this.blobs = new Blobs(ctx.store());
     long grace = ctx.options().gcGracePeriod().toMillis();
     this.commitDeadlineMillis = grace / 2;
-    this.recentBlobs = new Blobs.RecentUploads(grace / 4);
+    this.tables = new MemtableFlush(ctx, options, grace / 4);
     String name = ctx.store().location();
     this.flusher = Executors.newFixedThreadPool(FLUSH_THREADS, daemon("isledb-flush " + name));
     Duration interval = options.flushInterval();
@@ -108,18 +104,8 @@ public final class DbWriter implements Writer, Resource {
   // ------------------------------------------------------------------ public API
 
   @Override
-  public void put(byte[] key, byte[] value) {
-    write(key, value, ValueKind.PUT, 0);
-  }
-
-  @Override
-  public void put(byte[] key, byte[] value, Duration ttl) {
-    write(key, value, ValueKind.PUT_EXPIRING, WriteChecks.expiry(key, ttl, ctx.clock().millis()));
-  }
-
-  @Override
-  public void delete(byte[] key) {
-    write(key, new byte[0], ValueKind.DELETE, 0);
+  long nowMillis() {
+    return ctx.clock().millis();
   }
 
   @Override
@@ -172,7 +158,8 @@ public final class DbWriter implements Writer, Resource {
 
   // ------------------------------------------------------------------ writes
 
-  private void write(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
+  @Override
+  void writeEntry(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
     WriteChecks.check(key, value);
     checkUsable();
     awaitRoom();
@@ -306,9 +293,9 @@ public final class DbWriter implements Writer, Resource {
     for (int attempt = 0; ; attempt++) {
       try {
         long started = ctx.clock().millis();
-        List<SstMeta> tables = writeTable(m);
+        List<SstMeta> uploaded = tables.writeTable(m);
         awaitTurn(m);
-        commit(tables, m.minSeq(), m.maxSeq(), started);
+        commit(uploaded, m.minSeq(), m.maxSeq(), started);
         return;
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
@@ -332,54 +319,6 @@ public final class DbWriter implements Writer, Resource {
         backoff = Math.min(backoff * 2, 5_000);
       }
     }
-  }
-
-  private List<SstMeta> writeTable(Memtable m) {
-    long now = ctx.clock().millis();
-    TableOptions topts =
-        TableOptions.defaults()
-            .withSettings(options.table())
-            .withCreationTimeMillis(now)
-            .withDataTimeRange(m.minTime(), m.maxTime());
-    Memtable.Sorted sorted = m.sorted();
-    try (TableOutput out =
-        new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
-      for (int i = 0, n = sorted.size(); i < n; i++) {
-        ValueKind kind = sorted.kind(i);
-        byte[] value = sorted.valueArray(i);
-        int valueOffset = sorted.valueOffset(i);
-        int valueLength = sorted.valueLength(i);
-        if (!kind.isTombstone() && valueLength >= options.blobThreshold()) {
-          value =
-              blobFor(Arrays.copyOfRange(value, valueOffset, valueOffset + valueLength), now)
-                  .encode();
-          valueOffset = 0;
-          valueLength = value.length;
-          kind = kind.hasExpiry() ? ValueKind.BLOB_EXPIRING : ValueKind.BLOB;
-        }
-        out.add(
-            sorted.keyArray(i),
-            sorted.keyOffset(i),
-            sorted.keyLength(i),
-            sorted.seq(i),
-            kind,
-            sorted.expiresAt(i),
-            value,
-            valueOffset,
-            valueLength);
-      }
-      return out.finish();
-    }
-  }
-
-  private BlobRef blobFor(byte[] value, long now) {
-    byte[] sha = Blobs.sha256(value);
-    BlobRef ref = recentBlobs.find(sha, value.length, now);
-    if (ref == null) {
-      ref = blobs.upload(value, sha, ctx.options().idSource());
-      recentBlobs.remember(ref, now);
-    }
-    return ref;
   }
 
   /**

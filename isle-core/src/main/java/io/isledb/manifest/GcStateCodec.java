@@ -38,8 +38,7 @@ public final class GcStateCodec {
 
   /** Decodes what {@link #encode(GcState.Pending)} wrote, read from {@code name}. */
   public static GcState.Pending decodePending(String name, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, PENDING);
+    JsonNode n = JsonHeader.decode(name, data, PENDING);
     TreeMap<String, Long> marks = new TreeMap<>();
     for (JsonNode m : array(name, n, "marks")) {
       String object = str(name, m, "name");
@@ -71,8 +70,7 @@ public final class GcStateCodec {
 
   /** Decodes what {@link #encode(GcState.Checkpoint)} wrote, read from {@code name}. */
   public static GcState.Checkpoint decodeCheckpoint(String name, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, CHECKPOINT);
+    JsonNode n = JsonHeader.decode(name, data, CHECKPOINT);
     List<GcState.LeaseSeen> leases = new ArrayList<>();
     for (JsonNode l : array(name, n, "leases")) {
       leases.add(

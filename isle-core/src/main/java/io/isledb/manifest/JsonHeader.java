@@ -7,8 +7,9 @@ import io.isledb.CorruptionException;
 /**
  * The header every persisted JSON object starts with: {@code {"format":N,"type":"..."}}
  * (docs/FORMAT.md, "Manifest objects"). Every codec writes it with {@link #start} and checks it
- * with {@link #check}, so the header's bytes and its reading rule are the same for log edits,
- * snapshots, CURRENT, settings, pins, leases, GC state and SST handles.
+ * with {@link #check} (or reads it with {@link #decode}), so the header's bytes and its reading
+ * rule are the same for log edits, snapshots, CURRENT, settings, pins, leases, GC state and SST
+ * handles.
  */
 public final class JsonHeader {
   /** Persisted: the format version this code writes and the newest it reads. */
@@ -21,6 +22,16 @@ public final class JsonHeader {
     ObjectNode n = ChecksummedJson.object();
     n.put("format", FORMAT_VERSION);
     n.put("type", type);
+    return n;
+  }
+
+  /**
+   * Decodes the checksummed object read from {@code name} and checks its header against {@code
+   * expected}: the one way every codec reads a persisted JSON object.
+   */
+  public static JsonNode decode(String name, byte[] data, String expected) {
+    JsonNode n = ChecksummedJson.decode(name, data);
+    check(name, n, expected);
     return n;
   }
 

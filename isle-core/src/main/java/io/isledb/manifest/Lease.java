@@ -189,8 +189,7 @@ public record Lease(
    * prefix is corruption (GC then fails closed, never reading the lease as covering less).
    */
   public static Lease decode(String name, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, TYPE);
+    JsonNode n = JsonHeader.decode(name, data, TYPE);
     List<String> prefixes = new ArrayList<>();
     JsonNode p = n.get("blobUniquifierPrefixes");
     if (p != null) {

@@ -73,8 +73,7 @@ public final class ManifestCodec {
 
   /** Decodes the log edit stored as {@code name}; checks that it is for slot {@code seq}. */
   public static Edit decodeEdit(String name, long seq, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, "edit");
+    JsonNode n = JsonHeader.decode(name, data, "edit");
     long stored = num(name, n, "seq");
     if (stored != seq) {
       throw new CorruptionException(
@@ -148,8 +147,7 @@ public final class ManifestCodec {
 
   /** Decodes the snapshot stored as {@code name}, which must be of version {@code seq}. */
   public static ManifestState decodeSnapshot(String name, long seq, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, "snapshot");
+    JsonNode n = JsonHeader.decode(name, data, "snapshot");
     long stored = num(name, n, "seq");
     if (stored != seq) {
       throw new CorruptionException(
@@ -215,8 +213,7 @@ public final class ManifestCodec {
 
   /** Decodes a CURRENT hint. */
   public static Current decodeCurrent(String name, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, "current");
+    JsonNode n = JsonHeader.decode(name, data, "current");
     return new Current(
         num(name, n, "snapshotSeq"),
         num(name, n, "headSeq"),
@@ -248,8 +245,7 @@ public final class ManifestCodec {
 
   /** Decodes a settings object; a grace period that is not positive is corruption. */
   public static Settings decodeSettings(String name, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(name, data);
-    JsonHeader.check(name, n, "settings");
+    JsonNode n = JsonHeader.decode(name, data, "settings");
     long grace = num(name, n, "gcGracePeriodMillis");
     if (grace <= 0) {
       throw new CorruptionException(
@@ -305,8 +301,7 @@ public final class ManifestCodec {
    * pin: that keeps at least as much as it kept when it was written.
    */
   public static Pin decodePin(String objectName, byte[] data) {
-    JsonNode n = ChecksummedJson.decode(objectName, data);
-    JsonHeader.check(objectName, n, "pin");
+    JsonNode n = JsonHeader.decode(objectName, data, "pin");
     JsonNode kind = n.get("kind");
     long version = num(objectName, n, "version");
     ManifestState state;

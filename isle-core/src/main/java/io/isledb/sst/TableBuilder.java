@@ -3,10 +3,8 @@ package io.isledb.sst;
 import io.isledb.IsleException;
 import io.isledb.util.Coding;
 import io.isledb.util.GrowableBuffer;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
  * Writes one SST to an {@link OutputStream}, streaming: each data block is written as soon as it is
@@ -27,17 +25,13 @@ public final class TableBuilder implements AutoCloseable {
     CLOSED
   }
 
-  private final OutputStream sink;
   private final TableOptions options;
   private final BlockBuilder dataBlock;
   private final BlockBuilder indexBlock;
   private final BloomFilter.Builder bloom;
-  private final BlockEncoder encoder;
+  private final BlockWriter out;
   private final GrowableBuffer handleBuffer = new GrowableBuffer(24);
-  private final byte[] trailer = new byte[SstFormat.BLOCK_TRAILER_LENGTH];
-  private final CRC32C crc = new CRC32C();
   private State state = State.OPEN;
-  private long offset;
 
   private byte[] lastKey = new byte[64]; // internal key of the last entry
   private int lastKeyLength;
@@ -52,10 +46,11 @@ public final class TableBuilder implements AutoCloseable {
   private long tombstoneCount;
   private long expiringCount;
   private long blobCount;
-  private long minSeq;
-  private long maxSeq;
-  private long minExpiresAt;
-  private long maxExpiresAt;
+  // Bounds start empty (min above max); properties() records 0 for a bound nothing was counted in.
+  private long minSeq = Long.MAX_VALUE;
+  private long maxSeq = Long.MIN_VALUE;
+  private long minExpiresAt = Long.MAX_VALUE;
+  private long maxExpiresAt = Long.MIN_VALUE;
   private long rawKeyBytes;
   private long rawValueBytes;
   private long dataBlockCount;
@@ -76,13 +71,12 @@ public final class TableBuilder implements AutoCloseable {
               + " > maxDataTimeMillis "
               + options.maxDataTimeMillis());
     }
-    this.sink = sink;
     this.options = options;
     int initial = Math.min(options.blockSize() + 1024, 1 << 20);
     this.dataBlock = new BlockBuilder(options.restartInterval(), initial);
     this.indexBlock = new BlockBuilder(SstFormat.INDEX_RESTART_INTERVAL, 4096);
     this.bloom = new BloomFilter.Builder(options.bloomBitsPerKey());
-    this.encoder = new BlockEncoder(options.compression(), options.zstdLevel(), initial);
+    this.out = new BlockWriter(sink, options, initial);
   }
 
   /**
@@ -123,7 +117,8 @@ public final class TableBuilder implements AutoCloseable {
       int valueOffset,
       int valueLength) {
     checkOpen();
-    validate(keyBuf, keyOffset, keyLength, seq, kind, expiresAtMillis, valueBuf, valueLength);
+    EntryChecks.validate(
+        keyBuf, keyOffset, keyLength, seq, kind, expiresAtMillis, valueBuf, valueLength);
     int userLength = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
     boolean sameUserKey = false;
     if (entryCount > 0) {
@@ -176,68 +171,12 @@ public final class TableBuilder implements AutoCloseable {
     }
   }
 
-  private static void validate(
-      byte[] keyBuf,
-      int keyOffset,
-      int keyLength,
-      long seq,
-      ValueKind kind,
-      long expiresAtMillis,
-      byte[] valueBuf,
-      int valueLength) {
-    if (keyBuf == null || kind == null || valueBuf == null) {
-      throw IsleException.invalidArgument("userKey, kind and value must not be null");
-    }
-    if (keyLength > SstFormat.MAX_KEY_LENGTH) {
-      throw IsleException.invalidArgument(
-          "key of "
-              + keyLength
-              + " bytes exceeds the limit of "
-              + SstFormat.MAX_KEY_LENGTH
-              + ": "
-              + Keys.describe(keyBuf, keyOffset, keyLength));
-    }
-    if (seq < 0 || seq > SstFormat.MAX_SEQUENCE) {
-      throw IsleException.invalidArgument(
-          "seq " + seq + " is outside [0, " + SstFormat.MAX_SEQUENCE + "]");
-    }
-    if (valueLength > SstFormat.MAX_VALUE_LENGTH) {
-      throw IsleException.invalidArgument(
-          "value of "
-              + valueLength
-              + " bytes for key "
-              + Keys.describe(keyBuf, keyOffset, keyLength)
-              + " exceeds the limit of "
-              + SstFormat.MAX_VALUE_LENGTH);
-    }
-    if (kind == ValueKind.DELETE && valueLength != 0) {
-      throw IsleException.invalidArgument(
-          "tombstone for key "
-              + Keys.describe(keyBuf, keyOffset, keyLength)
-              + " has a "
-              + valueLength
-              + "-byte value");
-    }
-    if (kind.hasExpiry() ? expiresAtMillis <= 0 : expiresAtMillis != 0) {
-      throw IsleException.invalidArgument(
-          kind
-              + " entry for key "
-              + Keys.describe(keyBuf, keyOffset, keyLength)
-              + " has expiresAtMillis "
-              + expiresAtMillis
-              + (kind.hasExpiry() ? "; it must be positive" : "; it must be 0 for this kind"));
-    }
-  }
-
   private void count(int keyLength, long seq, ValueKind kind, long expiresAt, int valueLength) {
     if (entryCount == 0) {
       smallestKey = Arrays.copyOf(lastKey, keyLength);
-      minSeq = seq;
-      maxSeq = seq;
-    } else {
-      minSeq = Math.min(minSeq, seq);
-      maxSeq = Math.max(maxSeq, seq);
     }
+    minSeq = Math.min(minSeq, seq);
+    maxSeq = Math.max(maxSeq, seq);
     entryCount++;
     rawKeyBytes += keyLength;
     rawValueBytes += valueLength;
@@ -248,13 +187,8 @@ public final class TableBuilder implements AutoCloseable {
       blobCount++;
     }
     if (kind.hasExpiry()) {
-      if (expiringCount == 0) {
-        minExpiresAt = expiresAt;
-        maxExpiresAt = expiresAt;
-      } else {
-        minExpiresAt = Math.min(minExpiresAt, expiresAt);
-        maxExpiresAt = Math.max(maxExpiresAt, expiresAt);
-      }
+      minExpiresAt = Math.min(minExpiresAt, expiresAt);
+      maxExpiresAt = Math.max(maxExpiresAt, expiresAt);
       expiringCount++;
     }
   }
@@ -311,7 +245,7 @@ public final class TableBuilder implements AutoCloseable {
 
   private void flushDataBlock() {
     dataBlock.finish();
-    BlockHandle h = writeBlock(dataBlock.array(), dataBlock.size());
+    BlockHandle h = out.writeBlock(dataBlock.array(), dataBlock.size());
     if (dataBlock.size() > 2 * options.blockSize()) {
       dataBlock.resetAndShrink();
     } else {
@@ -321,40 +255,6 @@ public final class TableBuilder implements AutoCloseable {
     pendingSize = h.size();
     pendingIndexEntry = true;
     dataBlockCount++;
-  }
-
-  /** Writes a block, compressed if that pays. */
-  private BlockHandle writeBlock(byte[] raw, int length) {
-    encoder.encode(raw, length, true);
-    int stored = encoder.size();
-    BlockHandle h = new BlockHandle(offset, stored - SstFormat.BLOCK_TRAILER_LENGTH);
-    write(encoder.array(), 0, stored);
-    if (stored > 2 * options.blockSize() + 1024) {
-      encoder.shrink();
-    }
-    return h;
-  }
-
-  /** Writes a block uncompressed, without copying it. */
-  private BlockHandle writeUncompressed(byte[] contents) {
-    trailer[0] = Compression.NONE.id();
-    crc.reset();
-    crc.update(contents, 0, contents.length);
-    crc.update(trailer, 0, 1);
-    Coding.putFixed32(trailer, 1, (int) crc.getValue());
-    BlockHandle h = new BlockHandle(offset, contents.length);
-    write(contents, 0, contents.length);
-    write(trailer, 0, trailer.length);
-    return h;
-  }
-
-  private void write(byte[] b, int off, int len) {
-    try {
-      sink.write(b, off, len);
-    } catch (IOException e) {
-      throw IsleException.unavailable("writing an SST failed at offset " + offset, e);
-    }
-    offset += len;
   }
 
   /**
@@ -370,9 +270,9 @@ public final class TableBuilder implements AutoCloseable {
       if (pendingIndexEntry) {
         addSuccessorIndexEntry();
       }
-      BlockHandle filter = writeUncompressed(bloom.finish());
+      BlockHandle filter = out.writeUncompressed(bloom.finish());
       TableProperties partial = properties(0, 0, 0, 0);
-      BlockHandle props = writeUncompressed(PropertiesCodec.encode(partial));
+      BlockHandle props = out.writeUncompressed(PropertiesCodec.encode(partial));
       indexBlock.finish();
       if (indexBlock.size() > SstFormat.MAX_BLOCK_LENGTH) {
         throw IsleException.invalidArgument(
@@ -382,18 +282,14 @@ public final class TableBuilder implements AutoCloseable {
                 + SstFormat.MAX_BLOCK_LENGTH
                 + "; write smaller tables or use larger blocks");
       }
-      BlockHandle index = writeBlock(indexBlock.array(), indexBlock.size());
+      BlockHandle index = out.writeBlock(indexBlock.array(), indexBlock.size());
       byte[] footer = new byte[SstFormat.FOOTER_LENGTH];
       new Footer(filter, props, index, SstFormat.FORMAT_VERSION).encodeTo(footer, 0);
-      write(footer, 0, footer.length);
-      try {
-        sink.flush();
-      } catch (IOException e) {
-        throw IsleException.unavailable("flushing an SST failed", e);
-      }
+      out.write(footer, 0, footer.length);
+      out.flush();
       state = State.FINISHED;
-      encoder.close();
-      return properties(offset, filter.offset(), index.size(), filter.size());
+      out.close();
+      return properties(out.offset(), filter.offset(), index.size(), filter.size());
     } catch (RuntimeException e) {
       fail();
       throw e;
@@ -438,7 +334,7 @@ public final class TableBuilder implements AutoCloseable {
 
   /** Bytes written to the sink so far. */
   public long bytesWritten() {
-    return offset;
+    return out.offset();
   }
 
   /**
@@ -448,7 +344,7 @@ public final class TableBuilder implements AutoCloseable {
   public long estimatedFileSize() {
     long pendingBlock =
         dataBlock.isEmpty() ? 0 : dataBlock.sizeEstimate() + SstFormat.BLOCK_TRAILER_LENGTH;
-    return offset
+    return out.offset()
         + pendingBlock
         + indexBlock.sizeEstimate()
         + 32
@@ -472,7 +368,7 @@ public final class TableBuilder implements AutoCloseable {
     return dataBlock.retainedBytes()
         + indexBlock.retainedBytes()
         + bloom.retainedBytes()
-        + encoder.retainedBytes()
+        + out.retainedBytes()
         + lastKey.length
         + separator.length
         + (smallestKey == null ? 0 : smallestKey.length);
@@ -489,7 +385,7 @@ public final class TableBuilder implements AutoCloseable {
 
   private void fail() {
     state = State.FAILED;
-    encoder.close();
+    out.close();
   }
 
   /** Releases codec resources; abandons the table unless {@link #finish()} was called. */
@@ -498,6 +394,6 @@ public final class TableBuilder implements AutoCloseable {
     if (state == State.OPEN) {
       state = State.CLOSED;
     }
-    encoder.close();
+    out.close();
   }
 }

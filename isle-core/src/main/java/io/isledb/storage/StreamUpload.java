@@ -1,8 +1,5 @@
 package io.isledb.storage;
 
-import io.isledb.IsleException;
-import io.isledb.ObjectUpload;
-import io.isledb.RequestStats.RequestKind;
 import java.io.IOException;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
@@ -13,21 +10,16 @@ import org.slf4j.LoggerFactory;
  * Streams either to the object's final name (S3A publishes only on close, and an aborted stream
  * leaves nothing) or to a hidden temp file renamed into place on complete().
  */
-final class StreamUpload implements ObjectUpload {
+final class StreamUpload extends CountedUpload {
   private static final Logger LOG = LoggerFactory.getLogger(StreamUpload.class);
 
-  private final StoreContext ctx;
-  private final String name;
   private final FSDataOutputStream out;
   private final Path tmp;
   private final StagedWrites publisher;
-  private long position;
-  private boolean done;
 
   private StreamUpload(
       StoreContext ctx, String name, FSDataOutputStream out, Path tmp, StagedWrites publisher) {
-    this.ctx = ctx;
-    this.name = name;
+    super(ctx, name);
     this.out = out;
     this.tmp = tmp;
     this.publisher = publisher;
@@ -45,28 +37,12 @@ final class StreamUpload implements ObjectUpload {
   }
 
   @Override
-  public void write(byte[] data, int offset, int length) {
-    if (done) {
-      throw IsleException.closed("upload of " + ctx.where(name));
-    }
-    try {
-      out.write(data, offset, length);
-    } catch (IOException e) {
-      throw ctx.failed("upload write", name, e);
-    }
-    position += length;
+  void writeBytes(byte[] data, int offset, int length) throws IOException {
+    out.write(data, offset, length);
   }
 
   @Override
-  public long position() {
-    return position;
-  }
-
-  @Override
-  public long complete() {
-    ctx.checkCompletable(this, done, name);
-    done = true;
-    ctx.counters().count(RequestKind.UPLOAD);
+  void publish() throws IOException {
     boolean published = false;
     try {
       out.close();
@@ -74,15 +50,11 @@ final class StreamUpload implements ObjectUpload {
         publisher.publishByRename(tmp, ctx.path(name));
       }
       published = true;
-    } catch (IOException e) {
-      throw ctx.failed("upload complete", name, e);
     } finally {
       if (!published && tmp != null) {
         ctx.deleteQuietly(tmp);
       }
     }
-    ctx.counters().written(position);
-    return position;
   }
 
   @Override
