@@ -51,8 +51,7 @@ public final class SstHandleCodec {
   /** Reads what {@link SstHandle#toBytes()} wrote; see {@link SstHandle#fromBytes}. */
   public static SstHandle decode(byte[] data) {
     Objects.requireNonNull(data, "data");
-    JsonNode n = ChecksummedJson.decode(NAME, data);
-    JsonHeader.check(NAME, n, TYPE);
+    JsonNode n = JsonHeader.decode(NAME, data, TYPE);
     return new Handle(
         ManifestCodec.tableFromJson(NAME, JsonFields.field(NAME, n, "table")),
         JsonFields.str(NAME, n, "lease"));
