@@ -137,9 +137,8 @@ class ConcurrentRolesITCase {
         // Not waiting for READY: the child's roles join while the writer is already at work.
       }
       futures.add(
-          submit(
+          progress.submit(
               pool,
-              progress,
               () -> {
                 while (!stop.get()) {
                   long next = ackedBatch.get() + 1;
@@ -150,9 +149,8 @@ class ConcurrentRolesITCase {
                 }
               }));
       futures.add(
-          submit(
+          progress.submit(
               pool,
-              progress,
               () -> {
                 Random r = new Random(seed);
                 for (int i = 1; !stop.get(); i++) {
@@ -198,9 +196,8 @@ class ConcurrentRolesITCase {
         RetentionCompactor retention =
             rdb.openRetentionCompactor(RetentionCompactorOptions.byAge(Duration.ofHours(1), 0));
         futures.add(
-            submit(
+            progress.submit(
                 pool,
-                progress,
                 () -> {
                   try (cdb) {
                     loop(
@@ -213,9 +210,8 @@ class ConcurrentRolesITCase {
                   }
                 }));
         futures.add(
-            submit(
+            progress.submit(
                 pool,
-                progress,
                 () -> {
                   try (rdb) {
                     loop(
@@ -305,23 +301,6 @@ class ConcurrentRolesITCase {
           .as("%s: retention dropped some of the old-data tables", ctx)
           .isLessThan(committedEph.size());
     }
-  }
-
-  /** A body run in the pool that signals {@code progress} when it ends, failed or not. */
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Future<?> submit(ExecutorService pool, ProgressSignal progress, Body body) {
-    return pool.submit(
-        () -> {
-          try {
-            body.run();
-          } finally {
-            progress.signal();
-          }
-          return null;
-        });
   }
 
   private static void getNow(Future<?> f, long seed) {

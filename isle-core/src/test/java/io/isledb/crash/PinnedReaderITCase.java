@@ -140,9 +140,8 @@ class PinnedReaderITCase {
         gc.runOnce();
         clock.advance(Duration.ofMinutes(10));
         futures.add(
-            submit(
+            progress.submit(
                 pool,
-                progress,
                 () -> {
                   while (!stop.get()) {
                     long next = acked.get() + 1;
@@ -157,9 +156,8 @@ class PinnedReaderITCase {
                   }
                 }));
         futures.add(
-            submit(
+            progress.submit(
                 pool,
-                progress,
                 () -> {
                   while (!stop.get()) {
                     long seen = progress.generation();
@@ -173,9 +171,8 @@ class PinnedReaderITCase {
                   }
                 }));
         futures.add(
-            submit(
+            progress.submit(
                 pool,
-                progress,
                 () -> {
                   while (!stop.get()) {
                     long seen = progress.generation();
@@ -305,23 +302,6 @@ class PinnedReaderITCase {
         assertThat(work.diff(work.scan(fresh), acked.get())).as("%s: newest version", ctx).isNull();
       }
     }
-  }
-
-  /** A body run in the pool that signals {@code progress} when it ends, failed or not. */
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Future<?> submit(ExecutorService pool, ProgressSignal progress, Body body) {
-    return pool.submit(
-        () -> {
-          try {
-            body.run();
-          } finally {
-            progress.signal();
-          }
-          return null;
-        });
   }
 
   private static void underLock(Lock lock, Runnable r) {

@@ -167,9 +167,8 @@ class SoakITCase {
 
       // Writer: batches, and every fifth an external commit of old data for retention to drop.
       futures.add(
-          submit(
+          progress.submit(
               pool,
-              progress,
               () -> {
                 for (long next = 1; !stop.get(); next++) {
                   work.write(writer, next);
@@ -199,9 +198,8 @@ class SoakITCase {
       RetentionCompactor retention =
           rdb.openRetentionCompactor(RetentionCompactorOptions.byAge(Duration.ofHours(1), 0));
       futures.add(
-          submit(
+          progress.submit(
               pool,
-              progress,
               () -> {
                 while (!stop.get()) {
                   long seen = progress.generation();
@@ -227,9 +225,8 @@ class SoakITCase {
                         .withBlockCacheBytes(8 << 20),
                     dbo));
         futures.add(
-            submit(
+            progress.submit(
                 pool,
-                progress,
                 () ->
                     readLoop(
                         reader,
@@ -253,9 +250,8 @@ class SoakITCase {
               IsleDB.openTailingReader(
                   ts, TailingReaderOptions.defaults().withKeyRange(work.from(), work.to()), dbo));
       futures.add(
-          submit(
+          progress.submit(
               pool,
-              progress,
               () -> {
                 TailPosition pos = new TailPosition(1, 0);
                 while (!stop.get()) {
@@ -444,23 +440,6 @@ class SoakITCase {
         held.close();
       }
     }
-  }
-
-  /** A body run in the pool that signals {@code progress} when it ends, failed or not. */
-  private interface Body {
-    void run() throws Exception;
-  }
-
-  private static Future<?> submit(ExecutorService pool, ProgressSignal progress, Body body) {
-    return pool.submit(
-        () -> {
-          try {
-            body.run();
-          } finally {
-            progress.signal();
-          }
-          return null;
-        });
   }
 
   private static void getNow(Future<?> f, String ctx) {

@@ -59,4 +59,23 @@ public final class ProgressSignal {
       awaitAfter(seen, quietTimeout, what);
     }
   }
+
+  /** A body run in a pool that signals when it ends, failed or not. */
+  public interface Body {
+    void run() throws Exception;
+  }
+
+  /** Submits {@code body} to {@code pool}; this signal is raised when it ends, failed or not. */
+  public java.util.concurrent.Future<?> submit(
+      java.util.concurrent.ExecutorService pool, Body body) {
+    return pool.submit(
+        () -> {
+          try {
+            body.run();
+          } finally {
+            signal();
+          }
+          return null;
+        });
+  }
 }
