@@ -101,15 +101,7 @@ class FaultInjectionModelTest {
 
   /** Accepts only the injected fault: UNAVAILABLE, with the injection named in the cause chain. */
   private void assertInjected(RuntimeException e, String ctx) {
-    boolean injected = false;
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains("injected fault")) {
-        injected = true;
-      }
-    }
-    if (!(e instanceof IsleException ie)
-        || ie.kind() != IsleException.Kind.UNAVAILABLE
-        || !injected) {
+    if (!FaultInjectingObjectStore.isInjectedFailure(e)) {
       throw new AssertionError(ctx + ": failed with something other than the injected fault", e);
     }
     injectedFailures++;

@@ -867,15 +867,7 @@ class LateWriteSoakTest {
       acceptedFailures++;
       return;
     }
-    boolean injected = false;
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (String.valueOf(t.getMessage()).contains("injected fault")) {
-        injected = true;
-      }
-    }
-    if (!(e instanceof IsleException ie)
-        || ie.kind() != IsleException.Kind.UNAVAILABLE
-        || !injected) {
+    if (!FaultInjectingObjectStore.isInjectedFailure(e)) {
       throw new AssertionError(
           ctx + ", step " + steps + ": " + what + " failed with something other than a fault", e);
     }

@@ -293,6 +293,23 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     return injected.get(kind).sum();
   }
 
+  /**
+   * Whether {@code e} is a failure this store injected, as the engine reports it: UNAVAILABLE, with
+   * the injection named somewhere in its cause chain.
+   */
+  public static boolean isInjectedFailure(Throwable e) {
+    if (!(e instanceof io.isledb.IsleException ie)
+        || ie.kind() != io.isledb.IsleException.Kind.UNAVAILABLE) {
+      return false;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains("injected fault")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** All injected faults so far. */
   public long injectedTotal() {
     return injected.values().stream().mapToLong(LongAdder::sum).sum();
