@@ -22,7 +22,6 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -49,18 +48,8 @@ class RangeTailCostTest {
     return v;
   }
 
-  /** Everything from {@code from} in pages of {@code page}. */
   static List<Change> drain(TailingReader t, TailPosition from, int page) {
-    List<Change> out = new ArrayList<>();
-    TailPosition pos = from;
-    while (true) {
-      TailBatch batch = t.poll(pos, page);
-      out.addAll(batch.changes());
-      if (batch.changes().isEmpty() && batch.next().equals(pos)) {
-        return out;
-      }
-      pos = batch.next();
-    }
+    return TailingReaderTest.drain(t, from, page);
   }
 
   /**
@@ -72,6 +61,11 @@ class RangeTailCostTest {
         meta.size(),
         Math.max(
             meta.size() - meta.tailOffset(), io.isledb.sst.SstFormat.DEFAULT_TAIL_READ_LENGTH));
+  }
+
+  static TailingReader openRange(IsleDB db, byte[] from, byte[] to, int readahead) {
+    return db.openTailingReader(
+        TailingReaderOptions.defaults().withKeyRange(from, to).withReadaheadBytes(readahead));
   }
 
   /** The only table of the database. */
@@ -130,11 +124,7 @@ class RangeTailCostTest {
     long data = meta.tailOffset();
     RequestStats before = store.stats();
     List<Change> got;
-    try (TailingReader t =
-        db.openTailingReader(
-            TailingReaderOptions.defaults()
-                .withKeyRange(key(from), key(to))
-                .withReadaheadBytes(readahead))) {
+    try (TailingReader t = openRange(db, key(from), key(to), readahead)) {
       got = drain(t, start, 1000);
     }
     RequestStats cost = store.stats().minus(before);
@@ -185,11 +175,7 @@ class RangeTailCostTest {
       TailPosition start = commitOneExternalTable(db);
       SstMeta meta = onlyTable(store);
       RequestStats before = store.stats();
-      try (TailingReader t =
-          db.openTailingReader(
-              TailingReaderOptions.defaults()
-                  .withKeyRange(key(5_000), key(5_200))
-                  .withReadaheadBytes(0))) {
+      try (TailingReader t = openRange(db, key(5_000), key(5_200), 0)) {
         assertThat(drain(t, start, 1000)).hasSize(200);
       }
       // The blocks before the range are read to count their entries (a position counts every
@@ -209,11 +195,8 @@ class RangeTailCostTest {
       SstMeta meta = onlyTable(store);
       int readahead = 64 << 10;
       assertThat(meta.size()).isGreaterThan(20L * readahead);
-      try (TailingReader t =
-          db.openTailingReader(
-              TailingReaderOptions.defaults()
-                  .withKeyRange(key(0), null) // every key, but restricted: the streamed path
-                  .withReadaheadBytes(readahead))) {
+      // Every key, but restricted: the streamed path.
+      try (TailingReader t = openRange(db, key(0), null, readahead)) {
         RequestStats before = store.stats();
         TailBatch first = t.poll(start, 10);
         RequestStats cost = store.stats().minus(before);
