@@ -3,7 +3,9 @@ package io.isledb;
 /**
  * A position in the change stream: the next change to read is change number {@code offset} of the
  * manifest edit at {@code version}. Save {@link #toString()} and resume with {@link #parse}: a
- * consumer that restarts from its saved position misses and repeats nothing.
+ * consumer that restarts from its saved position misses and repeats nothing. The offset counts
+ * every change of the edit, whatever key range the reader that produced the position was limited
+ * to: a position is a point of the global commit order, valid for a reader with any key range.
  *
  * @param version a manifest log position, at least 1
  * @param offset index of the next change within that edit

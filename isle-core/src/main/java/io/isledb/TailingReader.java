@@ -11,6 +11,12 @@ package io.isledb;
  * fails with {@link IsleException} of kind INVALID_ARGUMENT ("no longer retained"), also when a
  * consumer paused until its next edit was collected: it never reports "nothing new" for a position
  * the log has moved past.
+ *
+ * <p>A reader opened with a key range ({@link TailingReaderOptions#withKeyRange}) emits exactly the
+ * changes of the unrestricted tail whose keys are in the range, with the same positions, and reads
+ * only what the range needs (see docs/isle-core.md, "Tailing reader"). Positions do not depend on
+ * the range: readers with ranges that partition the key space each tail their share, and a position
+ * saved by one resumes any other.
  */
 public interface TailingReader extends AutoCloseable {
   /** The position of the oldest retained log edit. */

@@ -55,7 +55,7 @@ class TailingReaderTest {
   }
 
   /** Everything from {@code from}, polled in pages of {@code page}. */
-  private static List<Change> drain(TailingReader t, TailPosition from, int page) {
+  static List<Change> drain(TailingReader t, TailPosition from, int page) {
     List<Change> out = new ArrayList<>();
     TailPosition pos = from;
     while (true) {

@@ -14,21 +14,17 @@ import io.isledb.db.read.MissingTableException;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.SstMeta;
-import io.isledb.sst.BlockCache;
-import io.isledb.sst.ScanOptions;
-import io.isledb.sst.TableIterator;
-import io.isledb.sst.TableReader;
-import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The tailing reader. For each log edit in order it loads the tables the edit added (whole, one
- * request each), orders their entries by sequence number and emits them. The entries of the edit
- * being consumed are kept between polls so paging through a large commit reads it once.
+ * The tailing reader. For each log edit in order it reads the tables the edit added, through the
+ * readers' table path ({@link Tables}), orders their entries by sequence number and emits them;
+ * without a key range each table is read whole (one request each); with one, only the blocks the
+ * range needs ({@link TailEditCursor}). The cursor over the edit being consumed is kept between
+ * polls so paging through a large commit reads it once.
  *
  * <p>Only edits that replay accepts are emitted: the reader folds the manifest state as it reads
  * the log, with the same rule as every replay ({@link ManifestState#apply}), and emits an {@code
@@ -44,12 +40,18 @@ import java.util.Optional;
  * costs no extra request.
  */
 public final class DbTailingReader implements TailingReader, Resource {
+  /** Tables a tailing reader keeps open: only those of the edit being read are in use. */
+  private static final int MAX_OPEN_TABLES = 64;
+
   private final DbContext ctx;
   private final TailingReaderOptions options;
   private final Blobs blobs;
   private final Object sleeper = new Object();
   private volatile boolean closed;
-  private EditChanges cached;
+  private final Tables tables;
+  private final TailEditCursor.KeyRange range;
+  private TailEditCursor cursor;
+  private long cursorVersion;
   private long highestSeen;
 
   /**
@@ -64,16 +66,19 @@ public final class DbTailingReader implements TailingReader, Resource {
   /** Like readers: trust a free slot as the end only within min(1 minute, grace / 2). */
   private final long strandedCheckMillis;
 
-  /** Raw entries of one edit in emission order. */
-  private record Raw(
-      byte[] key, long seq, ValueKind kind, long expiresAt, byte[] value, String table) {}
-
-  private record EditChanges(long version, List<Raw> entries) {}
-
   public DbTailingReader(DbContext ctx, TailingReaderOptions options) {
     this.ctx = ctx;
     this.options = options;
     this.blobs = new Blobs(ctx.store());
+    this.range = new TailEditCursor.KeyRange(options.fromKey(), options.toKey());
+    // Tables open through the readers' table path (TableSource: one ranged read per open, the same
+    // missing-table and corruption handling). Without a range a table is read whole, one request;
+    // with one, tables up to the read-ahead size too, larger ones block by block.
+    this.tables =
+        Tables.uncached(
+            ctx.store(),
+            range.isAll() ? Integer.MAX_VALUE : options.readaheadBytes(),
+            MAX_OPEN_TABLES);
     this.confirmedAt = ctx.clock().millis();
     this.strandedCheckMillis = Math.min(60_000, ctx.options().gcGracePeriod().toMillis() / 2);
   }
@@ -130,65 +135,84 @@ public final class DbTailingReader implements TailingReader, Resource {
     List<Change> out = new ArrayList<>();
     long version = from.version();
     long offset = from.offset();
-    while (out.size() < maxChanges) {
-      EditChanges ec = changesOf(version);
-      if (ec == null) {
-        break;
-      }
-      if (offset > ec.entries.size()) {
-        throw IsleException.invalidArgument(
-            "tail position "
-                + from
-                + " is past the "
-                + ec.entries.size()
-                + " changes of version "
-                + version);
-      }
-      while (offset < ec.entries.size() && out.size() < maxChanges) {
-        Raw r = ec.entries.get((int) offset);
-        offset++;
-        if (!inRange(r.key)) {
-          continue;
+    try {
+      while (out.size() < maxChanges) {
+        TailEditCursor c = cursorAt(version, offset);
+        if (c == null) {
+          break;
         }
-        TailPosition next =
-            offset == ec.entries.size()
-                ? new TailPosition(version + 1, 0)
-                : new TailPosition(version, offset);
-        out.add(toChange(r, version, next));
+        if (offset > c.total) {
+          throw IsleException.invalidArgument(
+              "tail position "
+                  + from
+                  + " is past the "
+                  + c.total
+                  + " changes of version "
+                  + version);
+        }
+        while (out.size() < maxChanges && c.hasNext()) {
+          long rank = c.nextRank();
+          TailEntry r = c.next();
+          offset = rank + 1;
+          TailPosition next =
+              offset == c.total
+                  ? new TailPosition(version + 1, 0)
+                  : new TailPosition(version, offset);
+          out.add(toChange(r, version, next));
+        }
+        if (!c.hasNext()) {
+          version++; // the rest of the edit is outside the range (or there is no rest)
+          offset = 0;
+        }
       }
-      if (offset == ec.entries.size()) {
-        version++;
-        offset = 0;
-      }
+    } catch (MissingTableException e) {
+      dropCursor();
+      throw e.judge(ctx.manifest().loadLatest(), "tail position at version " + version);
+    } catch (RuntimeException e) {
+      dropCursor(); // a cursor that failed midway is not trusted for the next poll
+      throw e;
     }
     return new TailBatch(out, new TailPosition(version, offset));
   }
 
-  private boolean inRange(byte[] key) {
-    return (options.fromKey() == null || Bytes.compare(key, options.fromKey()) >= 0)
-        && (options.toKey() == null || Bytes.compare(key, options.toKey()) < 0);
-  }
-
-  private Change toChange(Raw r, long version, TailPosition next) {
-    if (r.kind.isTombstone()) {
-      return new Change(Change.Type.DELETE, r.key, new byte[0], r.seq, 0, version, next);
+  private Change toChange(TailEntry r, long version, TailPosition next) {
+    if (r.kind().isTombstone()) {
+      return new Change(Change.Type.DELETE, r.key(), new byte[0], r.seq(), 0, version, next);
     }
-    byte[] value = r.value;
-    if (r.kind.isBlob()) {
+    byte[] value = r.value();
+    if (r.kind().isBlob()) {
       value =
           blobs.read(
-              BlobRef.decode(value, "table " + r.table),
-              "key " + Bytes.describe(r.key) + " in table " + r.table);
+              BlobRef.decode(value, "table " + r.table()),
+              "key " + Bytes.describe(r.key()) + " in table " + r.table());
     }
     return new Change(
-        Change.Type.PUT, r.key, value, r.seq, r.kind.hasExpiry() ? r.expiresAt : 0, version, next);
+        Change.Type.PUT,
+        r.key(),
+        value,
+        r.seq(),
+        r.kind().hasExpiry() ? r.expiresAt() : 0,
+        version,
+        next);
   }
 
-  /** The changes of the edit at {@code version}, or null if that slot is not written yet. */
-  private EditChanges changesOf(long version) {
-    if (cached != null && cached.version == version) {
-      return cached;
+  private void dropCursor() {
+    if (cursor != null) {
+      cursor.close();
+      cursor = null;
     }
+  }
+
+  /**
+   * The changes of the edit at {@code version} from rank {@code offset} on, or null if that slot is
+   * not written yet. The cursor is kept between polls, so paging through a large commit reads it
+   * once.
+   */
+  private TailEditCursor cursorAt(long version, long offset) {
+    if (cursor != null && cursorVersion == version && cursor.seek(offset)) {
+      return cursor;
+    }
+    dropCursor();
     Optional<Edit> e = ctx.manifest().readEdit(version);
     if (e.isEmpty()) {
       checkRetained(version);
@@ -198,16 +222,15 @@ public final class DbTailingReader implements TailingReader, Resource {
     // The replay rule decides whether the edit took effect; ignored edits emit nothing.
     ManifestState.Applied applied = stateBefore(version).apply(e.get());
     folded = applied.state();
-    List<Raw> entries = new ArrayList<>();
-    if (applied.accepted() && e.get().change() instanceof Edit.AddTables add) {
-      List<SstMeta> tables = add.tables();
-      for (int t = 0; t < tables.size(); t++) {
-        load(tables.get(t), version, entries);
-      }
-      entries.sort(Comparator.comparingLong(Raw::seq));
-    }
-    cached = new EditChanges(version, entries);
-    return cached;
+    List<SstMeta> added =
+        applied.accepted() && e.get().change() instanceof Edit.AddTables add
+            ? add.tables()
+            : List.of();
+    TailEditCursor c = TailEditCursor.open(added, range, tables, options.readaheadBytes());
+    c.seek(offset);
+    cursor = c;
+    cursorVersion = version;
+    return c;
   }
 
   /**
@@ -250,34 +273,6 @@ public final class DbTailingReader implements TailingReader, Resource {
               + " edit against the replay rule (start at earliest(), or keep the consumer's"
               + " history with a history pin)",
           ex);
-    }
-  }
-
-  private void load(SstMeta meta, long version, List<Raw> out) {
-    byte[] data =
-        ctx.store()
-            .getRange(meta.objectName(), meta.size(), 0, (int) meta.size())
-            .orElseThrow(
-                () ->
-                    new MissingTableException(meta, ctx.store())
-                        .judge(ctx.manifest().loadLatest(), "tail position at version " + version));
-    TableReader reader =
-        TableReader.open(
-            meta.objectName(),
-            meta.size(),
-            (off, len) -> {
-              byte[] b = new byte[len];
-              System.arraycopy(data, (int) off, b, 0, len);
-              return b;
-            },
-            BlockCache.none(),
-            0);
-    TableIterator it = reader.iterator(ScanOptions.sequential(0));
-    it.seekToFirst();
-    while (it.valid()) {
-      long seq = meta.globalSeq() != 0 ? meta.globalSeq() : it.seq();
-      out.add(new Raw(it.userKey(), seq, it.kind(), it.expiresAtMillis(), it.value(), meta.id()));
-      it.next();
     }
   }
 
@@ -357,6 +352,7 @@ public final class DbTailingReader implements TailingReader, Resource {
   @Override
   public void close() {
     closed = true;
+    tables.close(); // a poll still running reads on from storage and fails on the closed check
     synchronized (sleeper) {
       sleeper.notifyAll();
     }
