@@ -11,6 +11,7 @@ import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
 import io.isledb.db.read.MissingTableException;
+import io.isledb.db.read.Tables;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.SstMeta;

@@ -1,4 +1,4 @@
-package io.isledb.db;
+package io.isledb.db.tail;
 
 import io.isledb.sst.TableIterator;
 import io.isledb.sst.ValueKind;

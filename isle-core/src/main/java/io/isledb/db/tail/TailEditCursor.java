@@ -1,5 +1,6 @@
-package io.isledb.db;
+package io.isledb.db.tail;
 
+import io.isledb.db.read.Tables;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableIterator;
