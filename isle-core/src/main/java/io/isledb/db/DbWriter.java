@@ -411,6 +411,33 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    * before the call gets a lower sequence number than the committed tables.
    */
   public io.isledb.CommitResult commitExternal(List<io.isledb.SstHandle> handles, String token) {
+    return commitExternal(handles, ExternalCommit.Request.token(token));
+  }
+
+  @Override
+  public long commitProperties(java.util.Map<String, String> properties) {
+    io.isledb.manifest.CommitState.checkProperties(properties);
+    synchronized (writeLock) {
+      flush();
+      synchronized (appendLock) {
+        checkUsable();
+        if (properties.isEmpty()) {
+          return lastCommittedVersion;
+        }
+        try {
+          lastCommittedVersion = ExternalCommit.commitProperties(appender, properties);
+          return lastCommittedVersion;
+        } catch (FencedException e) {
+          fail(e);
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Like {@link #commitExternal(List, String)}, for any commit request. */
+  public io.isledb.CommitResult commitExternal(
+      List<io.isledb.SstHandle> handles, ExternalCommit.Request request) {
     // Puts wait (they need the write lock) so no sequence number is handed out below the ones
     // the commit assigns. The flush thread never takes the write lock.
     synchronized (writeLock) {
@@ -418,7 +445,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       synchronized (appendLock) {
         checkUsable();
         try {
-          io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, token);
+          io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, request);
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
           return r;
