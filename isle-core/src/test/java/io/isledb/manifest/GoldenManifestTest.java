@@ -322,10 +322,11 @@ class GoldenManifestTest {
     byte[] golden = golden(g.file());
     assertThat(json(golden)).startsWith("{\"format\":1,\"type\":\"");
     ObjectNode node = (ObjectNode) ChecksummedJson.decode(g.file(), golden);
-    node.put("format", 2);
+    // Format 2 exists for edits, snapshots and pins (commit users, properties); 3 for none.
+    node.put("format", 3);
     assertThatThrownBy(() -> g.decode().apply(ChecksummedJson.encode(node)))
         .isInstanceOf(CorruptionException.class)
-        .hasMessageContaining("format version 2");
+        .hasMessageContaining("format version 3");
   }
 
   private static String json(byte[] object) {
