@@ -213,7 +213,7 @@ public final class IsleDB implements AutoCloseable {
    */
   public Optional<CommitMark> lastCommitted(String commitUser) {
     checkOpen();
-    return Optional.ofNullable(ctx.manifest().loadLatest().commits().users().get(commitUser));
+    return ctx.manifest().loadLatest().commits().mark(commitUser);
   }
 
   private CommitResult commit(List<SstHandle> handles, ExternalCommit.Request request) {

@@ -151,7 +151,7 @@ public final class DbReader implements Reader, Resource {
   @Override
   public Optional<io.isledb.CommitMark> lastCommitted(String commitUser) {
     checkOpen();
-    return Optional.ofNullable(current.state().commits().users().get(commitUser));
+    return current.state().commits().mark(commitUser);
   }
 
   /**
@@ -335,7 +335,7 @@ public final class DbReader implements Reader, Resource {
     @Override
     public Optional<io.isledb.CommitMark> lastCommitted(String commitUser) {
       check();
-      return Optional.ofNullable(v.state().commits().users().get(commitUser));
+      return v.state().commits().mark(commitUser);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -55,6 +56,11 @@ public final class CommitState {
   /** Every commit user's mark, by user. */
   public Map<String, CommitMark> users() {
     return users;
+  }
+
+  /** The mark of {@code commitUser}, or empty if it never committed. */
+  public Optional<CommitMark> mark(String commitUser) {
+    return Optional.ofNullable(users.get(commitUser));
   }
 
   /** The table properties, by key. */
@@ -112,16 +118,7 @@ public final class CommitState {
     if (commitUser == null || commitUser.isEmpty()) {
       throw IsleException.invalidArgument("a commit needs a non-empty commit user");
     }
-    int bytes = utf8(commitUser);
-    if (bytes > MAX_COMMIT_USER_BYTES) {
-      throw IsleException.invalidArgument(
-          "commit user '"
-              + commitUser.substring(0, 40)
-              + "...' is "
-              + bytes
-              + " UTF-8 bytes, over the limit of "
-              + MAX_COMMIT_USER_BYTES);
-    }
+    checkLength("commit user", commitUser, MAX_COMMIT_USER_BYTES);
     for (int i = 0; i < commitUser.length(); i++) {
       if (Character.isISOControl(commitUser.charAt(i))) {
         throw IsleException.invalidArgument(
@@ -149,16 +146,7 @@ public final class CommitState {
       if (k == null || k.isEmpty()) {
         throw IsleException.invalidArgument("a property key is null or empty");
       }
-      int kb = utf8(k);
-      if (kb > MAX_PROPERTY_KEY_BYTES) {
-        throw IsleException.invalidArgument(
-            "property key '"
-                + k.substring(0, 40)
-                + "...' is "
-                + kb
-                + " UTF-8 bytes, over the limit of "
-                + MAX_PROPERTY_KEY_BYTES);
-      }
+      int kb = checkLength("property key", k, MAX_PROPERTY_KEY_BYTES);
       if (e.getValue() == null) {
         throw IsleException.invalidArgument("property '" + k + "' has a null value");
       }
@@ -211,6 +199,22 @@ public final class CommitState {
       throw IsleException.invalidArgument(
           what + " take " + total + " UTF-8 bytes, over the limit of " + MAX_PROPERTIES_BYTES);
     }
+  }
+
+  /** The UTF-8 length of the name {@code s}, refused if over {@code limit}. */
+  private static int checkLength(String what, String s, int limit) {
+    int bytes = utf8(s);
+    if (bytes > limit) {
+      throw IsleException.invalidArgument(
+          what
+              + " '"
+              + s.substring(0, 40)
+              + "...' is "
+              + bytes
+              + " UTF-8 bytes, over the limit of "
+              + limit);
+    }
+    return bytes;
   }
 
   private static int utf8(String s) {

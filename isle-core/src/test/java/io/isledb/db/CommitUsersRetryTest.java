@@ -14,8 +14,6 @@ import io.isledb.ReaderOptions;
 import io.isledb.RequestStats;
 import io.isledb.RequestStats.RequestKind;
 import io.isledb.SstHandle;
-import io.isledb.SstWriter;
-import io.isledb.SstWriterOptions;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
@@ -53,10 +51,7 @@ class CommitUsersRetryTest {
   }
 
   private static List<SstHandle> external(IsleDB db, String key, String value) {
-    try (SstWriter sw = db.newSstWriter(SstWriterOptions.defaults())) {
-      sw.put(b(key), b(value));
-      return sw.finish();
-    }
+    return ExternalTables.of(db, key, value);
   }
 
   /** Every add edit in the log carrying {@code user}, as slot numbers. */

@@ -15,8 +15,6 @@ import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.SstHandle;
-import io.isledb.SstWriter;
-import io.isledb.SstWriterOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.CommitState;
@@ -59,10 +57,7 @@ abstract class TablePropertiesContractBase {
   }
 
   private static List<SstHandle> external(IsleDB db, String key, String value) {
-    try (SstWriter sw = db.newSstWriter(SstWriterOptions.defaults())) {
-      sw.put(b(key), b(value));
-      return sw.finish();
-    }
+    return ExternalTables.of(db, key, value);
   }
 
   private static String get(ReadView v, String key) {

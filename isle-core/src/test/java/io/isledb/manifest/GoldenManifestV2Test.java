@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CommitMark;
 import io.isledb.CorruptionException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,28 +83,21 @@ class GoldenManifestV2Test {
     return s;
   }
 
-  record Golden(String file, byte[] encoded, Function<byte[], Object> decode, Object expected) {
-    @Override
-    public String toString() {
-      return file;
-    }
-  }
-
-  static List<Golden> samples() {
+  static List<GoldenManifestTest.Golden> samples() {
     ManifestState s = state();
     ManifestCodec.Pin pin = new ManifestCodec.Pin("checkpoint-9", s.seq(), T + 3, s);
     return List.of(
-        new Golden(
+        new GoldenManifestTest.Golden(
             "manifest-v2-edit-add.json",
             ManifestCodec.encodeEdit(ADD),
             b -> ManifestCodec.decodeEdit("add", 2, b),
             ADD),
-        new Golden(
+        new GoldenManifestTest.Golden(
             "manifest-v2-snapshot.json",
             ManifestCodec.encodeSnapshot(s, T + 4),
             b -> fields(ManifestCodec.decodeSnapshot("snapshot", s.seq(), b)),
             fields(s)),
-        new Golden(
+        new GoldenManifestTest.Golden(
             "manifest-v2-pin-version.json",
             ManifestCodec.encodePin(pin),
             b -> fields(ManifestCodec.decodePin("pin", b).state()),
@@ -114,16 +105,7 @@ class GoldenManifestV2Test {
   }
 
   private static List<Object> fields(ManifestState s) {
-    return List.of(
-        s.seq(),
-        s.fences(),
-        s.lastSeq(),
-        s.l0(),
-        s.runs(),
-        s.tokens(),
-        s.commits().users(),
-        s.commits().properties(),
-        s.nextRunId());
+    return GoldenManifestTest.stateFields(s);
   }
 
   @Test
@@ -142,7 +124,8 @@ class GoldenManifestV2Test {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("samples")
-  void goldenDecodesToItsSampleAndTheSampleEncodesToTheGolden(Golden g) throws IOException {
+  void goldenDecodesToItsSampleAndTheSampleEncodesToTheGolden(GoldenManifestTest.Golden g)
+      throws IOException {
     byte[] golden = golden(g.file());
     assertThat(json(golden)).startsWith("{\"format\":2,\"type\":\"");
     assertThat(g.decode().apply(golden)).as("decoded %s", g.file()).isEqualTo(g.expected());
@@ -156,7 +139,8 @@ class GoldenManifestV2Test {
   /** A format 1 build would ignore these fields and replay differently: they need format 2. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("samples")
-  void formatTwoFieldsInAFormatOneObjectAreCorruption(Golden g) throws IOException {
+  void formatTwoFieldsInAFormatOneObjectAreCorruption(GoldenManifestTest.Golden g)
+      throws IOException {
     ObjectNode node = (ObjectNode) ChecksummedJson.decode(g.file(), golden(g.file()));
     node.put("format", 1);
     assertThatThrownBy(() -> g.decode().apply(ChecksummedJson.encode(node)))
@@ -199,23 +183,18 @@ class GoldenManifestV2Test {
   }
 
   private static byte[] golden(String file) throws IOException {
-    try (InputStream in =
-        GoldenManifestV2Test.class.getClassLoader().getResourceAsStream("golden/" + file)) {
-      assertThat(in).as("golden file %s (regenerate: see the class javadoc)", file).isNotNull();
-      return in.readAllBytes();
-    }
+    return GoldenManifestTest.golden(file);
   }
 
   private static String json(byte[] object) {
-    String s = new String(object, StandardCharsets.UTF_8);
-    return s.substring(0, s.indexOf("\ncrc32c:"));
+    return GoldenManifestTest.json(object);
   }
 
   /** Writes the format 2 golden files only; see the class javadoc. Never run in CI. */
   @Test
   @EnabledIfSystemProperty(named = "isledb.golden.regenerate", matches = "true")
   void regenerate() throws IOException {
-    for (Golden g : samples()) {
+    for (GoldenManifestTest.Golden g : samples()) {
       Files.write(Path.of("src/test/resources/golden").resolve(g.file()), g.encoded());
     }
   }
