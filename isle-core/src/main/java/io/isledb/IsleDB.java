@@ -156,12 +156,73 @@ public final class IsleDB implements AutoCloseable {
   public synchronized CommitResult commit(List<SstHandle> handles, String commitToken) {
     checkOpen();
     ExternalCommit.checkArguments(handles, commitToken);
+    return commit(handles, ExternalCommit.Request.token(commitToken));
+  }
+
+  /**
+   * Publishes tables built by {@link SstWriter}s atomically, as one new version, as commit {@code
+   * identifier} of {@code commitUser}: the exactly-once commit of a Flink sink ({@code commitUser}
+   * names the sink of a job, {@code identifier} is the checkpoint id). The database keeps, per
+   * commit user, the highest identifier committed and the version that committed it ({@link
+   * #lastCommitted}); a commit whose identifier is not above that mark appends nothing and returns
+   * {@code CommitResult(mark version, duplicate = true)}, however many commits, compactions and GC
+   * passes came since. The version returned for a replay is the exact version that committed {@code
+   * identifier} when it is the mark; for a lower identifier it is the mark's version, which
+   * contains the lower one's commit too (identifiers are committed in increasing order; a lower
+   * identifier never committed is skipped for good). The check is part of the replay rule, made
+   * against the state the edit lands on (docs/PROTOCOL.md, "Commit users"), so a retry after a lost
+   * response or a lost race, in this or another process, never commits twice.
+   *
+   * <p>{@code handles} may be empty (a commit that records the identifier only). Uses the writer
+   * role like {@link #commit(List, String)}; a replay without an open writer claims no role.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT for an empty commit user, one over {@value
+   *     io.isledb.manifest.CommitState#MAX_COMMIT_USER_BYTES} UTF-8 bytes or with control
+   *     characters, a negative identifier, a bad handle, or a new user beyond {@value
+   *     io.isledb.manifest.CommitState#MAX_COMMIT_USERS} users
+   */
+  public CommitResult commit(List<SstHandle> handles, String commitUser, long identifier) {
+    return commit(handles, commitUser, identifier, Map.of());
+  }
+
+  /**
+   * Like {@link #commit(List, String, long)}, and sets the table {@code properties} in the same
+   * edit (replacing the values of keys already set; other keys stay): they become visible
+   * atomically with the tables, in every {@link ReadView#properties()} of that version on. A
+   * replayed commit sets nothing. Limits: keys 1 to {@value
+   * io.isledb.manifest.CommitState#MAX_PROPERTY_KEY_BYTES} UTF-8 bytes, values up to {@value
+   * io.isledb.manifest.CommitState#MAX_PROPERTY_VALUE_BYTES}, all properties of the database
+   * together up to {@value io.isledb.manifest.CommitState#MAX_PROPERTIES_BYTES}.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT naming the key and the limit exceeded
+   */
+  public synchronized CommitResult commit(
+      List<SstHandle> handles, String commitUser, long identifier, Map<String, String> properties) {
+    checkOpen();
+    ExternalCommit.Request request =
+        ExternalCommit.Request.user(commitUser, identifier, properties);
+    ExternalCommit.checkArguments(handles, request);
+    return commit(handles, request);
+  }
+
+  /**
+   * The mark of {@code commitUser}: the highest identifier it committed and the version that did,
+   * or empty if it never committed. Cost: one cold manifest load (a GET of CURRENT, of the snapshot
+   * it names, and of each log edit after it up to the first free slot: at most {@code snapshotEvery
+   * + 1}); no LIST unless CURRENT is missing or stale.
+   */
+  public Optional<CommitMark> lastCommitted(String commitUser) {
+    checkOpen();
+    return ctx.manifest().loadLatest().commits().mark(commitUser);
+  }
+
+  private CommitResult commit(List<SstHandle> handles, ExternalCommit.Request request) {
     if (writer != null && !writer.isClosed()) {
-      return writer.commitExternal(handles, commitToken);
+      return writer.commitExternal(handles, request);
     }
     if (committer == null) {
       // A replayed commit returns its earlier version without claiming the role (a fence).
-      Optional<CommitResult> earlier = ExternalCommit.alreadyCommitted(ctx, commitToken);
+      Optional<CommitResult> earlier = ExternalCommit.alreadyCommitted(ctx, request);
       if (earlier.isPresent()) {
         return earlier.get();
       }
@@ -170,7 +231,7 @@ public final class IsleDB implements AutoCloseable {
       committer = a;
     }
     try {
-      return ExternalCommit.commit(ctx, committer, handles, commitToken);
+      return ExternalCommit.commit(ctx, committer, handles, request);
     } catch (FencedException e) {
       committer = null;
       throw e;

@@ -1,6 +1,8 @@
 package io.isledb;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The single writer of a database. Writes are buffered in a memtable and become durable and visible
@@ -33,6 +35,20 @@ public interface Writer extends AutoCloseable {
 
   /** Returns when everything buffered before the call is durable and visible to new readers. */
   void flush();
+
+  /**
+   * Sets table properties (docs/isle-core.md, "Table properties"): flushes everything accepted
+   * before the call, then commits {@code properties} in one edit, merged into the database's
+   * (values of keys already set are replaced, other keys stay; properties are never removed).
+   * Writes wait meanwhile, so the returned version holds every write accepted before the call, the
+   * properties, and nothing written after. An empty map only flushes. Limits as for {@link
+   * IsleDB#commit(List, String, long, Map)}.
+   *
+   * @return the version that holds the properties
+   * @throws IsleException of kind INVALID_ARGUMENT for a key or value over its limit, or if the
+   *     database's properties would exceed their total limit (nothing is committed)
+   */
+  long commitProperties(Map<String, String> properties);
 
   /** The version of the last commit this writer made (0 if none). */
   long lastCommittedVersion();

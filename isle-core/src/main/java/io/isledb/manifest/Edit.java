@@ -1,7 +1,10 @@
 package io.isledb.manifest;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * One manifest log entry, stored as {@code manifest/log/<seq>.json}. Creating that object (if
@@ -41,10 +44,33 @@ public record Edit(
    *
    * @param lastSeq the highest sequence number in use after this edit
    * @param committedLsn the application LSN committed by this edit, or -1
+   * @param commitUser the commit user whose high-water mark this edit raises, or null (format 2)
+   * @param commitId the identifier it commits for {@code commitUser} (0 without a user); the replay
+   *     rule ignores the edit unless it is above the user's mark
+   * @param properties table properties set by this edit (merged into the state's), possibly empty
+   *     (format 2)
    */
-  public record AddTables(List<SstMeta> tables, long lastSeq, long committedLsn) implements Change {
+  public record AddTables(
+      List<SstMeta> tables,
+      long lastSeq,
+      long committedLsn,
+      String commitUser,
+      long commitId,
+      Map<String, String> properties)
+      implements Change {
     public AddTables {
       tables = List.copyOf(tables);
+      properties = Collections.unmodifiableMap(new TreeMap<>(properties));
+    }
+
+    /** A plain add: no commit user, no properties (the only form of manifest format 1). */
+    public AddTables(List<SstMeta> tables, long lastSeq, long committedLsn) {
+      this(tables, lastSeq, committedLsn, null, 0, Map.of());
+    }
+
+    /** Whether it uses a field of manifest format 2 (a commit user or properties). */
+    public boolean extended() {
+      return commitUser != null || !properties.isEmpty();
     }
   }
 

@@ -12,15 +12,30 @@ import io.isledb.CorruptionException;
  * handles.
  */
 public final class JsonHeader {
-  /** Persisted: the format version this code writes and the newest it reads. */
+  /**
+   * Persisted: the format version of every object that needs nothing newer, and the newest version
+   * of every type but edits, snapshots and pins.
+   */
   public static final int FORMAT_VERSION = 1;
+
+  /**
+   * Persisted: the format version of edits, snapshots and version pins that carry commit users or
+   * table properties (docs/FORMAT.md, "Format 2"). Objects without them are still written as format
+   * 1, byte for byte as before, so an older build keeps reading a database that does not use them.
+   */
+  public static final int COMMITS_FORMAT_VERSION = 2;
 
   private JsonHeader() {}
 
   /** A new object holding only the header for {@code type}; the caller adds its fields after it. */
   public static ObjectNode start(String type) {
+    return start(type, FORMAT_VERSION);
+  }
+
+  /** Like {@link #start(String)}, with the format version {@code version}. */
+  public static ObjectNode start(String type, int version) {
     ObjectNode n = ChecksummedJson.object();
-    n.put("format", FORMAT_VERSION);
+    n.put("format", version);
     n.put("type", type);
     return n;
   }
@@ -44,19 +59,45 @@ public final class JsonHeader {
    */
   public static void check(String name, JsonNode n, String expected) {
     long format = JsonFields.num(name, n, "format");
-    if (format < 1 || format > FORMAT_VERSION) {
+    int newest = newest(expected);
+    if (format < 1 || format > newest) {
       throw new CorruptionException(
           "manifest object "
               + name
               + " has format version "
               + format
               + "; this build reads "
-              + FORMAT_VERSION);
+              + newest);
     }
     String type = JsonFields.str(name, n, "type");
     if (!type.equals(expected)) {
       throw new CorruptionException(
           "manifest object " + name + " is a '" + type + "', expected '" + expected + "'");
+    }
+  }
+
+  /** The newest format version this build reads for objects of {@code type}. */
+  static int newest(String type) {
+    return switch (type) {
+      case "edit", "snapshot", "pin" -> COMMITS_FORMAT_VERSION;
+      default -> FORMAT_VERSION;
+    };
+  }
+
+  /**
+   * Refuses {@code field} in an object of a format older than {@code since}: no author ever wrote
+   * it there, and a build of that format would have ignored it.
+   */
+  static void requireFormat(String name, JsonNode n, int since, String field) {
+    if (JsonFields.num(name, n, "format") < since) {
+      throw new CorruptionException(
+          "manifest object "
+              + name
+              + " has field '"
+              + field
+              + "', which format "
+              + n.get("format").asLong()
+              + " does not have");
     }
   }
 }

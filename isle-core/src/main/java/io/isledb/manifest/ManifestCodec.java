@@ -40,7 +40,7 @@ public final class ManifestCodec {
 
   /** Bytes of a log edit object. */
   public static byte[] encodeEdit(Edit e) {
-    ObjectNode n = JsonHeader.start("edit");
+    ObjectNode n = JsonHeader.start("edit", CommitFields.version(e));
     n.put("seq", e.seq());
     n.put("role", e.role().id());
     n.put("epoch", e.epoch());
@@ -57,6 +57,7 @@ public final class ManifestCodec {
       tables(c.putArray("tables"), a.tables());
       c.put("lastSeq", a.lastSeq());
       c.put("committedLsn", a.committedLsn());
+      CommitFields.putAdd(c, a);
     } else if (e.change() instanceof Edit.Compact k) {
       c.put("type", COMPACT);
       ArrayNode in = c.putArray("inputs");
@@ -85,7 +86,10 @@ public final class ManifestCodec {
         switch (type) {
           case FENCE -> new Edit.Fence();
           case ADD ->
-              new Edit.AddTables(
+              CommitFields.readAdd(
+                  name,
+                  n,
+                  c,
                   tables(name, field(name, c, "tables")),
                   num(name, c, "lastSeq"),
                   num(name, c, "committedLsn"));
@@ -113,7 +117,7 @@ public final class ManifestCodec {
 
   /** Bytes of a snapshot of {@code s}. */
   public static byte[] encodeSnapshot(ManifestState s, long timeMillis) {
-    ObjectNode n = JsonHeader.start("snapshot");
+    ObjectNode n = JsonHeader.start("snapshot", CommitFields.version(s));
     n.put("seq", s.seq());
     n.put("time", timeMillis);
     putState(n, s);
@@ -143,6 +147,7 @@ public final class ManifestCodec {
     n.put("maxCommittedLsn", s.maxCommittedLsn());
     n.put("lowWatermarkLsn", s.lowWatermarkLsn());
     n.put("nextRunId", s.nextRunId());
+    CommitFields.putState(n, s.commits());
   }
 
   /** Decodes the snapshot stored as {@code name}, which must be of version {@code seq}. */
@@ -153,10 +158,10 @@ public final class ManifestCodec {
       throw new CorruptionException(
           "snapshot " + name + " claims version " + stored + ", expected " + seq);
     }
-    return stateFrom(name, seq, n);
+    return stateFrom(name, seq, n, n);
   }
 
-  private static ManifestState stateFrom(String name, long seq, JsonNode n) {
+  private static ManifestState stateFrom(String name, long seq, JsonNode root, JsonNode n) {
     Map<Role, Long> fences = new EnumMap<>(Role.class);
     field(name, n, "fences")
         .fields()
@@ -179,7 +184,8 @@ public final class ManifestCodec {
         tokens,
         num(name, n, "maxCommittedLsn"),
         num(name, n, "lowWatermarkLsn"),
-        num(name, n, "nextRunId"));
+        num(name, n, "nextRunId"),
+        CommitFields.readState(name, root, n));
   }
 
   // ---------------------------------------------------------------- CURRENT
@@ -281,7 +287,9 @@ public final class ManifestCodec {
 
   /** Bytes of a pin object. */
   public static byte[] encodePin(Pin p) {
-    ObjectNode n = JsonHeader.start("pin");
+    ObjectNode n =
+        JsonHeader.start(
+            "pin", p.history() ? JsonHeader.FORMAT_VERSION : CommitFields.version(p.state()));
     n.put("name", p.name());
     n.put("version", p.version());
     n.put("kind", p.history() ? PIN_HISTORY : PIN_VERSION);
@@ -308,7 +316,7 @@ public final class ManifestCodec {
     if (kind == null || kind.isNull() || PIN_HISTORY.equals(kind.asText())) {
       state = null;
     } else if (PIN_VERSION.equals(kind.asText())) {
-      state = stateFrom(objectName, version, field(objectName, n, "state"));
+      state = stateFrom(objectName, version, n, field(objectName, n, "state"));
     } else {
       throw new CorruptionException(
           "manifest object " + objectName + " has an unknown pin kind '" + kind.asText() + "'");

@@ -29,7 +29,17 @@ public final class ManifestState {
   public static final int TOKEN_HISTORY = 4096;
 
   private static final ManifestState EMPTY =
-      new ManifestState(0, new EnumMap<>(Role.class), 0, List.of(), List.of(), Map.of(), -1, -1, 1);
+      new ManifestState(
+          0,
+          new EnumMap<>(Role.class),
+          0,
+          List.of(),
+          List.of(),
+          Map.of(),
+          -1,
+          -1,
+          1,
+          CommitState.EMPTY);
 
   private final long seq;
   private final Map<Role, Long> fences;
@@ -40,6 +50,7 @@ public final class ManifestState {
   private final long maxCommittedLsn;
   private final long lowWatermarkLsn;
   private final long nextRunId;
+  private final CommitState commits;
   private volatile Map<String, SstMeta> byId;
 
   ManifestState(
@@ -51,7 +62,8 @@ public final class ManifestState {
       Map<String, Long> tokens,
       long maxCommittedLsn,
       long lowWatermarkLsn,
-      long nextRunId) {
+      long nextRunId,
+      CommitState commits) {
     this.seq = seq;
     this.fences = fences;
     this.lastSeq = lastSeq;
@@ -61,6 +73,7 @@ public final class ManifestState {
     this.maxCommittedLsn = maxCommittedLsn;
     this.lowWatermarkLsn = lowWatermarkLsn;
     this.nextRunId = nextRunId;
+    this.commits = commits;
   }
 
   /** The state of a database with no edits (version 0). */
@@ -122,6 +135,11 @@ public final class ManifestState {
   /** The id the next new sorted run gets. */
   public long nextRunId() {
     return nextRunId;
+  }
+
+  /** Commit users' marks and table properties (manifest format 2). */
+  public CommitState commits() {
+    return commits;
   }
 
   /** Every live table, L0 first then runs, in recency order. */
@@ -199,7 +217,8 @@ public final class ManifestState {
           + tokens.get(e.token());
     }
     if (e.change() instanceof Edit.AddTables a) {
-      return validateAdd(e.role(), a);
+      String why = commits.validate(a);
+      return why != null ? why : validateAdd(e.role(), a);
     } else if (e.change() instanceof Edit.Compact c) {
       return validateCompact(e.role(), c);
     } else if (e.change() instanceof Edit.DropTables d) {
@@ -333,7 +352,16 @@ public final class ManifestState {
 
   private ManifestState withSeqOnly(long newSeq) {
     return new ManifestState(
-        newSeq, fences, lastSeq, l0, runs, tokens, maxCommittedLsn, lowWatermarkLsn, nextRunId);
+        newSeq,
+        fences,
+        lastSeq,
+        l0,
+        runs,
+        tokens,
+        maxCommittedLsn,
+        lowWatermarkLsn,
+        nextRunId,
+        commits);
   }
 
   private ManifestState applyValid(Edit e) {
@@ -344,6 +372,7 @@ public final class ManifestState {
     long maxLsn = maxCommittedLsn;
     long lowLsn = lowWatermarkLsn;
     long runId = nextRunId;
+    CommitState cs = commits;
     if (e.change() instanceof Edit.Fence) {
       EnumMap<Role, Long> copy = new EnumMap<>(Role.class);
       copy.putAll(fences);
@@ -358,6 +387,7 @@ public final class ManifestState {
       newL0 = List.copyOf(l);
       newLastSeq = Math.max(lastSeq, a.lastSeq());
       maxLsn = Math.max(maxLsn, a.committedLsn());
+      cs = commits.apply(a, e.seq());
     } else if (e.change() instanceof Edit.Compact c) {
       Segment seg = segment(c.inputs());
       SortedRun out = c.output().isEmpty() ? null : new SortedRun(runId++, c.output());
@@ -410,7 +440,7 @@ public final class ManifestState {
       }
       tk = copy;
     }
-    return new ManifestState(e.seq(), f, newLastSeq, newL0, newRuns, tk, maxLsn, lowLsn, runId);
+    return new ManifestState(e.seq(), f, newLastSeq, newL0, newRuns, tk, maxLsn, lowLsn, runId, cs);
   }
 
   /** Builds a state read from a snapshot; validates structure. */
@@ -423,7 +453,8 @@ public final class ManifestState {
       Map<String, Long> tokens,
       long maxCommittedLsn,
       long lowWatermarkLsn,
-      long nextRunId) {
+      long nextRunId,
+      CommitState commits) {
     EnumMap<Role, Long> f = new EnumMap<>(Role.class);
     f.putAll(fences);
     for (SortedRun r : runs) {
@@ -441,6 +472,7 @@ public final class ManifestState {
         new LinkedHashMap<>(tokens),
         maxCommittedLsn,
         lowWatermarkLsn,
-        nextRunId);
+        nextRunId,
+        commits);
   }
 }

@@ -226,7 +226,7 @@ class GoldenManifestTest {
   }
 
   /** A state's fields (ManifestState has no equals). */
-  private static List<Object> stateFields(ManifestState s) {
+  static List<Object> stateFields(ManifestState s) {
     return List.of(
         s.seq(),
         s.fences(),
@@ -236,7 +236,9 @@ class GoldenManifestTest {
         s.tokens(),
         s.maxCommittedLsn(),
         s.lowWatermarkLsn(),
-        s.nextRunId());
+        s.nextRunId(),
+        s.commits().users(),
+        s.commits().properties());
   }
 
   private static List<Object> pinFields(ManifestCodec.Pin p) {
@@ -252,7 +254,7 @@ class GoldenManifestTest {
         SstHandleCodec.meta(h));
   }
 
-  private static byte[] golden(String file) throws IOException {
+  static byte[] golden(String file) throws IOException {
     try (InputStream in =
         GoldenManifestTest.class.getClassLoader().getResourceAsStream(DIR + file)) {
       assertThat(in).as("golden file %s (regenerate: see the class javadoc)", file).isNotNull();
@@ -322,13 +324,14 @@ class GoldenManifestTest {
     byte[] golden = golden(g.file());
     assertThat(json(golden)).startsWith("{\"format\":1,\"type\":\"");
     ObjectNode node = (ObjectNode) ChecksummedJson.decode(g.file(), golden);
-    node.put("format", 2);
+    // Format 2 exists for edits, snapshots and pins (commit users, properties); 3 for none.
+    node.put("format", 3);
     assertThatThrownBy(() -> g.decode().apply(ChecksummedJson.encode(node)))
         .isInstanceOf(CorruptionException.class)
-        .hasMessageContaining("format version 2");
+        .hasMessageContaining("format version 3");
   }
 
-  private static String json(byte[] object) {
+  static String json(byte[] object) {
     String s = new String(object, StandardCharsets.UTF_8);
     return s.substring(0, s.indexOf("\ncrc32c:"));
   }

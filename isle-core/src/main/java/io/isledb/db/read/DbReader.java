@@ -147,6 +147,18 @@ public final class DbReader implements Reader, Resource {
     return current.version();
   }
 
+  @Override
+  public java.util.Map<String, String> properties() {
+    checkOpen();
+    return current.state().commits().properties();
+  }
+
+  @Override
+  public Optional<io.isledb.CommitMark> lastCommitted(String commitUser) {
+    checkOpen();
+    return current.state().commits().mark(commitUser);
+  }
+
   /**
    * Moves to the newest version. GC deletes log edits at or below the snapshot CURRENT names once
    * they are older than the grace period, so a free slot after our version is only trustworthy as
@@ -317,6 +329,18 @@ public final class DbReader implements Reader, Resource {
     @Override
     public long version() {
       return v.version();
+    }
+
+    @Override
+    public java.util.Map<String, String> properties() {
+      check();
+      return v.state().commits().properties();
+    }
+
+    @Override
+    public Optional<io.isledb.CommitMark> lastCommitted(String commitUser) {
+      check();
+      return v.state().commits().mark(commitUser);
     }
 
     @Override

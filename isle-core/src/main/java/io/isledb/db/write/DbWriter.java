@@ -413,14 +413,41 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    * before the call gets a lower sequence number than the committed tables.
    */
   public io.isledb.CommitResult commitExternal(List<io.isledb.SstHandle> handles, String token) {
-    // Puts wait (they need the write lock) so no sequence number is handed out below the ones
-    // the commit assigns. The flush thread never takes the write lock.
+    return commitExternal(handles, ExternalCommit.Request.token(token));
+  }
+
+  @Override
+  public long commitProperties(java.util.Map<String, String> properties) {
+    io.isledb.manifest.CommitState.checkProperties(properties);
+    return afterFlush(
+            () ->
+                properties.isEmpty()
+                    ? new io.isledb.CommitResult(lastCommittedVersion, true)
+                    : new io.isledb.CommitResult(
+                        ExternalCommit.commitProperties(appender, properties), false))
+        .version();
+  }
+
+  /** Like {@link #commitExternal(List, String)}, for any commit request. */
+  public io.isledb.CommitResult commitExternal(
+      List<io.isledb.SstHandle> handles, ExternalCommit.Request request) {
+    return afterFlush(() -> ExternalCommit.commit(ctx, appender, handles, request));
+  }
+
+  /**
+   * Flushes, then runs {@code commit} (an append through this writer's role) with puts waiting:
+   * they need the write lock, so no sequence number is handed out below the ones the commit
+   * assigns, and the returned version holds every write accepted before the call and none after.
+   * The flush thread never takes the write lock.
+   */
+  private io.isledb.CommitResult afterFlush(
+      java.util.function.Supplier<io.isledb.CommitResult> commit) {
     synchronized (writeLock) {
       flush();
       synchronized (appendLock) {
         checkUsable();
         try {
-          io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, token);
+          io.isledb.CommitResult r = commit.get();
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
           return r;

@@ -1,10 +1,12 @@
 package io.isledb.db.write;
 
+import io.isledb.CommitMark;
 import io.isledb.CommitResult;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
 import io.isledb.SstHandle;
 import io.isledb.db.DbContext;
+import io.isledb.manifest.CommitState;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestAppender;
@@ -14,6 +16,7 @@ import io.isledb.manifest.SstMeta;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -33,6 +36,36 @@ import java.util.Set;
  */
 public final class ExternalCommit {
   private ExternalCommit() {}
+
+  /**
+   * What identifies a commit: a commit token (format 1, deduplicated within the token history), or
+   * a commit user and identifier (a monotone high-water mark, deduplicated forever), with table
+   * properties to set in the same edit.
+   */
+  public record Request(
+      String token, String commitUser, long identifier, Map<String, String> properties) {
+    /** A commit identified by its token. */
+    public static Request token(String token) {
+      return new Request(token, null, 0, Map.of());
+    }
+
+    /** A commit of {@code commitUser}'s {@code identifier}, setting {@code properties}. */
+    public static Request user(String commitUser, long identifier, Map<String, String> properties) {
+      return new Request(null, commitUser, identifier, properties);
+    }
+
+    /** The earlier commit this request replays at {@code state}, if it is one. */
+    Optional<CommitResult> earlier(ManifestState state) {
+      if (token != null) {
+        long v = state.tokenVersion(token);
+        return v >= 0 ? Optional.of(new CommitResult(v, true)) : Optional.empty();
+      }
+      CommitMark m = state.commits().users().get(commitUser);
+      return m != null && identifier <= m.identifier()
+          ? Optional.of(new CommitResult(m.version(), true))
+          : Optional.empty();
+    }
+  }
 
   /** Longest part of an outside string (a lease field) quoted in an error message. */
   private static final int QUOTE_LIMIT = 120;
@@ -54,6 +87,27 @@ public final class ExternalCommit {
               + " checkpoint id): the token is how a retried commit is recognised, and without"
               + " one a retry after compaction would add the old tables again above newer writes");
     }
+    checkHandles(handles);
+  }
+
+  /**
+   * Checks a commit by a commit user: like {@link #checkArguments(List, String)}, but the handle
+   * list may be empty (a commit that only records the identifier, or only sets properties).
+   */
+  public static void checkArguments(List<SstHandle> handles, Request request) {
+    if (request.token() != null) {
+      checkArguments(handles, request.token());
+      return;
+    }
+    if (handles == null) {
+      throw IsleException.invalidArgument("SST handle list is null");
+    }
+    CommitState.checkCommitUser(request.commitUser(), request.identifier());
+    CommitState.checkProperties(request.properties());
+    checkHandles(handles);
+  }
+
+  private static void checkHandles(List<SstHandle> handles) {
     Set<String> ids = new HashSet<>();
     for (SstHandle h : handles) {
       if (h == null) {
@@ -81,23 +135,50 @@ public final class ExternalCommit {
    * The earlier commit of {@code token} if the newest state remembers it (one cold manifest load).
    * Lets a replayed commit return without claiming the writer role, which would fence the writer.
    */
-  public static Optional<CommitResult> alreadyCommitted(DbContext ctx, String token) {
-    long v = ctx.manifest().loadLatest().tokenVersion(token);
-    return v >= 0 ? Optional.of(new CommitResult(v, true)) : Optional.empty();
+  public static Optional<CommitResult> alreadyCommitted(DbContext ctx, Request request) {
+    return request.earlier(ctx.manifest().loadLatest());
+  }
+
+  /**
+   * Commits table properties alone (no tables) through {@code appender}, which holds the writer
+   * role, and returns the version. Caller serializes appends.
+   */
+  public static long commitProperties(ManifestAppender appender, Map<String, String> properties) {
+    return appender
+        .append(
+            state -> {
+              state.commits().checkRoom(null, properties);
+              return Optional.of(
+                  new Edit.AddTables(List.of(), state.lastSeq(), -1, null, 0, properties));
+            },
+            null)
+        .version();
   }
 
   /** Commits through {@code appender}, which holds the writer role. Caller serializes appends. */
   public static CommitResult commit(
       DbContext ctx, ManifestAppender appender, List<SstHandle> handles, String token) {
-    checkArguments(handles, token);
+    return commit(ctx, appender, handles, Request.token(token));
+  }
+
+  /**
+   * Commits {@code request} through {@code appender}, which holds the writer role. The replay check
+   * (token or commit user mark) runs against the state the edit lands on, again after every lost
+   * race: a replay, or a retry of an edit that landed although its response was lost, appends
+   * nothing and returns the version that committed it. Caller serializes appends.
+   */
+  public static CommitResult commit(
+      DbContext ctx, ManifestAppender appender, List<SstHandle> handles, Request request) {
+    checkArguments(handles, request);
+    String token = request.token();
     List<SstMeta> tables = new ArrayList<>();
     for (SstHandle h : handles) {
       tables.add(SstHandleCodec.meta(h));
     }
     appender.refresh();
-    long earlier = appender.head().tokenVersion(token);
-    if (earlier >= 0) {
-      return new CommitResult(earlier, true);
+    Optional<CommitResult> replay = request.earlier(appender.head());
+    if (replay.isPresent()) {
+      return replay.get();
     }
     // A table GC already collected (its lease ran out) must not be published.
     for (SstMeta t : tables) {
@@ -133,9 +214,19 @@ public final class ExternalCommit {
       }
     }
     long committedLsn = lsn;
+    CommitResult[] landed = new CommitResult[1];
     ManifestAppender.Appended a =
         appender.append(
             state -> {
+              // The commit user's mark, checked against exactly the state the edit lands on.
+              Optional<CommitResult> earlier = request.earlier(state);
+              if (earlier.isPresent()) {
+                landed[0] = earlier.get();
+                return Optional.empty();
+              }
+              if (token == null) {
+                state.commits().checkRoom(request.commitUser(), request.properties());
+              }
               // The token is checked by append (after every lost race, too). A table that is live
               // although the token is not remembered was committed under another token, or under
               // this one before it left the token history: adding it again is refused by replay.
@@ -145,9 +236,11 @@ public final class ExternalCommit {
                       IsleException.Kind.CONFLICT,
                       "cannot commit table "
                           + t.id()
-                          + " under token '"
-                          + token
-                          + "': it is already live (committed under another token?)");
+                          + " under "
+                          + (token != null
+                              ? "token '" + token + "'"
+                              : "commit user '" + request.commitUser() + "'")
+                          + ": it is already live (committed under another token or user?)");
                 }
               }
               long seq = state.lastSeq();
@@ -155,13 +248,25 @@ public final class ExternalCommit {
               for (SstMeta t : tables) {
                 assigned.add(t.withGlobalSeq(++seq));
               }
-              return Optional.of(new Edit.AddTables(assigned, seq, committedLsn));
+              return Optional.of(
+                  new Edit.AddTables(
+                      assigned,
+                      seq,
+                      committedLsn,
+                      request.commitUser(),
+                      request.identifier(),
+                      request.properties()));
             },
             token);
+    if (landed[0] != null) {
+      return landed[0];
+    }
     Set<String> leases = new HashSet<>();
     handles.forEach(h -> leases.add(SstHandleCodec.lease(h)));
     try {
-      ctx.store().deleteAll(leases);
+      if (!leases.isEmpty()) {
+        ctx.store().deleteAll(leases);
+      }
     } catch (IsleException e) {
       // Leases run out by themselves; a leftover one only delays GC of nothing.
     }
