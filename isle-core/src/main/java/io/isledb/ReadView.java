@@ -12,9 +12,10 @@ public interface ReadView extends AutoCloseable {
   /**
    * The newest visible value of each key, in the order of {@code keys}: element {@code i} answers
    * {@code keys.get(i)} exactly as {@link #get} would (empty if absent, deleted or expired).
-   * Duplicate keys are allowed and get the same answer. The engine's views sort the keys and read
-   * each table's blocks in one pass, so keys that fall into one data block cost that block once per
-   * call (see docs/isle-core.md, "Multi-get"); this default calls {@link #get} per key.
+   * Duplicate keys are allowed and get the same answer (possibly the same array). The engine's
+   * views sort the keys and read each table's blocks in one pass, so keys that fall into one data
+   * block cost that block once per call (see docs/isle-core.md, "Multi-get"); this default calls
+   * {@link #get} per key.
    *
    * @throws IsleException of kind INVALID_ARGUMENT if {@code keys} or one of its keys is null
    */

@@ -59,9 +59,14 @@ final class MultiGet {
     }
     MultiGet g = new MultiGet(v, tables, Arrays.copyOf(sorted, distinct));
     g.run(v.state());
+    // One answer per distinct key (a blob is read once); duplicates share it.
+    List<Optional<byte[]>> answers = new ArrayList<>(distinct);
+    for (int slot = 0; slot < distinct; slot++) {
+      answers.add(g.answer(slot));
+    }
     List<Optional<byte[]>> out = new ArrayList<>(keys.size());
     for (byte[] k : keys) {
-      out.add(g.answer(Arrays.binarySearch(g.keys, k, Bytes.COMPARATOR)));
+      out.add(answers.get(Arrays.binarySearch(g.keys, k, Bytes.COMPARATOR)));
     }
     return out;
   }

@@ -183,4 +183,49 @@ class ReadViewBatchCostTest {
       }
     }
   }
+
+  /** Keys with a long shared prefix, varying lengths, the empty key and 0xFF keys. */
+  @Test
+  void oddKeysAreCoveredExactlyOnce() {
+    long seed = io.isledb.testing.Seeds.seed(77L);
+    java.util.Random rnd = new java.util.Random(seed);
+    java.util.TreeMap<byte[], byte[]> model =
+        new java.util.TreeMap<>(io.isledb.util.Bytes.COMPARATOR);
+    try (IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
+      for (int t = 0; t < 5; t++) {
+        try (Writer w = db.openWriter(wo)) {
+          for (int i = 0; i < 400; i++) {
+            byte[] k;
+            int r = rnd.nextInt(20);
+            if (r == 0) {
+              k = new byte[0];
+            } else if (r == 1) {
+              k = new byte[1 + rnd.nextInt(3)];
+              java.util.Arrays.fill(k, (byte) 0xFF);
+            } else {
+              k = new byte[40 + rnd.nextInt(21)];
+              java.util.Arrays.fill(k, 0, 40, (byte) 'p');
+              for (int j = 40; j < k.length; j++) {
+                k[j] = (byte) rnd.nextInt(256);
+              }
+            }
+            byte[] v = {(byte) t, (byte) i};
+            w.put(k, v);
+            model.put(k, v);
+          }
+        }
+      }
+      try (Reader r = db.openReader(COLD)) {
+        List<KV> expected = new ArrayList<>();
+        model.forEach((k, v) -> expected.add(new KV(k, v)));
+        for (int n = 1; n <= 20; n++) {
+          List<ScanSplit> splits = r.splits(n);
+          assertThat(splits).as("seed %d: N=%d", seed, n).hasSize(n);
+          assertThat(all(r, splits))
+              .as("seed %d: N=%d covers every key once", seed, n)
+              .containsExactlyElementsOf(expected);
+        }
+      }
+    }
+  }
 }

@@ -93,7 +93,13 @@ public abstract class ReadViewBatchModelTestBase {
                     .withTargetTableSize(24 * 1024)
                     .withBlockSize(512));
         Reader reader =
-            db.openReader(ReaderOptions.defaults().withCacheDir(cacheDir).withSmallTableBytes(0))) {
+            // No disk cache: its background downloads of hot tables would be requests the
+            // zero-request check of splitting could see.
+            db.openReader(
+                ReaderOptions.defaults()
+                    .withCacheDir(cacheDir)
+                    .withSmallTableBytes(0)
+                    .withDiskCacheBytes(0))) {
       for (int version = 0; version < versions(); version++) {
         int ops = 20 + rnd.nextInt(300);
         for (int op = 0; op < ops; op++) {
@@ -150,8 +156,8 @@ public abstract class ReadViewBatchModelTestBase {
         });
     if (sizes) {
       assertThat(expected)
-          .as("%s: enough keys for the size contract up to N=10", at)
-          .hasSizeGreaterThan(1000);
+          .as("%s: enough keys for the size contract up to N=5", at)
+          .hasSizeGreaterThanOrEqualTo(500);
     }
     for (int n = 1; n <= 20; n++) {
       RequestStats before = store.stats();
