@@ -6,6 +6,7 @@ import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.ReaderStats;
+import io.isledb.ScanSplit;
 import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
@@ -113,6 +115,18 @@ public final class DbReader implements Reader, Resource {
   public KvIterator scan(byte[] fromInclusive, byte[] toExclusive) {
     checkOpen();
     return withRetry(v -> v.scan(fromInclusive, toExclusive));
+  }
+
+  @Override
+  public List<Optional<byte[]>> getAll(List<byte[]> keys) {
+    return withRetry(v -> v.getAll(keys));
+  }
+
+  /** Splits of the current version: scan them on {@link #openVersion} of their version. */
+  @Override
+  public List<ScanSplit> splits(int maxSplits) {
+    checkOpen();
+    return current.splits(maxSplits);
   }
 
   /**
@@ -313,6 +327,18 @@ public final class DbReader implements Reader, Resource {
     public KvIterator scan(byte[] fromInclusive, byte[] toExclusive) {
       check();
       return judged(() -> v.scan(fromInclusive, toExclusive));
+    }
+
+    @Override
+    public List<Optional<byte[]>> getAll(List<byte[]> keys) {
+      check();
+      return judged(() -> v.getAll(keys));
+    }
+
+    @Override
+    public List<ScanSplit> splits(int maxSplits) {
+      check();
+      return v.splits(maxSplits);
     }
 
     /** A view is bound to its version: a missing table is judged against the newest version. */

@@ -2,6 +2,7 @@ package io.isledb.db.read;
 
 import io.isledb.KV;
 import io.isledb.KvIterator;
+import io.isledb.ScanSplit;
 import io.isledb.db.BlobRef;
 import io.isledb.db.Blobs;
 import io.isledb.manifest.ManifestState;
@@ -66,13 +67,22 @@ final class ReadVersion {
     return Optional.empty();
   }
 
+  /** Many gets in one pass per table: see {@link MultiGet}. */
+  List<Optional<byte[]>> getAll(List<byte[]> keys) {
+    return MultiGet.getAll(this, tables, keys);
+  }
+
+  /** At most {@code maxSplits} key ranges of about equal size: see {@link SplitPlanner}. */
+  List<ScanSplit> splits(int maxSplits) {
+    return SplitPlanner.plan(state, maxSplits);
+  }
+
   private Entry lookup(SstMeta t, byte[] key) {
     // TableReader.get checks the key range and the bloom filter before any block read.
     return tables.get(t).reader().get(key);
   }
 
-  private Optional<byte[]> resolve(
-      ValueKind kind, long expiresAt, byte[] value, String table, byte[] key) {
+  Optional<byte[]> resolve(ValueKind kind, long expiresAt, byte[] value, String table, byte[] key) {
     if (kind.isTombstone()) {
       return Optional.empty();
     }
