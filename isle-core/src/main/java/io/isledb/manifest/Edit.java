@@ -1,5 +1,6 @@
 package io.isledb.manifest;
 
+import io.isledb.util.Internal;
 import java.util.List;
 import java.util.Objects;
 
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param token optional commit token; an edit whose token was already committed is ignored
  * @param change what the edit does
  */
+@Internal
 public record Edit(
     long seq, Role role, long epoch, String author, long timeMillis, String token, Change change) {
 

@@ -11,7 +11,7 @@ import io.isledb.CorruptionException;
  * rule are the same for log edits, snapshots, CURRENT, settings, pins, leases, GC state and SST
  * handles.
  */
-public final class JsonHeader {
+final class JsonHeader {
   /** Persisted: the format version this code writes and the newest it reads. */
   public static final int FORMAT_VERSION = 1;
 

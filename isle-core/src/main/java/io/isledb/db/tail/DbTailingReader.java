@@ -20,6 +20,7 @@ import io.isledb.sst.TableIterator;
 import io.isledb.sst.TableReader;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,6 +44,7 @@ import java.util.Optional;
  * snapshotEvery}). From then on the reader folds the edits it reads anyway: sequential polling
  * costs no extra request.
  */
+@Internal
 public final class DbTailingReader implements TailingReader, Resource {
   private final DbContext ctx;
   private final TailingReaderOptions options;
