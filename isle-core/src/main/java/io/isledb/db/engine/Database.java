@@ -1,0 +1,253 @@
+package io.isledb.db.engine;
+
+import io.isledb.CommitResult;
+import io.isledb.Compactor;
+import io.isledb.CompactorOptions;
+import io.isledb.DBOptions;
+import io.isledb.FencedException;
+import io.isledb.GarbageCollector;
+import io.isledb.GcOptions;
+import io.isledb.IsleDB;
+import io.isledb.IsleException;
+import io.isledb.ObjectStore;
+import io.isledb.Reader;
+import io.isledb.ReaderOptions;
+import io.isledb.RetentionCompactor;
+import io.isledb.RetentionCompactorOptions;
+import io.isledb.SstHandle;
+import io.isledb.SstWriter;
+import io.isledb.SstWriterOptions;
+import io.isledb.TailingReader;
+import io.isledb.TailingReaderOptions;
+import io.isledb.Writer;
+import io.isledb.WriterOptions;
+import io.isledb.db.DbContext;
+import io.isledb.db.Pins;
+import io.isledb.db.Resource;
+import io.isledb.db.compaction.DbCompactor;
+import io.isledb.db.compaction.DbRetentionCompactor;
+import io.isledb.db.gc.DbGarbageCollector;
+import io.isledb.db.read.DbReader;
+import io.isledb.db.tail.DbTailingReader;
+import io.isledb.db.write.DbSstWriter;
+import io.isledb.db.write.DbWriter;
+import io.isledb.db.write.ExternalCommit;
+import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.Role;
+import io.isledb.util.Internal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The implementation of {@link IsleDB}: wires the roles of the write, read, tail, compaction and GC
+ * packages to one {@link DbContext} and closes what it opened. Public only for {@link IsleDB}'s
+ * static factories.
+ */
+@Internal
+public final class Database implements IsleDB {
+  private final DbContext ctx;
+  private final List<Resource> children = new ArrayList<>();
+  private DbWriter writer;
+  private ManifestAppender committer;
+  private boolean closed;
+
+  private Database(DbContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** The implementation of {@link IsleDB#open}. */
+  public static IsleDB open(ObjectStore store, DBOptions options) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    return new Database(new DbContext(store, options));
+  }
+
+  /** The implementation of {@link IsleDB#openReader}. */
+  public static Reader openReader(ObjectStore store, ReaderOptions options) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    return new DbReader(
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
+  }
+
+  /** The implementation of {@link IsleDB#openReader}. */
+  public static Reader openReader(ObjectStore store, ReaderOptions options, DBOptions dbOptions) {
+    Objects.requireNonNull(options, "options");
+    DbContext ctx = new DbContext(store, dbOptions);
+    ctx.checkReaderSettings();
+    return new DbReader(ctx, options);
+  }
+
+  /** The implementation of {@link IsleDB#openTailingReader}. */
+  public static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    return new DbTailingReader(
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
+  }
+
+  /** The implementation of {@link IsleDB#openTailingReader}. */
+  public static TailingReader openTailingReader(
+      ObjectStore store, TailingReaderOptions options, DBOptions dbOptions) {
+    Objects.requireNonNull(options, "options");
+    DbContext ctx = new DbContext(store, dbOptions);
+    ctx.checkReaderSettings();
+    return new DbTailingReader(ctx, options);
+  }
+
+  @Override
+  public synchronized Writer openWriter(WriterOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    writer = track(new DbWriter(ctx, options));
+    committer = null;
+    return writer;
+  }
+
+  @Override
+  public SstWriter newSstWriter(SstWriterOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return new DbSstWriter(ctx, options);
+  }
+
+  @Override
+  public synchronized CommitResult commit(List<SstHandle> handles, String commitToken) {
+    checkOpen();
+    ExternalCommit.checkArguments(handles, commitToken);
+    if (writer != null && !writer.isClosed()) {
+      return writer.commitExternal(handles, commitToken);
+    }
+    if (committer == null) {
+      // A replayed commit returns its earlier version without claiming the role (a fence).
+      Optional<CommitResult> earlier = ExternalCommit.alreadyCommitted(ctx, commitToken);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+      ManifestAppender a = ctx.appender(Role.WRITER, "committer-" + ctx.newId());
+      a.fence();
+      committer = a;
+    }
+    try {
+      return ExternalCommit.commit(ctx, committer, handles, commitToken);
+    } catch (FencedException e) {
+      committer = null;
+      throw e;
+    }
+  }
+
+  @Override
+  public synchronized Reader openReader(ReaderOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    ctx.checkReaderSettings();
+    return track(new DbReader(ctx, options));
+  }
+
+  @Override
+  public synchronized TailingReader openTailingReader(TailingReaderOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    ctx.checkReaderSettings();
+    return track(new DbTailingReader(ctx, options));
+  }
+
+  @Override
+  public synchronized Compactor openCompactor(CompactorOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbCompactor(ctx, options));
+  }
+
+  @Override
+  public synchronized RetentionCompactor openRetentionCompactor(RetentionCompactorOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbRetentionCompactor(ctx, options));
+  }
+
+  @Override
+  public synchronized GarbageCollector openGarbageCollector(GcOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    return track(new DbGarbageCollector(ctx, options));
+  }
+
+  @Override
+  public void pin(String name, long version) {
+    checkOpen();
+    Pins.pin(ctx, name, version, false);
+  }
+
+  @Override
+  public void pinHistory(String name, long version) {
+    checkOpen();
+    Pins.pin(ctx, name, version, true);
+  }
+
+  @Override
+  public void unpin(String name) {
+    checkOpen();
+    Pins.unpin(ctx, name);
+  }
+
+  @Override
+  public Map<String, Long> pins() {
+    checkOpen();
+    return Pins.list(ctx);
+  }
+
+  @Override
+  public long currentVersion() {
+    checkOpen();
+    return ctx.manifest().loadLatest().seq();
+  }
+
+  @Override
+  public ObjectStore store() {
+    return ctx.store();
+  }
+
+  @Override
+  public DBOptions options() {
+    return ctx.options();
+  }
+
+  private <T extends Resource> T track(T c) {
+    // Forget what the caller closed already, so a long-lived database does not accumulate them.
+    children.removeIf(Resource::isClosed);
+    children.add(c);
+    return c;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("database " + ctx.store().location());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException first = null;
+    for (int i = children.size() - 1; i >= 0; i--) {
+      try {
+        children.get(i).close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    children.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}
