@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The implementation of {@link IsleDB}: wires the roles of the write, read, tail, compaction and GC
@@ -140,40 +141,28 @@ public final class Database implements IsleDB {
   }
 
   @Override
-  public synchronized Reader openReader(ReaderOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    ctx.checkReaderSettings();
-    return track(new DbReader(ctx, options));
+  public Reader openReader(ReaderOptions options) {
+    return openRole(options, true, DbReader::new);
   }
 
   @Override
-  public synchronized TailingReader openTailingReader(TailingReaderOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    ctx.checkReaderSettings();
-    return track(new DbTailingReader(ctx, options));
+  public TailingReader openTailingReader(TailingReaderOptions options) {
+    return openRole(options, true, DbTailingReader::new);
   }
 
   @Override
-  public synchronized Compactor openCompactor(CompactorOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return track(new DbCompactor(ctx, options));
+  public Compactor openCompactor(CompactorOptions options) {
+    return openRole(options, false, DbCompactor::new);
   }
 
   @Override
-  public synchronized RetentionCompactor openRetentionCompactor(RetentionCompactorOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return track(new DbRetentionCompactor(ctx, options));
+  public RetentionCompactor openRetentionCompactor(RetentionCompactorOptions options) {
+    return openRole(options, false, DbRetentionCompactor::new);
   }
 
   @Override
-  public synchronized GarbageCollector openGarbageCollector(GcOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return track(new DbGarbageCollector(ctx, options));
+  public GarbageCollector openGarbageCollector(GcOptions options) {
+    return openRole(options, false, DbGarbageCollector::new);
   }
 
   @Override
@@ -214,6 +203,20 @@ public final class Database implements IsleDB {
   @Override
   public DBOptions options() {
     return ctx.options();
+  }
+
+  /**
+   * Opens and tracks one role: the database must be open, the options present, and a reading role
+   * first checks the recorded settings.
+   */
+  private synchronized <O, T extends Resource> T openRole(
+      O options, boolean reads, BiFunction<DbContext, O, T> open) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    if (reads) {
+      ctx.checkReaderSettings();
+    }
+    return track(open.apply(ctx, options));
   }
 
   private <T extends Resource> T track(T c) {
