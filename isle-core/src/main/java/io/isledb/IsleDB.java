@@ -1,21 +1,8 @@
 package io.isledb;
 
-import io.isledb.db.DbContext;
-import io.isledb.db.Pins;
-import io.isledb.db.compaction.DbCompactor;
-import io.isledb.db.compaction.DbRetentionCompactor;
-import io.isledb.db.gc.DbGarbageCollector;
-import io.isledb.db.read.DbReader;
-import io.isledb.db.tail.DbTailingReader;
-import io.isledb.db.write.DbSstWriter;
-import io.isledb.db.write.DbWriter;
-import io.isledb.db.write.ExternalCommit;
-import io.isledb.manifest.ManifestAppender;
-import io.isledb.manifest.Role;
-import java.util.ArrayList;
+import io.isledb.db.engine.Database;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,23 +22,13 @@ import java.util.Optional;
  *
  * <p>Closing the {@code IsleDB} closes everything opened from it, but not the store.
  */
-public final class IsleDB implements AutoCloseable {
-  private final DbContext ctx;
-  private final List<io.isledb.db.Resource> children = new ArrayList<>();
-  private DbWriter writer;
-  private ManifestAppender committer;
-  private boolean closed;
-
-  private IsleDB(DbContext ctx) {
-    this.ctx = ctx;
-  }
-
+public interface IsleDB extends AutoCloseable {
   /**
    * Opens the storage of the database prefix {@code prefix} under {@code uri} ({@code
    * file:///abs/dir}, {@code s3a://bucket}, {@code abfs://container@account.dfs.core.windows.net},
    * {@code gs://bucket}, or any other Hadoop FileSystem URI). The caller closes it.
    */
-  public static ObjectStore openStore(String uri, String prefix) {
+  static ObjectStore openStore(String uri, String prefix) {
     return openStore(uri, prefix, Map.of());
   }
 
@@ -60,7 +37,7 @@ public final class IsleDB implements AutoCloseable {
    * endpoints, and IsleDB's own {@code isledb.storage.*} keys documented in {@code
    * docs/isle-core.md}).
    */
-  public static ObjectStore openStore(String uri, String prefix, Map<String, String> hadoopConf) {
+  static ObjectStore openStore(String uri, String prefix, Map<String, String> hadoopConf) {
     return io.isledb.storage.ObjectStores.open(uri, prefix, hadoopConf);
   }
 
@@ -71,21 +48,16 @@ public final class IsleDB implements AutoCloseable {
    * manifest/settings.json}, and is refused with INVALID_ARGUMENT otherwise; the first author of a
    * database that records none records its own (docs/PROTOCOL.md, "Shared settings").
    */
-  public static IsleDB open(ObjectStore store, DBOptions options) {
-    Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(options, "options");
-    return new IsleDB(new DbContext(store, options));
+  static IsleDB open(ObjectStore store, DBOptions options) {
+    return Database.open(store, options);
   }
 
   /**
    * Opens a reader with default database options, except the GC grace period, which is the one the
    * database records ({@code manifest/settings.json}; the default if it records none).
    */
-  public static Reader openReader(ObjectStore store, ReaderOptions options) {
-    Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(options, "options");
-    return new DbReader(
-        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
+  static Reader openReader(ObjectStore store, ReaderOptions options) {
+    return Database.openReader(store, options);
   }
 
   /**
@@ -94,22 +66,16 @@ public final class IsleDB implements AutoCloseable {
    * @throws IsleException of kind INVALID_ARGUMENT if {@code dbOptions.gcGracePeriod()} is not the
    *     one the database records
    */
-  public static Reader openReader(ObjectStore store, ReaderOptions options, DBOptions dbOptions) {
-    Objects.requireNonNull(options, "options");
-    DbContext ctx = new DbContext(store, dbOptions);
-    ctx.checkReaderSettings();
-    return new DbReader(ctx, options);
+  static Reader openReader(ObjectStore store, ReaderOptions options, DBOptions dbOptions) {
+    return Database.openReader(store, options, dbOptions);
   }
 
   /**
    * Opens a tailing reader with default database options, except the GC grace period, which is the
    * one the database records (the default if it records none).
    */
-  public static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
-    Objects.requireNonNull(store, "store");
-    Objects.requireNonNull(options, "options");
-    return new DbTailingReader(
-        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
+  static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
+    return Database.openTailingReader(store, options);
   }
 
   /**
@@ -118,29 +84,16 @@ public final class IsleDB implements AutoCloseable {
    * @throws IsleException of kind INVALID_ARGUMENT if {@code dbOptions.gcGracePeriod()} is not the
    *     one the database records
    */
-  public static TailingReader openTailingReader(
+  static TailingReader openTailingReader(
       ObjectStore store, TailingReaderOptions options, DBOptions dbOptions) {
-    Objects.requireNonNull(options, "options");
-    DbContext ctx = new DbContext(store, dbOptions);
-    ctx.checkReaderSettings();
-    return new DbTailingReader(ctx, options);
+    return Database.openTailingReader(store, options, dbOptions);
   }
 
   /** Opens the writer, fencing every earlier writer of this prefix (in any process). */
-  public synchronized Writer openWriter(WriterOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    writer = track(new DbWriter(ctx, options));
-    committer = null;
-    return writer;
-  }
+  Writer openWriter(WriterOptions options);
 
   /** A new builder of external tables for {@link #commit}; any thread or process may use one. */
-  public SstWriter newSstWriter(SstWriterOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return new DbSstWriter(ctx, options);
-  }
+  SstWriter newSstWriter(SstWriterOptions options);
 
   /**
    * Publishes tables built by {@link SstWriter}s atomically, as one new version, in handle order.
@@ -153,11 +106,7 @@ public final class IsleDB implements AutoCloseable {
    * @throws IsleException of kind INVALID_ARGUMENT without a token, for an empty list, or for a
    *     handle whose lease field does not name an object under {@code manifest/leases/}
    */
-  public synchronized CommitResult commit(List<SstHandle> handles, String commitToken) {
-    checkOpen();
-    ExternalCommit.checkArguments(handles, commitToken);
-    return commit(handles, ExternalCommit.Request.token(commitToken));
-  }
+  CommitResult commit(List<SstHandle> handles, String commitToken);
 
   /**
    * Publishes tables built by {@link SstWriter}s atomically, as one new version, as commit {@code
@@ -176,12 +125,11 @@ public final class IsleDB implements AutoCloseable {
    * <p>{@code handles} may be empty (a commit that records the identifier only). Uses the writer
    * role like {@link #commit(List, String)}; a replay without an open writer claims no role.
    *
-   * @throws IsleException of kind INVALID_ARGUMENT for an empty commit user, one over {@value
-   *     io.isledb.manifest.CommitState#MAX_COMMIT_USER_BYTES} UTF-8 bytes or with control
-   *     characters, a negative identifier, a bad handle, or a new user beyond {@value
-   *     io.isledb.manifest.CommitState#MAX_COMMIT_USERS} users
+   * @throws IsleException of kind INVALID_ARGUMENT for an empty commit user, one over 256 UTF-8
+   *     bytes or with control characters, a negative identifier, a bad handle, or a new user beyond
+   *     4096 users
    */
-  public CommitResult commit(List<SstHandle> handles, String commitUser, long identifier) {
+  default CommitResult commit(List<SstHandle> handles, String commitUser, long identifier) {
     return commit(handles, commitUser, identifier, Map.of());
   }
 
@@ -189,21 +137,13 @@ public final class IsleDB implements AutoCloseable {
    * Like {@link #commit(List, String, long)}, and sets the table {@code properties} in the same
    * edit (replacing the values of keys already set; other keys stay): they become visible
    * atomically with the tables, in every {@link ReadView#properties()} of that version on. A
-   * replayed commit sets nothing. Limits: keys 1 to {@value
-   * io.isledb.manifest.CommitState#MAX_PROPERTY_KEY_BYTES} UTF-8 bytes, values up to {@value
-   * io.isledb.manifest.CommitState#MAX_PROPERTY_VALUE_BYTES}, all properties of the database
-   * together up to {@value io.isledb.manifest.CommitState#MAX_PROPERTIES_BYTES}.
+   * replayed commit sets nothing. Limits: keys 1 to 256 UTF-8 bytes, values up to 64 KiB, all
+   * properties of the database together up to 256 KiB.
    *
    * @throws IsleException of kind INVALID_ARGUMENT naming the key and the limit exceeded
    */
-  public synchronized CommitResult commit(
-      List<SstHandle> handles, String commitUser, long identifier, Map<String, String> properties) {
-    checkOpen();
-    ExternalCommit.Request request =
-        ExternalCommit.Request.user(commitUser, identifier, properties);
-    ExternalCommit.checkArguments(handles, request);
-    return commit(handles, request);
-  }
+  CommitResult commit(
+      List<SstHandle> handles, String commitUser, long identifier, Map<String, String> properties);
 
   /**
    * The mark of {@code commitUser}: the highest identifier it committed and the version that did,
@@ -211,69 +151,22 @@ public final class IsleDB implements AutoCloseable {
    * it names, and of each log edit after it up to the first free slot: at most {@code snapshotEvery
    * + 1}); no LIST unless CURRENT is missing or stale.
    */
-  public Optional<CommitMark> lastCommitted(String commitUser) {
-    checkOpen();
-    return ctx.manifest().loadLatest().commits().mark(commitUser);
-  }
-
-  private CommitResult commit(List<SstHandle> handles, ExternalCommit.Request request) {
-    if (writer != null && !writer.isClosed()) {
-      return writer.commitExternal(handles, request);
-    }
-    if (committer == null) {
-      // A replayed commit returns its earlier version without claiming the role (a fence).
-      Optional<CommitResult> earlier = ExternalCommit.alreadyCommitted(ctx, request);
-      if (earlier.isPresent()) {
-        return earlier.get();
-      }
-      ManifestAppender a = ctx.appender(Role.WRITER, "committer-" + ctx.newId());
-      a.fence();
-      committer = a;
-    }
-    try {
-      return ExternalCommit.commit(ctx, committer, handles, request);
-    } catch (FencedException e) {
-      committer = null;
-      throw e;
-    }
-  }
+  Optional<CommitMark> lastCommitted(String commitUser);
 
   /** Opens a reader with this database's options. */
-  public synchronized Reader openReader(ReaderOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    ctx.checkReaderSettings();
-    return track(new DbReader(ctx, options));
-  }
+  Reader openReader(ReaderOptions options);
 
   /** Opens a tailing reader with this database's options. */
-  public synchronized TailingReader openTailingReader(TailingReaderOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    ctx.checkReaderSettings();
-    return track(new DbTailingReader(ctx, options));
-  }
+  TailingReader openTailingReader(TailingReaderOptions options);
 
   /** Opens the merge compactor, fencing any earlier compactor of this prefix. */
-  public synchronized Compactor openCompactor(CompactorOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return track(new DbCompactor(ctx, options));
-  }
+  Compactor openCompactor(CompactorOptions options);
 
   /** Opens the retention compactor, fencing any earlier one of this prefix. */
-  public synchronized RetentionCompactor openRetentionCompactor(RetentionCompactorOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return track(new DbRetentionCompactor(ctx, options));
-  }
+  RetentionCompactor openRetentionCompactor(RetentionCompactorOptions options);
 
   /** Opens the garbage collector, fencing any earlier one of this prefix. */
-  public synchronized GarbageCollector openGarbageCollector(GcOptions options) {
-    checkOpen();
-    Objects.requireNonNull(options, "options");
-    return track(new DbGarbageCollector(ctx, options));
-  }
+  GarbageCollector openGarbageCollector(GcOptions options);
 
   /**
    * Pins {@code version} under {@code name} (replacing an earlier pin of that name): until {@link
@@ -289,10 +182,7 @@ public final class IsleDB implements AutoCloseable {
    * @throws IsleException of kind INVALID_ARGUMENT for a bad name or a version that does not exist
    *     or is too old to pin
    */
-  public void pin(String name, long version) {
-    checkOpen();
-    Pins.pin(ctx, name, version, false);
-  }
+  void pin(String name, long version);
 
   /**
    * Pins the history from {@code version} on under {@code name}: until {@link #unpin}, GC keeps
@@ -302,71 +192,24 @@ public final class IsleDB implements AutoCloseable {
    * consumers that replay the log, and move it forward as they progress. Same limits as {@link
    * #pin}.
    */
-  public void pinHistory(String name, long version) {
-    checkOpen();
-    Pins.pin(ctx, name, version, true);
-  }
+  void pinHistory(String name, long version);
 
   /** Removes a pin; removing a missing pin does nothing. */
-  public void unpin(String name) {
-    checkOpen();
-    Pins.unpin(ctx, name);
-  }
+  void unpin(String name);
 
   /** All pins, of both kinds: name to version. */
-  public Map<String, Long> pins() {
-    checkOpen();
-    return Pins.list(ctx);
-  }
+  Map<String, Long> pins();
 
   /** The newest published version (one cold manifest load). */
-  public long currentVersion() {
-    checkOpen();
-    return ctx.manifest().loadLatest().seq();
-  }
+  long currentVersion();
 
   /** The store this database lives in. */
-  public ObjectStore store() {
-    return ctx.store();
-  }
+  ObjectStore store();
 
   /** The options it was opened with. */
-  public DBOptions options() {
-    return ctx.options();
-  }
+  DBOptions options();
 
-  private <T extends io.isledb.db.Resource> T track(T c) {
-    // Forget what the caller closed already, so a long-lived database does not accumulate them.
-    children.removeIf(io.isledb.db.Resource::isClosed);
-    children.add(c);
-    return c;
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw IsleException.closed("database " + ctx.store().location());
-    }
-  }
-
+  /** Closes every role opened from this database (not the store); idempotent. */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    RuntimeException first = null;
-    for (int i = children.size() - 1; i >= 0; i--) {
-      try {
-        children.get(i).close();
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
-        }
-      }
-    }
-    children.clear();
-    if (first != null) {
-      throw first;
-    }
-  }
+  void close();
 }

@@ -1,6 +1,7 @@
 package io.isledb.db;
 
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -12,6 +13,7 @@ import org.slf4j.LoggerFactory;
  * Runs a maintenance role's work at a fixed delay. Transient failures are logged and retried at the
  * next tick; a fence or a close stops the loop for good (a fenced role must not run again).
  */
+@Internal
 public final class BackgroundLoop {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundLoop.class);
 

@@ -3,6 +3,7 @@ package io.isledb.db;
 import io.isledb.CorruptionException;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -21,6 +22,7 @@ import java.util.Arrays;
  * Readers verify length and SHA-256. The uniquifier makes every upload a new object, so garbage
  * collection never races a writer re-using an object it is deleting (docs/PROTOCOL.md).
  */
+@Internal
 public record BlobRef(byte[] sha256, long uniquifier, long length) {
   /** Persisted: the encoded size and format byte. Never change. */
   public static final int ENCODED_SIZE = 49;

@@ -3,6 +3,7 @@ package io.isledb.db;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
+import io.isledb.util.Internal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** Uploads and reads blob values. Thread-safe. */
+@Internal
 public final class Blobs {
   private final ObjectStore store;
 

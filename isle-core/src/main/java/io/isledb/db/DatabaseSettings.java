@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * records its value. The check costs one GET per database object ({@code IsleDB}), at the first
  * role it opens; nothing on the write or read path.
  */
-public final class DatabaseSettings {
+final class DatabaseSettings {
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseSettings.class);
 
   /** True once the database is known to record this process's grace period (never reverts). */

@@ -3,6 +3,7 @@ package io.isledb.db;
 import io.isledb.DBOptions;
 import io.isledb.ObjectStore;
 import io.isledb.manifest.ManifestStore;
+import io.isledb.util.Internal;
 import java.time.Clock;
 
 /**
@@ -10,6 +11,7 @@ import java.time.Clock;
  *
  * @param settings the check of the database's recorded settings, done once per context
  */
+@Internal
 public record DbContext(
     ObjectStore store, ManifestStore manifest, DBOptions options, DatabaseSettings settings) {
   public DbContext(ObjectStore store, DBOptions options) {

@@ -2,6 +2,7 @@ package io.isledb.db;
 
 import io.isledb.IsleException;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.security.SecureRandom;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -10,6 +11,7 @@ import java.util.function.Supplier;
  * Unique ids for tables, blobs and instances: 16 random bytes as 32 hex characters. The source is
  * injectable ({@link io.isledb.DBOptions#idSource()}) so tests are reproducible.
  */
+@Internal
 public final class Ids {
   private Ids() {}
 

@@ -7,6 +7,7 @@ import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.storage.ObjectNames;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
  * version from its version on (log edits and every table they added), for consumers that replay the
  * log; it holds back GC's retained window, so storage grows while it is held.
  */
+@Internal
 public final class Pins {
   private Pins() {}
 

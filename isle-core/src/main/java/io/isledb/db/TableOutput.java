@@ -8,6 +8,7 @@ import io.isledb.sst.TableBuilder;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.TableProperties;
 import io.isledb.sst.ValueKind;
+import io.isledb.util.Internal;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
  * upload. A new table starts once the current one reached the target size, but only at a user-key
  * boundary: all versions of a key stay in one table, which sorted runs rely on.
  */
+@Internal
 public final class TableOutput implements AutoCloseable {
   private final ObjectStore store;
   private final Supplier<byte[]> idSource;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -15,6 +16,7 @@ import java.util.zip.CRC32C;
  * lower-case hex digits of the CRC32C of the JSON bytes, and {@code "\n"}. A torn or altered object
  * fails the checksum and is reported as corruption, never parsed as data.
  */
+@Internal
 public final class ChecksummedJson {
   /** Persisted: the trailer marker. Never change. */
   static final byte[] TRAILER = "\ncrc32c:".getBytes(StandardCharsets.US_ASCII);

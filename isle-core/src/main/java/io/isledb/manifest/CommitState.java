@@ -2,6 +2,7 @@ package io.isledb.manifest;
 
 import io.isledb.CommitMark;
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Collections;
@@ -16,6 +17,7 @@ import java.util.TreeMap;
  * every version and every snapshot (and version pin), so compaction, snapshotting and log GC never
  * lose a mark.
  */
+@Internal
 public final class CommitState {
   /** Longest commit user, in UTF-8 bytes. */
   public static final int MAX_COMMIT_USER_BYTES = 256;

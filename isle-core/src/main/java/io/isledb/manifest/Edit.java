@@ -1,5 +1,6 @@
 package io.isledb.manifest;
 
+import io.isledb.util.Internal;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.TreeMap;
  * @param token optional commit token; an edit whose token was already committed is ignored
  * @param change what the edit does
  */
+@Internal
 public record Edit(
     long seq, Role role, long epoch, String author, long timeMillis, String token, Change change) {
 

@@ -1,5 +1,6 @@
 package io.isledb.manifest;
 
+import io.isledb.util.Internal;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -13,6 +14,7 @@ import java.util.TreeMap;
  * manifest/gc/checkpoint.json}). Every time in them is a reading of the writing instance's clock,
  * which no other instance can compare with its own: no GC reads them back.
  */
+@Internal
 public final class GcState {
   private GcState() {}
 

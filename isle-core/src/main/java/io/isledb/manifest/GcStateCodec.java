@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -19,6 +20,7 @@ import java.util.TreeMap;
  * these objects (it overwrites whatever is stored, whatever its format), the decoder serves
  * operators' tools and the golden tests.
  */
+@Internal
 public final class GcStateCodec {
   // Persisted type ids. Never change.
   static final String PENDING = "gc-pending";

@@ -9,7 +9,7 @@ import java.util.List;
  * Strict reads of the fields of a persisted JSON object: a missing, null or mistyped field is a
  * {@link CorruptionException} naming the object and the field, never a default value.
  */
-public final class JsonFields {
+final class JsonFields {
   private JsonFields() {}
 
   /** The field {@code field} of {@code n}, present and not null. */

@@ -11,7 +11,7 @@ import io.isledb.CorruptionException;
  * rule are the same for log edits, snapshots, CURRENT, settings, pins, leases, GC state and SST
  * handles.
  */
-public final class JsonHeader {
+final class JsonHeader {
   /**
    * Persisted: the format version of every object that needs nothing newer, and the newest version
    * of every type but edits, snapshots and pins.

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.regex.Pattern;
  *     of blob uniquifiers: the lease covers every {@code blobs/<2 hex>/<sha256>-<uniquifier>.blob}
  *     whose uniquifier starts with one of them
  */
+@Internal
 public record Lease(
     String author,
     long refresh,

@@ -2,6 +2,7 @@ package io.isledb.manifest;
 
 import io.isledb.FencedException;
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.Function;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: callers serialize appends of one instance.
  */
+@Internal
 public final class ManifestAppender {
   private static final Logger LOG = LoggerFactory.getLogger(ManifestAppender.class);
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -24,6 +25,7 @@ import java.util.Map;
  * objects"). Field names and type ids are persisted: never rename them. Decoding is strict: a
  * missing or mistyped field is corruption.
  */
+@Internal
 public final class ManifestCodec {
   /** Persisted: the manifest format version written by this code. */
   public static final int FORMAT_VERSION = JsonHeader.FORMAT_VERSION;

@@ -1,11 +1,13 @@
 package io.isledb.manifest;
 
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 
 /**
  * Object names of everything IsleDB stores under a database prefix. Persisted layout: never change
  * a name here without a format version bump (see docs/FORMAT.md).
  */
+@Internal
 public final class ManifestPaths {
   public static final String LOG_DIR = "manifest/log/";
   public static final String SNAPSHOT_DIR = "manifest/snapshots/";

@@ -3,6 +3,7 @@ package io.isledb.manifest;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -21,6 +22,7 @@ import java.util.Set;
  * <p>Recency order: L0 tables (newest first) are all newer than every sorted run; runs are ordered
  * newest first. A point lookup takes the first version it finds in that order.
  */
+@Internal
 public final class ManifestState {
   /**
    * Commit tokens remembered for deduplication. Part of the replay rule, so a format constant:

@@ -4,6 +4,7 @@ import io.isledb.CorruptionException;
 import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Optional;
  * and folds them into {@link ManifestState}s. It holds no state of its own; see docs/PROTOCOL.md
  * for the rules it implements.
  */
+@Internal
 public final class ManifestStore {
   private final ObjectStore store;
 

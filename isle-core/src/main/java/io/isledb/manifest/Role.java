@@ -1,11 +1,13 @@
 package io.isledb.manifest;
 
 import io.isledb.CorruptionException;
+import io.isledb.util.Internal;
 
 /**
  * A role that appends to the manifest log. Each role is fenced separately: at most one live
  * instance per role, the one holding the newest epoch. The ids are persisted: never change them.
  */
+@Internal
 public enum Role {
   /** Adds tables: memtable flushes and external (committed) tables. */
   WRITER("writer"),

@@ -1,6 +1,7 @@
 package io.isledb.manifest;
 
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.List;
 
 /**
@@ -10,6 +11,7 @@ import java.util.List;
  * @param id unique within the database, assigned by the compactor
  * @param tables ordered by smallest key, ranges disjoint
  */
+@Internal
 public record SortedRun(long id, List<SstMeta> tables) {
   public SortedRun {
     tables = List.copyOf(tables);

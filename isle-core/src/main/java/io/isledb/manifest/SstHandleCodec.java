@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.IsleException;
 import io.isledb.SstHandle;
+import io.isledb.util.Internal;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Objects;
  * field {@code table} (the table as in manifest edits). Golden file: {@code
  * golden/sst-handle-v1.json}.
  */
+@Internal
 public final class SstHandleCodec {
   /** Persisted: the {@code type} of a serialized handle. */
   private static final String TYPE = "sst-handle";

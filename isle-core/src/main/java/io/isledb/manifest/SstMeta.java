@@ -1,6 +1,7 @@
 package io.isledb.manifest;
 
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -29,6 +30,7 @@ import java.util.Objects;
  * @param createdAt when the table object was written (epoch millis)
  * @param blobRefs number of blob references in the table (0 lets GC skip it)
  */
+@Internal
 public record SstMeta(
     String id,
     long size,

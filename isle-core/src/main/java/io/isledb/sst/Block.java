@@ -2,6 +2,7 @@ package io.isledb.sst;
 
 import io.isledb.CorruptionException;
 import io.isledb.util.Coding;
+import io.isledb.util.Internal;
 
 /**
  * A decoded block of an SST (checksum verified, decompressed, restart array validated), as kept in
@@ -11,6 +12,7 @@ import io.isledb.util.Coding;
  * <p>Layout (see {@code docs/FORMAT.md}): entries, then {@code numRestarts} fixed32 restart
  * offsets, then fixed32 {@code numRestarts}.
  */
+@Internal
 public final class Block {
   final byte[] data;
   final int length;

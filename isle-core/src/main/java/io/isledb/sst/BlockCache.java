@@ -1,5 +1,6 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
 import java.util.function.Function;
 
 /**
@@ -12,6 +13,7 @@ import java.util.function.Function;
  * loader)}) should override it so concurrent misses share one read. A loader that throws must leave
  * nothing cached.
  */
+@Internal
 public interface BlockCache {
   /** The cached block, or null. */
   Block get(BlockCacheKey key);

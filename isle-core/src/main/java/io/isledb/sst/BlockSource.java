@@ -1,5 +1,7 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
+
 /**
  * Where a {@link TableReader} reads a table's bytes from: an object in storage ({@link
  * ObjectStoreBlockSource}), a local file ({@link FileBlockSource}) or an array in memory ({@link
@@ -9,6 +11,7 @@ package io.isledb.sst;
  * costs one or two calls and a point lookup at most one more. Implementations must be thread-safe.
  */
 @FunctionalInterface
+@Internal
 public interface BlockSource {
   /**
    * Bytes {@code [offset, offset + length)} of the table. Returns exactly {@code length} bytes, or

@@ -1,10 +1,12 @@
 package io.isledb.sst;
 
 import io.isledb.CorruptionException;
+import io.isledb.util.Internal;
 
 /**
  * Block compression codecs. The ids are persisted in every block trailer: <b>never change them</b>.
  */
+@Internal
 public enum Compression {
   /** Stored as is. */
   NONE(0),

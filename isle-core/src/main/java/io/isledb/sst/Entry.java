@@ -1,5 +1,6 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -14,6 +15,7 @@ import java.util.HexFormat;
  * @param value the value, a blob reference for {@link ValueKind#isBlob()} kinds, empty for {@link
  *     ValueKind#DELETE}
  */
+@Internal
 public record Entry(byte[] userKey, long seq, ValueKind kind, long expiresAtMillis, byte[] value) {
 
   @Override

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * Reads a table from a local file (for example one downloaded into the local disk cache) with
  * positional reads, which are safe from many threads at once. Close it to release the file.
  */
-public final class FileBlockSource implements BlockSource, AutoCloseable {
+final class FileBlockSource implements BlockSource, AutoCloseable {
   private final Path path;
   private final FileChannel channel;
 

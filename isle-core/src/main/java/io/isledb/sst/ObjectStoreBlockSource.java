@@ -8,7 +8,7 @@ import io.isledb.ObjectStore;
  * long, long, int)} with the known object size, so exactly one storage request. A missing object is
  * reported as corruption (a table that is referenced must exist).
  */
-public final class ObjectStoreBlockSource implements BlockSource {
+final class ObjectStoreBlockSource implements BlockSource {
   private final ObjectStore store;
   private final String name;
   private final long size;

@@ -1,5 +1,7 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
+
 /**
  * How a {@link TableIterator} reads blocks.
  *
@@ -11,6 +13,7 @@ package io.isledb.sst;
  *     object storage a few MiB turns a scan from one request per block into a few requests per
  *     table
  */
+@Internal
 public record ScanOptions(boolean fillCache, int readaheadBytes) {
   public ScanOptions {
     if (readaheadBytes < 0 || readaheadBytes > SstFormat.MAX_BLOCK_LENGTH) {

@@ -1,5 +1,6 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
 import java.util.Arrays;
 
 /**
@@ -8,6 +9,7 @@ import java.util.Arrays;
  * that share a block cost one block read between them. The batch counterpart of {@link
  * TableReader#get(byte[])}.
  */
+@Internal
 public final class SortedLookup {
   private SortedLookup() {}
 

@@ -1,5 +1,7 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
+
 /**
  * Every constant of the SST file format, in one place. {@code docs/FORMAT.md} ("SST files")
  * describes how they are used, byte by byte.
@@ -8,6 +10,7 @@ package io.isledb.sst;
  * must never change. A change to the layout needs a new {@link #FORMAT_VERSION}, with readers
  * keeping support for every older version still in storage.
  */
+@Internal
 public final class SstFormat {
   private SstFormat() {}
 

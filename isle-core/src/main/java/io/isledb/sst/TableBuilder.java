@@ -3,6 +3,7 @@ package io.isledb.sst;
 import io.isledb.IsleException;
 import io.isledb.util.Coding;
 import io.isledb.util.GrowableBuffer;
+import io.isledb.util.Internal;
 import java.io.OutputStream;
 import java.util.Arrays;
 
@@ -17,6 +18,7 @@ import java.util.Arrays;
  * does, after {@link #finish()} (to publish) or without it (to abandon). {@link #close()} releases
  * codec resources and is a no-op after {@code finish()}. Not thread-safe.
  */
+@Internal
 public final class TableBuilder implements AutoCloseable {
   private enum State {
     OPEN,

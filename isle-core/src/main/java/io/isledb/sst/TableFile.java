@@ -7,4 +7,4 @@ package io.isledb.sst;
  * @param size the object's size in bytes
  * @param properties what the table holds
  */
-public record TableFile(String name, long size, TableProperties properties) {}
+record TableFile(String name, long size, TableProperties properties) {}

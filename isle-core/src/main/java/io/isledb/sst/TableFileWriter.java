@@ -17,7 +17,7 @@ import java.io.OutputStream;
  * }
  * }</pre>
  */
-public final class TableFileWriter implements AutoCloseable {
+final class TableFileWriter implements AutoCloseable {
   private final String name;
   private final ObjectUpload upload;
   private final TableBuilder builder;

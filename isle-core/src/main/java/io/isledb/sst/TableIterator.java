@@ -1,6 +1,7 @@
 package io.isledb.sst;
 
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.util.Arrays;
 
 /**
@@ -17,6 +18,7 @@ import java.util.Arrays;
  * ScanOptions#readaheadBytes()}); corruption found while moving throws {@link
  * io.isledb.CorruptionException}.
  */
+@Internal
 public final class TableIterator {
   private final TableReader table;
   private final TableIndex index;

@@ -2,6 +2,7 @@ package io.isledb.sst;
 
 import io.isledb.IsleException;
 import io.isledb.TableSettings;
+import io.isledb.util.Internal;
 
 /**
  * How a {@link TableBuilder} writes a table. Immutable; start from {@link #defaults()} and change
@@ -21,6 +22,7 @@ import io.isledb.TableSettings;
  * @param targetFileSize size at which {@link TableBuilder#reachedTargetSize()} turns true, for
  *     writers that split their output into several tables; the builder itself never splits
  */
+@Internal
 public record TableOptions(
     int blockSize,
     int restartInterval,

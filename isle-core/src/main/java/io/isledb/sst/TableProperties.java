@@ -1,5 +1,6 @@
 package io.isledb.sst;
 
+import io.isledb.util.Internal;
 import java.util.Arrays;
 
 /**
@@ -37,6 +38,7 @@ import java.util.Arrays;
  * @param restartInterval the writer's data block restart interval
  * @param bloomBitsPerKey the writer's bloom bits per key (0 = no filter)
  */
+@Internal
 public record TableProperties(
     int formatVersion,
     byte[] smallestKey,

@@ -1,6 +1,7 @@
 package io.isledb.sst;
 
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.util.Arrays;
 
 /**
@@ -16,6 +17,7 @@ import java.util.Arrays;
  * io.isledb.CorruptionException} naming the table and the place. Thread-safe: any number of threads
  * may call {@link #get} and create iterators concurrently (each iterator is for one thread).
  */
+@Internal
 public final class TableReader implements AutoCloseable {
   private final String name;
   private final long fileSize;

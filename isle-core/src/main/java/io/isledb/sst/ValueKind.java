@@ -1,11 +1,13 @@
 package io.isledb.sst;
 
 import io.isledb.CorruptionException;
+import io.isledb.util.Internal;
 
 /**
  * What an entry of an SST holds. The ids are persisted in the low byte of every internal key's
  * trailer: <b>never change them</b>; new kinds get new ids.
  */
+@Internal
 public enum ValueKind {
   /** A tombstone: the key was deleted at this sequence number. The value is empty. */
   DELETE(0),

@@ -1,6 +1,7 @@
 package io.isledb.storage;
 
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 
 /**
  * Validation of database prefixes and object names, so that nothing IsleDB reads, writes or deletes
@@ -10,6 +11,7 @@ import io.isledb.IsleException;
  * [A-Za-z0-9._=-]}, is not {@code "."} or {@code ".."}, and does not start with {@code '.'} (names
  * starting with '.' are reserved for temporary files of the local-file store).
  */
+@Internal
 public final class ObjectNames {
   /** Longest object name accepted, well under every supported store's key limit. */
   public static final int MAX_NAME_LENGTH = 512;

@@ -3,7 +3,7 @@ package io.isledb.storage;
 import io.isledb.IsleException;
 
 /** The argument checks of ranged reads, shared by every {@link io.isledb.ObjectStore}. */
-public final class ObjectRanges {
+final class ObjectRanges {
   private ObjectRanges() {}
 
   /** Rejects a negative offset or length. */

@@ -5,6 +5,7 @@ import static io.isledb.storage.Redaction.redacted;
 
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
+import io.isledb.util.Internal;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +31,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  *       UnsafeWrites#UNSAFE_CREATE_IF_ABSENT} is set to {@code true}.
  * </ul>
  */
+@Internal
 public final class ObjectStores {
   /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
   private static final int S3_MAX_LIST_PAGE = 1000;

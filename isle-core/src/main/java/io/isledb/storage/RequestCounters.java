@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Thread-safe counters behind {@link io.isledb.ObjectStore#stats()}. */
-public final class RequestCounters {
+final class RequestCounters {
   private final EnumMap<RequestKind, LongAdder> counts = new EnumMap<>(RequestKind.class);
   private final LongAdder bytesRead = new LongAdder();
   private final LongAdder bytesWritten = new LongAdder();

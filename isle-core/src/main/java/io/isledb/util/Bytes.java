@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 
 /** Byte-array helpers: IsleDB orders keys by unsigned bytewise comparison, like LevelDB. */
+@Internal
 public final class Bytes {
   /** The key order of the whole engine. */
   public static final Comparator<byte[]> COMPARATOR = Arrays::compareUnsigned;

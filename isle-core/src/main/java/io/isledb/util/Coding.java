@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
  * <p>Encoders here trust their caller. Decoding of untrusted varints lives with the format that
  * reads them, so that a malformed value is reported as corruption of that specific object.
  */
+@Internal
 public final class Coding {
   private static final VarHandle INT_LE =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);

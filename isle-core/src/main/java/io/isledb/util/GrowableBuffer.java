@@ -7,6 +7,7 @@ import java.util.Arrays;
  * An append-only byte buffer that grows as needed and can be reset and shrunk, for encoders that
  * reuse one buffer across many records. Not thread-safe.
  */
+@Internal
 public final class GrowableBuffer {
   private byte[] array;
   private int size;

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
  * implementation). lz4-java's pure-Java instance reads byte by byte, which showed up in ingest
  * profiles; its JNI instance costs more than the hash for short keys.
  */
+@Internal
 public final class XxHash64 {
   private static final long P1 = 0x9E3779B185EBCA87L;
   private static final long P2 = 0xC2B2AE3D27D4EB4FL;

@@ -1,7 +1,9 @@
 package io.isledb.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.codeUnits;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -16,6 +18,7 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -125,13 +128,81 @@ class ArchitectureTest {
   }
 
   /** Packages whose types a public API signature must not show. */
-  private static final String[] INTERNAL = {
-    "io.isledb.db..",
-    "io.isledb.manifest..",
-    "io.isledb.sst..",
-    "io.isledb.storage..",
-    "io.isledb.util.."
-  };
+  private static final String[] INTERNAL = IsleApiRules.INTERNAL_PACKAGES;
+
+  @Test
+  void everyPublicTypeOfAnInternalPackageIsMarkedInternal() {
+    classes()
+        .that()
+        .resideInAnyPackage(INTERNAL)
+        .and()
+        .arePublic()
+        .and()
+        .areTopLevelClasses()
+        // The marker itself is public so that every internal package can use it.
+        .and()
+        .doNotHaveFullyQualifiedName(Internal.class.getName())
+        .should()
+        .beAnnotatedWith(Internal.class)
+        .because(
+            "a public type of an internal package is public only for another isle-core package;"
+                + " @Internal lets other modules' IsleApiRules.noUseOfIsleInternals() flag its use")
+        .check(core);
+  }
+
+  /**
+   * The API package holds interfaces, records and exceptions; implementations live in internal
+   * packages. Enums are allowed because they are values, like records: {@link
+   * io.isledb.Compression} names a codec and carries no behaviour an implementation could change.
+   */
+  @Test
+  void apiPackageHoldsOnlyInterfacesRecordsEnumsAndExceptions() {
+    classes()
+        .that()
+        .resideInAPackage("io.isledb")
+        .and()
+        .arePublic()
+        .and()
+        .areTopLevelClasses()
+        .should(
+            new ArchCondition<JavaClass>("be an interface, a record, an enum or an IsleException") {
+              @Override
+              public void check(JavaClass c, ConditionEvents events) {
+                boolean ok =
+                    c.isInterface()
+                        || c.isRecord()
+                        || c.isEnum()
+                        || c.isAssignableTo(IsleException.class);
+                if (!ok) {
+                  events.add(SimpleConditionEvent.violated(c, c.getName() + " is a class"));
+                }
+              }
+            })
+        .because("callers stand on contracts; the engine's classes may change")
+        .check(core);
+  }
+
+  /** Uses an internal type: what IsleApiRules.noUseOfIsleInternals() must flag. */
+  static final class UsesAnInternal {
+    String hex(byte[] b) {
+      return io.isledb.util.Bytes.hex(b);
+    }
+  }
+
+  /** Uses only the API package. */
+  static final class UsesOnlyTheApi {
+    IsleException error() {
+      return IsleException.closed("x");
+    }
+  }
+
+  @Test
+  void theRuleForOtherModulesFlagsAUseOfAnInternalAndNothingElse() {
+    JavaClasses outsider = new ClassFileImporter().importClasses(UsesAnInternal.class);
+    assertThat(IsleApiRules.noUseOfIsleInternals().evaluate(outsider).hasViolation()).isTrue();
+    JavaClasses apiUser = new ClassFileImporter().importClasses(UsesOnlyTheApi.class);
+    assertThat(IsleApiRules.noUseOfIsleInternals().evaluate(apiUser).hasViolation()).isFalse();
+  }
 
   @Test
   void publicApiSignaturesShowNoInternalType() {

@@ -13,7 +13,6 @@ import io.isledb.db.read.MergingCursor;
 import io.isledb.db.read.RunCursor;
 import io.isledb.db.read.TableCursor;
 import io.isledb.db.read.Tables;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestAppender;
@@ -24,6 +23,8 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
+import io.isledb.util.Internal;
+import io.isledb.util.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * output at the target table size, and commits one {@code compact} edit. Its uploads are covered by
  * a lease until committed, however long the merge takes.
  */
+@Internal
 public final class DbCompactor implements Compactor, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbCompactor.class);
 
@@ -67,7 +69,7 @@ public final class DbCompactor implements Compactor, Resource {
     this.tables = Tables.uncached(ctx.store(), options.readaheadBytes(), 100_000);
     this.executor =
         Executors.newScheduledThreadPool(
-            2, DbWriter.daemon("isledb-compactor " + ctx.store().location()));
+            2, Threads.daemon("isledb-compactor " + ctx.store().location()));
   }
 
   @Override

@@ -7,12 +7,13 @@ import io.isledb.RetentionResult;
 import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
+import io.isledb.util.Internal;
+import io.isledb.util.Threads;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The retention compactor (role {@code retention}): one {@code drop} edit per pass. */
+@Internal
 public final class DbRetentionCompactor implements RetentionCompactor, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbRetentionCompactor.class);
 
@@ -41,7 +43,7 @@ public final class DbRetentionCompactor implements RetentionCompactor, Resource 
     appender.fence();
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
-            DbWriter.daemon("isledb-retention " + ctx.store().location()));
+            Threads.daemon("isledb-retention " + ctx.store().location()));
   }
 
   @Override

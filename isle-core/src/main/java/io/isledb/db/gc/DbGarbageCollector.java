@@ -9,7 +9,6 @@ import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
 import io.isledb.db.Resource;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.GcState;
 import io.isledb.manifest.GcStateCodec;
 import io.isledb.manifest.Lease;
@@ -18,6 +17,8 @@ import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
+import io.isledb.util.Internal;
+import io.isledb.util.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -68,6 +69,7 @@ import org.slf4j.LoggerFactory;
  * its upload; the deleting pass reads its head after the mark's grace period, so it sees that
  * commit.
  */
+@Internal
 public final class DbGarbageCollector implements GarbageCollector, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbGarbageCollector.class);
 
@@ -98,7 +100,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.logs = new GcLogCollection(ctx);
     this.executor =
         Executors.newSingleThreadScheduledExecutor(
-            DbWriter.daemon("isledb-gc " + ctx.store().location()));
+            Threads.daemon("isledb-gc " + ctx.store().location()));
   }
 
   @Override

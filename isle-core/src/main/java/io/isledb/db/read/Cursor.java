@@ -1,8 +1,10 @@
 package io.isledb.db.read;
 
 import io.isledb.sst.ValueKind;
+import io.isledb.util.Internal;
 
 /** A positioned stream of entries in internal key order (user key ascending, seq descending). */
+@Internal
 public interface Cursor extends AutoCloseable {
   boolean valid();
 

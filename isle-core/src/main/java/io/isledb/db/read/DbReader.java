@@ -11,8 +11,9 @@ import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
 import io.isledb.db.Resource;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.ManifestState;
+import io.isledb.util.Internal;
+import io.isledb.util.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * The reader: one current {@link ReadVersion}, replaced atomically by {@link #refresh()}; tables,
  * caches and blob reads shared by every version it serves.
  */
+@Internal
 public final class DbReader implements Reader, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbReader.class);
 
@@ -83,7 +85,7 @@ public final class DbReader implements Reader, Resource {
     } else {
       this.refresher =
           Executors.newSingleThreadScheduledExecutor(
-              DbWriter.daemon("isledb-refresh " + ctx.store().location()));
+              Threads.daemon("isledb-refresh " + ctx.store().location()));
       long ms = Math.max(1, options.autoRefreshInterval().toMillis());
       refresher.scheduleWithFixedDelay(
           () -> {

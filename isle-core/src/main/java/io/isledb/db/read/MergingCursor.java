@@ -1,6 +1,7 @@
 package io.isledb.db.read;
 
 import io.isledb.sst.ValueKind;
+import io.isledb.util.Internal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -9,6 +10,7 @@ import java.util.PriorityQueue;
  * Merges cursors into one stream in internal key order (user key ascending, sequence descending).
  * Every version is emitted; callers that want the newest version per key skip the rest.
  */
+@Internal
 public final class MergingCursor implements Cursor {
   private final List<Cursor> inputs;
   private final PriorityQueue<Cursor> heap;

@@ -5,6 +5,7 @@ import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.SstMeta;
+import io.isledb.util.Internal;
 
 /**
  * A table a version references is gone from storage. Every reader role judges it the same way,
@@ -14,6 +15,7 @@ import io.isledb.manifest.SstMeta;
  * read of a version or position outside the retained window. The reader's own reads never see the
  * second case: they refresh and retry on the newest version.
  */
+@Internal
 public final class MissingTableException extends CorruptionException {
   private static final long serialVersionUID = 1L;
   final String tableId;

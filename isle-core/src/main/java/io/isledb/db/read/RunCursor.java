@@ -5,9 +5,11 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ScanOptions;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.List;
 
 /** A cursor over a sorted run: its tables one after another, each opened only when reached. */
+@Internal
 public final class RunCursor implements Cursor {
   private final List<SstMeta> tables;
   private final Tables open;

@@ -4,8 +4,10 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableIterator;
 import io.isledb.sst.ValueKind;
+import io.isledb.util.Internal;
 
 /** A cursor over one table, starting at the first key at or after {@code from} (null = first). */
+@Internal
 public final class TableCursor implements Cursor {
   private final SstMeta meta;
   private final TableIterator it;

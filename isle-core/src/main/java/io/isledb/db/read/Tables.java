@@ -5,12 +5,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.isledb.ObjectStore;
 import io.isledb.ReaderOptions;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.Block;
 import io.isledb.sst.BlockCache;
 import io.isledb.sst.BlockCacheKey;
 import io.isledb.sst.TableReader;
+import io.isledb.util.Internal;
+import io.isledb.util.Threads;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +23,7 @@ import java.util.function.Function;
  * Open tables of one reader: their index and bloom filter stay in memory (bounded by count), their
  * blocks go through a size-bounded block cache, and whole files through the disk cache.
  */
+@Internal
 public final class Tables implements AutoCloseable {
   /** An open table: its reader and where its bytes come from. */
   public record Open(SstMeta meta, TableReader reader, TableSource source) {}
@@ -57,7 +59,7 @@ public final class Tables implements AutoCloseable {
     this.disk =
         options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
     this.downloader =
-        Executors.newFixedThreadPool(2, DbWriter.daemon("isledb-download " + store.location()));
+        Executors.newFixedThreadPool(2, Threads.daemon("isledb-download " + store.location()));
     this.open =
         Caffeine.newBuilder()
             .maximumSize(options.maxOpenTables())

@@ -16,6 +16,7 @@ import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.SstMeta;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,7 @@ import java.util.Optional;
  * snapshotEvery}). From then on the reader folds the edits it reads anyway: sequential polling
  * costs no extra request.
  */
+@Internal
 public final class DbTailingReader implements TailingReader, Resource {
   /** Tables a tailing reader keeps open: only those of the edit being read are in use. */
   private static final int MAX_OPEN_TABLES = 64;

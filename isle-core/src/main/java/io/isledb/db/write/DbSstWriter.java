@@ -15,6 +15,7 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
+import io.isledb.util.Internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ import java.util.TreeMap;
  * For n blobs and t tables that is O(log t) + (elapsed time / quarter window) + 2 PUTs of O(t)
  * bytes each.
  */
+@Internal
 public final class DbSstWriter extends KindedWrites implements SstWriter {
   static final long LOCAL_SEQ = 1;
 

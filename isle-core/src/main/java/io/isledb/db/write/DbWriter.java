@@ -11,6 +11,8 @@ import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ValueKind;
+import io.isledb.util.Internal;
+import io.isledb.util.Threads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * handed out so far is inside it; that keeps each table's sequence range above the previous
  * table's. The memtable is an append-only arena sorted once by the flush ({@link Memtable}).
  */
+@Internal
 public final class DbWriter extends KindedWrites implements Writer, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
 
@@ -77,13 +80,14 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.commitDeadlineMillis = grace / 2;
     this.tables = new MemtableFlush(ctx, options, grace / 4);
     String name = ctx.store().location();
-    this.flusher = Executors.newFixedThreadPool(FLUSH_THREADS, daemon("isledb-flush " + name));
+    this.flusher =
+        Executors.newFixedThreadPool(FLUSH_THREADS, Threads.daemon("isledb-flush " + name));
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
     } else {
       this.ticker =
-          Executors.newSingleThreadScheduledExecutor(daemon("isledb-flush-timer " + name));
+          Executors.newSingleThreadScheduledExecutor(Threads.daemon("isledb-flush-timer " + name));
       long period = Math.max(10, interval.toMillis() / 4);
       ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -93,14 +97,6 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         name,
         lastCommittedVersion,
         appender.epoch());
-  }
-
-  public static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   // ------------------------------------------------------------------ public API

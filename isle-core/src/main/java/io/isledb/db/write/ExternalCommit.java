@@ -13,6 +13,7 @@ import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
+import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +35,7 @@ import java.util.Set;
  * recognised while its token is among the last {@link ManifestState#TOKEN_HISTORY} committed tokens
  * (part of the replay rule).
  */
+@Internal
 public final class ExternalCommit {
   private ExternalCommit() {}
 
