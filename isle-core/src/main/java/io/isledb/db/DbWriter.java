@@ -60,6 +60,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private volatile IsleException failure;
   private volatile boolean closed;
   private volatile long lastCommittedVersion;
+  private volatile io.isledb.manifest.ManifestState viewHead; // appender.head() after each append
+  private WriterReads reads; // created by the first view(), under the monitor
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
@@ -69,6 +71,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.appender = ctx.appender(Role.WRITER, author);
     appender.fence();
     this.lastCommittedVersion = appender.head().seq();
+    this.viewHead = appender.head();
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
     this.active = new Memtable(ctx.clock().millis());
     long grace = ctx.options().gcGracePeriod().toMillis();
@@ -123,6 +126,46 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   @Override
+  public io.isledb.ReadView view() {
+    checkUsable();
+    synchronized (monitor) {
+      if (reads == null) {
+        reads = new WriterReads(ctx, viewHead);
+      }
+      return new WriterView(this, reads, ctx.clock());
+    }
+  }
+
+  /** For {@link WriterView}: throws the writer's failure, or CLOSED. */
+  void checkReadable() {
+    checkUsable();
+  }
+
+  /** For {@link WriterView}: the head to read after {@link #memtables} (see there). */
+  io.isledb.manifest.ManifestState viewHead() {
+    return viewHead;
+  }
+
+  /**
+   * For {@link WriterView}: {@code read} applied to the active memtable and the frozen memtables
+   * (newest first), under the write lock so no put or rotation runs meanwhile. A frozen memtable
+   * leaves the list only after its commit set {@link #viewHead()}, so the head read after this
+   * holds whatever the list lacks.
+   */
+  <T> WriterView.Memtables<T> memtables(java.util.function.Function<Memtable, T> read) {
+    synchronized (writeLock) {
+      List<Memtable> f = List.of();
+      if (frozenCount > 0) {
+        synchronized (monitor) {
+          f = new java.util.ArrayList<>(frozen);
+        }
+        java.util.Collections.reverse(f);
+      }
+      return new WriterView.Memtables<>(read.apply(active), f);
+    }
+  }
+
+  @Override
   public boolean isClosed() {
     return closed;
   }
@@ -149,6 +192,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
       synchronized (monitor) {
         monitor.notifyAll();
+        if (reads != null) {
+          reads.close();
+        }
       }
     }
     if (failure != null) {
@@ -354,6 +400,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               null,
               () -> uploadStarted + commitDeadlineMillis);
       lastCommittedVersion = a.version();
+      viewHead = appender.head();
     }
   }
 
@@ -421,6 +468,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, token);
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
+          viewHead = appender.head();
           return r;
         } catch (FencedException e) {
           fail(e);
