@@ -2,15 +2,19 @@ package io.isledb.db;
 
 import io.isledb.FencedException;
 import io.isledb.IsleException;
+import io.isledb.ReadView;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ValueKind;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -19,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
  * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
  * handed out so far is inside it; that keeps each table's sequence range above the previous
- * table's. The memtable is an append-only arena sorted once by the flush ({@link Memtable}).
+ * table's. The memtable is an append-only arena with a hash index, sorted by the flush ({@link
+ * Memtable}); {@link #view()} reads it under the write lock ({@link WriterView}).
  */
 public final class DbWriter extends KindedWrites implements Writer, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriter.class);
@@ -60,7 +66,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private volatile IsleException failure;
   private volatile boolean closed;
   private volatile long lastCommittedVersion;
-  private volatile io.isledb.manifest.ManifestState viewHead; // appender.head() after each append
+  private volatile ManifestState viewHead; // appender.head() after each append
   private WriterReads reads; // created by the first view(), under the monitor
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
@@ -126,7 +132,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   @Override
-  public io.isledb.ReadView view() {
+  public ReadView view() {
     checkUsable();
     synchronized (monitor) {
       if (reads == null) {
@@ -136,13 +142,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
   }
 
-  /** For {@link WriterView}: throws the writer's failure, or CLOSED. */
-  void checkReadable() {
-    checkUsable();
-  }
-
-  /** For {@link WriterView}: the head to read after {@link #memtables} (see there). */
-  io.isledb.manifest.ManifestState viewHead() {
+  /** For {@link WriterView}: the head to read after {@link #memtables}. */
+  ManifestState viewHead() {
     return viewHead;
   }
 
@@ -152,14 +153,14 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    * leaves the list only after its commit set {@link #viewHead()}, so the head read after this
    * holds whatever the list lacks.
    */
-  <T> WriterView.Memtables<T> memtables(java.util.function.Function<Memtable, T> read) {
+  <T> WriterView.Memtables<T> memtables(Function<Memtable, T> read) {
     synchronized (writeLock) {
       List<Memtable> f = List.of();
       if (frozenCount > 0) {
         synchronized (monitor) {
-          f = new java.util.ArrayList<>(frozen);
+          f = new ArrayList<>(frozen);
         }
-        java.util.Collections.reverse(f);
+        Collections.reverse(f);
       }
       return new WriterView.Memtables<>(read.apply(active), f);
     }
@@ -245,7 +246,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
   }
 
-  private void checkUsable() {
+  /** Throws the writer's failure, or CLOSED (also for {@link WriterView}). */
+  void checkUsable() {
     IsleException f = failure;
     if (f != null) {
       throw rethrow(f);

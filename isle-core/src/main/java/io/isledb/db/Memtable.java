@@ -12,12 +12,9 @@ import java.util.Arrays;
  * entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every version
  * is kept (the tailing reader emits each one).
  *
- * <p>Reads for the writer's view ({@link WriterView}): {@link #find} finds the newest entry of a
- * key through a {@link KeyIndex} (open addressing, one probe sequence per put: a skip list would
- * cost a put O(log n) key comparisons in cold memory); {@link #snapshot()} sorts the entries added
- * since the last snapshot into a new run and merges runs of similar size (a binomial merge, so each
- * entry is merged O(log n) times however scans and puts interleave), giving a scan a few sorted
- * runs to merge.
+ * <p>Reads for the writer's view ({@link WriterView}): {@link #find} probes a {@link KeyIndex} of
+ * the newest entry per key (a skip list would cost each put O(log n) key comparisons in cold
+ * memory); {@link #snapshot()} gives a scan sorted runs ({@link MemtableSnapshot.Runs}).
  *
  * <p>Not thread-safe for writes: the writer serializes {@link #add} and the other mutators under
  * its write lock, and hands a frozen memtable to the flush thread through a synchronized queue.
@@ -283,6 +280,7 @@ final class Memtable {
       // only inside runs of equal prefixes: keys longer than the prefix, or versions of one key.
       order = radixOrder(sortPrefix);
       int[] tmp = new int[n];
+      java.util.function.IntBinaryOperator cmp = this::compare;
       for (int i = 0; i < n; ) {
         long x = sortPrefix[order[i]];
         int j = i + 1;
@@ -290,7 +288,7 @@ final class Memtable {
           j++;
         }
         if (j - i > 1) {
-          mergeSort(order, tmp, i, j);
+          EntrySort.mergeSort(order, tmp, i, j, cmp);
         }
         i = j;
       }
@@ -360,42 +358,6 @@ final class Memtable {
         Arrays.compareUnsigned(
             keyArena.array(pa), oa, oa + keyLength[a], keyArena.array(pb), ob, ob + keyLength[b]);
     return c != 0 ? c : Long.compare(seqs[b], seqs[a]);
-  }
-
-  /** Sorts {@code a[from, to)} (stable; insertion sort below 24 elements), using {@code tmp}. */
-  private void mergeSort(int[] a, int[] tmp, int from, int to) {
-    int n = to - from;
-    if (n < 24) {
-      for (int i = from + 1; i < to; i++) {
-        int x = a[i];
-        int j = i - 1;
-        while (j >= from && compare(a[j], x) > 0) {
-          a[j + 1] = a[j];
-          j--;
-        }
-        a[j + 1] = x;
-      }
-      return;
-    }
-    int mid = (from + to) >>> 1;
-    mergeSort(a, tmp, from, mid);
-    mergeSort(a, tmp, mid, to);
-    if (compare(a[mid - 1], a[mid]) <= 0) {
-      return; // already in order
-    }
-    System.arraycopy(a, from, tmp, from, n);
-    int i = from;
-    int j = mid;
-    int k = from;
-    while (i < mid && j < to) {
-      a[k++] = compare(tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
-    }
-    while (i < mid) {
-      a[k++] = tmp[i++];
-    }
-    while (j < to) {
-      a[k++] = tmp[j++];
-    }
   }
 
   /**

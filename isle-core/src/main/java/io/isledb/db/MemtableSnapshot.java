@@ -148,49 +148,12 @@ final class MemtableSnapshot {
   }
 
   private void sort(int[] a) {
-    int[] tmp = new int[a.length];
-    mergeSort(a, tmp, 0, a.length);
-  }
-
-  private void mergeSort(int[] a, int[] tmp, int from, int to) {
-    if (to - from < 2) {
-      return;
-    }
-    int mid = (from + to) >>> 1;
-    mergeSort(a, tmp, from, mid);
-    mergeSort(a, tmp, mid, to);
-    if (compare(a[mid - 1], a[mid]) <= 0) {
-      return; // already in order: the common case of keys added in order
-    }
-    System.arraycopy(a, from, tmp, from, to - from);
-    int i = from;
-    int j = mid;
-    int k = from;
-    while (i < mid && j < to) {
-      a[k++] = compare(tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
-    }
-    while (i < mid) {
-      a[k++] = tmp[i++];
-    }
-    while (j < to) {
-      a[k++] = tmp[j++];
-    }
+    EntrySort.mergeSort(a, new int[a.length], 0, a.length, this::compare);
   }
 
   private int[] merge(int[] x, int[] y) {
     int[] out = new int[x.length + y.length];
-    int i = 0;
-    int j = 0;
-    int k = 0;
-    while (i < x.length && j < y.length) {
-      out[k++] = compare(y[j], x[i]) < 0 ? y[j++] : x[i++];
-    }
-    while (i < x.length) {
-      out[k++] = x[i++];
-    }
-    while (j < y.length) {
-      out[k++] = y[j++];
-    }
+    EntrySort.merge(x, 0, x.length, y, 0, y.length, out, 0, this::compare);
     return out;
   }
 

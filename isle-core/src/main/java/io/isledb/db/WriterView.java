@@ -42,7 +42,7 @@ final class WriterView implements ReadView {
     if (closed) {
       throw IsleException.closed("view of the writer");
     }
-    writer.checkReadable();
+    writer.checkUsable();
   }
 
   @Override
