@@ -1,11 +1,14 @@
 package io.isledb.db;
 
 import io.isledb.IsleException;
+import io.isledb.KvIterator;
 import io.isledb.ReaderOptions;
 import io.isledb.manifest.ManifestState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -14,14 +17,14 @@ import java.util.function.Function;
  * defaults, in a private temporary directory deleted on close), and blob reads. Created with the
  * first view, so a writer that never reads costs nothing here.
  */
-final class WriterReads implements AutoCloseable {
+public final class WriterReads implements AutoCloseable {
   private final DbContext ctx;
   private final Path cacheDir;
   private final Tables tables;
   private final Blobs blobs;
   private volatile ReadVersion current;
 
-  WriterReads(DbContext ctx, ManifestState head) {
+  public WriterReads(DbContext ctx, ManifestState head) {
     this.ctx = ctx;
     try {
       this.cacheDir = Files.createTempDirectory("isledb-writer-view-");
@@ -42,7 +45,7 @@ final class WriterReads implements AutoCloseable {
    * loaded after a table of the head went missing (compacted away and collected while the writer
    * did not commit; the newer state holds the same data).
    */
-  ReadVersion versionFor(ManifestState head) {
+  private ReadVersion versionFor(ManifestState head) {
     ReadVersion v = current;
     if (v.state() == head || v.version() >= head.seq()) {
       return v;
@@ -52,11 +55,35 @@ final class WriterReads implements AutoCloseable {
     return v;
   }
 
+  /** The newest visible value of {@code key} in {@code head}'s tables. */
+  public Optional<byte[]> get(ManifestState head, byte[] key) {
+    return read(head, v -> v.get(key));
+  }
+
+  /**
+   * The visible entries in {@code [from, to)} of {@code newer} (positioned at {@code from}: the
+   * writer's memtables, newest first; they hold no resources, so a retry on a newer version reuses
+   * them) over {@code head}'s tables. Closes {@code newer} on failure.
+   */
+  public KvIterator scan(ManifestState head, byte[] from, byte[] to, List<Cursor> newer) {
+    try {
+      return read(head, v -> v.scan(from, to, newer));
+    } catch (RuntimeException e) {
+      newer.forEach(Cursor::close);
+      throw e;
+    }
+  }
+
+  /** Refuses a null key, as a reader's get does. */
+  public static void checkKey(byte[] key) {
+    DbReader.checkKey(key);
+  }
+
   /**
    * Runs {@code read} on the version for {@code head}; if a table it needs is gone, loads the
    * newest version of the log and tries once more there.
    */
-  <T> T read(ManifestState head, Function<ReadVersion, T> read) {
+  private <T> T read(ManifestState head, Function<ReadVersion, T> read) {
     ReadVersion v = versionFor(head);
     try {
       return read.apply(v);
@@ -70,10 +97,6 @@ final class WriterReads implements AutoCloseable {
       current = now;
       return read.apply(now);
     }
-  }
-
-  ReaderCounters counters() {
-    return tables.counters;
   }
 
   @Override

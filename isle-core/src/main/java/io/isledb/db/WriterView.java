@@ -47,7 +47,7 @@ final class WriterView implements ReadView {
 
   @Override
   public Optional<byte[]> get(byte[] key) {
-    DbReader.checkKey(key);
+    WriterReads.checkKey(key);
     check();
     Memtables<Entry> ms = writer.memtables(m -> m.find(key));
     Entry hit = ms.active();
@@ -61,7 +61,7 @@ final class WriterView implements ReadView {
       boolean expired = kind.hasExpiry() && hit.expiresAtMillis() <= clock.millis();
       return kind.isTombstone() || expired ? Optional.empty() : Optional.of(hit.value());
     }
-    return reads.read(writer.viewHead(), v -> v.get(key));
+    return reads.get(writer.viewHead(), key);
   }
 
   @Override
@@ -73,15 +73,11 @@ final class WriterView implements ReadView {
     for (Memtable m : ms.frozen()) {
       snaps.add(m.snapshot());
     }
-    return reads.read(
-        writer.viewHead(),
-        v -> {
-          List<Cursor> newer = new ArrayList<>(snaps.size());
-          for (MemtableSnapshot s : snaps) {
-            newer.add(s.cursor(fromInclusive, "the writer's memtable"));
-          }
-          return v.scan(fromInclusive, toExclusive, newer);
-        });
+    List<Cursor> newer = new ArrayList<>(snaps.size());
+    for (MemtableSnapshot s : snaps) {
+      newer.add(s.cursor(fromInclusive, "the writer's memtable"));
+    }
+    return reads.scan(writer.viewHead(), fromInclusive, toExclusive, newer);
   }
 
   /** The writer's last committed version: the view also holds its unflushed writes. */
