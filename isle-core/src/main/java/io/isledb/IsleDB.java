@@ -1,15 +1,15 @@
 package io.isledb;
 
-import io.isledb.db.DbCompactor;
 import io.isledb.db.DbContext;
-import io.isledb.db.DbGarbageCollector;
-import io.isledb.db.DbReader;
-import io.isledb.db.DbRetentionCompactor;
-import io.isledb.db.DbSstWriter;
-import io.isledb.db.DbTailingReader;
-import io.isledb.db.DbWriter;
-import io.isledb.db.ExternalCommit;
 import io.isledb.db.Pins;
+import io.isledb.db.compaction.DbCompactor;
+import io.isledb.db.compaction.DbRetentionCompactor;
+import io.isledb.db.gc.DbGarbageCollector;
+import io.isledb.db.read.DbReader;
+import io.isledb.db.tail.DbTailingReader;
+import io.isledb.db.write.DbSstWriter;
+import io.isledb.db.write.DbWriter;
+import io.isledb.db.write.ExternalCommit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.Role;
 import java.util.ArrayList;

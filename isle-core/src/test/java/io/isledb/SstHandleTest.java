@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.isledb.db.ExternalCommit;
+import io.isledb.db.write.ExternalCommit;
 import io.isledb.manifest.ChecksummedJson;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.SstHandleCodec;

@@ -12,12 +12,12 @@ import org.slf4j.LoggerFactory;
  * Runs a maintenance role's work at a fixed delay. Transient failures are logged and retried at the
  * next tick; a fence or a close stops the loop for good (a fenced role must not run again).
  */
-final class BackgroundLoop {
+public final class BackgroundLoop {
   private static final Logger LOG = LoggerFactory.getLogger(BackgroundLoop.class);
 
   private BackgroundLoop() {}
 
-  static ScheduledFuture<?> start(
+  public static ScheduledFuture<?> start(
       ScheduledExecutorService executor, Duration interval, String what, Runnable work) {
     return executor.scheduleWithFixedDelay(
         () -> {

@@ -11,14 +11,14 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /** Uploads and reads blob values. Thread-safe. */
-final class Blobs {
+public final class Blobs {
   private final ObjectStore store;
 
-  Blobs(ObjectStore store) {
+  public Blobs(ObjectStore store) {
     this.store = store;
   }
 
-  static byte[] sha256(byte[] value) {
+  public static byte[] sha256(byte[] value) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(value);
     } catch (NoSuchAlgorithmException e) {
@@ -27,14 +27,14 @@ final class Blobs {
   }
 
   /** Uploads {@code value} as a new blob object. */
-  BlobRef upload(byte[] value, byte[] sha, Supplier<byte[]> idSource) {
+  public BlobRef upload(byte[] value, byte[] sha, Supplier<byte[]> idSource) {
     return upload(value, sha, idSource, name -> {});
   }
 
   /**
    * Uploads {@code value} as a new blob object, telling {@code beforeUpload} its object name first.
    */
-  BlobRef upload(
+  public BlobRef upload(
       byte[] value,
       byte[] sha,
       Supplier<byte[]> idSource,
@@ -47,7 +47,7 @@ final class Blobs {
    * upload (an external SST writer counts under a prefix its lease declares), telling {@code
    * beforeUpload} its object name first.
    */
-  BlobRef upload(
+  public BlobRef upload(
       byte[] value, byte[] sha, long uniquifier, java.util.function.Consumer<String> beforeUpload) {
     BlobRef ref = new BlobRef(sha, uniquifier, value.length);
     beforeUpload.accept(ref.objectName());
@@ -56,7 +56,7 @@ final class Blobs {
   }
 
   /** The first 8 bytes of {@code id}, big-endian. */
-  static long uniquifier(byte[] id) {
+  public static long uniquifier(byte[] id) {
     long uniq = 0;
     for (int i = 0; i < 8; i++) {
       uniq = (uniq << 8) | (id[i] & 0xff);
@@ -65,7 +65,7 @@ final class Blobs {
   }
 
   /** Reads and verifies the blob behind {@code ref}, referenced from {@code where}. */
-  byte[] read(BlobRef ref, String where) {
+  public byte[] read(BlobRef ref, String where) {
     byte[] v =
         store
             .get(ref.objectName())
@@ -93,7 +93,7 @@ final class Blobs {
    * only reused while young enough that GC cannot have collected it before the reusing flush
    * commits (a quarter of the grace period).
    */
-  static final class RecentUploads {
+  public static final class RecentUploads {
     private record Uploaded(BlobRef ref, long atMillis) {}
 
     private final Map<String, Uploaded> recent =
@@ -105,11 +105,11 @@ final class Blobs {
         };
     private final long maxAgeMillis;
 
-    RecentUploads(long maxAgeMillis) {
+    public RecentUploads(long maxAgeMillis) {
       this.maxAgeMillis = maxAgeMillis;
     }
 
-    synchronized BlobRef find(byte[] sha, long length, long nowMillis) {
+    public synchronized BlobRef find(byte[] sha, long length, long nowMillis) {
       Uploaded u = recent.get(io.isledb.util.Bytes.hex(sha));
       if (u == null || u.ref.length() != length || nowMillis - u.atMillis > maxAgeMillis) {
         return null;
@@ -117,7 +117,7 @@ final class Blobs {
       return u.ref;
     }
 
-    synchronized void remember(BlobRef ref, long atMillis) {
+    public synchronized void remember(BlobRef ref, long atMillis) {
       recent.put(io.isledb.util.Bytes.hex(ref.sha256()), new Uploaded(ref, atMillis));
     }
   }

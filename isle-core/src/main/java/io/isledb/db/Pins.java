@@ -191,7 +191,7 @@ public final class Pins {
    * The state of {@code version} kept by a version pin, for a reader whose log no longer reaches
    * it.
    */
-  static Optional<ManifestState> pinnedState(ObjectStore store, long version) {
+  public static Optional<ManifestState> pinnedState(ObjectStore store, long version) {
     for (ManifestCodec.Pin p : read(store)) {
       if (!p.history() && p.version() == version) {
         return Optional.of(p.state());

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * upload. A new table starts once the current one reached the target size, but only at a user-key
  * boundary: all versions of a key stay in one table, which sorted runs rely on.
  */
-final class TableOutput implements AutoCloseable {
+public final class TableOutput implements AutoCloseable {
   private final ObjectStore store;
   private final Supplier<byte[]> idSource;
   private final TableOptions options;
@@ -37,7 +37,8 @@ final class TableOutput implements AutoCloseable {
    * @param targetSize roll to a new table at the first key boundary after this size (use {@code
    *     Long.MAX_VALUE} for exactly one table)
    */
-  TableOutput(ObjectStore store, Supplier<byte[]> idSource, TableOptions options, long targetSize) {
+  public TableOutput(
+      ObjectStore store, Supplier<byte[]> idSource, TableOptions options, long targetSize) {
     this(store, idSource, options, targetSize, id -> {});
   }
 
@@ -45,7 +46,7 @@ final class TableOutput implements AutoCloseable {
    * @param onTableStart called with a table's id before its upload starts (compaction records it in
    *     its lease so GC leaves the upload alone)
    */
-  TableOutput(
+  public TableOutput(
       ObjectStore store,
       Supplier<byte[]> idSource,
       TableOptions options,
@@ -58,12 +59,12 @@ final class TableOutput implements AutoCloseable {
     this.onTableStart = onTableStart;
   }
 
-  void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
+  public void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
     add(userKey, 0, userKey.length, seq, kind, expiresAt, value, 0, value.length);
   }
 
   /** Like {@link #add(byte[], long, ValueKind, long, byte[])} with the key and value as slices. */
-  void add(
+  public void add(
       byte[] keyBuf,
       int keyOffset,
       int keyLength,
@@ -112,7 +113,7 @@ final class TableOutput implements AutoCloseable {
   }
 
   /** Completes the last table; returns every table written, in key order. */
-  List<SstMeta> finish() {
+  public List<SstMeta> finish() {
     if (builder != null) {
       finishCurrent();
     }

@@ -1,0 +1,389 @@
+package io.isledb.db.compaction;
+
+import io.isledb.CompactionResult;
+import io.isledb.Compactor;
+import io.isledb.CompactorOptions;
+import io.isledb.IsleException;
+import io.isledb.db.BackgroundLoop;
+import io.isledb.db.DbContext;
+import io.isledb.db.Resource;
+import io.isledb.db.TableOutput;
+import io.isledb.db.read.Cursor;
+import io.isledb.db.read.MergingCursor;
+import io.isledb.db.read.RunCursor;
+import io.isledb.db.read.TableCursor;
+import io.isledb.db.read.Tables;
+import io.isledb.db.write.DbWriter;
+import io.isledb.manifest.Edit;
+import io.isledb.manifest.Lease;
+import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.SortedRun;
+import io.isledb.manifest.SstMeta;
+import io.isledb.sst.ScanOptions;
+import io.isledb.sst.TableOptions;
+import io.isledb.sst.ValueKind;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The merge compactor (role {@code compactor}). A compaction streams its inputs through a k-way
+ * merge (memory: one readahead buffer per input plus one output block), keeps the newest version of
+ * every key, drops deletions and expired entries when its output becomes the oldest run, splits the
+ * output at the target table size, and commits one {@code compact} edit. Its uploads are covered by
+ * a lease until committed, however long the merge takes.
+ */
+public final class DbCompactor implements Compactor, Resource {
+  private static final Logger LOG = LoggerFactory.getLogger(DbCompactor.class);
+
+  private final DbContext ctx;
+  private final CompactorOptions options;
+  private final ManifestAppender appender;
+  private final String author;
+  private final Tables tables;
+  private final ScheduledExecutorService executor;
+  private final Object runLock = new Object();
+  private ScheduledFuture<?> loop;
+  private volatile boolean closed;
+
+  public DbCompactor(DbContext ctx, CompactorOptions options) {
+    this.ctx = ctx;
+    this.options = options;
+    this.author = "compactor-" + ctx.newId();
+    this.appender = ctx.appender(io.isledb.manifest.Role.COMPACTOR, author);
+    appender.fence();
+    // Inputs no larger than one readahead are read whole: one request per table, and no more
+    // memory than the readahead buffer they would use anyway.
+    this.tables = Tables.uncached(ctx.store(), options.readaheadBytes(), 100_000);
+    this.executor =
+        Executors.newScheduledThreadPool(
+            2, DbWriter.daemon("isledb-compactor " + ctx.store().location()));
+  }
+
+  @Override
+  public synchronized void start() {
+    checkOpen();
+    if (loop == null) {
+      loop =
+          BackgroundLoop.start(
+              executor,
+              options.interval(),
+              "compactor of " + ctx.store().location(),
+              () -> {
+                while (!closed && runOnce().isPresent()) {
+                  // keep going while there is work
+                }
+              });
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw IsleException.closed("compactor of " + ctx.store().location());
+    }
+  }
+
+  @Override
+  public Optional<CompactionResult> runOnce() {
+    checkOpen();
+    synchronized (runLock) {
+      ManifestState head = appender.refresh();
+      appender.checkFence();
+      Optional<CompactionPolicy.Pick> pick =
+          CompactionPolicy.pick(head, options, ctx.clock().millis());
+      if (pick.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(compact(pick.get()));
+    }
+  }
+
+  private CompactionResult compact(CompactionPolicy.Pick pick) {
+    long now = ctx.clock().millis();
+    long minTime = Long.MAX_VALUE;
+    long maxTime = Long.MIN_VALUE;
+    List<SstMeta> inputs = new ArrayList<>(pick.l0());
+    pick.runs().forEach(r -> inputs.addAll(r.tables()));
+    for (SstMeta t : inputs) {
+      minTime = Math.min(minTime, t.minDataTime());
+      maxTime = Math.max(maxTime, t.maxDataTime());
+    }
+    TableOptions topts =
+        TableOptions.defaults()
+            .withSettings(options.table())
+            .withCreationTimeMillis(now)
+            .withDataTimeRange(minTime, Math.max(minTime, maxTime))
+            .withTargetFileSize(options.targetTableSize());
+    ScanOptions scan = ScanOptions.sequential(options.readaheadBytes());
+    List<Cursor> cursors = new ArrayList<>();
+    LeaseHolder lease = new LeaseHolder();
+    long read = 0;
+    long written = 0;
+    List<SstMeta> outputs;
+    ManifestAppender.Appended a;
+    try {
+      try (TableOutput out =
+          new TableOutput(
+              ctx.store(),
+              ctx.options().idSource(),
+              topts,
+              options.targetTableSize(),
+              lease::add)) {
+        for (SstMeta t : pick.l0()) {
+          cursors.add(new TableCursor(tables.get(t), null, scan));
+        }
+        for (SortedRun r : pick.runs()) {
+          cursors.add(new RunCursor(r, tables, null, scan));
+        }
+        MergingCursor merged = new MergingCursor(cursors);
+        while (merged.valid()) {
+          if (closed) {
+            throw IsleException.closed("compactor of " + ctx.store().location());
+          }
+          byte[] key = merged.userKey();
+          long seq = merged.seq();
+          ValueKind kind = merged.kind();
+          long expiresAt = merged.expiresAt();
+          byte[] value = merged.value();
+          merged.next();
+          read++;
+          while (merged.valid()
+              && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
+            merged.next();
+            read++;
+          }
+          if (pick.bottommost() && (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now))) {
+            continue;
+          }
+          out.add(key, seq, kind, expiresAt, value);
+          written++;
+        }
+        outputs = out.finish();
+      } finally {
+        cursors.forEach(Cursor::close);
+        for (SstMeta t : inputs) {
+          tables.invalidate(t.id());
+        }
+      }
+      List<String> inputIds = pick.inputIds();
+      checkCommittable(lease, outputs);
+      try {
+        a =
+            appender.append(
+                state -> {
+                  if (!outputs.isEmpty()
+                      && outputs.stream().allMatch(t -> state.table(t.id()) != null)) {
+                    return Optional.empty(); // an earlier, ambiguous attempt landed
+                  }
+                  for (String id : inputIds) {
+                    if (state.table(id) == null) {
+                      throw new IsleException(
+                          IsleException.Kind.CONFLICT,
+                          "compaction input "
+                              + id
+                              + " was removed concurrently (retention?); its output will be garbage collected");
+                    }
+                  }
+                  return Optional.of(new Edit.Compact(inputIds, outputs));
+                },
+                null,
+                lease::sendBy);
+      } catch (IsleException e) {
+        if (e.kind() == IsleException.Kind.UNAVAILABLE && ctx.clock().millis() > lease.sendBy()) {
+          throw abandoned(lease.lapsedMessage(), e);
+        }
+        throw e;
+      }
+    } finally {
+      lease.release();
+    }
+    List<String> inputIds = pick.inputIds();
+    long outBytes = outputs.stream().mapToLong(SstMeta::size).sum();
+    LOG.info(
+        "compacted {} tables ({} bytes) into {} tables ({} bytes) at version {}{}",
+        inputIds.size(),
+        pick.inputBytes(),
+        outputs.size(),
+        outBytes,
+        a.version(),
+        pick.bottommost() ? " (bottommost)" : "");
+    return new CompactionResult(
+        a.version(),
+        pick.inputTables(),
+        outputs.size(),
+        pick.inputBytes(),
+        outBytes,
+        read,
+        written,
+        pick.bottommost());
+  }
+
+  /**
+   * Refuses to commit {@code outputs} unless the lease still protects them and they exist with the
+   * sizes written. The lease check is what keeps the commit safe (see {@link LeaseHolder}); the
+   * existence check (one HEAD per output) catches what the protocol cannot: an output deleted by a
+   * process that broke the rules (another grace period, an operator's cleanup).
+   */
+  private void checkCommittable(LeaseHolder lease, List<SstMeta> outputs) {
+    if (ctx.clock().millis() > lease.sendBy()) {
+      throw abandoned(lease.lapsedMessage(), null);
+    }
+    for (SstMeta t : outputs) {
+      Optional<io.isledb.ObjectInfo> info = ctx.store().stat(t.objectName());
+      if (info.isEmpty() || info.get().size() != t.size()) {
+        throw abandoned(
+            "output table "
+                + t.id()
+                + " ("
+                + t.size()
+                + " bytes written) "
+                + info.map(i -> "has " + i.size() + " bytes").orElse("is missing")
+                + " at "
+                + ctx.store().location(),
+            null);
+      }
+    }
+  }
+
+  private IsleException abandoned(String why, Throwable cause) {
+    IsleException e =
+        new IsleException(
+            IsleException.Kind.UNAVAILABLE,
+            "compaction by "
+                + author
+                + " abandoned, nothing committed (its outputs are left for GC): "
+                + why,
+            cause);
+    LOG.warn("{}", e.getMessage());
+    return e;
+  }
+
+  /**
+   * Keeps the lease on this compaction's uploads fresh until it commits or gives up, and says until
+   * when the compaction may still commit.
+   *
+   * <p>GC keeps a lease's objects while it has seen the lease change within the grace period (by
+   * its clock), then marks them and deletes them a grace period later: no output can be deleted
+   * earlier than two grace periods after the last lease write that GC saw was sent. So the commit
+   * must be sent within one grace period of the last successful write (measured on this process's
+   * clock from before that write was sent), which leaves the other grace period for a request in
+   * flight and for clock rates that differ. A write counts only if it continues the chain: one sent
+   * after the deadline may come too late (GC may already have found the lease dead, marked and be
+   * about to delete the outputs), so it no longer extends the deadline, and the compaction is given
+   * up. Failed refreshes (a partition, a stall of the whole process) therefore shorten the time
+   * left instead of being merely logged.
+   */
+  private final class LeaseHolder {
+    private final List<String> objects = new ArrayList<>();
+    private final long window = ctx.options().gcGracePeriod().toMillis();
+    private long refresh;
+    private ScheduledFuture<?> refresher;
+
+    /** The last clock reading at which the commit may be sent; none while nothing is uploaded. */
+    private volatile long deadline = Long.MAX_VALUE;
+
+    private volatile long lastWriteSent = Long.MIN_VALUE;
+
+    synchronized void add(String tableId) {
+      objects.add(ManifestPaths.sst(tableId));
+      if (ctx.clock().millis() > deadline) {
+        // Uploading more is pointless: this compaction can no longer commit.
+        throw abandoned(lapsedMessage(), null);
+      }
+      write();
+      if (refresher == null) {
+        long every = Math.max(1, window / 4);
+        refresher =
+            executor.scheduleWithFixedDelay(this::refreshNow, every, every, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private synchronized void refreshNow() {
+      if (ctx.clock().millis() > deadline) {
+        return; // lapsed: a late write would not protect the outputs again
+      }
+      try {
+        write();
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "cannot refresh compaction lease of {} ({} ms left to commit): {}",
+            author,
+            deadline - ctx.clock().millis(),
+            e.toString());
+      }
+    }
+
+    private void write() {
+      refresh++;
+      long sent = ctx.clock().millis();
+      ctx.store().put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
+      if (sent <= deadline) {
+        lastWriteSent = sent;
+        deadline = sent + window;
+      }
+    }
+
+    /** Until when (this process's clock) the commit may be sent. */
+    long sendBy() {
+      return deadline;
+    }
+
+    String lapsedMessage() {
+      return "its lease was last written "
+          + (ctx.clock().millis() - lastWriteSent)
+          + " ms ago, more than the GC grace period of "
+          + window
+          + " ms (GC may have collected its outputs)";
+    }
+
+    synchronized void release() {
+      if (refresher != null) {
+        refresher.cancel(false);
+      }
+      if (!objects.isEmpty()) {
+        try {
+          ctx.store().delete(Lease.objectName(author));
+        } catch (RuntimeException e) {
+          LOG.warn("cannot delete compaction lease (GC will): {}", e.toString());
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (this) {
+      if (loop != null) {
+        loop.cancel(false);
+      }
+    }
+    executor.shutdown();
+    try {
+      executor.awaitTermination(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (runLock) {
+      tables.close();
+    }
+  }
+}

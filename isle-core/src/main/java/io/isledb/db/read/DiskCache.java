@@ -1,0 +1,216 @@
+package io.isledb.db.read;
+
+import io.isledb.IsleException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A size-bounded local cache of whole SST files under {@code <cacheDir>/sst/}. Files are named
+ * {@code <table id>-<crc32c of the whole file>.sst}; a file found at start-up (a previous run) is
+ * verified against that checksum when first used, and dropped if it does not match. Eviction is
+ * least-recently-used by bytes. Thread-safe.
+ */
+final class DiskCache {
+  private static final Logger LOG = LoggerFactory.getLogger(DiskCache.class);
+
+  /** One cached file. {@code verified} is false for files adopted from an earlier run. */
+  static final class CachedFile {
+    final String id;
+    final Path path;
+    final long size;
+    final long crc;
+    volatile boolean verified;
+
+    CachedFile(String id, Path path, long size, long crc, boolean verified) {
+      this.id = id;
+      this.path = path;
+      this.size = size;
+      this.crc = crc;
+      this.verified = verified;
+    }
+  }
+
+  private final Path dir;
+  private final long capacity;
+  private final LinkedHashMap<String, CachedFile> files = new LinkedHashMap<>(64, 0.75f, true);
+  private long bytes;
+  private long hits;
+  private long misses;
+
+  DiskCache(Path cacheDir, long capacity) {
+    this.dir = cacheDir.resolve("sst");
+    this.capacity = capacity;
+    try {
+      Files.createDirectories(dir);
+      adoptExisting();
+    } catch (IOException e) {
+      throw IsleException.unavailable("cannot use SST cache directory " + dir, e);
+    }
+  }
+
+  private void adoptExisting() throws IOException {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        if (n.endsWith(".tmp")) {
+          Files.deleteIfExists(p);
+          continue;
+        }
+        if (!n.matches("[0-9a-f]{32}-[0-9a-f]{8}\\.sst")) {
+          continue;
+        }
+        String id = n.substring(0, 32);
+        long crc = Long.parseLong(n.substring(33, 41), 16);
+        long size = Files.size(p);
+        synchronized (this) {
+          files.put(id, new CachedFile(id, p, size, crc, false));
+          bytes += size;
+        }
+      }
+    }
+    synchronized (this) {
+      evict();
+    }
+  }
+
+  /**
+   * The cached file of table {@code id} with {@code size} bytes, verified, or null. A file from an
+   * earlier run is checked against its checksum on first use; a mismatch deletes it.
+   */
+  CachedFile lookup(String id, long size) {
+    CachedFile f;
+    synchronized (this) {
+      f = files.get(id);
+      if (f == null) {
+        misses++;
+        return null;
+      }
+    }
+    if (f.size != size) {
+      drop(f, "size " + f.size + " differs from the manifest's " + size);
+      return null;
+    }
+    if (!f.verified) {
+      try {
+        if (crcOf(f.path) != f.crc) {
+          drop(f, "checksum mismatch");
+          return null;
+        }
+      } catch (IOException e) {
+        drop(f, e.toString());
+        return null;
+      }
+      f.verified = true;
+    }
+    synchronized (this) {
+      hits++;
+    }
+    return f;
+  }
+
+  /** Stores a downloaded table; returns the cached file, or null if it does not fit. */
+  CachedFile store(String id, byte[] data) {
+    if (data.length > capacity) {
+      return null;
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(data);
+    long c = crc.getValue();
+    Path target = dir.resolve(String.format("%s-%08x.sst", id, c));
+    Path tmp = dir.resolve(id + "." + Thread.currentThread().getId() + ".tmp");
+    try {
+      Files.write(tmp, data);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // best effort
+      }
+      LOG.warn("cannot cache table {} locally: {}", id, e.toString());
+      return null;
+    }
+    CachedFile f = new CachedFile(id, target, data.length, c, true);
+    synchronized (this) {
+      CachedFile old = files.put(id, f);
+      if (old != null) {
+        bytes -= old.size;
+      }
+      bytes += data.length;
+      evict();
+    }
+    return f;
+  }
+
+  /** Forgets and deletes a cached table (it is corrupt, or no longer needed). */
+  void drop(CachedFile f, String why) {
+    LOG.warn("dropping cached table {}: {}", f.id, why);
+    synchronized (this) {
+      if (files.get(f.id) == f) {
+        files.remove(f.id);
+        bytes -= f.size;
+      }
+    }
+    try {
+      Files.deleteIfExists(f.path);
+    } catch (IOException ignored) {
+      // a leftover file is re-verified before use
+    }
+  }
+
+  private void evict() {
+    Iterator<Map.Entry<String, CachedFile>> it = files.entrySet().iterator();
+    while (bytes > capacity && it.hasNext()) {
+      CachedFile f = it.next().getValue();
+      it.remove();
+      bytes -= f.size;
+      try {
+        // An open channel keeps reading the unlinked file; new opens go to storage.
+        Files.deleteIfExists(f.path);
+      } catch (IOException e) {
+        LOG.warn("cannot delete evicted cache file {}: {}", f.path, e.toString());
+      }
+    }
+  }
+
+  synchronized long bytes() {
+    return bytes;
+  }
+
+  synchronized long hits() {
+    return hits;
+  }
+
+  synchronized long misses() {
+    return misses;
+  }
+
+  synchronized int fileCount() {
+    return files.size();
+  }
+
+  static long crcOf(Path p) throws IOException {
+    CRC32C crc = new CRC32C();
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocate(1 << 20);
+      while (ch.read(buf) > 0) {
+        buf.flip();
+        crc.update(buf);
+        buf.clear();
+      }
+    }
+    return crc.getValue();
+  }
+}

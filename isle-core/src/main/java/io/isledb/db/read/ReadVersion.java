@@ -1,0 +1,206 @@
+package io.isledb.db.read;
+
+import io.isledb.KV;
+import io.isledb.KvIterator;
+import io.isledb.db.BlobRef;
+import io.isledb.db.Blobs;
+import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.SortedRun;
+import io.isledb.manifest.SstMeta;
+import io.isledb.sst.Entry;
+import io.isledb.sst.ScanOptions;
+import io.isledb.sst.ValueKind;
+import io.isledb.util.Bytes;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+
+/**
+ * Reads of one immutable version. Point lookups visit L0 newest first, then sorted runs newest
+ * first, consulting each table's range and bloom filter before any block read; the first version
+ * found wins, and a deletion or an expired entry hides every older one. Scans merge all tables by
+ * (key ascending, sequence descending).
+ */
+final class ReadVersion {
+  private final ManifestState state;
+  private final Tables tables;
+  private final Blobs blobs;
+  private final Clock clock;
+
+  ReadVersion(ManifestState state, Tables tables, Blobs blobs, Clock clock) {
+    this.state = state;
+    this.tables = tables;
+    this.blobs = blobs;
+    this.clock = clock;
+  }
+
+  ManifestState state() {
+    return state;
+  }
+
+  long version() {
+    return state.seq();
+  }
+
+  Optional<byte[]> get(byte[] key) {
+    for (SstMeta t : state.l0()) {
+      if (t.covers(key)) {
+        Entry e = lookup(t, key);
+        if (e != null) {
+          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t.id(), key);
+        }
+      }
+    }
+    for (SortedRun run : state.runs()) {
+      SstMeta t = run.find(key);
+      if (t != null) {
+        Entry e = lookup(t, key);
+        if (e != null) {
+          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t.id(), key);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Entry lookup(SstMeta t, byte[] key) {
+    // TableReader.get checks the key range and the bloom filter before any block read.
+    return tables.get(t).reader().get(key);
+  }
+
+  private Optional<byte[]> resolve(
+      ValueKind kind, long expiresAt, byte[] value, String table, byte[] key) {
+    if (kind.isTombstone()) {
+      return Optional.empty();
+    }
+    if (kind.hasExpiry() && expiresAt <= clock.millis()) {
+      return Optional.empty();
+    }
+    if (kind.isBlob()) {
+      tables.counters.blobReads.increment();
+      return Optional.of(
+          blobs.read(
+              BlobRef.decode(value, "table " + table),
+              "key " + Bytes.describe(key) + " in table " + table));
+    }
+    return Optional.of(value);
+  }
+
+  /** All cursors of this version positioned at {@code from}, newest source first. */
+  List<Cursor> cursors(byte[] from, ScanOptions scan) {
+    List<Cursor> cs = new ArrayList<>();
+    try {
+      for (SstMeta t : state.l0()) {
+        cs.add(new TableCursor(tables.get(t), from, scan));
+      }
+      for (SortedRun run : state.runs()) {
+        cs.add(new RunCursor(run, tables, from, scan));
+      }
+      return cs;
+    } catch (RuntimeException e) {
+      cs.forEach(Cursor::close);
+      throw e;
+    }
+  }
+
+  KvIterator scan(byte[] from, byte[] to) {
+    return scan(from, to, List.of());
+  }
+
+  /**
+   * Like {@link #scan(byte[], byte[])} over {@code newer} (positioned at {@code from}, holding
+   * newer sequence numbers: a writer's memtables) and this version's tables. Closes {@code newer}.
+   */
+  KvIterator scan(byte[] from, byte[] to, List<Cursor> newer) {
+    if (from != null && to != null && Bytes.compare(from, to) >= 0) {
+      newer.forEach(Cursor::close);
+      return new Scan(null, to);
+    }
+    List<Cursor> all = new ArrayList<>(newer);
+    try {
+      all.addAll(cursors(from, ScanOptions.defaults()));
+    } catch (RuntimeException e) {
+      newer.forEach(Cursor::close);
+      throw e;
+    }
+    return new Scan(new MergingCursor(all), to);
+  }
+
+  /** Newest visible version per key in [from, to). */
+  private final class Scan implements KvIterator {
+    private final MergingCursor merged;
+    private final byte[] to;
+    private final long now = clock.millis();
+    private KV next;
+    private boolean closed;
+
+    Scan(MergingCursor merged, byte[] to) {
+      this.merged = merged;
+      this.to = to;
+      advance();
+    }
+
+    private void advance() {
+      next = null;
+      if (merged == null || closed) {
+        return;
+      }
+      while (merged.valid()) {
+        byte[] key = merged.userKey();
+        if (to != null && Bytes.compare(key, to) >= 0) {
+          return;
+        }
+        ValueKind kind = merged.kind();
+        long expiresAt = merged.expiresAt();
+        byte[] value = merged.value();
+        String where = merged.where();
+        // Skip older versions of the same key.
+        merged.next();
+        while (merged.valid()
+            && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
+          merged.next();
+        }
+        if (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now)) {
+          continue;
+        }
+        if (kind.isBlob()) {
+          tables.counters.blobReads.increment();
+          value =
+              blobs.read(
+                  BlobRef.decode(value, where), "key " + Bytes.describe(key) + " in " + where);
+        }
+        next = new KV(key, value);
+        return;
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      return next != null;
+    }
+
+    @Override
+    public KV next() {
+      if (next == null) {
+        throw new NoSuchElementException();
+      }
+      KV out = next;
+      advance();
+      return out;
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        next = null;
+        if (merged != null) {
+          merged.close();
+        }
+      }
+    }
+  }
+}

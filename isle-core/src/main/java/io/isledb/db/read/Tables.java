@@ -1,0 +1,172 @@
+package io.isledb.db.read;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.isledb.ObjectStore;
+import io.isledb.ReaderOptions;
+import io.isledb.db.write.DbWriter;
+import io.isledb.manifest.SstMeta;
+import io.isledb.sst.Block;
+import io.isledb.sst.BlockCache;
+import io.isledb.sst.BlockCacheKey;
+import io.isledb.sst.TableReader;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Open tables of one reader: their index and bloom filter stay in memory (bounded by count), their
+ * blocks go through a size-bounded block cache, and whole files through the disk cache.
+ */
+public final class Tables implements AutoCloseable {
+  /** An open table: its reader and where its bytes come from. */
+  public record Open(SstMeta meta, TableReader reader, TableSource source) {}
+
+  private final ObjectStore store;
+  private final ReaderOptions options;
+  private final DiskCache disk;
+  private final ExecutorService downloader;
+  private final Cache<String, Open> open;
+  private final Cache<BlockCacheKey, Block> blocks;
+  private final BlockCache blockCache;
+  private final AtomicLong cacheIds = new AtomicLong();
+  final ReaderCounters counters = new ReaderCounters();
+
+  /**
+   * Tables for a background role that reads each table once (GC, compaction): no block cache, no
+   * disk cache; tables up to {@code smallTableBytes} are read whole.
+   */
+  public static Tables uncached(ObjectStore store, long smallTableBytes, int maxOpenTables) {
+    return new Tables(
+        store,
+        ReaderOptions.defaults()
+            .withBlockCacheBytes(0)
+            .withDiskCacheBytes(0)
+            .withSmallTableBytes(smallTableBytes)
+            .withMaxOpenTables(maxOpenTables),
+        null);
+  }
+
+  Tables(ObjectStore store, ReaderOptions options, Path cacheDir) {
+    this.store = store;
+    this.options = options;
+    this.disk =
+        options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
+    this.downloader =
+        Executors.newFixedThreadPool(2, DbWriter.daemon("isledb-download " + store.location()));
+    this.open =
+        Caffeine.newBuilder()
+            .maximumSize(options.maxOpenTables())
+            .removalListener(
+                (String id, Open o, RemovalCause c) -> {
+                  if (o != null) {
+                    o.source().close();
+                  }
+                })
+            .build();
+    if (options.blockCacheBytes() > 0) {
+      this.blocks =
+          Caffeine.newBuilder()
+              .maximumWeight(options.blockCacheBytes())
+              .weigher((BlockCacheKey k, Block b) -> b.memorySize())
+              .recordStats()
+              .build();
+      this.blockCache =
+          new BlockCache() {
+            @Override
+            public Block get(BlockCacheKey key) {
+              return blocks.getIfPresent(key);
+            }
+
+            @Override
+            public void put(BlockCacheKey key, Block block) {
+              blocks.put(key, block);
+            }
+
+            @Override
+            public Block getOrLoad(BlockCacheKey key, Function<BlockCacheKey, Block> loader) {
+              return blocks.get(key, loader);
+            }
+          };
+    } else {
+      this.blocks = null;
+      this.blockCache = BlockCache.none();
+    }
+  }
+
+  /** The open table for {@code meta}, opening it (one read, or a whole download) if needed. */
+  public Open get(SstMeta meta) {
+    return open.get(meta.id(), id -> openTable(meta));
+  }
+
+  private Open openTable(SstMeta meta) {
+    TableSource src =
+        new TableSource(meta, store, disk, downloader, options.hotTableReads(), counters);
+    try {
+      src.attachCached();
+      if (!src.isLocal()) {
+        if (meta.size() <= options.smallTableBytes()) {
+          src.downloadNow();
+        } else {
+          src.prefetchTail();
+        }
+      }
+      TableReader r =
+          TableReader.open(
+              meta.objectName(), meta.size(), src, blockCache, cacheIds.incrementAndGet());
+      src.dropPrefetch();
+      counters.tableOpens.increment();
+      return new Open(meta, r, src);
+    } catch (RuntimeException e) {
+      src.close();
+      throw e;
+    }
+  }
+
+  /** Forgets a table (for example after it turned out to be missing). */
+  public void invalidate(String id) {
+    open.invalidate(id);
+  }
+
+  long blockCacheHits() {
+    return blocks == null ? 0 : blocks.stats().hitCount();
+  }
+
+  long blockCacheMisses() {
+    return blocks == null ? 0 : blocks.stats().missCount();
+  }
+
+  long blockCacheBytes() {
+    return blocks == null
+        ? 0
+        : blocks.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  long diskCacheHits() {
+    return disk == null ? 0 : disk.hits();
+  }
+
+  long diskCacheMisses() {
+    return disk == null ? 0 : disk.misses();
+  }
+
+  long diskCacheBytes() {
+    return disk == null ? 0 : disk.bytes();
+  }
+
+  @Override
+  public void close() {
+    open.invalidateAll();
+    open.cleanUp();
+    downloader.shutdownNow();
+    try {
+      downloader.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

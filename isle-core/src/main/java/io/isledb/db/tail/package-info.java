@@ -1,0 +1,2 @@
+/** Internal: the tailing reader role (follows the manifest log, folds committed batches). */
+package io.isledb.db.tail;
