@@ -50,6 +50,18 @@ public interface Writer extends AutoCloseable {
    */
   long commitProperties(Map<String, String> properties);
 
+  /**
+   * A read-your-writes view: {@code get} and {@code scan} over this writer's unflushed writes (the
+   * active memtable and the memtables waiting for upload) and its head version, with the same
+   * results a reader of the flushed data would get (deletions, expired entries and blob values
+   * alike). Each call reflects every write whose call returned before it started; a scan's iterator
+   * is fixed when {@code scan} is called. A point get costs a hash lookup per memtable, then the
+   * head's tables through their bloom filters and the view's block and disk caches (no storage
+   * request for cached data). {@link ReadView#version()} is {@link #lastCommittedVersion()}.
+   * Closing the view releases nothing shared; the writer's close ends every view.
+   */
+  ReadView view();
+
   /** The version of the last commit this writer made (0 if none). */
   long lastCommittedVersion();
 

@@ -117,10 +117,26 @@ final class ReadVersion {
   }
 
   KvIterator scan(byte[] from, byte[] to) {
+    return scan(from, to, List.of());
+  }
+
+  /**
+   * Like {@link #scan(byte[], byte[])} over {@code newer} (positioned at {@code from}, holding
+   * newer sequence numbers: a writer's memtables) and this version's tables. Closes {@code newer}.
+   */
+  KvIterator scan(byte[] from, byte[] to, List<Cursor> newer) {
     if (from != null && to != null && Bytes.compare(from, to) >= 0) {
+      newer.forEach(Cursor::close);
       return new Scan(null, to);
     }
-    return new Scan(new MergingCursor(cursors(from, ScanOptions.defaults())), to);
+    List<Cursor> all = new ArrayList<>(newer);
+    try {
+      all.addAll(cursors(from, ScanOptions.defaults()));
+    } catch (RuntimeException e) {
+      newer.forEach(Cursor::close);
+      throw e;
+    }
+    return new Scan(new MergingCursor(all), to);
   }
 
   /** Newest visible version per key in [from, to). */

@@ -2,12 +2,15 @@ package io.isledb.db.write;
 
 import io.isledb.FencedException;
 import io.isledb.IsleException;
+import io.isledb.ReadView;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.read.WriterReads;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ValueKind;
@@ -15,6 +18,8 @@ import io.isledb.util.Internal;
 import io.isledb.util.Threads;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -23,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
  * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
  * handed out so far is inside it; that keeps each table's sequence range above the previous
- * table's. The memtable is an append-only arena sorted once by the flush ({@link Memtable}).
+ * table's. The memtable is an append-only arena with a hash index, sorted by the flush ({@link
+ * Memtable}); {@link #view()} reads it under the write lock ({@link WriterView}).
  */
 @Internal
 public final class DbWriter extends KindedWrites implements Writer, Resource {
@@ -65,6 +72,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private volatile IsleException failure;
   private volatile boolean closed;
   private volatile long lastCommittedVersion;
+  private volatile ManifestState viewHead; // appender.head() after each append
+  private WriterReads reads; // created by the first view(), under the monitor
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
@@ -74,6 +83,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.appender = ctx.appender(Role.WRITER, author);
     appender.fence();
     this.lastCommittedVersion = appender.head().seq();
+    this.viewHead = appender.head();
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
     this.active = new Memtable(ctx.clock().millis());
     long grace = ctx.options().gcGracePeriod().toMillis();
@@ -121,6 +131,41 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   @Override
+  public ReadView view() {
+    checkUsable();
+    synchronized (monitor) {
+      if (reads == null) {
+        reads = new WriterReads(ctx, viewHead);
+      }
+      return new WriterView(this, reads, ctx.clock());
+    }
+  }
+
+  /** For {@link WriterView}: the head to read after {@link #memtables}. */
+  ManifestState viewHead() {
+    return viewHead;
+  }
+
+  /**
+   * For {@link WriterView}: {@code read} applied to the active memtable and the frozen memtables
+   * (newest first), under the write lock so no put or rotation runs meanwhile. A frozen memtable
+   * leaves the list only after its commit set {@link #viewHead()}, so the head read after this
+   * holds whatever the list lacks.
+   */
+  <T> WriterView.Memtables<T> memtables(Function<Memtable, T> read) {
+    synchronized (writeLock) {
+      List<Memtable> f = List.of();
+      if (frozenCount > 0) {
+        synchronized (monitor) {
+          f = new ArrayList<>(frozen);
+        }
+        Collections.reverse(f);
+      }
+      return new WriterView.Memtables<>(read.apply(active), f);
+    }
+  }
+
+  @Override
   public boolean isClosed() {
     return closed;
   }
@@ -147,6 +192,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
       synchronized (monitor) {
         monitor.notifyAll();
+        if (reads != null) {
+          reads.close();
+        }
       }
     }
     if (failure != null) {
@@ -197,7 +245,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
   }
 
-  private void checkUsable() {
+  /** Throws the writer's failure, or CLOSED (also for {@link WriterView}). */
+  void checkUsable() {
     IsleException f = failure;
     if (f != null) {
       throw rethrow(f);
@@ -352,6 +401,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               null,
               () -> uploadStarted + commitDeadlineMillis);
       lastCommittedVersion = a.version();
+      viewHead = appender.head();
     }
   }
 
@@ -446,6 +496,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           io.isledb.CommitResult r = commit.get();
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
+          viewHead = appender.head();
           return r;
         } catch (FencedException e) {
           fail(e);

@@ -1,21 +1,27 @@
 package io.isledb.db.write;
 
+import io.isledb.sst.Entry;
 import io.isledb.sst.ValueKind;
 import java.util.Arrays;
 
 /**
- * The writer's in-memory table. Nothing reads a memtable before it is flushed (readers only see
- * committed tables), so it is an append-only arena rather than a sorted structure: {@link #add}
- * copies the key and the value into 1 MiB chunks (keys and values in separate chunks, so the sort
- * compares keys packed closely together) and records the entry in parallel primitive arrays (no
- * per-entry objects, so a full memtable is a few dozen arrays for the garbage collector). The flush
- * sorts the entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every
- * version is kept (the tailing reader emits each one).
+ * The writer's in-memory table: an append-only arena with a hash index. {@link #add} copies the key
+ * and the value into 1 MiB chunks (keys and values in separate chunks, so the sort compares keys
+ * packed closely together) and records the entry in parallel primitive arrays (no per-entry
+ * objects, so a full memtable is a few dozen arrays for the garbage collector). The flush sorts the
+ * entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every version
+ * is kept (the tailing reader emits each one).
  *
- * <p>Not thread-safe: the writer serializes {@link #add} and the other mutators under its write
- * lock, and hands a frozen memtable to the flush thread through a synchronized queue. {@link
- * #firstAddMillis()} is volatile for the interval timer; {@link #entries()} may be read racily for
- * messages.
+ * <p>Reads for the writer's view ({@link WriterView}): {@link #find} probes a {@link KeyIndex} of
+ * the newest entry per key (a skip list would cost each put O(log n) key comparisons in cold
+ * memory); {@link #snapshot()} gives a scan sorted runs ({@link MemtableSnapshot.Runs}).
+ *
+ * <p>Not thread-safe for writes: the writer serializes {@link #add} and the other mutators under
+ * its write lock, and hands a frozen memtable to the flush thread through a synchronized queue.
+ * {@link #find} and {@link #snapshot()} run under the writer's write lock while the memtable is
+ * active, and without it once frozen (nothing changes it then; {@link #snapshot()} is synchronized
+ * for concurrent views). {@link #firstAddMillis()} is volatile for the interval timer; {@link
+ * #entries()} may be read racily for messages.
  */
 final class Memtable {
   /** Bytes of bookkeeping per entry (positions, lengths, sequence, kind; expiry when used). */
@@ -39,6 +45,8 @@ final class Memtable {
   private byte[] firstKey;
   private int commonPrefix; // bytes every key added so far shares with the first one
   private long[] sortPrefix; // during the sort: 8 key bytes after the common prefix, per entry
+  private final KeyIndex index = new KeyIndex(this::keyEquals);
+  private MemtableSnapshot.Runs runs = MemtableSnapshot.Runs.EMPTY; // sorted by snapshot()
 
   private long bytes;
   private long minSeq = Long.MAX_VALUE;
@@ -90,6 +98,7 @@ final class Memtable {
       }
       expires[i] = expiresAt;
     }
+    index.put(key, i);
     count = i + 1;
     bytes += kl + vl + ENTRY_OVERHEAD;
     if (seq < minSeq) {
@@ -133,6 +142,49 @@ final class Memtable {
     byte[] array(long pos) {
       return chunks[(int) (pos >>> 32)];
     }
+  }
+
+  private boolean keyEquals(int entry, byte[] key) {
+    long p = keyPos[entry];
+    int o = (int) p;
+    return Arrays.equals(keyArena.array(p), o, o + keyLength[entry], key, 0, key.length);
+  }
+
+  /**
+   * The newest entry of {@code key} (highest sequence number; value copied), or null. Under the
+   * writer's write lock while active.
+   */
+  Entry find(byte[] key) {
+    int e = index.get(key);
+    if (e < 0) {
+      return null;
+    }
+    long p = valuePos[e];
+    int o = (int) p;
+    byte[] value = Arrays.copyOfRange(valueArena.array(p), o, o + valueLength[e]);
+    long expiresAt = expires == null ? 0 : expires[e];
+    return new Entry(key, seqs[e], ValueKind.fromId(kinds[e]), expiresAt, value);
+  }
+
+  /**
+   * The entries added so far, readable without locks while more are added, with sorted runs for
+   * scans. Under the writer's write lock while active.
+   */
+  synchronized MemtableSnapshot snapshot() {
+    MemtableSnapshot s =
+        new MemtableSnapshot(
+            count,
+            keyArena.chunks,
+            keyPos,
+            keyLength,
+            valueArena.chunks,
+            valuePos,
+            valueLength,
+            seqs,
+            kinds,
+            expires);
+    runs = runs.extend(s);
+    return s.withRuns(runs);
   }
 
   private void grow() {
@@ -228,6 +280,7 @@ final class Memtable {
       // only inside runs of equal prefixes: keys longer than the prefix, or versions of one key.
       order = radixOrder(sortPrefix);
       int[] tmp = new int[n];
+      java.util.function.IntBinaryOperator cmp = this::compare;
       for (int i = 0; i < n; ) {
         long x = sortPrefix[order[i]];
         int j = i + 1;
@@ -235,7 +288,7 @@ final class Memtable {
           j++;
         }
         if (j - i > 1) {
-          mergeSort(order, tmp, i, j);
+          EntrySort.mergeSort(order, tmp, i, j, cmp);
         }
         i = j;
       }
@@ -305,42 +358,6 @@ final class Memtable {
         Arrays.compareUnsigned(
             keyArena.array(pa), oa, oa + keyLength[a], keyArena.array(pb), ob, ob + keyLength[b]);
     return c != 0 ? c : Long.compare(seqs[b], seqs[a]);
-  }
-
-  /** Sorts {@code a[from, to)} (stable; insertion sort below 24 elements), using {@code tmp}. */
-  private void mergeSort(int[] a, int[] tmp, int from, int to) {
-    int n = to - from;
-    if (n < 24) {
-      for (int i = from + 1; i < to; i++) {
-        int x = a[i];
-        int j = i - 1;
-        while (j >= from && compare(a[j], x) > 0) {
-          a[j + 1] = a[j];
-          j--;
-        }
-        a[j + 1] = x;
-      }
-      return;
-    }
-    int mid = (from + to) >>> 1;
-    mergeSort(a, tmp, from, mid);
-    mergeSort(a, tmp, mid, to);
-    if (compare(a[mid - 1], a[mid]) <= 0) {
-      return; // already in order
-    }
-    System.arraycopy(a, from, tmp, from, n);
-    int i = from;
-    int j = mid;
-    int k = from;
-    while (i < mid && j < to) {
-      a[k++] = compare(tmp[j], tmp[i]) < 0 ? tmp[j++] : tmp[i++];
-    }
-    while (i < mid) {
-      a[k++] = tmp[i++];
-    }
-    while (j < to) {
-      a[k++] = tmp[j++];
-    }
   }
 
   /**
