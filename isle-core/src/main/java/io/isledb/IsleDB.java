@@ -230,7 +230,26 @@ public final class IsleDB implements AutoCloseable {
    */
   public void pin(String name, long version) {
     checkOpen();
-    Pins.pin(ctx, name, version, false);
+    Pins.pin(ctx, name, version, false, PinOptions.defaults());
+  }
+
+  /**
+   * Like {@link #pin(String, long)}, with an owner and an expiry: GC honours the pin until its own
+   * clock is a grace period past {@code written + ttl} (the pinner's clock), then stops keeping the
+   * version and deletes the pin (docs/PROTOCOL.md section 7, "Pin expiry"). Renew it by pinning
+   * again under the same name before it expires.
+   */
+  public void pin(String name, long version, PinOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    Pins.pin(ctx, name, version, false, options);
+  }
+
+  /** Like {@link #pinHistory(String, long)}, with an owner and an expiry as {@link #pin}. */
+  public void pinHistory(String name, long version, PinOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    Pins.pin(ctx, name, version, true, options);
   }
 
   /**
@@ -243,7 +262,7 @@ public final class IsleDB implements AutoCloseable {
    */
   public void pinHistory(String name, long version) {
     checkOpen();
-    Pins.pin(ctx, name, version, true);
+    Pins.pin(ctx, name, version, true, PinOptions.defaults());
   }
 
   /** Removes a pin; removing a missing pin does nothing. */
@@ -256,6 +275,15 @@ public final class IsleDB implements AutoCloseable {
   public Map<String, Long> pins() {
     checkOpen();
     return Pins.list(ctx);
+  }
+
+  /**
+   * All pins with their kind, owner and expiry, by name (one LIST, one GET per pin). Expired pins
+   * are listed until GC deletes them.
+   */
+  public List<PinInfo> pinInfos() {
+    checkOpen();
+    return Pins.infos(ctx);
   }
 
   /** The newest published version (one cold manifest load). */

@@ -14,6 +14,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +46,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final WriterOptions options;
   private final ManifestAppender appender;
   private final MemtableFlush tables;
+  private final WriterCache cache;
+  private final FlushCuts cuts;
   private final long commitDeadlineMillis;
   private final Object writeLock = new Object();
   private final Object monitor = new Object();
@@ -67,13 +70,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.options = options;
     String author = "writer-" + ctx.newId();
     this.appender = ctx.appender(Role.WRITER, author);
+    long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
     appender.fence();
     this.lastCommittedVersion = appender.head().seq();
+    this.cuts = new FlushCuts(new FlushCuts.Head(lastCommittedVersion, appender.head(), fenceSent));
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
     this.active = new Memtable(ctx.clock().millis());
     long grace = ctx.options().gcGracePeriod().toMillis();
     this.commitDeadlineMillis = grace / 2;
-    this.tables = new MemtableFlush(ctx, options, grace / 4);
+    this.cache = new WriterCache(ctx.store(), options.cache());
+    this.tables = new MemtableFlush(ctx, options, grace / 4, cache);
     String name = ctx.store().location();
     this.flusher = Executors.newFixedThreadPool(FLUSH_THREADS, daemon("isledb-flush " + name));
     Duration interval = options.flushInterval();
@@ -112,7 +118,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   public void flush() {
     checkUsable();
     long target;
-    rotate(active);
+    rotate(active, false);
     synchronized (monitor) {
       target = rotatedGeneration;
       while (flushedGeneration < target && failure == null) {
@@ -120,6 +126,30 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
     }
     checkUsable();
+  }
+
+  @Override
+  public CompletableFuture<Long> flushAsync() {
+    try {
+      checkUsable();
+    } catch (IsleException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    synchronized (writeLock) { // no put between reading the active memtable and freezing it
+      return rotate(active, true);
+    }
+  }
+
+  @Override
+  public long pinHead(String name, io.isledb.PinOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
+    checkUsable();
+    return FlushCuts.pinHead(ctx, cuts.head(), name, options);
+  }
+
+  /** The writer's local read path (open tables and caches), shared with its reads. */
+  Tables tables() {
+    return cache.tables();
   }
 
   @Override
@@ -144,6 +174,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     } finally {
       closed = true;
       flusher.shutdownNow();
+      cache.close();
       if (ticker != null) {
         ticker.shutdownNow();
       }
@@ -173,7 +204,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       full = m.approximateBytes() >= options.memtableSize();
     }
     if (full) {
-      rotate(m);
+      rotate(m, false);
     }
   }
 
@@ -217,20 +248,39 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     return new IsleException(f.kind(), f.getMessage(), f);
   }
 
-  /** Freezes {@code expected} if it is still the active, non-empty memtable. */
-  private void rotate(Memtable expected) {
+  /**
+   * Freezes {@code expected} if it is still the active, non-empty memtable. With {@code cut},
+   * returns the future of the version holding every write accepted so far: the frozen memtable's
+   * commit, or when nothing was frozen, the newest frozen memtable still in flight, or the head.
+   */
+  private CompletableFuture<Long> rotate(Memtable expected, boolean cut) {
+    CompletableFuture<Long> f = null;
+    boolean freeze;
     synchronized (writeLock) {
-      if (active != expected || expected.isEmpty()) {
-        return;
+      freeze = active == expected && !expected.isEmpty();
+      if (freeze) {
+        active = new Memtable(ctx.clock().millis());
       }
-      active = new Memtable(ctx.clock().millis());
       synchronized (monitor) {
-        expected.setGeneration(++rotatedGeneration);
-        frozen.addLast(expected);
-        frozenCount = frozen.size();
+        if (freeze) {
+          expected.setGeneration(++rotatedGeneration);
+          frozen.addLast(expected);
+          frozenCount = frozen.size();
+        }
+        if (cut) {
+          f =
+              failure != null
+                  ? CompletableFuture.failedFuture(failure)
+                  : frozen.isEmpty()
+                      ? CompletableFuture.completedFuture(lastCommittedVersion)
+                      : cuts.cut(rotatedGeneration);
+        }
       }
     }
-    flusher.execute(() -> flushTask(expected));
+    if (freeze) {
+      flusher.execute(() -> flushTask(expected));
+    }
+    return f;
   }
 
   private void tick() {
@@ -240,7 +290,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         && ctx.clock().millis() - first >= options.flushInterval().toMillis()
         && failure == null) {
       try {
-        rotate(m);
+        rotate(m, false);
       } catch (RuntimeException e) {
         LOG.warn("interval flush could not start", e);
       }
@@ -256,14 +306,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         return;
       }
     }
+    long version;
     try {
-      flushOne(m);
+      version = flushOne(m);
     } catch (Throwable t) {
       if (failure == null) { // else an earlier memtable's flush failed, and this one waited for it
         fail(t);
       }
       return;
     }
+    CompletableFuture<Long> cut;
     synchronized (monitor) {
       Memtable first = frozen.removeFirst();
       if (first != m) {
@@ -271,7 +323,11 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
       frozenCount = frozen.size();
       flushedGeneration = m.generation();
+      cut = cuts.committed(m.generation());
       monitor.notifyAll();
+    }
+    if (cut != null) {
+      cut.complete(version); // outside the monitor: dependent stages may call the writer
     }
   }
 
@@ -288,15 +344,17 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
   }
 
-  private void flushOne(Memtable m) {
+  /** Flushes {@code m} (retrying transient failures); returns the version that committed it. */
+  private long flushOne(Memtable m) {
     long backoff = 100;
     for (int attempt = 0; ; attempt++) {
       try {
         long started = ctx.clock().millis();
         List<SstMeta> uploaded = tables.writeTable(m);
         awaitTurn(m);
-        commit(uploaded, m.minSeq(), m.maxSeq(), started);
-        return;
+        long version = commit(uploaded, m.minSeq(), m.maxSeq(), started);
+        cache.committed(uploaded, appender.head());
+        return version;
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
             || attempt >= options.flushRetries()
@@ -328,7 +386,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    * (the appender checks it before sending each), not only for the first attempt: a slow, failed
    * attempt followed by a retry could otherwise commit tables GC has deleted meanwhile.
    */
-  private void commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
+  private long commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
     long lsn = -1;
     if (ctx.options().lsnExtractor() != null && !tables.isEmpty()) {
       OptionalLong l =
@@ -337,6 +395,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
     long committedLsn = lsn;
     synchronized (appendLock) {
+      long sent = ctx.clock().millis(); // no create of this append is sent before
       ManifestAppender.Appended a =
           appender.append(
               state -> {
@@ -354,6 +413,10 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               null,
               () -> uploadStarted + commitDeadlineMillis);
       lastCommittedVersion = a.version();
+      // Our own create made a.version() the head, so pinHead may pin it from this state. An
+      // attempt found already in proves nothing about when the head was read: no state then.
+      cuts.setHead(new FlushCuts.Head(a.version(), a.duplicate() ? null : appender.head(), sent));
+      return a.version();
     }
   }
 
@@ -398,12 +461,17 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               "background flush of " + ctx.store().location() + " failed; " + lost, t);
     }
     LOG.error("writer failed", f);
+    List<CompletableFuture<Long>> failedCuts;
+    IsleException first;
     synchronized (monitor) {
       if (failure == null) { // the first failure is the one every caller sees
         failure = f;
       }
+      first = failure;
+      failedCuts = cuts.failAll();
       monitor.notifyAll();
     }
+    FlushCuts.failEach(failedCuts, first);
   }
 
   /**
@@ -421,6 +489,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, token);
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
+          cuts.setHead(new FlushCuts.Head(lastCommittedVersion, null, 0));
           return r;
         } catch (FencedException e) {
           fail(e);
