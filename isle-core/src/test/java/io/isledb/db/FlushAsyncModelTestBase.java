@@ -11,6 +11,7 @@ import io.isledb.PinOptions;
 import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
+import io.isledb.RequestStats;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.testing.Seeds;
@@ -186,10 +187,17 @@ public abstract class FlushAsyncModelTestBase {
           .as("%s: an empty cut is the previous cut's version", ctx)
           .isEqualTo(versions.get(versions.size() - 2))
           .isEqualTo(w.lastCommittedVersion());
+      RequestStats beforePin = store.stats();
       long pinned = w.pinHead("checkpoint-last", PinOptions.defaults().withOwner("model-test"));
+      RequestStats pinCost = store.stats().minus(beforePin);
       assertThat(pinned).as(ctx).isEqualTo(w.lastCommittedVersion());
+      assertThat(pinCost.total()).as("%s: a pin from the writer's head is one PUT", ctx).isOne();
+      assertThat(pinCost.count(RequestStats.RequestKind.PUT)).as(ctx).isOne();
 
       try (Reader r = db.openReader(ReaderOptions.defaults())) {
+        try (ReadView fromPin = r.openVersion(pinned)) {
+          assertThat(same(contents(fromPin), fold(ops, n))).as(ctx).isTrue();
+        }
         for (int i = 0; i < cuts.size(); i++) {
           Cut c = cuts.get(i);
           long v = versions.get(i);
