@@ -183,7 +183,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
     }
     if (failure != null) {
-      throw rethrow(failure);
+      throw WriterFailure.rethrow(failure);
     }
   }
 
@@ -233,19 +233,11 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private void checkUsable() {
     IsleException f = failure;
     if (f != null) {
-      throw rethrow(f);
+      throw WriterFailure.rethrow(f);
     }
     if (closed) {
       throw IsleException.closed("writer of " + ctx.store().location());
     }
-  }
-
-  /** A new exception of the same type, so the caller's stack shows up too. */
-  private static IsleException rethrow(IsleException f) {
-    if (f instanceof FencedException) {
-      return new FencedException(f.getMessage(), f);
-    }
-    return new IsleException(f.kind(), f.getMessage(), f);
   }
 
   /**
@@ -268,12 +260,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           frozenCount = frozen.size();
         }
         if (cut) {
-          f =
-              failure != null
-                  ? CompletableFuture.failedFuture(failure)
-                  : frozen.isEmpty()
-                      ? CompletableFuture.completedFuture(lastCommittedVersion)
-                      : cuts.cut(rotatedGeneration);
+          f = cuts.cut(failure, frozen.isEmpty(), lastCommittedVersion, rotatedGeneration);
         }
       }
     }
@@ -337,7 +324,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       while (flushedGeneration < m.generation() - 1) {
         IsleException f = failure;
         if (f != null) {
-          throw rethrow(f);
+          throw WriterFailure.rethrow(f);
         }
         waitOn();
       }
@@ -428,38 +415,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         lostEntries += m.entries();
       }
     }
-    String lost =
-        lostEntries == 0
-            ? "no accepted write was lost"
-            : lostEntries + " accepted writes that were not yet flushed are lost";
-    IsleException f;
-    if (t instanceof FencedException fe) {
-      f =
-          new FencedException(
-              "writer of "
-                  + ctx.store().location()
-                  + " was fenced; "
-                  + lost
-                  + " ("
-                  + fe.getMessage()
-                  + ")",
-              fe);
-    } else if (t instanceof IsleException ie) {
-      f =
-          new IsleException(
-              ie.kind(),
-              "background flush of "
-                  + ctx.store().location()
-                  + " failed; "
-                  + lost
-                  + ": "
-                  + ie.getMessage(),
-              ie);
-    } else {
-      f =
-          IsleException.internal(
-              "background flush of " + ctx.store().location() + " failed; " + lost, t);
-    }
+    IsleException f = WriterFailure.of(t, ctx.store().location(), lostEntries);
     LOG.error("writer failed", f);
     List<CompletableFuture<Long>> failedCuts;
     IsleException first;

@@ -33,8 +33,18 @@ final class FlushCuts {
     this.head = head;
   }
 
-  /** The future of the memtable with {@code generation}; under the monitor. */
-  CompletableFuture<Long> cut(long generation) {
+  /**
+   * The future of a cut made now, under the monitor: failed with the writer's {@code failure} if
+   * any; the {@code head} version when no memtable is waiting ({@code idle}); else the commit of
+   * the newest frozen memtable, {@code generation}.
+   */
+  CompletableFuture<Long> cut(IsleException failure, boolean idle, long head, long generation) {
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
+    if (idle) {
+      return CompletableFuture.completedFuture(head);
+    }
     return pending.computeIfAbsent(generation, g -> new CompletableFuture<>());
   }
 
