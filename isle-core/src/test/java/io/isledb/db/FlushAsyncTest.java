@@ -199,6 +199,45 @@ class FlushAsyncTest {
     }
   }
 
+  /**
+   * GETs of reading every key through a reader that reopens the closed writer's cache directory (a
+   * restore on the same machine: no download).
+   */
+  private long getsToReadThroughTheWritersDirectory(WriterOptions wo, Path cache) {
+    InMemoryObjectStore store = new InMemoryObjectStore();
+    try (IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
+      try (Writer w = db.openWriter(wo)) {
+        for (int i = 0; i < 6_000; i++) {
+          w.put(b(String.format("key-%06d", i)), new byte[64]);
+        }
+      }
+      try (io.isledb.Reader r = db.openReader(ReaderOptions.defaults().withCacheDir(cache))) {
+        RequestStats before = store.stats();
+        for (int i = 0; i < 6_000; i++) {
+          assertThat(r.get(b(String.format("key-%06d", i)))).isPresent();
+        }
+        return store.stats().minus(before).gets();
+      }
+    }
+  }
+
+  @Test
+  void aReaderOnTheWritersCacheDirectoryDownloadsNothing() {
+    WriterOptions small = WO.withMemtableSize(64 * 1024);
+    Path cache = dir.resolve("reopened");
+    assertThat(
+            getsToReadThroughTheWritersDirectory(
+                small.withCache(ReaderOptions.defaults().withCacheDir(cache)), cache))
+        .isZero();
+    Path empty = dir.resolve("never-written");
+    assertThat(
+            getsToReadThroughTheWritersDirectory(
+                small.withCache(ReaderOptions.defaults().withCacheDir(empty).withDiskCacheBytes(0)),
+                empty))
+        .as("without write-through the same reads go to storage")
+        .isPositive();
+  }
+
   @Test
   void tablesTheWriterFlushedAreReadBackWithoutARequest() {
     WriterOptions small = WO.withMemtableSize(64 * 1024);
