@@ -185,6 +185,17 @@ public interface IsleDB extends AutoCloseable {
   void pin(String name, long version);
 
   /**
+   * Like {@link #pin(String, long)}, with an owner and an expiry: GC honours the pin until its own
+   * clock is a grace period past {@code written + ttl} (the pinner's clock), then stops keeping the
+   * version and deletes the pin (docs/PROTOCOL.md section 7, "Pin expiry"). Renew it by pinning
+   * again under the same name before it expires.
+   */
+  void pin(String name, long version, PinOptions options);
+
+  /** Like {@link #pinHistory(String, long)}, with an owner and an expiry as {@link #pin}. */
+  void pinHistory(String name, long version, PinOptions options);
+
+  /**
    * Pins the history from {@code version} on under {@code name}: until {@link #unpin}, GC keeps
    * every version after it openable and every log edit after it, so a {@link TailingReader} can
    * resume from any position after {@code version}. Unlike {@link #pin}, this holds back the
@@ -199,6 +210,12 @@ public interface IsleDB extends AutoCloseable {
 
   /** All pins, of both kinds: name to version. */
   Map<String, Long> pins();
+
+  /**
+   * All pins with their kind, owner and expiry, by name (one LIST, one GET per pin). Expired pins
+   * are listed until GC deletes them.
+   */
+  List<PinInfo> pinInfos();
 
   /** The newest published version (one cold manifest load). */
   long currentVersion();

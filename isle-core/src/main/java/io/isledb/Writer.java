@@ -3,6 +3,7 @@ package io.isledb;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The single writer of a database. Writes are buffered in a memtable and become durable and visible
@@ -61,6 +62,49 @@ public interface Writer extends AutoCloseable {
    * Closing the view releases nothing shared; the writer's close ends every view.
    */
   ReadView view();
+
+  /**
+   * Cuts the writes made so far off from later ones, for a checkpoint: freezes the active memtable
+   * at once and returns the future of the exact version that holds every write made before this
+   * call and none made after it. Writes go on meanwhile (into the next memtable, which is never
+   * part of that version); the freeze happens under the same lock as {@code put} and {@code
+   * delete}, so a write that returned before this call is inside the cut and a write that starts
+   * after it returned is outside. Versions complete in call order: the flush of one cut never
+   * commits before the flush of an earlier one.
+   *
+   * <p>With nothing written since the previous cut, the future is that cut's (still in flight), or
+   * completes at once with {@link #lastCommittedVersion()}, the writer's head. The version may also
+   * hold edits of other roles committed in between (a compaction): they change the layout, never
+   * the data.
+   *
+   * <p>Never throws: when the flush fails (fenced by a newer writer, storage failing after {@code
+   * flushRetries}), the future completes exceptionally with the {@link IsleException} ({@link
+   * FencedException} for a fence), the writer fails as for any failed background flush, and every
+   * later cut and call fails with the same exception. A closed writer's future fails with kind
+   * CLOSED.
+   *
+   * @return the future of the version; {@code join()} wraps the failure in a {@code
+   *     CompletionException}, {@code get()} in an {@code ExecutionException}
+   */
+  CompletableFuture<Long> flushAsync();
+
+  /**
+   * Pins the writer's head version ({@link #lastCommittedVersion()}) under {@code name}, as {@link
+   * IsleDB#pin(String, long, PinOptions)} would, but from the state the writer already holds: at
+   * most one PUT (the pin), no manifest read and no GET of an earlier pin. It replaces a pin of the
+   * same name without reading it, so use a fresh name per version (a checkpoint id).
+   *
+   * <p>Accepted by the head rule of docs/PROTOCOL.md ("When a pin is accepted"): the writer's own
+   * create of the version's log slot proves the version was the head when that create was sent, and
+   * the pin must be written within the GC grace period of that send (on this writer's clock). A
+   * head committed longer ago than that is pinned through {@link IsleDB#pin(String, long,
+   * PinOptions)}'s general path (a manifest load, a GET and up to three STATs).
+   *
+   * @return the pinned version
+   * @throws IsleException of kind INVALID_ARGUMENT for a bad name or options, or if the pin cannot
+   *     be accepted (the pin is then removed); UNAVAILABLE if the PUT fails
+   */
+  long pinHead(String name, PinOptions options);
 
   /** The version of the last commit this writer made (0 if none). */
   long lastCommittedVersion();

@@ -18,6 +18,17 @@ import java.util.Objects;
  *     KiB blocks, 10 bloom bits per key)
  * @param flushRetries attempts of one flush after transient storage failures before the writer
  *     fails (default 5)
+ * @param newestVersionOnly keep only the newest entry of each key when a memtable is flushed
+ *     (default false): older versions of a key overwritten before the flush never reach storage, so
+ *     reads are unchanged but a tailing reader sees only the last write of each key per flush (what
+ *     a state backend wants: it needs state, not history)
+ * @param cache the writer's local read path (default {@link ReaderOptions#defaults()}: a private
+ *     temporary directory, 1 GiB disk cache, 64 MiB block cache): tables this writer flushes are
+ *     written through to its disk cache and opened (index and bloom filter in memory) as they are
+ *     committed, so reading them back through the writer never downloads them. Of its fields,
+ *     {@code cacheDir}, {@code diskCacheBytes} (0 turns write-through off), {@code
+ *     blockCacheBytes}, {@code smallTableBytes}, {@code hotTableReads} and {@code maxOpenTables}
+ *     apply; {@code autoRefreshInterval} is ignored
  */
 public record WriterOptions(
     long memtableSize,
@@ -25,7 +36,9 @@ public record WriterOptions(
     int maxImmutableMemtables,
     int blobThreshold,
     TableSettings table,
-    int flushRetries) {
+    int flushRetries,
+    boolean newestVersionOnly,
+    ReaderOptions cache) {
 
   // The size limits, in one place. A value below the blob threshold is stored inline in a table,
   // where the SST format bounds it (MAX_INLINE_VALUE_SIZE); a value at or above the threshold
@@ -51,6 +64,7 @@ public record WriterOptions(
   public WriterOptions {
     Objects.requireNonNull(flushInterval, "flushInterval");
     Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(cache, "cache");
     if (memtableSize < 64 * 1024) {
       throw IsleException.invalidArgument(
           "memtableSize must be at least 64 KiB, got " + memtableSize);
@@ -88,31 +102,74 @@ public record WriterOptions(
   /** The defaults listed on the record. */
   public static WriterOptions defaults() {
     return new WriterOptions(
-        64L * 1024 * 1024, Duration.ofSeconds(1), 2, 256 * 1024, TableSettings.writerDefaults(), 5);
+        64L * 1024 * 1024,
+        Duration.ofSeconds(1),
+        2,
+        256 * 1024,
+        TableSettings.writerDefaults(),
+        5,
+        false,
+        ReaderOptions.defaults());
   }
 
   public WriterOptions withMemtableSize(long v) {
     return new WriterOptions(
-        v, flushInterval, maxImmutableMemtables, blobThreshold, table, flushRetries);
+        v,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        table,
+        flushRetries,
+        newestVersionOnly,
+        cache);
   }
 
   public WriterOptions withFlushInterval(Duration v) {
     return new WriterOptions(
-        memtableSize, v, maxImmutableMemtables, blobThreshold, table, flushRetries);
+        memtableSize,
+        v,
+        maxImmutableMemtables,
+        blobThreshold,
+        table,
+        flushRetries,
+        newestVersionOnly,
+        cache);
   }
 
   public WriterOptions withMaxImmutableMemtables(int v) {
-    return new WriterOptions(memtableSize, flushInterval, v, blobThreshold, table, flushRetries);
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        v,
+        blobThreshold,
+        table,
+        flushRetries,
+        newestVersionOnly,
+        cache);
   }
 
   public WriterOptions withBlobThreshold(int v) {
     return new WriterOptions(
-        memtableSize, flushInterval, maxImmutableMemtables, v, table, flushRetries);
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        v,
+        table,
+        flushRetries,
+        newestVersionOnly,
+        cache);
   }
 
   public WriterOptions withTable(TableSettings v) {
     return new WriterOptions(
-        memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, v, flushRetries);
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        v,
+        flushRetries,
+        newestVersionOnly,
+        cache);
   }
 
   /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
@@ -120,8 +177,39 @@ public record WriterOptions(
     return withTable(table.withBlockSize(v));
   }
 
+  public WriterOptions withNewestVersionOnly(boolean v) {
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        table,
+        flushRetries,
+        v,
+        cache);
+  }
+
+  public WriterOptions withCache(ReaderOptions v) {
+    return new WriterOptions(
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        table,
+        flushRetries,
+        newestVersionOnly,
+        v);
+  }
+
   public WriterOptions withFlushRetries(int v) {
     return new WriterOptions(
-        memtableSize, flushInterval, maxImmutableMemtables, blobThreshold, table, v);
+        memtableSize,
+        flushInterval,
+        maxImmutableMemtables,
+        blobThreshold,
+        table,
+        v,
+        newestVersionOnly,
+        cache);
   }
 }

@@ -3,6 +3,8 @@ package io.isledb.db;
 import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
+import io.isledb.PinInfo;
+import io.isledb.PinOptions;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
@@ -13,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -63,7 +66,8 @@ public final class Pins {
    * <p>Cost: one GET (the pin it replaces) and one PUT besides loading the version; for an older
    * version, up to three STATs.
    */
-  public static void pin(DbContext ctx, String name, long version, boolean history) {
+  public static void pin(
+      DbContext ctx, String name, long version, boolean history, PinOptions pinOptions) {
     checkName(name);
     long observedAt = ctx.clock().millis(); // before the read that finds the head's next slot free
     ManifestState head = ctx.manifest().loadLatest();
@@ -80,15 +84,44 @@ public final class Pins {
     if (!history) {
       state = version == head.seq() ? head : ctx.manifest().loadVersion(version);
     }
+    Optional<byte[]> previous = ctx.store().get(ManifestPaths.pin(name));
+    write(ctx, name, version, state, version == head.seq(), observedAt, pinOptions, previous);
+  }
+
+  /**
+   * Pins {@code head}, a version the caller committed itself (a writer's own flush): its create of
+   * slot {@code head.seq()} was sent at or after {@code sentAtMillis} (the caller's clock) and
+   * succeeded, so the slot after it was still free then, which is what rule 1 needs of "was the
+   * head when the call read the log". Costs the PUT only (no manifest read, no GET of the pin it
+   * replaces); when rule 1 fails, the stat-based rules are tried, and a refused pin is removed.
+   */
+  public static void pinOwnHead(
+      DbContext ctx, String name, ManifestState head, long sentAtMillis, PinOptions pinOptions) {
+    checkName(name);
+    write(ctx, name, head.seq(), head, true, sentAtMillis, pinOptions, Optional.empty());
+  }
+
+  /** Writes the pin, accepts it or puts back {@code previous} (removes it if none) and fails. */
+  private static void write(
+      DbContext ctx,
+      String name,
+      long version,
+      ManifestState state,
+      boolean wasHead,
+      long observedAt,
+      PinOptions pinOptions,
+      Optional<byte[]> previous) {
     String object = ManifestPaths.pin(name);
-    Optional<byte[]> previous = ctx.store().get(object);
     long putStart = ctx.clock().millis();
-    ctx.store()
-        .put(
-            object, ManifestCodec.encodePin(new ManifestCodec.Pin(name, version, putStart, state)));
+    long expiresAt =
+        pinOptions.ttl() == null
+            ? ManifestCodec.Pin.NEVER
+            : saturatedAdd(putStart, pinOptions.ttl().toMillis());
+    ManifestCodec.Pin pin =
+        new ManifestCodec.Pin(name, version, putStart, state, pinOptions.owner(), expiresAt);
+    ctx.store().put(object, ManifestCodec.encodePin(pin));
     long putEnd = ctx.clock().millis();
-    String refusal =
-        refusal(ctx, object, version, version == head.seq(), observedAt, putStart, putEnd);
+    String refusal = refusal(ctx, object, version, wasHead, observedAt, putStart, putEnd);
     if (refusal == null) {
       return;
     }
@@ -99,6 +132,11 @@ public final class Pins {
     }
     throw IsleException.invalidArgument(
         "cannot pin version " + version + " of " + ctx.store().location() + ": " + refusal);
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return r < a || r == ManifestCodec.Pin.NEVER ? ManifestCodec.Pin.NEVER - 1 : r;
   }
 
   /** Why the pin just written may have been missed by a collecting pass, or null if it is safe. */
@@ -160,6 +198,23 @@ public final class Pins {
     for (ManifestCodec.Pin p : read(ctx.store())) {
       out.put(p.name(), p.version());
     }
+    return out;
+  }
+
+  /** Every pin with its kind, owner and expiry, by name (one LIST, one GET per pin). */
+  public static List<PinInfo> infos(DbContext ctx) {
+    List<PinInfo> out = new ArrayList<>();
+    for (ManifestCodec.Pin p : read(ctx.store())) {
+      out.add(
+          new PinInfo(
+              p.name(),
+              p.version(),
+              p.history(),
+              p.timeMillis(),
+              Optional.ofNullable(p.owner()),
+              p.expires() ? OptionalLong.of(p.expiresAtMillis()) : OptionalLong.empty()));
+    }
+    out.sort(java.util.Comparator.comparing(PinInfo::name));
     return out;
   }
 

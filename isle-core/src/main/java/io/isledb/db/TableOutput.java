@@ -34,6 +34,8 @@ public final class TableOutput implements AutoCloseable {
   private byte[] lastKey = new byte[64];
   private int lastKeyLength;
   private long blobRefs;
+  private java.util.function.BiFunction<String, ObjectUpload, ObjectUpload> uploads =
+      (tableId, u) -> u;
 
   /**
    * @param targetSize roll to a new table at the first key boundary after this size (use {@code
@@ -61,6 +63,14 @@ public final class TableOutput implements AutoCloseable {
     this.onTableStart = onTableStart;
   }
 
+  /**
+   * Routes each table's upload through {@code wrap} (given the table id): the writer copies the
+   * bytes to its disk cache on the way.
+   */
+  public void wrapUploads(java.util.function.BiFunction<String, ObjectUpload, ObjectUpload> wrap) {
+    this.uploads = wrap;
+  }
+
   public void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
     add(userKey, 0, userKey.length, seq, kind, expiresAt, value, 0, value.length);
   }
@@ -86,7 +96,7 @@ public final class TableOutput implements AutoCloseable {
     if (builder == null) {
       id = Ids.next(idSource);
       onTableStart.accept(id);
-      upload = store.startUpload(io.isledb.manifest.ManifestPaths.sst(id));
+      upload = uploads.apply(id, store.startUpload(io.isledb.manifest.ManifestPaths.sst(id)));
       builder = new TableBuilder(new UploadStream(upload), options);
       blobRefs = 0;
     }

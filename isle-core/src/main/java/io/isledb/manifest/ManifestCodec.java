@@ -265,7 +265,7 @@ public final class ManifestCodec {
   // ---------------------------------------------------------------- pins
 
   /**
-   * A pin: GC keeps what version {@code version} needs while the pin exists.
+   * A pin: GC keeps what version {@code version} needs while the pin exists and has not expired.
    *
    * @param name the pin's name (also its object name)
    * @param version the pinned version
@@ -274,11 +274,34 @@ public final class ManifestCodec {
    *     names and readers open the version from it, however long ago its log was collected. Null
    *     for a history pin, which keeps every version from {@code version} on (the log edits and
    *     every table they added).
+   * @param owner who holds the pin (a job, a consumer), for operators; null if not given
+   * @param expiresAtMillis when the pin expires, on the pinner's clock; {@link #NEVER} if it does
+   *     not. GC honours it until its own clock passes this plus its grace period (PROTOCOL.md
+   *     section 7, "Pin expiry")
    */
-  public record Pin(String name, long version, long timeMillis, ManifestState state) {
+  public record Pin(
+      String name,
+      long version,
+      long timeMillis,
+      ManifestState state,
+      String owner,
+      long expiresAtMillis) {
+    /** {@link #expiresAtMillis()} of a pin that never expires (and of every pin written before). */
+    public static final long NEVER = Long.MAX_VALUE;
+
+    /** A pin without owner or expiry. */
+    public Pin(String name, long version, long timeMillis, ManifestState state) {
+      this(name, version, timeMillis, state, null, NEVER);
+    }
+
     /** Whether this is a history pin. */
     public boolean history() {
       return state == null;
+    }
+
+    /** Whether the pin expires at all. */
+    public boolean expires() {
+      return expiresAtMillis != NEVER;
     }
   }
 
@@ -287,7 +310,11 @@ public final class ManifestCodec {
 
   private static final String PIN_HISTORY = "history";
 
-  /** Bytes of a pin object. */
+  /**
+   * Bytes of a pin object. {@code owner} and {@code expiresAt} are written only when set, so a pin
+   * without them has the bytes it had before they existed; a reader that does not know them keeps
+   * the pin forever, which is safe.
+   */
   public static byte[] encodePin(Pin p) {
     ObjectNode n =
         JsonHeader.start(
@@ -296,6 +323,12 @@ public final class ManifestCodec {
     n.put("version", p.version());
     n.put("kind", p.history() ? PIN_HISTORY : PIN_VERSION);
     n.put("time", p.timeMillis());
+    if (p.owner() != null) {
+      n.put("owner", p.owner());
+    }
+    if (p.expires()) {
+      n.put("expiresAt", p.expiresAtMillis());
+    }
     if (!p.history()) {
       if (p.state().seq() != p.version()) {
         throw IsleException.internal(
@@ -308,7 +341,8 @@ public final class ManifestCodec {
 
   /**
    * Decodes a pin object. A pin without a {@code kind} (written before pins had kinds) is a history
-   * pin: that keeps at least as much as it kept when it was written.
+   * pin: that keeps at least as much as it kept when it was written. A pin without {@code owner} or
+   * {@code expiresAt} has no owner and never expires.
    */
   public static Pin decodePin(String objectName, byte[] data) {
     JsonNode n = JsonHeader.decode(objectName, data, "pin");
@@ -323,7 +357,18 @@ public final class ManifestCodec {
       throw new CorruptionException(
           "manifest object " + objectName + " has an unknown pin kind '" + kind.asText() + "'");
     }
-    return new Pin(str(objectName, n, "name"), version, num(objectName, n, "time"), state);
+    long expiresAt = n.has("expiresAt") ? num(objectName, n, "expiresAt") : Pin.NEVER;
+    if (expiresAt == Pin.NEVER && n.has("expiresAt")) {
+      throw new CorruptionException(
+          "manifest object " + objectName + " has an expiresAt out of range: " + expiresAt);
+    }
+    return new Pin(
+        str(objectName, n, "name"),
+        version,
+        num(objectName, n, "time"),
+        state,
+        JsonFields.optionalStr(objectName, n, "owner"),
+        expiresAt);
   }
 
   // ---------------------------------------------------------------- tables

@@ -11,6 +11,8 @@ import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
+import io.isledb.PinInfo;
+import io.isledb.PinOptions;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.RetentionCompactor;
@@ -189,13 +191,33 @@ public final class Database implements IsleDB {
   @Override
   public void pin(String name, long version) {
     checkOpen();
-    Pins.pin(ctx, name, version, false);
+    Pins.pin(ctx, name, version, false, PinOptions.defaults());
   }
 
   @Override
   public void pinHistory(String name, long version) {
     checkOpen();
-    Pins.pin(ctx, name, version, true);
+    Pins.pin(ctx, name, version, true, PinOptions.defaults());
+  }
+
+  @Override
+  public void pin(String name, long version, PinOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    Pins.pin(ctx, name, version, false, options);
+  }
+
+  @Override
+  public void pinHistory(String name, long version, PinOptions options) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    Pins.pin(ctx, name, version, true, options);
+  }
+
+  @Override
+  public List<PinInfo> pinInfos() {
+    checkOpen();
+    return Pins.infos(ctx);
   }
 
   @Override

@@ -133,7 +133,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
 
     // 2. Retained window and base. First sightings are stamped after the listings.
     List<String> unreadablePins = new ArrayList<>();
-    List<ManifestCodec.Pin> pins = Pins.read(ctx.store(), unreadablePins);
+    List<ManifestCodec.Pin> pins =
+        PinExpiry.honoured(ctx.store(), Pins.read(ctx.store(), unreadablePins), now, grace);
     logs.sawListings(listAll(ctx, ManifestPaths.LOG_DIR), snapshotObjects, ctx.clock().millis());
     long base =
         window.retain(

@@ -127,31 +127,61 @@ final class DiskCache {
     }
     CRC32C crc = new CRC32C();
     crc.update(data);
-    long c = crc.getValue();
-    Path target = dir.resolve(String.format("%s-%08x.sst", id, c));
-    Path tmp = dir.resolve(id + "." + Thread.currentThread().getId() + ".tmp");
+    Path tmp = tempFile(id);
     try {
       Files.write(tmp, data);
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // best effort
-      }
+      deleteQuietly(tmp);
       LOG.warn("cannot cache table {} locally: {}", id, e.toString());
       return null;
     }
-    CachedFile f = new CachedFile(id, target, data.length, c, true);
+    return adopt(id, tmp, data.length, crc.getValue());
+  }
+
+  /**
+   * A temporary file for table {@code id} in the cache directory (for {@link #adopt}; deleted at
+   * the next start-up if left behind).
+   */
+  Path tempFile(String id) {
+    return dir.resolve(id + "." + Thread.currentThread().getId() + ".tmp");
+  }
+
+  /**
+   * Moves a complete copy of table {@code id} ({@code size} bytes with CRC32C {@code crc}), written
+   * to {@code tmp} from {@link #tempFile}, into the cache; returns the cached file, or null if it
+   * does not fit or cannot be moved ({@code tmp} is deleted either way).
+   */
+  CachedFile adopt(String id, Path tmp, long size, long crc) {
+    if (size > capacity) {
+      deleteQuietly(tmp);
+      return null;
+    }
+    Path target = dir.resolve(String.format("%s-%08x.sst", id, crc));
+    try {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      deleteQuietly(tmp);
+      LOG.warn("cannot cache table {} locally: {}", id, e.toString());
+      return null;
+    }
+    CachedFile f = new CachedFile(id, target, size, crc, true);
     synchronized (this) {
       CachedFile old = files.put(id, f);
       if (old != null) {
         bytes -= old.size;
       }
-      bytes += data.length;
+      bytes += size;
       evict();
     }
     return f;
+  }
+
+  static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort: temporaries are removed at the next start-up
+    }
   }
 
   /** Forgets and deletes a cached table (it is corrupt, or no longer needed). */

@@ -129,6 +129,16 @@ public final class Tables implements AutoCloseable {
     }
   }
 
+  /** The disk cache of whole tables, or null when it is off. */
+  DiskCache disk() {
+    return disk;
+  }
+
+  /** Closes every open table whose id is not in {@code ids} (no longer needed). */
+  void retainOnly(java.util.Set<String> ids) {
+    open.asMap().keySet().retainAll(ids);
+  }
+
   /** Forgets a table (for example after it turned out to be missing). */
   public void invalidate(String id) {
     open.invalidate(id);

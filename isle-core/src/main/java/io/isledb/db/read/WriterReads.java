@@ -23,7 +23,7 @@ import java.util.function.Function;
 @Internal
 public final class WriterReads implements AutoCloseable {
   private final DbContext ctx;
-  private final Path cacheDir;
+  private final Path cacheDir; // null when the tables are borrowed
   private final Tables tables;
   private final Blobs blobs;
   private volatile ReadVersion current;
@@ -36,6 +36,18 @@ public final class WriterReads implements AutoCloseable {
       throw IsleException.unavailable("cannot create the writer view's cache directory", e);
     }
     this.tables = new Tables(ctx.store(), ReaderOptions.defaults(), cacheDir);
+    this.blobs = new Blobs(ctx.store());
+    this.current = version(head);
+  }
+
+  /**
+   * Reads through {@code tables}, the writer's own (write-through) cache, which stays the writer's:
+   * what the writer flushed is read back from its local copy, never downloaded.
+   */
+  public WriterReads(DbContext ctx, ManifestState head, Tables tables) {
+    this.ctx = ctx;
+    this.cacheDir = null;
+    this.tables = tables;
     this.blobs = new Blobs(ctx.store());
     this.current = version(head);
   }
@@ -105,7 +117,9 @@ public final class WriterReads implements AutoCloseable {
 
   @Override
   public void close() {
-    tables.close();
-    DbReader.deleteTree(cacheDir);
+    if (cacheDir != null) {
+      tables.close();
+      DbReader.deleteTree(cacheDir);
+    }
   }
 }

@@ -7,6 +7,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.read.WriterCache;
 import io.isledb.db.read.WriterReads;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
@@ -23,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +59,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final WriterOptions options;
   private final ManifestAppender appender;
   private final MemtableFlush tables;
+  private final WriterCache cache;
+  private final FlushCuts cuts;
   private final long commitDeadlineMillis;
   private final Object writeLock = new Object();
   private final Object monitor = new Object();
@@ -81,14 +85,17 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.options = options;
     String author = "writer-" + ctx.newId();
     this.appender = ctx.appender(Role.WRITER, author);
+    long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
     appender.fence();
     this.lastCommittedVersion = appender.head().seq();
     this.viewHead = appender.head();
+    this.cuts = new FlushCuts(new FlushCuts.Head(lastCommittedVersion, appender.head(), fenceSent));
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
     this.active = new Memtable(ctx.clock().millis());
     long grace = ctx.options().gcGracePeriod().toMillis();
     this.commitDeadlineMillis = grace / 2;
-    this.tables = new MemtableFlush(ctx, options, grace / 4);
+    this.cache = new WriterCache(ctx.store(), options.cache());
+    this.tables = new MemtableFlush(ctx, options, grace / 4, cache);
     String name = ctx.store().location();
     this.flusher =
         Executors.newFixedThreadPool(FLUSH_THREADS, Threads.daemon("isledb-flush " + name));
@@ -120,7 +127,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   public void flush() {
     checkUsable();
     long target;
-    rotate(active);
+    rotate(active, false);
     synchronized (monitor) {
       target = rotatedGeneration;
       while (flushedGeneration < target && failure == null) {
@@ -135,7 +142,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     checkUsable();
     synchronized (monitor) {
       if (reads == null) {
-        reads = new WriterReads(ctx, viewHead);
+        reads = new WriterReads(ctx, viewHead, cache.tables());
       }
       return new WriterView(this, reads, ctx.clock());
     }
@@ -166,6 +173,30 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   @Override
+  public CompletableFuture<Long> flushAsync() {
+    try {
+      checkUsable();
+    } catch (IsleException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    synchronized (writeLock) { // no put between reading the active memtable and freezing it
+      return rotate(active, true);
+    }
+  }
+
+  @Override
+  public long pinHead(String name, io.isledb.PinOptions options) {
+    java.util.Objects.requireNonNull(options, "options");
+    checkUsable();
+    return FlushCuts.pinHead(ctx, cuts.head(), name, options);
+  }
+
+  /** The writer's local read path (open tables and caches), shared with its reads. */
+  public io.isledb.db.read.Tables tables() {
+    return cache.tables();
+  }
+
+  @Override
   public boolean isClosed() {
     return closed;
   }
@@ -187,6 +218,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     } finally {
       closed = true;
       flusher.shutdownNow();
+      cache.close();
       if (ticker != null) {
         ticker.shutdownNow();
       }
@@ -198,7 +230,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
     }
     if (failure != null) {
-      throw rethrow(failure);
+      throw WriterFailure.rethrow(failure);
     }
   }
 
@@ -219,7 +251,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       full = m.approximateBytes() >= options.memtableSize();
     }
     if (full) {
-      rotate(m);
+      rotate(m, false);
     }
   }
 
@@ -249,35 +281,41 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   void checkUsable() {
     IsleException f = failure;
     if (f != null) {
-      throw rethrow(f);
+      throw WriterFailure.rethrow(f);
     }
     if (closed) {
       throw IsleException.closed("writer of " + ctx.store().location());
     }
   }
 
-  /** A new exception of the same type, so the caller's stack shows up too. */
-  private static IsleException rethrow(IsleException f) {
-    if (f instanceof FencedException) {
-      return new FencedException(f.getMessage(), f);
-    }
-    return new IsleException(f.kind(), f.getMessage(), f);
-  }
-
-  /** Freezes {@code expected} if it is still the active, non-empty memtable. */
-  private void rotate(Memtable expected) {
+  /**
+   * Freezes {@code expected} if it is still the active, non-empty memtable. With {@code cut},
+   * returns the future of the version holding every write accepted so far: the frozen memtable's
+   * commit, or when nothing was frozen, the newest frozen memtable still in flight, or the head.
+   */
+  private CompletableFuture<Long> rotate(Memtable expected, boolean cut) {
+    CompletableFuture<Long> f = null;
+    boolean freeze;
     synchronized (writeLock) {
-      if (active != expected || expected.isEmpty()) {
-        return;
+      freeze = active == expected && !expected.isEmpty();
+      if (freeze) {
+        active = new Memtable(ctx.clock().millis());
       }
-      active = new Memtable(ctx.clock().millis());
       synchronized (monitor) {
-        expected.setGeneration(++rotatedGeneration);
-        frozen.addLast(expected);
-        frozenCount = frozen.size();
+        if (freeze) {
+          expected.setGeneration(++rotatedGeneration);
+          frozen.addLast(expected);
+          frozenCount = frozen.size();
+        }
+        if (cut) {
+          f = cuts.cut(failure, frozen.isEmpty(), lastCommittedVersion, rotatedGeneration);
+        }
       }
     }
-    flusher.execute(() -> flushTask(expected));
+    if (freeze) {
+      flusher.execute(() -> flushTask(expected));
+    }
+    return f;
   }
 
   private void tick() {
@@ -287,7 +325,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         && ctx.clock().millis() - first >= options.flushInterval().toMillis()
         && failure == null) {
       try {
-        rotate(m);
+        rotate(m, false);
       } catch (RuntimeException e) {
         LOG.warn("interval flush could not start", e);
       }
@@ -303,14 +341,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         return;
       }
     }
+    long version;
     try {
-      flushOne(m);
+      version = flushOne(m);
     } catch (Throwable t) {
       if (failure == null) { // else an earlier memtable's flush failed, and this one waited for it
         fail(t);
       }
       return;
     }
+    CompletableFuture<Long> cut;
     synchronized (monitor) {
       Memtable first = frozen.removeFirst();
       if (first != m) {
@@ -318,7 +358,11 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
       frozenCount = frozen.size();
       flushedGeneration = m.generation();
+      cut = cuts.committed(m.generation());
       monitor.notifyAll();
+    }
+    if (cut != null) {
+      cut.complete(version); // outside the monitor: dependent stages may call the writer
     }
   }
 
@@ -328,22 +372,24 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       while (flushedGeneration < m.generation() - 1) {
         IsleException f = failure;
         if (f != null) {
-          throw rethrow(f);
+          throw WriterFailure.rethrow(f);
         }
         waitOn();
       }
     }
   }
 
-  private void flushOne(Memtable m) {
+  /** Flushes {@code m} (retrying transient failures); returns the version that committed it. */
+  private long flushOne(Memtable m) {
     long backoff = 100;
     for (int attempt = 0; ; attempt++) {
       try {
         long started = ctx.clock().millis();
         List<SstMeta> uploaded = tables.writeTable(m);
         awaitTurn(m);
-        commit(uploaded, m.minSeq(), m.maxSeq(), started);
-        return;
+        long version = commit(uploaded, m.minSeq(), m.maxSeq(), started);
+        cache.committed(uploaded, appender.head());
+        return version;
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
             || attempt >= options.flushRetries()
@@ -375,7 +421,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    * (the appender checks it before sending each), not only for the first attempt: a slow, failed
    * attempt followed by a retry could otherwise commit tables GC has deleted meanwhile.
    */
-  private void commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
+  private long commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
     long lsn = -1;
     if (ctx.options().lsnExtractor() != null && !tables.isEmpty()) {
       OptionalLong l =
@@ -384,6 +430,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
     long committedLsn = lsn;
     synchronized (appendLock) {
+      long sent = ctx.clock().millis(); // no create of this append is sent before
       ManifestAppender.Appended a =
           appender.append(
               state -> {
@@ -402,6 +449,10 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               () -> uploadStarted + commitDeadlineMillis);
       lastCommittedVersion = a.version();
       viewHead = appender.head();
+      // Our own create made a.version() the head, so pinHead may pin it from this state. An
+      // attempt found already in proves nothing about when the head was read: no state then.
+      cuts.setHead(new FlushCuts.Head(a.version(), a.duplicate() ? null : appender.head(), sent));
+      return a.version();
     }
   }
 
@@ -413,45 +464,19 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         lostEntries += m.entries();
       }
     }
-    String lost =
-        lostEntries == 0
-            ? "no accepted write was lost"
-            : lostEntries + " accepted writes that were not yet flushed are lost";
-    IsleException f;
-    if (t instanceof FencedException fe) {
-      f =
-          new FencedException(
-              "writer of "
-                  + ctx.store().location()
-                  + " was fenced; "
-                  + lost
-                  + " ("
-                  + fe.getMessage()
-                  + ")",
-              fe);
-    } else if (t instanceof IsleException ie) {
-      f =
-          new IsleException(
-              ie.kind(),
-              "background flush of "
-                  + ctx.store().location()
-                  + " failed; "
-                  + lost
-                  + ": "
-                  + ie.getMessage(),
-              ie);
-    } else {
-      f =
-          IsleException.internal(
-              "background flush of " + ctx.store().location() + " failed; " + lost, t);
-    }
+    IsleException f = WriterFailure.of(t, ctx.store().location(), lostEntries);
     LOG.error("writer failed", f);
+    List<CompletableFuture<Long>> failedCuts;
+    IsleException first;
     synchronized (monitor) {
       if (failure == null) { // the first failure is the one every caller sees
         failure = f;
       }
+      first = failure;
+      failedCuts = cuts.failAll();
       monitor.notifyAll();
     }
+    FlushCuts.failEach(failedCuts, first);
   }
 
   /**
@@ -497,6 +522,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
           viewHead = appender.head();
+          cuts.setHead(new FlushCuts.Head(lastCommittedVersion, null, 0));
           return r;
         } catch (FencedException e) {
           fail(e);

@@ -5,6 +5,7 @@ import io.isledb.db.BlobRef;
 import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.TableOutput;
+import io.isledb.db.read.WriterCache;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
@@ -22,15 +23,22 @@ final class MemtableFlush {
   private final WriterOptions options;
   private final Blobs blobs;
   private final Blobs.RecentUploads recentBlobs;
+  private final WriterCache cache;
 
-  MemtableFlush(DbContext ctx, WriterOptions options, long recentBlobWindowMillis) {
+  MemtableFlush(
+      DbContext ctx, WriterOptions options, long recentBlobWindowMillis, WriterCache cache) {
     this.ctx = ctx;
     this.options = options;
+    this.cache = cache;
     this.blobs = new Blobs(ctx.store());
     this.recentBlobs = new Blobs.RecentUploads(recentBlobWindowMillis);
   }
 
-  /** Builds and uploads the tables (blobs first) of the frozen memtable {@code m}. */
+  /**
+   * Builds and uploads the tables (blobs first) of the frozen memtable {@code m}, writing them
+   * through to the writer's disk cache. With {@code newestVersionOnly}, only the newest entry of
+   * each key is written (the first of its run: the sort puts newer sequence numbers first).
+   */
   List<SstMeta> writeTable(Memtable m) {
     long now = ctx.clock().millis();
     TableOptions topts =
@@ -41,7 +49,12 @@ final class MemtableFlush {
     Memtable.Sorted sorted = m.sorted();
     try (TableOutput out =
         new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
+      out.wrapUploads(cache::writeThrough);
+      boolean newestOnly = options.newestVersionOnly();
       for (int i = 0, n = sorted.size(); i < n; i++) {
+        if (newestOnly && i > 0 && sameKey(sorted, i - 1, i)) {
+          continue;
+        }
         ValueKind kind = sorted.kind(i);
         byte[] value = sorted.valueArray(i);
         int valueOffset = sorted.valueOffset(i);
@@ -67,6 +80,13 @@ final class MemtableFlush {
       }
       return out.finish();
     }
+  }
+
+  private static boolean sameKey(Memtable.Sorted s, int a, int b) {
+    int oa = s.keyOffset(a);
+    int ob = s.keyOffset(b);
+    return Arrays.equals(
+        s.keyArray(a), oa, oa + s.keyLength(a), s.keyArray(b), ob, ob + s.keyLength(b));
   }
 
   private BlobRef blobFor(byte[] value, long now) {
