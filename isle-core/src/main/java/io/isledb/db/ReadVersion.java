@@ -23,13 +23,6 @@ import java.util.Optional;
  * (key ascending, sequence descending).
  */
 final class ReadVersion {
-  /**
-   * Most bytes a scan reads ahead per table once it turns out to be long (see {@link
-   * ScanOptions#autoReadaheadMaxBytes()}): a long scan on object storage costs about 4 requests per
-   * MiB instead of one per block, and holds at most this much per table it merges.
-   */
-  static final int SCAN_READAHEAD_MAX = 256 << 10;
-
   private final ManifestState state;
   private final Tables tables;
   private final Blobs blobs;
@@ -115,7 +108,7 @@ final class ReadVersion {
     if (from != null && to != null && Bytes.compare(from, to) >= 0) {
       return new Scan(null, to);
     }
-    return new Scan(new MergingCursor(cursors(from, ScanOptions.userScan(SCAN_READAHEAD_MAX))), to);
+    return new Scan(new MergingCursor(cursors(from, ScanOptions.userScan())), to);
   }
 
   /** Newest visible version per key in [from, to). */

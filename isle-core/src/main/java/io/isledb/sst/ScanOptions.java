@@ -48,10 +48,17 @@ public record ScanOptions(boolean fillCache, int readaheadBytes, int autoReadahe
   }
 
   /**
-   * A user's scan: fill the cache, one block per request for short scans, automatic readahead up to
-   * {@code maxBytes} once the scan turns out to be long.
+   * Most bytes a user's scan reads ahead per table once it turns out to be long: a long scan on
+   * object storage costs about 4 requests per MiB instead of one per block, and holds at most this
+   * much per table it merges.
    */
-  public static ScanOptions userScan(int maxBytes) {
-    return new ScanOptions(true, 0, maxBytes);
+  public static final int USER_SCAN_READAHEAD_MAX = 256 << 10;
+
+  /**
+   * A user's scan: fill the cache, one block per request for short scans, automatic readahead up to
+   * {@link #USER_SCAN_READAHEAD_MAX} once the scan turns out to be long.
+   */
+  public static ScanOptions userScan() {
+    return new ScanOptions(true, 0, USER_SCAN_READAHEAD_MAX);
   }
 }

@@ -12,6 +12,7 @@ import io.isledb.ReaderStats;
 import io.isledb.RequestStats;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.sst.ScanOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -141,7 +142,8 @@ final class ColdReadCosts {
       assertThat(cost.gets()).as(msg).isLessThan(blocks / 4);
       assertThat(cost.bytesRead())
           .as(msg + ": no request beyond the readahead limit")
-          .isLessThanOrEqualTo(cost.gets() * (ReadVersion.SCAN_READAHEAD_MAX + BLOCK_SIZE + 1024L));
+          .isLessThanOrEqualTo(
+              cost.gets() * (ScanOptions.USER_SCAN_READAHEAD_MAX + BLOCK_SIZE + 1024L));
       if (httpGets != null) {
         assertThat(cost.backend(httpGets)).as(msg + " on the wire").isEqualTo(cost.gets());
       }
