@@ -37,12 +37,12 @@ final class TableIndex {
     int n = 0;
     long expected = 0;
     for (it.seekToFirst(); it.valid(); it.next()) {
-      String what = "index block entry " + n;
+      // Messages are built only on failure: a table's index has thousands of entries.
       if (n > 0) {
         int prev = starts[n - 1];
         if (Keys.compare(keyBuf.array(), prev, starts[n] - prev, it.key(), 0, it.keyLength())
             >= 0) {
-          throw Corruption.at(table, "index block", fileOffset, what + ": keys out of order");
+          throw Corruption.at(table, "index block", fileOffset, entry(n) + ": keys out of order");
         }
       }
       SliceReader v =
@@ -56,14 +56,14 @@ final class TableIndex {
       long offset = v.readVarint64("block offset");
       long size = v.readVarint64("block size");
       if (v.hasRemaining()) {
-        throw v.corruption(what + ": " + v.remaining() + " bytes after the block handle");
+        throw v.corruption(entry(n) + ": " + v.remaining() + " bytes after the block handle");
       }
       if (offset != expected || size < 0 || size > SstFormat.MAX_BLOCK_LENGTH) {
         throw Corruption.at(
             table,
             "index block",
             fileOffset,
-            what
+            entry(n)
                 + ": data block handle (offset "
                 + offset
                 + ", size "
@@ -77,7 +77,11 @@ final class TableIndex {
             table,
             "index block",
             fileOffset,
-            what + ": data block ends at " + expected + ", past the data region end " + dataEnd);
+            entry(n)
+                + ": data block ends at "
+                + expected
+                + ", past the data region end "
+                + dataEnd);
       }
       if (n == capacity) {
         capacity *= 2;
@@ -104,6 +108,10 @@ final class TableIndex {
         java.util.Arrays.copyOf(starts, n + 1),
         java.util.Arrays.copyOf(offsets, n),
         java.util.Arrays.copyOf(sizes, n));
+  }
+
+  private static String entry(int n) {
+    return "index block entry " + n;
   }
 
   int count() {

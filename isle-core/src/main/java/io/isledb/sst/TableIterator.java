@@ -20,6 +20,12 @@ import java.util.Arrays;
  */
 @Internal
 public final class TableIterator {
+  /** Consecutive moves to the following block before automatic readahead starts. */
+  static final int AUTO_READAHEAD_AFTER = 2;
+
+  /** The first automatic readahead, in bytes; it doubles with every further read. */
+  static final int AUTO_READAHEAD_INITIAL = 32 << 10;
+
   private final TableReader table;
   private final TableIndex index;
   private final ScanOptions options;
@@ -31,6 +37,10 @@ public final class TableIterator {
   // Readahead buffer: file bytes [prefetchStart, prefetchStart + prefetch.length).
   private byte[] prefetch;
   private long prefetchStart;
+
+  // Automatic readahead: moves to the following block in a row, and the current window (0 = off).
+  private int sequentialMoves;
+  private int autoWindow;
 
   TableIterator(TableReader table, ScanOptions options) {
     this.table = table;
@@ -111,13 +121,14 @@ public final class TableIterator {
       it.reset(currentBlock);
       return;
     }
+    int readahead = options.readaheadBytes() > 0 ? options.readaheadBytes() : autoReadahead(i);
     Block b;
-    if (options.readaheadBytes() == 0) {
+    if (readahead == 0) {
       b = table.dataBlock(i, options.fillCache());
     } else {
       b = table.cachedDataBlock(i);
       if (b == null) {
-        b = readAhead(i);
+        b = readAhead(i, readahead);
         if (options.fillCache()) {
           table.cacheDataBlock(i, b);
         }
@@ -128,12 +139,39 @@ public final class TableIterator {
     it.reset(b);
   }
 
+  /**
+   * The readahead for loading block {@code i} under automatic readahead: 0 (one block per request)
+   * until the iterator has moved on to the following block {@link #AUTO_READAHEAD_AFTER} times in a
+   * row; any other move (a seek) starts over.
+   */
+  private int autoReadahead(int i) {
+    if (options.autoReadaheadMaxBytes() == 0) {
+      return 0;
+    }
+    if (i != blockIndex + 1) {
+      sequentialMoves = 0;
+      autoWindow = 0;
+      return 0;
+    }
+    if (++sequentialMoves < AUTO_READAHEAD_AFTER) {
+      return 0;
+    }
+    if (autoWindow == 0) {
+      autoWindow = Math.min(AUTO_READAHEAD_INITIAL, options.autoReadaheadMaxBytes());
+    }
+    return autoWindow;
+  }
+
   /** Block {@code i} from the readahead buffer, refilling it with one read if needed. */
-  private Block readAhead(int i) {
+  private Block readAhead(int i, int readahead) {
     long start = index.offset(i);
     long end = start + index.size(i) + SstFormat.BLOCK_TRAILER_LENGTH;
     if (prefetch == null || start < prefetchStart || end > prefetchStart + prefetch.length) {
-      long limit = start + Math.max(options.readaheadBytes(), end - start);
+      if (autoWindow > 0) {
+        // The next refill of an automatic readahead reads twice as much, up to the maximum.
+        autoWindow = (int) Math.min(options.autoReadaheadMaxBytes(), 2L * autoWindow);
+      }
+      long limit = start + Math.max(readahead, end - start);
       int last = i;
       while (last + 1 < index.count()) {
         long nextEnd =

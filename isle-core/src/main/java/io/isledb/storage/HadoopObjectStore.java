@@ -68,6 +68,16 @@ final class HadoopObjectStore implements ObjectStore {
     ctx.checkOpen();
   }
 
+  /** The store's context, for {@link RangedReads}. */
+  StoreContext context() {
+    return ctx;
+  }
+
+  /** Whether objects are local files ({@code file://}), which can stay open between reads. */
+  boolean isLocal() {
+    return writes instanceof LocalWrites;
+  }
+
   private IsleException failed(String op, String name, Exception e) {
     return ctx.failed(op, name, e);
   }

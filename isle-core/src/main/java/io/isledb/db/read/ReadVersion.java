@@ -131,7 +131,7 @@ final class ReadVersion {
     }
     List<Cursor> all = new ArrayList<>(newer);
     try {
-      all.addAll(cursors(from, ScanOptions.defaults()));
+      all.addAll(cursors(from, ScanOptions.userScan()));
     } catch (RuntimeException e) {
       newer.forEach(Cursor::close);
       throw e;

@@ -5,6 +5,7 @@ import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.BlockSource;
+import io.isledb.storage.RangedReads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -26,6 +27,7 @@ final class TableSource implements BlockSource, AutoCloseable {
   private final Executor downloader;
   private final int hotReads;
   private final ReaderCounters counters;
+  private final RangedReads.Handle ranges;
   private final AtomicInteger remoteReads = new AtomicInteger();
   private final AtomicBoolean downloading = new AtomicBoolean();
   private volatile FileChannel local;
@@ -48,6 +50,7 @@ final class TableSource implements BlockSource, AutoCloseable {
     this.downloader = downloader;
     this.hotReads = hotReads;
     this.counters = counters;
+    this.ranges = RangedReads.open(store, meta.objectName(), meta.size());
   }
 
   /** Uses the disk cache if it has the table. */
@@ -146,7 +149,7 @@ final class TableSource implements BlockSource, AutoCloseable {
   }
 
   private byte[] remote(long offset, int length) {
-    Optional<byte[]> b = store.getRange(meta.objectName(), meta.size(), offset, length);
+    Optional<byte[]> b = ranges.read(offset, length);
     if (b.isEmpty()) {
       throw new MissingTableException(meta, store);
     }
@@ -219,6 +222,7 @@ final class TableSource implements BlockSource, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    ranges.close();
     FileChannel ch = local;
     local = null;
     whole = null;
