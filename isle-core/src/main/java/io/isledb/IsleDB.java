@@ -78,6 +78,24 @@ public final class IsleDB implements AutoCloseable {
   }
 
   /**
+   * Like {@link #open(ObjectStore, DBOptions)}, with the threads, caches and memtable budget of
+   * {@code resources}, shared with every other database opened with it (see {@link IsleResources}).
+   * Close the database before {@code resources}.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code resources} was not made by {@link
+   *     IsleResources#create}
+   */
+  public static IsleDB open(ObjectStore store, DBOptions options, IsleResources resources) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    if (!(resources instanceof io.isledb.db.Resources r)) {
+      throw IsleException.invalidArgument(
+          "resources must come from IsleResources.create, got " + resources);
+    }
+    return new IsleDB(new DbContext(store, options, r));
+  }
+
+  /**
    * Opens a reader with default database options, except the GC grace period, which is the one the
    * database records ({@code manifest/settings.json}; the default if it records none).
    */

@@ -7,7 +7,6 @@ import io.isledb.RetentionResult;
 import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestState;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +38,7 @@ public final class DbRetentionCompactor implements RetentionCompactor, Resource 
     this.appender = ctx.appender(Role.RETENTION, "retention-" + ctx.newId());
     appender.fence();
     this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            DbWriter.daemon("isledb-retention " + ctx.store().location()));
+        ctx.resources().compactionScheduler("isledb-retention " + ctx.store().location(), 1);
   }
 
   @Override

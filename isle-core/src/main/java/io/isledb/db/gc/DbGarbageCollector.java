@@ -9,7 +9,6 @@ import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
 import io.isledb.db.Resource;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.GcState;
 import io.isledb.manifest.GcStateCodec;
 import io.isledb.manifest.Lease;
@@ -20,7 +19,6 @@ import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,9 +94,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.liveSet = new GcLiveSet(ctx);
     this.leases = new GcLeases(ctx);
     this.logs = new GcLogCollection(ctx);
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            DbWriter.daemon("isledb-gc " + ctx.store().location()));
+    // Shared: on the compaction pool (long passes), not the maintenance pool (short timers).
+    this.executor = ctx.resources().compactionScheduler("isledb-gc " + ctx.store().location(), 1);
   }
 
   @Override

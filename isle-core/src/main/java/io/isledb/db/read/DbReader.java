@@ -10,7 +10,6 @@ import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
 import io.isledb.db.Resource;
-import io.isledb.db.write.DbWriter;
 import io.isledb.manifest.ManifestState;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -70,7 +68,7 @@ public final class DbReader implements Reader, Resource {
       throw IsleException.unavailable(
           "cannot create reader cache directory " + options.cacheDir(), e);
     }
-    this.tables = new Tables(ctx.store(), options, cacheDir);
+    this.tables = new Tables(ctx.store(), options, cacheDir, ctx.resources());
     this.blobs = new Blobs(ctx.store());
     this.current = new ReadVersion(ctx.manifest().loadLatest(), tables, blobs, ctx.clock());
     this.confirmedAt = ctx.clock().millis();
@@ -80,8 +78,7 @@ public final class DbReader implements Reader, Resource {
       this.refresher = null;
     } else {
       this.refresher =
-          Executors.newSingleThreadScheduledExecutor(
-              DbWriter.daemon("isledb-refresh " + ctx.store().location()));
+          ctx.resources().maintenanceScheduler("isledb-refresh " + ctx.store().location());
       long ms = Math.max(1, options.autoRefreshInterval().toMillis());
       refresher.scheduleWithFixedDelay(
           () -> {

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +55,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final AtomicLong nextSeq;
   private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
+  private final WriterBudget budget;
+  private final io.isledb.db.CommitSignal signal;
+  private final Runnable leaveSignal;
   private volatile Memtable active;
   private long rotatedGeneration;
   private long flushedGeneration;
@@ -77,13 +79,15 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.commitDeadlineMillis = grace / 2;
     this.tables = new MemtableFlush(ctx, options, grace / 4);
     String name = ctx.store().location();
-    this.flusher = Executors.newFixedThreadPool(FLUSH_THREADS, daemon("isledb-flush " + name));
+    this.flusher = ctx.resources().flushExecutor("isledb-flush " + name, FLUSH_THREADS);
+    this.budget = WriterBudget.join(ctx, () -> active, this::rotate);
+    this.signal = ctx.commitSignal();
+    this.leaveSignal = signal.writerOpened();
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
     } else {
-      this.ticker =
-          Executors.newSingleThreadScheduledExecutor(daemon("isledb-flush-timer " + name));
+      this.ticker = ctx.resources().maintenanceScheduler("isledb-flush-timer " + name);
       long period = Math.max(10, interval.toMillis() / 4);
       ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -145,6 +149,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
     } finally {
       closed = true;
+      budget.leave();
+      leaveSignal.run();
       flusher.shutdownNow();
       if (ticker != null) {
         ticker.shutdownNow();
@@ -165,13 +171,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     WriteChecks.check(key, value);
     checkUsable();
     awaitRoom();
+    budget.awaitRoom(this::checkUsable);
     Memtable m;
     boolean full;
     synchronized (writeLock) {
       checkUsable();
       m = active;
       // The memtable copies key and value into its arena: the caller may reuse its arrays.
+      long before = m.approximateBytes();
       m.add(key, nextSeq.getAndIncrement(), kind, expiresAt, value, ctx.clock().millis());
+      budget.added(m.approximateBytes() - before);
       full = m.approximateBytes() >= options.memtableSize();
     }
     if (full) {
@@ -275,6 +284,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       flushedGeneration = m.generation();
       monitor.notifyAll();
     }
+    budget.released(m.approximateBytes());
   }
 
   /** Waits until every memtable frozen before {@code m} is committed. */
@@ -357,6 +367,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               () -> uploadStarted + commitDeadlineMillis);
       lastCommittedVersion = a.version();
     }
+    signal.committed();
   }
 
   private void fail(Throwable t) {
@@ -400,6 +411,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
               "background flush of " + ctx.store().location() + " failed; " + lost, t);
     }
     LOG.error("writer failed", f);
+    budget.leave();
+    leaveSignal.run();
     synchronized (monitor) {
       if (failure == null) { // the first failure is the one every caller sees
         failure = f;
@@ -423,6 +436,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           io.isledb.CommitResult r = ExternalCommit.commit(ctx, appender, handles, token);
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
+          signal.committed();
           return r;
         } catch (FencedException e) {
           fail(e);

@@ -1,0 +1,60 @@
+package io.isledb.db;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.isledb.db.write.DbWriter;
+import io.isledb.sst.Block;
+import io.isledb.sst.BlockCacheKey;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The resources of a database opened without shared ones: every role creates its own threads and
+ * caches (the behaviour before {@link io.isledb.IsleResources}). One per database context, so the
+ * commit signal connects the roles opened from one {@code IsleDB}.
+ */
+public final class PrivateResources implements Resources {
+  private final AtomicLong cacheIds = new AtomicLong();
+  private final CommitSignal signal = new CommitSignal();
+
+  @Override
+  public ExecutorService flushExecutor(String name, int privateThreads) {
+    return Executors.newFixedThreadPool(privateThreads, DbWriter.daemon(name));
+  }
+
+  @Override
+  public ScheduledExecutorService compactionScheduler(String name, int privateThreads) {
+    return Executors.newScheduledThreadPool(privateThreads, DbWriter.daemon(name));
+  }
+
+  @Override
+  public ScheduledExecutorService maintenanceScheduler(String name) {
+    return Executors.newSingleThreadScheduledExecutor(DbWriter.daemon(name));
+  }
+
+  @Override
+  public ExecutorService downloadExecutor(String name) {
+    return Executors.newFixedThreadPool(2, DbWriter.daemon(name));
+  }
+
+  @Override
+  public Cache<BlockCacheKey, Block> blockCache(long privateBytes) {
+    return privateBytes > 0 ? SharedResourcesImpl.newBlockCache(privateBytes) : null;
+  }
+
+  @Override
+  public long newCacheId() {
+    return cacheIds.incrementAndGet();
+  }
+
+  @Override
+  public MemtableBudget memtableBudget() {
+    return null;
+  }
+
+  @Override
+  public CommitSignal commitSignal(String location) {
+    return signal;
+  }
+}
