@@ -32,7 +32,7 @@ public record DbContext(
 
   /** The commit notifications of this database in this JVM. */
   public CommitSignal commitSignal() {
-    return resources.commitSignal(store.location());
+    return resources.commitSignal(store);
   }
 
   public DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {

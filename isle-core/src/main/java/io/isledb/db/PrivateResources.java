@@ -54,7 +54,7 @@ public final class PrivateResources implements Resources {
   }
 
   @Override
-  public CommitSignal commitSignal(String location) {
+  public CommitSignal commitSignal(io.isledb.ObjectStore store) {
     return signal;
   }
 }

@@ -49,6 +49,9 @@ public interface Resources {
   /** The memtable budget across writers, or null (no budget beyond each writer's own limits). */
   MemtableBudget memtableBudget();
 
-  /** Commit notifications between the roles of the database at {@code location} in this JVM. */
-  CommitSignal commitSignal(String location);
+  /**
+   * Commit notifications between the roles of the database opened on {@code store} in this JVM (by
+   * store instance: two stores of one location are told apart, which only costs polling).
+   */
+  CommitSignal commitSignal(io.isledb.ObjectStore store);
 }

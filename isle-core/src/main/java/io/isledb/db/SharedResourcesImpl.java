@@ -37,7 +37,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   private final AtomicLong cacheIds = new AtomicLong();
   private final MemtableBudget budget;
   private final SharedFileSystems fileSystems = new SharedFileSystems();
-  private final Map<String, CommitSignal> signals = new ConcurrentHashMap<>();
+  private final Cache<ObjectStore, CommitSignal> signals = Caffeine.newBuilder().weakKeys().build();
   private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -187,7 +187,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   }
 
   @Override
-  public CommitSignal commitSignal(String location) {
-    return signals.computeIfAbsent(location, k -> new CommitSignal());
+  public CommitSignal commitSignal(ObjectStore store) {
+    return signals.get(store, k -> new CommitSignal());
   }
 }
