@@ -63,7 +63,7 @@ class SharedResourcesTest {
   @Test
   void thirtyInMemoryDatabasesShareBoundedThreadsCachesAndMemtables() throws Exception {
     try (IsleResources res = IsleResources.create(SIZES)) {
-      runThirty(res, i -> new InMemoryObjectStore());
+      runThirty(res, i -> new InMemoryObjectStore(), 0);
     }
   }
 
@@ -71,7 +71,7 @@ class SharedResourcesTest {
   void thirtyFileDatabasesShareOneFileSystemAndBoundedResources() throws Exception {
     try (IsleResources res = IsleResources.create(SIZES)) {
       String uri = "file://" + dir.resolve("data");
-      runThirty(res, i -> res.openStore(uri, "db" + i, Map.of()));
+      runThirty(res, i -> res.openStore(uri, "db" + i, Map.of()), 1);
       assertThat(res.openFileSystems()).isZero();
     }
   }
@@ -80,7 +80,7 @@ class SharedResourcesTest {
     ObjectStore open(int i);
   }
 
-  private void runThirty(IsleResources res, StoreFactory stores) throws Exception {
+  private void runThirty(IsleResources res, StoreFactory stores, int fileSystems) throws Exception {
     long seed = Seeds.seed(0x5eed_3030L);
     List<Db> dbs = new ArrayList<>();
     try {
@@ -110,6 +110,7 @@ class SharedResourcesTest {
         Reader r = db.openReader(ReaderOptions.defaults().withCacheDir(dir.resolve("cache" + i)));
         dbs.add(new Db(store, db, w, c, r, new TreeMap<>()));
       }
+      assertThat(res.openFileSystems()).isEqualTo(fileSystems);
       ExecutorService clients = Executors.newFixedThreadPool(8);
       try {
         List<Future<?>> done = new ArrayList<>();
@@ -144,6 +145,46 @@ class SharedResourcesTest {
       }
     }
     assertThat(res.memtableBytes()).isZero();
+  }
+
+  @Test
+  void aTinyMemtableBudgetKeepsManyWritersWithinItWithoutDeadlock() throws Exception {
+    long budgetBytes = 4 << 10;
+    try (IsleResources res =
+        IsleResources.create(SIZES.withMemtableBudgetBytes(budgetBytes).withFlushThreads(1))) {
+      List<IsleDB> dbs = new ArrayList<>();
+      List<Writer> writers = new ArrayList<>();
+      for (int i = 0; i < DATABASES; i++) {
+        IsleDB db = IsleDB.open(new InMemoryObjectStore(), DBOptions.defaults(), res);
+        dbs.add(db);
+        writers.add(db.openWriter(WriterOptions.defaults().withFlushInterval(Duration.ZERO)));
+      }
+      ExecutorService clients = Executors.newFixedThreadPool(DATABASES);
+      try {
+        List<Future<?>> done = new ArrayList<>();
+        for (Writer w : writers) {
+          done.add(
+              clients.submit(
+                  () -> {
+                    for (int n = 0; n < 20; n++) {
+                      w.put(bytes(String.format("k%03d", n)), bytes(PAD));
+                    }
+                  }));
+        }
+        for (Future<?> f : done) {
+          f.get(120, TimeUnit.SECONDS); // a deadlock fails here
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+      MemtableBudget budget = ((SharedResourcesImpl) res).budget();
+      // Over the budget by at most one entry (about 1.1 KiB) per writing thread.
+      assertThat(budget.peak()).isLessThanOrEqualTo(budgetBytes + DATABASES * 1200L);
+      for (IsleDB db : dbs) {
+        db.close(); // flushes what is left
+      }
+      assertThat(res.memtableBytes()).isZero();
+    }
   }
 
   private static void writeAndRead(Db d, int dbIndex, Random rnd, IsleResources res) {
