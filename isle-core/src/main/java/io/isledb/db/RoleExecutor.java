@@ -119,16 +119,15 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
     return shutdown && tasks.stream().allMatch(Future::isDone);
   }
 
+  /**
+   * Waits up to {@code timeout} for each of the role's tasks in turn (no wall clock is read here:
+   * engine code takes time only from the injected clock).
+   */
   @Override
   public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-    long deadline = System.nanoTime() + unit.toNanos(timeout);
     for (Future<?> f : tasks) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return isTerminated();
-      }
       try {
-        f.get(left, TimeUnit.NANOSECONDS);
+        f.get(timeout, unit);
       } catch (java.util.concurrent.ExecutionException
           | java.util.concurrent.CancellationException
           | java.util.concurrent.TimeoutException e) {
