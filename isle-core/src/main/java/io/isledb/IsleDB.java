@@ -53,6 +53,18 @@ public interface IsleDB extends AutoCloseable {
   }
 
   /**
+   * Like {@link #open(ObjectStore, DBOptions)}, with the threads, caches and memtable budget of
+   * {@code resources}, shared with every other database opened with it (see {@link IsleResources}).
+   * Close the database before {@code resources}.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code resources} was not made by {@link
+   *     IsleResources#create}
+   */
+  static IsleDB open(ObjectStore store, DBOptions options, IsleResources resources) {
+    return Database.open(store, options, resources);
+  }
+
+  /**
    * Opens a reader with default database options, except the GC grace period, which is the one the
    * database records ({@code manifest/settings.json}; the default if it records none).
    */

@@ -103,7 +103,8 @@ final class DatabaseSettings {
         ctx.store(),
         ctx.manifest(),
         ctx.options().withGcGracePeriod(Duration.ofMillis(recorded.get().gcGracePeriodMillis())),
-        new DatabaseSettings(true));
+        new DatabaseSettings(true),
+        ctx.resources());
   }
 
   private static Optional<ManifestCodec.Settings> read(DbContext ctx) {

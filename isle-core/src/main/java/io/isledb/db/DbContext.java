@@ -10,12 +10,31 @@ import java.time.Clock;
  * What every component of one open database shares.
  *
  * @param settings the check of the database's recorded settings, done once per context
+ * @param resources threads, caches and memtable budget: private to this context, or shared
  */
 @Internal
 public record DbContext(
-    ObjectStore store, ManifestStore manifest, DBOptions options, DatabaseSettings settings) {
+    ObjectStore store,
+    ManifestStore manifest,
+    DBOptions options,
+    DatabaseSettings settings,
+    Resources resources) {
   public DbContext(ObjectStore store, DBOptions options) {
     this(store, new ManifestStore(store), options, new DatabaseSettings());
+  }
+
+  public DbContext(ObjectStore store, DBOptions options, Resources resources) {
+    this(store, new ManifestStore(store), options, new DatabaseSettings(), resources);
+  }
+
+  public DbContext(
+      ObjectStore store, ManifestStore manifest, DBOptions options, DatabaseSettings settings) {
+    this(store, manifest, options, settings, new PrivateResources());
+  }
+
+  /** The commit notifications of this database in this JVM. */
+  public CommitSignal commitSignal() {
+    return resources.commitSignal(store);
   }
 
   public DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {

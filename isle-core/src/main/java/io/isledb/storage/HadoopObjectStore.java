@@ -434,7 +434,7 @@ final class HadoopObjectStore implements ObjectStore {
       return;
     }
     try {
-      ctx.fs().close();
+      ctx.fsRelease().close();
     } catch (IOException e) {
       LOG.warn(
           "closing the file system of {} failed: {}", location(), Redaction.redact(e.toString()));

@@ -43,6 +43,15 @@ public final class ObjectStores {
    * <uri>/<prefix>/}. The FileSystem is a private instance, closed with the store.
    */
   public static ObjectStore open(String uri, String prefix, Map<String, String> hadoopConf) {
+    return open(uri, prefix, hadoopConf, null);
+  }
+
+  /**
+   * Like {@link #open(String, String, Map)}, but the FileSystem comes from {@code shared} (one per
+   * scheme, authority and configuration, reference-counted) when it is not null.
+   */
+  public static ObjectStore open(
+      String uri, String prefix, Map<String, String> hadoopConf, SharedFileSystems shared) {
     if (hadoopConf == null) {
       throw IsleException.invalidArgument(
           "hadoopConf must not be null (pass Map.of() for no extra Hadoop settings)");
@@ -71,7 +80,16 @@ public final class ObjectStores {
               + redact(String.valueOf(e.getMessage())));
     }
     Configuration conf = configuration(scheme, hadoopConf, redact(root.toString()));
-    FileSystem fs = openFileSystem(scheme, root, conf);
+    FileSystem fs;
+    java.io.Closeable release;
+    if (shared == null) {
+      fs = openFileSystem(scheme, root, conf);
+      release = fs;
+    } else {
+      String key = SharedFileSystems.key(base, hadoopConf);
+      fs = shared.acquire(key, () -> openFileSystem(scheme, root, conf));
+      release = () -> shared.release(key);
+    }
     String rootPath = root.toUri().getPath();
     // Hadoop prints file:/x for file:///x; show local roots the way users write them.
     String location =
@@ -87,7 +105,8 @@ public final class ObjectStores {
             new RequestCounters(),
             listPage,
             new AtomicBoolean(),
-            new StoreHooks());
+            new StoreHooks(),
+            release);
     WriteStrategy writes =
         switch (scheme) {
           case "file" -> new LocalWrites(ctx);

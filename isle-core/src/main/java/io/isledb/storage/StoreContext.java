@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * @param listPageSize names per LIST request of a flat (S3) listing, to count its pages
  * @param closed whether the store was closed
  * @param hooks test hooks
+ * @param fsRelease closes the FileSystem, or gives back this store's share of a shared one
  */
 record StoreContext(
     FileSystem fs,
@@ -48,7 +49,8 @@ record StoreContext(
     RequestCounters counters,
     int listPageSize,
     AtomicBoolean closed,
-    StoreHooks hooks) {
+    StoreHooks hooks,
+    java.io.Closeable fsRelease) {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreContext.class);
 

@@ -4,7 +4,6 @@ import io.isledb.CompactionResult;
 import io.isledb.Compactor;
 import io.isledb.CompactorOptions;
 import io.isledb.IsleException;
-import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
 import io.isledb.db.TableOutput;
@@ -24,13 +23,11 @@ import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Internal;
-import io.isledb.util.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +51,10 @@ public final class DbCompactor implements Compactor, Resource {
   private final String author;
   private final Tables tables;
   private final ScheduledExecutorService executor;
+  private final ScheduledExecutorService leaseKeeper;
   private final Object runLock = new Object();
   private ScheduledFuture<?> loop;
+  private CommitTrigger trigger;
   private volatile boolean closed;
 
   public DbCompactor(DbContext ctx, CompactorOptions options) {
@@ -67,25 +66,25 @@ public final class DbCompactor implements Compactor, Resource {
     // Inputs no larger than one readahead are read whole: one request per table, and no more
     // memory than the readahead buffer they would use anyway.
     this.tables = Tables.uncached(ctx.store(), options.readaheadBytes(), 100_000);
-    this.executor =
-        Executors.newScheduledThreadPool(
-            2, Threads.daemon("isledb-compactor " + ctx.store().location()));
+    String name = "isledb-compactor " + ctx.store().location();
+    this.executor = ctx.resources().compactionScheduler(name, 2);
+    this.leaseKeeper = ctx.resources().leaseScheduler(name, executor);
   }
 
   @Override
   public synchronized void start() {
     checkOpen();
     if (loop == null) {
-      loop =
-          BackgroundLoop.start(
+      trigger =
+          new CommitTrigger(
+              ctx.commitSignal(),
               executor,
-              options.interval(),
-              "compactor of " + ctx.store().location(),
               () -> {
                 while (!closed && runOnce().isPresent()) {
                   // keep going while there is work
                 }
               });
+      loop = trigger.start(options.interval(), "compactor of " + ctx.store().location());
     }
   }
 
@@ -306,7 +305,8 @@ public final class DbCompactor implements Compactor, Resource {
       if (refresher == null) {
         long every = Math.max(1, window / 4);
         refresher =
-            executor.scheduleWithFixedDelay(this::refreshNow, every, every, TimeUnit.MILLISECONDS);
+            leaseKeeper.scheduleWithFixedDelay(
+                this::refreshNow, every, every, TimeUnit.MILLISECONDS);
       }
     }
 
@@ -376,9 +376,13 @@ public final class DbCompactor implements Compactor, Resource {
     synchronized (this) {
       if (loop != null) {
         loop.cancel(false);
+        trigger.stop();
       }
     }
     executor.shutdown();
+    if (leaseKeeper != executor) {
+      leaseKeeper.shutdownNow();
+    }
     try {
       executor.awaitTermination(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {

@@ -13,13 +13,11 @@ import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.util.Internal;
-import io.isledb.util.Threads;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +40,7 @@ public final class DbRetentionCompactor implements RetentionCompactor, Resource 
     this.appender = ctx.appender(Role.RETENTION, "retention-" + ctx.newId());
     appender.fence();
     this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            Threads.daemon("isledb-retention " + ctx.store().location()));
+        ctx.resources().compactionScheduler("isledb-retention " + ctx.store().location(), 1);
   }
 
   @Override

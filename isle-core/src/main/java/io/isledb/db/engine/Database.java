@@ -10,6 +10,7 @@ import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleException;
+import io.isledb.IsleResources;
 import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
 import io.isledb.PinOptions;
@@ -67,6 +68,17 @@ public final class Database implements IsleDB {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(options, "options");
     return new Database(new DbContext(store, options));
+  }
+
+  /** The implementation of {@link IsleDB#open(ObjectStore, DBOptions, IsleResources)}. */
+  public static IsleDB open(ObjectStore store, DBOptions options, IsleResources resources) {
+    Objects.requireNonNull(store, "store");
+    Objects.requireNonNull(options, "options");
+    if (!(resources instanceof io.isledb.db.Resources r)) {
+      throw IsleException.invalidArgument(
+          "resources must come from IsleResources.create, got " + resources);
+    }
+    return new Database(new DbContext(store, options, r));
   }
 
   /** The implementation of {@link IsleDB#openReader}. */

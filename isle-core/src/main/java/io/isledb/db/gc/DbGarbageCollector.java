@@ -18,10 +18,8 @@ import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.util.Internal;
-import io.isledb.util.Threads;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,9 +96,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.liveSet = new GcLiveSet(ctx);
     this.leases = new GcLeases(ctx);
     this.logs = new GcLogCollection(ctx);
-    this.executor =
-        Executors.newSingleThreadScheduledExecutor(
-            Threads.daemon("isledb-gc " + ctx.store().location()));
+    // Shared: on the compaction pool (long passes), not the maintenance pool (short timers).
+    this.executor = ctx.resources().compactionScheduler("isledb-gc " + ctx.store().location(), 1);
   }
 
   @Override

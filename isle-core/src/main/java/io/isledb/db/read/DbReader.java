@@ -13,7 +13,6 @@ import io.isledb.db.Pins;
 import io.isledb.db.Resource;
 import io.isledb.manifest.ManifestState;
 import io.isledb.util.Internal;
-import io.isledb.util.Threads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -74,7 +72,7 @@ public final class DbReader implements Reader, Resource {
       throw IsleException.unavailable(
           "cannot create reader cache directory " + options.cacheDir(), e);
     }
-    this.tables = new Tables(ctx.store(), options, cacheDir);
+    this.tables = new Tables(ctx.store(), options, cacheDir, ctx.resources());
     this.blobs = new Blobs(ctx.store());
     this.current = new ReadVersion(ctx.manifest().loadLatest(), tables, blobs, ctx.clock());
     this.confirmedAt = ctx.clock().millis();
@@ -84,8 +82,7 @@ public final class DbReader implements Reader, Resource {
       this.refresher = null;
     } else {
       this.refresher =
-          Executors.newSingleThreadScheduledExecutor(
-              Threads.daemon("isledb-refresh " + ctx.store().location()));
+          ctx.resources().maintenanceScheduler("isledb-refresh " + ctx.store().location());
       long ms = Math.max(1, options.autoRefreshInterval().toMillis());
       refresher.scheduleWithFixedDelay(
           () -> {

@@ -5,18 +5,16 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.isledb.ObjectStore;
 import io.isledb.ReaderOptions;
+import io.isledb.db.Resources;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.Block;
 import io.isledb.sst.BlockCache;
 import io.isledb.sst.BlockCacheKey;
 import io.isledb.sst.TableReader;
 import io.isledb.util.Internal;
-import io.isledb.util.Threads;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -35,7 +33,7 @@ public final class Tables implements AutoCloseable {
   private final Cache<String, Open> open;
   private final Cache<BlockCacheKey, Block> blocks;
   private final BlockCache blockCache;
-  private final AtomicLong cacheIds = new AtomicLong();
+  private final Resources resources;
   final ReaderCounters counters = new ReaderCounters();
 
   /**
@@ -50,16 +48,17 @@ public final class Tables implements AutoCloseable {
             .withDiskCacheBytes(0)
             .withSmallTableBytes(smallTableBytes)
             .withMaxOpenTables(maxOpenTables),
-        null);
+        null,
+        new io.isledb.db.PrivateResources());
   }
 
-  Tables(ObjectStore store, ReaderOptions options, Path cacheDir) {
+  Tables(ObjectStore store, ReaderOptions options, Path cacheDir, Resources resources) {
+    this.resources = resources;
     this.store = store;
     this.options = options;
     this.disk =
         options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
-    this.downloader =
-        Executors.newFixedThreadPool(2, Threads.daemon("isledb-download " + store.location()));
+    this.downloader = resources.downloadExecutor("isledb-download " + store.location());
     this.open =
         Caffeine.newBuilder()
             .maximumSize(options.maxOpenTables())
@@ -70,13 +69,8 @@ public final class Tables implements AutoCloseable {
                   }
                 })
             .build();
-    if (options.blockCacheBytes() > 0) {
-      this.blocks =
-          Caffeine.newBuilder()
-              .maximumWeight(options.blockCacheBytes())
-              .weigher((BlockCacheKey k, Block b) -> b.memorySize())
-              .recordStats()
-              .build();
+    this.blocks = resources.blockCache(options.blockCacheBytes());
+    if (blocks != null) {
       this.blockCache =
           new BlockCache() {
             @Override
@@ -95,7 +89,6 @@ public final class Tables implements AutoCloseable {
             }
           };
     } else {
-      this.blocks = null;
       this.blockCache = BlockCache.none();
     }
   }
@@ -118,8 +111,7 @@ public final class Tables implements AutoCloseable {
         }
       }
       TableReader r =
-          TableReader.open(
-              meta.objectName(), meta.size(), src, blockCache, cacheIds.incrementAndGet());
+          TableReader.open(meta.objectName(), meta.size(), src, blockCache, resources.newCacheId());
       src.dropPrefetch();
       counters.tableOpens.increment();
       return new Open(meta, r, src);

@@ -38,7 +38,7 @@ public final class WriterCache implements AutoCloseable {
   private final boolean ownsDir;
   private final Tables tables;
 
-  public WriterCache(ObjectStore store, ReaderOptions options) {
+  public WriterCache(ObjectStore store, ReaderOptions options, io.isledb.db.Resources resources) {
     try {
       if (options.cacheDir() == null) {
         this.dir = Files.createTempDirectory("isledb-writer-");
@@ -51,7 +51,7 @@ public final class WriterCache implements AutoCloseable {
       throw IsleException.unavailable(
           "cannot create writer cache directory " + options.cacheDir(), e);
     }
-    this.tables = new Tables(store, options, dir);
+    this.tables = new Tables(store, options, dir, resources);
   }
 
   /** The open tables, shared with the writer's reads. */

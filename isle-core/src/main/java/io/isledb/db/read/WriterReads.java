@@ -35,7 +35,7 @@ public final class WriterReads implements AutoCloseable {
     } catch (IOException e) {
       throw IsleException.unavailable("cannot create the writer view's cache directory", e);
     }
-    this.tables = new Tables(ctx.store(), ReaderOptions.defaults(), cacheDir);
+    this.tables = new Tables(ctx.store(), ReaderOptions.defaults(), cacheDir, ctx.resources());
     this.blobs = new Blobs(ctx.store());
     this.current = version(head);
   }

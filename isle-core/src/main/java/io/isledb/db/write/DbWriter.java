@@ -16,7 +16,6 @@ import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Internal;
-import io.isledb.util.Threads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,7 +25,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -70,6 +68,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final AtomicLong nextSeq;
   private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
+  private final WriterBudget budget;
+  private final io.isledb.db.CommitSignal signal;
+  private final Runnable leaveSignal;
   private volatile Memtable active;
   private long rotatedGeneration;
   private long flushedGeneration;
@@ -94,17 +95,18 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.active = new Memtable(ctx.clock().millis());
     long grace = ctx.options().gcGracePeriod().toMillis();
     this.commitDeadlineMillis = grace / 2;
-    this.cache = new WriterCache(ctx.store(), options.cache());
+    this.cache = new WriterCache(ctx.store(), options.cache(), ctx.resources());
     this.tables = new MemtableFlush(ctx, options, grace / 4, cache);
     String name = ctx.store().location();
-    this.flusher =
-        Executors.newFixedThreadPool(FLUSH_THREADS, Threads.daemon("isledb-flush " + name));
+    this.flusher = ctx.resources().flushExecutor("isledb-flush " + name, FLUSH_THREADS);
+    this.budget = WriterBudget.join(ctx, () -> active, m -> rotate(m, false));
+    this.signal = ctx.commitSignal();
+    this.leaveSignal = signal.writerOpened();
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
     } else {
-      this.ticker =
-          Executors.newSingleThreadScheduledExecutor(Threads.daemon("isledb-flush-timer " + name));
+      this.ticker = ctx.resources().maintenanceScheduler("isledb-flush-timer " + name);
       long period = Math.max(10, interval.toMillis() / 4);
       ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
@@ -217,6 +219,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       }
     } finally {
       closed = true;
+      budget.leave();
+      leaveSignal.run();
       flusher.shutdownNow();
       cache.close();
       if (ticker != null) {
@@ -241,13 +245,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     WriteChecks.check(key, value);
     checkUsable();
     awaitRoom();
+    budget.awaitRoom(this::checkUsable);
     Memtable m;
     boolean full;
     synchronized (writeLock) {
       checkUsable();
       m = active;
       // The memtable copies key and value into its arena: the caller may reuse its arrays.
+      long before = m.approximateBytes();
       m.add(key, nextSeq.getAndIncrement(), kind, expiresAt, value, ctx.clock().millis());
+      budget.added(m.approximateBytes() - before);
       full = m.approximateBytes() >= options.memtableSize();
     }
     if (full) {
@@ -364,6 +371,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     if (cut != null) {
       cut.complete(version); // outside the monitor: dependent stages may call the writer
     }
+    budget.released(m.approximateBytes());
   }
 
   /** Waits until every memtable frozen before {@code m} is committed. */
@@ -452,6 +460,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       // Our own create made a.version() the head, so pinHead may pin it from this state. An
       // attempt found already in proves nothing about when the head was read: no state then.
       cuts.setHead(new FlushCuts.Head(a.version(), a.duplicate() ? null : appender.head(), sent));
+      signal.committed(); // wakes a compactor of this database in this JVM
       return a.version();
     }
   }
@@ -466,6 +475,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
     IsleException f = WriterFailure.of(t, ctx.store().location(), lostEntries);
     LOG.error("writer failed", f);
+    budget.leave();
+    leaveSignal.run();
     List<CompletableFuture<Long>> failedCuts;
     IsleException first;
     synchronized (monitor) {
@@ -521,8 +532,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           io.isledb.CommitResult r = commit.get();
           nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
           lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
-          viewHead = appender.head();
-          cuts.setHead(new FlushCuts.Head(lastCommittedVersion, null, 0));
+          signal.committed();
           return r;
         } catch (FencedException e) {
           fail(e);

@@ -1,0 +1,42 @@
+package io.isledb;
+
+import java.util.Map;
+
+/**
+ * Resources shared by many databases in one JVM (for example the tens of keyed state backends of a
+ * Flink task manager): fixed-size thread pools for flushes, compactions, maintenance and downloads,
+ * one block cache, one memtable budget across every writer, and one Hadoop FileSystem per storage
+ * URI and configuration. Pass it to {@link IsleDB#open(ObjectStore, DBOptions, IsleResources)}; a
+ * database opened without one gets private threads and caches, as before. Thread-safe.
+ *
+ * <p>Close it after every database opened with it: closing stops the shared threads and closes the
+ * FileSystems still open.
+ */
+public interface IsleResources extends AutoCloseable {
+  /** New shared resources of the given sizes. */
+  static IsleResources create(IsleResourcesOptions options) {
+    return new io.isledb.db.SharedResourcesImpl(options);
+  }
+
+  /**
+   * Like {@link IsleDB#openStore(String, String, Map)}, but the store shares its FileSystem with
+   * every other store this object opened for the same scheme, authority and {@code hadoopConf}. The
+   * FileSystem is closed when the last of those stores is closed.
+   */
+  ObjectStore openStore(String uri, String prefix, Map<String, String> hadoopConf);
+
+  /** The sizes these resources were created with. */
+  IsleResourcesOptions options();
+
+  /** Bytes held by the shared block cache now (at most {@code blockCacheBytes}). */
+  long blockCacheBytes();
+
+  /** Memtable bytes of every writer now (active and frozen memtables not yet committed). */
+  long memtableBytes();
+
+  /** FileSystem instances open now (shared by the stores of {@link #openStore}). */
+  int openFileSystems();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,105 @@
+package io.isledb;
+
+/**
+ * Sizes of the resources shared by the databases opened with one {@link IsleResources}. Immutable;
+ * start from {@link #defaults()} and change fields with the {@code withX} methods.
+ *
+ * @param flushThreads threads that build and upload every writer's frozen memtables (default 4)
+ * @param compactionThreads threads that run every compactor and retention compactor (default 2)
+ * @param maintenanceThreads threads for the periodic work of every database: writer flush timers,
+ *     reader refreshes, garbage collectors (default 2)
+ * @param downloadThreads threads that download tables into the disk cache for every reader (default
+ *     4)
+ * @param blockCacheBytes one block cache for every reader, in bytes of decoded blocks (default 256
+ *     MiB; 0 disables block caching). Replaces {@link ReaderOptions#blockCacheBytes()}.
+ * @param memtableBudgetBytes memtable bytes (active and frozen, not yet committed) across every
+ *     writer (default 256 MiB). A put that finds the budget used up first makes the largest active
+ *     memtable flush, then waits until flushes free enough; {@link WriterOptions#memtableSize()}
+ *     and {@link WriterOptions#maxImmutableMemtables()} still apply per writer.
+ */
+public record IsleResourcesOptions(
+    int flushThreads,
+    int compactionThreads,
+    int maintenanceThreads,
+    int downloadThreads,
+    long blockCacheBytes,
+    long memtableBudgetBytes) {
+
+  public IsleResourcesOptions {
+    positive("flushThreads", flushThreads);
+    positive("compactionThreads", compactionThreads);
+    positive("maintenanceThreads", maintenanceThreads);
+    positive("downloadThreads", downloadThreads);
+    if (blockCacheBytes < 0) {
+      throw IsleException.invalidArgument(
+          "blockCacheBytes must not be negative, got " + blockCacheBytes);
+    }
+    if (memtableBudgetBytes < 1) {
+      throw IsleException.invalidArgument(
+          "memtableBudgetBytes must be positive, got " + memtableBudgetBytes);
+    }
+  }
+
+  private static void positive(String name, int n) {
+    if (n < 1) {
+      throw IsleException.invalidArgument(name + " must be at least 1, got " + n);
+    }
+  }
+
+  /**
+   * 4 flush, 2 compaction, 2 maintenance, 4 download threads; 256 MiB block cache and memtables.
+   */
+  public static IsleResourcesOptions defaults() {
+    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20);
+  }
+
+  public IsleResourcesOptions withFlushThreads(int n) {
+    return new IsleResourcesOptions(
+        n,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes);
+  }
+
+  public IsleResourcesOptions withCompactionThreads(int n) {
+    return new IsleResourcesOptions(
+        flushThreads, n, maintenanceThreads, downloadThreads, blockCacheBytes, memtableBudgetBytes);
+  }
+
+  public IsleResourcesOptions withMaintenanceThreads(int n) {
+    return new IsleResourcesOptions(
+        flushThreads, compactionThreads, n, downloadThreads, blockCacheBytes, memtableBudgetBytes);
+  }
+
+  public IsleResourcesOptions withDownloadThreads(int n) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        n,
+        blockCacheBytes,
+        memtableBudgetBytes);
+  }
+
+  public IsleResourcesOptions withBlockCacheBytes(long bytes) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        bytes,
+        memtableBudgetBytes);
+  }
+
+  public IsleResourcesOptions withMemtableBudgetBytes(long bytes) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        bytes);
+  }
+}

@@ -1,0 +1,139 @@
+package io.isledb.db;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One role's view of a shared pool: its tasks run on the pool's threads, and shutting the view down
+ * cancels only this role's tasks (a closing database must not stop the other databases' work).
+ */
+final class RoleExecutor extends AbstractExecutorService implements ScheduledExecutorService {
+  private final ScheduledExecutorService pool;
+  private final String name;
+  private final Set<Future<?>> tasks = ConcurrentHashMap.newKeySet();
+  private final AtomicLong runs;
+  private volatile boolean shutdown;
+
+  RoleExecutor(ScheduledExecutorService pool, String name, AtomicLong runs) {
+    this.pool = pool;
+    this.name = name;
+    this.runs = runs;
+  }
+
+  private Runnable counted(Runnable r) {
+    return () -> {
+      runs.incrementAndGet();
+      r.run();
+    };
+  }
+
+  private <F extends Future<?>> F track(F f) {
+    tasks.removeIf(Future::isDone);
+    tasks.add(f);
+    if (shutdown) { // raced with shutdownNow: do not leave the task behind
+      f.cancel(true);
+    }
+    return f;
+  }
+
+  private void checkRunning() {
+    if (shutdown) {
+      throw new RejectedExecutionException(name + " is shut down");
+    }
+  }
+
+  @Override
+  public void execute(Runnable command) {
+    checkRunning();
+    track(pool.submit(counted(command)));
+  }
+
+  @Override
+  public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+    checkRunning();
+    return track(pool.schedule(counted(command), delay, unit));
+  }
+
+  @Override
+  public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+    checkRunning();
+    return track(
+        pool.schedule(
+            () -> {
+              runs.incrementAndGet();
+              return callable.call();
+            },
+            delay,
+            unit));
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
+    checkRunning();
+    return track(pool.scheduleAtFixedRate(counted(command), initialDelay, period, unit));
+  }
+
+  @Override
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
+    checkRunning();
+    return track(pool.scheduleWithFixedDelay(counted(command), initialDelay, delay, unit));
+  }
+
+  @Override
+  public void shutdown() {
+    shutdown = true;
+    for (Future<?> f : tasks) {
+      if (f instanceof ScheduledFuture<?> s && s.getDelay(TimeUnit.NANOSECONDS) > 0) {
+        f.cancel(false);
+      }
+    }
+  }
+
+  @Override
+  public List<Runnable> shutdownNow() {
+    shutdown = true;
+    for (Future<?> f : tasks) {
+      f.cancel(true);
+    }
+    return List.of();
+  }
+
+  @Override
+  public boolean isShutdown() {
+    return shutdown;
+  }
+
+  @Override
+  public boolean isTerminated() {
+    return shutdown && tasks.stream().allMatch(Future::isDone);
+  }
+
+  /**
+   * Waits up to {@code timeout} for each of the role's tasks in turn (no wall clock is read here:
+   * engine code takes time only from the injected clock).
+   */
+  @Override
+  public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+    for (Future<?> f : tasks) {
+      try {
+        f.get(timeout, unit);
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.CancellationException
+          | java.util.concurrent.TimeoutException e) {
+        // done one way or another (or timed out: checked below)
+      }
+    }
+    return isTerminated();
+  }
+}

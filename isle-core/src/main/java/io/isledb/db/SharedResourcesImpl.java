@@ -1,0 +1,195 @@
+package io.isledb.db;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.isledb.IsleException;
+import io.isledb.IsleResources;
+import io.isledb.IsleResourcesOptions;
+import io.isledb.ObjectStore;
+import io.isledb.sst.Block;
+import io.isledb.sst.BlockCacheKey;
+import io.isledb.storage.ObjectStores;
+import io.isledb.storage.SharedFileSystems;
+import io.isledb.util.Internal;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link IsleResources}: four fixed-size pools (threads named {@code isledb-shared-<pool>-<n>},
+ * created on first use), one block cache, one memtable budget, shared FileSystems, and a commit
+ * signal per database location.
+ */
+@Internal
+public final class SharedResourcesImpl implements IsleResources, Resources {
+  /** Thread name prefix of every shared pool. */
+  public static final String THREAD_PREFIX = "isledb-shared-";
+
+  private final IsleResourcesOptions options;
+  private final ScheduledThreadPoolExecutor flush;
+  private final ScheduledThreadPoolExecutor compaction;
+  private final ScheduledThreadPoolExecutor maintenance;
+  private final ScheduledThreadPoolExecutor download;
+  private final Cache<BlockCacheKey, Block> blocks;
+  private final AtomicLong cacheIds = new AtomicLong();
+  private final MemtableBudget budget;
+  private final SharedFileSystems fileSystems = new SharedFileSystems();
+  private final Cache<ObjectStore, CommitSignal> signals = Caffeine.newBuilder().weakKeys().build();
+  private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  public SharedResourcesImpl(IsleResourcesOptions options) {
+    if (options == null) {
+      throw IsleException.invalidArgument("options must not be null");
+    }
+    this.options = options;
+    this.flush = pool("flush", options.flushThreads());
+    this.compaction = pool("compaction", options.compactionThreads());
+    this.maintenance = pool("maintenance", options.maintenanceThreads());
+    this.download = pool("download", options.downloadThreads());
+    this.blocks = options.blockCacheBytes() > 0 ? newBlockCache(options.blockCacheBytes()) : null;
+    this.budget = new MemtableBudget(options.memtableBudgetBytes());
+  }
+
+  private static ScheduledThreadPoolExecutor pool(String name, int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory f =
+        r -> {
+          Thread t = new Thread(r, THREAD_PREFIX + name + "-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(threads, f);
+    p.setRemoveOnCancelPolicy(true); // a closed database's periodic tasks leave the queue
+    return p;
+  }
+
+  /** A block cache bounded by the decoded size of its blocks. */
+  static Cache<BlockCacheKey, Block> newBlockCache(long bytes) {
+    return Caffeine.newBuilder()
+        .maximumWeight(bytes)
+        .weigher((BlockCacheKey k, Block b) -> b.memorySize())
+        .recordStats()
+        .build();
+  }
+
+  private RoleExecutor view(ScheduledThreadPoolExecutor pool, String name) {
+    if (closed) {
+      throw IsleException.closed("shared resources");
+    }
+    return new RoleExecutor(pool, name, runs.computeIfAbsent(name, k -> new AtomicLong()));
+  }
+
+  // ------------------------------------------------------------------ IsleResources
+
+  @Override
+  public ObjectStore openStore(String uri, String prefix, Map<String, String> hadoopConf) {
+    if (closed) {
+      throw IsleException.closed("shared resources");
+    }
+    return ObjectStores.open(uri, prefix, hadoopConf, fileSystems);
+  }
+
+  @Override
+  public IsleResourcesOptions options() {
+    return options;
+  }
+
+  @Override
+  public long blockCacheBytes() {
+    return blocks == null
+        ? 0
+        : blocks.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  @Override
+  public long memtableBytes() {
+    return budget.used();
+  }
+
+  @Override
+  public int openFileSystems() {
+    return fileSystems.openFileSystems();
+  }
+
+  /** How often the tasks of roles whose executor name starts with {@code prefix} ran (tests). */
+  public long runs(String prefix) {
+    return runs.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(e -> e.getValue().get())
+        .sum();
+  }
+
+  /** The memtable budget (tests read its peak). */
+  public MemtableBudget budget() {
+    return budget;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    flush.shutdownNow();
+    compaction.shutdownNow();
+    maintenance.shutdownNow();
+    download.shutdownNow();
+    if (blocks != null) {
+      blocks.invalidateAll();
+    }
+    fileSystems.closeAll();
+  }
+
+  // ------------------------------------------------------------------ Resources
+
+  @Override
+  public ExecutorService flushExecutor(String name, int privateThreads) {
+    return view(flush, name);
+  }
+
+  @Override
+  public ScheduledExecutorService compactionScheduler(String name, int privateThreads) {
+    return view(compaction, name);
+  }
+
+  @Override
+  public ScheduledExecutorService maintenanceScheduler(String name) {
+    return view(maintenance, name);
+  }
+
+  @Override
+  public ScheduledExecutorService leaseScheduler(String name, ScheduledExecutorService roleOwn) {
+    return view(maintenance, name);
+  }
+
+  @Override
+  public ExecutorService downloadExecutor(String name) {
+    return view(download, name);
+  }
+
+  @Override
+  public Cache<BlockCacheKey, Block> blockCache(long privateBytes) {
+    return blocks;
+  }
+
+  @Override
+  public long newCacheId() {
+    return cacheIds.incrementAndGet();
+  }
+
+  @Override
+  public MemtableBudget memtableBudget() {
+    return budget;
+  }
+
+  @Override
+  public CommitSignal commitSignal(ObjectStore store) {
+    return signals.get(store, k -> new CommitSignal());
+  }
+}
