@@ -45,13 +45,18 @@ public class MemtableMicroBenchmarks {
 
   @Setup(Level.Trial)
   public void setup() {
-    SplittableRandom r = new SplittableRandom(3);
-    keys = new byte[KEYS][];
-    for (int i = 0; i < KEYS; i++) {
-      keys[i] = BenchData.key(r.nextLong(1L << 40));
-    }
+    keys = randomKeys(3);
     value = new BenchData(3).value(0);
     memtable = new Memtable(System.nanoTime());
+  }
+
+  private static byte[][] randomKeys(long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    byte[][] k = new byte[KEYS][];
+    for (int i = 0; i < KEYS; i++) {
+      k[i] = BenchData.key(r.nextLong(1L << 40));
+    }
+    return k;
   }
 
   /**
@@ -66,11 +71,7 @@ public class MemtableMicroBenchmarks {
 
     @Setup(Level.Trial)
     public void setup() {
-      SplittableRandom r = new SplittableRandom(3);
-      keys = new byte[KEYS][];
-      for (int i = 0; i < KEYS; i++) {
-        keys[i] = BenchData.key(r.nextLong(1L << 40));
-      }
+      keys = randomKeys(3);
       byte[] value = new BenchData(3).value(0);
       full = new Memtable(0);
       for (int i = 0; i < KEYS; i++) {
