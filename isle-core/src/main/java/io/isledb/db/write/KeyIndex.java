@@ -1,18 +1,24 @@
 package io.isledb.db.write;
 
-import java.util.Arrays;
-
 /**
  * Hash index of a memtable: the newest entry number per distinct key. Open addressing with linear
  * probing over two int arrays (entry number + 1, 0 for free; the key's hash, so most probes skip a
- * key comparison), at most half full. Entries are only added, and a key's newer entry replaces its
- * older one in the same slot, so a lookup is one probe sequence. Single writer; readers need the
- * writer's lock or a memtable that no longer changes (see {@link Memtable}).
+ * key comparison), at most half full. Entries are only added, in entry order, and a key's newer
+ * entry replaces its older one in the same slot, so a lookup is one probe sequence. Single writer;
+ * readers need the writer's lock or a memtable whose index no longer changes (see {@link
+ * Memtable}).
  */
 final class KeyIndex {
-  /** Whether entry {@code entry} has the key {@code key}. */
+  /** The keys of a memtable's entries. */
   interface Keys {
+    /** {@link KeyIndex#hash} of entry {@code entry}'s key. */
+    int keyHash(int entry);
+
+    /** Whether entry {@code entry} has the key {@code key}. */
     boolean keyEquals(int entry, byte[] key);
+
+    /** Whether entries {@code a} and {@code b} have the same key. */
+    boolean sameKey(int a, int b);
   }
 
   private final Keys keys;
@@ -24,14 +30,18 @@ final class KeyIndex {
     this.keys = keys;
   }
 
-  private static int hash(byte[] key) {
-    int h = Arrays.hashCode(key);
+  /** The hash of {@code b[from, to)} (equal slices hash equally wherever they are). */
+  static int hash(byte[] b, int from, int to) {
+    int h = 1;
+    for (int i = from; i < to; i++) {
+      h = 31 * h + b[i];
+    }
     return h ^ (h >>> 15) ^ (h >>> 7); // spread the low bits, which pick the slot
   }
 
-  /** Records {@code entry} as the newest one of {@code key}. */
-  void put(byte[] key, int entry) {
-    int h = hash(key);
+  /** Records {@code entry} as the newest one of its key (entries are added in order). */
+  void add(int entry) {
+    int h = keys.keyHash(entry);
     int mask = slots.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
       int s = slots[i];
@@ -43,7 +53,7 @@ final class KeyIndex {
         }
         return;
       }
-      if (hashes[i] == h && keys.keyEquals(s - 1, key)) {
+      if (hashes[i] == h && keys.sameKey(s - 1, entry)) {
         slots[i] = entry + 1;
         return;
       }
@@ -52,7 +62,7 @@ final class KeyIndex {
 
   /** The newest entry of {@code key}, or -1. */
   int get(byte[] key) {
-    int h = hash(key);
+    int h = hash(key, 0, key.length);
     int mask = slots.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
       int s = slots[i];

@@ -5,23 +5,25 @@ import io.isledb.sst.ValueKind;
 import java.util.Arrays;
 
 /**
- * The writer's in-memory table: an append-only arena with a hash index. {@link #add} copies the key
- * and the value into 1 MiB chunks (keys and values in separate chunks, so the sort compares keys
- * packed closely together) and records the entry in parallel primitive arrays (no per-entry
- * objects, so a full memtable is a few dozen arrays for the garbage collector). The flush sorts the
- * entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every version
- * is kept (the tailing reader emits each one).
+ * The writer's in-memory table: an append-only arena with a lazily built hash index. {@link #add}
+ * copies the key and the value into 1 MiB chunks (keys and values in separate chunks, so the sort
+ * compares keys packed closely together) and records the entry in parallel primitive arrays (no
+ * per-entry objects, so a full memtable is a few dozen arrays for the garbage collector). The flush
+ * sorts the entries once, by (user key ascending, sequence descending), in {@link #sorted()}. Every
+ * version is kept (the tailing reader emits each one).
  *
  * <p>Reads for the writer's view ({@link WriterView}): {@link #find} probes a {@link KeyIndex} of
- * the newest entry per key (a skip list would cost each put O(log n) key comparisons in cold
- * memory); {@link #snapshot()} gives a scan sorted runs ({@link MemtableSnapshot.Runs}).
+ * the newest entry per key, first indexing the entries added since the previous find (a put only
+ * appends: indexing it there cost a hash and a cache-missing slot write per put, 1.5x the put; a
+ * skip list would cost each put O(log n) key comparisons in cold memory); {@link #snapshot()} gives
+ * a scan sorted runs ({@link MemtableSnapshot.Runs}).
  *
  * <p>Not thread-safe for writes: the writer serializes {@link #add} and the other mutators under
  * its write lock, and hands a frozen memtable to the flush thread through a synchronized queue.
  * {@link #find} and {@link #snapshot()} run under the writer's write lock while the memtable is
- * active, and without it once frozen (nothing changes it then; {@link #snapshot()} is synchronized
- * for concurrent views). {@link #firstAddMillis()} is volatile for the interval timer; {@link
- * #entries()} may be read racily for messages.
+ * active, and without it once frozen (no entries are added then; {@link #snapshot()} and the index
+ * catch-up of {@link #find} are synchronized for concurrent views). {@link #firstAddMillis()} is
+ * volatile for the interval timer; {@link #entries()} may be read racily for messages.
  */
 final class Memtable {
   /** Bytes of bookkeeping per entry (positions, lengths, sequence, kind; expiry when used). */
@@ -45,7 +47,8 @@ final class Memtable {
   private byte[] firstKey;
   private int commonPrefix; // bytes every key added so far shares with the first one
   private long[] sortPrefix; // during the sort: 8 key bytes after the common prefix, per entry
-  private final KeyIndex index = new KeyIndex(this::keyEquals);
+  private final KeyIndex index = new KeyIndex(new IndexKeys());
+  private volatile int indexed; // entries [0, indexed) are in index
   private MemtableSnapshot.Runs runs = MemtableSnapshot.Runs.EMPTY; // sorted by snapshot()
 
   private long bytes;
@@ -98,7 +101,6 @@ final class Memtable {
       }
       expires[i] = expiresAt;
     }
-    index.put(key, i);
     count = i + 1;
     bytes += kl + vl + ENTRY_OVERHEAD;
     if (seq < minSeq) {
@@ -144,17 +146,41 @@ final class Memtable {
     }
   }
 
-  private boolean keyEquals(int entry, byte[] key) {
-    long p = keyPos[entry];
-    int o = (int) p;
-    return Arrays.equals(keyArena.array(p), o, o + keyLength[entry], key, 0, key.length);
+  /** The keys of the entries, for {@link KeyIndex}. */
+  private final class IndexKeys implements KeyIndex.Keys {
+    @Override
+    public int keyHash(int entry) {
+      long p = keyPos[entry];
+      int o = (int) p;
+      return KeyIndex.hash(keyArena.array(p), o, o + keyLength[entry]);
+    }
+
+    @Override
+    public boolean keyEquals(int entry, byte[] key) {
+      long p = keyPos[entry];
+      int o = (int) p;
+      return Arrays.equals(keyArena.array(p), o, o + keyLength[entry], key, 0, key.length);
+    }
+
+    @Override
+    public boolean sameKey(int a, int b) {
+      long pa = keyPos[a];
+      long pb = keyPos[b];
+      int oa = (int) pa;
+      int ob = (int) pb;
+      return Arrays.equals(
+          keyArena.array(pa), oa, oa + keyLength[a], keyArena.array(pb), ob, ob + keyLength[b]);
+    }
   }
 
   /**
    * The newest entry of {@code key} (highest sequence number; value copied), or null. Under the
-   * writer's write lock while active.
+   * writer's write lock while active; concurrent calls are safe once frozen.
    */
   Entry find(byte[] key) {
+    if (indexed < count) {
+      catchUpIndex();
+    }
     int e = index.get(key);
     if (e < 0) {
       return null;
@@ -164,6 +190,20 @@ final class Memtable {
     byte[] value = Arrays.copyOfRange(valueArena.array(p), o, o + valueLength[e]);
     long expiresAt = expires == null ? 0 : expires[e];
     return new Entry(key, seqs[e], ValueKind.fromId(kinds[e]), expiresAt, value);
+  }
+
+  /**
+   * Indexes the entries added since the last call: {@link #add} leaves the index alone, so a put
+   * costs what the arena append costs and each entry is indexed once, by the first {@link #find}
+   * after it. Synchronized for concurrent finds on a frozen memtable; a find that sees {@code
+   * indexed == count} (volatile) probes an index nothing changes any more.
+   */
+  private synchronized void catchUpIndex() {
+    int n = count;
+    for (int i = indexed; i < n; i++) {
+      index.add(i);
+    }
+    indexed = n;
   }
 
   /**
