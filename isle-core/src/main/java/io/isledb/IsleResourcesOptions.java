@@ -1,5 +1,7 @@
 package io.isledb;
 
+import java.nio.file.Path;
+
 /**
  * Sizes of the resources shared by the databases opened with one {@link IsleResources}. Immutable;
  * start from {@link #defaults()} and change fields with the {@code withX} methods.
@@ -23,7 +25,9 @@ public record IsleResourcesOptions(
     int maintenanceThreads,
     int downloadThreads,
     long blockCacheBytes,
-    long memtableBudgetBytes) {
+    long memtableBudgetBytes,
+    Path diskCacheDir,
+    long diskCacheBytes) {
 
   public IsleResourcesOptions {
     positive("flushThreads", flushThreads);
@@ -38,6 +42,10 @@ public record IsleResourcesOptions(
       throw IsleException.invalidArgument(
           "memtableBudgetBytes must be positive, got " + memtableBudgetBytes);
     }
+    if (diskCacheBytes < 0) {
+      throw IsleException.invalidArgument(
+          "diskCacheBytes must not be negative, got " + diskCacheBytes);
+    }
   }
 
   private static void positive(String name, int n) {
@@ -47,10 +55,11 @@ public record IsleResourcesOptions(
   }
 
   /**
-   * 4 flush, 2 compaction, 2 maintenance, 4 download threads; 256 MiB block cache and memtables.
+   * 4 flush, 2 compaction, 2 maintenance, 4 download threads; 256 MiB block cache and memtables; a
+   * 2 GiB disk cache in a private temporary directory.
    */
   public static IsleResourcesOptions defaults() {
-    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20);
+    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20, null, 2L << 30);
   }
 
   public IsleResourcesOptions withFlushThreads(int n) {
@@ -60,17 +69,33 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         downloadThreads,
         blockCacheBytes,
-        memtableBudgetBytes);
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withCompactionThreads(int n) {
     return new IsleResourcesOptions(
-        flushThreads, n, maintenanceThreads, downloadThreads, blockCacheBytes, memtableBudgetBytes);
+        flushThreads,
+        n,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withMaintenanceThreads(int n) {
     return new IsleResourcesOptions(
-        flushThreads, compactionThreads, n, downloadThreads, blockCacheBytes, memtableBudgetBytes);
+        flushThreads,
+        compactionThreads,
+        n,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withDownloadThreads(int n) {
@@ -80,7 +105,9 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         n,
         blockCacheBytes,
-        memtableBudgetBytes);
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withBlockCacheBytes(long bytes) {
@@ -90,7 +117,9 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         downloadThreads,
         bytes,
-        memtableBudgetBytes);
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withMemtableBudgetBytes(long bytes) {
@@ -100,6 +129,32 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         downloadThreads,
         blockCacheBytes,
+        bytes,
+        diskCacheDir,
+        diskCacheBytes);
+  }
+
+  public IsleResourcesOptions withDiskCacheDir(Path dir) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        dir,
+        diskCacheBytes);
+  }
+
+  public IsleResourcesOptions withDiskCacheBytes(long bytes) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
         bytes);
   }
 }
