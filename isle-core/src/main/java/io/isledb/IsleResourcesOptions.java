@@ -18,6 +18,16 @@ import java.nio.file.Path;
  *     writer (default 256 MiB). A put that finds the budget used up first makes the largest active
  *     memtable flush, then waits until flushes free enough; {@link WriterOptions#memtableSize()}
  *     and {@link WriterOptions#maxImmutableMemtables()} still apply per writer.
+ * @param diskCacheDir local directory of the one disk cache of whole tables shared by every reader
+ *     and writer (default null: a private temporary directory under {@code java.io.tmpdir}, created
+ *     on first use and deleted when the resources are closed). A directory given here is kept at
+ *     close and its files are reused (CRC32C-verified) by the next resources opened on it. Replaces
+ *     {@link ReaderOptions#cacheDir()} for cached tables.
+ * @param diskCacheBytes byte budget of that disk cache across every database, least recently used
+ *     file evicted first (default 2 GiB; 0 disables disk caching). Tables written through by
+ *     writers count in the same budget. Replaces {@link ReaderOptions#diskCacheBytes()}, except
+ *     that a reader or writer whose {@code diskCacheBytes} is 0 still stays out of the disk cache.
+ *     Files of a closed database are not dropped: they leave by LRU.
  */
 public record IsleResourcesOptions(
     int flushThreads,

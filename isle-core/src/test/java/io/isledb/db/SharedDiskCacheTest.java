@@ -15,6 +15,7 @@ import io.isledb.WriterOptions;
 import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.SeededIds;
 import io.isledb.testing.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,17 +76,7 @@ class SharedDiskCacheTest {
    * pass the cache's size check and return wrong values.
    */
   private static Db open(IsleResources res, ObjectStore store, int i, WriterOptions wo) {
-    Random ids = new Random(42);
-    DBOptions opts =
-        DBOptions.defaults()
-            .withIdSource(
-                () -> {
-                  byte[] b = new byte[16];
-                  synchronized (ids) {
-                    ids.nextBytes(b);
-                  }
-                  return b;
-                });
+    DBOptions opts = DBOptions.defaults().withIdSource(SeededIds.of(42));
     IsleDB db = IsleDB.open(store, opts, res);
     return new Db(store, db, db.openWriter(wo), new TreeMap<>());
   }
