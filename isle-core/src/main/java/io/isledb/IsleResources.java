@@ -5,12 +5,13 @@ import java.util.Map;
 /**
  * Resources shared by many databases in one JVM (for example the tens of keyed state backends of a
  * Flink task manager): fixed-size thread pools for flushes, compactions, maintenance and downloads,
- * one block cache, one memtable budget across every writer, and one Hadoop FileSystem per storage
- * URI and configuration. Pass it to {@link IsleDB#open(ObjectStore, DBOptions, IsleResources)}; a
- * database opened without one gets private threads and caches, as before. Thread-safe.
+ * one block cache, one disk cache of whole tables, one memtable budget across every writer, and one
+ * Hadoop FileSystem per storage URI and configuration. Pass it to {@link IsleDB#open(ObjectStore,
+ * DBOptions, IsleResources)}; a database opened without one gets private threads and caches, as
+ * before. Thread-safe.
  *
- * <p>Close it after every database opened with it: closing stops the shared threads and closes the
- * FileSystems still open.
+ * <p>Close it after every database opened with it: closing stops the shared threads, closes the
+ * FileSystems still open and deletes the disk cache's private temporary directory.
  */
 public interface IsleResources extends AutoCloseable {
   /** New shared resources of the given sizes. */
@@ -30,6 +31,9 @@ public interface IsleResources extends AutoCloseable {
 
   /** Bytes held by the shared block cache now (at most {@code blockCacheBytes}). */
   long blockCacheBytes();
+
+  /** Bytes of the files in the shared disk cache now (at most {@code diskCacheBytes}). */
+  long diskCacheBytes();
 
   /** Memtable bytes of every writer now (active and frozen memtables not yet committed). */
   long memtableBytes();

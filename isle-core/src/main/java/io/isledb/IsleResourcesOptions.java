@@ -1,5 +1,7 @@
 package io.isledb;
 
+import java.nio.file.Path;
+
 /**
  * Sizes of the resources shared by the databases opened with one {@link IsleResources}. Immutable;
  * start from {@link #defaults()} and change fields with the {@code withX} methods.
@@ -16,6 +18,16 @@ package io.isledb;
  *     writer (default 256 MiB). A put that finds the budget used up first makes the largest active
  *     memtable flush, then waits until flushes free enough; {@link WriterOptions#memtableSize()}
  *     and {@link WriterOptions#maxImmutableMemtables()} still apply per writer.
+ * @param diskCacheDir local directory of the one disk cache of whole tables shared by every reader
+ *     and writer (default null: a private temporary directory under {@code java.io.tmpdir}, created
+ *     on first use and deleted when the resources are closed). A directory given here is kept at
+ *     close and its files are reused (CRC32C-verified) by the next resources opened on it. Replaces
+ *     {@link ReaderOptions#cacheDir()} for cached tables.
+ * @param diskCacheBytes byte budget of that disk cache across every database, least recently used
+ *     file evicted first (default 2 GiB; 0 disables disk caching). Tables written through by
+ *     writers count in the same budget. Replaces {@link ReaderOptions#diskCacheBytes()}, except
+ *     that a reader or writer whose {@code diskCacheBytes} is 0 still stays out of the disk cache.
+ *     Files of a closed database are not dropped: they leave by LRU.
  */
 public record IsleResourcesOptions(
     int flushThreads,
@@ -23,7 +35,9 @@ public record IsleResourcesOptions(
     int maintenanceThreads,
     int downloadThreads,
     long blockCacheBytes,
-    long memtableBudgetBytes) {
+    long memtableBudgetBytes,
+    Path diskCacheDir,
+    long diskCacheBytes) {
 
   public IsleResourcesOptions {
     positive("flushThreads", flushThreads);
@@ -38,6 +52,10 @@ public record IsleResourcesOptions(
       throw IsleException.invalidArgument(
           "memtableBudgetBytes must be positive, got " + memtableBudgetBytes);
     }
+    if (diskCacheBytes < 0) {
+      throw IsleException.invalidArgument(
+          "diskCacheBytes must not be negative, got " + diskCacheBytes);
+    }
   }
 
   private static void positive(String name, int n) {
@@ -47,10 +65,11 @@ public record IsleResourcesOptions(
   }
 
   /**
-   * 4 flush, 2 compaction, 2 maintenance, 4 download threads; 256 MiB block cache and memtables.
+   * 4 flush, 2 compaction, 2 maintenance, 4 download threads; 256 MiB block cache and memtables; a
+   * 2 GiB disk cache in a private temporary directory.
    */
   public static IsleResourcesOptions defaults() {
-    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20);
+    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20, null, 2L << 30);
   }
 
   public IsleResourcesOptions withFlushThreads(int n) {
@@ -60,17 +79,33 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         downloadThreads,
         blockCacheBytes,
-        memtableBudgetBytes);
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withCompactionThreads(int n) {
     return new IsleResourcesOptions(
-        flushThreads, n, maintenanceThreads, downloadThreads, blockCacheBytes, memtableBudgetBytes);
+        flushThreads,
+        n,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withMaintenanceThreads(int n) {
     return new IsleResourcesOptions(
-        flushThreads, compactionThreads, n, downloadThreads, blockCacheBytes, memtableBudgetBytes);
+        flushThreads,
+        compactionThreads,
+        n,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withDownloadThreads(int n) {
@@ -80,7 +115,9 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         n,
         blockCacheBytes,
-        memtableBudgetBytes);
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withBlockCacheBytes(long bytes) {
@@ -90,7 +127,9 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         downloadThreads,
         bytes,
-        memtableBudgetBytes);
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes);
   }
 
   public IsleResourcesOptions withMemtableBudgetBytes(long bytes) {
@@ -100,6 +139,32 @@ public record IsleResourcesOptions(
         maintenanceThreads,
         downloadThreads,
         blockCacheBytes,
+        bytes,
+        diskCacheDir,
+        diskCacheBytes);
+  }
+
+  public IsleResourcesOptions withDiskCacheDir(Path dir) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        dir,
+        diskCacheBytes);
+  }
+
+  public IsleResourcesOptions withDiskCacheBytes(long bytes) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
         bytes);
   }
 }

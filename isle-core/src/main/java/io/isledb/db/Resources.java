@@ -56,4 +56,12 @@ public interface Resources {
    * store instance: two stores of one location are told apart, which only costs polling).
    */
   CommitSignal commitSignal(io.isledb.ObjectStore store);
+
+  /**
+   * The disk cache the tables of the database on {@code store} share with every other database of
+   * these resources, or null when each reader and writer keeps its own ({@link PrivateResources}).
+   */
+  default io.isledb.db.read.SharedDisk sharedDisk(io.isledb.ObjectStore store) {
+    return null;
+  }
 }

@@ -6,12 +6,23 @@ import io.isledb.IsleException;
 import io.isledb.IsleResources;
 import io.isledb.IsleResourcesOptions;
 import io.isledb.ObjectStore;
+import io.isledb.db.read.DbReader;
+import io.isledb.db.read.DiskCache;
+import io.isledb.db.read.SharedDisk;
 import io.isledb.sst.Block;
 import io.isledb.sst.BlockCacheKey;
 import io.isledb.storage.ObjectStores;
 import io.isledb.storage.SharedFileSystems;
 import io.isledb.util.Internal;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link IsleResources}: four fixed-size pools (threads named {@code isledb-shared-<pool>-<n>},
- * created on first use), one block cache, one memtable budget, shared FileSystems, and a commit
- * signal per database location.
+ * created on first use), one block cache, one disk cache (created on first use), one memtable
+ * budget, shared FileSystems, and a commit signal per database location.
  */
 @Internal
 public final class SharedResourcesImpl implements IsleResources, Resources {
@@ -41,6 +52,11 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   private final SharedFileSystems fileSystems = new SharedFileSystems();
   private final Cache<ObjectStore, CommitSignal> signals = Caffeine.newBuilder().weakKeys().build();
   private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
+  private final Cache<ObjectStore, SharedDisk> diskShares =
+      Caffeine.newBuilder().weakKeys().build();
+  private DiskCache disk; // guarded by this; created on first use
+  private Path diskDir; // the private temporary directory to delete at close, or null
+  private Path diskRoot; // the directory of the disk cache once created
   private volatile boolean closed;
 
   public SharedResourcesImpl(IsleResourcesOptions options) {
@@ -108,6 +124,11 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   }
 
   @Override
+  public synchronized long diskCacheBytes() {
+    return disk == null ? 0 : disk.bytes();
+  }
+
+  @Override
   public long memtableBytes() {
     return budget.used();
   }
@@ -123,6 +144,11 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
         .filter(e -> e.getKey().startsWith(prefix))
         .mapToLong(e -> e.getValue().get())
         .sum();
+  }
+
+  /** The directory of the shared disk cache, or null before its first use (tests). */
+  public synchronized Path diskCacheDirectory() {
+    return diskRoot;
   }
 
   /** The memtable budget (tests read its peak). */
@@ -144,6 +170,11 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
       blocks.invalidateAll();
     }
     fileSystems.closeAll();
+    synchronized (this) {
+      if (diskDir != null) {
+        DbReader.deleteTree(diskDir);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ Resources
@@ -191,5 +222,51 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   @Override
   public CommitSignal commitSignal(ObjectStore store) {
     return signals.get(store, k -> new CommitSignal());
+  }
+
+  @Override
+  public SharedDisk sharedDisk(ObjectStore store) {
+    return diskShares.get(store, s -> new SharedDisk(diskCache(), namespace(s)));
+  }
+
+  private synchronized DiskCache diskCache() {
+    if (closed) {
+      throw IsleException.closed("shared resources");
+    }
+    if (disk == null && options.diskCacheBytes() > 0) {
+      Path dir = options.diskCacheDir();
+      try {
+        if (dir == null) {
+          diskDir = Files.createTempDirectory("isledb-shared-cache-");
+          dir = diskDir;
+        }
+      } catch (IOException e) {
+        throw IsleException.unavailable("cannot create the shared disk cache directory", e);
+      }
+      disk = new DiskCache(dir, options.diskCacheBytes());
+      diskRoot = dir;
+    }
+    return disk;
+  }
+
+  /**
+   * 16 hex digits naming a database in the shared disk cache. A store opened by {@code
+   * IsleDB.openStore} or {@link #openStore} is named by its location (base URI plus prefix): every
+   * store of one database shares the cached files, also across restarts on a kept directory. Any
+   * other store is named at random per instance: its {@code location()} need not identify its data
+   * (every in-memory store of the tests is {@code memory://}).
+   */
+  private static String namespace(ObjectStore store) {
+    String identity =
+        ObjectStores.identifiedByLocation(store)
+            ? "location:" + store.location()
+            : "instance:" + UUID.randomUUID();
+    try {
+      byte[] h =
+          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(h, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw IsleException.internal("SHA-256 unavailable", e);
+    }
   }
 }

@@ -39,6 +39,14 @@ public final class ObjectStores {
   private ObjectStores() {}
 
   /**
+   * Whether {@code store} was opened here, so that its {@link ObjectStore#location()} (base URI
+   * plus prefix) identifies its data: a cache may then key the database's files by location.
+   */
+  public static boolean identifiedByLocation(ObjectStore store) {
+    return store instanceof HadoopObjectStore;
+  }
+
+  /**
    * Opens the database {@code prefix} under {@code uri}; the database root is {@code
    * <uri>/<prefix>/}. The FileSystem is a private instance, closed with the store.
    */

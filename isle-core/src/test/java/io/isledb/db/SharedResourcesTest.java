@@ -16,6 +16,7 @@ import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.SeededIds;
 import io.isledb.testing.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -87,17 +88,7 @@ class SharedResourcesTest {
       for (int i = 0; i < DATABASES; i++) {
         ObjectStore store = stores.open(i);
         // Every database draws the same table ids: only the cache key keeps their blocks apart.
-        Random ids = new Random(42);
-        DBOptions opts =
-            DBOptions.defaults()
-                .withIdSource(
-                    () -> {
-                      byte[] b = new byte[16];
-                      synchronized (ids) {
-                        ids.nextBytes(b);
-                      }
-                      return b;
-                    });
+        DBOptions opts = DBOptions.defaults().withIdSource(SeededIds.of(42));
         IsleDB db = IsleDB.open(store, opts, res);
         Writer w =
             db.openWriter(

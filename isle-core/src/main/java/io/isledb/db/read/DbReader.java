@@ -291,7 +291,8 @@ public final class DbReader implements Reader, Resource {
     }
   }
 
-  static void deleteTree(Path dir) {
+  /** Deletes {@code dir} and everything in it, best effort (logged). */
+  public static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.isledb.db.read;
 
 import io.isledb.IsleException;
+import io.isledb.util.Internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -21,8 +22,13 @@ import org.slf4j.LoggerFactory;
  * {@code <table id>-<crc32c of the whole file>.sst}; a file found at start-up (a previous run) is
  * verified against that checksum when first used, and dropped if it does not match. Eviction is
  * least-recently-used by bytes. Thread-safe.
+ *
+ * <p>One instance may be shared by many databases ({@link io.isledb.IsleResources}): their tables
+ * are then stored under ids {@code <namespace>-<table id>} (see {@link SharedDisk}), so databases
+ * with equal table ids never read each other's files, and all of them share one LRU and budget.
  */
-final class DiskCache {
+@Internal
+public final class DiskCache {
   private static final Logger LOG = LoggerFactory.getLogger(DiskCache.class);
 
   /** One cached file. {@code verified} is false for files adopted from an earlier run. */
@@ -49,7 +55,8 @@ final class DiskCache {
   private long hits;
   private long misses;
 
-  DiskCache(Path cacheDir, long capacity) {
+  /** A cache in {@code <cacheDir>/sst/} of at most {@code capacity} bytes. */
+  public DiskCache(Path cacheDir, long capacity) {
     this.dir = cacheDir.resolve("sst");
     this.capacity = capacity;
     try {
@@ -68,11 +75,12 @@ final class DiskCache {
           Files.deleteIfExists(p);
           continue;
         }
-        if (!n.matches("[0-9a-f]{32}-[0-9a-f]{8}\\.sst")) {
+        if (!n.matches("([0-9a-f]{16}-)?[0-9a-f]{32}-[0-9a-f]{8}\\.sst")) {
           continue;
         }
-        String id = n.substring(0, 32);
-        long crc = Long.parseLong(n.substring(33, 41), 16);
+        // "<id>-<crc>.sst", where id is "<table id>" or "<namespace>-<table id>" (shared cache)
+        String id = n.substring(0, n.length() - 13);
+        long crc = Long.parseLong(n.substring(n.length() - 12, n.length() - 4), 16);
         long size = Files.size(p);
         synchronized (this) {
           files.put(id, new CachedFile(id, p, size, crc, false));
@@ -215,7 +223,8 @@ final class DiskCache {
     }
   }
 
-  synchronized long bytes() {
+  /** Bytes of the cached files now (at most the capacity). */
+  public synchronized long bytes() {
     return bytes;
   }
 
@@ -227,7 +236,8 @@ final class DiskCache {
     return misses;
   }
 
-  synchronized int fileCount() {
+  /** Number of cached files now. */
+  public synchronized int fileCount() {
     return files.size();
   }
 

@@ -24,6 +24,7 @@ final class TableSource implements BlockSource, AutoCloseable {
   private final SstMeta meta;
   private final ObjectStore store;
   private final DiskCache disk;
+  private final String diskKey; // the table's id in the disk cache
   private final Executor downloader;
   private final int hotReads;
   private final ReaderCounters counters;
@@ -39,12 +40,14 @@ final class TableSource implements BlockSource, AutoCloseable {
 
   TableSource(
       SstMeta meta,
+      String diskKey,
       ObjectStore store,
       DiskCache disk,
       Executor downloader,
       int hotReads,
       ReaderCounters counters) {
     this.meta = meta;
+    this.diskKey = diskKey;
     this.store = store;
     this.disk = disk;
     this.downloader = downloader;
@@ -58,7 +61,7 @@ final class TableSource implements BlockSource, AutoCloseable {
     if (disk == null) {
       return;
     }
-    DiskCache.CachedFile f = disk.lookup(meta.id(), meta.size());
+    DiskCache.CachedFile f = disk.lookup(diskKey, meta.size());
     if (f != null) {
       openLocal(f);
     }
@@ -71,7 +74,7 @@ final class TableSource implements BlockSource, AutoCloseable {
     counters.downloadedBytes.add(data.length);
     whole = data;
     if (disk != null) {
-      DiskCache.CachedFile f = disk.store(meta.id(), data);
+      DiskCache.CachedFile f = disk.store(diskKey, data);
       if (f != null) {
         openLocal(f);
         whole = null;
@@ -196,7 +199,7 @@ final class TableSource implements BlockSource, AutoCloseable {
               byte[] data = remote(0, (int) meta.size());
               counters.downloads.increment();
               counters.downloadedBytes.add(data.length);
-              DiskCache.CachedFile f = disk.store(meta.id(), data);
+              DiskCache.CachedFile f = disk.store(diskKey, data);
               if (f != null && !closed) {
                 openLocal(f);
               }

@@ -29,6 +29,7 @@ public final class Tables implements AutoCloseable {
   private final ObjectStore store;
   private final ReaderOptions options;
   private final DiskCache disk;
+  private final String diskPrefix; // before each table id in the disk cache ("" when private)
   private final ExecutorService downloader;
   private final Cache<String, Open> open;
   private final Cache<BlockCacheKey, Block> blocks;
@@ -56,8 +57,16 @@ public final class Tables implements AutoCloseable {
     this.resources = resources;
     this.store = store;
     this.options = options;
-    this.disk =
-        options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
+    SharedDisk shared = resources.sharedDisk(store);
+    if (shared != null) {
+      // The resources' cache and budget replace the reader's own; 0 still opts this one out.
+      this.disk = options.diskCacheBytes() > 0 ? shared.cache() : null;
+      this.diskPrefix = shared.key("");
+    } else {
+      this.disk =
+          options.diskCacheBytes() > 0 ? new DiskCache(cacheDir, options.diskCacheBytes()) : null;
+      this.diskPrefix = "";
+    }
     this.downloader = resources.downloadExecutor("isledb-download " + store.location());
     this.open =
         Caffeine.newBuilder()
@@ -100,7 +109,8 @@ public final class Tables implements AutoCloseable {
 
   private Open openTable(SstMeta meta) {
     TableSource src =
-        new TableSource(meta, store, disk, downloader, options.hotTableReads(), counters);
+        new TableSource(
+            meta, diskKey(meta.id()), store, disk, downloader, options.hotTableReads(), counters);
     try {
       src.attachCached();
       if (!src.isLocal()) {
@@ -121,7 +131,12 @@ public final class Tables implements AutoCloseable {
     }
   }
 
-  /** The disk cache of whole tables, or null when it is off. */
+  /** The id of table {@code tableId} in the disk cache. */
+  String diskKey(String tableId) {
+    return diskPrefix + tableId;
+  }
+
+  /** The disk cache of whole tables (maybe shared with other databases), or null when it is off. */
   DiskCache disk() {
     return disk;
   }

@@ -67,7 +67,7 @@ public final class WriterCache implements AutoCloseable {
   /** {@code upload} of table {@code id}, also copying its bytes to the disk cache. */
   public ObjectUpload writeThrough(String id, ObjectUpload upload) {
     DiskCache disk = tables.disk();
-    return disk == null ? upload : new TeeUpload(id, upload, disk);
+    return disk == null ? upload : new TeeUpload(tables.diskKey(id), upload, disk);
   }
 
   /**
