@@ -7,6 +7,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.db.read.WriterCache;
 import io.isledb.db.read.WriterReads;
 import io.isledb.manifest.Edit;
@@ -75,13 +76,14 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private long rotatedGeneration;
   private long flushedGeneration;
   private volatile IsleException failure;
-  private volatile boolean closed;
+  private final RoleLifecycle life;
   private volatile long lastCommittedVersion;
   private volatile ManifestState viewHead; // appender.head() after each append
   private WriterReads reads; // created by the first view(), under the monitor
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
+    this.life = new RoleLifecycle("writer of " + ctx.store().location());
     this.ctx = ctx;
     this.options = options;
     String author = "writer-" + ctx.newId();
@@ -200,7 +202,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
@@ -210,7 +212,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   @Override
   public void close() {
-    if (closed) {
+    if (life.isClosed()) {
       return;
     }
     try {
@@ -218,7 +220,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         flush();
       }
     } finally {
-      closed = true;
+      life.markClosed();
       budget.leave();
       leaveSignal.run();
       flusher.shutdownNow();
@@ -263,11 +265,13 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   private void awaitRoom() {
-    if (frozenCount < options.maxImmutableMemtables() && failure == null && !closed) {
+    if (frozenCount < options.maxImmutableMemtables() && failure == null && !life.isClosed()) {
       return;
     }
     synchronized (monitor) {
-      while (frozen.size() >= options.maxImmutableMemtables() && failure == null && !closed) {
+      while (frozen.size() >= options.maxImmutableMemtables()
+          && failure == null
+          && !life.isClosed()) {
         waitOn();
       }
     }
@@ -290,9 +294,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     if (f != null) {
       throw WriterFailure.rethrow(f);
     }
-    if (closed) {
-      throw IsleException.closed("writer of " + ctx.store().location());
-    }
+    life.checkOpen();
   }
 
   /**
@@ -401,7 +403,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       } catch (IsleException e) {
         if (e.kind() != IsleException.Kind.UNAVAILABLE
             || attempt >= options.flushRetries()
-            || closed
+            || life.isClosed()
             || failure != null) {
           throw e;
         }
