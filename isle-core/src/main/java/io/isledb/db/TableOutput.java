@@ -7,9 +7,9 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.sst.TableBuilder;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.TableProperties;
+import io.isledb.sst.UploadStream;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Internal;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -170,25 +170,6 @@ public final class TableOutput implements AutoCloseable {
       upload.close();
       upload = null;
       builder = null;
-    }
-  }
-
-  /** Adapts an upload to the builder's output stream. */
-  private static final class UploadStream extends OutputStream {
-    private final ObjectUpload upload;
-
-    UploadStream(ObjectUpload upload) {
-      this.upload = upload;
-    }
-
-    @Override
-    public void write(int b) {
-      upload.write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      upload.write(b, off, len);
     }
   }
 }

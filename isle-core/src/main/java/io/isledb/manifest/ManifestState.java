@@ -262,9 +262,9 @@ public final class ManifestState {
     if (c.inputs().isEmpty()) {
       return "compaction without inputs";
     }
-    Segment seg = segment(c.inputs());
-    if (seg.problem != null) {
-      return seg.problem;
+    CompactionSegment seg = CompactionSegment.of(l0, runs, c.inputs());
+    if (seg.problem() != null) {
+      return seg.problem();
     }
     for (int i = 0; i < c.output().size(); i++) {
       SstMeta t = c.output().get(i);
@@ -288,68 +288,6 @@ public final class ManifestState {
       }
     }
     return null;
-  }
-
-  /**
-   * Where compaction inputs sit. Units are the L0 tables (each its own unit) followed by the runs;
-   * inputs must cover whole units, contiguous, and if they touch L0 they must include its oldest
-   * table (so every remaining L0 table stays newer than the output run).
-   */
-  private record Segment(int firstL0, int lastL0, int firstRun, int lastRun, String problem) {}
-
-  private Segment segment(List<String> inputs) {
-    Set<String> in = new HashSet<>(inputs);
-    if (in.size() != inputs.size()) {
-      return new Segment(-1, -1, -1, -1, "duplicate compaction inputs");
-    }
-    int covered = 0;
-    int firstL0 = -1;
-    int lastL0 = -1;
-    for (int i = 0; i < l0.size(); i++) {
-      if (in.contains(l0.get(i).id())) {
-        if (firstL0 < 0) {
-          firstL0 = i;
-        } else if (lastL0 != i - 1) {
-          return new Segment(-1, -1, -1, -1, "compaction L0 inputs are not contiguous");
-        }
-        lastL0 = i;
-        covered++;
-      }
-    }
-    if (firstL0 >= 0 && lastL0 != l0.size() - 1) {
-      return new Segment(-1, -1, -1, -1, "compaction L0 inputs do not include the oldest L0 table");
-    }
-    int firstRun = -1;
-    int lastRun = -1;
-    for (int r = 0; r < runs.size(); r++) {
-      SortedRun run = runs.get(r);
-      int hit = 0;
-      for (SstMeta t : run.tables()) {
-        if (in.contains(t.id())) {
-          hit++;
-        }
-      }
-      if (hit == 0) {
-        continue;
-      }
-      if (hit != run.tables().size()) {
-        return new Segment(-1, -1, -1, -1, "compaction covers only part of run " + run.id());
-      }
-      if (firstRun < 0) {
-        firstRun = r;
-      } else if (lastRun != r - 1) {
-        return new Segment(-1, -1, -1, -1, "compaction input runs are not contiguous");
-      }
-      lastRun = r;
-      covered += hit;
-    }
-    if (covered != in.size()) {
-      return new Segment(-1, -1, -1, -1, "compaction inputs are no longer all live");
-    }
-    if (firstL0 >= 0 && firstRun > 0) {
-      return new Segment(-1, -1, -1, -1, "compaction skips newer runs between L0 and its runs");
-    }
-    return new Segment(firstL0, lastL0, firstRun, lastRun, null);
   }
 
   private ManifestState withSeqOnly(long newSeq) {
@@ -391,16 +329,16 @@ public final class ManifestState {
       maxLsn = Math.max(maxLsn, a.committedLsn());
       cs = commits.apply(a, e.seq());
     } else if (e.change() instanceof Edit.Compact c) {
-      Segment seg = segment(c.inputs());
+      CompactionSegment seg = CompactionSegment.of(l0, runs, c.inputs());
       SortedRun out = c.output().isEmpty() ? null : new SortedRun(runId++, c.output());
       List<SstMeta> l = new ArrayList<>(l0);
-      if (seg.firstL0 >= 0) {
-        l.subList(seg.firstL0, seg.lastL0 + 1).clear();
+      if (seg.firstL0() >= 0) {
+        l.subList(seg.firstL0(), seg.lastL0() + 1).clear();
       }
       List<SortedRun> r = new ArrayList<>(runs);
-      int at = seg.firstL0 >= 0 ? 0 : seg.firstRun;
-      if (seg.firstRun >= 0) {
-        r.subList(seg.firstRun, seg.lastRun + 1).clear();
+      int at = seg.firstL0() >= 0 ? 0 : seg.firstRun();
+      if (seg.firstRun() >= 0) {
+        r.subList(seg.firstRun(), seg.lastRun() + 1).clear();
       }
       if (out != null) {
         r.add(at, out);

@@ -55,7 +55,7 @@ public final class SstHandleCodec {
     Objects.requireNonNull(data, "data");
     JsonNode n = JsonHeader.decode(NAME, data, TYPE);
     return new Handle(
-        ManifestCodec.tableFromJson(NAME, JsonFields.field(NAME, n, "table")),
+        TableJson.tableFromJson(NAME, JsonFields.field(NAME, n, "table")),
         JsonFields.str(NAME, n, "lease"));
   }
 
@@ -97,7 +97,7 @@ public final class SstHandleCodec {
     public byte[] toBytes() {
       ObjectNode n = JsonHeader.start(TYPE);
       n.put("lease", lease);
-      n.set("table", ManifestCodec.tableToJson(meta));
+      n.set("table", TableJson.tableToJson(meta));
       return ChecksummedJson.encode(n);
     }
 

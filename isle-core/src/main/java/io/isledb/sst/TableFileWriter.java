@@ -3,7 +3,6 @@ package io.isledb.sst;
 import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
-import java.io.OutputStream;
 
 /**
  * Writes one table as an object through {@link ObjectStore#startUpload(String)}, streaming: memory
@@ -79,25 +78,6 @@ final class TableFileWriter implements AutoCloseable {
     builder.close();
     if (!done) {
       upload.close();
-    }
-  }
-
-  /** Adapts an upload to the builder's stream. */
-  private static final class UploadStream extends OutputStream {
-    private final ObjectUpload upload;
-
-    UploadStream(ObjectUpload upload) {
-      this.upload = upload;
-    }
-
-    @Override
-    public void write(int b) {
-      upload.write(new byte[] {(byte) b});
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      upload.write(b, off, len);
     }
   }
 }

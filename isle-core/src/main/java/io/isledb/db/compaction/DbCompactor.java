@@ -6,6 +6,7 @@ import io.isledb.CompactorOptions;
 import io.isledb.IsleException;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.db.TableOutput;
 import io.isledb.db.read.Cursor;
 import io.isledb.db.read.MergingCursor;
@@ -55,7 +56,7 @@ public final class DbCompactor implements Compactor, Resource {
   private final Object runLock = new Object();
   private ScheduledFuture<?> loop;
   private CommitTrigger trigger;
-  private volatile boolean closed;
+  private final RoleLifecycle life;
 
   public DbCompactor(DbContext ctx, CompactorOptions options) {
     this.ctx = ctx;
@@ -63,6 +64,7 @@ public final class DbCompactor implements Compactor, Resource {
     this.author = "compactor-" + ctx.newId();
     this.appender = ctx.appender(io.isledb.manifest.Role.COMPACTOR, author);
     appender.fence();
+    this.life = new RoleLifecycle("compactor of " + ctx.store().location());
     // Inputs no larger than one readahead are read whole: one request per table, and no more
     // memory than the readahead buffer they would use anyway.
     this.tables = Tables.uncached(ctx.store(), options.readaheadBytes(), 100_000);
@@ -73,14 +75,14 @@ public final class DbCompactor implements Compactor, Resource {
 
   @Override
   public synchronized void start() {
-    checkOpen();
+    life.checkOpen();
     if (loop == null) {
       trigger =
           new CommitTrigger(
               ctx.commitSignal(),
               executor,
               () -> {
-                while (!closed && runOnce().isPresent()) {
+                while (!life.isClosed() && runOnce().isPresent()) {
                   // keep going while there is work
                 }
               });
@@ -88,15 +90,9 @@ public final class DbCompactor implements Compactor, Resource {
     }
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw IsleException.closed("compactor of " + ctx.store().location());
-    }
-  }
-
   @Override
   public Optional<CompactionResult> runOnce() {
-    checkOpen();
+    life.checkOpen();
     synchronized (runLock) {
       ManifestState head = appender.refresh();
       appender.checkFence();
@@ -148,9 +144,7 @@ public final class DbCompactor implements Compactor, Resource {
         }
         MergingCursor merged = new MergingCursor(cursors);
         while (merged.valid()) {
-          if (closed) {
-            throw IsleException.closed("compactor of " + ctx.store().location());
-          }
+          life.checkOpen();
           byte[] key = merged.userKey();
           long seq = merged.seq();
           ValueKind kind = merged.kind();
@@ -364,15 +358,14 @@ public final class DbCompactor implements Compactor, Resource {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
   public void close() {
-    if (closed) {
+    if (!life.markClosed()) {
       return;
     }
-    closed = true;
     synchronized (this) {
       if (loop != null) {
         loop.cancel(false);

@@ -1,12 +1,11 @@
 package io.isledb.db.compaction;
 
-import io.isledb.IsleException;
 import io.isledb.RetentionCompactor;
 import io.isledb.RetentionCompactorOptions;
 import io.isledb.RetentionResult;
-import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestState;
@@ -31,35 +30,27 @@ public final class DbRetentionCompactor implements RetentionCompactor, Resource 
   private final RetentionCompactorOptions options;
   private final ManifestAppender appender;
   private final ScheduledExecutorService executor;
-  private boolean started;
-  private volatile boolean closed;
+  private final RoleLifecycle life;
 
   public DbRetentionCompactor(DbContext ctx, RetentionCompactorOptions options) {
     this.ctx = ctx;
     this.options = options;
     this.appender = ctx.appender(Role.RETENTION, "retention-" + ctx.newId());
     appender.fence();
+    this.life = new RoleLifecycle("retention compactor of " + ctx.store().location());
     this.executor =
         ctx.resources().compactionScheduler("isledb-retention " + ctx.store().location(), 1);
   }
 
   @Override
   public synchronized void start() {
-    if (closed) {
-      throw IsleException.closed("retention compactor");
-    }
-    if (!started) {
-      started = true;
-      BackgroundLoop.start(
-          executor, options.interval(), "retention of " + ctx.store().location(), this::runOnce);
-    }
+    life.startLoop(
+        executor, options.interval(), "retention of " + ctx.store().location(), this::runOnce);
   }
 
   @Override
   public synchronized Optional<RetentionResult> runOnce() {
-    if (closed) {
-      throw IsleException.closed("retention compactor");
-    }
+    life.checkOpen();
     appender.refresh();
     long now = ctx.clock().millis();
     long[] dropped = new long[2];
@@ -115,12 +106,13 @@ public final class DbRetentionCompactor implements RetentionCompactor, Resource 
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
   public void close() {
-    closed = true;
-    executor.shutdownNow();
+    if (life.markClosed()) {
+      executor.shutdownNow();
+    }
   }
 }

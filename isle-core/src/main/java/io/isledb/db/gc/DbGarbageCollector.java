@@ -3,12 +3,11 @@ package io.isledb.db.gc;
 import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.GcResult;
-import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
-import io.isledb.db.BackgroundLoop;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.manifest.GcState;
 import io.isledb.manifest.GcStateCodec;
 import io.isledb.manifest.Lease;
@@ -76,8 +75,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final String author;
   private final long epoch;
   private final ScheduledExecutorService executor;
-  private boolean started;
-  private volatile boolean closed;
+  private final RoleLifecycle life;
 
   // The phases' state, kept from pass to pass (every time in it is a reading of ctx.clock()).
   private final GcWindow window;
@@ -98,27 +96,17 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.logs = new GcLogCollection(ctx);
     // Shared: on the compaction pool (long passes), not the maintenance pool (short timers).
     this.executor = ctx.resources().compactionScheduler("isledb-gc " + ctx.store().location(), 1);
+    this.life = new RoleLifecycle("garbage collector of " + ctx.store().location());
   }
 
   @Override
   public synchronized void start() {
-    checkOpen();
-    if (!started) {
-      started = true;
-      BackgroundLoop.start(
-          executor, options.interval(), "gc of " + ctx.store().location(), this::runOnce);
-    }
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw IsleException.closed("garbage collector of " + ctx.store().location());
-    }
+    life.startLoop(executor, options.interval(), "gc of " + ctx.store().location(), this::runOnce);
   }
 
   @Override
   public synchronized GcResult runOnce() {
-    checkOpen();
+    life.checkOpen();
     // Read before anything else: a deletion needs now >= mark + grace, so the head read below
     // comes after the mark's grace period (the commit-deadline argument, PROTOCOL.md section 7).
     long now = ctx.clock().millis();
@@ -254,12 +242,14 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
   public void close() {
-    closed = true;
+    if (!life.markClosed()) {
+      return;
+    }
     executor.shutdownNow();
     synchronized (this) {
       liveSet.close();

@@ -11,6 +11,7 @@ import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.Pins;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.manifest.ManifestState;
 import io.isledb.util.Internal;
 import java.io.IOException;
@@ -51,7 +52,7 @@ public final class DbReader implements Reader, Resource {
   private final ScheduledExecutorService refresher;
   private final Object refreshLock = new Object();
   private volatile ReadVersion current;
-  private volatile boolean closed;
+  private final RoleLifecycle life;
 
   /** When the last successful refresh started: the log had no gap after our version then. */
   private long confirmedAt;
@@ -60,6 +61,7 @@ public final class DbReader implements Reader, Resource {
 
   public DbReader(DbContext ctx, ReaderOptions options) {
     this.ctx = ctx;
+    this.life = new RoleLifecycle("reader of " + ctx.store().location());
     try {
       if (options.cacheDir() == null) {
         this.cacheDir = Files.createTempDirectory("isledb-reader-");
@@ -99,9 +101,7 @@ public final class DbReader implements Reader, Resource {
   }
 
   private void checkOpen() {
-    if (closed) {
-      throw IsleException.closed("reader of " + ctx.store().location());
-    }
+    life.checkOpen();
   }
 
   @Override
@@ -273,15 +273,14 @@ public final class DbReader implements Reader, Resource {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
   public void close() {
-    if (closed) {
+    if (!life.markClosed()) {
       return;
     }
-    closed = true;
     if (refresher != null) {
       refresher.shutdownNow();
     }

@@ -10,6 +10,7 @@ import io.isledb.db.BlobRef;
 import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.db.read.MissingTableException;
 import io.isledb.db.read.Tables;
 import io.isledb.manifest.Edit;
@@ -50,7 +51,7 @@ public final class DbTailingReader implements TailingReader, Resource {
   private final TailingReaderOptions options;
   private final Blobs blobs;
   private final Object sleeper = new Object();
-  private volatile boolean closed;
+  private final RoleLifecycle life;
   private final Tables tables;
   private final TailEditCursor.KeyRange range;
   private TailEditCursor cursor;
@@ -71,6 +72,7 @@ public final class DbTailingReader implements TailingReader, Resource {
 
   public DbTailingReader(DbContext ctx, TailingReaderOptions options) {
     this.ctx = ctx;
+    this.life = new RoleLifecycle("tailing reader of " + ctx.store().location());
     this.options = options;
     this.blobs = new Blobs(ctx.store());
     this.range = new TailEditCursor.KeyRange(options.fromKey(), options.toKey());
@@ -87,9 +89,7 @@ public final class DbTailingReader implements TailingReader, Resource {
   }
 
   private void checkOpen() {
-    if (closed) {
-      throw IsleException.closed("tailing reader of " + ctx.store().location());
-    }
+    life.checkOpen();
   }
 
   /**
@@ -322,12 +322,12 @@ public final class DbTailingReader implements TailingReader, Resource {
   @Override
   public void tail(TailPosition from, Handler handler) throws Exception {
     TailPosition pos = from;
-    while (!closed) {
+    while (!life.isClosed()) {
       TailBatch b;
       try {
         b = poll(pos, 1024);
       } catch (IsleException e) {
-        if (closed) {
+        if (life.isClosed()) {
           return; // closed while polling: the end of the push loop, not a failure
         }
         throw e;
@@ -339,7 +339,7 @@ public final class DbTailingReader implements TailingReader, Resource {
       pos = b.next();
       if (idle) {
         synchronized (sleeper) {
-          if (!closed) {
+          if (!life.isClosed()) {
             sleeper.wait(options.pollInterval().toMillis());
           }
         }
@@ -349,12 +349,14 @@ public final class DbTailingReader implements TailingReader, Resource {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
   public void close() {
-    closed = true;
+    if (!life.markClosed()) {
+      return;
+    }
     tables.close(); // a poll still running reads on from storage and fails on the closed check
     synchronized (sleeper) {
       sleeper.notifyAll();

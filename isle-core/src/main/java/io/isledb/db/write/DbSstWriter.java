@@ -7,6 +7,7 @@ import io.isledb.SstWriterOptions;
 import io.isledb.db.BlobRef;
 import io.isledb.db.Blobs;
 import io.isledb.db.DbContext;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.db.TableOutput;
 import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestPaths;
@@ -77,12 +78,13 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
   private TableOutput sorted;
   private byte[] lastSortedKey;
   private boolean finished;
-  private boolean closed;
+  private final RoleLifecycle life;
 
   public DbSstWriter(DbContext ctx, SstWriterOptions options) {
     this.ctx = ctx;
     this.options = options;
     this.id = "sstwriter-" + ctx.newId();
+    this.life = new RoleLifecycle("SST writer " + id);
     this.blobs = new Blobs(ctx.store());
     long now = ctx.clock().millis();
     this.tableOptions =
@@ -164,9 +166,10 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
 
   @Override
   void writeEntry(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
-    if (closed || finished) {
-      throw IsleException.closed("SST writer " + id);
+    if (finished) {
+      throw life.closedException();
     }
+    life.checkOpen();
     WriteChecks.check(key, value);
     byte[] k = key.clone();
     byte[] v = value;
@@ -230,9 +233,10 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
 
   @Override
   public List<SstHandle> finish() {
-    if (closed || finished) {
-      throw IsleException.closed("SST writer " + id);
+    if (finished) {
+      throw life.closedException();
     }
+    life.checkOpen();
     if (sorted != null) {
       for (SstMeta m : sorted.finish()) {
         handles.add(SstHandleCodec.of(m, lease()));
@@ -250,10 +254,9 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
 
   @Override
   public void close() {
-    if (closed) {
+    if (!life.markClosed()) {
       return;
     }
-    closed = true;
     if (sorted != null) {
       sorted.close();
     }

@@ -7,13 +7,12 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.DbContext;
 import io.isledb.db.Resource;
+import io.isledb.db.RoleLifecycle;
 import io.isledb.db.read.WriterCache;
 import io.isledb.db.read.WriterReads;
-import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
-import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Internal;
 import java.time.Duration;
@@ -21,8 +20,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,52 +53,46 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final DbContext ctx;
   private final WriterOptions options;
   private final ManifestAppender appender;
-  private final MemtableFlush tables;
   private final WriterCache cache;
   private final FlushCuts cuts;
-  private final long commitDeadlineMillis;
   private final Object writeLock = new Object();
   private final Object monitor = new Object();
-  private final Object appendLock = new Object();
+  private final WriterCommits commits;
   private final ArrayDeque<Memtable> frozen = new ArrayDeque<>();
   private volatile int frozenCount; // frozen.size(), readable without the monitor
   private final AtomicLong nextSeq;
   private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
   private final WriterBudget budget;
-  private final io.isledb.db.CommitSignal signal;
   private final Runnable leaveSignal;
   private volatile Memtable active;
   private long rotatedGeneration;
   private long flushedGeneration;
   private volatile IsleException failure;
-  private volatile boolean closed;
-  private volatile long lastCommittedVersion;
-  private volatile ManifestState viewHead; // appender.head() after each append
+  private final RoleLifecycle life;
   private WriterReads reads; // created by the first view(), under the monitor
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
+    this.life = new RoleLifecycle("writer of " + ctx.store().location());
     this.ctx = ctx;
     this.options = options;
     String author = "writer-" + ctx.newId();
     this.appender = ctx.appender(Role.WRITER, author);
     long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
     appender.fence();
-    this.lastCommittedVersion = appender.head().seq();
-    this.viewHead = appender.head();
-    this.cuts = new FlushCuts(new FlushCuts.Head(lastCommittedVersion, appender.head(), fenceSent));
+    this.cuts =
+        new FlushCuts(new FlushCuts.Head(appender.head().seq(), appender.head(), fenceSent));
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
     this.active = new Memtable(ctx.clock().millis());
     long grace = ctx.options().gcGracePeriod().toMillis();
-    this.commitDeadlineMillis = grace / 2;
     this.cache = new WriterCache(ctx.store(), options.cache(), ctx.resources());
-    this.tables = new MemtableFlush(ctx, options, grace / 4, cache);
+    MemtableFlush tables = new MemtableFlush(ctx, options, grace / 4, cache);
+    this.commits = new WriterCommits(ctx, options, appender, tables, cache, cuts, grace / 2);
     String name = ctx.store().location();
     this.flusher = ctx.resources().flushExecutor("isledb-flush " + name, FLUSH_THREADS);
     this.budget = WriterBudget.join(ctx, () -> active, m -> rotate(m, false));
-    this.signal = ctx.commitSignal();
-    this.leaveSignal = signal.writerOpened();
+    this.leaveSignal = ctx.commitSignal().writerOpened();
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
@@ -114,7 +105,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         "writer {} opened {} at version {} with epoch {}",
         author,
         name,
-        lastCommittedVersion,
+        commits.lastCommittedVersion(),
         appender.epoch());
   }
 
@@ -144,7 +135,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     checkUsable();
     synchronized (monitor) {
       if (reads == null) {
-        reads = new WriterReads(ctx, viewHead, cache.tables());
+        reads = new WriterReads(ctx, commits.viewHead(), cache.tables());
       }
       return new WriterView(this, reads, ctx.clock());
     }
@@ -152,7 +143,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   /** For {@link WriterView}: the head to read after {@link #memtables}. */
   ManifestState viewHead() {
-    return viewHead;
+    return commits.viewHead();
   }
 
   /**
@@ -200,17 +191,17 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   @Override
   public boolean isClosed() {
-    return closed;
+    return life.isClosed();
   }
 
   @Override
   public long lastCommittedVersion() {
-    return lastCommittedVersion;
+    return commits.lastCommittedVersion();
   }
 
   @Override
   public void close() {
-    if (closed) {
+    if (life.isClosed()) {
       return;
     }
     try {
@@ -218,7 +209,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         flush();
       }
     } finally {
-      closed = true;
+      life.markClosed();
       budget.leave();
       leaveSignal.run();
       flusher.shutdownNow();
@@ -263,11 +254,13 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   private void awaitRoom() {
-    if (frozenCount < options.maxImmutableMemtables() && failure == null && !closed) {
+    if (frozenCount < options.maxImmutableMemtables() && failure == null && !life.isClosed()) {
       return;
     }
     synchronized (monitor) {
-      while (frozen.size() >= options.maxImmutableMemtables() && failure == null && !closed) {
+      while (frozen.size() >= options.maxImmutableMemtables()
+          && failure == null
+          && !life.isClosed()) {
         waitOn();
       }
     }
@@ -290,9 +283,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     if (f != null) {
       throw WriterFailure.rethrow(f);
     }
-    if (closed) {
-      throw IsleException.closed("writer of " + ctx.store().location());
-    }
+    life.checkOpen();
   }
 
   /**
@@ -315,7 +306,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
           frozenCount = frozen.size();
         }
         if (cut) {
-          f = cuts.cut(failure, frozen.isEmpty(), lastCommittedVersion, rotatedGeneration);
+          f =
+              cuts.cut(
+                  failure, frozen.isEmpty(), commits.lastCommittedVersion(), rotatedGeneration);
         }
       }
     }
@@ -350,7 +343,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
     long version;
     try {
-      version = flushOne(m);
+      version = commits.flushOne(m, () -> awaitTurn(m), () -> life.isClosed() || failure != null);
     } catch (Throwable t) {
       if (failure == null) { // else an earlier memtable's flush failed, and this one waited for it
         fail(t);
@@ -384,84 +377,6 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         }
         waitOn();
       }
-    }
-  }
-
-  /** Flushes {@code m} (retrying transient failures); returns the version that committed it. */
-  private long flushOne(Memtable m) {
-    long backoff = 100;
-    for (int attempt = 0; ; attempt++) {
-      try {
-        long started = ctx.clock().millis();
-        List<SstMeta> uploaded = tables.writeTable(m);
-        awaitTurn(m);
-        long version = commit(uploaded, m.minSeq(), m.maxSeq(), started);
-        cache.committed(uploaded, appender.head());
-        return version;
-      } catch (IsleException e) {
-        if (e.kind() != IsleException.Kind.UNAVAILABLE
-            || attempt >= options.flushRetries()
-            || closed
-            || failure != null) {
-          throw e;
-        }
-        LOG.warn(
-            "flush of {} entries failed (attempt {}), retrying in {} ms: {}",
-            m.entries(),
-            attempt + 1,
-            backoff,
-            e.getMessage());
-        try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        backoff = Math.min(backoff * 2, 5_000);
-      }
-    }
-  }
-
-  /**
-   * Commits uploaded tables with one edit. Refuses (so the caller re-uploads) when the uploads are
-   * older than half the GC grace period: GC may collect unreferenced objects after the full grace.
-   * The deadline holds for every create request of the append, retries and later slots included
-   * (the appender checks it before sending each), not only for the first attempt: a slow, failed
-   * attempt followed by a retry could otherwise commit tables GC has deleted meanwhile.
-   */
-  private long commit(List<SstMeta> tables, long firstSeq, long lastSeq, long uploadStarted) {
-    long lsn = -1;
-    if (ctx.options().lsnExtractor() != null && !tables.isEmpty()) {
-      OptionalLong l =
-          ctx.options().lsnExtractor().extract(tables.get(tables.size() - 1).largestKey());
-      lsn = l.orElse(-1);
-    }
-    long committedLsn = lsn;
-    synchronized (appendLock) {
-      long sent = ctx.clock().millis(); // no create of this append is sent before
-      ManifestAppender.Appended a =
-          appender.append(
-              state -> {
-                // Already committed by an earlier attempt whose response was lost, maybe with
-                // other tables (each attempt uploads anew) and maybe compacted away since. This
-                // writer holds the newest writer epoch (the appender checked before calling us), so
-                // nobody else assigns sequence numbers: if the log has reached this memtable's
-                // first one, the memtable is in. Adding it again would be refused as a conflict
-                // (its numbers are not above the log's), failing a flush that in fact succeeded.
-                if (state.lastSeq() >= firstSeq) {
-                  return Optional.empty();
-                }
-                return Optional.of(new Edit.AddTables(tables, lastSeq, committedLsn));
-              },
-              null,
-              () -> uploadStarted + commitDeadlineMillis);
-      lastCommittedVersion = a.version();
-      viewHead = appender.head();
-      // Our own create made a.version() the head, so pinHead may pin it from this state. An
-      // attempt found already in proves nothing about when the head was read: no state then.
-      cuts.setHead(new FlushCuts.Head(a.version(), a.duplicate() ? null : appender.head(), sent));
-      signal.committed(); // wakes a compactor of this database in this JVM
-      return a.version();
     }
   }
 
@@ -504,7 +419,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     return afterFlush(
             () ->
                 properties.isEmpty()
-                    ? new io.isledb.CommitResult(lastCommittedVersion, true)
+                    ? new io.isledb.CommitResult(commits.lastCommittedVersion(), true)
                     : new io.isledb.CommitResult(
                         ExternalCommit.commitProperties(appender, properties), false))
         .version();
@@ -526,18 +441,11 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       java.util.function.Supplier<io.isledb.CommitResult> commit) {
     synchronized (writeLock) {
       flush();
-      synchronized (appendLock) {
-        checkUsable();
-        try {
-          io.isledb.CommitResult r = commit.get();
-          nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
-          lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
-          signal.committed();
-          return r;
-        } catch (FencedException e) {
-          fail(e);
-          throw e;
-        }
+      try {
+        return commits.external(commit, this::checkUsable, nextSeq);
+      } catch (FencedException e) {
+        fail(e);
+        throw e;
       }
     }
   }
