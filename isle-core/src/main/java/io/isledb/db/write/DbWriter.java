@@ -82,12 +82,20 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
+    this(ctx, options, null);
+  }
+
+  /** Opens a writer; with {@code restorePin}, rolls back to that pin right after the fence. */
+  public DbWriter(DbContext ctx, WriterOptions options, String restorePin) {
     this.ctx = ctx;
     this.options = options;
     String author = "writer-" + ctx.newId();
     this.appender = ctx.appender(Role.WRITER, author);
     long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
     appender.fence();
+    if (restorePin != null) {
+      Restore.run(ctx, appender, restorePin);
+    }
     this.lastCommittedVersion = appender.head().seq();
     this.viewHead = appender.head();
     this.cuts = new FlushCuts(new FlushCuts.Head(lastCommittedVersion, appender.head(), fenceSent));
