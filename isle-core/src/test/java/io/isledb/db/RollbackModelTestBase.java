@@ -10,8 +10,6 @@ import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleException;
-import io.isledb.KV;
-import io.isledb.KvIterator;
 import io.isledb.ObjectStore;
 import io.isledb.ReadView;
 import io.isledb.Reader;
@@ -24,7 +22,6 @@ import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
-import io.isledb.util.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,14 +56,7 @@ public abstract class RollbackModelTestBase {
   }
 
   static TreeMap<byte[], byte[]> contents(ReadView v) {
-    TreeMap<byte[], byte[]> m = new TreeMap<>(Bytes.COMPARATOR);
-    try (KvIterator it = v.scan(null, null)) {
-      while (it.hasNext()) {
-        KV kv = it.next();
-        m.put(kv.key(), kv.value());
-      }
-    }
-    return m;
+    return FlushAsyncModelTestBase.contents(v);
   }
 
   static Map<String, String> strings(Map<byte[], byte[]> m) {
