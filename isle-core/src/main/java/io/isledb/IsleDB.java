@@ -104,6 +104,21 @@ public interface IsleDB extends AutoCloseable {
   /** Opens the writer, fencing every earlier writer of this prefix (in any process). */
   Writer openWriter(WriterOptions options);
 
+  /**
+   * Opens the writer restored to the pin {@code pinName}: fences every earlier writer, then
+   * publishes one new version (a {@code restore} edit, docs/FORMAT.md) whose tables, commit tokens,
+   * commit users' marks and table properties are those of the pinned version. Everything published
+   * after that version vanishes; sequence numbers keep increasing, so later writes shadow the
+   * restored data. The rollback happens whole or not at all: after a crash, the database is at the
+   * old head (open restored again) or at the restored version. A compaction racing with it is
+   * refused; tailing readers reaching it fail with {@link RolledBackException}. The pin is kept;
+   * remove it when no longer needed. Cost: one GET (the pin) and two creates (fence, restore).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin, it expired, or (for a
+   *     history pin) its version is no longer readable; the message names the pin and version
+   */
+  Writer openWriterRestoredTo(WriterOptions options, String pinName);
+
   /** A new builder of external tables for {@link #commit}; any thread or process may use one. */
   SstWriter newSstWriter(SstWriterOptions options);
 

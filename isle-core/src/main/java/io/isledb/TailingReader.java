@@ -25,7 +25,16 @@ public interface TailingReader extends AutoCloseable {
   /** The position right after the newest committed edit: only future changes. */
   TailPosition latest();
 
-  /** Up to {@code maxChanges} changes after {@code from}. An idle poll costs one read request. */
+  /**
+   * Up to {@code maxChanges} changes after {@code from}. An idle poll costs one read request.
+   *
+   * <p>A rollback ({@link IsleDB#openWriterRestoredTo}) is never passed over: a poll returns the
+   * changes before it and stops there, and a poll from it throws {@link RolledBackException} (every
+   * time). The consumer must start over from a full read of {@link RolledBackException#version()}
+   * or a later version.
+   *
+   * @throws RolledBackException if the next change would be after a rollback
+   */
   TailBatch poll(TailPosition from, int maxChanges);
 
   /** Receives changes from {@link #tail}. */

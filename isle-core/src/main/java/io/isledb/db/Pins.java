@@ -218,6 +218,17 @@ public final class Pins {
     return out;
   }
 
+  /** The pin named {@code name} (one GET), or empty if there is none. */
+  public static Optional<ManifestCodec.Pin> get(ObjectStore store, String name) {
+    checkName(name);
+    String object = ManifestPaths.pin(name);
+    Optional<byte[]> b = store.get(object);
+    if (b.isEmpty() || b.get().length == 0) {
+      return Optional.empty();
+    }
+    return Optional.of(ManifestCodec.decodePin(object, b.get()));
+  }
+
   /** Every pin (one LIST, one GET per pin); pins removed while listing are skipped. */
   public static List<ManifestCodec.Pin> read(ObjectStore store) {
     return read(store, new ArrayList<>());

@@ -33,6 +33,9 @@ final class CommitFields {
 
   /** The format version an edit needs. */
   static int version(Edit e) {
+    if (e.change() instanceof Edit.Restore r) {
+      return version(r.state());
+    }
     return e.change() instanceof Edit.AddTables a && a.extended()
         ? JsonHeader.COMMITS_FORMAT_VERSION
         : JsonHeader.FORMAT_VERSION;

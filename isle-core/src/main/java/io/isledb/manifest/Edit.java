@@ -36,7 +36,7 @@ public record Edit(
   }
 
   /** What an edit changes. Type ids (in {@code ManifestCodec}) are persisted. */
-  public sealed interface Change permits Fence, AddTables, Compact, DropTables {}
+  public sealed interface Change permits Fence, AddTables, Compact, DropTables, Restore {}
 
   /** Claims epoch {@code epoch} of the role; older epochs of that role can no longer commit. */
   public record Fence() implements Change {}
@@ -99,6 +99,24 @@ public record Edit(
   public record DropTables(List<String> ids, long lowWatermarkLsn) implements Change {
     public DropTables {
       ids = List.copyOf(ids);
+    }
+  }
+
+  /**
+   * Rolls the database back to an earlier version (a writer restored to a pin): the tables and
+   * commit bookkeeping become those of {@code state}; fences stay, sequence numbers keep increasing
+   * (replay rule in {@code RestoreRule}).
+   *
+   * @param state the folded state of the restored version (its {@code seq} is that version)
+   */
+  public record Restore(ManifestState state) implements Change {
+    public Restore {
+      Objects.requireNonNull(state, "state");
+    }
+
+    /** The version restored. */
+    public long version() {
+      return state.seq();
     }
   }
 }

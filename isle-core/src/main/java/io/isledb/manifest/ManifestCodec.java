@@ -35,6 +35,7 @@ public final class ManifestCodec {
   static final String ADD = "add";
   static final String COMPACT = "compact";
   static final String DROP = "drop";
+  static final String RESTORE = "restore";
 
   private ManifestCodec() {}
 
@@ -70,6 +71,10 @@ public final class ManifestCodec {
       ArrayNode ids = c.putArray("ids");
       d.ids().forEach(ids::add);
       c.put("lowWatermarkLsn", d.lowWatermarkLsn());
+    } else if (e.change() instanceof Edit.Restore r) {
+      c.put("type", RESTORE);
+      c.put("version", r.version());
+      putState(c.putObject("state"), r.state());
     }
     return ChecksummedJson.encode(n);
   }
@@ -101,6 +106,10 @@ public final class ManifestCodec {
           case DROP ->
               new Edit.DropTables(
                   strings(name, field(name, c, "ids")), num(name, c, "lowWatermarkLsn"));
+          case RESTORE -> {
+            long v = num(name, c, "version");
+            yield new Edit.Restore(stateFrom(name, v, n, field(name, c, "state")));
+          }
           default ->
               throw new CorruptionException(
                   "manifest edit " + name + " has unknown change type '" + type + "'");

@@ -195,6 +195,9 @@ public final class ManifestState {
     if (why != null) {
       return new Applied(withSeqOnly(e.seq()), why);
     }
+    if (e.change() instanceof Edit.Restore r) {
+      return new Applied(RestoreRule.apply(this, e.seq(), r), null);
+    }
     return new Applied(applyValid(e), null);
   }
 
@@ -225,6 +228,8 @@ public final class ManifestState {
       return validateCompact(e.role(), c);
     } else if (e.change() instanceof Edit.DropTables d) {
       return validateDrop(e.role(), d);
+    } else if (e.change() instanceof Edit.Restore r) {
+      return RestoreRule.validate(this, e.role(), r);
     }
     throw IsleException.internal("unknown change " + e.change());
   }

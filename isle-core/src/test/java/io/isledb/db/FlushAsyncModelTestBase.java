@@ -88,7 +88,7 @@ public abstract class FlushAsyncModelTestBase {
     return m;
   }
 
-  private static TreeMap<byte[], byte[]> contents(ReadView v) {
+  static TreeMap<byte[], byte[]> contents(ReadView v) {
     TreeMap<byte[], byte[]> m = new TreeMap<>(Bytes.COMPARATOR);
     try (KvIterator it = v.scan(null, null)) {
       while (it.hasNext()) {

@@ -55,8 +55,8 @@ class GoldenManifestV2Test {
 
   /** fence, the add above, then a second user and a property replaced: version 4. */
   static ManifestState state() {
-    ManifestState s = ManifestState.empty();
-    for (Edit e :
+    return applyAll(
+        ManifestState.empty(),
         List.of(
             new Edit(1, Role.WRITER, 1, "committer-7e", T, null, new Edit.Fence()),
             ADD,
@@ -75,7 +75,12 @@ class GoldenManifestV2Test {
                 "committer-7e",
                 T + 2,
                 null,
-                new Edit.AddTables(List.of(), 11, -1, null, 0, Map.of("key.encoding", "2"))))) {
+                new Edit.AddTables(List.of(), 11, -1, null, 0, Map.of("key.encoding", "2")))));
+  }
+
+  /** {@code s} after every edit of {@code edits}, each of which must be accepted. */
+  static ManifestState applyAll(ManifestState s, List<Edit> edits) {
+    for (Edit e : edits) {
       ManifestState.Applied a = s.apply(e);
       assertThat(a.rejection()).as("rejection of %s", e).isNull();
       s = a.state();

@@ -124,6 +124,16 @@ public final class Database implements IsleDB {
   }
 
   @Override
+  public synchronized Writer openWriterRestoredTo(WriterOptions options, String pinName) {
+    checkOpen();
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(pinName, "pinName");
+    writer = track(new DbWriter(ctx, options, pinName));
+    committer = null;
+    return writer;
+  }
+
+  @Override
   public SstWriter newSstWriter(SstWriterOptions options) {
     checkOpen();
     Objects.requireNonNull(options, "options");

@@ -110,6 +110,12 @@ final class GcWindow {
                   } else if (e.change() instanceof Edit.Compact c) {
                     addedBySlot.put(e.seq(), c.output());
                     added.addAll(c.output());
+                  } else if (e.change() instanceof Edit.Restore r) {
+                    // A rollback makes its tables live again: for the window (history pins) and
+                    // the sweep (which restarts their grace period) it adds them.
+                    List<SstMeta> back = r.state().allTables();
+                    addedBySlot.put(e.seq(), back);
+                    added.addAll(back);
                   }
                 });
     if (head.seq() == 0 && !ctx.manifest().listLog().isEmpty()) {

@@ -2,6 +2,7 @@ package io.isledb.db.tail;
 
 import io.isledb.Change;
 import io.isledb.IsleException;
+import io.isledb.RolledBackException;
 import io.isledb.TailBatch;
 import io.isledb.TailPosition;
 import io.isledb.TailingReader;
@@ -168,6 +169,11 @@ public final class DbTailingReader implements TailingReader, Resource {
           offset = 0;
         }
       }
+    } catch (RolledBackException e) {
+      if (out.isEmpty()) {
+        throw e;
+      }
+      // Return what came before the rollback; the next poll, from the rollback, fails.
     } catch (MissingTableException e) {
       dropCursor();
       throw e.judge(ctx.manifest().loadLatest(), "tail position at version " + version);
@@ -224,6 +230,9 @@ public final class DbTailingReader implements TailingReader, Resource {
     highestSeen = Math.max(highestSeen, version);
     // The replay rule decides whether the edit took effect; ignored edits emit nothing.
     ManifestState.Applied applied = stateBefore(version).apply(e.get());
+    if (applied.accepted() && e.get().change() instanceof Edit.Restore r) {
+      throw TailRollback.at(ctx, version, r);
+    }
     folded = applied.state();
     List<SstMeta> added =
         applied.accepted() && e.get().change() instanceof Edit.AddTables add

@@ -74,6 +74,11 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
+    this(ctx, options, null);
+  }
+
+  /** Opens a writer; with {@code restorePin}, rolls back to that pin right after the fence. */
+  public DbWriter(DbContext ctx, WriterOptions options, String restorePin) {
     this.life = new RoleLifecycle("writer of " + ctx.store().location());
     this.ctx = ctx;
     this.options = options;
@@ -81,6 +86,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.appender = ctx.appender(Role.WRITER, author);
     long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
     appender.fence();
+    if (restorePin != null) {
+      Restore.run(ctx, appender, restorePin);
+    }
     this.cuts =
         new FlushCuts(new FlushCuts.Head(appender.head().seq(), appender.head(), fenceSent));
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
