@@ -37,6 +37,9 @@ import java.util.Arrays;
  * @param blockSize the writer's target data block size
  * @param restartInterval the writer's data block restart interval
  * @param bloomBitsPerKey the writer's bloom bits per key (0 = no filter)
+ * @param seqIsOrdinal whether the table is marked (optional property {@code seq-is-ordinal}) as
+ *     holding sequence numbers 1..entryCount in key order: an entry's place in the table is its
+ *     sequence number minus 1, without counting the entries before it
  */
 @Internal
 public record TableProperties(
@@ -64,7 +67,64 @@ public record TableProperties(
     Compression compression,
     int blockSize,
     int restartInterval,
-    int bloomBitsPerKey) {
+    int bloomBitsPerKey,
+    boolean seqIsOrdinal) {
+
+  /** Properties of a table without the {@code seq-is-ordinal} mark. */
+  public TableProperties(
+      int formatVersion,
+      byte[] smallestKey,
+      byte[] largestKey,
+      long minSeq,
+      long maxSeq,
+      long entryCount,
+      long tombstoneCount,
+      long minExpiresAtMillis,
+      long maxExpiresAtMillis,
+      long minDataTimeMillis,
+      long maxDataTimeMillis,
+      long creationTimeMillis,
+      long fileSize,
+      long rawKeyBytes,
+      long rawValueBytes,
+      long expiringCount,
+      long blobCount,
+      long dataBlockCount,
+      long dataSize,
+      long indexSize,
+      long filterSize,
+      Compression compression,
+      int blockSize,
+      int restartInterval,
+      int bloomBitsPerKey) {
+    this(
+        formatVersion,
+        smallestKey,
+        largestKey,
+        minSeq,
+        maxSeq,
+        entryCount,
+        tombstoneCount,
+        minExpiresAtMillis,
+        maxExpiresAtMillis,
+        minDataTimeMillis,
+        maxDataTimeMillis,
+        creationTimeMillis,
+        fileSize,
+        rawKeyBytes,
+        rawValueBytes,
+        expiringCount,
+        blobCount,
+        dataBlockCount,
+        dataSize,
+        indexSize,
+        filterSize,
+        compression,
+        blockSize,
+        restartInterval,
+        bloomBitsPerKey,
+        false);
+  }
 
   @Override
   public boolean equals(Object o) {
@@ -93,7 +153,8 @@ public record TableProperties(
         && compression == p.compression
         && blockSize == p.blockSize
         && restartInterval == p.restartInterval
-        && bloomBitsPerKey == p.bloomBitsPerKey;
+        && bloomBitsPerKey == p.bloomBitsPerKey
+        && seqIsOrdinal == p.seqIsOrdinal;
   }
 
   @Override
@@ -157,6 +218,7 @@ public record TableProperties(
         + restartInterval
         + ", bloomBitsPerKey="
         + bloomBitsPerKey
+        + (seqIsOrdinal ? ", seqIsOrdinal" : "")
         + "]";
   }
 }
