@@ -131,5 +131,5 @@ public final class SstFormat {
    * sequence number i, so an entry's place in its table is its sequence number minus 1. Written by
    * {@code SstWriter} (external tables); readers that predate it skip it.
    */
-  static final int PROP_SEQ_IS_ORDINAL = 21;
+  static final int PROP_SEQ_IS_ORDINAL = 32;
 }
