@@ -70,62 +70,6 @@ public record TableProperties(
     int bloomBitsPerKey,
     boolean seqIsOrdinal) {
 
-  /** Properties of a table without the {@code seq-is-ordinal} mark. */
-  public TableProperties(
-      int formatVersion,
-      byte[] smallestKey,
-      byte[] largestKey,
-      long minSeq,
-      long maxSeq,
-      long entryCount,
-      long tombstoneCount,
-      long minExpiresAtMillis,
-      long maxExpiresAtMillis,
-      long minDataTimeMillis,
-      long maxDataTimeMillis,
-      long creationTimeMillis,
-      long fileSize,
-      long rawKeyBytes,
-      long rawValueBytes,
-      long expiringCount,
-      long blobCount,
-      long dataBlockCount,
-      long dataSize,
-      long indexSize,
-      long filterSize,
-      Compression compression,
-      int blockSize,
-      int restartInterval,
-      int bloomBitsPerKey) {
-    this(
-        formatVersion,
-        smallestKey,
-        largestKey,
-        minSeq,
-        maxSeq,
-        entryCount,
-        tombstoneCount,
-        minExpiresAtMillis,
-        maxExpiresAtMillis,
-        minDataTimeMillis,
-        maxDataTimeMillis,
-        creationTimeMillis,
-        fileSize,
-        rawKeyBytes,
-        rawValueBytes,
-        expiringCount,
-        blobCount,
-        dataBlockCount,
-        dataSize,
-        indexSize,
-        filterSize,
-        compression,
-        blockSize,
-        restartInterval,
-        bloomBitsPerKey,
-        false);
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof TableProperties p

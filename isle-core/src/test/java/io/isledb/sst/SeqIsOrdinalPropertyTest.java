@@ -13,34 +13,29 @@ import org.junit.jupiter.api.Test;
 /** The optional {@code seqIsOrdinal} property (tag 32) that {@code SstWriter} tables carry. */
 class SeqIsOrdinalPropertyTest {
 
-  static TableProperties props(long minSeq, long maxSeq, long entries, boolean marked) {
-    return new TableProperties(
-        1,
-        "a".getBytes(),
-        "z".getBytes(),
-        minSeq,
-        maxSeq,
-        entries,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        1249,
-        30,
-        40,
-        0,
-        0,
-        1,
-        1000,
-        50,
-        20,
-        Compression.NONE,
-        4096,
-        16,
-        10,
-        marked);
+  /**
+   * Properties of a built table of {@code n} keys, marked or not; its i-th entry has sequence
+   * number i if numbered, else 1 (as SstWriter tables before the mark).
+   */
+  static TableProperties built(int n, boolean marked, boolean numbered) {
+    TableBuilder b = new TableBuilder(new ByteArrayOutputStream(), TableOptions.defaults());
+    if (marked) {
+      b.markSeqIsOrdinal();
+    }
+    for (int i = 1; i <= n; i++) {
+      b.add(String.format("k%03d", i).getBytes(), numbered ? i : 1, ValueKind.PUT, 0, new byte[1]);
+    }
+    return b.finish();
+  }
+
+  /** {@code p} encoded, then a seq-is-ordinal record holding {@code value}. */
+  static byte[] withMark(TableProperties p, long value) {
+    GrowableBuffer g = new GrowableBuffer(64);
+    g.write(PropertiesCodec.encode(p));
+    g.writeVarint(SstFormat.PROP_SEQ_IS_ORDINAL);
+    g.writeVarint(1);
+    g.writeVarint(value);
+    return g.toByteArray();
   }
 
   static TableProperties decode(byte[] encoded) {
@@ -49,28 +44,27 @@ class SeqIsOrdinalPropertyTest {
 
   @Test
   void markRoundTripsAndUnmarkedTablesEncodeAsBefore() {
-    byte[] unmarked = PropertiesCodec.encode(props(1, 5, 5, false));
-    byte[] marked = PropertiesCodec.encode(props(1, 5, 5, true));
+    TableProperties p = built(5, true, true);
+    byte[] unmarked = PropertiesCodec.encode(built(5, false, true));
+    byte[] marked = PropertiesCodec.encode(p);
     // Unmarked: no tag 21 at all, so every table but an SstWriter's keeps its exact bytes.
     assertThat(marked).startsWith(unmarked);
     assertThat(Arrays.copyOfRange(marked, unmarked.length, marked.length))
         .containsExactly(32, 1, 1);
-    assertThat(decode(marked)).isEqualTo(props(1, 5, 5, true));
+    assertThat(p.seqIsOrdinal()).isTrue();
     assertThat(decode(marked).seqIsOrdinal()).isTrue();
     assertThat(decode(unmarked).seqIsOrdinal()).isFalse();
     assertThat(decode(marked)).isNotEqualTo(decode(unmarked));
+    assertThat(withMark(built(5, false, true), 1)).isEqualTo(marked);
   }
 
   @Test
   void aMarkThatContradictsTheSequenceBoundsIsCorruption() {
-    byte[] wrongBounds = PropertiesCodec.encode(props(1, 1, 5, true)); // an old SstWriter table
-    assertThatThrownBy(() -> decode(wrongBounds)).isInstanceOf(CorruptionException.class);
-    GrowableBuffer g = new GrowableBuffer(64);
-    g.write(PropertiesCodec.encode(props(1, 5, 5, false)));
-    g.writeVarint(32);
-    g.writeVarint(1);
-    g.writeVarint(2); // only 1 is defined
-    byte[] wrongValue = g.toByteArray();
+    byte[] wrongBounds = withMark(built(5, false, false), 1); // an old SstWriter table: every seq 1
+    assertThatThrownBy(() -> decode(wrongBounds))
+        .isInstanceOf(CorruptionException.class)
+        .hasMessageContaining("inconsistent");
+    byte[] wrongValue = withMark(built(5, false, true), 2); // only 1 is defined
     assertThatThrownBy(() -> decode(wrongValue))
         .isInstanceOf(CorruptionException.class)
         .hasMessageContaining("seq-is-ordinal");
