@@ -36,6 +36,7 @@ public final class TableOutput implements AutoCloseable {
   private long blobRefs;
   private java.util.function.BiFunction<String, ObjectUpload, ObjectUpload> uploads =
       (tableId, u) -> u;
+  private boolean seqIsOrdinal;
 
   /**
    * @param targetSize roll to a new table at the first key boundary after this size (use {@code
@@ -71,6 +72,16 @@ public final class TableOutput implements AutoCloseable {
     this.uploads = wrap;
   }
 
+  /**
+   * Gives each table's i-th entry sequence number i (the {@code seq} passed to add is ignored) and
+   * marks the tables {@code seq-is-ordinal}: an external table's entries all read as its global
+   * sequence number, so their stored ones are free to record their place in the table, which a
+   * range-restricted tailing reader needs (docs/PROTOCOL.md §8). Needs distinct user keys.
+   */
+  public void numberEntries() {
+    this.seqIsOrdinal = true;
+  }
+
   public void add(byte[] userKey, long seq, ValueKind kind, long expiresAt, byte[] value) {
     add(userKey, 0, userKey.length, seq, kind, expiresAt, value, 0, value.length);
   }
@@ -98,10 +109,21 @@ public final class TableOutput implements AutoCloseable {
       onTableStart.accept(id);
       upload = uploads.apply(id, store.startUpload(io.isledb.manifest.ManifestPaths.sst(id)));
       builder = new TableBuilder(new UploadStream(upload), options);
+      if (seqIsOrdinal) {
+        builder.markSeqIsOrdinal();
+      }
       blobRefs = 0;
     }
     builder.add(
-        keyBuf, keyOffset, keyLength, seq, kind, expiresAt, valueBuf, valueOffset, valueLength);
+        keyBuf,
+        keyOffset,
+        keyLength,
+        seqIsOrdinal ? builder.entryCount() + 1 : seq,
+        kind,
+        expiresAt,
+        valueBuf,
+        valueOffset,
+        valueLength);
     if (kind.isBlob()) {
       blobRefs++;
     }

@@ -22,6 +22,7 @@ import static io.isledb.sst.SstFormat.PROP_MIN_SEQ;
 import static io.isledb.sst.SstFormat.PROP_RAW_KEY_BYTES;
 import static io.isledb.sst.SstFormat.PROP_RAW_VALUE_BYTES;
 import static io.isledb.sst.SstFormat.PROP_RESTART_INTERVAL;
+import static io.isledb.sst.SstFormat.PROP_SEQ_IS_ORDINAL;
 import static io.isledb.sst.SstFormat.PROP_SMALLEST_KEY;
 import static io.isledb.sst.SstFormat.PROP_TOMBSTONE_COUNT;
 
@@ -62,6 +63,9 @@ final class PropertiesCodec {
     number(out, PROP_BLOCK_SIZE, p.blockSize());
     number(out, PROP_RESTART_INTERVAL, p.restartInterval());
     number(out, PROP_BLOOM_BITS_PER_KEY, p.bloomBitsPerKey());
+    if (p.seqIsOrdinal()) {
+      number(out, PROP_SEQ_IS_ORDINAL, 1); // absent when false: unmarked tables keep their bytes
+    }
     return out.toByteArray();
   }
 
@@ -91,6 +95,7 @@ final class PropertiesCodec {
     long[] numbers = new long[PROP_LAST_REQUIRED_TAG + 1];
     boolean[] seen = new boolean[PROP_LAST_REQUIRED_TAG + 1];
     int lastTag = 0;
+    boolean seqIsOrdinal = false;
     while (in.hasRemaining()) {
       int tag = in.readLength("property tag", Integer.MAX_VALUE);
       if (tag <= lastTag) {
@@ -98,6 +103,15 @@ final class PropertiesCodec {
       }
       lastTag = tag;
       int len = in.readLength("length of property " + tag, in.remaining());
+      if (tag == PROP_SEQ_IS_ORDINAL) {
+        int end = in.position() + len;
+        long v = in.readVarint64("property " + tag);
+        if (in.position() != end || v != 1) {
+          throw in.corruption("property " + tag + " (seq-is-ordinal) must be the number 1");
+        }
+        seqIsOrdinal = true;
+        continue;
+      }
       if (tag > PROP_LAST_REQUIRED_TAG) {
         in.skip(len, "property " + tag);
         continue;
@@ -147,7 +161,8 @@ final class PropertiesCodec {
             && numbers[PROP_BLOCK_SIZE] <= MAX_BLOCK_SIZE_OPTION
             && numbers[PROP_RESTART_INTERVAL] >= 1
             && numbers[PROP_RESTART_INTERVAL] <= 65536
-            && inRange(numbers[PROP_BLOOM_BITS_PER_KEY], 64);
+            && inRange(numbers[PROP_BLOOM_BITS_PER_KEY], 64)
+            && (!seqIsOrdinal || entries == 0 || (minSeq == 1 && maxSeq == entries));
     if (!consistent) {
       throw in.corruption("inconsistent counts or options: " + java.util.Arrays.toString(numbers));
     }
@@ -176,7 +191,8 @@ final class PropertiesCodec {
         compression,
         (int) numbers[PROP_BLOCK_SIZE],
         (int) numbers[PROP_RESTART_INTERVAL],
-        (int) numbers[PROP_BLOOM_BITS_PER_KEY]);
+        (int) numbers[PROP_BLOOM_BITS_PER_KEY],
+        seqIsOrdinal);
   }
 
   private static boolean inRange(long v, long max) {

@@ -125,4 +125,11 @@ public final class SstFormat {
 
   /** The highest tag format version 1 defines; every tag 1..this must be present. */
   static final int PROP_LAST_REQUIRED_TAG = PROP_BLOOM_BITS_PER_KEY;
+
+  /**
+   * Optional (absent = false): value 1 says the i-th entry of the table (in key order, from 1) has
+   * sequence number i, so an entry's place in its table is its sequence number minus 1. Written by
+   * {@code SstWriter} (external tables); readers that predate it skip it.
+   */
+  static final int PROP_SEQ_IS_ORDINAL = 32;
 }

@@ -56,6 +56,7 @@ public final class TableBuilder implements AutoCloseable {
   private long rawKeyBytes;
   private long rawValueBytes;
   private long dataBlockCount;
+  private boolean seqIsOrdinal;
 
   /**
    * A builder writing to {@code sink} with {@code options}.
@@ -121,6 +122,15 @@ public final class TableBuilder implements AutoCloseable {
     checkOpen();
     EntryChecks.validate(
         keyBuf, keyOffset, keyLength, seq, kind, expiresAtMillis, valueBuf, valueLength);
+    if (seqIsOrdinal && seq != entryCount + 1) {
+      throw IsleException.invalidArgument(
+          "a table marked seq-is-ordinal needs sequence number "
+              + (entryCount + 1)
+              + " for its entry "
+              + (entryCount + 1)
+              + ", got "
+              + seq);
+    }
     int userLength = lastKeyLength - SstFormat.KEY_TRAILER_LENGTH;
     boolean sameUserKey = false;
     if (entryCount > 0) {
@@ -326,7 +336,21 @@ public final class TableBuilder implements AutoCloseable {
         options.compression(),
         options.blockSize(),
         options.restartInterval(),
-        options.bloomBitsPerKey());
+        options.bloomBitsPerKey(),
+        seqIsOrdinal && !empty);
+  }
+
+  /**
+   * Marks the table {@code seq-is-ordinal}: the caller gives its i-th entry sequence number i
+   * (checked on every add), and the properties say so, so a reader finds an entry's place in the
+   * table from its sequence number alone. Call before the first add.
+   */
+  public void markSeqIsOrdinal() {
+    checkOpen();
+    if (entryCount > 0) {
+      throw IsleException.invalidArgument("markSeqIsOrdinal must be called before the first add");
+    }
+    seqIsOrdinal = true;
   }
 
   /** Entries added so far. */

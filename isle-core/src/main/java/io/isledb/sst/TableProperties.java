@@ -37,6 +37,9 @@ import java.util.Arrays;
  * @param blockSize the writer's target data block size
  * @param restartInterval the writer's data block restart interval
  * @param bloomBitsPerKey the writer's bloom bits per key (0 = no filter)
+ * @param seqIsOrdinal whether the table is marked (optional property {@code seq-is-ordinal}) as
+ *     holding sequence numbers 1..entryCount in key order: an entry's place in the table is its
+ *     sequence number minus 1, without counting the entries before it
  */
 @Internal
 public record TableProperties(
@@ -64,7 +67,8 @@ public record TableProperties(
     Compression compression,
     int blockSize,
     int restartInterval,
-    int bloomBitsPerKey) {
+    int bloomBitsPerKey,
+    boolean seqIsOrdinal) {
 
   @Override
   public boolean equals(Object o) {
@@ -93,7 +97,8 @@ public record TableProperties(
         && compression == p.compression
         && blockSize == p.blockSize
         && restartInterval == p.restartInterval
-        && bloomBitsPerKey == p.bloomBitsPerKey;
+        && bloomBitsPerKey == p.bloomBitsPerKey
+        && seqIsOrdinal == p.seqIsOrdinal;
   }
 
   @Override
@@ -157,6 +162,7 @@ public record TableProperties(
         + restartInterval
         + ", bloomBitsPerKey="
         + bloomBitsPerKey
+        + (seqIsOrdinal ? ", seqIsOrdinal" : "")
         + "]";
   }
 }

@@ -81,7 +81,8 @@ class GoldenSstTest {
         c,
         256,
         4,
-        10);
+        10,
+        false);
   }
 
   @ParameterizedTest

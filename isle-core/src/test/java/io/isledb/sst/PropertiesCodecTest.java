@@ -38,7 +38,8 @@ class PropertiesCodecTest {
         Compression.ZSTD,
         4096,
         8,
-        12);
+        12,
+        false);
   }
 
   @Test
@@ -108,7 +109,8 @@ class PropertiesCodecTest {
             Compression.NONE,
             1,
             1,
-            0);
+            0,
+            false);
     byte[] b = PropertiesCodec.encode(bad);
     assertThatThrownBy(() -> PropertiesCodec.decode(b, b.length, FOOTER, 1249, "t"))
         .hasMessageContaining("inconsistent");

@@ -4,6 +4,8 @@ import io.isledb.db.read.Tables;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableIterator;
+import io.isledb.sst.TableProperties;
+import io.isledb.sst.TableReader;
 import io.isledb.util.Bytes;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,9 +29,12 @@ import java.util.List;
  *   <li>External tables (all entries of a table share its global sequence number, tables follow
  *       each other in commit order, entries in key order): the rank is the entries of the tables
  *       before plus the entry's index in its table, so entries are streamed in key order, one table
- *       at a time, with one read-ahead buffer. A table outside the range is not read at all; in a
- *       table that overlaps it, the blocks before the range are read to count their entries (not
- *       kept), the blocks after it are not read.
+ *       at a time, with one read-ahead buffer. A table outside the range is not read at all. A
+ *       table marked {@code seq-is-ordinal} (every table {@code SstWriter} builds now) stores each
+ *       entry's place in the table as its sequence number, so only its blocks overlapping the range
+ *       are read, like a writer table's. In an unmarked table (built before the mark), the blocks
+ *       before the range are read to count their entries (not kept); in either, the blocks after
+ *       the range are not read.
  *   <li>Anything else (mixed or non-dense edits) and unrestricted readers: every entry is read and
  *       sorted, the rank is its index.
  * </ul>
@@ -220,6 +225,7 @@ abstract class TailEditCursor implements AutoCloseable {
     private int t = -1;
     private TableIterator it;
     private long ordinal;
+    private boolean numbered;
     private long floor;
     private TailEntry pending;
     private long pendingRank;
@@ -249,8 +255,14 @@ abstract class TailEditCursor implements AutoCloseable {
           if (!range.overlaps(m) || bases[t] + m.entries() <= floor) {
             continue; // nothing of it is emitted: not read at all
           }
-          it = open.get(m).reader().iterator(scan);
-          it.seekToFirst(); // the entries before the range are counted: they have ranks too
+          TableReader reader = open.get(m).reader();
+          it = reader.iterator(scan);
+          numbered = numbered(m, reader.properties());
+          if (numbered && range.from() != null) {
+            it.seek(range.from()); // the place in the table is the stored seq: nothing to count
+          } else {
+            it.seekToFirst(); // the entries before the range are counted: they have ranks too
+          }
           ordinal = 0;
         } else {
           it.next();
@@ -260,13 +272,21 @@ abstract class TailEditCursor implements AutoCloseable {
           closeTable();
           continue;
         }
-        long rank = bases[t] + ordinal;
+        long rank = bases[t] + (numbered ? it.seq() - 1 : ordinal);
         if (rank >= floor && (range.from() == null || it.compareUserKey(range.from()) >= 0)) {
           pending = TailEntry.of(it, ordered.get(t));
           pendingRank = rank;
           return;
         }
       }
+    }
+
+    /**
+     * Whether the table's stored sequence numbers are the places of its entries: marked by its
+     * writer, and the manifest's bounds agree (an unmarked or inconsistent table is counted).
+     */
+    private static boolean numbered(SstMeta m, TableProperties p) {
+      return p.seqIsOrdinal() && m.minSeq() == 1 && m.maxSeq() == m.entries();
     }
 
     private void closeTable() {

@@ -24,10 +24,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Builds external tables. Every entry is written with sequence number 1; the commit gives each
- * table a global sequence number, in handle order, so later tables shadow earlier ones. Uploads are
- * covered by a lease ({@code manifest/leases/<writer id>.json}) that keeps GC away from them until
- * the commit deletes it, or its ttl runs out.
+ * Builds external tables. The commit gives each table a global sequence number, in handle order, so
+ * later tables shadow earlier ones; every entry reads as that number, so the stored one is free:
+ * each table's i-th entry (key order) is stored with sequence number i and the table is marked
+ * {@code seq-is-ordinal}, which lets a range-restricted tailing reader rank an entry without
+ * reading the blocks before it (docs/PROTOCOL.md §8). Tables written before the mark stored 1.
+ * Uploads are covered by a lease ({@code manifest/leases/<writer id>.json}) that keeps GC away from
+ * them until the commit deletes it, or its ttl runs out.
  *
  * <p>The lease names every object before its upload starts, without being rewritten per upload
  * (which cost O(n) bytes per upload, O(n^2) in all): blobs get uniquifiers counted under a random
@@ -41,6 +44,7 @@ import java.util.TreeMap;
  */
 @Internal
 public final class DbSstWriter extends KindedWrites implements SstWriter {
+  /** Passed to the table output, which replaces it with the entry's place in its table. */
   static final long LOCAL_SEQ = 1;
 
   /** Low bits of a blob uniquifier counted under one declared prefix (the top 40 bits). */
@@ -79,6 +83,9 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
   private byte[] lastSortedKey;
   private boolean finished;
   private final RoleLifecycle life;
+  // Tests only: write tables the way writers before the seq-is-ordinal mark did (every entry seq
+  // 1).
+  private boolean legacyLocalSeq;
 
   public DbSstWriter(DbContext ctx, SstWriterOptions options) {
     this.ctx = ctx;
@@ -95,6 +102,14 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
             .withTargetFileSize(options.targetTableSize());
     long window = Math.max(options.leaseTtl().toMillis(), ctx.options().gcGracePeriod().toMillis());
     this.leaseRewriteMillis = Math.max(1, window / 4);
+  }
+
+  /**
+   * Tests only: build unmarked tables, every entry with sequence number 1, as writers before the
+   * {@code seq-is-ordinal} mark did (old data must keep tailing through the counting path).
+   */
+  public void useLegacyLocalSeqForTests() {
+    legacyLocalSeq = true;
   }
 
   private String lease() {
@@ -206,12 +221,17 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
 
   /** Table ids come from the lease's declared batch; the lease is fresh before each upload. */
   private TableOutput tableOutput() {
-    return new TableOutput(
-        ctx.store(),
-        this::nextTableId,
-        tableOptions,
-        options.targetTableSize(),
-        t -> beforeUpload());
+    TableOutput out =
+        new TableOutput(
+            ctx.store(),
+            this::nextTableId,
+            tableOptions,
+            options.targetTableSize(),
+            t -> beforeUpload());
+    if (!legacyLocalSeq) {
+      out.numberEntries();
+    }
+    return out;
   }
 
   private void writeBuffer() {
