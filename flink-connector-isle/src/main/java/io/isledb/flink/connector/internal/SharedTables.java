@@ -1,0 +1,139 @@
+package io.isledb.flink.connector.internal;
+
+import io.isledb.DBOptions;
+import io.isledb.IsleDB;
+import io.isledb.IsleResources;
+import io.isledb.IsleResourcesOptions;
+import io.isledb.ObjectStore;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The IsleDB databases of one JVM (a task manager, or the job manager for enumerators and
+ * committers), shared by every subtask, source, sink and lookup function that uses the same table:
+ * one {@link IsleResources} (thread pools, block cache, disk cache, FileSystems) per JVM and one
+ * {@link IsleDB} per table location, both reference-counted and closed when the last user releases
+ * them (docs/flink-connector.md, "Resources").
+ */
+public final class SharedTables {
+  private static final Object LOCK = new Object();
+  private static IsleResources resources;
+  private static int resourceUsers;
+  private static final Map<TableLocation, Entry> TABLES = new HashMap<>();
+
+  private SharedTables() {}
+
+  /** A use of a shared table; {@link #close()} releases it (once). */
+  public static final class Lease implements AutoCloseable {
+    private final TableLocation location;
+    private final IsleDB db;
+    private boolean released;
+
+    private Lease(TableLocation location, IsleDB db) {
+      this.location = location;
+      this.db = db;
+    }
+
+    /** The shared database: do not close it, close the lease. */
+    public IsleDB db() {
+      return db;
+    }
+
+    /** Where the table lives. */
+    public TableLocation location() {
+      return location;
+    }
+
+    @Override
+    public void close() {
+      synchronized (LOCK) {
+        if (released) {
+          return;
+        }
+        released = true;
+        release(location);
+      }
+    }
+  }
+
+  /** Opens (or shares) the database at {@code location}. */
+  public static Lease acquire(TableLocation location) {
+    synchronized (LOCK) {
+      Entry e = TABLES.get(location);
+      if (e == null) {
+        IsleResources res = acquireResources();
+        ObjectStore store = null;
+        try {
+          store = res.openStore(location.storeUri(), location.prefix(), location.hadoopConf());
+          IsleDB db = IsleDB.open(store, DBOptions.defaults(), res);
+          e = new Entry(store, db);
+        } catch (RuntimeException ex) {
+          closeQuietly(store);
+          releaseResources();
+          throw ex;
+        }
+        TABLES.put(location, e);
+      }
+      e.users++;
+      return new Lease(location, e.db);
+    }
+  }
+
+  /** Tables open now (for tests and metrics). */
+  public static int openTables() {
+    synchronized (LOCK) {
+      return TABLES.size();
+    }
+  }
+
+  private static void release(TableLocation location) {
+    Entry e = TABLES.get(location);
+    if (e == null || --e.users > 0) {
+      return;
+    }
+    TABLES.remove(location);
+    try {
+      e.db.close();
+    } finally {
+      closeQuietly(e.store);
+      releaseResources();
+    }
+  }
+
+  private static IsleResources acquireResources() {
+    if (resources == null) {
+      resources = IsleResources.create(IsleResourcesOptions.defaults());
+    }
+    resourceUsers++;
+    return resources;
+  }
+
+  private static void releaseResources() {
+    if (--resourceUsers == 0) {
+      resources.close();
+      resources = null;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // releasing: the first failure (if any) was reported by the caller's path already
+    }
+  }
+
+  private static final class Entry {
+    final ObjectStore store;
+    final IsleDB db;
+    int users;
+
+    Entry(ObjectStore store, IsleDB db) {
+      this.store = store;
+      this.db = db;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+package io.isledb.flink.connector.internal;
+
+import io.isledb.IsleException;
+import io.isledb.flink.connector.IsleConnectorOptions;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * Where a table lives: the store URI (scheme and authority, e.g. {@code s3a://bucket}), the
+ * database prefix inside it (the URI's path) and the Hadoop settings to open it with. Built from
+ * the table's {@code path} and its {@code hadoop.*} and {@code s3.*} options.
+ *
+ * <p>{@link #toString()} never shows a secret: the Hadoop settings it prints are {@link
+ * Secrets#redact redacted}. Serializable through its record components (all strings).
+ *
+ * @param storeUri scheme and authority, {@code file:///} for local paths
+ * @param prefix the database prefix inside the store (no leading or trailing slash)
+ * @param hadoopConf Hadoop settings (keys without the {@code hadoop.} prefix)
+ */
+public record TableLocation(String storeUri, String prefix, Map<String, String> hadoopConf)
+    implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public TableLocation {
+    hadoopConf = java.util.Collections.unmodifiableMap(new TreeMap<>(hadoopConf));
+  }
+
+  /**
+   * The location of {@code path} with the Hadoop settings found in {@code tableOptions} ({@code
+   * hadoop.*} pass-through, Flink's {@code s3.*} mapped onto S3A).
+   *
+   * @throws IsleException INVALID_ARGUMENT naming the path when it has no scheme, a {@code ..} or
+   *     {@code .} segment, no database prefix, or a scheme no Hadoop FileSystem serves
+   */
+  public static TableLocation of(String path, Map<String, String> tableOptions) {
+    if (path == null || path.isBlank()) {
+      throw IsleException.invalidArgument(
+          "option '" + IsleConnectorOptions.PATH.key() + "' is required: the table's location");
+    }
+    URI uri;
+    try {
+      uri = new URI(path);
+    } catch (URISyntaxException e) {
+      throw IsleException.invalidArgument(
+          "option 'path' is not a URI: '" + path + "' (" + e.getReason() + ")");
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null) {
+      throw IsleException.invalidArgument(
+          "option 'path' needs a scheme (file:///abs/dir, s3a://bucket/dir, ...): '" + path + "'");
+    }
+    scheme = scheme.toLowerCase(Locale.ROOT);
+    if (scheme.equals("s3") || scheme.equals("s3n")) {
+      scheme = "s3a"; // as Flink's S3 plugin does: one implementation behind every S3 scheme
+    }
+    String rawPath = uri.getPath() == null ? "" : uri.getPath();
+    for (String segment : rawPath.split("/")) {
+      if (segment.equals("..") || segment.equals(".")) {
+        throw IsleException.invalidArgument(
+            "option 'path' must not contain '" + segment + "' segments: '" + path + "'");
+      }
+    }
+    String prefix = trimSlashes(rawPath);
+    if (prefix.isEmpty()) {
+      throw IsleException.invalidArgument(
+          "option 'path' names no database inside the store (add a path, such as "
+              + scheme
+              + "://bucket/tables/orders): '"
+              + path
+              + "'");
+    }
+    String authority = uri.getAuthority() == null ? "" : uri.getAuthority();
+    if (!scheme.equals("file") && authority.isEmpty()) {
+      throw IsleException.invalidArgument(
+          "option 'path' needs a bucket or container after " + scheme + "://: '" + path + "'");
+    }
+    Map<String, String> conf = HadoopSettings.fromTableOptions(tableOptions);
+    requireFileSystem(scheme, conf, path);
+    return new TableLocation(scheme + "://" + authority + "/", prefix, conf);
+  }
+
+  /** {@code storeUri + prefix}: the table's location as users write it (s3 shown as s3a). */
+  public String uri() {
+    return storeUri + prefix;
+  }
+
+  @Override
+  public String toString() {
+    return uri() + (hadoopConf.isEmpty() ? "" : " " + Secrets.redact(hadoopConf));
+  }
+
+  private static void requireFileSystem(String scheme, Map<String, String> conf, String path) {
+    Configuration hc = new Configuration(false);
+    hc.addResource("core-default.xml");
+    conf.forEach(hc::set);
+    try {
+      FileSystem.getFileSystemClass(scheme, hc);
+    } catch (java.io.IOException e) {
+      throw IsleException.invalidArgument(
+          "option 'path' has the scheme '"
+              + scheme
+              + "', which no Hadoop FileSystem on the classpath serves: '"
+              + path
+              + "'");
+    }
+  }
+
+  private static String trimSlashes(String s) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && s.charAt(start) == '/') {
+      start++;
+    }
+    while (end > start && s.charAt(end - 1) == '/') {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+}
