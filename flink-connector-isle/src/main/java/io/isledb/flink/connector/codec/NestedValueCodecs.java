@@ -36,7 +36,7 @@ final class NestedValueCodecs {
       this.codecs = codecs;
       this.getters = new RowData.FieldGetter[codecs.length];
       for (int i = 0; i < codecs.length; i++) {
-        getters[i] = RowData.createFieldGetter(fieldTypes.get(i).copy(true), i);
+        getters[i] = FieldAccess.field(fieldTypes.get(i), i);
       }
     }
 
@@ -134,7 +134,7 @@ final class NestedValueCodecs {
 
     Elements(LogicalType elementType, ValueFieldCodec codec) {
       this.codec = codec;
-      this.getter = ArrayData.createElementGetter(elementType.copy(true));
+      this.getter = FieldAccess.element(elementType);
     }
 
     void encode(ArrayData array, ByteOutput out) {

@@ -37,7 +37,7 @@ public final class ValueEncoder {
       RowType.RowField f = rowType.getFields().get(valueIndices[i]);
       types.add(f.getType());
       codecs[i] = ValueFieldCodecs.forType(f.getName(), f.getType());
-      getters[i] = RowData.createFieldGetter(f.getType().copy(true), valueIndices[i]);
+      getters[i] = FieldAccess.field(f.getType(), valueIndices[i]);
     }
     body = new NestedValueCodecs.RowBody(types, codecs);
   }

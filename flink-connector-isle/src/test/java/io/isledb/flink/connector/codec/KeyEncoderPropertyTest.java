@@ -97,8 +97,9 @@ class KeyEncoderPropertyTest {
       byte[] k = enc.encodeKeyRow(GenericRowData.of(v));
       Object back = enc.decodeKey(k).getField(0);
       assertThat(KeyValueGen.same(v, back))
-          .as("seed %d: %s decodes back from %s, got %s", SEED, KeyValueGen.show(v),
-              KeyBytes.hex(k), KeyValueGen.show(back))
+          .as(
+              "seed %d: %s decodes back from %s, got %s",
+              SEED, KeyValueGen.show(v), KeyBytes.hex(k), KeyValueGen.show(back))
           .isTrue();
       values.add(v);
       keys.add(k);
@@ -111,8 +112,14 @@ class KeyEncoderPropertyTest {
           throw new AssertionError(
               String.format(
                   "seed %d, %s: SQL order of %s and %s is %d, byte order of %s and %s is %d",
-                  SEED, type, KeyValueGen.show(values.get(i)), KeyValueGen.show(values.get(j)),
-                  want, KeyBytes.hex(keys.get(i)), KeyBytes.hex(keys.get(j)), got));
+                  SEED,
+                  type,
+                  KeyValueGen.show(values.get(i)),
+                  KeyValueGen.show(values.get(j)),
+                  want,
+                  KeyBytes.hex(keys.get(i)),
+                  KeyBytes.hex(keys.get(j)),
+                  got));
         }
       }
     }
@@ -150,7 +157,9 @@ class KeyEncoderPropertyTest {
         byte[] k = enc.encodeKeyRow(GenericRowData.of(row));
         for (int p = 0; p <= n; p++) {
           byte[] prefix = enc.encodePrefix(Arrays.copyOf(row, p));
-          assertThat(Arrays.copyOf(k, prefix.length)).as("prefix of %d columns", p).isEqualTo(prefix);
+          assertThat(Arrays.copyOf(k, prefix.length))
+              .as("prefix of %d columns", p)
+              .isEqualTo(prefix);
         }
         GenericRowData back = enc.decodeKey(k);
         for (int c = 0; c < n; c++) {
@@ -163,12 +172,18 @@ class KeyEncoderPropertyTest {
         for (int j = 0; j < rows.size(); j++) {
           int want = 0;
           for (int c = 0; c < n && want == 0; c++) {
-            want = Integer.signum(KeyValueGen.sqlOrder(types[c]).compare(rows.get(i)[c], rows.get(j)[c]));
+            want =
+                Integer.signum(
+                    KeyValueGen.sqlOrder(types[c]).compare(rows.get(i)[c], rows.get(j)[c]));
           }
           int got = Integer.signum(Arrays.compareUnsigned(keys.get(i), keys.get(j)));
           assertThat(got)
-              .as("seed %d, types %s, rows %s / %s", SEED, Arrays.toString(types),
-                  Arrays.toString(rows.get(i)), Arrays.toString(rows.get(j)))
+              .as(
+                  "seed %d, types %s, rows %s / %s",
+                  SEED,
+                  Arrays.toString(types),
+                  Arrays.toString(rows.get(i)),
+                  Arrays.toString(rows.get(j)))
               .isEqualTo(want);
         }
       }
@@ -182,11 +197,13 @@ class KeyEncoderPropertyTest {
     DecimalData b = DecimalData.fromUnscaledLong(15000, 12, 4); // 1.5000 of another type
     DecimalData zero = DecimalData.fromUnscaledLong(0, 10, 2);
     DecimalData zero4 = DecimalData.fromBigDecimal(new java.math.BigDecimal("0E+5"), 38, 0);
-    assertThat(enc.encodeKeyRow(GenericRowData.of(a))).isEqualTo(enc.encodeKeyRow(GenericRowData.of(b)));
+    assertThat(enc.encodeKeyRow(GenericRowData.of(a)))
+        .isEqualTo(enc.encodeKeyRow(GenericRowData.of(b)));
     assertThat(enc.encodeKeyRow(GenericRowData.of(zero)))
         .isEqualTo(enc.encodeKeyRow(GenericRowData.of(zero4)))
         .containsExactly(OrderedDecimalCodec.ZERO);
-    DecimalData back = (DecimalData) enc.decodeKey(enc.encodeKeyRow(GenericRowData.of(b))).getField(0);
+    DecimalData back =
+        (DecimalData) enc.decodeKey(enc.encodeKeyRow(GenericRowData.of(b))).getField(0);
     assertThat(back.scale()).isEqualTo(2);
     assertThat(back.toUnscaledLong()).isEqualTo(150);
   }
@@ -195,7 +212,9 @@ class KeyEncoderPropertyTest {
   void keysOfFullRowsUseTheKeyColumnsInKeyOrder() {
     RowType rowType =
         RowType.of(
-            new LogicalType[] {new VarCharType(true, 10), new IntType(false), new BigIntType(false)},
+            new LogicalType[] {
+              new VarCharType(true, 10), new IntType(false), new BigIntType(false)
+            },
             new String[] {"v", "a", "b"});
     KeyEncoder enc = new KeyEncoder(rowType, new int[] {2, 1});
     RowData row = GenericRowData.of(org.apache.flink.table.data.StringData.fromString("x"), 7, 9L);

@@ -117,8 +117,9 @@ class KeyRangeTest {
         }
         boolean got = range.contains(enc.encodeKeyRow(GenericRowData.of(kv)));
         assertThat(got)
-            .as("seed %d: key %s in %s (prefix %d, lower %s, upper %s)", SEED, k, range, equal,
-                lower, upper)
+            .as(
+                "seed %d: key %s in %s (prefix %d, lower %s, upper %s)",
+                SEED, k, range, equal, lower, upper)
             .isEqualTo(want);
       }
     }
@@ -159,8 +160,8 @@ class KeyRangeTest {
       new MultisetType(false, new IntType()),
       new FloatType(false),
       new DoubleType(false),
-      new RawType<>(false, String.class,
-          org.apache.flink.api.common.typeutils.base.StringSerializer.INSTANCE)
+      new RawType<>(
+          false, String.class, org.apache.flink.api.common.typeutils.base.StringSerializer.INSTANCE)
     };
     for (LogicalType t : bad) {
       RowType row = RowType.of(new LogicalType[] {t}, new String[] {"weird_col"});

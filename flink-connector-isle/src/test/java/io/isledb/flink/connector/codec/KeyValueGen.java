@@ -34,7 +34,9 @@ final class KeyValueGen {
       case BOOLEAN:
         return rnd.nextBoolean();
       case TINYINT:
-        return edge ? pick((byte) 0, Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) -1) : (byte) rnd.nextInt();
+        return edge
+            ? pick((byte) 0, Byte.MIN_VALUE, Byte.MAX_VALUE, (byte) -1)
+            : (byte) rnd.nextInt();
       case SMALLINT:
         return edge
             ? pick((short) 0, Short.MIN_VALUE, Short.MAX_VALUE, (short) -1)
@@ -196,7 +198,11 @@ final class KeyValueGen {
       return "0x" + KeyBytes.hex((byte[]) v);
     }
     if (v instanceof StringData) {
-      return "'" + v + "' (utf8 0x" + KeyBytes.hex(v.toString().getBytes(StandardCharsets.UTF_8)) + ")";
+      return "'"
+          + v
+          + "' (utf8 0x"
+          + KeyBytes.hex(v.toString().getBytes(StandardCharsets.UTF_8))
+          + ")";
     }
     return String.valueOf(v);
   }
