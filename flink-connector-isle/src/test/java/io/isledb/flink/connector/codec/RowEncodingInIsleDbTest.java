@@ -10,7 +10,8 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.ObjectStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,10 @@ import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.VarCharType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The codec against a real IsleDB database (isle-core's public API on the in-memory store): the
+ * The codec against a real IsleDB database (isle-core's public API, on file://): the
  * schema travels in the table properties with the data, a later schema with a nullable column added
  * at the end reads old rows with NULL there (and an old reader skips the new column), and key
  * ranges computed by the KeyEncoder select exactly the rows of the predicate in the engine's order.
@@ -77,8 +79,8 @@ class RowEncodingInIsleDbTest {
   }
 
   @Test
-  void schemaTravelsWithTheDataAndOldRowsReadNewNullableColumnsAsNull() {
-    try (InMemoryObjectStore store = new InMemoryObjectStore();
+  void schemaTravelsWithTheDataAndOldRowsReadNewNullableColumnsAsNull(@TempDir Path dir) {
+    try (ObjectStore store = IsleDB.openStore(dir.toUri().toString(), "orders");
         IsleDB db = IsleDB.open(store, DBOptions.defaults());
         Reader r = db.openReader(ReaderOptions.defaults())) {
       SchemaCompatibility.Resolution v0 = resolve(r, false);
