@@ -125,6 +125,43 @@ class KeyRangeTest {
     }
   }
 
+  private static boolean startsWith(byte[] value, byte[] prefix) {
+    return value.length >= prefix.length
+        && java.util.Arrays.equals(value, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  @Test
+  void startsWithRangesContainExactlyTheKeysWithThatPrefix() {
+    Random rnd = new Random(SEED + 7);
+    KeyEncoder enc = new KeyEncoder(ROW, new int[] {0, 1, 2});
+    String[] strings = {"", "\u0000", "a", "a\u0000", "a\u0000b", "ab", "abc", "b", "\u00ff"};
+    byte[][] binaries = {{}, {0}, {0, 0}, {(byte) 0xFF}, {(byte) 0xFF, 0}, {1}, {0, (byte) 0xFF}};
+    List<Key> keys = new ArrayList<>();
+    for (String s : strings) {
+      for (byte[] b : binaries) {
+        keys.add(new Key(s, b, rnd.nextInt(3)));
+      }
+    }
+    for (String p : strings) {
+      KeyRange r = enc.startsWithRange(new Object[0], StringData.fromString(p));
+      for (Key k : keys) {
+        assertThat(r.contains(enc.encodeKeyRow(GenericRowData.of(k.values()))))
+            .as("'%s' LIKE '%s%%'", k.s(), p)
+            .isEqualTo(k.s().startsWith(p));
+      }
+      for (byte[] bp : binaries) {
+        KeyRange rb = enc.startsWithRange(new Object[] {StringData.fromString(p)}, bp);
+        for (Key k : keys) {
+          assertThat(rb.contains(enc.encodeKeyRow(GenericRowData.of(k.values()))))
+              .isEqualTo(k.s().equals(p) && startsWith(k.b(), bp));
+        }
+      }
+    }
+    assertThatThrownBy(
+            () -> enc.startsWithRange(new Object[] {StringData.fromString("a"), new byte[0]}, "x"))
+        .hasMessageContaining("string or binary key column");
+  }
+
   @Test
   void prefixSuccessorIsTheSmallestStringAboveThePrefix() {
     assertThat(KeyBytes.prefixSuccessor(new byte[] {1, 2})).containsExactly(1, 3);

@@ -36,7 +36,8 @@ class RowEncodingGoldenTest {
     assertThat(key(new BigIntType(false), 1L)).isEqualTo("8000000000000001");
     assertThat(key(new IntType(false), -1)).isEqualTo("7fffffff");
     assertThat(key(new BooleanType(false), true)).isEqualTo("01");
-    assertThat(key(new VarCharType(false, 5), StringData.fromString("a\u0000"))).isEqualTo("6100ff0001");
+    assertThat(key(new VarCharType(false, 5), StringData.fromString("a\u0000")))
+        .isEqualTo("6100ff0001");
     assertThat(key(new VarCharType(false, 5), StringData.fromString(""))).isEqualTo("0001");
     assertThat(key(new DecimalType(false, 10, 2), dec("12.34"))).isEqualTo("03820d2300");
     assertThat(key(new DecimalType(false, 10, 2), dec("-12.34"))).isEqualTo("017df2dcff");

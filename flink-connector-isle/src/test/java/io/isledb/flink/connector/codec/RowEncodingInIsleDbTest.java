@@ -6,11 +6,11 @@ import io.isledb.DBOptions;
 import io.isledb.IsleDB;
 import io.isledb.KV;
 import io.isledb.KvIterator;
+import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.ObjectStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,10 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The codec against a real IsleDB database (isle-core's public API, on file://): the
- * schema travels in the table properties with the data, a later schema with a nullable column added
- * at the end reads old rows with NULL there (and an old reader skips the new column), and key
- * ranges computed by the KeyEncoder select exactly the rows of the predicate in the engine's order.
+ * The codec against a real IsleDB database (isle-core's public API, on file://): the schema travels
+ * in the table properties with the data, a later schema with a nullable column added at the end
+ * reads old rows with NULL there (and an old reader skips the new column), and key ranges computed
+ * by the KeyEncoder select exactly the rows of the predicate in the engine's order.
  */
 class RowEncodingInIsleDbTest {
   private static final ClassLoader CL = RowEncodingInIsleDbTest.class.getClassLoader();
