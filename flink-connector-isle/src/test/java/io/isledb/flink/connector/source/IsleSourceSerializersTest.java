@@ -75,7 +75,6 @@ class IsleSourceSerializersTest {
   @Test
   void isleRecordIsAPojoForFlink() {
     assertThat(TypeInformation.of(IsleRecord.class)).isInstanceOf(PojoTypeInfo.class);
-    assertThat(IsleRecordDeserializer.bytes().getProducedType())
-        .isInstanceOf(PojoTypeInfo.class);
+    assertThat(IsleRecordDeserializer.bytes().getProducedType()).isInstanceOf(PojoTypeInfo.class);
   }
 }

@@ -19,16 +19,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A table written directly with isle-core's writer (as another process would), with a model of
- * its contents and of every change committed: what the source tests compare against.
+ * A table written directly with isle-core's writer (as another process would), with a model of its
+ * contents and of every change committed: what the source tests compare against.
  */
 final class SourceTestTable implements AutoCloseable {
   final TableLocation location;
   final ObjectStore store;
   final IsleDB db;
   final Writer writer;
+
   /** Newest value per key (hex key), as of the last flush. */
   final TreeMap<String, String> model = new TreeMap<>();
+
   /** Every change committed, in commit order: "PUT key value" or "DELETE key". */
   final List<String> changes = new ArrayList<>();
 
@@ -81,7 +83,9 @@ final class SourceTestTable implements AutoCloseable {
     return writer.lastCommittedVersion();
   }
 
-  /** {@code flushes} commits of {@code perFlush} puts each (keys {@code first..}), a few deletes. */
+  /**
+   * {@code flushes} commits of {@code perFlush} puts each (keys {@code first..}), a few deletes.
+   */
   long fill(long first, int flushes, int perFlush, String tag) {
     long k = first;
     for (int f = 0; f < flushes; f++) {
