@@ -65,7 +65,8 @@ class IsleSplitReaderTest {
       try {
         reader.handleSplitsChanges(
             new SplitsAddition<>(
-                List.of(IsleSplit.unbounded(0, null, null, -1, new TailPosition(v + 1, 0), "c-0"))));
+                List.of(
+                    IsleSplit.unbounded(0, null, null, -1, new TailPosition(v + 1, 0), "c-0"))));
         assertThat(records(reader.fetch())).isEmpty(); // opens the tail at the position
         RequestStats before = lease.db().store().stats();
         int polls = 25;
@@ -109,7 +110,8 @@ class IsleSplitReaderTest {
         reader.handleSplitsChanges(
             new SplitsAddition<>(
                 List.of(
-                    IsleSplit.unbounded(0, null, null, -1, new TailPosition(pinned + 1, 0), "c-0"))));
+                    IsleSplit.unbounded(
+                        0, null, null, -1, new TailPosition(pinned + 1, 0), "c-0"))));
         assertThat(records(reader.fetch())).hasSize(1); // "b", committed after the pin
         db.openWriterRestoredTo(WriterOptions.defaults(), "cp-1").close();
         assertThatThrownBy(() -> records(reader.fetch()))
