@@ -71,7 +71,8 @@ final class IsleMapState<K, N, UK, UV> extends AbstractIsleState<K, N, Map<UK, U
 
   private UK decodeUserKey(byte[] key, int prefixLength) {
     try {
-      DataInputDeserializer in = new DataInputDeserializer(key, prefixLength, key.length);
+      DataInputDeserializer in =
+          new DataInputDeserializer(key, prefixLength, key.length - prefixLength);
       return userKeySerializer().deserialize(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot deserialize a map key of state " + stateId, e);
@@ -270,6 +271,23 @@ final class IsleMapState<K, N, UK, UV> extends AbstractIsleState<K, N, Map<UK, U
       value = v;
       db().put(rawKey, encodeValue(v));
       return old;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Map.Entry<?, ?> e
+          && java.util.Objects.equals(key, e.getKey())
+          && java.util.Objects.equals(value, e.getValue());
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hashCode(key) ^ java.util.Objects.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+      return key + "=" + value;
     }
   }
 }

@@ -52,6 +52,11 @@ class IsleStateBackendTest extends StateBackendTestBase<IsleStateBackend> {
   }
 
   @Override
+  protected boolean isSafeToReuseKVState() {
+    return true; // every read deserializes a fresh object
+  }
+
+  @Override
   protected boolean snapshotUsesStreamFactory() {
     return false; // a checkpoint is a pinned database version, not a stream
   }
