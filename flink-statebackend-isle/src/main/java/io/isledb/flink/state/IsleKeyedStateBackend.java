@@ -2,7 +2,7 @@ package io.isledb.flink.state;
 
 import io.isledb.PinOptions;
 import io.isledb.flink.state.IsleStateBackendOptions.TimerServiceType;
-import io.isledb.flink.state.snapshot.IsleKeyedStateHandle;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,13 +48,14 @@ import org.apache.flink.util.StateMigrationException;
  * read-your-writes view. One class per state kind ({@link IsleValueState}, {@link IsleListState},
  * {@link IsleMapState}, {@link IsleReducingState}, {@link IsleAggregatingState}); timers in {@link
  * IsleTimerQueue}. A checkpoint is a cut of the memtable (synchronous), then a published and pinned
- * version (asynchronous), named by an {@link IsleKeyedStateHandle}.
+ * version (asynchronous), described by an {@link IsleCheckpoint}.
  *
  * <p>Accessed from the task thread, except the asynchronous part of a snapshot.
  */
 public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final StateDb db;
   private final StateRegistry registry;
+  private final java.util.UUID backendId;
   private final String backendUid;
   private final String pinOwner;
   private final TimerServiceType timerService;
@@ -76,7 +77,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       InternalKeyContext<K> keyContext,
       StateDb db,
       StateRegistry registry,
-      String backendUid,
+      java.util.UUID backendId,
       String pinOwner,
       TimerServiceType timerService) {
     super(
@@ -92,7 +93,8 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
         keyContext);
     this.db = db;
     this.registry = registry;
-    this.backendUid = backendUid;
+    this.backendId = backendId;
+    this.backendUid = backendId.toString().replace("-", "").substring(0, 16);
     this.pinOwner = pinOwner;
     this.timerService = timerService;
     this.bytesAtLastCheckpoint = new AtomicLong(db.bytesWritten());
@@ -344,15 +346,9 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
           long written = db.bytesWritten();
           long delta = written - bytesAtLastCheckpoint.getAndSet(written);
           return SnapshotResult.of(
-              new IsleKeyedStateHandle(
-                  db.storeUri(),
-                  db.prefix(),
-                  version,
-                  pinName,
-                  range,
-                  db.hadoopConf(),
-                  Math.max(written, 1),
-                  Math.max(delta, 0)));
+              new IsleCheckpoint(
+                      db.storeUri(), db.prefix(), version, pinName, range, db.hadoopConf())
+                  .toHandle(backendId, checkpointId, Math.max(delta, 0)));
         });
   }
 

@@ -4,7 +4,7 @@ import io.isledb.IsleResources;
 import io.isledb.IsleResourcesOptions;
 import io.isledb.WriterOptions;
 import io.isledb.flink.state.IsleStateBackendOptions.TimerServiceType;
-import io.isledb.flink.state.snapshot.IsleKeyedStateHandle;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -67,16 +67,17 @@ final class IsleKeyedStateBackendBuilder<K> {
     Environment env = parameters.getEnv();
     ClassLoader userClassLoader = env.getUserCodeClassLoader().asClassLoader();
     KeyGroupRange range = parameters.getKeyGroupRange();
-    String backendUid = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    UUID backendId = UUID.randomUUID();
+    String backendUid = backendId.toString().replace("-", "").substring(0, 16);
     IsleResources resources = SharedResources.acquire(resourcesOptions);
     StateDb db = null;
     try {
-      IsleKeyedStateHandle.registerSecrets(location.storeUri(), location.hadoopConf());
+      IsleCheckpoint.registerSecrets(location.storeUri(), location.hadoopConf());
       StateRegistry registry = new StateRegistry();
       TypeSerializer<K> keySerializer = parameters.getKeySerializer();
-      List<IsleKeyedStateHandle> handles = isleHandles(parameters.getStateHandles());
-      if (handles.size() == 1 && sameAssignment(handles.get(0), range)) {
-        IsleKeyedStateHandle h = handles.get(0);
+      List<IsleCheckpoint> handles = isleCheckpoints(parameters.getStateHandles());
+      if (handles.size() == 1 && handles.get(0).getSourceKeyGroupRange().equals(range)) {
+        IsleCheckpoint h = handles.get(0);
         db =
             StateDb.open(
                 resources,
@@ -114,7 +115,7 @@ final class IsleKeyedStateBackendBuilder<K> {
           new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
           db,
           registry,
-          backendUid,
+          backendId,
           parameters.getJobID().toString(),
           timerService);
     } catch (Throwable t) {
@@ -162,12 +163,9 @@ final class IsleKeyedStateBackendBuilder<K> {
     return out.isEmpty() ? "_" : out;
   }
 
-  private static boolean sameAssignment(IsleKeyedStateHandle h, KeyGroupRange range) {
-    return h.getSourceKeyGroupRange().equals(range) && h.getKeyGroupRange().equals(range);
-  }
-
-  private static List<IsleKeyedStateHandle> isleHandles(Collection<KeyedStateHandle> handles) {
-    List<IsleKeyedStateHandle> out = new ArrayList<>();
+  private static List<IsleCheckpoint> isleCheckpoints(Collection<KeyedStateHandle> handles)
+      throws java.io.IOException {
+    List<IsleCheckpoint> out = new ArrayList<>();
     if (handles == null) {
       return out;
     }
@@ -175,13 +173,15 @@ final class IsleKeyedStateBackendBuilder<K> {
       if (h == null) {
         continue;
       }
-      if (!(h instanceof IsleKeyedStateHandle)) {
-        throw new IllegalArgumentException(
-            "the isle state backend restores only its own checkpoints; got "
-                + h.getClass().getName()
-                + " (restoring savepoints of other backends is not supported yet)");
-      }
-      out.add((IsleKeyedStateHandle) h);
+      out.add(
+          IsleCheckpoint.of(h)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "the isle state backend restores only its own checkpoints; got "
+                              + h.getClass().getName()
+                              + " (restoring savepoints of other backends is not supported"
+                              + " yet)")));
     }
     return out;
   }

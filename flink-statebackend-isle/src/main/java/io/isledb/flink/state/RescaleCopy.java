@@ -8,7 +8,7 @@ import io.isledb.ObjectStore;
 import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
-import io.isledb.flink.state.snapshot.IsleKeyedStateHandle;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +26,7 @@ final class RescaleCopy {
 
   /** Copies, merges the state registrations, and returns the key serializer to use. */
   static <K> TypeSerializer<K> copy(
-      List<IsleKeyedStateHandle> handles,
+      List<IsleCheckpoint> handles,
       KeyGroupRange range,
       StateDb target,
       StateRegistry registry,
@@ -34,8 +34,8 @@ final class RescaleCopy {
       ClassLoader userClassLoader)
       throws Exception {
     TypeSerializer<K> current = keySerializer;
-    for (IsleKeyedStateHandle h : handles) {
-      KeyGroupRange owned = h.getKeyGroupRange().getIntersection(range);
+    for (IsleCheckpoint h : handles) {
+      KeyGroupRange owned = h.getSourceKeyGroupRange().getIntersection(range);
       if (owned.getNumberOfKeyGroups() == 0) {
         continue;
       }

@@ -1,6 +1,5 @@
 package io.isledb.flink.state;
 
-import io.isledb.flink.state.snapshot.IsleKeyedStateHandle;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -55,13 +54,12 @@ final class BackendTestKit implements AutoCloseable {
     return create(keySerializer, KeyGroupRange.of(0, KEY_GROUPS - 1), List.of());
   }
 
-  static IsleKeyedStateHandle snapshot(IsleKeyedStateBackend<?> b, long checkpointId)
-      throws Exception {
+  static KeyedStateHandle snapshot(IsleKeyedStateBackend<?> b, long checkpointId) throws Exception {
     RunnableFuture<SnapshotResult<KeyedStateHandle>> f =
         b.snapshot(
             checkpointId, checkpointId, null, CheckpointOptions.forCheckpointWithDefaultLocation());
     f.run();
-    return (IsleKeyedStateHandle) f.get().getJobManagerOwnedSnapshot();
+    return f.get().getJobManagerOwnedSnapshot();
   }
 
   @Override

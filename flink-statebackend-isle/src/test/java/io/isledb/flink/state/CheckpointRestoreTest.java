@@ -6,7 +6,7 @@ import io.isledb.DBOptions;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.flink.state.IsleStateBackendOptions.TimerServiceType;
-import io.isledb.flink.state.snapshot.IsleKeyedStateHandle;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +22,7 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
+import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
@@ -62,10 +63,12 @@ class CheckpointRestoreTest {
     try (BackendTestKit kit = new BackendTestKit(dir, new Configuration())) {
       IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE);
       setValue(b, 1, 10);
-      IsleKeyedStateHandle first = BackendTestKit.snapshot(b, 1);
+      KeyedStateHandle firstHandle = BackendTestKit.snapshot(b, 1);
       setValue(b, 1, 11);
       setValue(b, 2, 20);
-      IsleKeyedStateHandle second = BackendTestKit.snapshot(b, 2);
+      KeyedStateHandle secondHandle = BackendTestKit.snapshot(b, 2);
+      IsleCheckpoint first = IsleCheckpoint.of(firstHandle).orElseThrow();
+      IsleCheckpoint second = IsleCheckpoint.of(secondHandle).orElseThrow();
       setValue(b, 3, 30); // after the last checkpoint: must vanish
       b.dispose();
 
@@ -73,7 +76,7 @@ class CheckpointRestoreTest {
       assertThat(second.getVersion()).isGreaterThan(first.getVersion());
 
       IsleKeyedStateBackend<Integer> r1 =
-          kit.create(IntSerializer.INSTANCE, first.getKeyGroupRange(), List.of(first));
+          kit.create(IntSerializer.INSTANCE, firstHandle.getKeyGroupRange(), List.of(firstHandle));
       assertThat(r1.db().prefix()).isEqualTo(first.getPrefix()); // reopened, not copied
       assertThat(List.of(valueOf(r1, 1), valueOf(r1, 2), valueOf(r1, 3)))
           .containsExactly(10, -1, -1);
@@ -81,7 +84,8 @@ class CheckpointRestoreTest {
 
       // The later checkpoint is still restorable after a rollback to the earlier one.
       IsleKeyedStateBackend<Integer> r2 =
-          kit.create(IntSerializer.INSTANCE, second.getKeyGroupRange(), List.of(second));
+          kit.create(
+              IntSerializer.INSTANCE, secondHandle.getKeyGroupRange(), List.of(secondHandle));
       assertThat(List.of(valueOf(r2, 1), valueOf(r2, 2), valueOf(r2, 3)))
           .containsExactly(11, 20, -1);
       r2.dispose();
@@ -94,17 +98,19 @@ class CheckpointRestoreTest {
     try (BackendTestKit kit = new BackendTestKit(dir, new Configuration())) {
       IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE);
       setValue(b, 1, 10);
-      IsleKeyedStateHandle h1 = BackendTestKit.snapshot(b, 1);
-      IsleKeyedStateHandle h2 = BackendTestKit.snapshot(b, 2);
+      KeyedStateHandle handle1 = BackendTestKit.snapshot(b, 1);
+      KeyedStateHandle handle2 = BackendTestKit.snapshot(b, 2);
       b.dispose();
+      IsleCheckpoint h1 = IsleCheckpoint.of(handle1).orElseThrow();
+      IsleCheckpoint h2 = IsleCheckpoint.of(handle2).orElseThrow();
       assertThat(pins(h1)).containsEntry(h1.getPinName(), h1.getVersion());
       assertThat(pins(h1)).containsEntry(h2.getPinName(), h2.getVersion());
-      h1.discardState();
+      handle1.discardState(); // what the JobManager does for a subsumed or aborted checkpoint
       assertThat(pins(h1)).doesNotContainKey(h1.getPinName()).containsKey(h2.getPinName());
     }
   }
 
-  private static Map<String, Long> pins(IsleKeyedStateHandle h) {
+  private static Map<String, Long> pins(IsleCheckpoint h) {
     try (ObjectStore store = IsleDB.openStore(h.getStoreUri(), h.getPrefix(), h.hadoopConf());
         IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
       return db.pins();
@@ -127,7 +133,7 @@ class CheckpointRestoreTest {
       }
       q.poll(); // removes the earliest (key 49, time 951)
       q.remove(new TimerHeapInternalTimer<>(1000, 0, VoidNamespace.INSTANCE));
-      IsleKeyedStateHandle h = BackendTestKit.snapshot(b, 1);
+      KeyedStateHandle h = BackendTestKit.snapshot(b, 1);
       q.add(new TimerHeapInternalTimer<>(5, 77, VoidNamespace.INSTANCE)); // after the checkpoint
       b.dispose();
 
@@ -155,7 +161,8 @@ class CheckpointRestoreTest {
       for (int k = 0; k < 200; k++) {
         setValue(b, k, k * 7);
       }
-      IsleKeyedStateHandle h = BackendTestKit.snapshot(b, 1);
+      KeyedStateHandle h = BackendTestKit.snapshot(b, 1);
+      String sourcePrefix = IsleCheckpoint.of(h).orElseThrow().getPrefix();
       b.dispose();
       KeyGroupRange left = KeyGroupRange.of(0, 63);
       KeyGroupRange right = KeyGroupRange.of(64, 127);
@@ -163,7 +170,7 @@ class CheckpointRestoreTest {
           kit.create(IntSerializer.INSTANCE, left, List.of(h.getIntersection(left)));
       IsleKeyedStateBackend<Integer> r =
           kit.create(IntSerializer.INSTANCE, right, List.of(h.getIntersection(right)));
-      assertThat(l.db().prefix()).isNotEqualTo(h.getPrefix());
+      assertThat(l.db().prefix()).isNotEqualTo(sourcePrefix);
       List<Integer> all = new ArrayList<>();
       for (IsleKeyedStateBackend<Integer> part : List.of(l, r)) {
         try (var keys = part.getKeys("value", VoidNamespace.INSTANCE)) {

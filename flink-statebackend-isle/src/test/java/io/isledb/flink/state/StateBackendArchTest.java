@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The state backend is built on isle-core's public API only (issue 12): what it needs from the
  * engine is built in the engine, with the engine's tests. Its public surface is what users and
- * Flink need: the backend, its factory, its options, the keyed backend, and the state handle.
+ * Flink need: the backend, its factory, its options, the keyed backend, and the checkpoint
+ * descriptor.
  */
 class StateBackendArchTest {
   private static final JavaClasses MAIN =
@@ -37,7 +38,7 @@ class StateBackendArchTest {
         .orShould()
         .haveSimpleName("IsleKeyedStateBackend")
         .orShould()
-        .haveSimpleName("IsleKeyedStateHandle")
+        .haveSimpleName("IsleCheckpoint")
         .check(MAIN);
   }
 }
