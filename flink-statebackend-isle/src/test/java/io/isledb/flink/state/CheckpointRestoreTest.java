@@ -1,6 +1,7 @@
 package io.isledb.flink.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isledb.DBOptions;
 import io.isledb.IsleDB;
@@ -91,6 +92,31 @@ class CheckpointRestoreTest {
       r2.dispose();
     }
     assertThat(SharedResources.references()).isZero();
+  }
+
+  @Test
+  void aRestoredAttemptFencesTheZombieWhichCannotChangeTheRestoredState() throws Exception {
+    try (BackendTestKit kit = new BackendTestKit(dir, new Configuration())) {
+      IsleKeyedStateBackend<Integer> zombie = kit.create(IntSerializer.INSTANCE);
+      setValue(zombie, 1, 10);
+      KeyedStateHandle h = BackendTestKit.snapshot(zombie, 1);
+
+      IsleKeyedStateBackend<Integer> restored =
+          kit.create(IntSerializer.INSTANCE, h.getKeyGroupRange(), List.of(h));
+      setValue(zombie, 1, 666); // buffered in the zombie's memtable
+      assertThatThrownBy(() -> BackendTestKit.snapshot(zombie, 2))
+          .hasRootCauseInstanceOf(io.isledb.FencedException.class);
+      zombie.dispose();
+
+      assertThat(valueOf(restored, 1)).isEqualTo(10);
+      setValue(restored, 1, 11);
+      KeyedStateHandle next = BackendTestKit.snapshot(restored, 2);
+      restored.dispose();
+      IsleKeyedStateBackend<Integer> again =
+          kit.create(IntSerializer.INSTANCE, next.getKeyGroupRange(), List.of(next));
+      assertThat(valueOf(again, 1)).isEqualTo(11);
+      again.dispose();
+    }
   }
 
   @Test
