@@ -55,20 +55,26 @@ record SinkTestTable(String path, Map<String, String> hadoopConf, TableLocation 
     return IsleDB.openStore(location.storeUri(), location.prefix(), location.hadoopConf());
   }
 
-  /** The newest version's rows: key (as a long) to value (as a string). */
+  /** The newest version's rows: key (8 bytes, as a long) to value (as a string). */
   TreeMap<Long, String> read() {
     TreeMap<Long, String> rows = new TreeMap<>();
+    for (KV kv : readRaw()) {
+      String old = rows.put(longKey(kv.key()), new String(kv.value(), StandardCharsets.UTF_8));
+      if (old != null) {
+        throw new AssertionError("key " + longKey(kv.key()) + " scanned twice");
+      }
+    }
+    return rows;
+  }
+
+  /** The newest version's rows in key order. */
+  List<KV> readRaw() {
+    List<KV> rows = new ArrayList<>();
     try (ObjectStore store = openStore();
         Reader reader = IsleDB.openReader(store, ReaderOptions.defaults());
         ReadView view = reader.snapshot();
         KvIterator it = view.scan(null, null)) {
-      while (it.hasNext()) {
-        KV kv = it.next();
-        String old = rows.put(longKey(kv.key()), new String(kv.value(), StandardCharsets.UTF_8));
-        if (old != null) {
-          throw new AssertionError("key " + longKey(kv.key()) + " scanned twice");
-        }
-      }
+      it.forEachRemaining(rows::add);
     }
     return rows;
   }
@@ -95,7 +101,10 @@ record SinkTestTable(String path, Map<String, String> hadoopConf, TableLocation 
   }
 
   static long longKey(byte[] key) {
-    return key.length == 8 ? ByteBuffer.wrap(key).getLong() : -1;
+    if (key.length != 8) {
+      throw new AssertionError("not an 8-byte key: " + key.length + " bytes");
+    }
+    return ByteBuffer.wrap(key).getLong();
   }
 
   static byte[] utf8(String s) {
