@@ -4,6 +4,7 @@ import static io.isledb.flink.connector.sink.SinkTestTable.key;
 import static io.isledb.flink.connector.sink.SinkTestTable.longKey;
 import static io.isledb.flink.connector.sink.SinkTestTable.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isledb.Change;
 import io.isledb.RequestStats;
@@ -26,6 +27,7 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,6 +128,30 @@ class IsleSinkITCase {
         .sinkTo(table.sink(upserts(KEYS)).build())
         .setParallelism(2);
     env.execute("upserts " + mode);
+  }
+
+  @Test
+  void aFreshJobUnderAUsedCommitUserIsRefused() throws Exception {
+    SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "reused");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.fromSequence(0, 9)
+        .setParallelism(1)
+        .sinkTo(table.sink(upserts(KEYS)).commitUser("nightly").build());
+    env.execute("first");
+    TreeMap<Long, String> before = table.read();
+
+    StreamExecutionEnvironment env2 = StreamExecutionEnvironment.getExecutionEnvironment();
+    env2.fromSequence(10, 19)
+        .setParallelism(1)
+        .sinkTo(table.sink(upserts(KEYS)).commitUser("nightly").build());
+    assertThatThrownBy(() -> env2.execute("second"))
+        .satisfies(
+            e ->
+                assertThat(
+                        ExceptionUtils.findThrowableWithMessage(
+                            e, "sink.commit-user 'nightly' already committed checkpoint 1"))
+                    .isPresent());
+    assertThat(table.read()).isEqualTo(before);
   }
 
   @Test
