@@ -1,0 +1,191 @@
+package io.isledb.flink.connector.sink.committer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.isledb.FencedException;
+import io.isledb.RequestStats;
+import io.isledb.RequestStats.RequestKind;
+import io.isledb.SstHandle;
+import io.isledb.SstWriter;
+import io.isledb.SstWriterOptions;
+import io.isledb.flink.connector.internal.SharedTables;
+import io.isledb.flink.connector.internal.TableLocation;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The committer without Flink around it: one version per committable, replays are no-ops, the
+ * requests of one checkpoint's commit, and fencing between two committers.
+ */
+class IsleCommitterTest {
+  @TempDir Path tmp;
+  private TableLocation location;
+  private SharedTables.Lease table;
+
+  @BeforeEach
+  void open() {
+    location = TableLocation.of(tmp.resolve("t").toUri().toString(), Map.of());
+    table = SharedTables.acquire(location);
+  }
+
+  @AfterEach
+  void close() {
+    table.close();
+  }
+
+  /** What {@code writers} writer subtasks upload for a checkpoint: one table each. */
+  private List<SstHandle> writeCheckpoint(long checkpoint, int writers) {
+    List<SstHandle> handles = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      try (SstWriter sst = table.db().newSstWriter(SstWriterOptions.defaults())) {
+        sst.put(("k" + w).getBytes(StandardCharsets.UTF_8), ("c" + checkpoint).getBytes());
+        handles.addAll(sst.finish());
+      }
+    }
+    return handles;
+  }
+
+  private RequestStats stats() {
+    return table.db().store().stats();
+  }
+
+  @Test
+  void oneVersionPerCheckpointAndItsRequests() {
+    IsleCommitter committer = new IsleCommitter(location, null);
+    try {
+      committer.commit(List.of(new Request(new IsleCommittable("u", 1, writeCheckpoint(1, 2)))));
+      for (long cp = 2; cp <= 4; cp++) {
+        long version = table.db().currentVersion();
+        RequestStats beforeWriters = stats();
+        List<SstHandle> handles = writeCheckpoint(cp, 2);
+        RequestStats writers = stats().minus(beforeWriters);
+        RequestStats beforeCommit = stats();
+        committer.commit(List.of(new Request(new IsleCommittable("u", cp, handles))));
+        RequestStats commit = stats().minus(beforeCommit);
+
+        assertThat(table.db().currentVersion()).isEqualTo(version + 1);
+        // Two writers: one table upload each and two lease writes each.
+        assertThat(writers.count(RequestKind.UPLOAD)).as("%s", writers).isEqualTo(2);
+        assertThat(writers.count(RequestKind.PUT)).as("%s", writers).isEqualTo(4);
+        // The commit: one manifest create, one STAT per table, one DELETE per lease, one GET (the
+        // next slot), nothing uploaded or listed.
+        assertThat(commit.count(RequestKind.CREATE_IF_ABSENT)).as("%s", commit).isEqualTo(1);
+        assertThat(commit.count(RequestKind.STAT)).as("%s", commit).isEqualTo(2);
+        assertThat(commit.count(RequestKind.DELETE)).as("%s", commit).isEqualTo(2);
+        assertThat(commit.gets()).as("%s", commit).isEqualTo(1);
+        assertThat(commit.count(RequestKind.LIST_PAGE)).as("%s", commit).isZero();
+        assertThat(commit.count(RequestKind.UPLOAD) + commit.count(RequestKind.PUT))
+            .as("%s", commit)
+            .isZero();
+      }
+    } finally {
+      committer.close();
+    }
+  }
+
+  @Test
+  void aReplayIsANoOpInAnyOrder() {
+    IsleCommittable cp3 = new IsleCommittable("u", 3, writeCheckpoint(3, 1));
+    IsleCommittable cp4 = new IsleCommittable("u", 4, writeCheckpoint(4, 1));
+    IsleCommitter first = new IsleCommitter(location, null);
+    try {
+      // Flink hands checkpoints in any order: the committer commits them by id.
+      first.commit(List.of(new Request(cp4), new Request(cp3)));
+    } finally {
+      first.close();
+    }
+    long version = table.db().currentVersion();
+    assertThat(table.db().lastCommitted("u").orElseThrow().identifier()).isEqualTo(4);
+
+    // A committer restarted elsewhere replays both: nothing appended, both already committed.
+    IsleCommitter restarted = new IsleCommitter(location, null);
+    try {
+      Request r3 = new Request(cp3);
+      Request r4 = new Request(cp4);
+      restarted.commit(List.of(r3, r4));
+      assertThat(r3.alreadyCommitted).isTrue();
+      assertThat(r4.alreadyCommitted).isTrue();
+    } finally {
+      restarted.close();
+    }
+    assertThat(table.db().currentVersion()).isEqualTo(version);
+  }
+
+  @Test
+  void aNewerCommitterFencesAnOlderOneForGood() {
+    IsleCommitter older = new IsleCommitter(location, null);
+    IsleCommitter newer = new IsleCommitter(location, null);
+    try {
+      older.commit(List.of(new Request(new IsleCommittable("a", 1, writeCheckpoint(1, 1)))));
+      newer.commit(List.of(new Request(new IsleCommittable("b", 1, writeCheckpoint(1, 1)))));
+      List<SstHandle> late = writeCheckpoint(2, 1);
+      assertThatThrownBy(
+              () -> older.commit(List.of(new Request(new IsleCommittable("a", 2, late)))))
+          .isInstanceOf(SuppressRestartsException.class)
+          .cause()
+          .isInstanceOf(FencedException.class)
+          .hasMessageContaining("commit user 'a'")
+          .hasMessageContaining("checkpoint 2")
+          .hasMessageContaining(location.uri());
+      assertThat(table.db().lastCommitted("a").orElseThrow().identifier()).isEqualTo(1);
+    } finally {
+      older.close();
+      newer.close();
+    }
+  }
+
+  /** A commit request as Flink's committer operator hands it over. */
+  private static final class Request implements CommitRequest<IsleCommittable> {
+    private final IsleCommittable committable;
+    boolean alreadyCommitted;
+
+    Request(IsleCommittable committable) {
+      this.committable = committable;
+    }
+
+    @Override
+    public IsleCommittable getCommittable() {
+      return committable;
+    }
+
+    @Override
+    public int getNumberOfRetries() {
+      return 0;
+    }
+
+    @Override
+    public void signalFailedWithKnownReason(Throwable t) {
+      throw new AssertionError("failed", t);
+    }
+
+    @Override
+    public void signalFailedWithUnknownReason(Throwable t) {
+      throw new AssertionError("failed", t);
+    }
+
+    @Override
+    public void retryLater() {
+      throw new AssertionError("retry");
+    }
+
+    @Override
+    public void updateAndRetryLater(IsleCommittable c) {
+      throw new AssertionError("retry");
+    }
+
+    @Override
+    public void signalAlreadyCommitted() {
+      alreadyCommitted = true;
+    }
+  }
+}
