@@ -61,7 +61,7 @@ class IsleCommitterTest {
 
   @Test
   void oneVersionPerCheckpointAndItsRequests() {
-    IsleCommitter committer = new IsleCommitter(location, null);
+    IsleCommitter committer = new IsleCommitter(location, Map.of(), null);
     try {
       committer.commit(List.of(new Request(new IsleCommittable("u", 1, writeCheckpoint(1, 2)))));
       for (long cp = 2; cp <= 4; cp++) {
@@ -97,7 +97,7 @@ class IsleCommitterTest {
   void aReplayIsANoOpInAnyOrder() {
     IsleCommittable cp3 = new IsleCommittable("u", 3, writeCheckpoint(3, 1));
     IsleCommittable cp4 = new IsleCommittable("u", 4, writeCheckpoint(4, 1));
-    IsleCommitter first = new IsleCommitter(location, null);
+    IsleCommitter first = new IsleCommitter(location, Map.of(), null);
     try {
       // Flink hands checkpoints in any order: the committer commits them by id.
       first.commit(List.of(new Request(cp4), new Request(cp3)));
@@ -108,7 +108,7 @@ class IsleCommitterTest {
     assertThat(table.db().lastCommitted("u").orElseThrow().identifier()).isEqualTo(4);
 
     // A committer restarted elsewhere replays both: nothing appended, both already committed.
-    IsleCommitter restarted = new IsleCommitter(location, null);
+    IsleCommitter restarted = new IsleCommitter(location, Map.of(), null);
     try {
       Request r3 = new Request(cp3);
       Request r4 = new Request(cp4);
@@ -123,8 +123,8 @@ class IsleCommitterTest {
 
   @Test
   void aNewerCommitterFencesAnOlderOneForGood() {
-    IsleCommitter older = new IsleCommitter(location, null);
-    IsleCommitter newer = new IsleCommitter(location, null);
+    IsleCommitter older = new IsleCommitter(location, Map.of(), null);
+    IsleCommitter newer = new IsleCommitter(location, Map.of(), null);
     try {
       older.commit(List.of(new Request(new IsleCommittable("a", 1, writeCheckpoint(1, 1)))));
       newer.commit(List.of(new Request(new IsleCommittable("b", 1, writeCheckpoint(1, 1)))));
@@ -141,6 +141,38 @@ class IsleCommitterTest {
     } finally {
       older.close();
       newer.close();
+    }
+  }
+
+  @Test
+  void tablePropertiesLandWithTheFirstCommitOfEachInstance() {
+    Map<String, String> props = Map.of("isle.schema", "id BIGINT", "isle.encoding", "1");
+    IsleCommitter committer = new IsleCommitter(location, props, null);
+    try {
+      assertThat(table.db().currentVersion()).isZero();
+      committer.commit(List.of(new Request(new IsleCommittable("u", 1, writeCheckpoint(1, 1)))));
+      long first = table.db().currentVersion();
+      try (var reader = table.db().openReader(io.isledb.ReaderOptions.defaults());
+          var view = reader.openVersion(first)) {
+        assertThat(view.properties()).containsAllEntriesOf(props); // atomically with the rows
+      }
+      // A replay (after a restart) sets nothing; the instance's next new commit carries them.
+      IsleCommitter restarted = new IsleCommitter(location, Map.of("isle.encoding", "2"), null);
+      try {
+        restarted.commit(List.of(new Request(new IsleCommittable("u", 1, List.of()))));
+        assertThat(table.db().currentVersion()).isEqualTo(first);
+        restarted.commit(List.of(new Request(new IsleCommittable("u", 2, writeCheckpoint(2, 1)))));
+      } finally {
+        restarted.close();
+      }
+      try (var reader = table.db().openReader(io.isledb.ReaderOptions.defaults());
+          var view = reader.snapshot()) {
+        assertThat(view.properties())
+            .containsEntry("isle.encoding", "2")
+            .containsEntry("isle.schema", "id BIGINT");
+      }
+    } finally {
+      committer.close();
     }
   }
 
