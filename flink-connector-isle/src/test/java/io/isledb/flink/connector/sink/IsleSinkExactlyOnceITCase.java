@@ -33,7 +33,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,15 +77,15 @@ class IsleSinkExactlyOnceITCase {
   @TempDir Path tmp;
   private long seed;
 
-  @BeforeEach
-  void seedFailures() {
+  /** Picks 5 seeded failure rows in {@code [PER_CHECKPOINT, rows - PER_CHECKPOINT)}. */
+  private void seedFailures(int rows) {
     seed = Long.getLong("isledb.test.seed", new Random().nextLong());
     Random r = new Random(seed);
     MAP_FAILS.clear();
     SINK_FAILS.clear();
     TreeSet<Long> points = new TreeSet<>();
     while (points.size() < 5) {
-      points.add(PER_CHECKPOINT + (long) r.nextInt(S3_ROWS - 2 * PER_CHECKPOINT));
+      points.add(PER_CHECKPOINT + (long) r.nextInt(rows - 2 * PER_CHECKPOINT));
     }
     int n = 0;
     for (long p : points) {
@@ -110,6 +109,7 @@ class IsleSinkExactlyOnceITCase {
   void upsertsLandExactlyOnce(Store store) throws Exception {
     SinkTestTable table = SinkTestTable.create(store, tmp, S3, "eo-upsert");
     int rows = store == Store.FILE ? ROWS : S3_ROWS;
+    seedFailures(rows);
     String user = "eo-test-" + store;
     IsleRecordSerializer<Long> serializer =
         (i, out) -> {
@@ -142,6 +142,7 @@ class IsleSinkExactlyOnceITCase {
   @Test
   void appendsLandExactlyOnce() throws Exception {
     SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "eo-append");
+    seedFailures(ROWS);
     AFTER_COMMIT_ARMED.set(false); // the default commit user: no after-commit probe
     IsleRecordSerializer<Long> serializer =
         (i, out) -> {
