@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -106,6 +107,32 @@ class IsleSinkITCase {
     }
     assertThat(cost.count(RequestKind.LIST_PAGE)).as("lists: %s", cost).isLessThanOrEqualTo(2);
     assertThat(cost.count(RequestKind.STAT)).as("stats: %s", cost).isEqualTo(2); // one per table
+  }
+
+  @Test
+  void aWriterSpillsBeyondItsBufferAndTheLastWriteOfAKeyStillWins() throws Exception {
+    SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "spill");
+    String pad = "x".repeat(1000); // 2000 rows of ~1 KiB against a 64 KiB buffer: many spills
+    IsleRecordSerializer<Long> serializer = (i, out) -> out.put(key(i % KEYS), utf8("v" + i + pad));
+    RequestStats cost;
+    try (SharedTables.Lease held = SharedTables.acquire(table.location())) {
+      RequestStats before = held.db().store().stats();
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.fromSequence(0, ROWS - 1)
+          .setParallelism(1)
+          .keyBy(i -> i % KEYS)
+          .sinkTo(table.sink(serializer).bufferSize(MemorySize.parse("64kb")).build())
+          .setParallelism(2);
+      env.execute("spills");
+      cost = held.db().store().stats().minus(before);
+    }
+    assertThat(cost.count(RequestKind.UPLOAD)).as("tables spilled: %s", cost).isGreaterThan(10);
+    TreeMap<Long, String> expected = new TreeMap<>();
+    for (long i = 0; i < ROWS; i++) {
+      expected.put(i % KEYS, "v" + i + pad);
+    }
+    assertThat(table.read()).isEqualTo(expected);
+    assertThat(table.changes().stream().map(Change::version).distinct().count()).isEqualTo(1);
   }
 
   @Test
