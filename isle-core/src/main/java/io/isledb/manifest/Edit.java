@@ -82,11 +82,20 @@ public record Edit(
    *
    * @param inputs ids of every input table
    * @param output tables of the new run, in key order (may be empty)
+   * @param bottommost whether the compactor took its inputs for the bottom of the tree and dropped
+   *     deletions and expired entries: the replay rule then refuses the edit unless its inputs are
+   *     still the oldest tables (manifest format 3; false in every older edit)
    */
-  public record Compact(List<String> inputs, List<SstMeta> output) implements Change {
+  public record Compact(List<String> inputs, List<SstMeta> output, boolean bottommost)
+      implements Change {
     public Compact {
       inputs = List.copyOf(inputs);
       output = List.copyOf(output);
+    }
+
+    /** A compaction that kept deletions and expired entries (the only form before format 3). */
+    public Compact(List<String> inputs, List<SstMeta> output) {
+      this(inputs, output, false);
     }
   }
 

@@ -37,6 +37,9 @@ public final class ManifestCodec {
   static final String DROP = "drop";
   static final String RESTORE = "restore";
 
+  /** Persisted field of a {@code compact} change (format 3); absent means false. */
+  static final String BOTTOMMOST = "bottommost";
+
   private ManifestCodec() {}
 
   // ---------------------------------------------------------------- edits
@@ -66,6 +69,9 @@ public final class ManifestCodec {
       ArrayNode in = c.putArray("inputs");
       k.inputs().forEach(in::add);
       tables(c.putArray("output"), k.output());
+      if (k.bottommost()) {
+        c.put(BOTTOMMOST, true); // absent means false: older edits keep their bytes
+      }
     } else if (e.change() instanceof Edit.DropTables d) {
       c.put("type", DROP);
       ArrayNode ids = c.putArray("ids");
@@ -102,7 +108,9 @@ public final class ManifestCodec {
                   num(name, c, "committedLsn"));
           case COMPACT ->
               new Edit.Compact(
-                  strings(name, field(name, c, "inputs")), tables(name, field(name, c, "output")));
+                  strings(name, field(name, c, "inputs")),
+                  tables(name, field(name, c, "output")),
+                  bottommost(name, n, c));
           case DROP ->
               new Edit.DropTables(
                   strings(name, field(name, c, "ids")), num(name, c, "lowWatermarkLsn"));
@@ -122,6 +130,19 @@ public final class ManifestCodec {
         num(name, n, "time"),
         JsonFields.optionalStr(name, n, "token"),
         change);
+  }
+
+  private static boolean bottommost(String name, JsonNode root, JsonNode c) {
+    if (!c.has(BOTTOMMOST)) {
+      return false;
+    }
+    JsonHeader.requireFormat(name, root, JsonHeader.BOTTOMMOST_FORMAT_VERSION, BOTTOMMOST);
+    JsonNode v = c.get(BOTTOMMOST);
+    if (!v.isBoolean()) {
+      throw new CorruptionException(
+          "manifest object " + name + ": field '" + BOTTOMMOST + "' is not a boolean");
+    }
+    return v.booleanValue();
   }
 
   // ---------------------------------------------------------------- snapshots

@@ -271,6 +271,10 @@ public final class ManifestState {
     if (seg.problem() != null) {
       return seg.problem();
     }
+    String below = c.bottommost() ? seg.runBelow(runs) : null;
+    if (below != null) {
+      return below;
+    }
     for (int i = 0; i < c.output().size(); i++) {
       SstMeta t = c.output().get(i);
       if (table(t.id()) != null && !c.inputs().contains(t.id())) {
