@@ -36,7 +36,8 @@ public record Edit(
   }
 
   /** What an edit changes. Type ids (in {@code ManifestCodec}) are persisted. */
-  public sealed interface Change permits Fence, AddTables, Compact, DropTables, Restore {}
+  public sealed interface Change
+      permits Fence, AddTables, Compact, DropTables, Restore, RemoveCommitUsers {}
 
   /** Claims epoch {@code epoch} of the role; older epochs of that role can no longer commit. */
   public record Fence() implements Change {}
@@ -108,6 +109,19 @@ public record Edit(
   public record DropTables(List<String> ids, long lowWatermarkLsn) implements Change {
     public DropTables {
       ids = List.copyOf(ids);
+    }
+  }
+
+  /**
+   * Removes commit users' marks (writer role; {@code IsleDB.removeCommitUser}). The replay rule
+   * ignores it unless every user named has a mark. A removed user's next commit starts a fresh
+   * mark: any identifier is accepted again.
+   *
+   * @param users the commit users removed, at least one
+   */
+  public record RemoveCommitUsers(List<String> users) implements Change {
+    public RemoveCommitUsers {
+      users = List.copyOf(users);
     }
   }
 

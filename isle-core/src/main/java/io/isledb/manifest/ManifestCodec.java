@@ -36,6 +36,7 @@ public final class ManifestCodec {
   static final String COMPACT = "compact";
   static final String DROP = "drop";
   static final String RESTORE = "restore";
+  static final String REMOVE_USERS = "remove-commit-users";
 
   /** Persisted field of a {@code compact} change (format 3); absent means false. */
   static final String BOTTOMMOST = "bottommost";
@@ -81,6 +82,10 @@ public final class ManifestCodec {
       c.put("type", RESTORE);
       c.put("version", r.version());
       putState(c.putObject("state"), r.state());
+    } else if (e.change() instanceof Edit.RemoveCommitUsers u) {
+      c.put("type", REMOVE_USERS);
+      ArrayNode users = c.putArray("users");
+      u.users().forEach(users::add);
     }
     return ChecksummedJson.encode(n);
   }
@@ -117,6 +122,10 @@ public final class ManifestCodec {
           case RESTORE -> {
             long v = num(name, c, "version");
             yield new Edit.Restore(stateFrom(name, v, n, field(name, c, "state")));
+          }
+          case REMOVE_USERS -> {
+            JsonHeader.requireFormat(name, n, JsonHeader.COMMITS_FORMAT_VERSION, REMOVE_USERS);
+            yield new Edit.RemoveCommitUsers(strings(name, field(name, c, "users")));
           }
           default ->
               throw new CorruptionException(
