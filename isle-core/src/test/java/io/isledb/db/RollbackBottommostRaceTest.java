@@ -11,6 +11,7 @@ import io.isledb.CompactorOptions;
 import io.isledb.DBOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleException;
+import io.isledb.ObjectStore;
 import io.isledb.PinOptions;
 import io.isledb.ReadView;
 import io.isledb.Reader;
@@ -19,12 +20,10 @@ import io.isledb.RetentionCompactor;
 import io.isledb.RetentionCompactorOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SortedRun;
 import io.isledb.storage.InMemoryObjectStore;
-import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,27 +68,8 @@ class RollbackBottommostRaceTest {
 
   @Test
   void aBottommostCompactionBelowWhichARollbackRestoredARunIsRefused() throws Exception {
-    CountDownLatch stalled = new CountDownLatch(1);
-    CountDownLatch resume = new CountDownLatch(1);
-    AtomicBoolean armed = new AtomicBoolean();
-    HookedObjectStore compactorStore =
-        new HookedObjectStore(
-            base,
-            (op, phase, name) -> {
-              if (op == HookedObjectStore.Op.UPLOAD_COMPLETE
-                  && phase == HookedObjectStore.Phase.AFTER
-                  && name.startsWith(ManifestPaths.SST_DIR)
-                  && armed.get()) {
-                stalled.countDown();
-                try {
-                  if (!resume.await(30, TimeUnit.SECONDS)) {
-                    throw new AssertionError("the test never resumed the compactor");
-                  }
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-            });
+    HeldCompaction held = new HeldCompaction();
+    ObjectStore compactorStore = held.store(base);
     TreeMap<String, String> pinnedModel = new TreeMap<>();
     try (IsleDB db = IsleDB.open(base, dbo);
         IsleDB cdb = IsleDB.open(compactorStore, dbo);
@@ -140,39 +116,23 @@ class RollbackBottommostRaceTest {
 
       // The compactor plans L0 + R1 as bottommost (dropping x's tombstone) and stalls after its
       // upload; the rollback restores R0 below its inputs; then the compactor tries to commit.
-      armed.set(true);
-      AtomicReference<Object> outcome = new AtomicReference<>();
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  outcome.set(c.runOnce());
-                } catch (RuntimeException e) {
-                  outcome.set(e);
-                }
-              },
-              "racing-compactor");
-      t.start();
-      assertThat(stalled.await(30, TimeUnit.SECONDS)).as("the compactor uploaded").isTrue();
-      armed.set(false);
+      assertThat(held.start(c)).as("the compactor uploaded and is held").isTrue();
       Writer restored = db.openWriterRestoredTo(wo("w1"), "cp");
       long restoredAt = head().seq();
       assertThat(head().runs()).as("the rollback put R0 back").hasSize(2);
-      resume.countDown();
-      t.join(30_000);
-      assertThat(t.isAlive()).isFalse();
+      Object outcome = held.finish();
 
       try (Reader r = db.openReader(ReaderOptions.defaults().withCacheDir(cacheDir.resolve("r")))) {
         try (ReadView v = r.snapshot()) {
           Map<String, String> now = strings(contents(v));
           assertThat(now.get("x"))
-              .as("the deleted key x stays deleted (compaction outcome: %s)", outcome.get())
+              .as("the deleted key x stays deleted (compaction outcome: %s)", outcome)
               .isNull();
           assertThat(now).isEqualTo(pinnedModel);
         }
       }
-      assertThat(outcome.get())
-          .as("the compaction's commit is refused: %s", outcome.get())
+      assertThat(outcome)
+          .as("the compaction's commit is refused: %s", outcome)
           .isInstanceOfSatisfying(
               IsleException.class,
               e -> {

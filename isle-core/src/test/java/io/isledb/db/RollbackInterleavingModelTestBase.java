@@ -20,8 +20,6 @@ import io.isledb.RetentionCompactor;
 import io.isledb.RetentionCompactorOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.manifest.ManifestPaths;
-import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
 import java.nio.file.Path;
@@ -32,10 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,32 +60,13 @@ public abstract class RollbackInterleavingModelTestBase {
   }
 
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
-  private final AtomicBoolean armed = new AtomicBoolean();
-  private volatile CountDownLatch reached = new CountDownLatch(1);
-  private volatile CountDownLatch resume = new CountDownLatch(1);
+  private final HeldCompaction held = new HeldCompaction();
   private int readers;
 
   private WriterOptions wo(String name) {
     return WriterOptions.defaults()
         .withFlushInterval(Duration.ZERO)
         .withCache(ReaderOptions.defaults().withCacheDir(cacheDir.resolve(name)));
-  }
-
-  /** Holds the compactor after its first output upload while armed. */
-  private void hook(HookedObjectStore.Op op, HookedObjectStore.Phase phase, String name) {
-    if (op == HookedObjectStore.Op.UPLOAD_COMPLETE
-        && phase == HookedObjectStore.Phase.AFTER
-        && name.startsWith(ManifestPaths.SST_DIR)
-        && armed.compareAndSet(true, false)) {
-      reached.countDown();
-      try {
-        if (!resume.await(60, TimeUnit.SECONDS)) {
-          throw new AssertionError("the test never resumed the compactor");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   private Map<String, String> read(IsleDB db) {
@@ -121,9 +96,7 @@ public abstract class RollbackInterleavingModelTestBase {
     Map<String, Long> writerWrites = Map.of();
     try (ObjectStore store = openStore("rollback-interleaving");
         IsleDB db = IsleDB.open(store, RollbackModelTestBase.dbOptions(clock));
-        IsleDB cdb =
-            IsleDB.open(
-                new HookedObjectStore(store, this::hook), RollbackModelTestBase.dbOptions(clock));
+        IsleDB cdb = IsleDB.open(held.store(store), RollbackModelTestBase.dbOptions(clock));
         Compactor compactor =
             cdb.openCompactor(CompactorOptions.defaults().withL0Trigger(2).withMaxRuns(2));
         RetentionCompactor retention =
@@ -180,27 +153,15 @@ public abstract class RollbackInterleavingModelTestBase {
             retention.runOnce();
             adoptAfterRetention(db, model, lastWrite, ctx);
           }
-          Thread t = null;
-          AtomicReference<Object> outcome = new AtomicReference<>();
-          if (race) {
-            reached = new CountDownLatch(1);
-            resume = new CountDownLatch(1);
-            armed.set(true);
-            t = new Thread(() -> runCompaction(compactor, outcome), "racing-compactor");
-            t.start();
-            assertThat(reached.await(60, TimeUnit.SECONDS)).as(ctx).isTrue();
-            armed.set(false);
-          }
+          boolean isHeld = race && held.start(compactor);
           w.close();
           w = db.openWriterRestoredTo(wo("w" + step), target);
           rollbacks++;
           model = new TreeMap<>(pinned.get(target));
           writerModel = pinned.get(target);
-          if (t != null) {
-            resume.countDown();
-            t.join(60_000);
-            assertThat(t.isAlive()).as(ctx).isFalse();
-            Object o = outcome.get();
+          if (race) {
+            // A held compaction commits now, after the rollback: it either commits or is refused.
+            Object o = held.finish();
             if (o instanceof IsleException e) {
               assertThat(e.kind()).as(ctx + ": " + e).isEqualTo(IsleException.Kind.CONFLICT);
               refused++;
@@ -208,7 +169,7 @@ public abstract class RollbackInterleavingModelTestBase {
             } else {
               assertThat(o).as(ctx).isNotInstanceOf(Throwable.class);
             }
-            raced++;
+            raced += isHeld ? 1 : 0;
           }
           lastWrite = new HashMap<>(pinnedWrites.get(target));
           writerWrites = pinnedWrites.get(target);
@@ -223,18 +184,6 @@ public abstract class RollbackInterleavingModelTestBase {
       System.out.printf(
           "seed %d: %d rollbacks, %d raced by a compaction, %d compactions refused (%d bottommost)%n",
           seed, rollbacks, raced, refused, bottommost);
-    }
-  }
-
-  /** Runs one compaction; reports its result or failure and releases the test if idle. */
-  private void runCompaction(Compactor compactor, AtomicReference<Object> outcome) {
-    try {
-      outcome.set(compactor.runOnce());
-    } catch (RuntimeException e) {
-      outcome.set(e);
-    } finally {
-      armed.set(false);
-      reached.countDown(); // nothing to compact: the hook never ran
     }
   }
 
