@@ -180,6 +180,26 @@ public interface IsleDB extends AutoCloseable {
    */
   Optional<CommitMark> lastCommitted(String commitUser);
 
+  /**
+   * Removes the mark of {@code commitUser} (docs/PROTOCOL.md, "Removing commit users"): a database
+   * keeps at most 4096 commit users, and a Flink sink creates one per job, so a long-lived table
+   * removes the users of jobs that are gone for good. Appends one edit with the writer role
+   * (through the open writer, after flushing it, or by claiming the role like {@link #commit(List,
+   * String, long)}); if the user has no mark nothing is appended and no role is claimed.
+   *
+   * <p><b>Consequence:</b> the removal forgets which identifiers the user committed. Its next
+   * commit starts a fresh mark: any identifier is accepted, so a replay of a commit made before the
+   * removal would be applied again. Remove a user only when nothing will commit under it again (its
+   * job finished or was cancelled and will not be restored from an earlier checkpoint); a new job
+   * uses a new user. A rollback to a version from before the removal brings the mark back.
+   *
+   * @return the version of the removal, or {@code CommitResult(current version, duplicate = true)}
+   *     if the user has no mark
+   * @throws IsleException of kind INVALID_ARGUMENT for an empty commit user, one over 256 UTF-8
+   *     bytes or with control characters
+   */
+  CommitResult removeCommitUser(String commitUser);
+
   /** Opens a reader with this database's options. */
   Reader openReader(ReaderOptions options);
 

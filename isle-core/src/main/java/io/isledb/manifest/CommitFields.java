@@ -36,6 +36,12 @@ final class CommitFields {
     if (e.change() instanceof Edit.Restore r) {
       return version(r.state());
     }
+    if (e.change() instanceof Edit.RemoveCommitUsers) {
+      return JsonHeader.COMMITS_FORMAT_VERSION;
+    }
+    if (e.change() instanceof Edit.Compact c && c.bottommost()) {
+      return JsonHeader.BOTTOMMOST_FORMAT_VERSION;
+    }
     return e.change() instanceof Edit.AddTables a && a.extended()
         ? JsonHeader.COMMITS_FORMAT_VERSION
         : JsonHeader.FORMAT_VERSION;

@@ -109,6 +109,26 @@ public final class CommitState {
     return new CommitState(Collections.unmodifiableMap(u), Collections.unmodifiableMap(p));
   }
 
+  /** Why the replay rule ignores {@code r} here (a user without a mark), or null. */
+  String validateRemove(Edit.RemoveCommitUsers r) {
+    if (r.users().isEmpty()) {
+      return "removal of no commit users";
+    }
+    for (String u : r.users()) {
+      if (!users.containsKey(u)) {
+        return "commit user '" + u + "' to remove has no mark";
+      }
+    }
+    return null;
+  }
+
+  /** The state without the marks of {@code removed}. */
+  CommitState remove(Collection<String> removed) {
+    TreeMap<String, CommitMark> u = new TreeMap<>(users);
+    u.keySet().removeAll(removed);
+    return of(u.values(), properties);
+  }
+
   // ------------------------------------------------------------------ argument checks
 
   /**
@@ -182,7 +202,8 @@ public final class CommitState {
               + "': the database already has "
               + users.size()
               + " commit users, the limit is "
-              + MAX_COMMIT_USERS);
+              + MAX_COMMIT_USERS
+              + " (remove users that no longer commit with IsleDB.removeCommitUser)");
     }
     if (set.isEmpty()) {
       return;

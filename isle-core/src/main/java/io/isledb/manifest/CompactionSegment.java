@@ -68,4 +68,19 @@ record CompactionSegment(int firstL0, int lastL0, int firstRun, int lastRun, Str
     }
     return new CompactionSegment(firstL0, lastL0, firstRun, lastRun, null);
   }
+
+  /**
+   * Why a bottommost compaction of this segment is refused: a run lies below its inputs (put back
+   * by a rollback after the compaction was planned), so the deletions and expired entries it
+   * dropped would let that run's older values reappear. Null if nothing is below.
+   */
+  String runBelow(List<SortedRun> runs) {
+    int below = firstRun >= 0 ? lastRun + 1 : 0;
+    if (below >= runs.size()) {
+      return null;
+    }
+    return "bottommost compaction (it dropped deletions and expired entries) has run "
+        + runs.get(below).id()
+        + " below its inputs (restored by a rollback after it was planned?)";
+  }
 }

@@ -36,7 +36,8 @@ public record Edit(
   }
 
   /** What an edit changes. Type ids (in {@code ManifestCodec}) are persisted. */
-  public sealed interface Change permits Fence, AddTables, Compact, DropTables, Restore {}
+  public sealed interface Change
+      permits Fence, AddTables, Compact, DropTables, Restore, RemoveCommitUsers {}
 
   /** Claims epoch {@code epoch} of the role; older epochs of that role can no longer commit. */
   public record Fence() implements Change {}
@@ -82,11 +83,20 @@ public record Edit(
    *
    * @param inputs ids of every input table
    * @param output tables of the new run, in key order (may be empty)
+   * @param bottommost whether the compactor took its inputs for the bottom of the tree and dropped
+   *     deletions and expired entries: the replay rule then refuses the edit unless its inputs are
+   *     still the oldest tables (manifest format 3; false in every older edit)
    */
-  public record Compact(List<String> inputs, List<SstMeta> output) implements Change {
+  public record Compact(List<String> inputs, List<SstMeta> output, boolean bottommost)
+      implements Change {
     public Compact {
       inputs = List.copyOf(inputs);
       output = List.copyOf(output);
+    }
+
+    /** A compaction that kept deletions and expired entries (the only form before format 3). */
+    public Compact(List<String> inputs, List<SstMeta> output) {
+      this(inputs, output, false);
     }
   }
 
@@ -99,6 +109,19 @@ public record Edit(
   public record DropTables(List<String> ids, long lowWatermarkLsn) implements Change {
     public DropTables {
       ids = List.copyOf(ids);
+    }
+  }
+
+  /**
+   * Removes commit users' marks (writer role; {@code IsleDB.removeCommitUser}). The replay rule
+   * ignores it unless every user named has a mark. A removed user's next commit starts a fresh
+   * mark: any identifier is accepted again.
+   *
+   * @param users the commit users removed, at least one
+   */
+  public record RemoveCommitUsers(List<String> users) implements Change {
+    public RemoveCommitUsers {
+      users = List.copyOf(users);
     }
   }
 

@@ -25,6 +25,14 @@ final class JsonHeader {
    */
   public static final int COMMITS_FORMAT_VERSION = 2;
 
+  /**
+   * Persisted: the format version of a {@code compact} edit that dropped deletions and expired
+   * entries ({@code "bottommost":true}, docs/FORMAT.md, "Format 3"). A format 2 build would ignore
+   * the flag and replay such an edit where this build refuses it, so it must refuse the object
+   * instead. Every other edit keeps its format 1 or 2 bytes.
+   */
+  public static final int BOTTOMMOST_FORMAT_VERSION = 3;
+
   private JsonHeader() {}
 
   /** A new object holding only the header for {@code type}; the caller adds its fields after it. */
@@ -79,7 +87,8 @@ final class JsonHeader {
   /** The newest format version this build reads for objects of {@code type}. */
   static int newest(String type) {
     return switch (type) {
-      case "edit", "snapshot", "pin" -> COMMITS_FORMAT_VERSION;
+      case "edit" -> BOTTOMMOST_FORMAT_VERSION;
+      case "snapshot", "pin" -> COMMITS_FORMAT_VERSION;
       default -> FORMAT_VERSION;
     };
   }

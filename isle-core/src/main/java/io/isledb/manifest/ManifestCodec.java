@@ -36,6 +36,10 @@ public final class ManifestCodec {
   static final String COMPACT = "compact";
   static final String DROP = "drop";
   static final String RESTORE = "restore";
+  static final String REMOVE_USERS = "remove-commit-users";
+
+  /** Persisted field of a {@code compact} change (format 3); absent means false. */
+  static final String BOTTOMMOST = "bottommost";
 
   private ManifestCodec() {}
 
@@ -66,6 +70,9 @@ public final class ManifestCodec {
       ArrayNode in = c.putArray("inputs");
       k.inputs().forEach(in::add);
       tables(c.putArray("output"), k.output());
+      if (k.bottommost()) {
+        c.put(BOTTOMMOST, true); // absent means false: older edits keep their bytes
+      }
     } else if (e.change() instanceof Edit.DropTables d) {
       c.put("type", DROP);
       ArrayNode ids = c.putArray("ids");
@@ -75,6 +82,10 @@ public final class ManifestCodec {
       c.put("type", RESTORE);
       c.put("version", r.version());
       putState(c.putObject("state"), r.state());
+    } else if (e.change() instanceof Edit.RemoveCommitUsers u) {
+      c.put("type", REMOVE_USERS);
+      ArrayNode users = c.putArray("users");
+      u.users().forEach(users::add);
     }
     return ChecksummedJson.encode(n);
   }
@@ -102,13 +113,19 @@ public final class ManifestCodec {
                   num(name, c, "committedLsn"));
           case COMPACT ->
               new Edit.Compact(
-                  strings(name, field(name, c, "inputs")), tables(name, field(name, c, "output")));
+                  strings(name, field(name, c, "inputs")),
+                  tables(name, field(name, c, "output")),
+                  bottommost(name, n, c));
           case DROP ->
               new Edit.DropTables(
                   strings(name, field(name, c, "ids")), num(name, c, "lowWatermarkLsn"));
           case RESTORE -> {
             long v = num(name, c, "version");
             yield new Edit.Restore(stateFrom(name, v, n, field(name, c, "state")));
+          }
+          case REMOVE_USERS -> {
+            JsonHeader.requireFormat(name, n, JsonHeader.COMMITS_FORMAT_VERSION, REMOVE_USERS);
+            yield new Edit.RemoveCommitUsers(strings(name, field(name, c, "users")));
           }
           default ->
               throw new CorruptionException(
@@ -122,6 +139,19 @@ public final class ManifestCodec {
         num(name, n, "time"),
         JsonFields.optionalStr(name, n, "token"),
         change);
+  }
+
+  private static boolean bottommost(String name, JsonNode root, JsonNode c) {
+    if (!c.has(BOTTOMMOST)) {
+      return false;
+    }
+    JsonHeader.requireFormat(name, root, JsonHeader.BOTTOMMOST_FORMAT_VERSION, BOTTOMMOST);
+    JsonNode v = c.get(BOTTOMMOST);
+    if (!v.isBoolean()) {
+      throw new CorruptionException(
+          "manifest object " + name + ": field '" + BOTTOMMOST + "' is not a boolean");
+    }
+    return v.booleanValue();
   }
 
   // ---------------------------------------------------------------- snapshots

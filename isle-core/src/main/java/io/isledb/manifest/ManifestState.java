@@ -230,6 +230,10 @@ public final class ManifestState {
       return validateDrop(e.role(), d);
     } else if (e.change() instanceof Edit.Restore r) {
       return RestoreRule.validate(this, e.role(), r);
+    } else if (e.change() instanceof Edit.RemoveCommitUsers u) {
+      return e.role() == Role.WRITER
+          ? commits.validateRemove(u)
+          : "role " + e.role().id() + " may not remove commit users";
     }
     throw IsleException.internal("unknown change " + e.change());
   }
@@ -270,6 +274,10 @@ public final class ManifestState {
     CompactionSegment seg = CompactionSegment.of(l0, runs, c.inputs());
     if (seg.problem() != null) {
       return seg.problem();
+    }
+    String below = c.bottommost() ? seg.runBelow(runs) : null;
+    if (below != null) {
+      return below;
     }
     for (int i = 0; i < c.output().size(); i++) {
       SstMeta t = c.output().get(i);
@@ -375,6 +383,8 @@ public final class ManifestState {
       newL0 = List.copyOf(l);
       newRuns = List.copyOf(r);
       lowLsn = Math.max(lowLsn, d.lowWatermarkLsn());
+    } else if (e.change() instanceof Edit.RemoveCommitUsers u) {
+      cs = commits.remove(u.users());
     }
     Map<String, Long> tk = tokens;
     if (e.token() != null) {

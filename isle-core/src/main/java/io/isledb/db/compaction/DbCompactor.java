@@ -189,7 +189,7 @@ public final class DbCompactor implements Compactor, Resource {
                               + " was removed concurrently (retention?); its output will be garbage collected");
                     }
                   }
-                  return Optional.of(new Edit.Compact(inputIds, outputs));
+                  return Optional.of(new Edit.Compact(inputIds, outputs, pick.bottommost()));
                 },
                 null,
                 lease::sendBy);

@@ -158,6 +158,14 @@ public final class Database implements IsleDB {
   }
 
   @Override
+  public synchronized CommitResult removeCommitUser(String commitUser) {
+    checkOpen();
+    ExternalCommit.Request request = ExternalCommit.Request.removal(commitUser);
+    ExternalCommit.checkArguments(List.of(), request);
+    return commit(List.of(), request);
+  }
+
+  @Override
   public Optional<CommitMark> lastCommitted(String commitUser) {
     checkOpen();
     return ctx.manifest().loadLatest().commits().mark(commitUser);

@@ -90,6 +90,14 @@ public final class WriterReads implements AutoCloseable {
     }
   }
 
+  /**
+   * At most {@code maxSplits} key ranges of {@code head} of about equal size, from its table
+   * metadata alone (no request): see {@link SplitPlanner}.
+   */
+  public static List<io.isledb.ScanSplit> splits(ManifestState head, int maxSplits) {
+    return SplitPlanner.plan(head, maxSplits);
+  }
+
   /** Refuses a null key, as a reader's get does. */
   public static void checkKey(byte[] key) {
     DbReader.checkKey(key);

@@ -42,22 +42,37 @@ public final class ExternalCommit {
   /**
    * What identifies a commit: a commit token (format 1, deduplicated within the token history), or
    * a commit user and identifier (a monotone high-water mark, deduplicated forever), with table
-   * properties to set in the same edit.
+   * properties to set in the same edit; or the removal of a commit user's mark ({@code remove}).
    */
   public record Request(
-      String token, String commitUser, long identifier, Map<String, String> properties) {
+      String token,
+      String commitUser,
+      long identifier,
+      Map<String, String> properties,
+      boolean remove) {
     /** A commit identified by its token. */
     public static Request token(String token) {
-      return new Request(token, null, 0, Map.of());
+      return new Request(token, null, 0, Map.of(), false);
     }
 
     /** A commit of {@code commitUser}'s {@code identifier}, setting {@code properties}. */
     public static Request user(String commitUser, long identifier, Map<String, String> properties) {
-      return new Request(null, commitUser, identifier, properties);
+      return new Request(null, commitUser, identifier, properties, false);
+    }
+
+    /** The removal of {@code commitUser}'s mark. */
+    public static Request removal(String commitUser) {
+      return new Request(null, commitUser, 0, Map.of(), true);
     }
 
     /** The earlier commit this request replays at {@code state}, if it is one. */
     Optional<CommitResult> earlier(ManifestState state) {
+      if (remove) {
+        // Nothing to remove (never committed, or removed already): the current version.
+        return state.commits().users().containsKey(commitUser)
+            ? Optional.empty()
+            : Optional.of(new CommitResult(state.seq(), true));
+      }
       if (token != null) {
         long v = state.tokenVersion(token);
         return v >= 0 ? Optional.of(new CommitResult(v, true)) : Optional.empty();
@@ -103,6 +118,9 @@ public final class ExternalCommit {
     }
     if (handles == null) {
       throw IsleException.invalidArgument("SST handle list is null");
+    }
+    if (request.remove() && !handles.isEmpty()) {
+      throw IsleException.internal("removal of a commit user with tables", null);
     }
     CommitState.checkCommitUser(request.commitUser(), request.identifier());
     CommitState.checkProperties(request.properties());
@@ -157,6 +175,23 @@ public final class ExternalCommit {
         .version();
   }
 
+  /** Removes a commit user's mark through {@code appender} (writer role); see {@link #commit}. */
+  private static CommitResult remove(ManifestAppender appender, Request request) {
+    CommitResult[] nothing = new CommitResult[1];
+    ManifestAppender.Appended a =
+        appender.append(
+            state -> {
+              Optional<CommitResult> gone = request.earlier(state);
+              if (gone.isPresent()) {
+                nothing[0] = gone.get();
+                return Optional.empty();
+              }
+              return Optional.of(new Edit.RemoveCommitUsers(List.of(request.commitUser())));
+            },
+            null);
+    return nothing[0] != null ? nothing[0] : new CommitResult(a.version(), false);
+  }
+
   /** Commits through {@code appender}, which holds the writer role. Caller serializes appends. */
   public static CommitResult commit(
       DbContext ctx, ManifestAppender appender, List<SstHandle> handles, String token) {
@@ -172,6 +207,9 @@ public final class ExternalCommit {
   public static CommitResult commit(
       DbContext ctx, ManifestAppender appender, List<SstHandle> handles, Request request) {
     checkArguments(handles, request);
+    if (request.remove()) {
+      return remove(appender, request);
+    }
     String token = request.token();
     List<SstMeta> tables = new ArrayList<>();
     for (SstHandle h : handles) {

@@ -82,6 +82,21 @@ final class WriterView implements ReadView {
     return reads.scan(writer.viewHead(), fromInclusive, toExclusive, newer);
   }
 
+  /**
+   * Splits like a reader's view of the writer's head: at most {@code maxSplits} key ranges of about
+   * equal size from the head's table metadata (no storage request). The ranges cover the whole key
+   * space, so scanning each on this writer view (or a later one) returns every visible key, the
+   * memtables' included, exactly once. The memtables do not shape the cuts: their keys are not kept
+   * sorted and they hold at most a few write buffers, so they are assumed to follow the tables' key
+   * distribution (a writer whose data is all unflushed gets one split). The splits carry the head's
+   * version; a reader opening that version does not see the unflushed writes.
+   */
+  @Override
+  public List<io.isledb.ScanSplit> splits(int maxSplits) {
+    check();
+    return WriterReads.splits(writer.viewHead(), maxSplits);
+  }
+
   /** The writer's last committed version: the view also holds its unflushed writes. */
   @Override
   public long version() {
