@@ -7,7 +7,9 @@ import java.lang.reflect.Modifier;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
@@ -74,7 +76,11 @@ public final class IsleDynamicTableFactory
   public DynamicTableSource createDynamicTableSource(Context context) {
     Resolved r = resolve(context);
     return new IsleDynamicTableSource(
-        r.config, r.schema, TableConfig.lookupCache(r.options), r.options.get(LookupOptions.MAX_RETRIES));
+        r.config,
+        r.schema,
+        r.bounded,
+        TableConfig.lookupCache(r.options),
+        r.options.get(LookupOptions.MAX_RETRIES));
   }
 
   @Override
@@ -83,7 +89,8 @@ public final class IsleDynamicTableFactory
     return new IsleDynamicTableSink(r.config, r.schema);
   }
 
-  private record Resolved(TableConfig config, TableSchemaInfo schema, ReadableConfig options) {}
+  private record Resolved(
+      TableConfig config, TableSchemaInfo schema, ReadableConfig options, boolean bounded) {}
 
   private Resolved resolve(DynamicTableFactory.Context context) {
     FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
@@ -98,11 +105,14 @@ public final class IsleDynamicTableFactory
     }
     RowType rowType = (RowType) context.getPhysicalRowDataType().getLogicalType();
     TableSchemaInfo schema =
-        TableSchemaInfo.of(
-            context.getObjectIdentifier().asSummaryString(),
+        TableSchemaInfo.resolve(
+            context.getObjectIdentifier().asSummaryString() + " at " + config.location().uri(),
             rowType,
-            context.getPrimaryKeyIndexes());
-    schema.checkStored(config.location());
-    return new Resolved(config, schema, options);
+            context.getPrimaryKeyIndexes(),
+            config.location());
+    boolean batch =
+        context.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
+            == RuntimeExecutionMode.BATCH;
+    return new Resolved(config, schema, options, batch || config.scanBounded());
   }
 }

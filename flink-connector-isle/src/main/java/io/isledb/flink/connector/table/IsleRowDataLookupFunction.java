@@ -54,6 +54,9 @@ public final class IsleRowDataLookupFunction extends LookupFunction {
 
   /** One lookup on {@code reader}; shared with the asynchronous function. */
   static Collection<RowData> lookup(Reader reader, LookupCodec.Instance codec, RowData keyRow) {
+    if (codec.anyNull(keyRow)) {
+      return List.of();
+    }
     if (codec.pointLookups()) {
       byte[] key = codec.fullKey(keyRow);
       Optional<byte[]> value = reader.get(key);

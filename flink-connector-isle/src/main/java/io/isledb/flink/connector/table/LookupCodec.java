@@ -21,6 +21,9 @@ interface LookupCodec extends Serializable {
      */
     boolean pointLookups();
 
+    /** Whether a lookup column of the key row is NULL (such a lookup matches nothing). */
+    boolean anyNull(RowData lookupKey);
+
     /** The full key of a lookup key row (only when {@link #pointLookups()}). */
     byte[] fullKey(RowData lookupKey);
 
