@@ -1,0 +1,154 @@
+package io.isledb.flink.connector.source.enumerator;
+
+import io.isledb.IsleDB;
+import io.isledb.IsleException;
+import io.isledb.PinOptions;
+import io.isledb.ReadView;
+import io.isledb.Reader;
+import io.isledb.ReaderOptions;
+import io.isledb.ScanSplit;
+import io.isledb.TailPosition;
+import io.isledb.flink.connector.source.internal.ScanConfig;
+import io.isledb.flink.connector.source.split.IsleSplit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Plans a source's splits once, at its first start, and writes the pins that keep what they read.
+ */
+final class SplitPlanner {
+  /** The version planned at, the pin name and the splits. */
+  record Plan(long version, String pinName, List<IsleSplit> splits) {}
+
+  private SplitPlanner() {}
+
+  /**
+   * Bounded: pins {@code version} (newest or {@code scan.startup.version}) as {@code name} and cuts
+   * it into {@code parallelism * splitsPerSubtask} key ranges. Unbounded 'full': cuts the newest
+   * version into {@code parallelism} ranges, each scanned then tailed by one split; 'latest' and
+   * 'version': one split tailing the whole key range. Each unbounded split gets its history pin
+   * {@code name-<index>} at the version its tail starts after.
+   */
+  static Plan plan(IsleDB db, ScanConfig c, int parallelism, String name, String owner) {
+    PinOptions opts = PinOptions.defaults().withOwner(owner).withTtl(c.pinTtl());
+    String uri = c.location().uri();
+    if (c.bounded()) {
+      long v = c.startupVersion() != null ? c.startupVersion() : db.currentVersion();
+      if (v == 0) {
+        return new Plan(0, name, List.of()); // nothing was ever committed: nothing to read
+      }
+      try {
+        db.pin(name, v, opts);
+      } catch (IsleException e) {
+        throw notRetained(uri, v, e);
+      }
+      List<IsleSplit> splits = new ArrayList<>();
+      for (byte[][] r : ranges(db, c, v, parallelism * Math.max(1, c.splitsPerSubtask()))) {
+        splits.add(IsleSplit.bounded(splits.size(), v, r[0], r[1]));
+      }
+      return new Plan(v, name, splits);
+    }
+    long current = db.currentVersion();
+    long v;
+    List<byte[][]> ranges;
+    long snapshot = -1;
+    switch (c.startupMode()) {
+      case FULL -> {
+        v = current;
+        if (v > 0) {
+          ranges = ranges(db, c, v, parallelism);
+          snapshot = v;
+        } else {
+          ranges = List.<byte[][]>of(new byte[][] {c.fromKey(), c.toKey()});
+        }
+      }
+      case LATEST -> {
+        v = current;
+        ranges = List.<byte[][]>of(new byte[][] {c.fromKey(), c.toKey()});
+      }
+      case VERSION -> {
+        if (c.startupVersion() == null) {
+          throw IsleException.invalidArgument(
+              "scan.startup.mode 'version' needs scan.startup.version (reading " + uri + ")");
+        }
+        v = c.startupVersion();
+        if (v < 0 || v > current) {
+          throw IsleException.invalidArgument(
+              "scan.startup.version "
+                  + v
+                  + " of "
+                  + uri
+                  + " does not exist: the newest version is "
+                  + current);
+        }
+        ranges = List.<byte[][]>of(new byte[][] {c.fromKey(), c.toKey()});
+      }
+      default -> throw IsleException.invalidArgument("unknown startup mode " + c.startupMode());
+    }
+    TailPosition tail = new TailPosition(v + 1, 0);
+    List<IsleSplit> splits = new ArrayList<>();
+    for (byte[][] r : ranges) {
+      int i = splits.size();
+      String pin = name + "-" + i;
+      try {
+        db.pinHistory(pin, v, opts);
+      } catch (IsleException e) {
+        throw notRetained(uri, v, e);
+      }
+      splits.add(IsleSplit.unbounded(i, r[0], r[1], snapshot, tail, pin));
+    }
+    return new Plan(v, name, splits);
+  }
+
+  /** The error for a version that cannot be read (any more). */
+  static IsleException notRetained(String uri, long version, IsleException cause) {
+    if (cause.kind() != IsleException.Kind.INVALID_ARGUMENT) {
+      return cause;
+    }
+    return new IsleException(
+        IsleException.Kind.INVALID_ARGUMENT,
+        "cannot read version "
+            + version
+            + " of "
+            + uri
+            + ": it is not retained (collected by GC, or never written): "
+            + cause.getMessage(),
+        cause);
+  }
+
+  /** The key ranges of {@code version}'s splits, clipped to the configured key range. */
+  private static List<byte[][]> ranges(IsleDB db, ScanConfig c, long version, int n) {
+    List<byte[][]> out = new ArrayList<>();
+    try (Reader reader = db.openReader(ReaderOptions.defaults());
+        ReadView view = reader.openVersion(version)) {
+      for (ScanSplit s : view.splits(Math.max(1, n))) {
+        byte[] lo = max(s.fromInclusive(), c.fromKey());
+        byte[] hi = min(s.toExclusive(), c.toKey());
+        if (lo == null || hi == null || Arrays.compareUnsigned(lo, hi) < 0) {
+          out.add(new byte[][] {lo, hi});
+        }
+      }
+    } catch (IsleException e) {
+      throw notRetained(c.location().uri(), version, e);
+    }
+    if (out.isEmpty()) {
+      out.add(new byte[][] {c.fromKey(), c.toKey()}); // an empty range still gets one split
+    }
+    return out;
+  }
+
+  private static byte[] max(byte[] a, byte[] b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || Arrays.compareUnsigned(a, b) >= 0 ? a : b;
+  }
+
+  private static byte[] min(byte[] a, byte[] b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || Arrays.compareUnsigned(a, b) <= 0 ? a : b;
+  }
+}

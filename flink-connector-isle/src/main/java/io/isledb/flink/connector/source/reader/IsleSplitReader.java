@@ -1,0 +1,266 @@
+package io.isledb.flink.connector.source.reader;
+
+import io.isledb.Change;
+import io.isledb.IsleException;
+import io.isledb.KV;
+import io.isledb.KvIterator;
+import io.isledb.ReadView;
+import io.isledb.Reader;
+import io.isledb.ReaderOptions;
+import io.isledb.RolledBackException;
+import io.isledb.TailBatch;
+import io.isledb.TailPosition;
+import io.isledb.TailingReader;
+import io.isledb.TailingReaderOptions;
+import io.isledb.flink.connector.internal.SharedTables;
+import io.isledb.flink.connector.source.IsleRecord;
+import io.isledb.flink.connector.source.internal.ScanConfig;
+import io.isledb.flink.connector.source.split.IsleSplit;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.connector.base.source.reader.RecordsBySplits;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+
+/**
+ * Reads a subtask's splits on Flink's fetcher thread: scans first (a batch of rows per fetch, one
+ * split at a time), then polls every tailing split once per fetch. When no tail had anything new it
+ * waits one poll interval, or less if {@link #wakeUp()} (new splits, pause, shutdown) comes first,
+ * so an idle split costs one poll (one GET) per interval.
+ */
+final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
+  static final int BATCH = 1024;
+
+  private final ScanConfig config;
+  private final SharedTables.Lease lease;
+  private final Map<String, Active> splits = new LinkedHashMap<>();
+  private final Object wakeLock = new Object();
+  private boolean woken;
+  private Reader reader;
+
+  IsleSplitReader(ScanConfig config) {
+    this.config = config;
+    this.lease = SharedTables.acquire(config.location());
+  }
+
+  @Override
+  public RecordsWithSplitIds<Fetched> fetch() {
+    RecordsBySplits.Builder<Fetched> out = new RecordsBySplits.Builder<>();
+    for (Active a : splits.values()) {
+      if (a.scanning) {
+        scan(a, out);
+        return out.build();
+      }
+    }
+    boolean any = false;
+    for (Active a : splits.values()) {
+      any |= poll(a, out);
+    }
+    if (!any && !splits.isEmpty()) {
+      awaitPollInterval();
+    }
+    return out.build();
+  }
+
+  private void scan(Active a, RecordsBySplits.Builder<Fetched> out) {
+    IsleSplit s = a.split;
+    try {
+      if (a.rows == null) {
+        a.view = reader().openVersion(s.snapshotVersion());
+        byte[] resume = s.resumeAfter();
+        a.rows = a.view.scan(resume == null ? s.from() : successor(resume), s.to());
+      }
+      for (int n = 0; n < BATCH && a.rows.hasNext(); n++) {
+        KV kv = a.rows.next();
+        IsleRecord r =
+            new IsleRecord(IsleRecord.Kind.SNAPSHOT, kv.key(), kv.value(), s.snapshotVersion(), 0);
+        out.add(s.splitId(), new Fetched(r, null));
+      }
+      if (a.rows.hasNext()) {
+        return;
+      }
+    } catch (IsleException e) {
+      throw notRetained(s.snapshotVersion(), e);
+    }
+    a.closeScan();
+    a.scanning = false;
+    if (s.isUnbounded()) {
+      out.add(s.splitId(), Fetched.SCAN_DONE);
+    } else {
+      out.addFinishedSplit(s.splitId());
+      splits.remove(s.splitId());
+    }
+  }
+
+  /** Polls one tailing split; true if it emitted a change. */
+  private boolean poll(Active a, RecordsBySplits.Builder<Fetched> out) {
+    IsleSplit s = a.split;
+    if (a.tail == null) {
+      a.tail =
+          lease
+              .db()
+              .openTailingReader(
+                  TailingReaderOptions.defaults()
+                      .withPollInterval(config.pollInterval())
+                      .withKeyRange(s.from(), s.to()));
+    }
+    TailBatch batch;
+    try {
+      batch = a.tail.poll(a.position, BATCH);
+    } catch (RolledBackException e) {
+      throw rolledBack(a, e);
+    }
+    TailPosition last = a.position;
+    for (Change c : batch.changes()) {
+      boolean delete = c.type() == Change.Type.DELETE;
+      IsleRecord r =
+          new IsleRecord(
+              delete ? IsleRecord.Kind.DELETE : IsleRecord.Kind.PUT,
+              c.key(),
+              delete ? null : c.value(),
+              c.version(),
+              c.expiresAtMillis());
+      out.add(s.splitId(), new Fetched(r, c.next()));
+      last = c.next();
+    }
+    if (!batch.next().equals(last)) {
+      // Edits with nothing in this range (or no data at all) still move the split, so its
+      // checkpointed position and history pin move forward too.
+      out.add(s.splitId(), new Fetched(null, batch.next()));
+    }
+    a.position = batch.next();
+    return !batch.changes().isEmpty();
+  }
+
+  private IsleException rolledBack(Active a, RolledBackException e) {
+    return new IsleException(
+        IsleException.Kind.INVALID_ARGUMENT,
+        "IsleSource: "
+            + config.location().uri()
+            + " was rolled back to version "
+            + e.restoredVersion()
+            + " (by the edit at version "
+            + e.version()
+            + ") while split "
+            + a.split.splitId()
+            + " tailed it at "
+            + a.position
+            + ": changes this source already emitted no longer exist. Start the job again"
+            + " without its state (a new consumer reads the table in full).",
+        e);
+  }
+
+  private IsleException notRetained(long version, IsleException e) {
+    if (e.kind() != IsleException.Kind.INVALID_ARGUMENT) {
+      return e;
+    }
+    return new IsleException(
+        IsleException.Kind.INVALID_ARGUMENT,
+        "IsleSource cannot read version "
+            + version
+            + " of "
+            + config.location().uri()
+            + ": it is not retained (its pin expired or was removed?): "
+            + e.getMessage(),
+        e);
+  }
+
+  private Reader reader() {
+    if (reader == null) {
+      reader = lease.db().openReader(ReaderOptions.defaults());
+    }
+    return reader;
+  }
+
+  private void awaitPollInterval() {
+    long deadline = System.nanoTime() + config.pollInterval().toNanos();
+    synchronized (wakeLock) {
+      try {
+        long left;
+        while (!woken && (left = deadline - System.nanoTime()) > 0) {
+          TimeUnit.NANOSECONDS.timedWait(wakeLock, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      woken = false;
+    }
+  }
+
+  @Override
+  public void handleSplitsChanges(SplitsChange<IsleSplit> change) {
+    if (change instanceof SplitsAddition<IsleSplit>) {
+      for (IsleSplit s : change.splits()) {
+        splits.put(s.splitId(), new Active(s));
+      }
+    }
+  }
+
+  @Override
+  public void wakeUp() {
+    synchronized (wakeLock) {
+      woken = true;
+      wakeLock.notifyAll();
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      for (Iterator<Active> it = splits.values().iterator(); it.hasNext(); ) {
+        it.next().close();
+        it.remove();
+      }
+      if (reader != null) {
+        reader.close();
+      }
+    } finally {
+      lease.close();
+    }
+  }
+
+  /** The smallest key after {@code key}. */
+  static byte[] successor(byte[] key) {
+    return Arrays.copyOf(key, key.length + 1);
+  }
+
+  /** A split being read, with the fetcher thread's own cursor (ahead of what was emitted). */
+  private static final class Active {
+    final IsleSplit split;
+    boolean scanning;
+    ReadView view;
+    KvIterator rows;
+    TailingReader tail;
+    TailPosition position;
+
+    Active(IsleSplit split) {
+      this.split = split;
+      this.scanning = split.scanning();
+      this.position = split.tail();
+    }
+
+    void closeScan() {
+      if (rows != null) {
+        rows.close();
+        rows = null;
+      }
+      if (view != null) {
+        view.close();
+        view = null;
+      }
+    }
+
+    void close() {
+      closeScan();
+      if (tail != null) {
+        tail.close();
+        tail = null;
+      }
+    }
+  }
+}
