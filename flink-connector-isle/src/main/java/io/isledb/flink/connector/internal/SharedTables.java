@@ -27,11 +27,13 @@ public final class SharedTables {
   public static final class Lease implements AutoCloseable {
     private final TableLocation location;
     private final IsleDB db;
+    private final boolean dedicated;
     private boolean released;
 
-    private Lease(TableLocation location, IsleDB db) {
+    private Lease(TableLocation location, IsleDB db, boolean dedicated) {
       this.location = location;
       this.db = db;
+      this.dedicated = dedicated;
     }
 
     /** The shared database: do not close it, close the lease. */
@@ -51,7 +53,13 @@ public final class SharedTables {
           return;
         }
         released = true;
-        release(location);
+        try {
+          if (dedicated) {
+            db.close();
+          }
+        } finally {
+          release(location);
+        }
       }
     }
   }
@@ -75,7 +83,26 @@ public final class SharedTables {
         TABLES.put(location, e);
       }
       e.users++;
-      return new Lease(location, e.db);
+      return new Lease(location, e.db, false);
+    }
+  }
+
+  /**
+   * Opens a database of its own at {@code location}, over the shared store and resources (no pool
+   * or FileSystem of its own), for a role that must not be shared with the JVM's other users of the
+   * table: a sink's committer claims the writer role through it, so two jobs committing to one
+   * table fence each other whether they run in one JVM or in two.
+   */
+  public static Lease acquireDedicated(TableLocation location) {
+    synchronized (LOCK) {
+      Lease shared = acquire(location);
+      try {
+        IsleDB own = IsleDB.open(TABLES.get(location).store, DBOptions.defaults(), resources);
+        return new Lease(location, own, true);
+      } catch (RuntimeException ex) {
+        shared.close();
+        throw ex;
+      }
     }
   }
 

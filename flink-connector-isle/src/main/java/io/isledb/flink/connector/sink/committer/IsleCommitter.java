@@ -1,0 +1,112 @@
+package io.isledb.flink.connector.sink.committer;
+
+import io.isledb.CommitResult;
+import io.isledb.FencedException;
+import io.isledb.flink.connector.internal.SharedTables;
+import io.isledb.flink.connector.internal.TableLocation;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.annotation.Internal;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.metrics.groups.SinkCommitterMetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes each checkpoint of the sink as one version: {@code IsleDB.commit(handles, commitUser,
+ * checkpointId)}. All committables of a checkpoint reach one committer subtask as one {@link
+ * IsleCommittable} (the sink's aggregator makes it). Flink calls {@link #commit} when the
+ * checkpoint completes and again, with the checkpointed committables, after a failover; the
+ * engine's mark of the commit user makes every such replay a no-op returning the version that
+ * committed it.
+ *
+ * <p>The committer has a database of its own (not the JVM-shared one): its first new commit claims
+ * the table's writer role, fencing any other committer (another job, or a zombie attempt). A fenced
+ * committer fails its job without restarts: restarting would fence the newer job in turn.
+ */
+@Internal
+public final class IsleCommitter implements Committer<IsleCommittable> {
+  private static final Logger LOG = LoggerFactory.getLogger(IsleCommitter.class);
+
+  private final TableLocation location;
+  private SharedTables.Lease table;
+  private volatile long lastCommitMillis = -1;
+  private volatile long lastVersion = -1;
+  private volatile long lastCheckpoint = -1;
+
+  /** A committer of the table at {@code location}; opens the database at the first commit. */
+  public IsleCommitter(TableLocation location, SinkCommitterMetricGroup metrics) {
+    this.location = location;
+    if (metrics != null) {
+      var g = metrics.addGroup("isle");
+      g.gauge("lastCommitDurationMs", () -> lastCommitMillis);
+      g.gauge("lastCommittedVersion", () -> lastVersion);
+      g.gauge("lastCommittedCheckpoint", () -> lastCheckpoint);
+    }
+  }
+
+  @Override
+  public void commit(Collection<CommitRequest<IsleCommittable>> requests) {
+    List<CommitRequest<IsleCommittable>> ordered = new ArrayList<>(requests);
+    // Identifiers must be committed in increasing order: a lower one after a higher is skipped.
+    ordered.sort(Comparator.comparingLong(r -> r.getCommittable().checkpointId()));
+    for (CommitRequest<IsleCommittable> request : ordered) {
+      commitOne(request);
+    }
+  }
+
+  private void commitOne(CommitRequest<IsleCommittable> request) {
+    IsleCommittable c = request.getCommittable();
+    if (table == null) {
+      table = SharedTables.acquireDedicated(location);
+    }
+    long start = System.nanoTime(); // a metric only: no engine logic reads this clock
+    CommitResult r;
+    try {
+      r = table.db().commit(c.handles(), c.commitUser(), c.checkpointId());
+    } catch (FencedException e) {
+      throw new SuppressRestartsException(
+          new FencedException(
+              "the sink of commit user '"
+                  + c.commitUser()
+                  + "' was fenced while committing checkpoint "
+                  + c.checkpointId()
+                  + " to "
+                  + location.uri()
+                  + ": another job (or writer) now writes this table; this job stops instead of"
+                  + " fencing it back",
+              e));
+    }
+    lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
+    lastVersion = r.version();
+    lastCheckpoint = c.checkpointId();
+    if (r.duplicate()) {
+      request.signalAlreadyCommitted();
+      LOG.info(
+          "{} checkpoint {} of commit user '{}' was already committed (version {})",
+          location.uri(),
+          c.checkpointId(),
+          c.commitUser(),
+          r.version());
+    } else {
+      LOG.debug(
+          "{} committed checkpoint {} of '{}' ({} tables) as version {}",
+          location.uri(),
+          c.checkpointId(),
+          c.commitUser(),
+          c.handles().size(),
+          r.version());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (table != null) {
+      table.close();
+      table = null;
+    }
+  }
+}
