@@ -50,6 +50,7 @@ final class IsleDynamicTableSource
   private List<ResolvedExpression> pushedFilters = List.of();
   private long limit = -1;
   private List<String> metadataKeys = List.of();
+  private DataType producedType;
 
   IsleDynamicTableSource(
       TableConfig config,
@@ -63,6 +64,9 @@ final class IsleDynamicTableSource
     this.lookupCache = lookupCache;
     this.lookupMaxRetries = lookupMaxRetries;
     this.projection = identity(schema.rowType().getFieldCount());
+    this.producedType =
+        org.apache.flink.table.types.utils.TypeConversions.fromLogicalToDataType(
+            schema.rowType());
   }
 
   // ---- scan ---------------------------------------------------------------------------------
@@ -132,6 +136,7 @@ final class IsleDynamicTableSource
       p[i] = projectedFields[i][0];
     }
     projection = p;
+    producedType = producedDataType;
   }
 
   @Override
@@ -166,6 +171,7 @@ final class IsleDynamicTableSource
   @Override
   public void applyReadableMetadata(List<String> metadataKeys, DataType producedDataType) {
     this.metadataKeys = List.copyOf(metadataKeys);
+    this.producedType = producedDataType;
   }
 
   // ---- plumbing -----------------------------------------------------------------------------
@@ -198,6 +204,10 @@ final class IsleDynamicTableSource
     return metadataKeys;
   }
 
+  DataType producedType() {
+    return producedType;
+  }
+
   @Override
   public DynamicTableSource copy() {
     IsleDynamicTableSource c =
@@ -207,6 +217,7 @@ final class IsleDynamicTableSource
     c.pushedFilters = pushedFilters;
     c.limit = limit;
     c.metadataKeys = metadataKeys;
+    c.producedType = producedType;
     return c;
   }
 
