@@ -36,6 +36,10 @@ final class ByteInput {
     return new CorruptionException(what + ": " + message + " at offset " + pos);
   }
 
+  CorruptionException corrupt(String message, Throwable cause) {
+    return new CorruptionException(what + ": " + message + " at offset " + pos, cause);
+  }
+
   private void need(int n) {
     if (n < 0 || limit - pos < n) {
       throw corrupt("truncated (need " + n + " bytes, " + (limit - pos) + " left)");

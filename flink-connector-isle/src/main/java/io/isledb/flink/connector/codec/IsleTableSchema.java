@@ -3,6 +3,7 @@ package io.isledb.flink.connector.codec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.catalog.Column;
 import org.apache.flink.table.catalog.ResolvedSchema;
@@ -133,7 +134,7 @@ public record IsleTableSchema(
 
   /** The positions of the value columns: the non-key columns in table order (all without a key). */
   public int[] valueIndices() {
-    return java.util.stream.IntStream.range(0, columns.size())
+    return IntStream.range(0, columns.size())
         .filter(i -> !primaryKey.contains(columns.get(i).name()))
         .toArray();
   }

@@ -124,6 +124,26 @@ public final class KeyEncoder {
     return new KeyRange(from, to);
   }
 
+  /**
+   * The keys whose first {@code equalPrefix.length} columns equal {@code equalPrefix} and whose
+   * next column, a string or binary column, starts with {@code startsWith} ({@code StringData} or
+   * {@code byte[]}): the key range of {@code k1 = a AND k2 LIKE 'abc%'}.
+   *
+   * @throws IsleException INVALID_ARGUMENT if that column is not a string or binary column
+   */
+  public KeyRange startsWithRange(Object[] equalPrefix, Object startsWith) {
+    int col = equalPrefix.length;
+    if (col >= codecs.length || !(codecs[col] instanceof KeyFieldCodecs.Terminated)) {
+      throw IsleException.invalidArgument(
+          "a starts-with range needs a string or binary key column after the "
+              + col
+              + " equal key columns");
+    }
+    encodePrefix(equalPrefix); // leaves the prefix in the buffer: append to it
+    ((KeyFieldCodecs.Terminated) codecs[col]).encodeUnterminated(startsWith, out);
+    return KeyRange.withPrefix(out.toByteArray());
+  }
+
   private byte[] withNext(Object[] equalPrefix, Object next) {
     Object[] values = new Object[equalPrefix.length + 1];
     System.arraycopy(equalPrefix, 0, values, 0, equalPrefix.length);

@@ -145,6 +145,16 @@ final class KeyFieldCodecs {
 
     @Override
     public void encode(Object value, ByteOutput out) {
+      encodeUnterminated(value, out);
+      out.writeByte(0);
+      out.writeByte(TERMINATOR_BYTE);
+    }
+
+    /**
+     * The escaped bytes without the terminator: a byte prefix of the encoding of every value that
+     * starts with {@code value} (the key range of {@code LIKE 'abc%'}).
+     */
+    void encodeUnterminated(Object value, ByteOutput out) {
       byte[] b = string ? ((StringData) value).toBytes() : (byte[]) value;
       int start = 0;
       for (int i = 0; i < b.length; i++) {
@@ -155,8 +165,6 @@ final class KeyFieldCodecs {
         }
       }
       out.writeBytes(b, start, b.length - start);
-      out.writeByte(0);
-      out.writeByte(TERMINATOR_BYTE);
     }
 
     @Override

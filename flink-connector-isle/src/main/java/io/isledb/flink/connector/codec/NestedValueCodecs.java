@@ -36,7 +36,7 @@ final class NestedValueCodecs {
       this.codecs = codecs;
       this.getters = new RowData.FieldGetter[codecs.length];
       for (int i = 0; i < codecs.length; i++) {
-        getters[i] = RowData.createFieldGetter(fieldTypes.get(i).copy(true), i);
+        getters[i] = FieldAccess.field(fieldTypes.get(i), i);
       }
     }
 
@@ -111,13 +111,10 @@ final class NestedValueCodecs {
 
     @Override
     public Object decode(ByteInput in) {
-      int len = in.readVarint32();
-      int end = in.position() + len;
+      long end = readEnd(in);
       GenericRowData row = new GenericRowData(body.arity());
       body.decode(in, row, identity);
-      if (in.position() != end) {
-        throw in.corrupt("nested row length " + len + " does not match its fields");
-      }
+      checkEnd(in, end, "row");
       return row;
     }
 
@@ -134,7 +131,7 @@ final class NestedValueCodecs {
 
     Elements(LogicalType elementType, ValueFieldCodec codec) {
       this.codec = codec;
-      this.getter = ArrayData.createElementGetter(elementType.copy(true));
+      this.getter = FieldAccess.element(elementType);
     }
 
     void encode(ArrayData array, ByteOutput out) {
@@ -185,8 +182,10 @@ final class NestedValueCodecs {
 
     @Override
     public Object decode(ByteInput in) {
-      in.readVarint32();
-      return new GenericArrayData(elements.decode(in, readCount(in)));
+      long end = readEnd(in);
+      GenericArrayData a = new GenericArrayData(elements.decode(in, readCount(in)));
+      checkEnd(in, end, "array");
+      return a;
     }
 
     @Override
@@ -217,7 +216,7 @@ final class NestedValueCodecs {
 
     @Override
     public Object decode(ByteInput in) {
-      in.readVarint32();
+      long end = readEnd(in);
       int n = readCount(in);
       Object[] k = keys.decode(in, n);
       Object[] v = values.decode(in, n);
@@ -225,12 +224,26 @@ final class NestedValueCodecs {
       for (int i = 0; i < n; i++) {
         map.put(k[i], v[i]);
       }
+      checkEnd(in, end, "map");
       return new GenericMapData(map);
     }
 
     @Override
     public void skip(ByteInput in) {
       in.skipLengthPrefixed();
+    }
+  }
+
+  /** Reads a nested value's length prefix; returns where the value must end. */
+  private static long readEnd(ByteInput in) {
+    int len = in.readVarint32();
+    return (long) in.position() + len;
+  }
+
+  private static void checkEnd(ByteInput in, long end, String what) {
+    if (in.position() != end) {
+      throw in.corrupt(
+          "nested " + what + " does not end where its length prefix says (" + end + ")");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.isledb.flink.connector.codec;
 
+import io.isledb.IsleException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -72,7 +73,8 @@ public final class RowCodec {
   /** The key of a row of an upsert table. */
   public byte[] encodeKey(RowData row) {
     if (keyEncoder == null) {
-      throw new IllegalStateException("table without a primary key: the sink generates keys");
+      throw IsleException.invalidArgument(
+          "IsleDB table without a primary key has no key encoding: the sink generates its keys");
     }
     return keyEncoder.encodeKey(row);
   }

@@ -1,6 +1,8 @@
 package io.isledb.flink.connector.codec;
 
 import io.isledb.IsleException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.function.LongFunction;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.table.data.DecimalData;
@@ -106,6 +108,16 @@ final class ScalarValueCodecs {
     private final int scale;
     private final boolean compact;
 
+    /** 10^0 .. 10^18: the bounds of compact unscaled values. */
+    private static final long[] POW10 = new long[19];
+
+    static {
+      POW10[0] = 1;
+      for (int i = 1; i < POW10.length; i++) {
+        POW10[i] = POW10[i - 1] * 10;
+      }
+    }
+
     Decimal(int precision, int scale) {
       this.precision = precision;
       this.scale = scale;
@@ -131,9 +143,29 @@ final class ScalarValueCodecs {
 
     @Override
     public Object decode(ByteInput in) {
-      return compact
-          ? DecimalData.fromUnscaledLong(in.readZigZag(), precision, scale)
-          : DecimalData.fromUnscaledBytes(in.readLengthPrefixed(), precision, scale);
+      if (compact) {
+        long u = in.readZigZag();
+        if (u <= -POW10[precision] || u >= POW10[precision]) {
+          throw in.corrupt(
+              u + " (unscaled) does not fit DECIMAL(" + precision + ", " + scale + ")");
+        }
+        return DecimalData.fromUnscaledLong(u, precision, scale);
+      }
+      BigInteger unscaled = unscaledBytes(in.readLengthPrefixed(), in);
+      // DecimalData does not check its precision: a value too wide for it is damage.
+      DecimalData d = DecimalData.fromBigDecimal(new BigDecimal(unscaled, scale), precision, scale);
+      if (d == null) {
+        throw in.corrupt(
+            unscaled + " (unscaled) does not fit DECIMAL(" + precision + ", " + scale + ")");
+      }
+      return d;
+    }
+
+    private static BigInteger unscaledBytes(byte[] b, ByteInput in) {
+      if (b.length == 0) {
+        throw in.corrupt("DECIMAL without bytes");
+      }
+      return new BigInteger(b);
     }
 
     @Override
@@ -193,7 +225,11 @@ final class ScalarValueCodecs {
         case RAW:
           return RawValueData.fromBytes(b);
         default:
-          return Bitmap.fromBytes(b);
+          try {
+            return Bitmap.fromBytes(b);
+          } catch (RuntimeException e) {
+            throw in.corrupt("malformed BITMAP", e);
+          }
       }
     }
 
@@ -257,7 +293,12 @@ final class ScalarValueCodecs {
     @Override
     public Object decode(ByteInput in) {
       byte[] value = in.readLengthPrefixed();
-      return new BinaryVariant(value, in.readLengthPrefixed());
+      byte[] metadata = in.readLengthPrefixed();
+      try {
+        return new BinaryVariant(value, metadata);
+      } catch (RuntimeException e) {
+        throw in.corrupt("malformed VARIANT", e);
+      }
     }
 
     @Override

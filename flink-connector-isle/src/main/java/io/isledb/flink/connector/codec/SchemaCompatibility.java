@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.api.ValidationException;
+import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
 
 /**
  * Decides whether a declared schema (a {@code CREATE TABLE}, a DataStream builder) may read and
@@ -83,11 +84,11 @@ public final class SchemaCompatibility {
                 + " is '"
                 + s.name()
                 + "' "
-                + s.type()
+                + show(s.type())
                 + " in the stored schema but '"
                 + d.name()
                 + "' "
-                + d.type()
+                + show(d.type())
                 + " declared");
         continue;
       }
@@ -99,9 +100,9 @@ public final class SchemaCompatibility {
                 + "' "
                 + (onlyNullability ? "nullability" : "type")
                 + " differs: stored "
-                + s.type()
+                + show(s.type())
                 + ", declared "
-                + d.type());
+                + show(d.type()));
       }
       boolean inStoredKey = stored.primaryKey().contains(s.name());
       boolean inDeclaredKey = declared.primaryKey().contains(d.name());
@@ -118,7 +119,11 @@ public final class SchemaCompatibility {
     }
     for (int i = b.size(); i < a.size(); i++) {
       out.add(
-          "column '" + a.get(i).name() + "' " + a.get(i).type() + " is stored but not declared");
+          "column '"
+              + a.get(i).name()
+              + "' "
+              + show(a.get(i).type())
+              + " is stored but not declared");
     }
     for (int i = a.size(); i < b.size(); i++) {
       IsleTableSchema.ColumnSpec d = b.get(i);
@@ -126,7 +131,11 @@ public final class SchemaCompatibility {
         out.add("added column '" + d.name() + "' cannot join the primary key");
       } else if (!d.nullable()) {
         out.add(
-            "added column '" + d.name() + "' is " + d.type() + ": added columns must be nullable");
+            "added column '"
+                + d.name()
+                + "' is "
+                + show(d.type())
+                + ": added columns must be nullable");
       }
     }
     if (out.isEmpty() && !stored.primaryKey().equals(declared.primaryKey())) {
@@ -137,6 +146,16 @@ public final class SchemaCompatibility {
               + declared.primaryKey());
     }
     return out;
+  }
+
+  /** A type as users write it (STRING, not VARCHAR(2147483647)). */
+  private static String show(String type) {
+    try {
+      return LogicalTypeParser.parse(type, SchemaCompatibility.class.getClassLoader())
+          .asSummaryString();
+    } catch (RuntimeException e) {
+      return type; // RAW of a class this loader does not see: the stored string
+    }
   }
 
   private static String baseType(String type) {

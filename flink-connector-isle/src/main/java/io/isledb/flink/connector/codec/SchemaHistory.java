@@ -1,6 +1,7 @@
 package io.isledb.flink.connector.codec;
 
 import io.isledb.CorruptionException;
+import io.isledb.IsleException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -122,7 +123,7 @@ public final class SchemaHistory {
   /** The properties that store {@code schema} (with its id) as the current version. */
   public static Map<String, String> toProperties(IsleTableSchema schema) {
     if (schema.schemaId() < 0) {
-      throw new IllegalArgumentException("schema has no id");
+      throw IsleException.invalidArgument("schema to store has no id: resolve it first");
     }
     Map<String, String> out = new LinkedHashMap<>();
     out.put(SCHEMA_KEY_PREFIX + schema.schemaId(), toJson(schema));

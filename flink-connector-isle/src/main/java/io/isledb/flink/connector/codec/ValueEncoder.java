@@ -1,7 +1,9 @@
 package io.isledb.flink.connector.codec;
 
+import io.isledb.IsleException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
@@ -27,7 +29,7 @@ public final class ValueEncoder {
    */
   public ValueEncoder(RowType rowType, int[] valueIndices, int schemaId) {
     if (schemaId < 0) {
-      throw new IllegalArgumentException("schema id " + schemaId);
+      throw IsleException.invalidArgument("schema id " + schemaId + " is negative");
     }
     this.schemaId = schemaId;
     List<LogicalType> types = new ArrayList<>();
@@ -37,7 +39,7 @@ public final class ValueEncoder {
       RowType.RowField f = rowType.getFields().get(valueIndices[i]);
       types.add(f.getType());
       codecs[i] = ValueFieldCodecs.forType(f.getName(), f.getType());
-      getters[i] = RowData.createFieldGetter(f.getType().copy(true), valueIndices[i]);
+      getters[i] = FieldAccess.field(f.getType(), valueIndices[i]);
     }
     body = new NestedValueCodecs.RowBody(types, codecs);
   }
@@ -45,7 +47,7 @@ public final class ValueEncoder {
   /** An encoder of the whole row (append-only tables). */
   public static ValueEncoder forFullRow(RowType rowType, int schemaId) {
     return new ValueEncoder(
-        rowType, java.util.stream.IntStream.range(0, rowType.getFieldCount()).toArray(), schemaId);
+        rowType, IntStream.range(0, rowType.getFieldCount()).toArray(), schemaId);
   }
 
   /** The value of a full table row. */
