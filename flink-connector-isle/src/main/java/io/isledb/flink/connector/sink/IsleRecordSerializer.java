@@ -47,17 +47,11 @@ public interface IsleRecordSerializer<T> extends Serializable {
   }
 
   /**
-   * Raw pairs: {@code f0} is the key, {@code f1} the value; a {@code null} value writes a tombstone
-   * for the key.
+   * Raw pairs: {@code f0} is the key, {@code f1} the value. (Flink cannot ship a tuple with a null
+   * field between operators, so tombstones need a serializer that calls {@link Output#delete}.)
    */
   static IsleRecordSerializer<Tuple2<byte[], byte[]>> bytes() {
-    return (element, out) -> {
-      if (element.f1 == null) {
-        out.delete(element.f0);
-      } else {
-        out.put(element.f0, element.f1);
-      }
-    };
+    return (element, out) -> out.put(element.f0, element.f1);
   }
 
   /** Raw values of an append-only table: each element is appended under a generated key. */

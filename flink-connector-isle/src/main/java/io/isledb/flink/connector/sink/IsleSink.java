@@ -6,18 +6,23 @@ import io.isledb.flink.connector.sink.committer.CommittableAggregator;
 import io.isledb.flink.connector.sink.committer.IsleCommittable;
 import io.isledb.flink.connector.sink.committer.IsleCommittableSerializer;
 import io.isledb.flink.connector.sink.committer.IsleCommitter;
+import io.isledb.flink.connector.sink.writer.CheckpointIdSerializer;
 import io.isledb.flink.connector.sink.writer.IsleSinkWriter;
 import io.isledb.flink.connector.sink.writer.IsleWriteResult;
 import io.isledb.flink.connector.sink.writer.IsleWriteResultSerializer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -52,6 +57,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 public final class IsleSink<T>
     implements Sink<T>,
         SupportsCommitter<IsleCommittable>,
+        SupportsWriterState<T, Long>,
         SupportsPreCommitTopology<IsleWriteResult, IsleCommittable> {
   private static final long serialVersionUID = 1L;
 
@@ -70,7 +76,18 @@ public final class IsleSink<T>
 
   @Override
   public SinkWriter<T> createWriter(WriterInitContext context) {
-    return new IsleSinkWriter<>(settings, serializer, context);
+    return new IsleSinkWriter<>(settings, serializer, context, List.of());
+  }
+
+  @Override
+  public StatefulSinkWriter<T, Long> restoreWriter(
+      WriterInitContext context, Collection<Long> recoveredState) {
+    return new IsleSinkWriter<>(settings, serializer, context, recoveredState);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<Long> getWriterStateSerializer() {
+    return new CheckpointIdSerializer();
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
@@ -23,7 +24,8 @@ import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
  * uploaded tables to the committer. Nothing becomes visible until the committer commits them.
  */
 @Internal
-public final class IsleSinkWriter<T> implements CommittingSinkWriter<T, IsleWriteResult> {
+public final class IsleSinkWriter<T>
+    implements CommittingSinkWriter<T, IsleWriteResult>, StatefulSinkWriter<T, Long> {
   private final SinkSettings settings;
   private final IsleRecordSerializer<T> serializer;
   private final SharedTables.Lease table;
@@ -35,21 +37,46 @@ public final class IsleSinkWriter<T> implements CommittingSinkWriter<T, IsleWrit
   private SstWriter current;
   private boolean closed;
 
-  /** Opens the writer of subtask {@code context.getTaskInfo()} (shares the table's database). */
+  /**
+   * Opens the writer of subtask {@code context.getTaskInfo()} (shares the table's database).
+   *
+   * @param restored the writer states restored (each the id of the checkpoint that took it)
+   */
   public IsleSinkWriter(
-      SinkSettings settings, IsleRecordSerializer<T> serializer, WriterInitContext context) {
+      SinkSettings settings,
+      IsleRecordSerializer<T> serializer,
+      WriterInitContext context,
+      Collection<Long> restored) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.serializer = Objects.requireNonNull(serializer, "serializer");
     this.appendKeys =
         new AppendKeys(
             context.getJobInfo().getJobId().toString(),
             context.getTaskInfo().getIndexOfThisSubtask(),
-            context.getRestoredCheckpointId().orElse(0L));
+            epoch(context, restored));
     SinkWriterMetricGroup metrics = context.metricGroup();
     this.records = metrics.getNumRecordsSendCounter();
     this.bytes = metrics.getNumBytesSendCounter();
     this.tables = metrics.addGroup("isle").counter("tablesWritten");
     this.table = SharedTables.acquire(settings.location());
+  }
+
+  /**
+   * The checkpoint this writer was restored from (0 on a fresh start): its appended keys' epoch.
+   * The writer keeps a state only for this: Flink tells a task that it was restored only if the
+   * task has state.
+   */
+  private static long epoch(WriterInitContext context, Collection<Long> restored) {
+    long epoch = context.getRestoredCheckpointId().orElse(0L);
+    for (long id : restored) {
+      epoch = Math.max(epoch, id);
+    }
+    return epoch;
+  }
+
+  @Override
+  public List<Long> snapshotState(long checkpointId) {
+    return List.of(checkpointId);
   }
 
   @Override
