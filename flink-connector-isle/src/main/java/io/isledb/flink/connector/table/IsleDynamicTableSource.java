@@ -110,13 +110,15 @@ final class IsleDynamicTableSource
               config.location(),
               config.lookupRefreshInterval(),
               config.lookupAsyncThreads(),
-              codec);
+              codec,
+              lookupMaxRetries);
       return lookupCache == null
           ? AsyncLookupFunctionProvider.of(f)
           : PartialCachingAsyncLookupProvider.of(f, lookupCache);
     }
     IsleRowDataLookupFunction f =
-        new IsleRowDataLookupFunction(config.location(), config.lookupRefreshInterval(), codec);
+        new IsleRowDataLookupFunction(
+            config.location(), config.lookupRefreshInterval(), codec, lookupMaxRetries);
     return lookupCache == null
         ? LookupFunctionProvider.of(f)
         : PartialCachingLookupProvider.of(f, lookupCache);

@@ -22,17 +22,23 @@ public final class IsleRowDataAsyncLookupFunction extends AsyncLookupFunction {
   private final Duration refreshInterval;
   private final int threads;
   private final LookupCodec codec;
+  private final int maxRetries;
 
   private transient SharedLookupReaders.Lease lease;
   private transient ExecutorService executor;
   private transient ThreadLocal<LookupCodec.Instance> instances;
 
   IsleRowDataAsyncLookupFunction(
-      TableLocation location, Duration refreshInterval, int threads, LookupCodec codec) {
+      TableLocation location,
+      Duration refreshInterval,
+      int threads,
+      LookupCodec codec,
+      int maxRetries) {
     this.location = location;
     this.refreshInterval = refreshInterval;
     this.threads = threads;
     this.codec = codec;
+    this.maxRetries = maxRetries;
   }
 
   @Override
@@ -48,7 +54,7 @@ public final class IsleRowDataAsyncLookupFunction extends AsyncLookupFunction {
   public CompletableFuture<Collection<RowData>> asyncLookup(RowData keyRow) {
     SharedLookupReaders.Lease l = lease;
     return CompletableFuture.supplyAsync(
-        () -> IsleRowDataLookupFunction.lookup(l.reader(), instances.get(), keyRow), executor);
+        () -> IsleRowDataLookupFunction.lookup(l.reader(), instances.get(), keyRow, maxRetries), executor);
   }
 
   @Override

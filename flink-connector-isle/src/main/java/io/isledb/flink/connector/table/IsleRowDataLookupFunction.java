@@ -1,5 +1,6 @@
 package io.isledb.flink.connector.table;
 
+import io.isledb.IsleException;
 import io.isledb.KV;
 import io.isledb.KvIterator;
 import io.isledb.Reader;
@@ -12,6 +13,8 @@ import java.util.Optional;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.LookupFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The lookup function of an isle table (lookup joins, {@code FOR SYSTEM_TIME AS OF}). A lookup on
@@ -26,18 +29,22 @@ import org.apache.flink.table.functions.LookupFunction;
  */
 public final class IsleRowDataLookupFunction extends LookupFunction {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(IsleRowDataLookupFunction.class);
 
   private final TableLocation location;
   private final Duration refreshInterval;
   private final LookupCodec codec;
+  private final int maxRetries;
 
   private transient SharedLookupReaders.Lease lease;
   private transient LookupCodec.Instance instance;
 
-  IsleRowDataLookupFunction(TableLocation location, Duration refreshInterval, LookupCodec codec) {
+  IsleRowDataLookupFunction(
+      TableLocation location, Duration refreshInterval, LookupCodec codec, int maxRetries) {
     this.location = location;
     this.refreshInterval = refreshInterval;
     this.codec = codec;
+    this.maxRetries = maxRetries;
   }
 
   @Override
@@ -49,11 +56,29 @@ public final class IsleRowDataLookupFunction extends LookupFunction {
 
   @Override
   public Collection<RowData> lookup(RowData keyRow) {
-    return lookup(lease.reader(), instance, keyRow);
+    return lookup(lease.reader(), instance, keyRow, maxRetries);
   }
 
-  /** One lookup on {@code reader}; shared with the asynchronous function. */
-  static Collection<RowData> lookup(Reader reader, LookupCodec.Instance codec, RowData keyRow) {
+  /**
+   * One lookup on {@code reader}, tried again up to {@code maxRetries} times ({@code
+   * lookup.max-retries}) after a retryable storage failure; shared with the asynchronous function.
+   */
+  static Collection<RowData> lookup(
+      Reader reader, LookupCodec.Instance codec, RowData keyRow, int maxRetries) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return lookupOnce(reader, codec, keyRow);
+      } catch (IsleException e) {
+        if (!e.isRetryable() || attempt >= maxRetries) {
+          throw e;
+        }
+        LOG.warn("lookup failed (attempt {} of {}), retrying: {}", attempt + 1, maxRetries + 1, e.toString());
+      }
+    }
+  }
+
+  private static Collection<RowData> lookupOnce(
+      Reader reader, LookupCodec.Instance codec, RowData keyRow) {
     if (codec.anyNull(keyRow)) {
       return List.of();
     }

@@ -91,7 +91,8 @@ class IsleS3SqlITCase {
           new IsleRowDataLookupFunction(
               location,
               Duration.ofHours(1),
-              LookupCodecs.create(schema, new int[] {0, 1, 2}, new int[] {0}));
+              LookupCodecs.create(schema, new int[] {0, 1, 2}, new int[] {0}),
+              3);
       f.open(new FunctionContext(null));
       try {
         RequestStats before = shared.db().store().stats();

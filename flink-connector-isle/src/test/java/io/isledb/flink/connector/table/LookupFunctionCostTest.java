@@ -63,7 +63,8 @@ class LookupFunctionCostTest {
     TableSchemaInfo schema = TableSchemaInfo.resolve("dim", DIM, new int[] {0}, location);
     IsleRowDataLookupFunction f =
         new IsleRowDataLookupFunction(
-            location, refresh, LookupCodecs.create(schema, new int[] {0, 1}, new int[] {0}));
+            location, refresh, LookupCodecs.create(schema, new int[] {0, 1}, new int[] {0}),
+            3);
     f.open(new FunctionContext(null));
     return f;
   }
