@@ -111,8 +111,7 @@ public final class IsleDynamicTableFactory
             context.getPrimaryKeyIndexes(),
             config.location());
     boolean batch =
-        context.getConfiguration().get(ExecutionOptions.RUNTIME_MODE)
-            == RuntimeExecutionMode.BATCH;
+        context.getConfiguration().get(ExecutionOptions.RUNTIME_MODE) == RuntimeExecutionMode.BATCH;
     return new Resolved(config, schema, options, batch || config.scanBounded());
   }
 }

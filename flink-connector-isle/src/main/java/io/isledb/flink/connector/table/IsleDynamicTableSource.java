@@ -65,8 +65,7 @@ final class IsleDynamicTableSource
     this.lookupMaxRetries = lookupMaxRetries;
     this.projection = identity(schema.rowType().getFieldCount());
     this.producedType =
-        org.apache.flink.table.types.utils.TypeConversions.fromLogicalToDataType(
-            schema.rowType());
+        org.apache.flink.table.types.utils.TypeConversions.fromLogicalToDataType(schema.rowType());
   }
 
   // ---- scan ---------------------------------------------------------------------------------
@@ -194,7 +193,8 @@ final class IsleDynamicTableSource
     return projection.clone();
   }
 
-  @Nullable List<KeyFilters.Range> ranges() {
+  @Nullable
+  List<KeyFilters.Range> ranges() {
     return ranges;
   }
 

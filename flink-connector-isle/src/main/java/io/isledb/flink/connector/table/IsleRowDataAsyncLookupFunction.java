@@ -54,7 +54,8 @@ public final class IsleRowDataAsyncLookupFunction extends AsyncLookupFunction {
   public CompletableFuture<Collection<RowData>> asyncLookup(RowData keyRow) {
     SharedLookupReaders.Lease l = lease;
     return CompletableFuture.supplyAsync(
-        () -> IsleRowDataLookupFunction.lookup(l.reader(), instances.get(), keyRow, maxRetries), executor);
+        () -> IsleRowDataLookupFunction.lookup(l.reader(), instances.get(), keyRow, maxRetries),
+        executor);
   }
 
   @Override

@@ -72,7 +72,11 @@ public final class IsleRowDataLookupFunction extends LookupFunction {
         if (!e.isRetryable() || attempt >= maxRetries) {
           throw e;
         }
-        LOG.warn("lookup failed (attempt {} of {}), retrying: {}", attempt + 1, maxRetries + 1, e.toString());
+        LOG.warn(
+            "lookup failed (attempt {} of {}), retrying: {}",
+            attempt + 1,
+            maxRetries + 1,
+            e.toString());
       }
     }
   }

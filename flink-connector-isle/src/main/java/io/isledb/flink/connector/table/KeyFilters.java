@@ -20,8 +20,8 @@ import org.apache.flink.table.types.logical.LogicalTypeFamily;
  * of those on one column, and prefix {@code LIKE 'abc%'} on strings) become key ranges. Leading
  * columns constrained to a few values (equality, {@code IN}) extend the ranges column by column;
  * the first column constrained to intervals ends them. A conjunct is accepted when the ranges
- * capture it exactly; every other conjunct (and prefix {@code LIKE}s, whose ranges are only
- * bounds) stays with Flink. A pure function of the filter and the key's names and types.
+ * capture it exactly; every other conjunct (and prefix {@code LIKE}s, whose ranges are only bounds)
+ * stays with Flink. A pure function of the filter and the key's names and types.
  */
 final class KeyFilters {
   /** Most ranges one scan is split into; beyond it the column's hull is scanned instead. */

@@ -31,12 +31,14 @@ interface LookupCodec extends Serializable {
     byte[] prefixFrom(RowData lookupKey);
 
     /** The end (exclusive) of the prefix scan, null for unbounded. */
-    @Nullable byte[] prefixTo(RowData lookupKey);
+    @Nullable
+    byte[] prefixTo(RowData lookupKey);
 
     /**
      * The result row of a stored entry, or null if the row does not match the lookup key on the
      * lookup columns that are not part of the scanned key prefix.
      */
-    @Nullable RowData decode(byte[] key, byte[] value, RowData lookupKey);
+    @Nullable
+    RowData decode(byte[] key, byte[] value, RowData lookupKey);
   }
 }

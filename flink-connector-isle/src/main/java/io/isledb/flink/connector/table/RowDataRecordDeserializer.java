@@ -14,10 +14,10 @@ import org.apache.flink.util.Collector;
 
 /**
  * The table source's records: snapshot rows as +I, puts as +U (upsert table, unbounded) or +I,
- * deletes as -D carrying the key columns (others NULL); only the projected columns are decoded,
- * the {@code version} metadata column is appended when asked for. With several pushed-down key
- * ranges the source reads their hull and this drops keys outside them; a pushed-down limit stops
- * the emission of each reader after that many rows.
+ * deletes as -D carrying the key columns (others NULL); only the projected columns are decoded, the
+ * {@code version} metadata column is appended when asked for. With several pushed-down key ranges
+ * the source reads their hull and this drops keys outside them; a pushed-down limit stops the
+ * emission of each reader after that many rows.
  */
 final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData> {
   private static final long serialVersionUID = 1L;

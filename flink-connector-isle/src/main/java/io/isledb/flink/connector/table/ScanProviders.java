@@ -26,8 +26,7 @@ final class ScanProviders {
     TableConfig config = source.config();
     List<byte[][]> ranges = byteRanges(schema, source.ranges());
     boolean appendVersion = source.metadataKeys().contains(IsleDynamicTableSource.META_VERSION);
-    TypeInformation<RowData> type =
-        context.createTypeInformation(source.producedType());
+    TypeInformation<RowData> type = context.createTypeInformation(source.producedType());
     RowDataRecordDeserializer deserializer =
         new RowDataRecordDeserializer(
             schema,
@@ -76,8 +75,7 @@ final class ScanProviders {
     KeyEncoder keys = schema.codec(ScanProviders.class.getClassLoader()).keyEncoder();
     List<byte[][]> out = new ArrayList<>();
     for (KeyFilters.Range r : ranges) {
-      KeyRange kr =
-          keys.range(r.equalPrefix().toArray(), bound(r.lower()), bound(r.upper()));
+      KeyRange kr = keys.range(r.equalPrefix().toArray(), bound(r.lower()), bound(r.upper()));
       if (!kr.isEmpty()) {
         out.add(new byte[][] {kr.fromInclusive(), kr.toExclusive()});
       }

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.apache.flink.table.api.ValidationException;
 
 /**
- * Stores a new declared schema (the first one of a table, or one with nullable columns added at
- * the end) as table properties before a sink writes rows of it: an empty commit of the commit user
+ * Stores a new declared schema (the first one of a table, or one with nullable columns added at the
+ * end) as table properties before a sink writes rows of it: an empty commit of the commit user
  * {@value #SCHEMA_COMMIT_USER} whose identifier is the schema id, so storing the same schema
  * version again is a no-op. If another declaration stored a different schema under the same id
  * first, the re-check fails naming the differing columns.

@@ -12,10 +12,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The lookup readers of one JVM (a task manager): one {@link Reader} per table location and
- * refresh interval, shared by every lookup function (sync or async, any subtask, any job) of that
- * table and closed when the last one closes. The reader moves to the newest version in the
- * background every {@code lookup.refresh-interval} (one GET per interval when idle).
+ * The lookup readers of one JVM (a task manager): one {@link Reader} per table location and refresh
+ * interval, shared by every lookup function (sync or async, any subtask, any job) of that table and
+ * closed when the last one closes. The reader moves to the newest version in the background every
+ * {@code lookup.refresh-interval} (one GET per interval when idle).
  *
  * <p>Its tables are opened by their metadata section and read block by block, never downloaded
  * whole (small-table downloads and hot-table downloads are off): a lookup join must not copy the

@@ -46,8 +46,8 @@ final class TableSchemaInfo implements Serializable {
    * The schema of the table at {@code location}, declared as {@code rowType} with the key columns
    * {@code primaryKey}; reads the stored schema (one cold manifest load).
    *
-   * @throws ValidationException naming the column and its type if a key column is nullable or of
-   *     a type that cannot be part of a key; listing the differing columns if the stored schema is
+   * @throws ValidationException naming the column and its type if a key column is nullable or of a
+   *     type that cannot be part of a key; listing the differing columns if the stored schema is
    *     incompatible; naming the location (never a secret) if it cannot be read
    */
   static TableSchemaInfo resolve(

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Lookup joins ({@code FOR SYSTEM_TIME AS OF}) on an isle dimension table: full-key point lookups
- * and key-prefix lookups, sync and async, with and without Flink's partial cache, matched against
- * a model of the table.
+ * and key-prefix lookups, sync and async, with and without Flink's partial cache, matched against a
+ * model of the table.
  */
 class IsleLookupJoinITCase {
   @RegisterExtension
@@ -124,7 +124,9 @@ class IsleLookupJoinITCase {
     String sql =
         "SELECT p.region, p.id, d.name FROM probe AS p LEFT JOIN dim FOR SYSTEM_TIME AS OF p.pt"
             + " AS d ON p.region = d.region AND p.id = d.id";
-    assertThat(tenv.explainSql(sql)).contains("LookupJoin").contains(async ? "async=[" : "LookupJoin");
+    assertThat(tenv.explainSql(sql))
+        .contains("LookupJoin")
+        .contains(async ? "async=[" : "LookupJoin");
     assertThat(collect(tenv.executeSql(sql))).isEqualTo(expectedPointJoin());
   }
 

@@ -81,8 +81,7 @@ class IslePushDownITCase {
   @Test
   void plansShowPushedFilterProjectionAndLimit() {
     String plan =
-        env.explainSql(
-            "SELECT name FROM big WHERE id BETWEEN 1000 AND 1100 AND qty > 5 LIMIT 10");
+        env.explainSql("SELECT name FROM big WHERE id BETWEEN 1000 AND 1100 AND qty > 5 LIMIT 10");
     String scan =
         plan.lines().filter(l -> l.contains("TableSourceScan")).reduce((a, b) -> b).orElseThrow();
     assertThat(scan)

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.DataTypes;
@@ -21,7 +22,6 @@ import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.CloseableIterator;
@@ -175,8 +175,7 @@ class IsleSqlRoundTripITCase {
     tenv.executeSql("INSERT INTO counts SELECT k, COUNT(*), SUM(v) FROM src GROUP BY k").await();
     assertThat(
             collect(
-                tenv.executeSql(
-                    "SELECT * FROM counts /*+ OPTIONS('scan.bounded' = 'true') */")))
+                tenv.executeSql("SELECT * FROM counts /*+ OPTIONS('scan.bounded' = 'true') */")))
         .containsExactly("+I[a, 2, 8]", "+I[c, 1, 4]");
   }
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The factory's validation at planning time (no job runs): every bad input gets an error naming
- * the option, column or location, and no secret ever shows in an error, a summary or a plan.
+ * The factory's validation at planning time (no job runs): every bad input gets an error naming the
+ * option, column or location, and no secret ever shows in an error, a summary or a plan.
  */
 class IsleTableFactoryTest {
   private static final String SECRET = "s3cr3t-Value-42";
@@ -39,7 +39,8 @@ class IsleTableFactoryTest {
   }
 
   private void create(String name, String columns, String options) {
-    env.executeSql("CREATE TABLE " + name + " (" + columns + ") WITH ('connector' = 'isle'" + options + ")");
+    env.executeSql(
+        "CREATE TABLE " + name + " (" + columns + ") WITH ('connector' = 'isle'" + options + ")");
   }
 
   private static String chain(Throwable t) {
@@ -59,7 +60,9 @@ class IsleTableFactoryTest {
     create(
         "t",
         "id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED",
-        ", 'path' = '" + path("t") + "', 'hadoop.fs.some.setting' = 'x', 's3.endpoint' = 'y',"
+        ", 'path' = '"
+            + path("t")
+            + "', 'hadoop.fs.some.setting' = 'x', 's3.endpoint' = 'y',"
             + " 'lookup.cache' = 'PARTIAL', 'lookup.partial-cache.max-rows' = '100',"
             + " 'sink.parallelism' = '2', 'scan.bounded' = 'true'");
     assertThat(env.explainSql("SELECT * FROM t")).contains("TableSourceScan");
@@ -106,7 +109,8 @@ class IsleTableFactoryTest {
     // SQL DDL makes primary key columns NOT NULL; other catalogs may not: checked at resolution.
     RowType rowType =
         (RowType)
-            DataTypes.ROW(DataTypes.FIELD("k", DataTypes.INT()), DataTypes.FIELD("v", DataTypes.INT()))
+            DataTypes.ROW(
+                    DataTypes.FIELD("k", DataTypes.INT()), DataTypes.FIELD("v", DataTypes.INT()))
                 .getLogicalType();
     assertThatThrownBy(
             () ->
@@ -114,7 +118,8 @@ class IsleTableFactoryTest {
                     "t",
                     rowType,
                     new int[] {0},
-                    io.isledb.flink.connector.internal.TableLocation.of(path("n"), java.util.Map.of())))
+                    io.isledb.flink.connector.internal.TableLocation.of(
+                        path("n"), java.util.Map.of())))
         .hasMessageContaining("'k'")
         .hasMessageContaining("NOT NULL");
   }
@@ -136,7 +141,10 @@ class IsleTableFactoryTest {
         "bad",
         "id BIGINT, name INT, price DECIMAL(10, 2), PRIMARY KEY (id) NOT ENFORCED",
         ", 'path' = '" + path("s") + "'");
-    assertThat(planError("SELECT * FROM bad")).contains("'name'").contains("VARCHAR(2147483647)").contains("declared INT");
+    assertThat(planError("SELECT * FROM bad"))
+        .contains("'name'")
+        .contains("VARCHAR(2147483647)")
+        .contains("declared INT");
     // Nullable columns added at the end are compatible.
     create(
         "good",
@@ -155,7 +163,9 @@ class IsleTableFactoryTest {
         "t",
         "id BIGINT, PRIMARY KEY (id) NOT ENFORCED",
         ", 'path' = 's3a://bucket/tables/t'"
-            + ", 'hadoop.fs.s3a.endpoint' = 'http://127.0.0.1:" + port + "'"
+            + ", 'hadoop.fs.s3a.endpoint' = 'http://127.0.0.1:"
+            + port
+            + "'"
             + ", 'hadoop.fs.s3a.endpoint.region' = 'us-east-1'"
             + ", 'hadoop.fs.s3a.path.style.access' = 'true'"
             + ", 'hadoop.fs.s3a.connection.ssl.enabled' = 'false'"
@@ -163,7 +173,9 @@ class IsleTableFactoryTest {
             + ", 'hadoop.fs.s3a.retry.limit' = '0'"
             + ", 'hadoop.fs.s3a.connection.establish.timeout' = '2s'"
             + ", 'hadoop.fs.s3a.access.key' = 'AKIDEXAMPLE'"
-            + ", 'hadoop.fs.s3a.secret.key' = '" + SECRET + "'"
+            + ", 'hadoop.fs.s3a.secret.key' = '"
+            + SECRET
+            + "'"
             + ", 'hadoop.fs.s3a.aws.credentials.provider' ="
             + " 'org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider'");
     String error = planError("SELECT * FROM t");
@@ -173,8 +185,14 @@ class IsleTableFactoryTest {
   @Test
   void secretsNeverInSummariesPlansOrErrors() {
     String secretOptions =
-        ", 'hadoop.fs.s3a.secret.key' = '" + SECRET + "', 's3.secret-key' = '" + SECRET + "'"
-            + ", 'hadoop.fs.azure.account.key.acc.dfs.core.windows.net' = '" + SECRET + "'";
+        ", 'hadoop.fs.s3a.secret.key' = '"
+            + SECRET
+            + "', 's3.secret-key' = '"
+            + SECRET
+            + "'"
+            + ", 'hadoop.fs.azure.account.key.acc.dfs.core.windows.net' = '"
+            + SECRET
+            + "'";
     create(
         "t",
         "id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED",

@@ -10,8 +10,8 @@ import org.apache.flink.table.expressions.CallExpression;
 import org.apache.flink.table.expressions.FieldReferenceExpression;
 import org.apache.flink.table.expressions.ResolvedExpression;
 import org.apache.flink.table.expressions.ValueLiteralExpression;
-import org.apache.flink.table.functions.BuiltInFunctionDefinitions;
 import org.apache.flink.table.functions.BuiltInFunctionDefinition;
+import org.apache.flink.table.functions.BuiltInFunctionDefinitions;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.junit.jupiter.api.Test;
@@ -70,7 +70,8 @@ class KeyFiltersTest {
     ResolvedExpression gt = call(BuiltInFunctionDefinitions.GREATER_THAN, field("a"), lit(10L));
     ResolvedExpression le =
         call(BuiltInFunctionDefinitions.LESS_THAN_OR_EQUAL, field("a"), lit(20L));
-    ResolvedExpression ge = call(BuiltInFunctionDefinitions.GREATER_THAN_OR_EQUAL, lit(15L), field("a"));
+    ResolvedExpression ge =
+        call(BuiltInFunctionDefinitions.GREATER_THAN_OR_EQUAL, lit(15L), field("a"));
     KeyFilters.Result r = translate(gt, le, ge);
     assertThat(r.ranges()).containsExactly(new KeyFilters.Range(List.of(), excl(10L), incl(15L)));
     assertThat(r.remaining()).isEmpty();
@@ -92,8 +93,7 @@ class KeyFiltersTest {
   void inListsExtendThePrefixAndTheNextColumnBoundsIt() {
     ResolvedExpression in =
         call(BuiltInFunctionDefinitions.IN, field("a"), lit(3L), lit(1L), lit(3L));
-    ResolvedExpression lt =
-        call(BuiltInFunctionDefinitions.LESS_THAN, field("b"), lit("m"));
+    ResolvedExpression lt = call(BuiltInFunctionDefinitions.LESS_THAN, field("b"), lit("m"));
     KeyFilters.Result r = translate(in, lt);
     StringData m = StringData.fromString("m");
     assertThat(r.ranges())
@@ -161,9 +161,7 @@ class KeyFiltersTest {
     assertThat(r.ranges())
         .containsExactly(
             new KeyFilters.Range(
-                List.of(1L),
-                incl(StringData.fromString("ab")),
-                excl(StringData.fromString("ac"))));
+                List.of(1L), incl(StringData.fromString("ab")), excl(StringData.fromString("ac"))));
     assertThat(r.accepted()).containsExactly(eqA);
     assertThat(r.remaining()).containsExactly(like);
     // Not a prefix pattern: nothing pushed for it.
@@ -175,9 +173,7 @@ class KeyFiltersTest {
   void literalsThatDoNotFitTheColumnAreNotTranslated() {
     ResolvedExpression frac =
         call(
-            BuiltInFunctionDefinitions.LESS_THAN,
-            field("a"),
-            lit(new java.math.BigDecimal("2.5")));
+            BuiltInFunctionDefinitions.LESS_THAN, field("a"), lit(new java.math.BigDecimal("2.5")));
     assertThat(translate(frac).ranges()).isNull();
     ResolvedExpression intLit = call(BuiltInFunctionDefinitions.EQUALS, field("a"), lit(4));
     assertThat(translate(intLit).ranges())
@@ -197,8 +193,7 @@ class KeyFiltersTest {
     assertThat(r.ranges()).isNull();
     ResolvedExpression[] fewer = Arrays.copyOf(args, KeyFilters.MAX_RANGES + 1);
     ResolvedExpression in2 = call(BuiltInFunctionDefinitions.IN, fewer);
-    ResolvedExpression inB =
-        call(BuiltInFunctionDefinitions.IN, field("b"), lit("p"), lit("q"));
+    ResolvedExpression inB = call(BuiltInFunctionDefinitions.IN, field("b"), lit("p"), lit("q"));
     KeyFilters.Result r2 = translate(in2, inB);
     // 1024 values of a times 2 of b exceed the cap: b is scanned as its hull, inexact.
     assertThat(r2.ranges()).hasSize(KeyFilters.MAX_RANGES);

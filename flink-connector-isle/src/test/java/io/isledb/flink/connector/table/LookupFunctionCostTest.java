@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The lookup functions without a cluster: what a lookup costs in storage requests (a cold lookup
- * at most two ranged GETs, a missing key none), one shared reader per table however many functions,
+ * The lookup functions without a cluster: what a lookup costs in storage requests (a cold lookup at
+ * most two ranged GETs, a missing key none), one shared reader per table however many functions,
  * and new rows seen once the reader refreshed (never before its interval).
  */
 class LookupFunctionCostTest {
@@ -63,8 +63,7 @@ class LookupFunctionCostTest {
     TableSchemaInfo schema = TableSchemaInfo.resolve("dim", DIM, new int[] {0}, location);
     IsleRowDataLookupFunction f =
         new IsleRowDataLookupFunction(
-            location, refresh, LookupCodecs.create(schema, new int[] {0, 1}, new int[] {0}),
-            3);
+            location, refresh, LookupCodecs.create(schema, new int[] {0, 1}, new int[] {0}), 3);
     f.open(new FunctionContext(null));
     return f;
   }
@@ -89,7 +88,9 @@ class LookupFunctionCostTest {
           RequestStats cost = shared.db().store().stats().minus(before);
           String msg = "seed " + SEED + ", lookup " + n + " of id " + id + ": " + cost;
           assertThat(rows).as(msg).containsExactly(row(id));
-          assertThat(cost.total()).as(msg).isEqualTo(cost.count(RequestStats.RequestKind.GET_RANGE));
+          assertThat(cost.total())
+              .as(msg)
+              .isEqualTo(cost.count(RequestStats.RequestKind.GET_RANGE));
           assertThat(cost.gets()).as(msg).isLessThanOrEqualTo(2);
           twoGets += cost.gets() == 2 ? 1 : 0;
         }
@@ -101,7 +102,9 @@ class LookupFunctionCostTest {
           RequestStats before = shared.db().store().stats();
           assertThat(lookup(f, id)).isEmpty();
           RequestStats cost = shared.db().store().stats().minus(before);
-          assertThat(cost.gets()).as("seed %d, missing id %d: %s", SEED, id, cost).isLessThanOrEqualTo(1);
+          assertThat(cost.gets())
+              .as("seed %d, missing id %d: %s", SEED, id, cost)
+              .isLessThanOrEqualTo(1);
           missingGets += cost.total();
         }
         // The bloom filter rejects missing keys: only its rare false positives read a block.

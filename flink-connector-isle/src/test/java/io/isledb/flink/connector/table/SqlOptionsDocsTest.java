@@ -17,9 +17,9 @@ import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/flink-connector.md, section "SQL", lists every option of the {@code isle} table factory
- * (its own and Flink's lookup and sink options it accepts) with the type and default the code has:
- * a new or changed option fails this test until the page says so.
+ * docs/flink-connector.md, section "SQL", lists every option of the {@code isle} table factory (its
+ * own and Flink's lookup and sink options it accepts) with the type and default the code has: a new
+ * or changed option fails this test until the page says so.
  */
 class SqlOptionsDocsTest {
   private static final Path DOC = Path.of("..", "docs", "flink-connector.md");
