@@ -228,7 +228,10 @@ public interface IsleDB extends AutoCloseable {
    * resume from any position after {@code version}. Unlike {@link #pin}, this holds back the
    * collection of everything written since, so storage grows for as long as it is held: use it for
    * consumers that replay the log, and move it forward as they progress. Same limits as {@link
-   * #pin}.
+   * #pin}, except that moving a history pin forward (replacing an unexpired history pin of the same
+   * name at or below {@code version}, or renewing it at the same version) is accepted however long
+   * ago {@code version} was superseded: the pin it replaces kept everything this one needs
+   * (docs/PROTOCOL.md, "Moving a history pin forward").
    */
   void pinHistory(String name, long version);
 

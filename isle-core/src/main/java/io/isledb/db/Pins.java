@@ -57,8 +57,17 @@ public final class Pins {
    *       log retention.
    * </ol>
    *
-   * The store's modification times are compared only with each other (the store's own clock), and
-   * the PUT's duration bounds how long before its visibility the store stamped the pin. When no
+   * A history pin that replaces a history pin of the same name at or below its version (a log
+   * consumer moving or renewing its pin) is accepted before these rules when the pin it replaces
+   * was read by this call and had not expired by this process's clock when the new one became
+   * visible: the earlier pin, accepted when it was written and honoured by every GC pass since,
+   * keeps everything after its version, which includes everything the new one keeps. This holds
+   * however long ago the version was superseded, so a consumer lagging by more than the log
+   * retention can still move its pin. It relies on one writer per pin name (a pin being refused by
+   * a concurrent call is not an accepted one).
+   *
+   * <p>The store's modification times are compared only with each other (the store's own clock),
+   * and the PUT's duration bounds how long before its visibility the store stamped the pin. When no
    * rule applies, the earlier pin of that name is put back (or the new one removed) and the call
    * fails. A version pin embeds the version's state, so it depends on no snapshot or log object
    * that GC may collect.
@@ -85,7 +94,30 @@ public final class Pins {
       state = version == head.seq() ? head : ctx.manifest().loadVersion(version);
     }
     Optional<byte[]> previous = ctx.store().get(ManifestPaths.pin(name));
-    write(ctx, name, version, state, version == head.seq(), observedAt, pinOptions, previous);
+    long coveredUntil = history ? coveredUntil(name, version, previous) : Long.MIN_VALUE;
+    write(
+        ctx,
+        name,
+        version,
+        state,
+        version == head.seq(),
+        observedAt,
+        pinOptions,
+        previous,
+        coveredUntil);
+  }
+
+  /**
+   * Until when (this process's clock) the pin {@code previous} keeps everything a history pin of
+   * {@code version} needs: its expiry if it is a history pin at or below {@code version}, else
+   * {@link Long#MIN_VALUE} (it covers nothing).
+   */
+  private static long coveredUntil(String name, long version, Optional<byte[]> previous) {
+    if (previous.isEmpty() || previous.get().length == 0) {
+      return Long.MIN_VALUE;
+    }
+    ManifestCodec.Pin p = ManifestCodec.decodePin(ManifestPaths.pin(name), previous.get());
+    return p.history() && p.version() <= version ? p.expiresAtMillis() : Long.MIN_VALUE;
   }
 
   /**
@@ -98,10 +130,22 @@ public final class Pins {
   public static void pinOwnHead(
       DbContext ctx, String name, ManifestState head, long sentAtMillis, PinOptions pinOptions) {
     checkName(name);
-    write(ctx, name, head.seq(), head, true, sentAtMillis, pinOptions, Optional.empty());
+    write(
+        ctx,
+        name,
+        head.seq(),
+        head,
+        true,
+        sentAtMillis,
+        pinOptions,
+        Optional.empty(),
+        Long.MIN_VALUE);
   }
 
-  /** Writes the pin, accepts it or puts back {@code previous} (removes it if none) and fails. */
+  /**
+   * Writes the pin, accepts it or puts back {@code previous} (removes it if none) and fails. A pin
+   * whose PUT returned before {@code coveredUntil} (this process's clock) is accepted outright.
+   */
   private static void write(
       DbContext ctx,
       String name,
@@ -110,7 +154,8 @@ public final class Pins {
       boolean wasHead,
       long observedAt,
       PinOptions pinOptions,
-      Optional<byte[]> previous) {
+      Optional<byte[]> previous,
+      long coveredUntil) {
     String object = ManifestPaths.pin(name);
     long putStart = ctx.clock().millis();
     long expiresAt =
@@ -121,6 +166,9 @@ public final class Pins {
         new ManifestCodec.Pin(name, version, putStart, state, pinOptions.owner(), expiresAt);
     ctx.store().put(object, ManifestCodec.encodePin(pin));
     long putEnd = ctx.clock().millis();
+    if (putEnd < coveredUntil) {
+      return; // the pin it replaced kept all this one keeps until it was replaced
+    }
     String refusal = refusal(ctx, object, version, wasHead, observedAt, putStart, putEnd);
     if (refusal == null) {
       return;

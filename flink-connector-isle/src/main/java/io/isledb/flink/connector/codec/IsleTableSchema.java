@@ -1,5 +1,6 @@
 package io.isledb.flink.connector.codec;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -25,7 +26,8 @@ public record IsleTableSchema(
     List<ColumnSpec> columns,
     List<String> primaryKey,
     int keyEncodingVersion,
-    int valueEncodingVersion) {
+    int valueEncodingVersion)
+    implements Serializable {
 
   /** The key encoding this build writes and reads (KeyFieldCodecs): never change its meaning. */
   public static final int KEY_ENCODING_VERSION = 1;
@@ -37,7 +39,7 @@ public record IsleTableSchema(
   public static final int UNASSIGNED = -1;
 
   /** A column: its name and the serialisable string of its logical type (with nullability). */
-  public record ColumnSpec(String name, String type) {
+  public record ColumnSpec(String name, String type) implements Serializable {
     public ColumnSpec {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(type, "type");

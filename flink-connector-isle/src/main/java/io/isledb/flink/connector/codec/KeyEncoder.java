@@ -53,6 +53,16 @@ public final class KeyEncoder {
     }
   }
 
+  /** The names of the key columns, in key order. */
+  public List<String> keyNames() {
+    return List.of(names);
+  }
+
+  /** The type of key column {@code i} (key order). */
+  public LogicalType keyType(int i) {
+    return types[i];
+  }
+
   /** The number of key columns. */
   public int keyArity() {
     return codecs.length;

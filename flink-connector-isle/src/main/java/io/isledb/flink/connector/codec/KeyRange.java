@@ -1,5 +1,6 @@
 package io.isledb.flink.connector.codec;
 
+import java.io.Serializable;
 import java.util.Arrays;
 import javax.annotation.Nullable;
 
@@ -7,7 +8,9 @@ import javax.annotation.Nullable;
  * A range of encoded keys, in the form {@code ReadView.scan(fromInclusive, toExclusive)} takes: a
  * null bound is unbounded. {@link #isEmpty()} when no key can fall in it.
  */
-public final class KeyRange {
+public final class KeyRange implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   private static final KeyRange ALL = new KeyRange(null, null);
 
   @Nullable private final byte[] fromInclusive;

@@ -2,6 +2,7 @@ package io.isledb.flink.connector.codec;
 
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,7 +31,9 @@ import org.apache.flink.util.jackson.JacksonMapperFactory;
  * Versions are never removed: a value records the id of the schema it was written with, and a
  * reader decodes it with that version.
  */
-public final class SchemaHistory {
+public final class SchemaHistory implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Property holding the current schema id: never change. */
   public static final String CURRENT_KEY = "flink.schema.current";
 

@@ -84,4 +84,27 @@ class IsleTableSchemaTest {
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("'b'");
   }
+
+  @Test
+  void schemaHistoryAndRangesShipToTasksByJavaSerialization() throws Exception {
+    ResolvedSchema resolved =
+        new ResolvedSchema(
+            List.of(
+                Column.physical("id", DataTypes.BIGINT().notNull()),
+                Column.physical("v", DataTypes.MAP(DataTypes.STRING(), DataTypes.INT()))),
+            List.of(),
+            UniqueConstraint.primaryKey("pk", List.of("id")));
+    SchemaCompatibility.Resolution r =
+        SchemaCompatibility.resolve("t", SchemaHistory.empty(), IsleTableSchema.of(resolved));
+    IsleTableSchema schema = org.apache.flink.util.InstantiationUtil.clone(r.schema());
+    SchemaHistory history = org.apache.flink.util.InstantiationUtil.clone(r.history());
+    assertThat(schema).isEqualTo(r.schema());
+    assertThat(history.versions()).isEqualTo(r.history().versions());
+    assertThat(history.current()).contains(schema);
+    KeyRange range = new KeyRange(new byte[] {1}, null);
+    assertThat(org.apache.flink.util.InstantiationUtil.clone(range)).isEqualTo(range);
+    // The clones make a working codec in the task.
+    RowCodec codec = RowCodec.create(schema, history, CL);
+    assertThat(codec.keyEncoder().keyNames()).containsExactly("id");
+  }
 }

@@ -120,6 +120,30 @@ class IsleSourceStreamingITCase {
     }
   }
 
+  @Test
+  void theDefaultConsumerIdNamesTheJobAndTheOperator() throws Exception {
+    try (SourceTestTable t = SourceTestTable.onFile(dir)) {
+      t.fill(0, 1, 10, "a");
+      IsleSource<IsleRecord> source =
+          IsleSource.<IsleRecord>builder()
+              .location(t.location)
+              .startupMode(StartupMode.LATEST)
+              .deserializer(IsleRecordDeserializer.bytes())
+              .build();
+      try (CloseableIterator<IsleRecord> it = run(source, 1)) {
+        Awaiting.until(
+            () -> !t.db.pins().isEmpty(), Duration.ofMinutes(2), () -> "the source's history pin");
+        io.isledb.PinInfo pin = t.db.pinInfos().get(0);
+        assertThat(pin.name()).matches("flink-[0-9a-f]{32}-[0-9a-f]{32}-0");
+        assertThat(pin.history()).isTrue();
+        assertThat(pin.owner())
+            .hasValueSatisfying(o -> assertThat(o).matches("flink job [0-9a-f]{32}"));
+        assertThat(pin.name()).contains(pin.owner().get().substring("flink job ".length()));
+        assertThat(pin.expiresAtMillis()).isPresent();
+      }
+    }
+  }
+
   /** Overwrites, new keys and deletes in several commits. */
   private static void writeChanges(SourceTestTable t) {
     for (int f = 0; f < 4; f++) {

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * completed checkpoints count: a failover resumes from one of them, never from a later snapshot, so
  * the pin never passes a position the job may still return to.
  *
- * <p>A refused move (the engine accepts a pin of an older version only while it is recent, see
- * docs/PROTOCOL.md "When a pin is accepted") keeps the earlier pin, which still protects everything
- * after it; it is retried at the next checkpoint.
+ * <p>The engine accepts a forward move however far behind the split is (docs/PROTOCOL.md, "Moving a
+ * history pin forward"). A move that fails anyway (storage unavailable, the pin expired) keeps the
+ * earlier pin, is logged and is retried at the next checkpoint.
  */
 final class HistoryPins implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HistoryPins.class);

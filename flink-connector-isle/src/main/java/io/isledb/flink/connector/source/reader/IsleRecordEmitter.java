@@ -17,7 +17,11 @@ final class IsleRecordEmitter<T> implements RecordEmitter<Fetched, T, IsleSplitS
   @Override
   public void emitRecord(Fetched f, SourceOutput<T> output, IsleSplitState state) throws Exception {
     if (f.record() == null) {
-      state.scanDone();
+      if (f.next() == null) {
+        state.scanDone();
+      } else {
+        state.emittedChange(f.next()); // edits with nothing for this split still move it
+      }
       return;
     }
     collector.output = output;

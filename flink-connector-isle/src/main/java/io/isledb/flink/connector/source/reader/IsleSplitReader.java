@@ -43,6 +43,9 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
   private boolean woken;
   private Reader reader;
 
+  /** One view per version scanned: splits of one version share its loaded state. */
+  private final Map<Long, ReadView> views = new java.util.HashMap<>();
+
   IsleSplitReader(ScanConfig config) {
     this.config = config;
     this.lease = SharedTables.acquire(config.location());
@@ -71,9 +74,9 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     IsleSplit s = a.split;
     try {
       if (a.rows == null) {
-        a.view = reader().openVersion(s.snapshotVersion());
+        ReadView view = views.computeIfAbsent(s.snapshotVersion(), v -> reader().openVersion(v));
         byte[] resume = s.resumeAfter();
-        a.rows = a.view.scan(resume == null ? s.from() : successor(resume), s.to());
+        a.rows = view.scan(resume == null ? s.from() : successor(resume), s.to());
       }
       for (int n = 0; n < BATCH && a.rows.hasNext(); n++) {
         KV kv = a.rows.next();
@@ -89,6 +92,11 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     }
     a.closeScan();
     a.scanning = false;
+    if (!config.bounded() && splits.values().stream().noneMatch(x -> x.scanning)) {
+      // An unbounded reader scans only at its start (later bounded splits may reuse the view).
+      views.values().forEach(ReadView::close);
+      views.clear();
+    }
     if (s.isUnbounded()) {
       out.add(s.splitId(), Fetched.SCAN_DONE);
     } else {
@@ -216,6 +224,8 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
         it.next().close();
         it.remove();
       }
+      views.values().forEach(ReadView::close);
+      views.clear();
       if (reader != null) {
         reader.close();
       }
@@ -233,7 +243,6 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
   private static final class Active {
     final IsleSplit split;
     boolean scanning;
-    ReadView view;
     KvIterator rows;
     TailingReader tail;
     TailPosition position;
@@ -248,10 +257,6 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
       if (rows != null) {
         rows.close();
         rows = null;
-      }
-      if (view != null) {
-        view.close();
-        view = null;
       }
     }
 

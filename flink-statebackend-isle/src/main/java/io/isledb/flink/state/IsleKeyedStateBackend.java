@@ -1,0 +1,400 @@
+package io.isledb.flink.state;
+
+import io.isledb.PinOptions;
+import io.isledb.flink.state.IsleStateBackendOptions.TimerServiceType;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.state.AggregatingStateDescriptor;
+import org.apache.flink.api.common.state.ReducingStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.query.TaskKvStateRegistry;
+import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
+import org.apache.flink.runtime.state.CheckpointStreamFactory;
+import org.apache.flink.runtime.state.InternalKeyContext;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupedInternalPriorityQueue;
+import org.apache.flink.runtime.state.Keyed;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.PriorityComparable;
+import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.RegisteredPriorityQueueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.SavepointResources;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.runtime.state.StateSnapshotTransformer.StateSnapshotTransformFactory;
+import org.apache.flink.runtime.state.StreamCompressionDecorator;
+import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
+import org.apache.flink.runtime.state.metrics.LatencyTrackingStateConfig;
+import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
+import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
+import org.apache.flink.util.FlinkRuntimeException;
+import org.apache.flink.util.StateMigrationException;
+
+/**
+ * The keyed state of one operator subtask in one IsleDB database, through the writer's
+ * read-your-writes view. One class per state kind ({@link IsleValueState}, {@link IsleListState},
+ * {@link IsleMapState}, {@link IsleReducingState}, {@link IsleAggregatingState}); timers in {@link
+ * IsleTimerQueue}. A checkpoint is a cut of the memtable (synchronous), then a published and pinned
+ * version (asynchronous), described by an {@link IsleCheckpoint}.
+ *
+ * <p>Accessed from the task thread, except the asynchronous part of a snapshot.
+ */
+public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
+  private final StateDb db;
+  private final StateRegistry registry;
+  private final java.util.UUID backendId;
+  private final String backendUid;
+  private final String pinOwner;
+  private final TimerServiceType timerService;
+  private final Map<String, AbstractIsleState<K, ?, ?>> createdStates = new HashMap<>();
+  private final Map<String, IsleTimerQueue<?>> queues = new HashMap<>();
+  private final AtomicLong bytesAtLastCheckpoint;
+  private boolean disposed;
+
+  IsleKeyedStateBackend(
+      TaskKvStateRegistry kvStateRegistry,
+      TypeSerializer<K> keySerializer,
+      ClassLoader userCodeClassLoader,
+      ExecutionConfig executionConfig,
+      TtlTimeProvider ttlTimeProvider,
+      LatencyTrackingStateConfig latencyTrackingStateConfig,
+      SizeTrackingStateConfig sizeTrackingStateConfig,
+      CloseableRegistry cancelStreamRegistry,
+      StreamCompressionDecorator compression,
+      InternalKeyContext<K> keyContext,
+      StateDb db,
+      StateRegistry registry,
+      java.util.UUID backendId,
+      String pinOwner,
+      TimerServiceType timerService) {
+    super(
+        kvStateRegistry,
+        keySerializer,
+        userCodeClassLoader,
+        executionConfig,
+        ttlTimeProvider,
+        latencyTrackingStateConfig,
+        sizeTrackingStateConfig,
+        cancelStreamRegistry,
+        compression,
+        keyContext);
+    this.db = db;
+    this.registry = registry;
+    this.backendId = backendId;
+    this.backendUid = backendId.toString().replace("-", "").substring(0, 16);
+    this.pinOwner = pinOwner;
+    this.timerService = timerService;
+    this.bytesAtLastCheckpoint = new AtomicLong(db.bytesWritten());
+  }
+
+  StateDb db() {
+    return db;
+  }
+
+  StateRegistry registry() {
+    return registry;
+  }
+
+  // ------------------------------------------------------------------ states
+
+  @Override
+  public <N, SV, SEV, S extends State, IS extends S> IS createOrUpdateInternalState(
+      TypeSerializer<N> namespaceSerializer,
+      StateDescriptor<S, SV> stateDesc,
+      StateSnapshotTransformFactory<SEV> snapshotTransformFactory)
+      throws Exception {
+    return createOrUpdateInternalState(
+        namespaceSerializer, stateDesc, snapshotTransformFactory, false);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <N, SV, SEV, S extends State, IS extends S> IS createOrUpdateInternalState(
+      TypeSerializer<N> namespaceSerializer,
+      StateDescriptor<S, SV> stateDesc,
+      StateSnapshotTransformFactory<SEV> snapshotTransformFactory,
+      boolean allowFutureMetadataUpdates)
+      throws Exception {
+    RegisteredKeyValueStateBackendMetaInfo<N, SV> meta =
+        registerKvState(namespaceSerializer, stateDesc, allowFutureMetadataUpdates);
+    int id = registry.get(stateDesc.getName()).id;
+    AbstractIsleState<K, N, SV> existing =
+        (AbstractIsleState<K, N, SV>) createdStates.get(stateDesc.getName());
+    if (existing != null) {
+      existing.setSerializers(meta.getNamespaceSerializer(), meta.getStateSerializer());
+      return (IS) existing;
+    }
+    AbstractIsleState<K, N, ?> state = newState(stateDesc, id, meta);
+    createdStates.put(stateDesc.getName(), state);
+    return (IS) state;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <N, SV> AbstractIsleState<K, N, ?> newState(
+      StateDescriptor<?, SV> desc, int id, RegisteredKeyValueStateBackendMetaInfo<N, SV> meta) {
+    TypeSerializer<N> ns = meta.getNamespaceSerializer();
+    TypeSerializer<SV> sv = meta.getStateSerializer();
+    switch (desc.getType()) {
+      case VALUE:
+        return new IsleValueState<>(this, id, ns, sv, desc.getDefaultValue());
+      case LIST:
+        return new IsleListState(this, id, ns, sv);
+      case MAP:
+        return new IsleMapState(this, id, ns, sv);
+      case REDUCING:
+        return new IsleReducingState<>(
+            this, id, ns, sv, null, ((ReducingStateDescriptor<SV>) desc).getReduceFunction());
+      case AGGREGATING:
+        return new IsleAggregatingState(
+            this, id, ns, sv, ((AggregatingStateDescriptor) desc).getAggregateFunction());
+      default:
+        throw new FlinkRuntimeException(
+            "the isle state backend does not support state kind "
+                + desc.getType()
+                + " (state '"
+                + desc.getName()
+                + "')");
+    }
+  }
+
+  /** Registers a state or checks a re-registration against its earlier serializers. */
+  @SuppressWarnings("unchecked")
+  private <N, SV> RegisteredKeyValueStateBackendMetaInfo<N, SV> registerKvState(
+      TypeSerializer<N> namespaceSerializer,
+      StateDescriptor<?, SV> stateDesc,
+      boolean allowFutureMetadataUpdates)
+      throws StateMigrationException {
+    StateRegistry.Entry entry = registry.get(stateDesc.getName());
+    RegisteredKeyValueStateBackendMetaInfo<N, SV> meta;
+    if (entry == null) {
+      meta =
+          new RegisteredKeyValueStateBackendMetaInfo<>(
+              stateDesc.getType(),
+              stateDesc.getName(),
+              namespaceSerializer,
+              stateDesc.getSerializer(),
+              StateSnapshotTransformFactory.noTransform());
+      if (allowFutureMetadataUpdates) {
+        meta = meta.withSerializerUpgradesAllowed();
+      }
+      registry.register(meta);
+      return meta;
+    }
+    if (!(entry.meta instanceof RegisteredKeyValueStateBackendMetaInfo)) {
+      throw new FlinkRuntimeException(
+          "state '" + stateDesc.getName() + "' is a timer queue, not a keyed state");
+    }
+    meta = (RegisteredKeyValueStateBackendMetaInfo<N, SV>) entry.meta;
+    TypeSerializer<N> previousNamespace = meta.getNamespaceSerializer();
+    TypeSerializerSchemaCompatibility<N> nsCompat =
+        meta.updateNamespaceSerializer(namespaceSerializer);
+    if (nsCompat.isCompatibleAfterMigration() || nsCompat.isIncompatible()) {
+      throw new StateMigrationException(
+          "The new namespace serializer ("
+              + namespaceSerializer
+              + ") must be compatible with the old namespace serializer ("
+              + previousNamespace
+              + ").");
+    }
+    meta.checkStateMetaInfo(stateDesc);
+    TypeSerializer<SV> previousState = meta.getStateSerializer();
+    TypeSerializerSchemaCompatibility<SV> compat =
+        meta.updateStateSerializer(stateDesc.getSerializer());
+    if (compat.isCompatibleAfterMigration()) {
+      throw new StateMigrationException(
+          "State '"
+              + stateDesc.getName()
+              + "' needs a migration of its values (new serializer "
+              + stateDesc.getSerializer()
+              + ", old "
+              + previousState
+              + "), which the isle state backend does not support yet.");
+    }
+    if (compat.isIncompatible()) {
+      throw new StateMigrationException(
+          "The new state serializer ("
+              + stateDesc.getSerializer()
+              + ") must not be incompatible with the old state serializer ("
+              + previousState
+              + ").");
+    }
+    if (allowFutureMetadataUpdates) {
+      meta = meta.withSerializerUpgradesAllowed();
+    }
+    entry.meta = meta;
+    return meta;
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  @Override
+  public <T extends HeapPriorityQueueElement & PriorityComparable<? super T> & Keyed<?>>
+      KeyGroupedInternalPriorityQueue<T> create(
+          String stateName, TypeSerializer<T> byteOrderedElementSerializer) {
+    return create(stateName, byteOrderedElementSerializer, false);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T extends HeapPriorityQueueElement & PriorityComparable<? super T> & Keyed<?>>
+      KeyGroupedInternalPriorityQueue<T> create(
+          String stateName,
+          TypeSerializer<T> byteOrderedElementSerializer,
+          boolean allowFutureMetadataUpdates) {
+    StateRegistry.Entry entry = registry.get(stateName);
+    boolean restored = entry != null && !queues.containsKey(stateName);
+    TypeSerializer<T> serializer = byteOrderedElementSerializer;
+    if (entry == null) {
+      RegisteredPriorityQueueStateBackendMetaInfo<T> meta =
+          new RegisteredPriorityQueueStateBackendMetaInfo<>(stateName, serializer);
+      entry =
+          registry.register(
+              allowFutureMetadataUpdates ? meta.withSerializerUpgradesAllowed() : meta);
+    } else {
+      if (!(entry.meta instanceof RegisteredPriorityQueueStateBackendMetaInfo)) {
+        throw new FlinkRuntimeException(
+            "state '" + stateName + "' is a keyed state, not a timer queue");
+      }
+      RegisteredPriorityQueueStateBackendMetaInfo<T> meta =
+          (RegisteredPriorityQueueStateBackendMetaInfo<T>) entry.meta;
+      TypeSerializerSchemaCompatibility<T> compat = meta.updateElementSerializer(serializer);
+      if (compat.isCompatibleAfterMigration() || compat.isIncompatible()) {
+        throw new FlinkRuntimeException(
+            new StateMigrationException(
+                "The new element serializer of timer queue '"
+                    + stateName
+                    + "' must be compatible with the old one."));
+      }
+      serializer = meta.getElementSerializer();
+      entry.meta = allowFutureMetadataUpdates ? meta.withSerializerUpgradesAllowed() : meta;
+    }
+    IsleTimerQueue<T> queue = (IsleTimerQueue<T>) queues.get(stateName);
+    if (queue != null) {
+      queue.setSerializer(serializer);
+      return queue;
+    }
+    queue = new IsleTimerQueue<>(this, entry.id, serializer, timerService == TimerServiceType.ISLE);
+    if (restored) {
+      try {
+        queue.load();
+      } catch (java.io.IOException e) {
+        throw new FlinkRuntimeException("cannot load the timers of '" + stateName + "'", e);
+      }
+    }
+    queues.put(stateName, queue);
+    return queue;
+  }
+
+  // ------------------------------------------------------------------ iteration
+
+  @Override
+  public <N> Stream<K> getKeys(String state, N namespace) {
+    return KeyIteration.keys(this, state, namespace);
+  }
+
+  @Override
+  public <N> Stream<K> getKeys(List<String> states, N namespace) {
+    return states.stream().flatMap(s -> getKeys(s, namespace)).distinct();
+  }
+
+  @Override
+  public <N> Stream<Tuple2<K, N>> getKeysAndNamespaces(String state) {
+    return KeyIteration.keysAndNamespaces(this, state);
+  }
+
+  @Override
+  public int numKeyValueStateEntries() {
+    return KeyIteration.countEntries(this);
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+
+  @Override
+  public RunnableFuture<SnapshotResult<KeyedStateHandle>> snapshot(
+      long checkpointId,
+      long timestamp,
+      CheckpointStreamFactory streamFactory,
+      CheckpointOptions checkpointOptions) {
+    if (registry.all().isEmpty()) {
+      return new FutureTask<>(SnapshotResult::empty);
+    }
+    // Synchronous part: the metadata and the timers enter the memtable, then the cut.
+    for (IsleTimerQueue<?> queue : queues.values()) {
+      queue.rewrite();
+    }
+    db.put(StateKeys.META_KEY, registry.encode(getKeySerializer()));
+    CompletableFuture<Long> cut = db.cut();
+    String pinName = "chk-" + checkpointId + "-" + backendUid;
+    KeyGroupRange range = getKeyGroupRange();
+    return new FutureTask<>(
+        () -> {
+          long version = cut.get();
+          db.pin(pinName, version, PinOptions.defaults().withOwner(pinOwner));
+          long written = db.bytesWritten();
+          long delta = written - bytesAtLastCheckpoint.getAndSet(written);
+          return SnapshotResult.of(
+              new IsleCheckpoint(
+                      db.storeUri(), db.prefix(), version, pinName, range, db.hadoopConf())
+                  .toHandle(backendId, checkpointId, Math.max(delta, 0)));
+        });
+  }
+
+  @Override
+  public SavepointResources<K> savepoint() {
+    throw new UnsupportedOperationException(
+        "savepoints (canonical or native) are not supported by the isle state backend yet; use"
+            + " retained checkpoints");
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    // Nothing to do: the pin was written in the snapshot and only the JobManager removes it.
+  }
+
+  @Override
+  public void notifyCheckpointAborted(long checkpointId) {
+    // The JobManager discards the handles of aborted checkpoints it received.
+  }
+
+  @Override
+  public boolean requiresLegacySynchronousTimerSnapshots(
+      org.apache.flink.runtime.checkpoint.SnapshotType checkpointType) {
+    return false; // timers are in the database's checkpointed version
+  }
+
+  @Override
+  public String getBackendTypeIdentifier() {
+    return "isle";
+  }
+
+  @Override
+  public boolean isSafeToReuseKVState() {
+    return true; // every read deserializes a fresh object
+  }
+
+  @Override
+  public void dispose() {
+    if (disposed) {
+      return;
+    }
+    disposed = true;
+    super.dispose();
+    createdStates.clear();
+    queues.clear();
+    db.close();
+    SharedResources.release(db.resources());
+  }
+}

@@ -1,0 +1,114 @@
+package io.isledb.flink.state;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
+
+/**
+ * Every option of the IsleDB state backend ({@code state.backend.type:
+ * io.isledb.flink.state.IsleStateBackendFactory}). {@code docs/flink-statebackend.md} lists them
+ * with their types and defaults; {@code IsleStateBackendOptionsDocTest} keeps the two in step.
+ *
+ * <p>The sizes of the shared engine resources ({@link #FLUSH_THREADS}, {@link #DOWNLOAD_THREADS},
+ * {@link #BLOCK_CACHE_SIZE}, {@link #DISK_CACHE_SIZE}, {@link #MEMTABLE_BUDGET}, {@link
+ * #LOCAL_DIR}) are per task manager JVM: the first keyed backend of the JVM creates the shared
+ * resources with its configuration, and later backends share them until the last one closes.
+ */
+public final class IsleStateBackendOptions {
+  private IsleStateBackendOptions() {}
+
+  /** Prefix of the Hadoop settings passed through to the FileSystem (without the prefix). */
+  public static final String HADOOP_PREFIX = "state.backend.isle.hadoop.";
+
+  /**
+   * Prefix of Flink's S3 settings ({@code s3.access-key}, {@code s3.endpoint}, ...) as read by the
+   * {@code flink-s3-fs-hadoop} plugin; mapped onto S3A so that nothing is configured twice.
+   */
+  public static final String FLINK_S3_PREFIX = "s3.";
+
+  /** The timer service implementations. */
+  public enum TimerServiceType {
+    /** Timers are written through to the database and cached in memory (the default). */
+    ISLE,
+    /** Timers live in memory and are written to the database at each checkpoint. */
+    HEAP
+  }
+
+  public static final ConfigOption<String> DIR =
+      ConfigOptions.key("state.backend.isle.dir")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Where the state databases live (any Hadoop FileSystem URI: file:///, s3a://,"
+                  + " s3:// (mapped onto S3A), abfs://, ...). Each keyed backend instance has its"
+                  + " own database under <dir>/<job id>/<operator id>/<backend id>. Default: the"
+                  + " folder 'isle-state' under execution.checkpointing.dir.");
+
+  public static final ConfigOption<String> LOCAL_DIR =
+      ConfigOptions.key("state.backend.isle.local-dir")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Local directory of the task manager's shared disk cache of tables (must be"
+                  + " writable). Default: a private temporary directory under java.io.tmpdir,"
+                  + " deleted when the last backend of the JVM closes.");
+
+  public static final ConfigOption<TimerServiceType> TIMER_SERVICE =
+      ConfigOptions.key("state.backend.isle.timer-service.factory")
+          .enumType(TimerServiceType.class)
+          .defaultValue(TimerServiceType.ISLE)
+          .withDescription(
+              "Where timers live: ISLE (written through to the database, cached in memory) or"
+                  + " HEAP (in memory, written to the database at each checkpoint).");
+
+  public static final ConfigOption<MemorySize> MEMTABLE_SIZE =
+      ConfigOptions.key("state.backend.isle.memtable.size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("64mb"))
+          .withDescription(
+              "Bytes one backend buffers in its memtable before it is frozen and uploaded as a"
+                  + " table (besides the cut of every checkpoint).");
+
+  public static final ConfigOption<Integer> MAX_IMMUTABLE_MEMTABLES =
+      ConfigOptions.key("state.backend.isle.memtable.max-immutable")
+          .intType()
+          .defaultValue(2)
+          .withDescription(
+              "Frozen memtables of one backend waiting for upload before state writes block.");
+
+  public static final ConfigOption<MemorySize> MEMTABLE_BUDGET =
+      ConfigOptions.key("state.backend.isle.memtable.budget")
+          .memoryType()
+          .defaultValue(MemorySize.parse("256mb"))
+          .withDescription(
+              "Memtable bytes across every backend of the task manager (shared resource).");
+
+  public static final ConfigOption<MemorySize> BLOCK_CACHE_SIZE =
+      ConfigOptions.key("state.backend.isle.block-cache.size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("256mb"))
+          .withDescription(
+              "Decoded-block cache shared by every backend of the task manager (0 disables it).");
+
+  public static final ConfigOption<MemorySize> DISK_CACHE_SIZE =
+      ConfigOptions.key("state.backend.isle.disk-cache.size")
+          .memoryType()
+          .defaultValue(MemorySize.parse("2gb"))
+          .withDescription(
+              "Local disk cache of whole tables shared by every backend of the task manager (0"
+                  + " disables it; then cold reads are ranged GETs).");
+
+  public static final ConfigOption<Integer> FLUSH_THREADS =
+      ConfigOptions.key("state.backend.isle.flush-threads")
+          .intType()
+          .defaultValue(4)
+          .withDescription("Threads of the task manager that upload memtables (shared resource).");
+
+  public static final ConfigOption<Integer> DOWNLOAD_THREADS =
+      ConfigOptions.key("state.backend.isle.download-threads")
+          .intType()
+          .defaultValue(4)
+          .withDescription(
+              "Threads of the task manager that download tables into the disk cache (shared"
+                  + " resource).");
+}

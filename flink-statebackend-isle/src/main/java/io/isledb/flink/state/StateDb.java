@@ -1,0 +1,169 @@
+package io.isledb.flink.state;
+
+import io.isledb.DBOptions;
+import io.isledb.IsleDB;
+import io.isledb.IsleResources;
+import io.isledb.KV;
+import io.isledb.KvIterator;
+import io.isledb.ObjectStore;
+import io.isledb.PinOptions;
+import io.isledb.ReadView;
+import io.isledb.Writer;
+import io.isledb.WriterOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The database of one keyed backend: its store, the {@link IsleDB}, the single {@link Writer} and
+ * the writer's read-your-writes view, on which every state access runs. Owns one reference to the
+ * JVM's {@link SharedResources}.
+ */
+final class StateDb implements AutoCloseable {
+  private final String storeUri;
+  private final String prefix;
+  private final Map<String, String> hadoopConf;
+  private final IsleResources resources;
+  private final ObjectStore store;
+  private final IsleDB db;
+  private final Writer writer;
+  private final ReadView view;
+  private boolean closed;
+
+  private StateDb(
+      String storeUri,
+      String prefix,
+      Map<String, String> hadoopConf,
+      IsleResources resources,
+      ObjectStore store,
+      IsleDB db,
+      Writer writer) {
+    this.storeUri = storeUri;
+    this.prefix = prefix;
+    this.hadoopConf = hadoopConf;
+    this.resources = resources;
+    this.store = store;
+    this.db = db;
+    this.writer = writer;
+    this.view = writer.view();
+  }
+
+  /**
+   * Opens the database {@code storeUri + prefix} with its writer; restored to the pin {@code
+   * restorePin} when not null (fencing every earlier writer of the prefix either way).
+   */
+  static StateDb open(
+      IsleResources resources,
+      String storeUri,
+      String prefix,
+      Map<String, String> hadoopConf,
+      WriterOptions writerOptions,
+      String restorePin) {
+    ObjectStore store = resources.openStore(storeUri, prefix, hadoopConf);
+    IsleDB db = null;
+    try {
+      db = IsleDB.open(store, DBOptions.defaults(), resources);
+      Writer writer =
+          restorePin == null
+              ? db.openWriter(writerOptions)
+              : db.openWriterRestoredTo(writerOptions, restorePin);
+      return new StateDb(storeUri, prefix, hadoopConf, resources, store, db, writer);
+    } catch (RuntimeException e) {
+      if (db != null) {
+        db.close();
+      }
+      store.close();
+      throw e;
+    }
+  }
+
+  byte[] get(byte[] key) {
+    return view.get(key).orElse(null);
+  }
+
+  void put(byte[] key, byte[] value) {
+    writer.put(key, value);
+  }
+
+  void delete(byte[] key) {
+    writer.delete(key);
+  }
+
+  /**
+   * Up to {@code limit} entries of {@code [from, to)} in key order, read at once so that no
+   * iterator stays open between calls.
+   */
+  List<KV> scan(byte[] from, byte[] to, int limit) {
+    List<KV> out = new ArrayList<>(Math.min(limit, 256));
+    try (KvIterator it = view.scan(from, to)) {
+      while (out.size() < limit && it.hasNext()) {
+        out.add(it.next());
+      }
+    }
+    return out;
+  }
+
+  /** The cut of a checkpoint: the future of the exact version holding every write so far. */
+  CompletableFuture<Long> cut() {
+    return writer.flushAsync();
+  }
+
+  /**
+   * Pins {@code version} under {@code name}: from the writer's head when the head is still that
+   * version (one PUT), otherwise through the general pin path.
+   */
+  void pin(String name, long version, PinOptions options) {
+    if (writer.lastCommittedVersion() == version) {
+      long pinned = writer.pinHead(name, options);
+      if (pinned == version) {
+        return;
+      }
+    }
+    db.pin(name, version, options);
+  }
+
+  long bytesWritten() {
+    return store.stats().bytesWritten();
+  }
+
+  String storeUri() {
+    return storeUri;
+  }
+
+  String prefix() {
+    return prefix;
+  }
+
+  Map<String, String> hadoopConf() {
+    return hadoopConf;
+  }
+
+  IsleResources resources() {
+    return resources;
+  }
+
+  /** Closes the writer (flushing), the database and the store; never throws. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      view.close();
+    } catch (RuntimeException ignored) {
+      // the writer's close ends the view anyway
+    }
+    try {
+      writer.close();
+    } catch (RuntimeException ignored) {
+      // a fenced or failed writer: its unflushed writes are not part of any checkpoint
+    }
+    try {
+      db.close();
+    } finally {
+      store.close();
+    }
+  }
+}
