@@ -150,8 +150,10 @@ public final class IsleConnectorOptions {
           .withDescription(
               "Commit user under which the sink's committer publishes one version per checkpoint"
                   + " (a replayed checkpoint is a no-op). Default: derived from the job id and"
-                  + " the sink's operator id; set it to keep exactly-once across a job restarted"
-                  + " from a savepoint under a new job id.");
+                  + " the sink's operator id when the job first starts, then kept in its"
+                  + " checkpoints and savepoints. A job starting without state under a commit"
+                  + " user the table already knows is refused (its checkpoints would be skipped"
+                  + " as replays).");
 
   private IsleConnectorOptions() {}
 

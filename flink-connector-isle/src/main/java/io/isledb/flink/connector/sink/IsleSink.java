@@ -92,7 +92,8 @@ public final class IsleSink<T>
 
   @Override
   public Committer<IsleCommittable> createCommitter(CommitterInitContext context) {
-    return new IsleCommitter(settings.location(), context.metricGroup());
+    return new IsleCommitter(
+        settings.location(), settings.tableProperties(), context.metricGroup());
   }
 
   @Override
@@ -135,6 +136,7 @@ public final class IsleSink<T>
     private Duration ttl;
     private long bufferBytes = IsleConnectorOptions.SINK_BUFFER_SIZE.defaultValue().getBytes();
     private Duration leaseTtl = Duration.ofHours(24);
+    private final Map<String, String> tableProperties = new HashMap<>();
 
     private Builder() {}
 
@@ -193,6 +195,16 @@ public final class IsleSink<T>
     }
 
     /**
+     * Table properties (for example the table layer's schema and key encoding) set atomically with
+     * the sink's first commit, and again with the first commit after each restart (a few hundred
+     * bytes in that edit); keys already set get the new values, others stay.
+     */
+    public Builder<T> tableProperties(Map<String, String> properties) {
+      tableProperties.putAll(properties);
+      return this;
+    }
+
+    /**
      * The sink.
      *
      * @throws io.isledb.IsleException INVALID_ARGUMENT for a missing or bad path or setting
@@ -206,7 +218,8 @@ public final class IsleSink<T>
         loc = TableLocation.of(path, options);
       }
       return new IsleSink<>(
-          new SinkSettings(loc, commitUser, ttl, bufferBytes, leaseTtl), serializer);
+          new SinkSettings(loc, commitUser, ttl, bufferBytes, leaseTtl, tableProperties),
+          serializer);
     }
   }
 }

@@ -5,7 +5,10 @@ import io.isledb.SstWriterOptions;
 import io.isledb.flink.connector.internal.TableLocation;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.flink.annotation.Internal;
 
 /**
@@ -17,16 +20,24 @@ import org.apache.flink.annotation.Internal;
  * @param ttl time to live of rows written without one, or null for none
  * @param bufferBytes memory a writer buffers per checkpoint before it spills a sorted table
  * @param leaseTtl how long uploaded, not yet committed tables stay safe from GC
+ * @param tableProperties table properties (schema, key encoding...) the committer sets atomically
+ *     with its first commit, and again with the first commit after each restart
  */
 @Internal
 public record SinkSettings(
-    TableLocation location, String commitUser, Duration ttl, long bufferBytes, Duration leaseTtl)
+    TableLocation location,
+    String commitUser,
+    Duration ttl,
+    long bufferBytes,
+    Duration leaseTtl,
+    Map<String, String> tableProperties)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public SinkSettings {
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(leaseTtl, "leaseTtl");
+    tableProperties = Collections.unmodifiableMap(new TreeMap<>(tableProperties));
     if (commitUser != null && commitUser.isBlank()) {
       throw IsleException.invalidArgument("sink.commit-user must not be blank");
     }

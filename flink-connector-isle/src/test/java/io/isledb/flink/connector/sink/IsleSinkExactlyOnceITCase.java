@@ -33,7 +33,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +59,7 @@ class IsleSinkExactlyOnceITCase {
   @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
 
   private static final int ROWS = 3_000;
+  private static final int S3_ROWS = 1_000; // every request is an HTTP call: fewer checkpoints
   private static final int KEYS = 500; // more than a checkpoint's rows: one write per key each
   private static final int PER_CHECKPOINT = 100;
 
@@ -77,15 +77,15 @@ class IsleSinkExactlyOnceITCase {
   @TempDir Path tmp;
   private long seed;
 
-  @BeforeEach
-  void seedFailures() {
+  /** Picks 5 seeded failure rows in {@code [PER_CHECKPOINT, rows - PER_CHECKPOINT)}. */
+  private void seedFailures(int rows) {
     seed = Long.getLong("isledb.test.seed", new Random().nextLong());
     Random r = new Random(seed);
     MAP_FAILS.clear();
     SINK_FAILS.clear();
     TreeSet<Long> points = new TreeSet<>();
     while (points.size() < 5) {
-      points.add(PER_CHECKPOINT + (long) r.nextInt(ROWS - 2 * PER_CHECKPOINT));
+      points.add(PER_CHECKPOINT + (long) r.nextInt(rows - 2 * PER_CHECKPOINT));
     }
     int n = 0;
     for (long p : points) {
@@ -108,6 +108,8 @@ class IsleSinkExactlyOnceITCase {
   @EnumSource(Store.class)
   void upsertsLandExactlyOnce(Store store) throws Exception {
     SinkTestTable table = SinkTestTable.create(store, tmp, S3, "eo-upsert");
+    int rows = store == Store.FILE ? ROWS : S3_ROWS;
+    seedFailures(rows);
     String user = "eo-test-" + store;
     IsleRecordSerializer<Long> serializer =
         (i, out) -> {
@@ -117,16 +119,16 @@ class IsleSinkExactlyOnceITCase {
           IsleSinkITCase.upserts(KEYS).serialize(i, out);
         };
     StreamExecutionEnvironment env = environment();
-    source(env, table.location(), user)
+    source(env, rows, table.location(), user)
         .keyBy(i -> i % KEYS)
         .sinkTo(table.sink(serializer).commitUser(user).build())
         .setParallelism(3);
     env.execute("exactly-once upserts " + store);
 
     assertFailuresFired();
-    assertThat(table.read()).as("seed %s", seed).isEqualTo(IsleSinkITCase.model(ROWS, KEYS));
+    assertThat(table.read()).as("seed %s", seed).isEqualTo(IsleSinkITCase.model(rows, KEYS));
     List<Change> changes = table.changes();
-    assertThat(changes).as("one change per row, seed %s", seed).hasSize(ROWS);
+    assertThat(changes).as("one change per row, seed %s", seed).hasSize(rows);
     Optional<CommitMark> mark;
     try (SharedTables.Lease t = SharedTables.acquire(table.location())) {
       mark = t.db().lastCommitted(user);
@@ -134,12 +136,13 @@ class IsleSinkExactlyOnceITCase {
     long versions = changes.stream().map(Change::version).distinct().count();
     // Each version commits one checkpoint id, ids ascend: at most one version per checkpoint.
     assertThat(versions).isLessThanOrEqualTo(mark.orElseThrow().identifier());
-    assertThat(versions).isGreaterThanOrEqualTo(ROWS / PER_CHECKPOINT / 2); // it did checkpoint
+    assertThat(versions).isGreaterThanOrEqualTo(rows / PER_CHECKPOINT / 2); // it did checkpoint
   }
 
   @Test
   void appendsLandExactlyOnce() throws Exception {
     SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "eo-append");
+    seedFailures(ROWS);
     AFTER_COMMIT_ARMED.set(false); // the default commit user: no after-commit probe
     IsleRecordSerializer<Long> serializer =
         (i, out) -> {
@@ -149,7 +152,7 @@ class IsleSinkExactlyOnceITCase {
           out.append(utf8("r" + i));
         };
     StreamExecutionEnvironment env = environment();
-    source(env, table.location(), null)
+    source(env, ROWS, table.location(), null)
         .rebalance()
         .sinkTo(table.sink(serializer).build())
         .setParallelism(3);
@@ -186,13 +189,13 @@ class IsleSinkExactlyOnceITCase {
     return env;
   }
 
-  /** Rows 0..ROWS-1, PER_CHECKPOINT per checkpoint, through the failure-injecting map. */
+  /** Rows 0..rows-1, PER_CHECKPOINT per checkpoint, through the failure-injecting map. */
   private static DataStream<Long> source(
-      StreamExecutionEnvironment env, TableLocation location, String commitUser) {
-    DataGeneratorSource<Long> rows =
+      StreamExecutionEnvironment env, int rows, TableLocation location, String commitUser) {
+    DataGeneratorSource<Long> gen =
         new DataGeneratorSource<>(
-            i -> i, ROWS, RateLimiterStrategy.perCheckpoint(PER_CHECKPOINT), Types.LONG);
-    return env.fromSource(rows, WatermarkStrategy.noWatermarks(), "rows")
+            i -> i, rows, RateLimiterStrategy.perCheckpoint(PER_CHECKPOINT), Types.LONG);
+    return env.fromSource(gen, WatermarkStrategy.noWatermarks(), "rows")
         .setParallelism(1)
         .map(new FailingMap(location, commitUser))
         .setParallelism(1);

@@ -4,6 +4,7 @@ import static io.isledb.flink.connector.sink.SinkTestTable.key;
 import static io.isledb.flink.connector.sink.SinkTestTable.longKey;
 import static io.isledb.flink.connector.sink.SinkTestTable.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isledb.Change;
 import io.isledb.RequestStats;
@@ -23,9 +24,11 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +110,32 @@ class IsleSinkITCase {
   }
 
   @Test
+  void aWriterSpillsBeyondItsBufferAndTheLastWriteOfAKeyStillWins() throws Exception {
+    SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "spill");
+    String pad = "x".repeat(1000); // 2000 rows of ~1 KiB against a 64 KiB buffer: many spills
+    IsleRecordSerializer<Long> serializer = (i, out) -> out.put(key(i % KEYS), utf8("v" + i + pad));
+    RequestStats cost;
+    try (SharedTables.Lease held = SharedTables.acquire(table.location())) {
+      RequestStats before = held.db().store().stats();
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+      env.fromSequence(0, ROWS - 1)
+          .setParallelism(1)
+          .keyBy(i -> i % KEYS)
+          .sinkTo(table.sink(serializer).bufferSize(MemorySize.parse("64kb")).build())
+          .setParallelism(2);
+      env.execute("spills");
+      cost = held.db().store().stats().minus(before);
+    }
+    assertThat(cost.count(RequestKind.UPLOAD)).as("tables spilled: %s", cost).isGreaterThan(10);
+    TreeMap<Long, String> expected = new TreeMap<>();
+    for (long i = 0; i < ROWS; i++) {
+      expected.put(i % KEYS, "v" + i + pad);
+    }
+    assertThat(table.read()).isEqualTo(expected);
+    assertThat(table.changes().stream().map(Change::version).distinct().count()).isEqualTo(1);
+  }
+
+  @Test
   void batchJobCommitsAtEndOfInput() throws Exception {
     SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "batch");
     // Batch mode sorts a key's rows, so their order is not the input's: one row per key.
@@ -126,6 +155,30 @@ class IsleSinkITCase {
         .sinkTo(table.sink(upserts(KEYS)).build())
         .setParallelism(2);
     env.execute("upserts " + mode);
+  }
+
+  @Test
+  void aFreshJobUnderAUsedCommitUserIsRefused() throws Exception {
+    SinkTestTable table = SinkTestTable.create(Store.FILE, tmp, S3, "reused");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.fromSequence(0, 9)
+        .setParallelism(1)
+        .sinkTo(table.sink(upserts(KEYS)).commitUser("nightly").build());
+    env.execute("first");
+    TreeMap<Long, String> before = table.read();
+
+    StreamExecutionEnvironment env2 = StreamExecutionEnvironment.getExecutionEnvironment();
+    env2.fromSequence(10, 19)
+        .setParallelism(1)
+        .sinkTo(table.sink(upserts(KEYS)).commitUser("nightly").build());
+    assertThatThrownBy(() -> env2.execute("second"))
+        .satisfies(
+            e ->
+                assertThat(
+                        ExceptionUtils.findThrowableWithMessage(
+                            e, "sink.commit-user 'nightly' already committed checkpoint 1"))
+                    .isPresent());
+    assertThat(table.read()).isEqualTo(before);
   }
 
   @Test

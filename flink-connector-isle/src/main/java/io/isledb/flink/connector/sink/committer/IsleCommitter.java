@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.groups.SinkCommitterMetricGroup;
@@ -32,14 +33,26 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
   private static final Logger LOG = LoggerFactory.getLogger(IsleCommitter.class);
 
   private final TableLocation location;
+  private final Map<String, String> tableProperties;
+  private boolean propertiesCommitted;
   private SharedTables.Lease table;
   private volatile long lastCommitMillis = -1;
   private volatile long lastVersion = -1;
   private volatile long lastCheckpoint = -1;
 
-  /** A committer of the table at {@code location}; opens the database at the first commit. */
-  public IsleCommitter(TableLocation location, SinkCommitterMetricGroup metrics) {
+  /**
+   * A committer of the table at {@code location}; opens the database at the first commit.
+   *
+   * @param tableProperties set atomically with this instance's first new commit (none if empty)
+   * @param metrics where the isle gauges go, or null
+   */
+  public IsleCommitter(
+      TableLocation location,
+      Map<String, String> tableProperties,
+      SinkCommitterMetricGroup metrics) {
     this.location = location;
+    this.tableProperties = Map.copyOf(tableProperties);
+    this.propertiesCommitted = this.tableProperties.isEmpty();
     if (metrics != null) {
       var g = metrics.addGroup("isle");
       g.gauge("lastCommitDurationMs", () -> lastCommitMillis);
@@ -66,7 +79,14 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
     long start = System.nanoTime(); // a metric only: no engine logic reads this clock
     CommitResult r;
     try {
-      r = table.db().commit(c.handles(), c.commitUser(), c.checkpointId());
+      r =
+          table
+              .db()
+              .commit(
+                  c.handles(),
+                  c.commitUser(),
+                  c.checkpointId(),
+                  propertiesCommitted ? Map.of() : tableProperties);
     } catch (FencedException e) {
       throw new SuppressRestartsException(
           new FencedException(
@@ -81,6 +101,7 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
               e));
     }
     lastCommitMillis = (System.nanoTime() - start) / 1_000_000;
+    propertiesCommitted |= !r.duplicate(); // a replay sets nothing: the next commit carries them
     lastVersion = r.version();
     lastCheckpoint = c.checkpointId();
     if (r.duplicate()) {

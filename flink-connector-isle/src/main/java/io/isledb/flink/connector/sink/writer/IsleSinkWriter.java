@@ -34,6 +34,7 @@ public final class IsleSinkWriter<T>
   private final Counter records;
   private final Counter bytes;
   private final Counter tables;
+  private final Counter uploadedBytes;
   private SstWriter current;
   private boolean closed;
 
@@ -58,6 +59,7 @@ public final class IsleSinkWriter<T>
     this.records = metrics.getNumRecordsSendCounter();
     this.bytes = metrics.getNumBytesSendCounter();
     this.tables = metrics.addGroup("isle").counter("tablesWritten");
+    this.uploadedBytes = metrics.addGroup("isle").counter("bytesWritten");
     this.table = SharedTables.acquire(settings.location());
   }
 
@@ -99,6 +101,7 @@ public final class IsleSinkWriter<T>
     try {
       List<SstHandle> handles = w.finish();
       tables.inc(handles.size());
+      handles.forEach(h -> uploadedBytes.inc(h.sizeBytes()));
       return handles.isEmpty() ? List.of() : List.of(new IsleWriteResult(handles));
     } finally {
       w.close();
