@@ -212,4 +212,33 @@ class IsleSqlRoundTripITCase {
                     "SELECT COUNT(*), COUNT(DISTINCT id), MIN(id), MAX(id), SUM(id) FROM big")))
         .containsExactly("+I[5000, 5000, 1, 5000, 12502500]");
   }
+
+  @Test
+  void sinkTtlExpiresRowsAfterTheirTimeToLive() throws Exception {
+    TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
+    for (String[] t : new String[][] {{"short_lived", "1 ms"}, {"long_lived", "100 d"}}) {
+      env.executeSql(
+          "CREATE TABLE "
+              + t[0]
+              + " (id INT, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'isle',"
+              + " 'path' = '"
+              + path(t[0])
+              + "', 'sink.ttl' = '"
+              + t[1]
+              + "')");
+      env.executeSql("INSERT INTO " + t[0] + " VALUES (1, 'a'), (2, 'b')").await();
+    }
+    assertThat(collect(env.executeSql("SELECT * FROM long_lived")))
+        .containsExactly("+I[1, a]", "+I[2, b]");
+    io.isledb.testing.Awaiting.until(
+        () -> {
+          try {
+            return collect(env.executeSql("SELECT * FROM short_lived")).isEmpty();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        },
+        java.time.Duration.ofSeconds(60),
+        () -> "rows written with a 1 ms time to live expire");
+  }
 }
