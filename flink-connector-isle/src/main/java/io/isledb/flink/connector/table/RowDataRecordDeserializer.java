@@ -1,0 +1,113 @@
+package io.isledb.flink.connector.table;
+
+import io.isledb.flink.connector.codec.RowCodec;
+import io.isledb.flink.connector.source.IsleRecord;
+import io.isledb.flink.connector.source.IsleRecordDeserializer;
+import java.util.Arrays;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+
+/**
+ * The table source's records: snapshot rows as +I, puts as +U (upsert table, unbounded) or +I,
+ * deletes as -D carrying the key columns (others NULL); only the projected columns are decoded, the
+ * {@code version} metadata column is appended when asked for. With several pushed-down key ranges
+ * the source reads their hull and this drops keys outside them; a pushed-down limit stops the
+ * emission of each reader after that many rows.
+ */
+final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData> {
+  private static final long serialVersionUID = 1L;
+
+  private final TableSchemaInfo schema;
+  private final int[] projection;
+  private final boolean upsert;
+  private final boolean appendVersion;
+  private final @Nullable List<byte[][]> ranges;
+  private final long limit;
+  private final TypeInformation<RowData> producedType;
+
+  private transient RowCodec.Decoder decoder;
+  private transient long emitted;
+
+  RowDataRecordDeserializer(
+      TableSchemaInfo schema,
+      int[] projection,
+      boolean upsert,
+      boolean appendVersion,
+      @Nullable List<byte[][]> ranges,
+      long limit,
+      TypeInformation<RowData> producedType) {
+    this.schema = schema;
+    this.projection = projection.clone();
+    this.upsert = upsert;
+    this.appendVersion = appendVersion;
+    this.ranges = ranges;
+    this.limit = limit;
+    this.producedType = producedType;
+  }
+
+  @Override
+  public void open() {
+    ClassLoader cl = Thread.currentThread().getContextClassLoader();
+    decoder = schema.codec(cl != null ? cl : getClass().getClassLoader()).decoder(projection);
+  }
+
+  @Override
+  public void deserialize(IsleRecord record, Collector<RowData> out) {
+    if (decoder == null) {
+      open();
+    }
+    byte[] key = record.getKey();
+    if ((ranges != null && !inRanges(key)) || (limit >= 0 && emitted >= limit)) {
+      return;
+    }
+    GenericRowData row;
+    switch (record.getKind()) {
+      case SNAPSHOT:
+        row = decoder.decode(key, record.getValue());
+        break;
+      case PUT:
+        row = decoder.decode(key, record.getValue());
+        row.setRowKind(upsert ? RowKind.UPDATE_AFTER : RowKind.INSERT);
+        break;
+      case DELETE:
+        if (!upsert) {
+          return; // an append-only table has no deletes to show (expired rows are not changes)
+        }
+        row = decoder.decodeKeyOnly(key);
+        row.setRowKind(RowKind.DELETE);
+        break;
+      default:
+        throw new IllegalStateException("unknown record kind " + record.getKind());
+    }
+    if (appendVersion) {
+      GenericRowData withMeta = new GenericRowData(row.getRowKind(), row.getArity() + 1);
+      for (int i = 0; i < row.getArity(); i++) {
+        withMeta.setField(i, row.getField(i));
+      }
+      withMeta.setField(row.getArity(), record.getVersion());
+      row = withMeta;
+    }
+    emitted++;
+    out.collect(row);
+  }
+
+  private boolean inRanges(byte[] key) {
+    for (byte[][] r : ranges) {
+      if ((r[0] == null || Arrays.compareUnsigned(key, r[0]) >= 0)
+          && (r[1] == null || Arrays.compareUnsigned(key, r[1]) < 0)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public TypeInformation<RowData> getProducedType() {
+    return producedType;
+  }
+}
