@@ -93,7 +93,10 @@ public final class IsleSink<T>
   @Override
   public Committer<IsleCommittable> createCommitter(CommitterInitContext context) {
     return new IsleCommitter(
-        settings.location(), settings.tableProperties(), context.metricGroup());
+        settings.location(),
+        settings.tableProperties(),
+        settings.writeOnceKeys(),
+        context.metricGroup());
   }
 
   @Override
@@ -137,6 +140,7 @@ public final class IsleSink<T>
     private long bufferBytes = IsleConnectorOptions.SINK_BUFFER_SIZE.defaultValue().getBytes();
     private Duration leaseTtl = Duration.ofHours(24);
     private final Map<String, String> tableProperties = new HashMap<>();
+    private final java.util.Set<String> writeOnceKeys = new java.util.HashSet<>();
 
     private Builder() {}
 
@@ -205,6 +209,18 @@ public final class IsleSink<T>
     }
 
     /**
+     * Like {@link #tableProperties}, but the properties are set once and never changed: if the
+     * table already holds one of them with another value (another job set it since this one was
+     * planned), the first commit is refused with CONFLICT naming the property, and the job is not
+     * restarted. The table layer stores its schema versions this way.
+     */
+    public Builder<T> writeOnceTableProperties(Map<String, String> properties) {
+      tableProperties.putAll(properties);
+      writeOnceKeys.addAll(properties.keySet());
+      return this;
+    }
+
+    /**
      * The sink.
      *
      * @throws io.isledb.IsleException INVALID_ARGUMENT for a missing or bad path or setting
@@ -218,7 +234,8 @@ public final class IsleSink<T>
         loc = TableLocation.of(path, options);
       }
       return new IsleSink<>(
-          new SinkSettings(loc, commitUser, ttl, bufferBytes, leaseTtl, tableProperties),
+          new SinkSettings(
+              loc, commitUser, ttl, bufferBytes, leaseTtl, tableProperties, writeOnceKeys),
           serializer);
     }
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.annotation.Internal;
 
@@ -22,6 +23,8 @@ import org.apache.flink.annotation.Internal;
  * @param leaseTtl how long uploaded, not yet committed tables stay safe from GC
  * @param tableProperties table properties (schema, key encoding...) the committer sets atomically
  *     with its first commit, and again with the first commit after each restart
+ * @param writeOnceKeys keys of {@code tableProperties} that may be set but never changed: the first
+ *     commit is refused if the table holds one of them with another value
  */
 @Internal
 public record SinkSettings(
@@ -30,7 +33,8 @@ public record SinkSettings(
     Duration ttl,
     long bufferBytes,
     Duration leaseTtl,
-    Map<String, String> tableProperties)
+    Map<String, String> tableProperties,
+    Set<String> writeOnceKeys)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -38,6 +42,7 @@ public record SinkSettings(
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(leaseTtl, "leaseTtl");
     tableProperties = Collections.unmodifiableMap(new TreeMap<>(tableProperties));
+    writeOnceKeys = Collections.unmodifiableSet(new java.util.TreeSet<>(writeOnceKeys));
     if (commitUser != null && commitUser.isBlank()) {
       throw IsleException.invalidArgument("sink.commit-user must not be blank");
     }

@@ -1,7 +1,10 @@
 package io.isledb.flink.connector.table;
 
+import io.isledb.flink.connector.codec.SchemaHistory;
 import io.isledb.flink.connector.sink.IsleSink;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.MemorySize;
@@ -44,10 +47,19 @@ final class IsleDynamicTableSink implements DynamicTableSink {
 
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    TableSchemaInfo stored = SchemaCommits.storeIfNew(schema, config.location());
+    // A new schema version is stored atomically with the sink's first commit (never at planning:
+    // a planning-time commit would fence a job writing the table, and EXPLAIN would write).
+    // A schema version, once stored, never changes (rows refer to it by id); which one is current
+    // may move on.
+    TableSchemaInfo stored = schema;
+    Map<String, String> versions = new HashMap<>(schema.resolution().propertiesToCommit());
+    String current = versions.remove(SchemaHistory.CURRENT_KEY);
     IsleSink.Builder<RowData> b =
         IsleSink.<RowData>builder()
             .location(config.location())
+            .writeOnceTableProperties(versions)
+            .tableProperties(
+                current == null ? Map.of() : Map.of(SchemaHistory.CURRENT_KEY, current))
             .serializer(new RowDataRecordSerializer(stored))
             .bufferSize(new MemorySize(config.sinkBufferBytes()));
     if (config.sinkTtl() != null) {

@@ -2,6 +2,10 @@ package io.isledb.flink.connector.sink.committer;
 
 import io.isledb.CommitResult;
 import io.isledb.FencedException;
+import io.isledb.IsleException;
+import io.isledb.ReadView;
+import io.isledb.Reader;
+import io.isledb.ReaderOptions;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.internal.TableLocation;
 import java.util.ArrayList;
@@ -34,6 +38,7 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
 
   private final TableLocation location;
   private final Map<String, String> tableProperties;
+  private final java.util.Set<String> writeOnceKeys;
   private boolean propertiesCommitted;
   private SharedTables.Lease table;
   private volatile long lastCommitMillis = -1;
@@ -44,14 +49,17 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
    * A committer of the table at {@code location}; opens the database at the first commit.
    *
    * @param tableProperties set atomically with this instance's first new commit (none if empty)
+   * @param writeOnceKeys keys of {@code tableProperties} the table may hold only with these values
    * @param metrics where the isle gauges go, or null
    */
   public IsleCommitter(
       TableLocation location,
       Map<String, String> tableProperties,
+      java.util.Set<String> writeOnceKeys,
       SinkCommitterMetricGroup metrics) {
     this.location = location;
     this.tableProperties = Map.copyOf(tableProperties);
+    this.writeOnceKeys = java.util.Set.copyOf(writeOnceKeys);
     this.propertiesCommitted = this.tableProperties.isEmpty();
     if (metrics != null) {
       var g = metrics.addGroup("isle");
@@ -75,6 +83,9 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
     IsleCommittable c = request.getCommittable();
     if (table == null) {
       table = SharedTables.acquireDedicated(location);
+    }
+    if (!propertiesCommitted && !writeOnceKeys.isEmpty()) {
+      requireNoConflictingProperties();
     }
     long start = System.nanoTime(); // a metric only: no engine logic reads this clock
     CommitResult r;
@@ -120,6 +131,34 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
           c.commitUser(),
           c.handles().size(),
           r.version());
+    }
+  }
+
+  /**
+   * A write-once property (a schema version, say) that the table already holds with another value
+   * was set by another job meanwhile, and overwriting it would change how that job's rows read.
+   * Refuse instead, naming the property.
+   */
+  private void requireNoConflictingProperties() {
+    Map<String, String> current;
+    try (Reader reader = table.db().openReader(ReaderOptions.defaults());
+        ReadView view = reader.snapshot()) {
+      current = view.properties();
+    }
+    for (String key : writeOnceKeys) {
+      String existing = current.get(key);
+      Map.Entry<String, String> e = Map.entry(key, tableProperties.get(key));
+      if (existing != null && !existing.equals(e.getValue())) {
+        throw new SuppressRestartsException(
+            new IsleException(
+                IsleException.Kind.CONFLICT,
+                "table property '"
+                    + e.getKey()
+                    + "' of "
+                    + location.uri()
+                    + " was set to another value by another job since this job was planned;"
+                    + " plan the job again"));
+      }
     }
   }
 

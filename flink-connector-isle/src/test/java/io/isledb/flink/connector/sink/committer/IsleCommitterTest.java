@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.connector.sink2.Committer.CommitRequest;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.junit.jupiter.api.AfterEach;
@@ -80,7 +81,7 @@ class IsleCommitterTest {
       S3.hadoopConf().forEach((k, v) -> options.put("hadoop." + k, v));
       useTable(TableLocation.of(S3.uri() + "/" + S3.newPrefix("committer"), options));
     }
-    IsleCommitter committer = new IsleCommitter(location, Map.of(), null);
+    IsleCommitter committer = new IsleCommitter(location, Map.of(), Set.of(), null);
     try {
       committer.commit(List.of(new Request(new IsleCommittable("u", 1, writeCheckpoint(1, 2)))));
       for (long cp = 2; cp <= 4; cp++) {
@@ -119,7 +120,7 @@ class IsleCommitterTest {
   void aReplayIsANoOpInAnyOrder() {
     IsleCommittable cp3 = new IsleCommittable("u", 3, writeCheckpoint(3, 1));
     IsleCommittable cp4 = new IsleCommittable("u", 4, writeCheckpoint(4, 1));
-    IsleCommitter first = new IsleCommitter(location, Map.of(), null);
+    IsleCommitter first = new IsleCommitter(location, Map.of(), Set.of(), null);
     try {
       // Flink hands checkpoints in any order: the committer commits them by id.
       first.commit(List.of(new Request(cp4), new Request(cp3)));
@@ -130,7 +131,7 @@ class IsleCommitterTest {
     assertThat(table.db().lastCommitted("u").orElseThrow().identifier()).isEqualTo(4);
 
     // A committer restarted elsewhere replays both: nothing appended, both already committed.
-    IsleCommitter restarted = new IsleCommitter(location, Map.of(), null);
+    IsleCommitter restarted = new IsleCommitter(location, Map.of(), Set.of(), null);
     try {
       Request r3 = new Request(cp3);
       Request r4 = new Request(cp4);
@@ -145,8 +146,8 @@ class IsleCommitterTest {
 
   @Test
   void aNewerCommitterFencesAnOlderOneForGood() {
-    IsleCommitter older = new IsleCommitter(location, Map.of(), null);
-    IsleCommitter newer = new IsleCommitter(location, Map.of(), null);
+    IsleCommitter older = new IsleCommitter(location, Map.of(), Set.of(), null);
+    IsleCommitter newer = new IsleCommitter(location, Map.of(), Set.of(), null);
     try {
       older.commit(List.of(new Request(new IsleCommittable("a", 1, writeCheckpoint(1, 1)))));
       newer.commit(List.of(new Request(new IsleCommittable("b", 1, writeCheckpoint(1, 1)))));
@@ -169,7 +170,7 @@ class IsleCommitterTest {
   @Test
   void tablePropertiesLandWithTheFirstCommitOfEachInstance() {
     Map<String, String> props = Map.of("isle.schema", "id BIGINT", "isle.encoding", "1");
-    IsleCommitter committer = new IsleCommitter(location, props, null);
+    IsleCommitter committer = new IsleCommitter(location, props, Set.of(), null);
     try {
       assertThat(table.db().currentVersion()).isZero();
       committer.commit(List.of(new Request(new IsleCommittable("u", 1, writeCheckpoint(1, 1)))));
@@ -179,7 +180,8 @@ class IsleCommitterTest {
         assertThat(view.properties()).containsAllEntriesOf(props); // atomically with the rows
       }
       // A replay (after a restart) sets nothing; the instance's next new commit carries them.
-      IsleCommitter restarted = new IsleCommitter(location, Map.of("isle.encoding", "2"), null);
+      IsleCommitter restarted =
+          new IsleCommitter(location, Map.of("isle.encoding", "2"), Set.of(), null);
       try {
         restarted.commit(List.of(new Request(new IsleCommittable("u", 1, List.of()))));
         assertThat(table.db().currentVersion()).isEqualTo(first);
@@ -240,6 +242,32 @@ class IsleCommitterTest {
     @Override
     public void signalAlreadyCommitted() {
       alreadyCommitted = true;
+    }
+  }
+
+  @Test
+  void aWriteOnceTablePropertyWithAnotherValueRefusesTheFirstCommit() {
+    IsleCommitter first = new IsleCommitter(location, Map.of("s.1", "a"), Set.of("s.1"), null);
+    IsleCommitter second = new IsleCommitter(location, Map.of("s.1", "b"), Set.of("s.1"), null);
+    IsleCommitter same = new IsleCommitter(location, Map.of("s.1", "a"), Set.of("s.1"), null);
+    try {
+      first.commit(List.of(new Request(new IsleCommittable("u1", 1, writeCheckpoint(1, 1)))));
+      long version = table.db().currentVersion();
+      assertThatThrownBy(
+              () ->
+                  second.commit(
+                      List.of(new Request(new IsleCommittable("u2", 1, writeCheckpoint(2, 1))))))
+          .isInstanceOf(SuppressRestartsException.class)
+          .cause()
+          .hasMessageContaining("'s.1'")
+          .hasMessageContaining(location.uri());
+      assertThat(table.db().currentVersion()).isEqualTo(version); // nothing landed
+      same.commit(List.of(new Request(new IsleCommittable("u3", 1, writeCheckpoint(3, 1)))));
+      assertThat(table.db().currentVersion()).isGreaterThan(version);
+    } finally {
+      first.close();
+      second.close();
+      same.close();
     }
   }
 }
