@@ -341,6 +341,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     KeyGroupRange range = getKeyGroupRange();
     return new FutureTask<>(
         () -> {
+          TestHooks.asyncStart(checkpointId);
           long version = cut.get();
           TestHooks.afterCommit(checkpointId);
           db.pin(pinName, version, PinOptions.defaults().withOwner(pinOwner));

@@ -8,6 +8,12 @@ import java.util.function.LongConsumer;
  * test's JVM and the backend is created by Flink, not by the test.
  */
 final class TestHooks {
+  /**
+   * Called with the checkpoint id when the asynchronous phase starts, while the cut's upload may
+   * still be running.
+   */
+  static volatile LongConsumer asyncStart;
+
   /** Called with the checkpoint id after the cut's version is committed, before the pin. */
   static volatile LongConsumer afterCommit;
 
@@ -15,6 +21,13 @@ final class TestHooks {
   static volatile LongConsumer afterPin;
 
   private TestHooks() {}
+
+  static void asyncStart(long checkpointId) {
+    LongConsumer hook = asyncStart;
+    if (hook != null) {
+      hook.accept(checkpointId);
+    }
+  }
 
   static void afterCommit(long checkpointId) {
     LongConsumer hook = afterCommit;
@@ -32,6 +45,7 @@ final class TestHooks {
 
   /** Removes every hook. */
   static void reset() {
+    asyncStart = null;
     afterCommit = null;
     afterPin = null;
   }
