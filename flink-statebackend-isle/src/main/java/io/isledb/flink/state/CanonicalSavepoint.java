@@ -146,7 +146,10 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
   private byte[] canonicalKey(int keyGroup, byte[] isleKey, int suffixBytes) {
     int body = isleKey.length - StateKeys.PREFIX_BYTES - suffixBytes;
     byte[] out = new byte[prefixBytes + body];
-    CompositeKeySerializationUtils.serializeKeyGroup(keyGroup, out);
+    // Big-endian in prefixBytes bytes, as CompositeKeySerializationUtils.writeKeyGroup writes it.
+    for (int i = 0; i < prefixBytes; i++) {
+      out[i] = (byte) (keyGroup >>> ((prefixBytes - i - 1) * Byte.SIZE));
+    }
     System.arraycopy(isleKey, StateKeys.PREFIX_BYTES, out, prefixBytes, body);
     return out;
   }

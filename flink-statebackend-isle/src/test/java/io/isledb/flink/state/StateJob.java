@@ -40,6 +40,12 @@ import org.apache.flink.util.Collector;
 final class StateJob {
   static final int KEYS = 10;
 
+  /**
+   * A timer every key registers with its first element, firing only at the end of input: it crosses
+   * every checkpoint, savepoint and conversion of the job, so losing a timer shows.
+   */
+  static final long FINAL_TIMER = 1_000_000_000L;
+
   /** Job tag to key to (key, progress, state description). */
   static final Map<String, Map<Long, Tuple3<Long, Long, String>>> RESULTS =
       new ConcurrentHashMap<>();
@@ -93,6 +99,7 @@ final class StateJob {
         }
         timers.add(timerOf(x));
       }
+      timers.add(FINAL_TIMER);
       if (count > 0) {
         String d = describe(count, sum, residues, marks, new ArrayList<>(timers));
         out.put(k, Tuple3.of(k, count + timers.size(), d));
@@ -159,6 +166,9 @@ final class StateJob {
         marks.add(x);
       }
       ctx.timerService().registerEventTimeTimer(timerOf(x));
+      if (x < KEYS) {
+        ctx.timerService().registerEventTimeTimer(FINAL_TIMER);
+      }
       emit(ctx.getCurrentKey(), out);
     }
 
