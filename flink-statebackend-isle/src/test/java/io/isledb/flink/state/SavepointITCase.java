@@ -19,13 +19,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Canonical savepoints are portable: the keyed job of {@link StateJob} runs on RocksDB and stops
- * with a canonical savepoint; the isle backend restores it (Flink's key-groups format into isle
- * databases), runs on, and stops with its own canonical savepoint; the hashmap backend restores
- * that and runs to the end of input. Every key's state equals the model, so nothing was lost or
- * changed by either conversion (value, reducing, map, list state and event-time timers).
+ * Savepoints. Canonical savepoints are portable: the keyed job of {@link StateJob} runs on RocksDB
+ * and stops with a canonical savepoint; the isle backend restores it (Flink's key-groups format
+ * into isle databases), runs on, and stops with its own canonical savepoint; the hashmap backend
+ * restores that and runs to the end of input. Every key's state equals the model, so nothing was
+ * lost or changed by either conversion (value, reducing, map, list state and event-time timers).
  */
-class CanonicalSavepointITCase {
+class SavepointITCase {
   private static final long RECORDS = 2_000;
 
   @RegisterExtension
@@ -53,11 +53,30 @@ class CanonicalSavepointITCase {
     assertThat(new TreeMap<>(StateJob.RESULTS.get("heap"))).isEqualTo(StateJob.model(RECORDS));
   }
 
+  /**
+   * A native savepoint is the pinned version itself; another job restores it by copying it into its
+   * own databases and ends equal to the model.
+   */
+  @Test
+  void nativeSavepointRestoresIntoAnotherIsleJob() throws Exception {
+    String isle = IsleStateBackendFactory.class.getName();
+    JobClient first = submit("native-1", isle, null);
+    String savepoint = stopWithSavepoint(first, "native-1", SavepointFormatType.NATIVE);
+    JobClient second = submit("native-2", isle, savepoint);
+    second.getJobExecutionResult().get();
+    assertThat(new TreeMap<>(StateJob.RESULTS.get("native-2"))).isEqualTo(StateJob.model(RECORDS));
+    assertThat(tmp.resolve("isle").resolve(second.getJobID().toString())).isDirectory();
+  }
+
   private String stopWithSavepoint(JobClient client, String tag) throws Exception {
+    return stopWithSavepoint(client, tag, SavepointFormatType.CANONICAL);
+  }
+
+  private String stopWithSavepoint(JobClient client, String tag, SavepointFormatType format)
+      throws Exception {
     await(() -> StateJob.COMPLETED.get(tag).get() >= 6, "checkpoints of " + tag);
     return client
-        .stopWithSavepoint(
-            false, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        .stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(), format)
         .get();
   }
 
