@@ -17,6 +17,8 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Savepoints. Canonical savepoints are portable: the keyed job of {@link StateJob} runs on RocksDB
@@ -33,22 +35,30 @@ class SavepointITCase {
       new MiniClusterExtension(
           new MiniClusterResourceConfiguration.Builder()
               .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
+              .setNumberSlotsPerTaskManager(3)
               .build());
 
   @TempDir Path tmp;
 
-  @Test
-  void rocksDbSavepointToIsleToHashMap() throws Exception {
-    JobClient rocks = submit("rocks", "rocksdb", null);
+  private int maxParallelism = 128;
+
+  /**
+   * With 128 key groups Flink's key-group prefix is one byte, with more it is two; the parallelism
+   * changes at every step (2, 3, 1), so each restore also redistributes key groups.
+   */
+  @ParameterizedTest(name = "max parallelism {0}")
+  @ValueSource(ints = {128, 1024})
+  void rocksDbSavepointToIsleToHashMap(int maxParallelism) throws Exception {
+    this.maxParallelism = maxParallelism;
+    JobClient rocks = submit("rocks", "rocksdb", null, 2);
     String fromRocks = stopWithSavepoint(rocks, "rocks");
 
-    JobClient isle = submit("isle", IsleStateBackendFactory.class.getName(), fromRocks);
+    JobClient isle = submit("isle", IsleStateBackendFactory.class.getName(), fromRocks, 3);
     String fromIsle = stopWithSavepoint(isle, "isle");
     // The isle job saw the restored state: its last records continue the RocksDB job's.
     assertThat(StateJob.RESULTS.get("isle")).isNotEmpty();
 
-    JobClient heap = submit("heap", "hashmap", fromIsle);
+    JobClient heap = submit("heap", "hashmap", fromIsle, 1);
     heap.getJobExecutionResult().get();
     assertThat(new TreeMap<>(StateJob.RESULTS.get("heap"))).isEqualTo(StateJob.model(RECORDS));
   }
@@ -81,6 +91,11 @@ class SavepointITCase {
   }
 
   private JobClient submit(String tag, String backend, String restoreFrom) throws Exception {
+    return submit(tag, backend, restoreFrom, 2);
+  }
+
+  private JobClient submit(String tag, String backend, String restoreFrom, int parallelism)
+      throws Exception {
     Configuration config = new Configuration();
     config.set(StateBackendOptions.STATE_BACKEND, backend);
     config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
@@ -89,7 +104,8 @@ class SavepointITCase {
       config.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-    env.setParallelism(2);
+    env.setParallelism(parallelism);
+    env.setMaxParallelism(maxParallelism);
     env.enableCheckpointing(50);
     StateJob.build(env, tag, RECORDS, 40);
     return env.executeAsync("savepoint chain: " + tag);
