@@ -341,22 +341,46 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     KeyGroupRange range = getKeyGroupRange();
     return new FutureTask<>(
         () -> {
+          TestHooks.asyncStart(checkpointId);
           long version = cut.get();
+          TestHooks.afterCommit(checkpointId);
           db.pin(pinName, version, PinOptions.defaults().withOwner(pinOwner));
+          TestHooks.afterPin(checkpointId);
           long written = db.bytesWritten();
           long delta = written - bytesAtLastCheckpoint.getAndSet(written);
           return SnapshotResult.of(
               new IsleCheckpoint(
-                      db.storeUri(), db.prefix(), version, pinName, range, db.hadoopConf())
+                      db.storeUri(),
+                      db.prefix(),
+                      version,
+                      pinName,
+                      range,
+                      db.hadoopConf(),
+                      pinOwner)
                   .toHandle(backendId, checkpointId, Math.max(delta, 0)));
         });
   }
 
   @Override
   public SavepointResources<K> savepoint() {
-    throw new UnsupportedOperationException(
-        "savepoints (canonical or native) are not supported by the isle state backend yet; use"
-            + " retained checkpoints");
+    // Synchronous part, as for a checkpoint: timers and metadata into the memtable, then the cut;
+    // the asynchronous part iterates the cut's version in Flink's canonical key-groups format.
+    for (IsleTimerQueue<?> queue : queues.values()) {
+      queue.rewrite();
+    }
+    db.put(StateKeys.META_KEY, registry.encode(getKeySerializer()));
+    return new SavepointResources<>(
+        new CanonicalSavepoint<>(
+            db,
+            db.cut(),
+            "sp-" + backendUid + "-" + java.util.UUID.randomUUID(),
+            pinOwner,
+            registry,
+            getKeySerializer(),
+            getKeyGroupRange(),
+            numberOfKeyGroups,
+            keyGroupCompressionDecorator),
+        org.apache.flink.runtime.state.SnapshotExecutionType.ASYNCHRONOUS);
   }
 
   @Override

@@ -14,6 +14,7 @@ import org.apache.flink.runtime.execution.Environment;
 import org.apache.flink.runtime.state.BackendBuildingException;
 import org.apache.flink.runtime.state.InternalKeyContextImpl;
 import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupsSavepointStateHandle;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.StateBackend.KeyedStateBackendParameters;
 import org.apache.flink.runtime.state.StreamCompressionDecorator;
@@ -75,8 +76,28 @@ final class IsleKeyedStateBackendBuilder<K> {
       IsleCheckpoint.registerSecrets(location.storeUri(), location.hadoopConf());
       StateRegistry registry = new StateRegistry();
       TypeSerializer<K> keySerializer = parameters.getKeySerializer();
-      List<IsleCheckpoint> handles = isleCheckpoints(parameters.getStateHandles());
-      if (handles.size() == 1 && handles.get(0).getSourceKeyGroupRange().equals(range)) {
+      Collection<KeyedStateHandle> given = nonNull(parameters.getStateHandles());
+      String jobId = parameters.getJobID().toString();
+      if (!given.isEmpty()
+          && given.stream().allMatch(h -> h instanceof KeyGroupsSavepointStateHandle)) {
+        // A canonical savepoint (of any backend): a new database filled from Flink's format.
+        db = openNew(resources, parameters, backendUid);
+        keySerializer =
+            CanonicalRestore.restore(
+                given,
+                range,
+                parameters.getNumberOfKeyGroups(),
+                db,
+                registry,
+                keySerializer,
+                userClassLoader);
+        return newBackend(
+            parameters, env, userClassLoader, keySerializer, range, db, registry, backendId);
+      }
+      List<IsleCheckpoint> handles = isleCheckpoints(given);
+      if (handles.size() == 1
+          && handles.get(0).getSourceKeyGroupRange().equals(range)
+          && ownedBy(handles.get(0), jobId)) {
         IsleCheckpoint h = handles.get(0);
         db =
             StateDb.open(
@@ -96,28 +117,17 @@ final class IsleKeyedStateBackendBuilder<K> {
             StateRegistry.checkKeySerializer(keySerializer, decoded.keySerializerSnapshot());
         registry.adopt(decoded);
       } else {
+        // A change of parallelism, or another job's checkpoint (NO_CLAIM or a second job from the
+        // same retained checkpoint): a copy into this backend's own database, so the source
+        // database is only read, never reopened or fenced.
         db = openNew(resources, parameters, backendUid);
         if (!handles.isEmpty()) {
           keySerializer =
               RescaleCopy.copy(handles, range, db, registry, keySerializer, userClassLoader);
         }
       }
-      return new IsleKeyedStateBackend<>(
-          parameters.getKvStateRegistry(),
-          keySerializer,
-          userClassLoader,
-          env.getExecutionConfig(),
-          parameters.getTtlTimeProvider(),
-          latencyTracking,
-          sizeTracking,
-          parameters.getCancelStreamRegistry(),
-          compression,
-          new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
-          db,
-          registry,
-          backendId,
-          parameters.getJobID().toString(),
-          timerService);
+      return newBackend(
+          parameters, env, userClassLoader, keySerializer, range, db, registry, backendId);
     } catch (Throwable t) {
       if (db != null) {
         db.close();
@@ -132,6 +142,54 @@ final class IsleKeyedStateBackendBuilder<K> {
               + location,
           t);
     }
+  }
+
+  private IsleKeyedStateBackend<K> newBackend(
+      KeyedStateBackendParameters<K> parameters,
+      Environment env,
+      ClassLoader userClassLoader,
+      TypeSerializer<K> keySerializer,
+      KeyGroupRange range,
+      StateDb db,
+      StateRegistry registry,
+      UUID backendId) {
+    return new IsleKeyedStateBackend<>(
+        parameters.getKvStateRegistry(),
+        keySerializer,
+        userClassLoader,
+        env.getExecutionConfig(),
+        parameters.getTtlTimeProvider(),
+        latencyTracking,
+        sizeTracking,
+        parameters.getCancelStreamRegistry(),
+        compression,
+        new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
+        db,
+        registry,
+        backendId,
+        parameters.getJobID().toString(),
+        timerService);
+  }
+
+  /**
+   * Whether an attempt of job {@code jobId} may reopen the checkpoint's database in place: only the
+   * job that wrote it (a failover). Descriptors without an owner predate the rule and are reopened
+   * as before.
+   */
+  static boolean ownedBy(IsleCheckpoint checkpoint, String jobId) {
+    return checkpoint.getOwnerJob() == null || checkpoint.getOwnerJob().equals(jobId);
+  }
+
+  private static Collection<KeyedStateHandle> nonNull(Collection<KeyedStateHandle> handles) {
+    List<KeyedStateHandle> out = new ArrayList<>();
+    if (handles != null) {
+      for (KeyedStateHandle h : handles) {
+        if (h != null) {
+          out.add(h);
+        }
+      }
+    }
+    return out;
   }
 
   private StateDb openNew(
@@ -180,8 +238,8 @@ final class IsleKeyedStateBackendBuilder<K> {
                       new IllegalArgumentException(
                           "the isle state backend restores only its own checkpoints; got "
                               + h.getClass().getName()
-                              + " (restoring savepoints of other backends is not supported"
-                              + " yet)")));
+                              + " (a canonical savepoint restores; a checkpoint of another backend"
+                              + " does not)")));
     }
     return out;
   }

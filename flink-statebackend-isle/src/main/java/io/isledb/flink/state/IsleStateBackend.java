@@ -155,7 +155,15 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
 
   @Override
   public boolean supportsNoClaimRestoreMode() {
-    return false; // a restore reopens the checkpoint's database (CLAIM); forks are later work
+    // Only the job that wrote a checkpoint reopens its database; any other job (NO_CLAIM, or a
+    // second job from the same retained checkpoint) restores a copy into its own database, and its
+    // checkpoints never reference the source's. Issue 13 replaces the copy with a zero-copy fork.
+    return true;
+  }
+
+  @Override
+  public boolean supportsSavepointFormat(org.apache.flink.core.execution.SavepointFormatType f) {
+    return true; // canonical: Flink's key-groups format; native: the pinned version
   }
 
   @Override

@@ -123,6 +123,37 @@ final class StateDb implements AutoCloseable {
     db.pin(name, version, options);
   }
 
+  /** Removes the pin {@code name} (a temporary pin of a savepoint's iteration). */
+  void unpin(String name) {
+    db.unpin(name);
+  }
+
+  /**
+   * A read-only view of {@code version} with its own reader (both closed together), for iterating a
+   * snapshot while the writer goes on.
+   */
+  VersionView openVersion(long version) {
+    io.isledb.Reader reader = db.openReader(io.isledb.ReaderOptions.defaults());
+    try {
+      return new VersionView(reader, reader.openVersion(version));
+    } catch (RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+  }
+
+  /** A version's view and the reader it came from. */
+  record VersionView(io.isledb.Reader reader, ReadView view) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        view.close();
+      } finally {
+        reader.close();
+      }
+    }
+  }
+
   long bytesWritten() {
     return store.stats().bytesWritten();
   }

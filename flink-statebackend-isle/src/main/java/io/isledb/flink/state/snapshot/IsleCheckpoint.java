@@ -53,6 +53,7 @@ public final class IsleCheckpoint {
   private final String pinName;
   private final KeyGroupRange sourceKeyGroupRange;
   private final Map<String, String> hadoopConf;
+  private final String ownerJob; // null: written before owners were recorded
 
   public IsleCheckpoint(
       String storeUri,
@@ -61,6 +62,22 @@ public final class IsleCheckpoint {
       String pinName,
       KeyGroupRange sourceKeyGroupRange,
       Map<String, String> hadoopConf) {
+    this(storeUri, prefix, version, pinName, sourceKeyGroupRange, hadoopConf, null);
+  }
+
+  /**
+   * A checkpoint written by job {@code ownerJob}: only an attempt of that job reopens its database
+   * in place; any other job restores a copy (see the keyed backend builder).
+   */
+  public IsleCheckpoint(
+      String storeUri,
+      String prefix,
+      long version,
+      String pinName,
+      KeyGroupRange sourceKeyGroupRange,
+      Map<String, String> hadoopConf,
+      String ownerJob) {
+    this.ownerJob = ownerJob;
     this.storeUri = storeUri;
     this.prefix = prefix;
     this.version = version;
@@ -112,6 +129,10 @@ public final class IsleCheckpoint {
         out.writeUTF(e.getKey());
         out.writeUTF(e.getValue());
       }
+      // Trailing and optional, so descriptors written before it still decode.
+      if (ownerJob != null) {
+        out.writeUTF(ownerJob);
+      }
       return out.getCopyOfBuffer();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException("cannot encode " + this, e);
@@ -134,7 +155,8 @@ public final class IsleCheckpoint {
     for (int i = 0; i < n; i++) {
       conf.put(in.readUTF(), in.readUTF());
     }
-    return new IsleCheckpoint(storeUri, prefix, version, pinName, range, conf);
+    String owner = in.available() > 0 ? in.readUTF() : null;
+    return new IsleCheckpoint(storeUri, prefix, version, pinName, range, conf, owner);
   }
 
   /**
@@ -192,6 +214,11 @@ public final class IsleCheckpoint {
 
   public long getVersion() {
     return version;
+  }
+
+  /** The job that wrote this checkpoint (null for descriptors written before it was recorded). */
+  public String getOwnerJob() {
+    return ownerJob;
   }
 
   public String getPinName() {

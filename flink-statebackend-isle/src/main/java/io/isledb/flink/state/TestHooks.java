@@ -1,0 +1,52 @@
+package io.isledb.flink.state;
+
+import java.util.function.LongConsumer;
+
+/**
+ * Points inside a checkpoint's asynchronous phase where tests induce failures (package-private, no
+ * effect unless a test sets a hook). The hooks are static because MiniCluster tasks run in the
+ * test's JVM and the backend is created by Flink, not by the test.
+ */
+final class TestHooks {
+  /**
+   * Called with the checkpoint id when the asynchronous phase starts, while the cut's upload may
+   * still be running.
+   */
+  static volatile LongConsumer asyncStart;
+
+  /** Called with the checkpoint id after the cut's version is committed, before the pin. */
+  static volatile LongConsumer afterCommit;
+
+  /** Called with the checkpoint id after the pin is written, before the handle is returned. */
+  static volatile LongConsumer afterPin;
+
+  private TestHooks() {}
+
+  static void asyncStart(long checkpointId) {
+    LongConsumer hook = asyncStart;
+    if (hook != null) {
+      hook.accept(checkpointId);
+    }
+  }
+
+  static void afterCommit(long checkpointId) {
+    LongConsumer hook = afterCommit;
+    if (hook != null) {
+      hook.accept(checkpointId);
+    }
+  }
+
+  static void afterPin(long checkpointId) {
+    LongConsumer hook = afterPin;
+    if (hook != null) {
+      hook.accept(checkpointId);
+    }
+  }
+
+  /** Removes every hook. */
+  static void reset() {
+    asyncStart = null;
+    afterCommit = null;
+    afterPin = null;
+  }
+}

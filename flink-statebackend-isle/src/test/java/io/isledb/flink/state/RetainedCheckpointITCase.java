@@ -1,0 +1,128 @@
+package io.isledb.flink.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job on the isle backend is cancelled with its checkpoints retained; then two jobs restore the
+ * same retained checkpoint at once (NO_CLAIM), then one more (CLAIM). Each restored job copies the
+ * checkpoint's version into its own database (a different job never reopens or fences the source
+ * database), runs to the end of input, and ends with every key's state equal to the model.
+ */
+class RetainedCheckpointITCase {
+  private static final long RECORDS = 2_000;
+
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(4)
+              .build());
+
+  @TempDir Path tmp;
+
+  @Test
+  void retainedCheckpointRestoresIntoTwoJobsAtOnceAndThenOne() throws Exception {
+    JobClient first = submit("first", null, null);
+    await(() -> StateJob.COMPLETED.get("first").get() >= 6, "checkpoints of the first job");
+    first.cancel().get();
+    await(() -> terminal(first), "the first job's cancellation");
+    Path checkpoint = latestCheckpoint(first.getJobID());
+
+    // Two jobs from the same retained checkpoint, at once, without claiming it.
+    JobClient a = submit("a", checkpoint, RecoveryClaimMode.NO_CLAIM);
+    JobClient b = submit("b", checkpoint, RecoveryClaimMode.NO_CLAIM);
+    CompletableFuture.allOf(a.getJobExecutionResult(), b.getJobExecutionResult()).get();
+    assertThat(new TreeMap<>(StateJob.RESULTS.get("a"))).isEqualTo(StateJob.model(RECORDS));
+    assertThat(new TreeMap<>(StateJob.RESULTS.get("b"))).isEqualTo(StateJob.model(RECORDS));
+    // Each restored job wrote into its own databases; the first job's pin is still there.
+    Path isle = tmp.resolve("isle");
+    assertThat(isle.resolve(a.getJobID().toString())).isDirectory();
+    assertThat(isle.resolve(b.getJobID().toString())).isDirectory();
+    assertThat(pins(isle.resolve(first.getJobID().toString()))).isPositive();
+
+    // And one more, claiming it.
+    JobClient c = submit("c", checkpoint, RecoveryClaimMode.CLAIM);
+    c.getJobExecutionResult().get();
+    assertThat(new TreeMap<>(StateJob.RESULTS.get("c"))).isEqualTo(StateJob.model(RECORDS));
+  }
+
+  private JobClient submit(String tag, Path restoreFrom, RecoveryClaimMode mode) throws Exception {
+    Configuration config = new Configuration();
+    config.set(StateBackendOptions.STATE_BACKEND, IsleStateBackendFactory.class.getName());
+    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
+    config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.resolve("chk").toUri().toString());
+    config.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    if (restoreFrom != null) {
+      config.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
+      config.set(StateRecoveryOptions.RESTORE_MODE, mode);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+    env.setParallelism(2);
+    env.enableCheckpointing(50);
+    StateJob.build(env, tag, RECORDS, 40);
+    return env.executeAsync("isle " + tag);
+  }
+
+  private static boolean terminal(JobClient client) {
+    try {
+      return client.getJobStatus().get().isGloballyTerminalState();
+    } catch (Exception e) {
+      return true; // the cluster forgot the job: it ended
+    }
+  }
+
+  /** Polls {@code condition} (a state reached by the cluster, not a duration). */
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private Path latestCheckpoint(JobID job) throws Exception {
+    try (Stream<Path> dirs = Files.list(tmp.resolve("chk").resolve(job.toString()))) {
+      return dirs.filter(p -> p.getFileName().toString().startsWith("chk-"))
+          .filter(p -> Files.exists(p.resolve("_metadata")))
+          .max(
+              Comparator.comparingLong(
+                  p -> Long.parseLong(p.getFileName().toString().substring(4))))
+          .orElseThrow(() -> new AssertionError("no retained checkpoint of " + job));
+    }
+  }
+
+  private static long pins(Path dir) throws Exception {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(p -> p.toString().contains("/manifest/pins/")).count();
+    }
+  }
+}
