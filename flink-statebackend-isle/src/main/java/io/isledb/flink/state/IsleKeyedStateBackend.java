@@ -1,6 +1,5 @@
 package io.isledb.flink.state;
 
-import io.isledb.PinOptions;
 import io.isledb.flink.state.IsleStateBackendOptions.TimerServiceType;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.util.HashMap;
@@ -62,6 +61,8 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final Map<String, AbstractIsleState<K, ?, ?>> createdStates = new HashMap<>();
   private final Map<String, IsleTimerQueue<?>> queues = new HashMap<>();
   private final AtomicLong bytesAtLastCheckpoint;
+  private final Maintenance maintenance;
+  private final CheckpointPins checkpointPins;
   private boolean disposed;
 
   IsleKeyedStateBackend(
@@ -79,7 +80,8 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       StateRegistry registry,
       java.util.UUID backendId,
       String pinOwner,
-      TimerServiceType timerService) {
+      TimerServiceType timerService,
+      Maintenance maintenance) {
     super(
         kvStateRegistry,
         keySerializer,
@@ -98,10 +100,16 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     this.pinOwner = pinOwner;
     this.timerService = timerService;
     this.bytesAtLastCheckpoint = new AtomicLong(db.bytesWritten());
+    this.maintenance = maintenance;
+    this.checkpointPins = new CheckpointPins(db);
   }
 
   StateDb db() {
     return db;
+  }
+
+  CheckpointPins checkpointPins() {
+    return checkpointPins;
   }
 
   StateRegistry registry() {
@@ -342,7 +350,11 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     return new FutureTask<>(
         () -> {
           long version = cut.get();
-          db.pin(pinName, version, PinOptions.defaults().withOwner(pinOwner));
+          db.pin(pinName, version, maintenance.pinOptions(pinOwner));
+          if (!checkpointPins.pinned(checkpointId, pinName)) {
+            throw new java.util.concurrent.CancellationException(
+                "checkpoint " + checkpointId + " was aborted; its pin " + pinName + " is removed");
+          }
           long written = db.bytesWritten();
           long delta = written - bytesAtLastCheckpoint.getAndSet(written);
           return SnapshotResult.of(
@@ -361,12 +373,16 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
   @Override
   public void notifyCheckpointComplete(long checkpointId) {
-    // Nothing to do: the pin was written in the snapshot and only the JobManager removes it.
+    // The pin now belongs to the JobManager, which removes it when it discards the checkpoint.
+    checkpointPins.completed(checkpointId);
   }
 
   @Override
   public void notifyCheckpointAborted(long checkpointId) {
-    // The JobManager discards the handles of aborted checkpoints it received.
+    // The JobManager discards the handles of an aborted checkpoint it received, but a handle that
+    // never reached it would leave its pin behind (until the pin's ttl): an aborted checkpoint is
+    // never restored, so its pin goes now, also when it is written after this notification.
+    checkpointPins.aborted(checkpointId);
   }
 
   @Override

@@ -43,6 +43,7 @@ final class IsleKeyedStateBackendBuilder<K> {
   private final LatencyTrackingStateConfig latencyTracking;
   private final SizeTrackingStateConfig sizeTracking;
   private final StreamCompressionDecorator compression;
+  private final Maintenance maintenance;
 
   IsleKeyedStateBackendBuilder(
       KeyedStateBackendParameters<K> parameters,
@@ -52,7 +53,8 @@ final class IsleKeyedStateBackendBuilder<K> {
       TimerServiceType timerService,
       LatencyTrackingStateConfig latencyTracking,
       SizeTrackingStateConfig sizeTracking,
-      StreamCompressionDecorator compression) {
+      StreamCompressionDecorator compression,
+      Maintenance maintenance) {
     this.parameters = parameters;
     this.location = location;
     this.resourcesOptions = resourcesOptions;
@@ -61,6 +63,7 @@ final class IsleKeyedStateBackendBuilder<K> {
     this.latencyTracking = latencyTracking;
     this.sizeTracking = sizeTracking;
     this.compression = compression;
+    this.maintenance = maintenance;
   }
 
   IsleKeyedStateBackend<K> build() throws BackendBuildingException {
@@ -85,7 +88,8 @@ final class IsleKeyedStateBackendBuilder<K> {
                 h.getPrefix(),
                 h.hadoopConf(),
                 writerOptions,
-                h.getPinName());
+                h.getPinName(),
+                maintenance);
         byte[] meta = db.get(StateKeys.META_KEY);
         if (meta == null) {
           throw new IllegalStateException(
@@ -116,8 +120,9 @@ final class IsleKeyedStateBackendBuilder<K> {
           db,
           registry,
           backendId,
-          parameters.getJobID().toString(),
-          timerService);
+          pinOwner(parameters.getJobID().toString(), backendUid),
+          timerService,
+          maintenance);
     } catch (Throwable t) {
       if (db != null) {
         db.close();
@@ -144,7 +149,13 @@ final class IsleKeyedStateBackendBuilder<K> {
         location.prefixOf(child),
         location.hadoopConf(),
         writerOptions,
-        null);
+        null,
+        maintenance);
+  }
+
+  /** Who holds a checkpoint's pin, as {@code IsleDB.pinInfos()} lists it: job and backend. */
+  static String pinOwner(String jobId, String backendUid) {
+    return "flink job " + jobId + " isle backend " + backendUid;
   }
 
   /** A path segment made of letters, digits, '.', '_' and '-' only. */
