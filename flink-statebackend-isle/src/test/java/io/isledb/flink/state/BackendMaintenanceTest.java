@@ -69,8 +69,7 @@ class BackendMaintenanceTest {
   }
 
   @Test
-  void afterThirtyCheckpointsWithTwoRetainedStorageHoldsOnlyTheirDataAndTheHead()
-      throws Exception {
+  void afterThirtyCheckpointsWithTwoRetainedStorageHoldsOnlyTheirDataAndTheHead() throws Exception {
     try (BackendTestKit kit = new BackendTestKit(dir, fastGc())) {
       IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE);
       List<KeyedStateHandle> retained = new ArrayList<>();
@@ -84,7 +83,8 @@ class BackendMaintenanceTest {
       }
       IsleCheckpoint c29 = IsleCheckpoint.of(retained.get(0)).orElseThrow();
       IsleCheckpoint c30 = IsleCheckpoint.of(retained.get(1)).orElseThrow();
-      try (ObjectStore store = IsleDB.openStore(c29.getStoreUri(), c29.getPrefix(), java.util.Map.of())) {
+      try (ObjectStore store =
+          IsleDB.openStore(c29.getStoreUri(), c29.getPrefix(), java.util.Map.of())) {
         // Converged: every table object in storage is a table of a retained checkpoint or of
         // the head, nothing else, and the head was compacted (30 cuts would be 30 L0 tables).
         String[] last = new String[1];
