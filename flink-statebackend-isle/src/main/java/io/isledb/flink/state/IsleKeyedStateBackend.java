@@ -63,6 +63,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final AtomicLong bytesAtLastCheckpoint;
   private final Maintenance maintenance;
   private final CheckpointPins checkpointPins;
+  private final AtomicLong lastCheckpointBytes = new AtomicLong();
   private boolean disposed;
 
   IsleKeyedStateBackend(
@@ -106,6 +107,11 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
   StateDb db() {
     return db;
+  }
+
+  /** Bytes the latest completed asynchronous phase found written since the one before. */
+  long lastCheckpointBytes() {
+    return lastCheckpointBytes.get();
   }
 
   CheckpointPins checkpointPins() {
@@ -357,6 +363,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
           }
           long written = db.bytesWritten();
           long delta = written - bytesAtLastCheckpoint.getAndSet(written);
+          lastCheckpointBytes.set(Math.max(delta, 0));
           return SnapshotResult.of(
               new IsleCheckpoint(
                       db.storeUri(), db.prefix(), version, pinName, range, db.hadoopConf())

@@ -106,23 +106,26 @@ final class IsleKeyedStateBackendBuilder<K> {
               RescaleCopy.copy(handles, range, db, registry, keySerializer, userClassLoader);
         }
       }
-      return new IsleKeyedStateBackend<>(
-          parameters.getKvStateRegistry(),
-          keySerializer,
-          userClassLoader,
-          env.getExecutionConfig(),
-          parameters.getTtlTimeProvider(),
-          latencyTracking,
-          sizeTracking,
-          parameters.getCancelStreamRegistry(),
-          compression,
-          new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
-          db,
-          registry,
-          backendId,
-          pinOwner(parameters.getJobID().toString(), backendUid),
-          timerService,
-          maintenance);
+      IsleKeyedStateBackend<K> backend =
+          new IsleKeyedStateBackend<>(
+              parameters.getKvStateRegistry(),
+              keySerializer,
+              userClassLoader,
+              env.getExecutionConfig(),
+              parameters.getTtlTimeProvider(),
+              latencyTracking,
+              sizeTracking,
+              parameters.getCancelStreamRegistry(),
+              compression,
+              new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
+              db,
+              registry,
+              backendId,
+              pinOwner(parameters.getJobID().toString(), backendUid),
+              timerService,
+              maintenance);
+      IsleMetrics.register(parameters.getMetricGroup(), db, backend::lastCheckpointBytes);
+      return backend;
     } catch (Throwable t) {
       if (db != null) {
         db.close();

@@ -173,6 +173,10 @@ final class StateDb implements AutoCloseable {
     }
   }
 
+  io.isledb.RequestStats stats() {
+    return store.stats();
+  }
+
   long bytesWritten() {
     return store.stats().bytesWritten();
   }
