@@ -34,6 +34,18 @@ class ResourceHygieneTest {
   void twoHundredCheckpointRestoreCyclesLeaveFileSystemsThreadsAndFileHandlesFlat()
       throws Exception {
     try (BackendTestKit kit = new BackendTestKit(dir, BackendMaintenanceTest.fastGc())) {
+      cycles(kit, CYCLES, WARM_UP, true);
+    }
+  }
+
+  /**
+   * Runs {@code cycles} checkpoint/restore cycles beside a long-lived backend and asserts that open
+   * FileSystems, threads and file handles after them are those after {@code warmUp} cycles (small
+   * slack). {@code discard}: the subsumed handle is discarded as the JobManager does (needs a Flink
+   * FileSystem for the pin's scheme).
+   */
+  static void cycles(BackendTestKit kit, int cycles, int warmUp, boolean discard) throws Exception {
+    {
       // A long-lived backend of another operator keeps the task manager's shared resources open,
       // as on a real task manager; the cycles run beside it.
       IsleKeyedStateBackend<Integer> neighbour = kit.create(IntSerializer.INSTANCE);
@@ -43,7 +55,7 @@ class ResourceHygieneTest {
       int fileSystems = -1;
       int threads = -1;
       long fds = -1;
-      for (int cycle = 1; cycle <= CYCLES; cycle++) {
+      for (int cycle = 1; cycle <= cycles; cycle++) {
         IsleKeyedStateBackend<Integer> b =
             kit.create(IntSerializer.INSTANCE, range, last == null ? List.of() : List.of(last));
         ValueState<Integer> s =
@@ -55,11 +67,11 @@ class ResourceHygieneTest {
         KeyedStateHandle next = BackendTestKit.snapshot(b, cycle);
         b.notifyCheckpointComplete(cycle);
         b.dispose();
-        if (last != null) {
+        if (last != null && discard) {
           last.discardState(); // subsumed
         }
         last = next;
-        if (cycle == WARM_UP) {
+        if (cycle == warmUp) {
           fileSystems = resources.openFileSystems();
           threads = liveThreads();
           fds = openFileHandles();
@@ -67,16 +79,16 @@ class ResourceHygieneTest {
       }
       assertThat(SharedResources.references()).isEqualTo(1); // the neighbour's
       assertThat(resources.openFileSystems())
-          .as("open FileSystems after %d cycles (after %d: %d)", CYCLES, WARM_UP, fileSystems)
+          .as("open FileSystems after %d cycles (after %d: %d)", cycles, warmUp, fileSystems)
           .isLessThanOrEqualTo(fileSystems)
           .isLessThanOrEqualTo(1);
       // Shared pools create threads on first use up to their fixed sizes; nothing per backend.
       assertThat(liveThreads())
-          .as("live threads after %d cycles (after %d: %d)", CYCLES, WARM_UP, threads)
+          .as("live threads after %d cycles (after %d: %d)", cycles, warmUp, threads)
           .isLessThanOrEqualTo(threads + 4);
       if (fds >= 0) {
         assertThat(openFileHandles())
-            .as("open file handles after %d cycles (after %d: %d)", CYCLES, WARM_UP, fds)
+            .as("open file handles after %d cycles (after %d: %d)", cycles, warmUp, fds)
             .isLessThanOrEqualTo(fds + 16);
       }
       neighbour.dispose();
