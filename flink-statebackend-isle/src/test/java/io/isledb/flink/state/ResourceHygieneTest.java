@@ -91,7 +91,17 @@ class ResourceHygieneTest {
             .as("open file handles after %d cycles (after %d: %d)", cycles, warmUp, fds)
             .isLessThanOrEqualTo(fds + 16);
       }
-      neighbour.dispose();
+      // With the shared resources still held here, the neighbour's dispose closes the last store:
+      // a store that any cycle left open would keep its FileSystem open (reference-counted).
+      IsleResources held = SharedResources.acquire(resources.options());
+      try {
+        neighbour.dispose();
+        assertThat(held.openFileSystems())
+            .as("FileSystems open after every backend closed")
+            .isZero();
+      } finally {
+        SharedResources.release(held);
+      }
       assertThat(SharedResources.references()).isZero();
     }
   }
