@@ -100,7 +100,11 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
       throw new IOException("the savepoint's cut failed", e.getCause());
     }
     synchronized (this) {
-      db.pin(pinName, version, PinOptions.defaults().withOwner(pinOwner));
+      // Removed by release(); the ttl bounds it if the task manager dies during the iteration.
+      db.pin(
+          pinName,
+          version,
+          PinOptions.defaults().withOwner(pinOwner).withTtl(java.time.Duration.ofDays(1)));
       pinned = true;
       view = db.openVersion(version);
     }

@@ -1,6 +1,5 @@
 package io.isledb.flink.state;
 
-import io.isledb.PinOptions;
 import io.isledb.flink.state.IsleStateBackendOptions.TimerServiceType;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.util.HashMap;
@@ -57,11 +56,18 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final StateRegistry registry;
   private final java.util.UUID backendId;
   private final String backendUid;
+
+  /** The job of this attempt: a checkpoint records it, so only this job reopens it in place. */
+  private final String jobId;
+
   private final String pinOwner;
   private final TimerServiceType timerService;
   private final Map<String, AbstractIsleState<K, ?, ?>> createdStates = new HashMap<>();
   private final Map<String, IsleTimerQueue<?>> queues = new HashMap<>();
   private final AtomicLong bytesAtLastCheckpoint;
+  private final Maintenance maintenance;
+  private final CheckpointPins checkpointPins;
+  private final AtomicLong lastCheckpointBytes = new AtomicLong();
   private boolean disposed;
 
   IsleKeyedStateBackend(
@@ -78,8 +84,10 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       StateDb db,
       StateRegistry registry,
       java.util.UUID backendId,
+      String jobId,
       String pinOwner,
-      TimerServiceType timerService) {
+      TimerServiceType timerService,
+      Maintenance maintenance) {
     super(
         kvStateRegistry,
         keySerializer,
@@ -95,13 +103,25 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     this.registry = registry;
     this.backendId = backendId;
     this.backendUid = backendId.toString().replace("-", "").substring(0, 16);
+    this.jobId = jobId;
     this.pinOwner = pinOwner;
     this.timerService = timerService;
     this.bytesAtLastCheckpoint = new AtomicLong(db.bytesWritten());
+    this.maintenance = maintenance;
+    this.checkpointPins = new CheckpointPins(db);
   }
 
   StateDb db() {
     return db;
+  }
+
+  /** Bytes the latest completed asynchronous phase found written since the one before. */
+  long lastCheckpointBytes() {
+    return lastCheckpointBytes.get();
+  }
+
+  CheckpointPins checkpointPins() {
+    return checkpointPins;
   }
 
   StateRegistry registry() {
@@ -344,19 +364,18 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
           TestHooks.asyncStart(checkpointId);
           long version = cut.get();
           TestHooks.afterCommit(checkpointId);
-          db.pin(pinName, version, PinOptions.defaults().withOwner(pinOwner));
+          db.pin(pinName, version, maintenance.pinOptions(pinOwner));
+          if (!checkpointPins.pinned(checkpointId, pinName)) {
+            throw new java.util.concurrent.CancellationException(
+                "checkpoint " + checkpointId + " was aborted; its pin " + pinName + " is removed");
+          }
           TestHooks.afterPin(checkpointId);
           long written = db.bytesWritten();
           long delta = written - bytesAtLastCheckpoint.getAndSet(written);
+          lastCheckpointBytes.set(Math.max(delta, 0));
           return SnapshotResult.of(
               new IsleCheckpoint(
-                      db.storeUri(),
-                      db.prefix(),
-                      version,
-                      pinName,
-                      range,
-                      db.hadoopConf(),
-                      pinOwner)
+                      db.storeUri(), db.prefix(), version, pinName, range, db.hadoopConf(), jobId)
                   .toHandle(backendId, checkpointId, Math.max(delta, 0)));
         });
   }
@@ -385,12 +404,16 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
   @Override
   public void notifyCheckpointComplete(long checkpointId) {
-    // Nothing to do: the pin was written in the snapshot and only the JobManager removes it.
+    // The pin now belongs to the JobManager, which removes it when it discards the checkpoint.
+    checkpointPins.completed(checkpointId);
   }
 
   @Override
   public void notifyCheckpointAborted(long checkpointId) {
-    // The JobManager discards the handles of aborted checkpoints it received.
+    // The JobManager discards the handles of an aborted checkpoint it received, but a handle that
+    // never reached it would leave its pin behind (until the pin's ttl): an aborted checkpoint is
+    // never restored, so its pin goes now, also when it is written after this notification.
+    checkpointPins.aborted(checkpointId);
   }
 
   @Override

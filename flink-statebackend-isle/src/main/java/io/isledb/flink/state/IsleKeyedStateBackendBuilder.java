@@ -44,6 +44,7 @@ final class IsleKeyedStateBackendBuilder<K> {
   private final LatencyTrackingStateConfig latencyTracking;
   private final SizeTrackingStateConfig sizeTracking;
   private final StreamCompressionDecorator compression;
+  private final Maintenance maintenance;
 
   IsleKeyedStateBackendBuilder(
       KeyedStateBackendParameters<K> parameters,
@@ -53,7 +54,8 @@ final class IsleKeyedStateBackendBuilder<K> {
       TimerServiceType timerService,
       LatencyTrackingStateConfig latencyTracking,
       SizeTrackingStateConfig sizeTracking,
-      StreamCompressionDecorator compression) {
+      StreamCompressionDecorator compression,
+      Maintenance maintenance) {
     this.parameters = parameters;
     this.location = location;
     this.resourcesOptions = resourcesOptions;
@@ -62,6 +64,7 @@ final class IsleKeyedStateBackendBuilder<K> {
     this.latencyTracking = latencyTracking;
     this.sizeTracking = sizeTracking;
     this.compression = compression;
+    this.maintenance = maintenance;
   }
 
   IsleKeyedStateBackend<K> build() throws BackendBuildingException {
@@ -69,7 +72,7 @@ final class IsleKeyedStateBackendBuilder<K> {
     ClassLoader userClassLoader = env.getUserCodeClassLoader().asClassLoader();
     KeyGroupRange range = parameters.getKeyGroupRange();
     UUID backendId = UUID.randomUUID();
-    String backendUid = backendId.toString().replace("-", "").substring(0, 16);
+    String backendUid = backendUid(backendId);
     IsleResources resources = SharedResources.acquire(resourcesOptions);
     StateDb db = null;
     try {
@@ -106,7 +109,8 @@ final class IsleKeyedStateBackendBuilder<K> {
                 h.getPrefix(),
                 h.hadoopConf(),
                 writerOptions,
-                h.getPinName());
+                h.getPinName(),
+                maintenance);
         byte[] meta = db.get(StateKeys.META_KEY);
         if (meta == null) {
           throw new IllegalStateException(
@@ -153,22 +157,31 @@ final class IsleKeyedStateBackendBuilder<K> {
       StateDb db,
       StateRegistry registry,
       UUID backendId) {
-    return new IsleKeyedStateBackend<>(
-        parameters.getKvStateRegistry(),
-        keySerializer,
-        userClassLoader,
-        env.getExecutionConfig(),
-        parameters.getTtlTimeProvider(),
-        latencyTracking,
-        sizeTracking,
-        parameters.getCancelStreamRegistry(),
-        compression,
-        new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
-        db,
-        registry,
-        backendId,
-        parameters.getJobID().toString(),
-        timerService);
+    IsleKeyedStateBackend<K> backend =
+        new IsleKeyedStateBackend<>(
+            parameters.getKvStateRegistry(),
+            keySerializer,
+            userClassLoader,
+            env.getExecutionConfig(),
+            parameters.getTtlTimeProvider(),
+            latencyTracking,
+            sizeTracking,
+            parameters.getCancelStreamRegistry(),
+            compression,
+            new InternalKeyContextImpl<>(range, parameters.getNumberOfKeyGroups()),
+            db,
+            registry,
+            backendId,
+            parameters.getJobID().toString(),
+            pinOwner(parameters.getJobID().toString(), backendUid(backendId)),
+            timerService,
+            maintenance);
+    IsleMetrics.register(parameters.getMetricGroup(), db, backend::lastCheckpointBytes);
+    return backend;
+  }
+
+  private static String backendUid(UUID backendId) {
+    return backendId.toString().replace("-", "").substring(0, 16);
   }
 
   /**
@@ -202,7 +215,13 @@ final class IsleKeyedStateBackendBuilder<K> {
         location.prefixOf(child),
         location.hadoopConf(),
         writerOptions,
-        null);
+        null,
+        maintenance);
+  }
+
+  /** Who holds a checkpoint's pin, as {@code IsleDB.pinInfos()} lists it: job and backend. */
+  static String pinOwner(String jobId, String backendUid) {
+    return "flink job " + jobId + " isle backend " + backendUid;
   }
 
   /** A path segment made of letters, digits, '.', '_' and '-' only. */

@@ -47,6 +47,7 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
   private final long diskCacheSize;
   private final int flushThreads;
   private final int downloadThreads;
+  private final Maintenance maintenance;
 
   /** A backend with the defaults of {@link IsleStateBackendOptions} and no location yet. */
   public IsleStateBackend() {
@@ -60,6 +61,7 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
     this.diskCacheSize = IsleStateBackendOptions.DISK_CACHE_SIZE.defaultValue().getBytes();
     this.flushThreads = IsleStateBackendOptions.FLUSH_THREADS.defaultValue();
     this.downloadThreads = IsleStateBackendOptions.DOWNLOAD_THREADS.defaultValue();
+    this.maintenance = Maintenance.DEFAULTS;
   }
 
   private IsleStateBackend(IsleStateBackend original, ReadableConfig config) {
@@ -114,6 +116,7 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
                 IsleStateBackendOptions.DOWNLOAD_THREADS.key(),
                 original.downloadThreads,
                 config.getOptional(IsleStateBackendOptions.DOWNLOAD_THREADS).map(i -> (long) i));
+    this.maintenance = Maintenance.configure(config, original.maintenance);
   }
 
   private static long positive(
@@ -187,7 +190,8 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
             timerService,
             latencyTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build(),
             sizeTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build(),
-            getCompressionDecorator(env.getExecutionConfig()))
+            getCompressionDecorator(env.getExecutionConfig()),
+            maintenance)
         .build();
   }
 

@@ -1,5 +1,6 @@
 package io.isledb.flink.state;
 
+import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -111,4 +112,48 @@ public final class IsleStateBackendOptions {
           .withDescription(
               "Threads of the task manager that download tables into the disk cache (shared"
                   + " resource).");
+
+  public static final ConfigOption<Boolean> COMPACTION_ENABLED =
+      ConfigOptions.key("state.backend.isle.compaction.enabled")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Whether each backend runs the engine's compactor on its database, on the task"
+                  + " manager's shared compaction threads (never the task thread), triggered by its"
+                  + " writer's commits (checkpoints and full memtables).");
+
+  public static final ConfigOption<Duration> GC_INTERVAL =
+      ConfigOptions.key("state.backend.isle.gc.interval")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(1))
+          .withDescription(
+              "How often each backend's garbage collector runs a pass on its database (on the"
+                  + " shared compaction threads). 0 disables GC: storage then only grows.");
+
+  public static final ConfigOption<Duration> GC_GRACE_PERIOD =
+      ConfigOptions.key("state.backend.isle.gc.grace-period")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "How long an unreferenced object survives before GC deletes it (the engine's"
+                  + " gcGracePeriod). Recorded in each database when it is created: changing it"
+                  + " later makes restores of existing databases fail.");
+
+  public static final ConfigOption<Duration> GC_LOG_RETENTION =
+      ConfigOptions.key("state.backend.isle.gc.log-retention")
+          .durationType()
+          .defaultValue(Duration.ZERO)
+          .withDescription(
+              "How long versions no checkpoint pins keep their tables (the engine's"
+                  + " logRetention). Nothing tails a state database, so the default keeps only"
+                  + " the head and the pinned checkpoints.");
+
+  public static final ConfigOption<Duration> CHECKPOINT_PIN_TTL =
+      ConfigOptions.key("state.backend.isle.checkpoint.pin-ttl")
+          .durationType()
+          .defaultValue(Duration.ofDays(7))
+          .withDescription(
+              "Expiry of a checkpoint's pin, counted from the checkpoint. A pin whose handle never"
+                  + " reached the JobManager is collected after it; a retained checkpoint older"
+                  + " than it cannot be restored. 0: pins never expire.");
 }

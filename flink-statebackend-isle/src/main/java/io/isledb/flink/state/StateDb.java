@@ -1,6 +1,9 @@
 package io.isledb.flink.state;
 
-import io.isledb.DBOptions;
+import io.isledb.Compactor;
+import io.isledb.CompactorOptions;
+import io.isledb.GarbageCollector;
+import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleResources;
 import io.isledb.KV;
@@ -29,6 +32,7 @@ final class StateDb implements AutoCloseable {
   private final IsleDB db;
   private final Writer writer;
   private final ReadView view;
+  private final List<AutoCloseable> maintenance;
   private boolean closed;
 
   private StateDb(
@@ -38,7 +42,8 @@ final class StateDb implements AutoCloseable {
       IsleResources resources,
       ObjectStore store,
       IsleDB db,
-      Writer writer) {
+      Writer writer,
+      List<AutoCloseable> maintenance) {
     this.storeUri = storeUri;
     this.prefix = prefix;
     this.hadoopConf = hadoopConf;
@@ -47,6 +52,7 @@ final class StateDb implements AutoCloseable {
     this.db = db;
     this.writer = writer;
     this.view = writer.view();
+    this.maintenance = maintenance;
   }
 
   /**
@@ -59,17 +65,41 @@ final class StateDb implements AutoCloseable {
       String prefix,
       Map<String, String> hadoopConf,
       WriterOptions writerOptions,
-      String restorePin) {
+      String restorePin,
+      Maintenance settings) {
     ObjectStore store = resources.openStore(storeUri, prefix, hadoopConf);
     IsleDB db = null;
+    Writer writer = null;
+    List<AutoCloseable> maintenance = new ArrayList<>(2);
     try {
-      db = IsleDB.open(store, DBOptions.defaults(), resources);
-      Writer writer =
+      db = IsleDB.open(store, settings.dbOptions(), resources);
+      writer =
           restorePin == null
               ? db.openWriter(writerOptions)
               : db.openWriterRestoredTo(writerOptions, restorePin);
-      return new StateDb(storeUri, prefix, hadoopConf, resources, store, db, writer);
+      // Opened after the writer: a restored database is first rolled back, then maintained. Both
+      // run on the shared compaction pool of the resources, never on the task thread; the
+      // compactor looks whenever the writer commits (each checkpoint), GC at its interval.
+      if (settings.compaction) {
+        Compactor compactor = db.openCompactor(CompactorOptions.defaults());
+        maintenance.add(compactor);
+        compactor.start();
+      }
+      if (!settings.gcInterval.isZero()) {
+        GarbageCollector gc = db.openGarbageCollector(new GcOptions(settings.gcInterval));
+        maintenance.add(gc);
+        gc.start();
+      }
+      return new StateDb(storeUri, prefix, hadoopConf, resources, store, db, writer, maintenance);
     } catch (RuntimeException e) {
+      closeQuietly(maintenance);
+      if (writer != null) {
+        try {
+          writer.close();
+        } catch (RuntimeException ignored) {
+          // failing anyway
+        }
+      }
       if (db != null) {
         db.close();
       }
@@ -123,7 +153,7 @@ final class StateDb implements AutoCloseable {
     db.pin(name, version, options);
   }
 
-  /** Removes the pin {@code name} (a temporary pin of a savepoint's iteration). */
+  /** Removes the pin {@code name} (a no-op when it is gone). */
   void unpin(String name) {
     db.unpin(name);
   }
@@ -154,6 +184,25 @@ final class StateDb implements AutoCloseable {
     }
   }
 
+  /** The pins of this database (for tests and diagnostics). */
+  List<io.isledb.PinInfo> pins() {
+    return db.pinInfos();
+  }
+
+  private static void closeQuietly(List<AutoCloseable> list) {
+    for (AutoCloseable c : list) {
+      try {
+        c.close();
+      } catch (Exception ignored) {
+        // a maintenance role that fails to stop holds nothing the writer needs
+      }
+    }
+  }
+
+  io.isledb.RequestStats stats() {
+    return store.stats();
+  }
+
   long bytesWritten() {
     return store.stats().bytesWritten();
   }
@@ -181,6 +230,8 @@ final class StateDb implements AutoCloseable {
       return;
     }
     closed = true;
+    // Background work stops first, so that nothing of this database runs once it is closed.
+    closeQuietly(maintenance);
     try {
       view.close();
     } catch (RuntimeException ignored) {

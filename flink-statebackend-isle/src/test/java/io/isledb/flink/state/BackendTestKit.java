@@ -26,9 +26,18 @@ final class BackendTestKit implements AutoCloseable {
   final IsleStateBackend backend;
 
   BackendTestKit(Path dir, Configuration extra) {
+    this(withDir(dir, extra));
+  }
+
+  /** A kit on a configuration that names its location itself (s3a:// tests). */
+  BackendTestKit(Configuration config) {
+    this.backend = new IsleStateBackend().configure(config, getClass().getClassLoader());
+  }
+
+  private static Configuration withDir(Path dir, Configuration extra) {
     Configuration config = new Configuration(extra);
     config.set(IsleStateBackendOptions.DIR, dir.toUri().toString());
-    this.backend = new IsleStateBackend().configure(config, getClass().getClassLoader());
+    return config;
   }
 
   <K> IsleKeyedStateBackend<K> create(

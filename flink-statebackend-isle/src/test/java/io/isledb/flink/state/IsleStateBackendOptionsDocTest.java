@@ -44,7 +44,13 @@ class IsleStateBackendOptionsDocTest {
       Object parsed =
           def instanceof MemorySize
               ? MemorySize.parse(documented)
-              : def instanceof Integer ? Integer.valueOf(documented) : documented;
+              : def instanceof Integer
+                  ? Integer.valueOf(documented)
+                  : def instanceof Boolean
+                      ? Boolean.valueOf(documented)
+                      : def instanceof java.time.Duration
+                          ? org.apache.flink.util.TimeUtils.parseDuration(documented)
+                          : documented;
       assertThat(parsed).as(option.key()).isEqualTo(def instanceof Enum<?> e ? e.name() : def);
     }
     assertThat(options).isGreaterThanOrEqualTo(10);

@@ -1,0 +1,89 @@
+package io.isledb.flink.state;
+
+import io.isledb.DBOptions;
+import io.isledb.PinOptions;
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.IllegalConfigurationException;
+import org.apache.flink.configuration.ReadableConfig;
+
+/**
+ * How a backend's database is kept small: compaction, GC and the expiry of checkpoint pins (the
+ * {@code state.backend.isle.compaction.*}, {@code gc.*} and {@code checkpoint.pin-ttl} options).
+ */
+final class Maintenance implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  static final Maintenance DEFAULTS =
+      new Maintenance(
+          IsleStateBackendOptions.COMPACTION_ENABLED.defaultValue(),
+          IsleStateBackendOptions.GC_INTERVAL.defaultValue(),
+          IsleStateBackendOptions.GC_GRACE_PERIOD.defaultValue(),
+          IsleStateBackendOptions.GC_LOG_RETENTION.defaultValue(),
+          IsleStateBackendOptions.CHECKPOINT_PIN_TTL.defaultValue());
+
+  final boolean compaction;
+  final Duration gcInterval; // zero: no GC
+  final Duration gcGracePeriod;
+  final Duration logRetention;
+  final Duration pinTtl; // zero: pins never expire
+
+  Maintenance(
+      boolean compaction,
+      Duration gcInterval,
+      Duration gcGracePeriod,
+      Duration logRetention,
+      Duration pinTtl) {
+    this.compaction = compaction;
+    this.gcInterval = gcInterval;
+    this.gcGracePeriod = gcGracePeriod;
+    this.logRetention = logRetention;
+    this.pinTtl = pinTtl;
+  }
+
+  /** {@code current} with the options {@code config} sets; bad values name their option. */
+  static Maintenance configure(ReadableConfig config, Maintenance current) {
+    return new Maintenance(
+        config.getOptional(IsleStateBackendOptions.COMPACTION_ENABLED).orElse(current.compaction),
+        atLeast(config, IsleStateBackendOptions.GC_INTERVAL, current.gcInterval, true),
+        atLeast(config, IsleStateBackendOptions.GC_GRACE_PERIOD, current.gcGracePeriod, false),
+        atLeast(config, IsleStateBackendOptions.GC_LOG_RETENTION, current.logRetention, true),
+        atLeast(config, IsleStateBackendOptions.CHECKPOINT_PIN_TTL, current.pinTtl, true));
+  }
+
+  private static Duration atLeast(
+      ReadableConfig config, ConfigOption<Duration> option, Duration current, boolean zeroOk) {
+    Duration d = config.getOptional(option).orElse(current);
+    if (d.isNegative() || (!zeroOk && d.isZero())) {
+      throw new IllegalConfigurationException(
+          "'" + option.key() + "' must be " + (zeroOk ? "0 or more" : "positive") + ", got " + d);
+    }
+    return d;
+  }
+
+  /** The database options every process on a backend's prefix uses. */
+  DBOptions dbOptions() {
+    return DBOptions.defaults().withGcGracePeriod(gcGracePeriod).withLogRetention(logRetention);
+  }
+
+  /** The options of a checkpoint's pin held by {@code owner}. */
+  PinOptions pinOptions(String owner) {
+    PinOptions p = PinOptions.defaults().withOwner(owner);
+    return pinTtl.isZero() ? p : p.withTtl(pinTtl);
+  }
+
+  @Override
+  public String toString() {
+    return "compaction="
+        + compaction
+        + ", gcInterval="
+        + gcInterval
+        + ", gcGracePeriod="
+        + gcGracePeriod
+        + ", logRetention="
+        + logRetention
+        + ", pinTtl="
+        + pinTtl;
+  }
+}
