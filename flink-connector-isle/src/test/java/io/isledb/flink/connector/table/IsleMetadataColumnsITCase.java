@@ -10,12 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
@@ -39,12 +37,7 @@ class IsleMetadataColumnsITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final RowType ROW =
-      (RowType)
-          DataTypes.ROW(
-                  DataTypes.FIELD("k", DataTypes.STRING().notNull()),
-                  DataTypes.FIELD("v", DataTypes.INT()))
-              .getLogicalType();
+  private static final RowType ROW = IsleStreamingSqlITCase.ROW;
 
   private static final String COLUMNS =
       "CREATE TABLE t (k STRING, v INT, ver BIGINT METADATA FROM 'version' VIRTUAL,"
@@ -62,7 +55,7 @@ class IsleMetadataColumnsITCase {
   }
 
   private static GenericRowData row(String k, int v) {
-    return GenericRowData.of(StringData.fromString(k), v);
+    return IsleStreamingSqlITCase.row(k, v);
   }
 
   private static List<String> next(CloseableIterator<Row> it, int n) {
