@@ -12,6 +12,10 @@ import java.util.Arrays;
  * @param expiresAtMillis when a put with a TTL expires (epoch millis), 0 for none
  * @param version the manifest version that committed it
  * @param next the position right after this change: save it to resume after this change
+ * @param commitTimeMillis when the version that committed it was written (epoch millis): the clock
+ *     of the process that committed it, as recorded in that manifest edit, so it is neither
+ *     globally ordered nor unique (versions are the order; two writers' clocks may disagree); 0 if
+ *     unknown (a change built with the seven-argument constructor)
  */
 public record Change(
     Type type,
@@ -20,7 +24,23 @@ public record Change(
     long seq,
     long expiresAtMillis,
     long version,
-    TailPosition next) {
+    TailPosition next,
+    long commitTimeMillis) {
+
+  /**
+   * A change whose commit time is unknown ({@code commitTimeMillis} 0): for tests and callers that
+   * build changes themselves.
+   */
+  public Change(
+      Type type,
+      byte[] key,
+      byte[] value,
+      long seq,
+      long expiresAtMillis,
+      long version,
+      TailPosition next) {
+    this(type, key, value, seq, expiresAtMillis, version, next, 0);
+  }
 
   /** What a change does. */
   public enum Type {
@@ -37,6 +57,7 @@ public record Change(
         && seq == c.seq
         && expiresAtMillis == c.expiresAtMillis
         && version == c.version
+        && commitTimeMillis == c.commitTimeMillis
         && next.equals(c.next);
   }
 

@@ -57,6 +57,10 @@ public final class DbTailingReader implements TailingReader, Resource {
   private final TailEditCursor.KeyRange range;
   private TailEditCursor cursor;
   private long cursorVersion;
+
+  /** The commit time ({@link Edit#timeMillis()}) of the edit {@link #cursor} reads. */
+  private long cursorTimeMillis;
+
   private long highestSeen;
 
   /**
@@ -162,7 +166,7 @@ public final class DbTailingReader implements TailingReader, Resource {
               offset == c.total
                   ? new TailPosition(version + 1, 0)
                   : new TailPosition(version, offset);
-          out.add(toChange(r, version, next));
+          out.add(toChange(r, version, cursorTimeMillis, next));
         }
         if (!c.hasNext()) {
           version++; // the rest of the edit is outside the range (or there is no rest)
@@ -184,9 +188,10 @@ public final class DbTailingReader implements TailingReader, Resource {
     return new TailBatch(out, new TailPosition(version, offset));
   }
 
-  private Change toChange(TailEntry r, long version, TailPosition next) {
+  private Change toChange(TailEntry r, long version, long timeMillis, TailPosition next) {
     if (r.kind().isTombstone()) {
-      return new Change(Change.Type.DELETE, r.key(), new byte[0], r.seq(), 0, version, next);
+      return new Change(
+          Change.Type.DELETE, r.key(), new byte[0], r.seq(), 0, version, next, timeMillis);
     }
     byte[] value = r.value();
     if (r.kind().isBlob()) {
@@ -202,7 +207,8 @@ public final class DbTailingReader implements TailingReader, Resource {
         r.seq(),
         r.kind().hasExpiry() ? r.expiresAt() : 0,
         version,
-        next);
+        next,
+        timeMillis);
   }
 
   private void dropCursor() {
@@ -242,6 +248,7 @@ public final class DbTailingReader implements TailingReader, Resource {
     c.seek(offset);
     cursor = c;
     cursorVersion = version;
+    cursorTimeMillis = e.get().timeMillis();
     return c;
   }
 

@@ -12,8 +12,9 @@ import java.util.Objects;
  * IsleRecordDeserializer#bytes()} can emit it as is; a deserializer must not keep a record it was
  * given beyond the call, nor change it.
  *
- * <p>The commit time of a change is not carried: isle-core's tailing reader does not report it
- * (docs/flink-connector.md, "Reading").
+ * <p>A change carries its commit time ({@link #getCommitTimeMillis()}): the clock of the process
+ * that committed its version, so it is not a global order (versions are). Snapshot rows carry none
+ * (0): a version's rows were written by many commits.
  */
 public final class IsleRecord {
   /** What an entry is. */
@@ -31,6 +32,7 @@ public final class IsleRecord {
   private byte[] value;
   private long version;
   private long expiresAtMillis;
+  private long commitTimeMillis;
 
   /** For Flink's POJO serializer. */
   public IsleRecord() {}
@@ -44,6 +46,27 @@ public final class IsleRecord {
    *     unknown (snapshot rows do not carry it)
    */
   public IsleRecord(Kind kind, byte[] key, byte[] value, long version, long expiresAtMillis) {
+    this(kind, key, value, version, expiresAtMillis, 0);
+  }
+
+  /**
+   * @param kind snapshot row, put or delete
+   * @param key the key
+   * @param value the value, null for a delete
+   * @param version the version read (snapshot rows) or that committed the change
+   * @param expiresAtMillis when a put with a time to live expires (epoch millis), 0 for none or
+   *     unknown (snapshot rows do not carry it)
+   * @param commitTimeMillis when the change's version was committed (epoch millis, the committing
+   *     process's clock), 0 if unknown (snapshot rows)
+   */
+  public IsleRecord(
+      Kind kind,
+      byte[] key,
+      byte[] value,
+      long version,
+      long expiresAtMillis,
+      long commitTimeMillis) {
+    this.commitTimeMillis = commitTimeMillis;
     this.kind = Objects.requireNonNull(kind, "kind");
     this.key = Objects.requireNonNull(key, "key");
     this.value = value;
@@ -94,6 +117,18 @@ public final class IsleRecord {
     this.expiresAtMillis = expiresAtMillis;
   }
 
+  /**
+   * When the change's version was committed (epoch millis): the committing process's clock as
+   * recorded in the manifest, so not a global order (versions are); 0 if unknown (snapshot rows).
+   */
+  public long getCommitTimeMillis() {
+    return commitTimeMillis;
+  }
+
+  public void setCommitTimeMillis(long commitTimeMillis) {
+    this.commitTimeMillis = commitTimeMillis;
+  }
+
   /** Whether this is a delete (the table layer emits it as -D). */
   public boolean isDelete() {
     return kind == Kind.DELETE;
@@ -105,6 +140,7 @@ public final class IsleRecord {
         && kind == r.kind
         && version == r.version
         && expiresAtMillis == r.expiresAtMillis
+        && commitTimeMillis == r.commitTimeMillis
         && Arrays.equals(key, r.key)
         && Arrays.equals(value, r.value);
   }

@@ -45,7 +45,8 @@ public interface IsleRecordDeserializer<T> extends Serializable, ResultTypeQuery
               record.getKey(),
               record.getValue(),
               record.getVersion(),
-              record.getExpiresAtMillis()));
+              record.getExpiresAtMillis(),
+              record.getCommitTimeMillis()));
     }
 
     @Override

@@ -39,6 +39,13 @@ final class IsleDynamicTableSource
   /** Metadata column: the version that wrote the row (BIGINT). */
   static final String META_VERSION = "version";
 
+  /**
+   * Metadata column: when the change's version was committed (TIMESTAMP_LTZ(3), the committing
+   * process's clock); NULL for rows of a bounded scan or of the snapshot a 'full' stream starts
+   * with, which were written by many commits.
+   */
+  static final String META_COMMIT_TIME = "commit_time";
+
   private final TableConfig config;
   private final TableSchemaInfo schema;
   private final boolean bounded;
@@ -166,6 +173,7 @@ final class IsleDynamicTableSource
   public Map<String, DataType> listReadableMetadata() {
     Map<String, DataType> m = new LinkedHashMap<>();
     m.put(META_VERSION, DataTypes.BIGINT().notNull());
+    m.put(META_COMMIT_TIME, DataTypes.TIMESTAMP_LTZ(3).nullable());
     return m;
   }
 

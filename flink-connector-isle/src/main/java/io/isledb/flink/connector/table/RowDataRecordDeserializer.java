@@ -9,15 +9,16 @@ import javax.annotation.Nullable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
 
 /**
  * The table source's records: snapshot rows as +I, puts as +U (upsert table, unbounded) or +I,
  * deletes as -D carrying the key columns (others NULL); only the projected columns are decoded, the
- * {@code version} metadata column is appended when asked for. With several pushed-down key ranges
- * the source reads their hull and this drops keys outside them; a pushed-down limit stops the
- * emission of each reader after that many rows.
+ * metadata columns asked for ({@code version}, {@code commit_time}) are appended in the planner's
+ * order. With several pushed-down key ranges the source reads their hull and this drops keys
+ * outside them; a pushed-down limit stops the emission of each reader after that many rows.
  */
 final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData> {
   private static final long serialVersionUID = 1L;
@@ -25,7 +26,7 @@ final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData>
   private final TableSchemaInfo schema;
   private final int[] projection;
   private final boolean upsert;
-  private final boolean appendVersion;
+  private final String[] metadataKeys;
   private final @Nullable List<byte[][]> ranges;
   private final long limit;
   private final TypeInformation<RowData> producedType;
@@ -37,14 +38,14 @@ final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData>
       TableSchemaInfo schema,
       int[] projection,
       boolean upsert,
-      boolean appendVersion,
+      List<String> metadataKeys,
       @Nullable List<byte[][]> ranges,
       long limit,
       TypeInformation<RowData> producedType) {
     this.schema = schema;
     this.projection = projection.clone();
     this.upsert = upsert;
-    this.appendVersion = appendVersion;
+    this.metadataKeys = metadataKeys.toArray(new String[0]);
     this.ranges = ranges;
     this.limit = limit;
     this.producedType = producedType;
@@ -84,16 +85,37 @@ final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData>
       default:
         throw new IllegalStateException("unknown record kind " + record.getKind());
     }
-    if (appendVersion) {
-      GenericRowData withMeta = new GenericRowData(row.getRowKind(), row.getArity() + 1);
-      for (int i = 0; i < row.getArity(); i++) {
-        withMeta.setField(i, row.getField(i));
-      }
-      withMeta.setField(row.getArity(), record.getVersion());
-      row = withMeta;
+    if (metadataKeys.length > 0) {
+      row = withMetadata(row, record);
     }
     emitted++;
     out.collect(row);
+  }
+
+  private GenericRowData withMetadata(GenericRowData row, IsleRecord record) {
+    int arity = row.getArity();
+    GenericRowData out = new GenericRowData(row.getRowKind(), arity + metadataKeys.length);
+    for (int i = 0; i < arity; i++) {
+      out.setField(i, row.getField(i));
+    }
+    for (int i = 0; i < metadataKeys.length; i++) {
+      out.setField(arity + i, metadata(metadataKeys[i], record));
+    }
+    return out;
+  }
+
+  private static Object metadata(String key, IsleRecord record) {
+    switch (key) {
+      case IsleDynamicTableSource.META_VERSION:
+        return record.getVersion();
+      case IsleDynamicTableSource.META_COMMIT_TIME:
+        // Snapshot rows have no single commit: NULL rather than a made-up time.
+        return record.getKind() == IsleRecord.Kind.SNAPSHOT || record.getCommitTimeMillis() == 0
+            ? null
+            : TimestampData.fromEpochMillis(record.getCommitTimeMillis());
+      default:
+        throw new IllegalArgumentException("unknown metadata column " + key);
+    }
   }
 
   private boolean inRanges(byte[] key) {

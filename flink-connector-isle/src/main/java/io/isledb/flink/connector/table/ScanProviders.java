@@ -25,14 +25,13 @@ final class ScanProviders {
     TableSchemaInfo schema = source.schema();
     TableConfig config = source.config();
     List<byte[][]> ranges = byteRanges(schema, source.ranges());
-    boolean appendVersion = source.metadataKeys().contains(IsleDynamicTableSource.META_VERSION);
     TypeInformation<RowData> type = context.createTypeInformation(source.producedType());
     RowDataRecordDeserializer deserializer =
         new RowDataRecordDeserializer(
             schema,
             source.projection(),
             schema.hasPrimaryKey() && !source.bounded(),
-            appendVersion,
+            source.metadataKeys(),
             ranges != null && ranges.size() > 1 ? ranges : null,
             source.bounded() ? source.limit() : -1,
             type);

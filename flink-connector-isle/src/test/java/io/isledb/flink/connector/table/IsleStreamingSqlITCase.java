@@ -35,7 +35,7 @@ class IsleStreamingSqlITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final RowType ROW =
+  static final RowType ROW =
       (RowType)
           DataTypes.ROW(
                   DataTypes.FIELD("k", DataTypes.STRING().notNull()),
@@ -48,7 +48,7 @@ class IsleStreamingSqlITCase {
     return dir.toUri() + "t";
   }
 
-  private static GenericRowData row(String k, int v) {
+  static GenericRowData row(String k, int v) {
     return GenericRowData.of(StringData.fromString(k), v);
   }
 

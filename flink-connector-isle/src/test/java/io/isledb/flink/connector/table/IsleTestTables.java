@@ -10,6 +10,7 @@ import io.isledb.flink.connector.codec.RowCodec;
 import io.isledb.flink.connector.codec.SchemaCompatibility;
 import io.isledb.flink.connector.codec.SchemaHistory;
 import io.isledb.flink.connector.internal.TableLocation;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +31,15 @@ final class IsleTestTables implements AutoCloseable {
 
   /** Opens the table at {@code path} for the row type and key; blocks of {@code blockSize}. */
   IsleTestTables(String path, RowType rowType, List<String> primaryKey, int blockSize) {
+    this(path, rowType, primaryKey, blockSize, Clock.systemUTC());
+  }
+
+  /** As above, the database reading {@code clock} (the commit times it records). */
+  IsleTestTables(
+      String path, RowType rowType, List<String> primaryKey, int blockSize, Clock clock) {
     TableLocation location = TableLocation.of(path, Map.of());
     store = IsleDB.openStore(location.storeUri(), location.prefix(), location.hadoopConf());
-    db = IsleDB.open(store, DBOptions.defaults());
+    db = IsleDB.open(store, DBOptions.defaults().withClock(clock));
     writer =
         db.openWriter(
             WriterOptions.defaults().withFlushInterval(Duration.ZERO).withBlockSize(blockSize));

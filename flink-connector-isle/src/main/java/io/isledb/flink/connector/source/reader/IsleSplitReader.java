@@ -132,7 +132,8 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
               c.key(),
               delete ? null : c.value(),
               c.version(),
-              c.expiresAtMillis());
+              c.expiresAtMillis(),
+              c.commitTimeMillis());
       out.add(s.splitId(), new Fetched(r, c.next()));
       last = c.next();
     }
