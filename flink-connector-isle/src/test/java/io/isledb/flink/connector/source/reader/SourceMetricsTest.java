@@ -9,6 +9,7 @@ import io.isledb.TailPosition;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.flink.connector.IsleConnectorOptions.StartupMode;
+import io.isledb.flink.connector.internal.CapturingMetricGroup;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.internal.TableLocation;
 import io.isledb.flink.connector.source.internal.ScanConfig;
@@ -18,13 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,38 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SourceMetricsTest {
   @TempDir Path dir;
-
-  /** A metric group that keeps its gauges by dotted name. */
-  static final class Captured extends UnregisteredMetricsGroup {
-    final Map<String, Metric> metrics;
-    final String prefix;
-
-    Captured() {
-      this(new TreeMap<>(), "");
-    }
-
-    private Captured(Map<String, Metric> metrics, String prefix) {
-      this.metrics = metrics;
-      this.prefix = prefix;
-    }
-
-    @Override
-    public MetricGroup addGroup(String name) {
-      return new Captured(metrics, prefix + name + ".");
-    }
-
-    @Override
-    public <T, G extends Gauge<T>> G gauge(String name, G gauge) {
-      metrics.put(prefix + name, gauge);
-      return gauge;
-    }
-
-    Number value(String name) {
-      Metric m = metrics.get(name);
-      assertThat(m).as("metric %s among %s", name, metrics.keySet()).isNotNull();
-      return (Number) ((Gauge<?>) m).getValue();
-    }
-  }
 
   private static ScanConfig config(TableLocation l, boolean bounded) {
     return new ScanConfig(
@@ -92,7 +56,7 @@ class SourceMetricsTest {
       w.flush();
       long v = w.lastCommittedVersion();
       SourceGauges gauges = new SourceGauges();
-      Captured group = new Captured();
+      CapturingMetricGroup group = new CapturingMetricGroup();
       gauges.register(group);
       assertThat(group.value("isle.tailLagVersions").longValue()).isZero();
       assertThat(group.value("isle.store.requests").longValue()).isZero(); // no reader yet
@@ -135,7 +99,7 @@ class SourceMetricsTest {
       }
 
       // A bounded scan's reader: its block cache is looked up, the ratio is a fraction.
-      Captured scanGroup = new Captured();
+      CapturingMetricGroup scanGroup = new CapturingMetricGroup();
       SourceGauges scanGauges = new SourceGauges();
       scanGauges.register(scanGroup);
       assertThat(scanGroup.value("isle.blockCache.hitRatio").doubleValue()).isZero();
