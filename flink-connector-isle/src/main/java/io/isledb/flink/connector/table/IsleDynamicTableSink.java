@@ -1,10 +1,7 @@
 package io.isledb.flink.connector.table;
 
-import io.isledb.flink.connector.codec.SchemaHistory;
 import io.isledb.flink.connector.sink.IsleSink;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.MemorySize;
@@ -52,15 +49,8 @@ final class IsleDynamicTableSink implements DynamicTableSink {
     // A schema version, once stored, never changes (rows refer to it by id); which one is current
     // may move on.
     TableSchemaInfo stored = schema;
-    Map<String, String> versions = new HashMap<>(schema.resolution().propertiesToCommit());
-    String current = versions.remove(SchemaHistory.CURRENT_KEY);
     IsleSink.Builder<RowData> b =
-        IsleSink.<RowData>builder()
-            .location(config.location())
-            .writeOnceTableProperties(versions)
-            .tableProperties(
-                current == null ? Map.of() : Map.of(SchemaHistory.CURRENT_KEY, current))
-            .serializer(new RowDataRecordSerializer(stored))
+        RowDataSerialization.schemaStoringSinkBuilder(config.location(), stored)
             .bufferSize(new MemorySize(config.sinkBufferBytes()));
     if (config.sinkTtl() != null) {
       b.ttl(config.sinkTtl());
@@ -95,7 +85,7 @@ final class IsleDynamicTableSink implements DynamicTableSink {
   }
 
   /** The hash of a row's encoded primary key: one key, one writer. */
-  private static final class PrimaryKeyHash implements KeySelector<RowData, Integer> {
+  static final class PrimaryKeyHash implements KeySelector<RowData, Integer> {
     private static final long serialVersionUID = 1L;
     private final TableSchemaInfo schema;
     private transient io.isledb.flink.connector.codec.KeyEncoder keys;

@@ -45,6 +45,7 @@ public final class IsleRowDataAsyncLookupFunction extends AsyncLookupFunction {
   public void open(FunctionContext context) throws Exception {
     super.open(context);
     lease = SharedLookupReaders.acquire(location, refreshInterval);
+    LookupMetrics.register(context.getMetricGroup(), lease);
     executor = lease.executor(threads);
     // Codec instances reuse buffers: one per pool thread.
     instances = ThreadLocal.withInitial(codec::open);

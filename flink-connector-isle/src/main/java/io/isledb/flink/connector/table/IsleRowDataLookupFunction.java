@@ -51,6 +51,7 @@ public final class IsleRowDataLookupFunction extends LookupFunction {
   public void open(FunctionContext context) throws Exception {
     super.open(context);
     lease = SharedLookupReaders.acquire(location, refreshInterval);
+    LookupMetrics.register(context.getMetricGroup(), lease);
     instance = codec.open();
   }
 

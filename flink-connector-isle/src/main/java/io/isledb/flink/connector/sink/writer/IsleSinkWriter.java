@@ -3,6 +3,7 @@ package io.isledb.flink.connector.sink.writer;
 import io.isledb.IsleException;
 import io.isledb.SstHandle;
 import io.isledb.SstWriter;
+import io.isledb.flink.connector.internal.IsleMetrics;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.sink.IsleRecordSerializer;
 import io.isledb.flink.connector.sink.SinkSettings;
@@ -61,6 +62,8 @@ public final class IsleSinkWriter<T>
     this.tables = metrics.addGroup("isle").counter("tablesWritten");
     this.uploadedBytes = metrics.addGroup("isle").counter("bytesWritten");
     this.table = SharedTables.acquire(settings.location());
+    SharedTables.Lease t = table;
+    IsleMetrics.registerStore(metrics.addGroup(IsleMetrics.GROUP), () -> t.db().store().stats());
   }
 
   /**

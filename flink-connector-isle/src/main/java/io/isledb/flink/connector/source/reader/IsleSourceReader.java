@@ -34,11 +34,20 @@ public final class IsleSourceReader<T>
 
   public IsleSourceReader(
       ScanConfig config, IsleRecordDeserializer<T> deserializer, SourceReaderContext context) {
+    this(config, deserializer, context, new SourceGauges());
+  }
+
+  private IsleSourceReader(
+      ScanConfig config,
+      IsleRecordDeserializer<T> deserializer,
+      SourceReaderContext context,
+      SourceGauges gauges) {
     super(
-        () -> new IsleSplitReader(config),
+        () -> new IsleSplitReader(config, gauges),
         new IsleRecordEmitter<>(deserializer),
         new Configuration(),
         context);
+    gauges.register(context.metricGroup());
     this.config = config;
     this.deserializer = deserializer;
     this.pins = config.bounded() ? null : new HistoryPins(config, owner(context));

@@ -46,9 +46,17 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
   /** One view per version scanned: splits of one version share its loaded state. */
   private final Map<Long, ReadView> views = new java.util.HashMap<>();
 
+  private final SourceGauges gauges;
+
   IsleSplitReader(ScanConfig config) {
+    this(config, new SourceGauges());
+  }
+
+  IsleSplitReader(ScanConfig config, SourceGauges gauges) {
     this.config = config;
     this.lease = SharedTables.acquire(config.location());
+    this.gauges = gauges;
+    gauges.db(lease.db());
   }
 
   @Override
@@ -143,7 +151,27 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
       out.add(s.splitId(), new Fetched(null, batch.next()));
     }
     a.position = batch.next();
+    updateLag(a, batch);
     return !batch.changes().isEmpty();
+  }
+
+  /**
+   * A batch shorter than asked for reached the newest edit; a full one leaves the reader behind,
+   * and only then does asking for the newest version (one manifest load) tell how far: an idle or
+   * caught-up source costs no request for its lag.
+   */
+  private void updateLag(Active a, TailBatch batch) {
+    long latest = batch.next().version();
+    if (batch.changes().size() >= BATCH) {
+      latest = a.tail.latest().version();
+    }
+    long position = Long.MAX_VALUE;
+    for (Active s : splits.values()) {
+      if (!s.scanning && s.position != null) {
+        position = Math.min(position, s.position.version());
+      }
+    }
+    gauges.tail(latest, position == Long.MAX_VALUE ? a.position.version() : position);
   }
 
   private IsleException rolledBack(Active a, RolledBackException e) {
@@ -182,6 +210,7 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
   private Reader reader() {
     if (reader == null) {
       reader = lease.db().openReader(ReaderOptions.defaults());
+      gauges.reader(reader);
     }
     return reader;
   }
