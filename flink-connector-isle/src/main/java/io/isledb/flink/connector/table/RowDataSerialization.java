@@ -114,7 +114,7 @@ public final class RowDataSerialization implements Serializable {
         schema,
         identity(schema.rowType().getFieldCount()),
         schema.hasPrimaryKey(),
-        false,
+        List.of(),
         null,
         -1,
         InternalTypeInfo.of(schema.rowType()));

@@ -19,6 +19,7 @@ import io.isledb.flink.connector.source.split.IsleSplit;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.connector.base.source.reader.RecordsBySplits;
@@ -172,6 +173,10 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
       }
     }
     gauges.tail(latest, position == Long.MAX_VALUE ? a.position.version() : position);
+    List<Change> changes = batch.changes();
+    if (!changes.isEmpty()) {
+      gauges.lastCommitTime(changes.get(changes.size() - 1).commitTimeMillis());
+    }
   }
 
   private IsleException rolledBack(Active a, RolledBackException e) {

@@ -21,6 +21,9 @@ final class SourceGauges {
   /** The smallest version the tailing splits will read next; -1 if not tailing. */
   private volatile long positionVersion = -1;
 
+  /** The commit time of the last change emitted by a tail (its writer's clock), 0 if none. */
+  private volatile long lastCommitTimeMillis;
+
   void register(MetricGroup readerGroup) {
     MetricGroup isle = readerGroup.addGroup(IsleMetrics.GROUP);
     IsleMetrics.registerStore(
@@ -37,6 +40,26 @@ final class SourceGauges {
         });
     isle.gauge("tailLagVersions", (Gauge<Long>) this::lagVersions);
     isle.gauge("tailPositionVersion", (Gauge<Long>) () -> positionVersion);
+    isle.gauge("tailLagMillis", (Gauge<Long>) () -> lagMillis(System.currentTimeMillis()));
+  }
+
+  /**
+   * How long ago the last change emitted was committed, while the tail is behind (0 once caught
+   * up): a metric on this machine's clock against the committing writer's, so clock skew between
+   * the two shows up in it.
+   */
+  long lagMillis(long nowMillis) {
+    long committed = lastCommitTimeMillis;
+    if (lagVersions() == 0 || committed <= 0) {
+      return 0;
+    }
+    return Math.max(0, nowMillis - committed);
+  }
+
+  void lastCommitTime(long commitTimeMillis) {
+    if (commitTimeMillis > 0) {
+      this.lastCommitTimeMillis = commitTimeMillis;
+    }
   }
 
   long lagVersions() {

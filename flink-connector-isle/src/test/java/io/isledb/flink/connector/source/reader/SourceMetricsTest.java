@@ -47,9 +47,10 @@ class SourceMetricsTest {
 
   @Test
   void tailLagAndStoreGaugesMove() throws Exception {
+    io.isledb.testing.MutableClock clock = new io.isledb.testing.MutableClock(1_000_000_000L);
     TableLocation l = TableLocation.of(dir.toUri() + "table", Map.of());
     try (ObjectStore store = IsleDB.openStore(l.storeUri(), l.prefix());
-        IsleDB db = IsleDB.open(store, DBOptions.defaults());
+        IsleDB db = IsleDB.open(store, DBOptions.defaults().withClock(clock));
         Writer w = db.openWriter(WriterOptions.defaults());
         SharedTables.Lease lease = SharedTables.acquire(l)) {
       w.put(bytes("a"), bytes("1"));
@@ -74,13 +75,18 @@ class SourceMetricsTest {
         assertThat(requests).isPositive();
 
         // Three commits of 600 changes: the first poll (1024 changes) stops inside the second.
+        long[] commitTimes = new long[3];
         for (int c = 0; c < 3; c++) {
+          clock.advance(Duration.ofMinutes(1));
+          commitTimes[c] = clock.millis();
           for (int i = 0; i < 600; i++) {
             w.put(bytes(c + "-" + i), bytes("v"));
           }
           w.flush();
         }
         drain(reader.fetch());
+        // Behind: the last change emitted was committed at the second commit's time.
+        assertThat(gauges.lagMillis(commitTimes[1] + 7_000)).isEqualTo(7_000);
         assertThat(group.value("isle.tailPositionVersion").longValue()).isEqualTo(v + 2);
         assertThat(group.value("isle.tailLagVersions").longValue()).isEqualTo(2);
         assertThat(group.value("isle.store.get").longValue()).isGreaterThan(gets);
@@ -93,6 +99,8 @@ class SourceMetricsTest {
         drain(reader.fetch());
         assertThat(group.value("isle.tailPositionVersion").longValue()).isEqualTo(v + 4);
         assertThat(group.value("isle.tailLagVersions").longValue()).isZero();
+        assertThat(gauges.lagMillis(commitTimes[2] + 7_000)).as("caught up").isZero();
+        assertThat(group.value("isle.tailLagMillis").longValue()).isZero();
         assertThat(group.value("isle.store.requests").longValue()).isGreaterThan(requests);
       } finally {
         reader.close();
