@@ -23,7 +23,7 @@ class ResourceHygieneS3ITCase {
     }
     try (BackendTestKit kit = new BackendTestKit(config)) {
       // No discard: the JobManager's discard of an s3a pin needs Flink's S3 plugin (FACTS.md).
-      ResourceHygieneTest.cycles(kit, 40, 10, false);
+      ResourceHygieneTest.cycles(kit, 20, 5, false);
     }
   }
 }
