@@ -43,6 +43,16 @@ final class BackendTestKit implements AutoCloseable {
   <K> IsleKeyedStateBackend<K> create(
       TypeSerializer<K> keySerializer, KeyGroupRange range, Collection<KeyedStateHandle> handles)
       throws Exception {
+    return create(keySerializer, range, handles, TtlTimeProvider.DEFAULT);
+  }
+
+  /** A backend whose TTL wrappers (and TTL compaction filter) read {@code ttlTime}. */
+  <K> IsleKeyedStateBackend<K> create(
+      TypeSerializer<K> keySerializer,
+      KeyGroupRange range,
+      Collection<KeyedStateHandle> handles,
+      TtlTimeProvider ttlTime)
+      throws Exception {
     return (IsleKeyedStateBackend<K>)
         backend.createKeyedStateBackend(
             new KeyedStateBackendParametersImpl<>(
@@ -53,7 +63,7 @@ final class BackendTestKit implements AutoCloseable {
                 KEY_GROUPS,
                 range,
                 env.getTaskKvStateRegistry(),
-                TtlTimeProvider.DEFAULT,
+                ttlTime,
                 new UnregisteredMetricsGroup(),
                 handles,
                 new CloseableRegistry()));
