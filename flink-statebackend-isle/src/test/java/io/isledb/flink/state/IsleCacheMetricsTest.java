@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.fs.CloseableRegistry;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
-import org.apache.flink.runtime.state.KeyGroupRange;
-import org.apache.flink.runtime.state.KeyedStateBackendParametersImpl;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
-import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,21 +35,7 @@ class IsleCacheMetricsTest {
     Map<String, Metric> metrics = new HashMap<>();
     IsleMetricsTest.Capturing group = new IsleMetricsTest.Capturing(metrics, "");
     try (BackendTestKit kit = new BackendTestKit(dir, new Configuration())) {
-      IsleKeyedStateBackend<Integer> b =
-          (IsleKeyedStateBackend<Integer>)
-              kit.backend.createKeyedStateBackend(
-                  new KeyedStateBackendParametersImpl<>(
-                      kit.env,
-                      kit.jobId,
-                      "test-operator",
-                      IntSerializer.INSTANCE,
-                      BackendTestKit.KEY_GROUPS,
-                      KeyGroupRange.of(0, BackendTestKit.KEY_GROUPS - 1),
-                      kit.env.getTaskKvStateRegistry(),
-                      TtlTimeProvider.DEFAULT,
-                      group,
-                      List.of(),
-                      new CloseableRegistry()));
+      IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE, group);
       ValueState<Integer> state =
           b.getPartitionedState(
               VoidNamespace.INSTANCE,
