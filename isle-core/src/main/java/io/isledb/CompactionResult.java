@@ -13,6 +13,8 @@ package io.isledb;
  *     entries, are dropped)
  * @param bottommost whether the output became the oldest run (deletions and expired entries
  *     dropped)
+ * @param entriesFiltered live entries the {@link CompactionFilter} dropped (written as deletions
+ *     unless the compaction was bottommost)
  */
 public record CompactionResult(
     long version,
@@ -22,4 +24,5 @@ public record CompactionResult(
     long outputBytes,
     long entriesRead,
     long entriesWritten,
-    boolean bottommost) {}
+    boolean bottommost,
+    long entriesFiltered) {}

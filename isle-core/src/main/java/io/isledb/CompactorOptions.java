@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param garbageRatio merge everything into one bottommost run when deletions and expired entries
  *     are at least this fraction of all entries (default 0.2), so delete- and TTL-heavy data does
  *     not keep its space when the size-ratio rule would never reach the oldest run
+ * @param filter decides which live entries compaction keeps (default {@link
+ *     CompactionFilter#keepAll()}); see {@link CompactionFilter} for what it sees and how a drop is
+ *     made safe
  */
 public record CompactorOptions(
     int l0Trigger,
@@ -29,10 +32,12 @@ public record CompactorOptions(
     TableSettings table,
     int readaheadBytes,
     Duration interval,
-    double garbageRatio) {
+    double garbageRatio,
+    CompactionFilter filter) {
 
   public CompactorOptions {
     Objects.requireNonNull(table, "table");
+    Objects.requireNonNull(filter, "filter");
     Objects.requireNonNull(interval, "interval");
     if (l0Trigger < 1) {
       throw IsleException.invalidArgument("l0Trigger must be at least 1, got " + l0Trigger);
@@ -59,6 +64,28 @@ public record CompactorOptions(
     }
   }
 
+  /** The options without a filter ({@link CompactionFilter#keepAll()}). */
+  public CompactorOptions(
+      int l0Trigger,
+      int sizeRatio,
+      int maxRuns,
+      long targetTableSize,
+      TableSettings table,
+      int readaheadBytes,
+      Duration interval,
+      double garbageRatio) {
+    this(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        CompactionFilter.keepAll());
+  }
+
   /** The defaults listed on the record. */
   public static CompactorOptions defaults() {
     return new CompactorOptions(
@@ -74,27 +101,59 @@ public record CompactorOptions(
 
   public CompactorOptions withL0Trigger(int v) {
     return new CompactorOptions(
-        v, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, garbageRatio);
+        v,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter);
   }
 
   public CompactorOptions withSizeRatio(int v) {
     return new CompactorOptions(
-        l0Trigger, v, maxRuns, targetTableSize, table, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        v,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter);
   }
 
   public CompactorOptions withMaxRuns(int v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, v, targetTableSize, table, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        v,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter);
   }
 
   public CompactorOptions withTargetTableSize(long v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, v, table, readaheadBytes, interval, garbageRatio);
+        l0Trigger, sizeRatio, maxRuns, v, table, readaheadBytes, interval, garbageRatio, filter);
   }
 
   public CompactorOptions withTable(TableSettings v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, v, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        v,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter);
   }
 
   /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
@@ -104,16 +163,40 @@ public record CompactorOptions(
 
   public CompactorOptions withReadaheadBytes(int v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, v, interval, garbageRatio);
+        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, v, interval, garbageRatio, filter);
   }
 
   public CompactorOptions withGarbageRatio(double v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, v);
+        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, v, filter);
   }
 
   public CompactorOptions withInterval(Duration v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, v, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        v,
+        garbageRatio,
+        filter);
+  }
+
+  /**
+   * This with compaction filter {@code v} (application-level expiry, see {@link CompactionFilter}).
+   */
+  public CompactorOptions withFilter(CompactionFilter v) {
+    return new CompactorOptions(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        v);
   }
 }

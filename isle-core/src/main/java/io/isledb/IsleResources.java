@@ -38,6 +38,12 @@ public interface IsleResources extends AutoCloseable {
   /** Memtable bytes of every writer now (active and frozen memtables not yet committed). */
   long memtableBytes();
 
+  /**
+   * Hits and misses of the shared block cache and disk cache since these resources were created,
+   * summed over every database using them.
+   */
+  CacheStats cacheStats();
+
   /** FileSystem instances open now (shared by the stores of {@link #openStore}). */
   int openFileSystems();
 

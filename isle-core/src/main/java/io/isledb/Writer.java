@@ -109,6 +109,12 @@ public interface Writer extends AutoCloseable {
   /** The version of the last commit this writer made (0 if none). */
   long lastCommittedVersion();
 
+  /**
+   * Block cache and disk cache hits and misses of this writer's reads ({@link #view()}) since it
+   * opened: its own lookups, also when the caches are shared through {@link IsleResources}.
+   */
+  CacheStats cacheStats();
+
   /** Flushes, then releases the writer. */
   @Override
   void close();

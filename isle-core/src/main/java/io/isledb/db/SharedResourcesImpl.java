@@ -134,6 +134,26 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   }
 
   @Override
+  public io.isledb.CacheStats cacheStats() {
+    long blockHits = 0;
+    long blockMisses = 0;
+    if (blocks != null) {
+      com.github.benmanes.caffeine.cache.stats.CacheStats s = blocks.stats();
+      blockHits = s.hitCount();
+      blockMisses = s.missCount();
+    }
+    long diskHits = 0;
+    long diskMisses = 0;
+    synchronized (this) {
+      if (disk != null) {
+        diskHits = disk.hits();
+        diskMisses = disk.misses();
+      }
+    }
+    return new io.isledb.CacheStats(blockHits, blockMisses, diskHits, diskMisses);
+  }
+
+  @Override
   public int openFileSystems() {
     return fileSystems.openFileSystems();
   }

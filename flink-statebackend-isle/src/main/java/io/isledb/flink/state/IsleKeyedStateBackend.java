@@ -151,6 +151,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     RegisteredKeyValueStateBackendMetaInfo<N, SV> meta =
         registerKvState(namespaceSerializer, stateDesc, allowFutureMetadataUpdates);
     int id = registry.get(stateDesc.getName()).id;
+    db.ttlFilter().register(id, stateDesc, meta.getStateSerializer());
     AbstractIsleState<K, N, SV> existing =
         (AbstractIsleState<K, N, SV>) createdStates.get(stateDesc.getName());
     if (existing != null) {

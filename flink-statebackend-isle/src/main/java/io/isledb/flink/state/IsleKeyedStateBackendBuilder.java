@@ -110,7 +110,8 @@ final class IsleKeyedStateBackendBuilder<K> {
                 h.hadoopConf(),
                 writerOptions,
                 h.getPinName(),
-                maintenance);
+                maintenance,
+                new TtlCompactionFilter(parameters.getTtlTimeProvider()));
         byte[] meta = db.get(StateKeys.META_KEY);
         if (meta == null) {
           throw new IllegalStateException(
@@ -216,7 +217,8 @@ final class IsleKeyedStateBackendBuilder<K> {
         location.hadoopConf(),
         writerOptions,
         null,
-        maintenance);
+        maintenance,
+        new TtlCompactionFilter(p.getTtlTimeProvider()));
   }
 
   /** Who holds a checkpoint's pin, as {@code IsleDB.pinInfos()} lists it: job and backend. */

@@ -33,6 +33,7 @@ final class StateDb implements AutoCloseable {
   private final Writer writer;
   private final ReadView view;
   private final List<AutoCloseable> maintenance;
+  private final TtlCompactionFilter ttlFilter;
   private boolean closed;
 
   private StateDb(
@@ -43,7 +44,8 @@ final class StateDb implements AutoCloseable {
       ObjectStore store,
       IsleDB db,
       Writer writer,
-      List<AutoCloseable> maintenance) {
+      List<AutoCloseable> maintenance,
+      TtlCompactionFilter ttlFilter) {
     this.storeUri = storeUri;
     this.prefix = prefix;
     this.hadoopConf = hadoopConf;
@@ -53,11 +55,13 @@ final class StateDb implements AutoCloseable {
     this.writer = writer;
     this.view = writer.view();
     this.maintenance = maintenance;
+    this.ttlFilter = ttlFilter;
   }
 
   /**
    * Opens the database {@code storeUri + prefix} with its writer; restored to the pin {@code
-   * restorePin} when not null (fencing every earlier writer of the prefix either way).
+   * restorePin} when not null (fencing every earlier writer of the prefix either way). Its
+   * compactor drops expired TTL state as {@code ttlFilter} decides.
    */
   static StateDb open(
       IsleResources resources,
@@ -66,7 +70,8 @@ final class StateDb implements AutoCloseable {
       Map<String, String> hadoopConf,
       WriterOptions writerOptions,
       String restorePin,
-      Maintenance settings) {
+      Maintenance settings,
+      TtlCompactionFilter ttlFilter) {
     ObjectStore store = resources.openStore(storeUri, prefix, hadoopConf);
     IsleDB db = null;
     Writer writer = null;
@@ -81,7 +86,7 @@ final class StateDb implements AutoCloseable {
       // run on the shared compaction pool of the resources, never on the task thread; the
       // compactor looks whenever the writer commits (each checkpoint), GC at its interval.
       if (settings.compaction) {
-        Compactor compactor = db.openCompactor(CompactorOptions.defaults());
+        Compactor compactor = db.openCompactor(CompactorOptions.defaults().withFilter(ttlFilter));
         maintenance.add(compactor);
         compactor.start();
       }
@@ -90,7 +95,8 @@ final class StateDb implements AutoCloseable {
         maintenance.add(gc);
         gc.start();
       }
-      return new StateDb(storeUri, prefix, hadoopConf, resources, store, db, writer, maintenance);
+      return new StateDb(
+          storeUri, prefix, hadoopConf, resources, store, db, writer, maintenance, ttlFilter);
     } catch (RuntimeException e) {
       closeQuietly(maintenance);
       if (writer != null) {
@@ -106,6 +112,16 @@ final class StateDb implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /** Block and disk cache hits and misses of this database's reads (its writer's view). */
+  io.isledb.CacheStats cacheStats() {
+    return writer.cacheStats();
+  }
+
+  /** The filter of this database's compactor, to which states register their TTL. */
+  TtlCompactionFilter ttlFilter() {
+    return ttlFilter;
   }
 
   byte[] get(byte[] key) {

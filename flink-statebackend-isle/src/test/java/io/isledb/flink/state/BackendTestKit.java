@@ -8,6 +8,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
@@ -43,6 +44,37 @@ final class BackendTestKit implements AutoCloseable {
   <K> IsleKeyedStateBackend<K> create(
       TypeSerializer<K> keySerializer, KeyGroupRange range, Collection<KeyedStateHandle> handles)
       throws Exception {
+    return create(keySerializer, range, handles, TtlTimeProvider.DEFAULT);
+  }
+
+  /** A backend whose TTL wrappers (and TTL compaction filter) read {@code ttlTime}. */
+  <K> IsleKeyedStateBackend<K> create(
+      TypeSerializer<K> keySerializer,
+      KeyGroupRange range,
+      Collection<KeyedStateHandle> handles,
+      TtlTimeProvider ttlTime)
+      throws Exception {
+    return create(keySerializer, range, handles, ttlTime, new UnregisteredMetricsGroup());
+  }
+
+  /** A backend of every key group registering its metrics on {@code metrics}. */
+  <K> IsleKeyedStateBackend<K> create(TypeSerializer<K> keySerializer, MetricGroup metrics)
+      throws Exception {
+    return create(
+        keySerializer,
+        KeyGroupRange.of(0, KEY_GROUPS - 1),
+        List.of(),
+        TtlTimeProvider.DEFAULT,
+        metrics);
+  }
+
+  private <K> IsleKeyedStateBackend<K> create(
+      TypeSerializer<K> keySerializer,
+      KeyGroupRange range,
+      Collection<KeyedStateHandle> handles,
+      TtlTimeProvider ttlTime,
+      MetricGroup metrics)
+      throws Exception {
     return (IsleKeyedStateBackend<K>)
         backend.createKeyedStateBackend(
             new KeyedStateBackendParametersImpl<>(
@@ -53,8 +85,8 @@ final class BackendTestKit implements AutoCloseable {
                 KEY_GROUPS,
                 range,
                 env.getTaskKvStateRegistry(),
-                TtlTimeProvider.DEFAULT,
-                new UnregisteredMetricsGroup(),
+                ttlTime,
+                metrics,
                 handles,
                 new CloseableRegistry()));
   }

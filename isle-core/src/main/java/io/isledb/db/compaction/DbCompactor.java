@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 @Internal
 public final class DbCompactor implements Compactor, Resource {
   private static final Logger LOG = LoggerFactory.getLogger(DbCompactor.class);
+  private static final byte[] EMPTY = new byte[0];
 
   private final DbContext ctx;
   private final CompactorOptions options;
@@ -126,6 +127,8 @@ public final class DbCompactor implements Compactor, Resource {
     LeaseHolder lease = new LeaseHolder();
     long read = 0;
     long written = 0;
+    long filtered = 0;
+    Filtering filter = new Filtering(options.filter(), now, "compaction by " + author);
     List<SstMeta> outputs;
     ManifestAppender.Appended a;
     try {
@@ -157,7 +160,18 @@ public final class DbCompactor implements Compactor, Resource {
             merged.next();
             read++;
           }
-          if (pick.bottommost() && (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now))) {
+          boolean expired = kind.hasExpiry() && expiresAt <= now;
+          if (pick.bottommost() && (kind.isTombstone() || expired)) {
+            continue;
+          }
+          if (!kind.isTombstone() && !expired && filter.drops(key, kind, value)) {
+            filtered++;
+            if (pick.bottommost()) {
+              continue; // nothing older of the key exists below the oldest run
+            }
+            // A deletion at the same sequence number keeps older versions in older runs hidden.
+            out.add(key, seq, ValueKind.DELETE, 0, EMPTY);
+            written++;
             continue;
           }
           out.add(key, seq, kind, expiresAt, value);
@@ -205,13 +219,14 @@ public final class DbCompactor implements Compactor, Resource {
     List<String> inputIds = pick.inputIds();
     long outBytes = outputs.stream().mapToLong(SstMeta::size).sum();
     LOG.info(
-        "compacted {} tables ({} bytes) into {} tables ({} bytes) at version {}{}",
+        "compacted {} tables ({} bytes) into {} tables ({} bytes) at version {}{}{}",
         inputIds.size(),
         pick.inputBytes(),
         outputs.size(),
         outBytes,
         a.version(),
-        pick.bottommost() ? " (bottommost)" : "");
+        pick.bottommost() ? " (bottommost)" : "",
+        filtered == 0 ? "" : ", " + filtered + " entries dropped by the filter");
     return new CompactionResult(
         a.version(),
         pick.inputTables(),
@@ -220,7 +235,8 @@ public final class DbCompactor implements Compactor, Resource {
         outBytes,
         read,
         written,
-        pick.bottommost());
+        pick.bottommost(),
+        filtered);
   }
 
   /**

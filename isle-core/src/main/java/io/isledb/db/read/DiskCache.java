@@ -228,11 +228,11 @@ public final class DiskCache {
     return bytes;
   }
 
-  synchronized long hits() {
+  public synchronized long hits() {
     return hits;
   }
 
-  synchronized long misses() {
+  public synchronized long misses() {
     return misses;
   }
 

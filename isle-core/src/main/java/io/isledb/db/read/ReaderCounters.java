@@ -12,4 +12,9 @@ final class ReaderCounters {
   final LongAdder blobReads = new LongAdder();
   final LongAdder refreshes = new LongAdder();
   final LongAdder missingTableRetries = new LongAdder();
+  // This reader's (or writer view's) own cache lookups, also when the caches are shared.
+  final LongAdder blockLookups = new LongAdder();
+  final LongAdder blockMisses = new LongAdder();
+  final LongAdder diskHits = new LongAdder();
+  final LongAdder diskMisses = new LongAdder();
 }

@@ -63,7 +63,10 @@ final class TableSource implements BlockSource, AutoCloseable {
     }
     DiskCache.CachedFile f = disk.lookup(diskKey, meta.size());
     if (f != null) {
+      counters.diskHits.increment();
       openLocal(f);
+    } else {
+      counters.diskMisses.increment();
     }
   }
 

@@ -84,7 +84,12 @@ public final class Tables implements AutoCloseable {
           new BlockCache() {
             @Override
             public Block get(BlockCacheKey key) {
-              return blocks.getIfPresent(key);
+              Block b = blocks.getIfPresent(key);
+              counters.blockLookups.increment();
+              if (b == null) {
+                counters.blockMisses.increment();
+              }
+              return b;
             }
 
             @Override
@@ -94,7 +99,13 @@ public final class Tables implements AutoCloseable {
 
             @Override
             public Block getOrLoad(BlockCacheKey key, Function<BlockCacheKey, Block> loader) {
-              return blocks.get(key, loader);
+              counters.blockLookups.increment();
+              return blocks.get(
+                  key,
+                  k -> {
+                    counters.blockMisses.increment();
+                    return loader.apply(k);
+                  });
             }
           };
     } else {
@@ -149,6 +160,14 @@ public final class Tables implements AutoCloseable {
   /** Forgets a table (for example after it turned out to be missing). */
   public void invalidate(String id) {
     open.invalidate(id);
+  }
+
+  /** This object's own lookups in the block and disk caches (shared or not). */
+  public io.isledb.CacheStats cacheStats() {
+    long misses = counters.blockMisses.sum();
+    long lookups = counters.blockLookups.sum();
+    return new io.isledb.CacheStats(
+        Math.max(0, lookups - misses), misses, counters.diskHits.sum(), counters.diskMisses.sum());
   }
 
   long blockCacheHits() {

@@ -139,6 +139,11 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   @Override
+  public io.isledb.CacheStats cacheStats() {
+    return cache.tables().cacheStats();
+  }
+
+  @Override
   public ReadView view() {
     checkUsable();
     synchronized (monitor) {
