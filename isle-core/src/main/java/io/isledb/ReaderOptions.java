@@ -17,6 +17,11 @@ import java.util.Objects;
  * @param autoRefreshInterval move to the newest version in the background at this interval (zero,
  *     the default, means only on {@code refresh()})
  * @param maxOpenTables tables whose index and filter stay in memory (default 10,000)
+ * @param preopenBytes when the reader moves to a version (when it opens and on each refresh that
+ *     finds a new one), it opens that version's tables at once, in lookup order, as long as their
+ *     meta sections (index, bloom filter and properties, as the manifest records them) add up to at
+ *     most this many bytes: a lookup then never pays a table open. Costs one ranged read per table
+ *     opened, paid by the open or refresh (default 0: every table is opened at its first read)
  */
 public record ReaderOptions(
     Path cacheDir,
@@ -25,7 +30,8 @@ public record ReaderOptions(
     long smallTableBytes,
     int hotTableReads,
     Duration autoRefreshInterval,
-    int maxOpenTables) {
+    int maxOpenTables,
+    long preopenBytes) {
 
   public ReaderOptions {
     Objects.requireNonNull(autoRefreshInterval, "autoRefreshInterval");
@@ -41,11 +47,14 @@ public record ReaderOptions(
     if (maxOpenTables < 1) {
       throw IsleException.invalidArgument("maxOpenTables must be at least 1, got " + maxOpenTables);
     }
+    if (preopenBytes < 0) {
+      throw IsleException.invalidArgument("preopenBytes must not be negative, got " + preopenBytes);
+    }
   }
 
   /** The defaults listed on the record. */
   public static ReaderOptions defaults() {
-    return new ReaderOptions(null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000);
+    return new ReaderOptions(null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000, 0);
   }
 
   public ReaderOptions withCacheDir(Path v) {
@@ -56,7 +65,8 @@ public record ReaderOptions(
         smallTableBytes,
         hotTableReads,
         autoRefreshInterval,
-        maxOpenTables);
+        maxOpenTables,
+        preopenBytes);
   }
 
   public ReaderOptions withBlockCacheBytes(long v) {
@@ -67,7 +77,8 @@ public record ReaderOptions(
         smallTableBytes,
         hotTableReads,
         autoRefreshInterval,
-        maxOpenTables);
+        maxOpenTables,
+        preopenBytes);
   }
 
   public ReaderOptions withDiskCacheBytes(long v) {
@@ -78,7 +89,8 @@ public record ReaderOptions(
         smallTableBytes,
         hotTableReads,
         autoRefreshInterval,
-        maxOpenTables);
+        maxOpenTables,
+        preopenBytes);
   }
 
   public ReaderOptions withSmallTableBytes(long v) {
@@ -89,7 +101,8 @@ public record ReaderOptions(
         v,
         hotTableReads,
         autoRefreshInterval,
-        maxOpenTables);
+        maxOpenTables,
+        preopenBytes);
   }
 
   public ReaderOptions withHotTableReads(int v) {
@@ -100,7 +113,8 @@ public record ReaderOptions(
         smallTableBytes,
         v,
         autoRefreshInterval,
-        maxOpenTables);
+        maxOpenTables,
+        preopenBytes);
   }
 
   public ReaderOptions withAutoRefreshInterval(Duration v) {
@@ -111,7 +125,8 @@ public record ReaderOptions(
         smallTableBytes,
         hotTableReads,
         v,
-        maxOpenTables);
+        maxOpenTables,
+        preopenBytes);
   }
 
   public ReaderOptions withMaxOpenTables(int v) {
@@ -122,6 +137,19 @@ public record ReaderOptions(
         smallTableBytes,
         hotTableReads,
         autoRefreshInterval,
+        v,
+        preopenBytes);
+  }
+
+  public ReaderOptions withPreopenBytes(long v) {
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        diskCacheBytes,
+        smallTableBytes,
+        hotTableReads,
+        autoRefreshInterval,
+        maxOpenTables,
         v);
   }
 }

@@ -47,6 +47,10 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   private final ScheduledThreadPoolExecutor maintenance;
   private final ScheduledThreadPoolExecutor download;
   private final Cache<BlockCacheKey, Block> blocks;
+
+  /** Entries a block cache's table is sized for up front, at most (16 KiB blocks of 1 GiB). */
+  private static final long MAX_PRESIZED_BLOCKS = 1 << 16;
+
   private final AtomicLong cacheIds = new AtomicLong();
   private final MemtableBudget budget;
   private final SharedFileSystems fileSystems = new SharedFileSystems();
@@ -85,9 +89,18 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
     return p;
   }
 
-  /** A block cache bounded by the decoded size of its blocks. */
+  /**
+   * A block cache bounded by the decoded size of its blocks. Its table is sized up front for the
+   * number of default-sized blocks the budget holds (capped), so a cache filling up from empty
+   * (every cold reader) does not rehash as it grows; its maintenance (the eviction policy's
+   * bookkeeping after writes) runs on the calling thread instead of waking a pool thread for each
+   * inserted block.
+   */
   static Cache<BlockCacheKey, Block> newBlockCache(long bytes) {
+    int expected = (int) Math.min(MAX_PRESIZED_BLOCKS, Math.max(16, bytes / (16 << 10)));
     return Caffeine.newBuilder()
+        .initialCapacity(expected)
+        .executor(Runnable::run)
         .maximumWeight(bytes)
         .weigher((BlockCacheKey k, Block b) -> b.memorySize())
         .recordStats()

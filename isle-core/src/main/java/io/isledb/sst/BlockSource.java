@@ -22,6 +22,19 @@ public interface BlockSource {
    */
   byte[] read(long offset, int length);
 
+  /**
+   * Like {@link #read} (one storage read, same errors), but into {@code dst[0, length)}: a lookup
+   * reads a compressed block into a buffer it reuses, instead of a new array per block. Returns the
+   * number of bytes read, fewer than {@code length} only if the file ends earlier. {@code dst} must
+   * hold at least {@code length} bytes.
+   */
+  default int readInto(long offset, int length, byte[] dst) {
+    byte[] b = read(offset, length);
+    int n = Math.min(b.length, length);
+    System.arraycopy(b, 0, dst, 0, n);
+    return n;
+  }
+
   /** A source over a table held in memory (the array is not copied; do not modify it). */
   static BlockSource of(byte[] table) {
     return (offset, length) -> {

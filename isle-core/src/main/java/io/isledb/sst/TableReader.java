@@ -19,6 +19,11 @@ import java.util.Arrays;
  */
 @Internal
 public final class TableReader implements AutoCloseable {
+  /** Stored blocks up to this size are read into a per-thread buffer ({@link #readDataBlock}). */
+  private static final int MAX_SCRATCH = 1 << 20;
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
   private final String name;
   private final long fileSize;
   private final BlockSource source;
@@ -140,18 +145,23 @@ public final class TableReader implements AutoCloseable {
       BlockSource source, String name, long fileSize, long offset, int length, String what) {
     byte[] b = source.read(offset, length);
     if (b == null || b.length != length) {
-      throw Corruption.at(
-          name,
-          what,
-          offset,
-          "truncated: reading "
-              + length
-              + " bytes of a "
-              + fileSize
-              + "-byte file returned "
-              + (b == null ? "nothing" : b.length + " bytes"));
+      throw truncated(name, fileSize, offset, length, what, b == null ? -1 : b.length);
     }
     return b;
+  }
+
+  private static io.isledb.CorruptionException truncated(
+      String name, long fileSize, long offset, int length, String what, int got) {
+    return Corruption.at(
+        name,
+        what,
+        offset,
+        "truncated: reading "
+            + length
+            + " bytes of a "
+            + fileSize
+            + "-byte file returned "
+            + (got < 0 ? "nothing" : got + " bytes"));
   }
 
   /** The table's name, as given to {@link #open}. */
@@ -266,12 +276,31 @@ public final class TableReader implements AutoCloseable {
     return b != null ? b : readDataBlock(i);
   }
 
+  /**
+   * Reads data block {@code i} into this thread's scratch buffer and decodes it from there: a
+   * compressed block is decompressed into its own array (what the cache keeps), so the stored bytes
+   * need no array of their own. Blocks larger than {@link #MAX_SCRATCH} get one.
+   */
   private Block readDataBlock(int i) {
     long offset = index.offset(i);
     int size = index.size(i);
-    byte[] raw =
-        read(source, name, fileSize, offset, size + SstFormat.BLOCK_TRAILER_LENGTH, "data block");
-    return decodeDataBlock(raw, 0, i);
+    int length = size + SstFormat.BLOCK_TRAILER_LENGTH;
+    if (length > MAX_SCRATCH) {
+      return decodeDataBlock(read(source, name, fileSize, offset, length, "data block"), 0, i);
+    }
+    byte[] buf = SCRATCH.get();
+    if (buf.length < length) {
+      buf = new byte[Math.max(length, Math.min(MAX_SCRATCH, 2 * buf.length))];
+      SCRATCH.set(buf);
+    }
+    int n = source.readInto(offset, length, buf);
+    if (n != length) {
+      throw truncated(name, fileSize, offset, length, "data block", n);
+    }
+    String what = "data block " + i;
+    BlockDecoder.Contents c = BlockDecoder.decode(buf, 0, size, name, offset, what);
+    byte[] data = c.data() == buf ? Arrays.copyOf(buf, c.length()) : c.data();
+    return new Block(data, c.length(), name, offset, what);
   }
 
   /** Decodes data block {@code i} stored in {@code buf} at {@code off}. */

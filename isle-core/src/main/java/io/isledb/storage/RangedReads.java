@@ -39,6 +39,20 @@ public final class RangedReads {
      */
     Optional<byte[]> read(long offset, int length);
 
+    /**
+     * Like {@link #read} (one {@code GET_RANGE}), into {@code dst[0, length)}: the number of bytes
+     * read (fewer if the object ends earlier), or -1 if the object does not exist.
+     */
+    default int readInto(long offset, int length, byte[] dst) {
+      Optional<byte[]> b = read(offset, length);
+      if (b.isEmpty()) {
+        return -1;
+      }
+      int n = Math.min(b.get().length, length);
+      System.arraycopy(b.get(), 0, dst, 0, n);
+      return n;
+    }
+
     @Override
     void close();
   }
@@ -87,6 +101,21 @@ public final class RangedReads {
         // The store's answer for an empty range (one metadata request, empty if missing).
         return store.getRange(name, size, offset, length);
       }
+      byte[] out = new byte[(int) Math.min(length, size - offset)];
+      int n = readInto(offset, length, out);
+      if (n < 0) {
+        return Optional.empty();
+      }
+      return Optional.of(n == out.length ? out : java.util.Arrays.copyOf(out, n));
+    }
+
+    @Override
+    public int readInto(long offset, int length, byte[] dst) {
+      ctx.checkOpen();
+      ObjectRanges.checkRange(offset, length);
+      if (offset >= size || length == 0) {
+        return Handle.super.readInto(offset, length, dst);
+      }
       ctx.counters().count(RequestKind.GET_RANGE);
       int toRead = (int) Math.min(length, size - offset);
       for (int attempt = 1; ; attempt++) {
@@ -94,7 +123,7 @@ public final class RangedReads {
         try {
           ch = channel();
         } catch (NoSuchFileException e) {
-          return Optional.empty();
+          return -1;
         } catch (IOException e) {
           throw ctx.failed("ranged get", name, e);
         }
@@ -102,12 +131,12 @@ public final class RangedReads {
           if (ch == null) {
             // Closed by its owner while another thread still reads: one read on its own channel.
             try (FileChannel once = FileChannel.open(file, StandardOpenOption.READ)) {
-              return Optional.of(readAt(once, offset, toRead));
+              return readAt(once, offset, toRead, dst);
             }
           }
-          return Optional.of(readAt(ch, offset, toRead));
+          return readAt(ch, offset, toRead, dst);
         } catch (NoSuchFileException e) {
-          return Optional.empty();
+          return -1;
         } catch (ClosedByInterruptException e) {
           reopenAfter(ch);
           throw ctx.failed("ranged get", name, e);
@@ -123,16 +152,15 @@ public final class RangedReads {
       }
     }
 
-    private byte[] readAt(FileChannel ch, long offset, int length) throws IOException {
-      byte[] out = new byte[length];
-      ByteBuffer buf = ByteBuffer.wrap(out);
+    private int readAt(FileChannel ch, long offset, int length, byte[] dst) throws IOException {
+      ByteBuffer buf = ByteBuffer.wrap(dst, 0, length);
       while (buf.hasRemaining()) {
         if (ch.read(buf, offset + buf.position()) < 0) {
           break; // shorter than its recorded size: the caller reports the truncation
         }
       }
       ctx.counters().read(buf.position());
-      return buf.position() == length ? out : java.util.Arrays.copyOf(out, buf.position());
+      return buf.position();
     }
 
     /** The open channel (opening it if needed), or null once the handle was closed. */

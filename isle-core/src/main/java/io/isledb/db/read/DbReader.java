@@ -77,6 +77,7 @@ public final class DbReader implements Reader, Resource {
     this.tables = new Tables(ctx.store(), options, cacheDir, ctx.resources());
     this.blobs = new Blobs(ctx.store());
     this.current = new ReadVersion(ctx.manifest().loadLatest(), tables, blobs, ctx.clock());
+    tables.preopen(current.state());
     this.confirmedAt = ctx.clock().millis();
     this.strandedCheckMillis =
         Math.min(STRANDED_CHECK_MILLIS, ctx.options().gcGracePeriod().toMillis() / 2);
@@ -202,6 +203,7 @@ public final class DbReader implements Reader, Resource {
       confirmedAt = started;
       tables.counters.refreshes.increment();
       if (s != v.state()) {
+        tables.preopen(s);
         current = new ReadVersion(s, tables, blobs, ctx.clock());
       }
       return s.seq();

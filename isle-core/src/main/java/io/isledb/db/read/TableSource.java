@@ -110,6 +110,47 @@ final class TableSource implements BlockSource, AutoCloseable {
 
   @Override
   public byte[] read(long offset, int length) {
+    checkBounds(offset, length);
+    byte[] out = new byte[length];
+    readInto(offset, length, out);
+    return out;
+  }
+
+  @Override
+  public int readInto(long offset, int length, byte[] dst) {
+    checkBounds(offset, length);
+    byte[] pf = prefetch;
+    if (pf != null && offset >= prefetchOffset && offset + length <= prefetchOffset + pf.length) {
+      System.arraycopy(pf, (int) (offset - prefetchOffset), dst, 0, length);
+      return length;
+    }
+    byte[] w = whole;
+    if (w != null) {
+      System.arraycopy(w, (int) offset, dst, 0, length);
+      return length;
+    }
+    FileChannel ch = local;
+    if (ch != null) {
+      try {
+        readLocal(ch, offset, ByteBuffer.wrap(dst, 0, length));
+        return length;
+      } catch (IOException e) {
+        dropLocal(e);
+      }
+    }
+    int n = ranges.readInto(offset, length, dst);
+    if (n < 0) {
+      throw new MissingTableException(meta, store);
+    }
+    checkLength(offset, length, n);
+    counters.remoteReads.increment();
+    if (disk != null && remoteReads.incrementAndGet() >= hotReads) {
+      scheduleDownload();
+    }
+    return n;
+  }
+
+  private void checkBounds(long offset, int length) {
     if (offset < 0 || length < 0 || offset + length > meta.size()) {
       throw new CorruptionException(
           "read of ["
@@ -122,36 +163,6 @@ final class TableSource implements BlockSource, AutoCloseable {
               + meta.size()
               + " bytes");
     }
-    byte[] pf = prefetch;
-    if (pf != null && offset >= prefetchOffset && offset + length <= prefetchOffset + pf.length) {
-      byte[] out = new byte[length];
-      System.arraycopy(pf, (int) (offset - prefetchOffset), out, 0, length);
-      return out;
-    }
-    byte[] w = whole;
-    if (w != null) {
-      byte[] out = new byte[length];
-      System.arraycopy(w, (int) offset, out, 0, length);
-      return out;
-    }
-    FileChannel ch = local;
-    if (ch != null) {
-      try {
-        return readLocal(ch, offset, length);
-      } catch (IOException e) {
-        // The local copy is unusable; fall back to storage.
-        local = null;
-        DiskCache.CachedFile f = cached;
-        if (f != null) {
-          disk.drop(f, e.toString());
-        }
-      }
-    }
-    byte[] b = remote(offset, length);
-    if (disk != null && remoteReads.incrementAndGet() >= hotReads) {
-      scheduleDownload();
-    }
-    return b;
   }
 
   private byte[] remote(long offset, int length) {
@@ -160,26 +171,38 @@ final class TableSource implements BlockSource, AutoCloseable {
       throw new MissingTableException(meta, store);
     }
     byte[] data = b.get();
-    if (data.length != length) {
+    checkLength(offset, length, data.length);
+    counters.remoteReads.increment();
+    return data;
+  }
+
+  /** The local copy is unusable; reads fall back to storage. */
+  private void dropLocal(IOException e) {
+    local = null;
+    DiskCache.CachedFile f = cached;
+    if (f != null) {
+      disk.drop(f, e.toString());
+    }
+  }
+
+  private void checkLength(long offset, int length, int read) {
+    if (read != length) {
       throw new CorruptionException(
           "table "
               + meta.objectName()
               + " is shorter than its manifest size "
               + meta.size()
               + " (read "
-              + data.length
+              + read
               + " of "
               + length
               + " bytes at "
               + offset
               + ")");
     }
-    counters.remoteReads.increment();
-    return data;
   }
 
-  private static byte[] readLocal(FileChannel ch, long offset, int length) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(length);
+  private static void readLocal(FileChannel ch, long offset, ByteBuffer buf) throws IOException {
     long pos = offset;
     while (buf.hasRemaining()) {
       int n = ch.read(buf, pos);
@@ -188,7 +211,6 @@ final class TableSource implements BlockSource, AutoCloseable {
       }
       pos += n;
     }
-    return buf.array();
   }
 
   private void scheduleDownload() {

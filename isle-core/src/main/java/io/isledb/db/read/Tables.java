@@ -3,9 +3,12 @@ package io.isledb.db.read;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.ReaderOptions;
 import io.isledb.db.Resources;
+import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.SortedRun;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.Block;
 import io.isledb.sst.BlockCache;
@@ -13,6 +16,8 @@ import io.isledb.sst.BlockCacheKey;
 import io.isledb.sst.TableReader;
 import io.isledb.util.Internal;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -140,6 +145,52 @@ public final class Tables implements AutoCloseable {
       src.close();
       throw e;
     }
+  }
+
+  /**
+   * Opens the tables of {@code state} that are not open yet, in lookup order (L0 newest first, then
+   * the sorted runs newest first), while their meta sections add up to at most {@code preopenBytes}
+   * and their count to at most {@code maxOpenTables}, so lookups on that version do not pay a table
+   * open (as RocksDB's {@code DB::Open} loads every table's index and filter). Best effort: a table
+   * that cannot be opened now (collected, storage failing) stops the walk and is opened at its
+   * first read as before. Returns the number of tables opened.
+   */
+  int preopen(ManifestState state) {
+    long budget = options.preopenBytes();
+    if (budget <= 0) {
+      return 0;
+    }
+    List<SstMeta> order = new ArrayList<>(state.l0());
+    for (SortedRun run : state.runs()) {
+      order.addAll(run.tables());
+    }
+    long used = 0;
+    int count = 0;
+    int opened = 0;
+    for (SstMeta t : order) {
+      used += metaBytes(t);
+      if (used > budget || ++count > options.maxOpenTables()) {
+        break;
+      }
+      if (open.getIfPresent(t.id()) == null) {
+        try {
+          get(t);
+          opened++;
+        } catch (IsleException e) {
+          break;
+        }
+      }
+    }
+    return opened;
+  }
+
+  /** The bytes of a table's meta section, or its fixed tail read when the manifest lacks it. */
+  private static long metaBytes(SstMeta t) {
+    long tail =
+        t.tailOffset() > 0
+            ? t.size() - t.tailOffset()
+            : Math.min(t.size(), io.isledb.sst.SstFormat.DEFAULT_TAIL_READ_LENGTH);
+    return Math.max(0, tail);
   }
 
   /** The id of table {@code tableId} in the disk cache. */
