@@ -11,16 +11,49 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** What the MiniCluster ITCases share: waiting for the cluster, finding and reading checkpoints. */
 final class ClusterJobs {
   private ClusterJobs() {}
+
+  /** A MiniCluster of one task manager with {@code slots} slots and {@code config}. */
+  static MiniClusterExtension cluster(int slots, Configuration config) {
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(slots)
+            .setConfiguration(config)
+            .build());
+  }
+
+  /**
+   * A job configuration on the isle backend under {@code tmp/isle}, checkpoints under {@code
+   * tmp/chk} retained on cancellation, no restarts.
+   */
+  static Configuration retainingJob(Path tmp) {
+    Configuration config = new Configuration();
+    config.set(StateBackendOptions.STATE_BACKEND, IsleStateBackendFactory.class.getName());
+    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
+    config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.resolve("chk").toUri().toString());
+    config.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    return config;
+  }
 
   /** Polls {@code condition} (a state reached by the cluster, not a duration), up to 2 minutes. */
   static void await(BooleanSupplier condition, String what) throws InterruptedException {

@@ -13,11 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -36,13 +32,7 @@ class GcConvergenceITCase {
   private static final Duration GRACE = IsleStateBackendOptions.GC_GRACE_PERIOD.defaultValue();
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .setConfiguration(retainTwo())
-              .build());
+  static final MiniClusterExtension CLUSTER = ClusterJobs.cluster(2, retainTwo());
 
   /** The JobManager reads the number of retained checkpoints from the cluster's configuration. */
   private static Configuration retainTwo() {
@@ -88,14 +78,7 @@ class GcConvergenceITCase {
   }
 
   private JobClient submit(String tag) throws Exception {
-    Configuration config = new Configuration();
-    config.set(StateBackendOptions.STATE_BACKEND, IsleStateBackendFactory.class.getName());
-    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
-    config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.resolve("chk").toUri().toString());
-    config.set(
-        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    Configuration config = ClusterJobs.retainingJob(tmp);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
     env.setParallelism(2);
     env.enableCheckpointing(50);

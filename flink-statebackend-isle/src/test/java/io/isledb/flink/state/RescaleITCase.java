@@ -4,14 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.TreeMap;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -32,12 +27,7 @@ class RescaleITCase {
   private static final long RECORDS = 2_000;
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(3)
-              .build());
+  static final MiniClusterExtension CLUSTER = ClusterJobs.cluster(3, new Configuration());
 
   @TempDir Path tmp;
 
@@ -63,14 +53,7 @@ class RescaleITCase {
   }
 
   private JobClient submit(String tag, Path restoreFrom, int parallelism) throws Exception {
-    Configuration config = new Configuration();
-    config.set(StateBackendOptions.STATE_BACKEND, IsleStateBackendFactory.class.getName());
-    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
-    config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.resolve("chk").toUri().toString());
-    config.set(
-        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    Configuration config = ClusterJobs.retainingJob(tmp);
     if (restoreFrom != null) {
       config.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
     }
