@@ -3,7 +3,6 @@ package io.isledb.flink.state;
 import io.isledb.testing.S3ServerExtension;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,12 +21,7 @@ class MultiFailoverS3ITCase {
   @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
 
   @RegisterExtension
-  static final MiniClusterExtension CLUSTER =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  static final MiniClusterExtension CLUSTER = ClusterJobs.cluster(2, new Configuration());
 
   @AfterEach
   void clearHooks() {
