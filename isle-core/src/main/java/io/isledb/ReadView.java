@@ -70,6 +70,19 @@ public interface ReadView extends AutoCloseable {
    */
   Optional<CommitMark> lastCommitted(String commitUser);
 
+  /**
+   * The names, relative to the database's prefix, of the table objects the version served
+   * references ({@code sstable/<3 hex>/<id>.sst}, docs/FORMAT.md), sorted: what keeping this
+   * version (a pin, the head) keeps in storage, besides the blobs those tables reference. No
+   * request: they are part of the version's manifest state. A writer's view answers for its last
+   * committed version (its unflushed writes have no objects yet). This default, for views without
+   * table metadata, fails with INVALID_ARGUMENT.
+   */
+  default List<String> tableObjects() {
+    throw IsleException.invalidArgument(
+        "this view (" + getClass().getName() + ") has no table metadata");
+  }
+
   /** The version served (the manifest log position it reflects). */
   long version();
 

@@ -68,6 +68,11 @@ public final class ManifestPaths {
     return Long.parseLong(digits);
   }
 
+  /** The table object names of {@code state}, sorted (ReadView#tableObjects). */
+  public static java.util.List<String> tableObjects(ManifestState state) {
+    return state.allTables().stream().map(t -> sst(t.id())).sorted().distinct().toList();
+  }
+
   /** The table id of an {@code sstable/...} object name, or null if it is not one. */
   public static String sstIdOf(String objectName) {
     if (!objectName.startsWith(SST_DIR) || !objectName.endsWith(".sst")) {

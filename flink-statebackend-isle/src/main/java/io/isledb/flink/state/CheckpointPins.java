@@ -4,6 +4,9 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RunnableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +63,39 @@ final class CheckpointPins {
     aborted.add(id);
     while (aborted.size() > MAX_ABORTED) {
       aborted.pollFirst();
+    }
+  }
+
+  /**
+   * The asynchronous phase of checkpoint {@code id} as a task that removes the phase's pin when the
+   * phase does not hand its handle over: it failed after pinning, or the task was cancelled before
+   * it finished (Flink drops a cancelled phase's result, so the handle never reaches the JobManager
+   * and nothing would discard the pin before its ttl). A result set before the cancellation is
+   * delivered: the cancellation then fails, and the pin stays.
+   */
+  <T> RunnableFuture<T> phase(long id, Callable<T> phase) {
+    return new FutureTask<>(phase) {
+      @Override
+      protected void set(T result) {
+        super.set(result);
+        if (isCancelled()) {
+          abandoned(id);
+        }
+      }
+
+      @Override
+      protected void setException(Throwable failure) {
+        super.setException(failure);
+        abandoned(id);
+      }
+    };
+  }
+
+  /** Checkpoint {@code id}'s phase ended without handing its handle over: its pin goes now. */
+  synchronized void abandoned(long id) {
+    String pin = pending.remove(id);
+    if (pin != null) {
+      unpin(id, pin);
     }
   }
 

@@ -360,7 +360,8 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     CompletableFuture<Long> cut = db.cut();
     String pinName = "chk-" + checkpointId + "-" + backendUid;
     KeyGroupRange range = getKeyGroupRange();
-    return new FutureTask<>(
+    return checkpointPins.phase(
+        checkpointId,
         () -> {
           TestHooks.asyncStart(checkpointId);
           long version = cut.get();

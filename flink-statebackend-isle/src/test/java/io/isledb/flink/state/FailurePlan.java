@@ -35,6 +35,11 @@ final class FailurePlan {
   final List<String> happened = Collections.synchronizedList(new ArrayList<>());
 
   FailurePlan(long seed) {
+    this(seed, 30, 200);
+  }
+
+  /** Each failure after {@code minEvents} plus up to {@code spread} events since the previous. */
+  FailurePlan(long seed, int minEvents, int spread) {
     this.seed = seed;
     Random random = new Random(seed);
     kinds =
@@ -49,7 +54,7 @@ final class FailurePlan {
     Collections.shuffle(kinds, random);
     afterEvents = new long[kinds.size()];
     for (int i = 0; i < afterEvents.length; i++) {
-      afterEvents[i] = 30 + random.nextInt(200);
+      afterEvents[i] = minEvents + random.nextInt(spread);
     }
   }
 

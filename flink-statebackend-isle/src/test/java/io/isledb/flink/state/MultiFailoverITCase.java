@@ -48,14 +48,25 @@ class MultiFailoverITCase {
 
   @Test
   void sixInducedFailuresEndEqualToTheModel() throws Exception {
+    Configuration config = new Configuration();
+    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
     long seed = Long.getLong("isle.seed", System.nanoTime());
-    FailurePlan plan = new FailurePlan(seed);
+    runWithInducedFailures(config, "failover", RECORDS, 60, new FailurePlan(seed));
+  }
+
+  /**
+   * Runs the job of {@link StateJob} ({@code perCheckpoint} records per checkpoint) with the six
+   * failures of {@code plan} on the isle backend at the location {@code storage} names, and checks
+   * the result against the model.
+   */
+  static void runWithInducedFailures(
+      Configuration storage, String tag, long records, int perCheckpoint, FailurePlan plan)
+      throws Exception {
     plan.install();
     StateJob.failures = plan;
 
-    Configuration config = new Configuration();
+    Configuration config = new Configuration(storage);
     config.set(StateBackendOptions.STATE_BACKEND, IsleStateBackendFactory.class.getName());
-    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
     config.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 0);
     config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);
@@ -63,11 +74,11 @@ class MultiFailoverITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
     env.setParallelism(2);
     env.enableCheckpointing(50);
-    StateJob.build(env, "failover", RECORDS, 60);
+    StateJob.build(env, tag, records, perCheckpoint);
     env.execute("isle keyed job with induced failures");
 
     assertThat(plan.happened).as("%s", plan).hasSize(plan.kinds().size());
-    Map<Long, Tuple3<Long, Long, String>> model = StateJob.model(RECORDS);
-    assertThat(new TreeMap<>(StateJob.RESULTS.get("failover"))).as("%s", plan).isEqualTo(model);
+    Map<Long, Tuple3<Long, Long, String>> model = StateJob.model(records);
+    assertThat(new TreeMap<>(StateJob.RESULTS.get(tag))).as("%s", plan).isEqualTo(model);
   }
 }

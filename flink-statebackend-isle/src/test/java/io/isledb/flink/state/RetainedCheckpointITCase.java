@@ -10,11 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.RecoveryClaimMode;
@@ -71,14 +67,7 @@ class RetainedCheckpointITCase {
   }
 
   private JobClient submit(String tag, Path restoreFrom, RecoveryClaimMode mode) throws Exception {
-    Configuration config = new Configuration();
-    config.set(StateBackendOptions.STATE_BACKEND, IsleStateBackendFactory.class.getName());
-    config.set(IsleStateBackendOptions.DIR, tmp.resolve("isle").toUri().toString());
-    config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tmp.resolve("chk").toUri().toString());
-    config.set(
-        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+    Configuration config = ClusterJobs.retainingJob(tmp);
     if (restoreFrom != null) {
       config.set(StateRecoveryOptions.SAVEPOINT_PATH, restoreFrom.toUri().toString());
       config.set(StateRecoveryOptions.RESTORE_MODE, mode);

@@ -359,6 +359,12 @@ public final class DbReader implements Reader, Resource {
     }
 
     @Override
+    public List<String> tableObjects() {
+      check();
+      return io.isledb.manifest.ManifestPaths.tableObjects(v.state());
+    }
+
+    @Override
     public java.util.Map<String, String> properties() {
       check();
       return v.state().commits().properties();

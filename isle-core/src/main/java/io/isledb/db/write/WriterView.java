@@ -103,6 +103,13 @@ final class WriterView implements ReadView {
     return writer.lastCommittedVersion();
   }
 
+  /** The tables of the writer's last committed version (the head). */
+  @Override
+  public List<String> tableObjects() {
+    check();
+    return io.isledb.manifest.ManifestPaths.tableObjects(writer.viewHead());
+  }
+
   /** The head's table properties: {@link DbWriter#commitProperties} commits them at once. */
   @Override
   public java.util.Map<String, String> properties() {
