@@ -33,7 +33,7 @@ class MainJobITCase {
     assertThat(r.stateBackend()).as(text).isEqualTo("isle");
     // One version per checkpoint at most, and the versions seen hold every change.
     assertThat(r.checkpoints()).as(text).isNotEmpty();
-    assertThat(r.changeLog().perVersion().size())
+    assertThat((long) r.changeLog().perVersion().size())
         .as(text)
         .isLessThanOrEqualTo(r.checkpoints().get(r.checkpoints().size() - 1).id());
     assertThat(r.changeLog().perVersion().values().stream().mapToInt(Integer::intValue).sum())
