@@ -50,16 +50,20 @@ public record StorageSummary(List<Place> places) {
     return new StorageSummary(places);
   }
 
-  static Place list(String what, String path, Map<String, String> hadoop) {
+  /** A location's store URI ({@code scheme://authority/}) and database prefix (its path). */
+  static String[] storeAndPrefix(String path) {
     URI u = URI.create(path);
-    String store =
-        u.getScheme() + "://" + (u.getRawAuthority() == null ? "" : u.getRawAuthority()) + "/";
-    String prefix = u.getPath().replaceAll("^/+|/+$", "");
+    String auth = u.getRawAuthority() == null ? "" : u.getRawAuthority();
+    return new String[] {u.getScheme() + "://" + auth + "/", u.getPath().replaceAll("^/+|/+$", "")};
+  }
+
+  static Place list(String what, String path, Map<String, String> hadoop) {
+    String[] where = storeAndPrefix(path);
     long objects = 0;
     long bytes = 0;
     Map<String, Long> folders = new TreeMap<>();
     Set<String> databases = new TreeSet<>();
-    try (ObjectStore os = IsleDB.openStore(store, prefix, hadoop)) {
+    try (ObjectStore os = IsleDB.openStore(where[0], where[1], hadoop)) {
       Iterator<ObjectInfo> it = os.list("");
       while (it.hasNext()) {
         ObjectInfo o = it.next();

@@ -9,7 +9,6 @@ import io.isledb.TailBatch;
 import io.isledb.TailPosition;
 import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
-import java.net.URI;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -29,10 +28,9 @@ final class TableFacts {
   record ChangeLog(long puts, long deletes, int distinctKeys, Map<Long, Integer> perVersion) {}
 
   TableFacts(String path, Map<String, String> hadoop) {
-    URI u = URI.create(path);
-    this.storeUri =
-        u.getScheme() + "://" + (u.getRawAuthority() == null ? "" : u.getRawAuthority()) + "/";
-    this.prefix = u.getPath().replaceAll("^/+|/+$", "");
+    String[] where = StorageSummary.storeAndPrefix(path);
+    this.storeUri = where[0];
+    this.prefix = where[1];
     this.hadoop = hadoop;
   }
 
