@@ -209,7 +209,7 @@ public record RunReport(
         (who, kinds) -> {
           StringBuilder k = new StringBuilder();
           kinds.forEach((kind, n) -> k.append(' ').append(kind).append('=').append(n));
-          line(b, "  %-28s%s", who, k);
+          line(b, "  %-34s%s", who, k);
         });
     line(b, "Where the data lies:");
     for (StorageSummary.Place p : storage.places()) {
