@@ -60,7 +60,7 @@ final class DistJvm {
     String jobs = System.getProperty("isledb.dist.jobs");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    cmd.addAll(List.of("-Xmx768m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
     // Flink's own --add-opens list (the parent runs with it, as flink-dist's scripts do).
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {

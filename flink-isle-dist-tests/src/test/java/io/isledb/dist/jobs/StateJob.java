@@ -52,6 +52,12 @@ public final class StateJob {
     config.setString("execution.checkpointing.dir", args[2]);
     config.setString("execution.checkpointing.interval", "50 ms");
     config.setString("state.backend.isle.dir", args[3]);
+    // A small child JVM: the defaults (256 MB memtable budget, 256 MB block cache) are sized for a
+    // task manager, not for a 768 MB test JVM.
+    config.setString("state.backend.isle.memtable.size", "4mb");
+    config.setString("state.backend.isle.memtable.budget", "32mb");
+    config.setString("state.backend.isle.block-cache.size", "16mb");
+    config.setString("state.backend.isle.disk-cache.size", "64mb");
     config.setString("restart-strategy.type", "fixed-delay");
     config.setString("restart-strategy.fixed-delay.attempts", "3");
     config.setString("restart-strategy.fixed-delay.delay", "10 ms");
