@@ -33,6 +33,9 @@ import org.apache.flink.util.Collector;
  * Prints {@code @@KEY key count sum residues} per key, {@code @@RESTORED attempts} and
  * {@code @@DONE}.
  *
+ * <p>The keyed function mirrors flink-statebackend-isle's {@code KeyedJobFailoverITCase}: a copy on
+ * purpose, since the child's classpath must hold no class of a project module.
+ *
  * <p>Arguments: {@code <shaded jar file name> <records> <checkpoint dir URI> <isle dir URI>
  * [state.backend.isle.hadoop.key=value ...]}.
  */
