@@ -64,6 +64,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final TimerServiceType timerService;
   private final Map<String, AbstractIsleState<K, ?, ?>> createdStates = new HashMap<>();
   private final Map<String, IsleTimerQueue<?>> queues = new HashMap<>();
+  private final int timerCacheSize;
   private final AtomicLong bytesAtLastCheckpoint;
   private final Maintenance maintenance;
   private final CheckpointPins checkpointPins;
@@ -87,6 +88,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       String jobId,
       String pinOwner,
       TimerServiceType timerService,
+      int timerCacheSize,
       Maintenance maintenance) {
     super(
         kvStateRegistry,
@@ -106,6 +108,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     this.jobId = jobId;
     this.pinOwner = pinOwner;
     this.timerService = timerService;
+    this.timerCacheSize = timerCacheSize;
     this.bytesAtLastCheckpoint = new AtomicLong(db.bytesWritten());
     this.maintenance = maintenance;
     this.checkpointPins = new CheckpointPins(db);
@@ -306,7 +309,14 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       queue.setSerializer(serializer);
       return queue;
     }
-    queue = new IsleTimerQueue<>(this, entry.id, serializer, timerService == TimerServiceType.ISLE);
+    queue =
+        new IsleTimerQueue<>(
+            this,
+            entry.id,
+            serializer,
+            timerService == TimerServiceType.ISLE,
+            timerCacheSize,
+            restored);
     if (restored) {
       try {
         queue.load();
@@ -441,7 +451,6 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     super.dispose();
     createdStates.clear();
     queues.clear();
-    db.close();
-    SharedResources.release(db.resources());
+    db.close(); // and gives back the backend's hold on the shared resources and slot memory
   }
 }

@@ -33,6 +33,7 @@ final class StateDb implements AutoCloseable {
   private final Writer writer;
   private final ReadView view;
   private final List<AutoCloseable> maintenance;
+  private AutoCloseable releaseOnClose;
   private boolean closed;
 
   private StateDb(
@@ -223,6 +224,11 @@ final class StateDb implements AutoCloseable {
     return resources;
   }
 
+  /** Closes {@code resources} (the backend's hold on its shared resources) after the database. */
+  synchronized void releaseOnClose(AutoCloseable resources) {
+    this.releaseOnClose = resources;
+  }
+
   /** Closes the writer (flushing), the database and the store; never throws. */
   @Override
   public synchronized void close() {
@@ -245,7 +251,11 @@ final class StateDb implements AutoCloseable {
     try {
       db.close();
     } finally {
-      store.close();
+      try {
+        store.close();
+      } finally {
+        closeQuietly(releaseOnClose == null ? List.of() : List.of(releaseOnClose));
+      }
     }
   }
 }
