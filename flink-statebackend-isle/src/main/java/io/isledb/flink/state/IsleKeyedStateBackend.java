@@ -65,6 +65,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final Map<String, AbstractIsleState<K, ?, ?>> createdStates = new HashMap<>();
   private final Map<String, IsleTimerQueue<?>> queues = new HashMap<>();
   private final int timerCacheSize;
+  private int completedSinceGc; // completed checkpoints since the last requested GC pass
   private final AtomicLong bytesAtLastCheckpoint;
   private final Maintenance maintenance;
   private final CheckpointPins checkpointPins;
@@ -416,6 +417,13 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   public void notifyCheckpointComplete(long checkpointId) {
     // The pin now belongs to the JobManager, which removes it when it discards the checkpoint.
     checkpointPins.completed(checkpointId);
+    // GC after checkpoints: the checkpoints this one subsumes lose their pins, so a pass can
+    // collect their tables (after the grace period); on the shared compaction threads.
+    if (maintenance.gcAfterCheckpoints > 0
+        && ++completedSinceGc >= maintenance.gcAfterCheckpoints) {
+      completedSinceGc = 0;
+      db.requestGc();
+    }
   }
 
   @Override

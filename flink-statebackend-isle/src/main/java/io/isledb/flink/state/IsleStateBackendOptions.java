@@ -191,4 +191,13 @@ public final class IsleStateBackendOptions {
               "Timers per key group an ISLE timer queue keeps in memory (its earliest ones); the"
                   + " rest stay in the database and are read in batches when the cached head runs"
                   + " dry.");
+
+  public static final ConfigOption<Integer> GC_AFTER_CHECKPOINTS =
+      ConfigOptions.key("state.backend.isle.gc.after-checkpoints")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "Besides gc.interval, each backend asks for one GC pass (on the shared compaction"
+                  + " threads) after every this many completed checkpoints; 0: only the periodic"
+                  + " passes. A pass lists the database's objects.");
 }

@@ -13,6 +13,7 @@ import io.isledb.PinOptions;
 import io.isledb.ReadView;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,10 +87,14 @@ final class StateDb implements AutoCloseable {
         maintenance.add(compactor);
         compactor.start();
       }
-      if (!settings.gcInterval.isZero()) {
-        GarbageCollector gc = db.openGarbageCollector(new GcOptions(settings.gcInterval));
+      if (settings.gc()) {
+        // A zero interval is not a valid GcOptions interval: passes then come only on request.
+        Duration interval = settings.gcInterval.isZero() ? Duration.ofDays(1) : settings.gcInterval;
+        GarbageCollector gc = db.openGarbageCollector(new GcOptions(interval));
         maintenance.add(gc);
-        gc.start();
+        if (!settings.gcInterval.isZero()) {
+          gc.start();
+        }
       }
       return new StateDb(storeUri, prefix, hadoopConf, resources, store, db, writer, maintenance);
     } catch (RuntimeException e) {
@@ -133,6 +138,22 @@ final class StateDb implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Asks the database's garbage collector for one pass on the shared compaction threads (after a
+   * checkpoint); a no-op without one or once closed.
+   */
+  void requestGc() {
+    for (AutoCloseable role : maintenance) {
+      if (role instanceof GarbageCollector gc) {
+        try {
+          gc.requestPass();
+        } catch (io.isledb.IsleException e) {
+          // closed meanwhile (the backend is being disposed): nothing to collect for
+        }
+      }
+    }
   }
 
   /** The cut of a checkpoint: the future of the exact version holding every write so far. */
