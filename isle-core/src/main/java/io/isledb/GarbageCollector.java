@@ -14,6 +14,17 @@ public interface GarbageCollector extends AutoCloseable {
   /** Runs one pass now. */
   GcResult runOnce();
 
+  /**
+   * Asks for one pass soon, on the collector's executor (the shared compaction pool of {@link
+   * IsleResources} when the database was opened with it), never on the calling thread: for a pass
+   * after an event (a Flink checkpoint) besides the periodic ones of {@link #start()}. Requests
+   * made while one is still waiting to run are merged into it. The future completes with the pass's
+   * result, or exceptionally when the pass fails or the collector closes before it runs.
+   *
+   * @throws IsleException of kind CLOSED if the collector is closed
+   */
+  java.util.concurrent.CompletableFuture<GcResult> requestPass();
+
   @Override
   void close();
 }

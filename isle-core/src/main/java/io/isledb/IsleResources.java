@@ -26,7 +26,26 @@ public interface IsleResources extends AutoCloseable {
    */
   ObjectStore openStore(String uri, String prefix, Map<String, String> hadoopConf);
 
-  /** The sizes these resources were created with. */
+  /**
+   * A share of these resources for a group of databases that brings its own memory, for example the
+   * managed memory of one Flink slot: the same thread pools, disk cache and FileSystems, but its
+   * own memtable budget of {@code memtableBudgetBytes} across the writers of the databases opened
+   * with the share (a put that finds it used up makes the share's largest active memtable flush,
+   * then waits) and its own block cache of {@code blockCacheBytes} (0: no block cache). {@link
+   * #memtableBytes()} of these resources includes every open share's.
+   *
+   * <p>Close the share after its databases: closing drops its block cache and makes opening more
+   * databases with it fail; these resources stay open. A share of a share is a share of these
+   * resources.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code memtableBudgetBytes} is not positive
+   *     or {@code blockCacheBytes} is negative, CLOSED if these resources are closed
+   */
+  IsleResources share(long memtableBudgetBytes, long blockCacheBytes);
+
+  /**
+   * The sizes these resources were created with (a share: with its own memtable and block cache).
+   */
   IsleResourcesOptions options();
 
   /** Bytes held by the shared block cache now (at most {@code blockCacheBytes}). */

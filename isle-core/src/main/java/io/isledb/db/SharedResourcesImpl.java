@@ -53,6 +53,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
 
   private final AtomicLong cacheIds = new AtomicLong();
   private final MemtableBudget budget;
+  private final java.util.Set<ResourceShare> shares = ConcurrentHashMap.newKeySet();
   private final SharedFileSystems fileSystems = new SharedFileSystems();
   private final Cache<ObjectStore, CommitSignal> signals = Caffeine.newBuilder().weakKeys().build();
   private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
@@ -131,9 +132,27 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
 
   @Override
   public long blockCacheBytes() {
-    return blocks == null
+    return weight(blocks);
+  }
+
+  static long weight(Cache<BlockCacheKey, Block> cache) {
+    return cache == null
         ? 0
-        : blocks.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+        : cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+  }
+
+  @Override
+  public IsleResources share(long memtableBudgetBytes, long blockCacheBytes) {
+    if (closed) {
+      throw IsleException.closed("shared resources");
+    }
+    ResourceShare s = new ResourceShare(this, memtableBudgetBytes, blockCacheBytes);
+    shares.add(s);
+    return s;
+  }
+
+  void removeShare(ResourceShare s) {
+    shares.remove(s);
   }
 
   @Override
@@ -143,7 +162,11 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
 
   @Override
   public long memtableBytes() {
-    return budget.used();
+    long bytes = budget.used();
+    for (ResourceShare s : shares) {
+      bytes += s.memtableBytes();
+    }
+    return bytes;
   }
 
   @Override

@@ -64,6 +64,8 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final TimerServiceType timerService;
   private final Map<String, AbstractIsleState<K, ?, ?>> createdStates = new HashMap<>();
   private final Map<String, IsleTimerQueue<?>> queues = new HashMap<>();
+  private final int timerCacheSize;
+  private int completedSinceGc; // completed checkpoints since the last requested GC pass
   private final AtomicLong bytesAtLastCheckpoint;
   private final Maintenance maintenance;
   private final CheckpointPins checkpointPins;
@@ -87,6 +89,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       String jobId,
       String pinOwner,
       TimerServiceType timerService,
+      int timerCacheSize,
       Maintenance maintenance) {
     super(
         kvStateRegistry,
@@ -106,6 +109,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     this.jobId = jobId;
     this.pinOwner = pinOwner;
     this.timerService = timerService;
+    this.timerCacheSize = timerCacheSize;
     this.bytesAtLastCheckpoint = new AtomicLong(db.bytesWritten());
     this.maintenance = maintenance;
     this.checkpointPins = new CheckpointPins(db);
@@ -307,7 +311,14 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       queue.setSerializer(serializer);
       return queue;
     }
-    queue = new IsleTimerQueue<>(this, entry.id, serializer, timerService == TimerServiceType.ISLE);
+    queue =
+        new IsleTimerQueue<>(
+            this,
+            entry.id,
+            serializer,
+            timerService == TimerServiceType.ISLE,
+            timerCacheSize,
+            restored);
     if (restored) {
       try {
         queue.load();
@@ -408,6 +419,13 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   public void notifyCheckpointComplete(long checkpointId) {
     // The pin now belongs to the JobManager, which removes it when it discards the checkpoint.
     checkpointPins.completed(checkpointId);
+    // GC after checkpoints: the checkpoints this one subsumes lose their pins, so a pass can
+    // collect their tables (after the grace period); on the shared compaction threads.
+    if (maintenance.gcAfterCheckpoints > 0
+        && ++completedSinceGc >= maintenance.gcAfterCheckpoints) {
+      completedSinceGc = 0;
+      db.requestGc();
+    }
   }
 
   @Override
@@ -443,7 +461,6 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     super.dispose();
     createdStates.clear();
     queues.clear();
-    db.close();
-    SharedResources.release(db.resources());
+    db.close(); // and gives back the backend's hold on the shared resources and slot memory
   }
 }

@@ -45,6 +45,9 @@ final class IsleKeyedStateBackendBuilder<K> {
   private final SizeTrackingStateConfig sizeTracking;
   private final StreamCompressionDecorator compression;
   private final Maintenance maintenance;
+  private final SlotMemory slotMemory;
+  private final int timerCacheSize;
+  private SlotMemory.BackendResources owned; // taken by build(), released by the database's close
 
   IsleKeyedStateBackendBuilder(
       KeyedStateBackendParameters<K> parameters,
@@ -55,7 +58,9 @@ final class IsleKeyedStateBackendBuilder<K> {
       LatencyTrackingStateConfig latencyTracking,
       SizeTrackingStateConfig sizeTracking,
       StreamCompressionDecorator compression,
-      Maintenance maintenance) {
+      Maintenance maintenance,
+      SlotMemory slotMemory,
+      int timerCacheSize) {
     this.parameters = parameters;
     this.location = location;
     this.resourcesOptions = resourcesOptions;
@@ -65,6 +70,8 @@ final class IsleKeyedStateBackendBuilder<K> {
     this.sizeTracking = sizeTracking;
     this.compression = compression;
     this.maintenance = maintenance;
+    this.slotMemory = slotMemory;
+    this.timerCacheSize = timerCacheSize;
   }
 
   IsleKeyedStateBackend<K> build() throws BackendBuildingException {
@@ -73,7 +80,17 @@ final class IsleKeyedStateBackendBuilder<K> {
     KeyGroupRange range = parameters.getKeyGroupRange();
     UUID backendId = UUID.randomUUID();
     String backendUid = backendUid(backendId);
-    IsleResources resources = SharedResources.acquire(resourcesOptions);
+    try {
+      owned =
+          slotMemory.acquire(
+              resourcesOptions, env.getMemoryManager(), parameters.getManagedMemoryFraction());
+    } catch (Exception e) {
+      throw new BackendBuildingException(
+          "cannot take the slot's memory for the isle keyed state backend of "
+              + parameters.getOperatorIdentifier(),
+          e);
+    }
+    IsleResources resources = owned.forDatabases();
     StateDb db = null;
     try {
       IsleCheckpoint.registerSecrets(location.storeUri(), location.hadoopConf());
@@ -137,7 +154,7 @@ final class IsleKeyedStateBackendBuilder<K> {
       if (db != null) {
         db.close();
       }
-      SharedResources.release(resources);
+      owned.close();
       throw new BackendBuildingException(
           "cannot build the isle keyed state backend of "
               + parameters.getOperatorIdentifier()
@@ -158,6 +175,7 @@ final class IsleKeyedStateBackendBuilder<K> {
       StateDb db,
       StateRegistry registry,
       UUID backendId) {
+    db.releaseOnClose(owned);
     IsleKeyedStateBackend<K> backend =
         new IsleKeyedStateBackend<>(
             parameters.getKvStateRegistry(),
@@ -176,6 +194,7 @@ final class IsleKeyedStateBackendBuilder<K> {
             parameters.getJobID().toString(),
             pinOwner(parameters.getJobID().toString(), backendUid(backendId)),
             timerService,
+            timerCacheSize,
             maintenance);
     IsleMetrics.register(parameters.getMetricGroup(), db, backend::lastCheckpointBytes);
     return backend;

@@ -48,6 +48,8 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
   private final int flushThreads;
   private final int downloadThreads;
   private final Maintenance maintenance;
+  private final SlotMemory slotMemory;
+  private final int timerCacheSize;
 
   /** A backend with the defaults of {@link IsleStateBackendOptions} and no location yet. */
   public IsleStateBackend() {
@@ -62,6 +64,8 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
     this.flushThreads = IsleStateBackendOptions.FLUSH_THREADS.defaultValue();
     this.downloadThreads = IsleStateBackendOptions.DOWNLOAD_THREADS.defaultValue();
     this.maintenance = Maintenance.DEFAULTS;
+    this.slotMemory = SlotMemory.DEFAULTS;
+    this.timerCacheSize = IsleStateBackendOptions.TIMER_CACHE_SIZE.defaultValue();
   }
 
   private IsleStateBackend(IsleStateBackend original, ReadableConfig config) {
@@ -117,6 +121,14 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
                 original.downloadThreads,
                 config.getOptional(IsleStateBackendOptions.DOWNLOAD_THREADS).map(i -> (long) i));
     this.maintenance = Maintenance.configure(config, original.maintenance);
+    this.slotMemory = SlotMemory.configure(config, original.slotMemory);
+    this.timerCacheSize =
+        (int)
+            positive(
+                config,
+                IsleStateBackendOptions.TIMER_CACHE_SIZE.key(),
+                original.timerCacheSize,
+                config.getOptional(IsleStateBackendOptions.TIMER_CACHE_SIZE).map(i -> (long) i));
   }
 
   private static long positive(
@@ -156,6 +168,16 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
     return "isle";
   }
 
+  /**
+   * True unless {@code state.backend.isle.memory.managed} is off or a fixed size per slot is set:
+   * the backends of a slot then size their memtable budget and block cache from the slot's managed
+   * memory, as the RocksDB backend does.
+   */
+  @Override
+  public boolean useManagedMemory() {
+    return slotMemory.usesManagedMemory();
+  }
+
   @Override
   public boolean supportsNoClaimRestoreMode() {
     // Only the job that wrote a checkpoint reopens its database; any other job (NO_CLAIM, or a
@@ -191,7 +213,9 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
             latencyTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build(),
             sizeTrackingConfigBuilder.setMetricGroup(parameters.getMetricGroup()).build(),
             getCompressionDecorator(env.getExecutionConfig()),
-            maintenance)
+            maintenance,
+            slotMemory,
+            timerCacheSize)
         .build();
   }
 

@@ -156,4 +156,48 @@ public final class IsleStateBackendOptions {
               "Expiry of a checkpoint's pin, counted from the checkpoint. A pin whose handle never"
                   + " reached the JobManager is collected after it; a retained checkpoint older"
                   + " than it cannot be restored. 0: pins never expire.");
+
+  public static final ConfigOption<Boolean> MEMORY_MANAGED =
+      ConfigOptions.key("state.backend.isle.memory.managed")
+          .booleanType()
+          .defaultValue(true)
+          .withDescription(
+              "Size the memtable budget and block cache of the backends of a slot from the slot's"
+                  + " Flink managed memory (shared by the slot's isle backends), as the RocksDB"
+                  + " backend does. Off, or with no managed memory, the task manager's shared"
+                  + " memtable.budget and block-cache.size apply.");
+
+  public static final ConfigOption<MemorySize> MEMORY_FIXED_PER_SLOT =
+      ConfigOptions.key("state.backend.isle.memory.fixed-per-slot")
+          .memoryType()
+          .noDefaultValue()
+          .withDescription(
+              "A fixed amount of memory per slot for the memtable budget and block cache of its"
+                  + " isle backends, outside Flink's managed memory; overrides memory.managed.");
+
+  public static final ConfigOption<Double> MEMORY_WRITE_BUFFER_RATIO =
+      ConfigOptions.key("state.backend.isle.memory.write-buffer-ratio")
+          .doubleType()
+          .defaultValue(0.5)
+          .withDescription(
+              "Fraction of a slot's memory (managed or fixed per slot) that is the memtable budget"
+                  + " of its backends; the rest is their block cache.");
+
+  public static final ConfigOption<Integer> TIMER_CACHE_SIZE =
+      ConfigOptions.key("state.backend.isle.timer-service.cache-size")
+          .intType()
+          .defaultValue(128)
+          .withDescription(
+              "Timers per key group an ISLE timer queue keeps in memory (its earliest ones); the"
+                  + " rest stay in the database and are read in batches when the cached head runs"
+                  + " dry.");
+
+  public static final ConfigOption<Integer> GC_AFTER_CHECKPOINTS =
+      ConfigOptions.key("state.backend.isle.gc.after-checkpoints")
+          .intType()
+          .defaultValue(0)
+          .withDescription(
+              "Besides gc.interval, each backend asks for one GC pass (on the shared compaction"
+                  + " threads) after every this many completed checkpoints; 0: only the periodic"
+                  + " passes. A pass lists the database's objects.");
 }

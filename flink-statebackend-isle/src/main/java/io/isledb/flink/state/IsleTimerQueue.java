@@ -14,16 +14,21 @@ import org.apache.flink.runtime.state.PriorityComparable;
 import org.apache.flink.runtime.state.PriorityComparator;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueElement;
 import org.apache.flink.runtime.state.heap.HeapPriorityQueueSet;
+import org.apache.flink.runtime.state.heap.KeyGroupPartitionedPriorityQueue;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * A timer queue (any Flink priority queue state) kept in memory as Flink's {@link
- * HeapPriorityQueueSet} and stored in the database under {@code kg | id | element}: written through
- * on every change ({@code ISLE} timer service), or rewritten at each checkpoint's cut ({@code
- * HEAP}). Either way a checkpoint's version holds the timers, and a restore loads them.
+ * A timer queue (any Flink priority queue state) stored in the database under {@code kg | id |
+ * element}, so a checkpoint's version holds the timers.
  *
- * <p>The whole set is cached in memory (not only its head): an ISLE timer service that keeps only
- * the head in memory is later work.
+ * <ul>
+ *   <li>{@code ISLE} timer service: Flink's {@link KeyGroupPartitionedPriorityQueue} of one {@link
+ *       CachedTimerSet} per key group, each written through on every change and keeping at most
+ *       {@code state.backend.isle.timer-service.cache-size} of its earliest timers in memory (the
+ *       layout of Flink's RocksDB timers). A restore loads nothing up front.
+ *   <li>{@code HEAP}: the whole set in memory as Flink's {@link HeapPriorityQueueSet}, rewritten
+ *       into the database at each checkpoint's cut and loaded at restore.
+ * </ul>
  */
 final class IsleTimerQueue<
         T extends HeapPriorityQueueElement & PriorityComparable<? super T> & Keyed<?>>
@@ -33,7 +38,9 @@ final class IsleTimerQueue<
   private final boolean writeThrough;
   private final KeyGroupRange keyGroupRange;
   private final int numberOfKeyGroups;
-  private final HeapPriorityQueueSet<T> heap;
+  private final HeapPriorityQueueSet<T> heap; // HEAP only
+  private final KeyGroupedInternalPriorityQueue<T> queue; // the heap, or the cached sets (ISLE)
+  private final List<CachedTimerSet<T>> cachedSets = new java.util.ArrayList<>();
   private TypeSerializer<T> serializer;
   private final org.apache.flink.core.memory.DataOutputSerializer out =
       new org.apache.flink.core.memory.DataOutputSerializer(32);
@@ -42,28 +49,91 @@ final class IsleTimerQueue<
       IsleKeyedStateBackend<?> backend,
       int stateId,
       TypeSerializer<T> serializer,
-      boolean writeThrough) {
+      boolean writeThrough,
+      int cacheSize,
+      boolean restored) {
     this.backend = backend;
     this.stateId = stateId;
     this.serializer = serializer;
     this.writeThrough = writeThrough;
     this.keyGroupRange = backend.getKeyGroupRange();
     this.numberOfKeyGroups = backend.getNumberOfKeyGroups();
-    this.heap =
-        new HeapPriorityQueueSet<>(
-            PriorityComparator.forPriorityComparableObjects(),
-            KeyExtractorFunction.forKeyedObjects(),
-            128,
+    if (!writeThrough) {
+      this.heap =
+          new HeapPriorityQueueSet<>(
+              PriorityComparator.forPriorityComparableObjects(),
+              KeyExtractorFunction.forKeyedObjects(),
+              128,
+              keyGroupRange,
+              numberOfKeyGroups);
+      this.queue = heap;
+      return;
+    }
+    this.heap = null;
+    CachedTimerSet.Codec<T> codec =
+        new CachedTimerSet.Codec<>() {
+          @Override
+          public byte[] key(T element) {
+            return keyOf(element);
+          }
+
+          @Override
+          public T decode(byte[] key) {
+            return decodeKey(key);
+          }
+        };
+    this.queue =
+        new KeyGroupPartitionedPriorityQueue<T, CachedTimerSet<T>>(
+            KeyExtractorFunction.<T>forKeyedObjects(),
+            PriorityComparator.<T>forPriorityComparableObjects(),
+            (keyGroup, numKeyGroups, keyExtractor, comparator) -> {
+              CachedTimerSet<T> set =
+                  new CachedTimerSet<>(
+                      backend.db(),
+                      codec,
+                      StateKeys.statePrefix(keyGroup, stateId),
+                      cacheSize,
+                      !restored);
+              cachedSets.add(set);
+              return set;
+            },
             keyGroupRange,
             numberOfKeyGroups);
+  }
+
+  /** Timers held in memory now, over every key group (ISLE: at most the cache size per group). */
+  long cachedTimers() {
+    if (heap != null) {
+      return heap.size();
+    }
+    return cachedSets.stream().mapToLong(CachedTimerSet::cached).sum();
+  }
+
+  /** The most timers one key group holds in memory now (tests). */
+  int maxCachedPerKeyGroup() {
+    return cachedSets.stream().mapToInt(CachedTimerSet::cached).max().orElse(0);
+  }
+
+  private T decodeKey(byte[] key) {
+    org.apache.flink.core.memory.DataInputDeserializer in =
+        new org.apache.flink.core.memory.DataInputDeserializer(
+            key, StateKeys.PREFIX_BYTES, key.length - StateKeys.PREFIX_BYTES);
+    try {
+      return serializer.deserialize(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot deserialize a timer of state " + stateId, e);
+    }
   }
 
   void setSerializer(TypeSerializer<T> serializer) {
     this.serializer = serializer;
   }
 
-  /** Loads the stored elements of every owned key group (after a restore). */
+  /** HEAP mode: loads the stored elements of every owned key group (after a restore). */
   void load() throws java.io.IOException {
+    if (writeThrough) {
+      return; // ISLE: each key group's cache fills from the database when first asked
+    }
     org.apache.flink.core.memory.DataInputDeserializer in =
         new org.apache.flink.core.memory.DataInputDeserializer();
     for (int kg = keyGroupRange.getStartKeyGroup(); kg <= keyGroupRange.getEndKeyGroup(); kg++) {
@@ -126,62 +196,46 @@ final class IsleTimerQueue<
 
   @Override
   public T poll() {
-    T t = heap.poll();
-    if (t != null && writeThrough) {
-      backend.db().delete(keyOf(t));
-    }
-    return t;
+    return queue.poll();
   }
 
   @Override
   public T peek() {
-    return heap.peek();
+    return queue.peek();
   }
 
   @Override
   public boolean add(T element) {
-    boolean headChanged = heap.add(element);
-    if (writeThrough) {
-      backend.db().put(keyOf(element), new byte[0]);
-    }
-    return headChanged;
+    return queue.add(element);
   }
 
   @Override
   public boolean remove(T element) {
-    boolean headChanged = heap.remove(element);
-    if (writeThrough) {
-      backend.db().delete(keyOf(element));
-    }
-    return headChanged;
+    return queue.remove(element);
   }
 
   @Override
   public boolean isEmpty() {
-    return heap.isEmpty();
+    return queue.isEmpty();
   }
 
   @Override
   public int size() {
-    return heap.size();
+    return queue.size();
   }
 
   @Override
   public void addAll(Collection<? extends T> elements) {
-    if (elements != null) {
-      for (T t : elements) {
-        add(t);
-      }
-    }
+    queue.addAll(elements);
   }
 
   @Override
   public CloseableIterator<T> iterator() {
-    return heap.iterator();
+    return queue.iterator();
   }
 
   @Override
   public Set<T> getSubsetForKeyGroup(int keyGroupId) {
-    return heap.getSubsetForKeyGroup(keyGroupId);
+    return queue.getSubsetForKeyGroup(keyGroupId);
   }
 }

@@ -28,6 +28,7 @@ final class Maintenance implements Serializable {
   final Duration gcGracePeriod;
   final Duration logRetention;
   final Duration pinTtl; // zero: pins never expire
+  int gcAfterCheckpoints = IsleStateBackendOptions.GC_AFTER_CHECKPOINTS.defaultValue(); // 0: off
 
   Maintenance(
       boolean compaction,
@@ -44,12 +45,33 @@ final class Maintenance implements Serializable {
 
   /** {@code current} with the options {@code config} sets; bad values name their option. */
   static Maintenance configure(ReadableConfig config, Maintenance current) {
-    return new Maintenance(
-        config.getOptional(IsleStateBackendOptions.COMPACTION_ENABLED).orElse(current.compaction),
-        atLeast(config, IsleStateBackendOptions.GC_INTERVAL, current.gcInterval, true),
-        atLeast(config, IsleStateBackendOptions.GC_GRACE_PERIOD, current.gcGracePeriod, false),
-        atLeast(config, IsleStateBackendOptions.GC_LOG_RETENTION, current.logRetention, true),
-        atLeast(config, IsleStateBackendOptions.CHECKPOINT_PIN_TTL, current.pinTtl, true));
+    int after =
+        config
+            .getOptional(IsleStateBackendOptions.GC_AFTER_CHECKPOINTS)
+            .orElse(current.gcAfterCheckpoints);
+    if (after < 0) {
+      throw new IllegalConfigurationException(
+          "'"
+              + IsleStateBackendOptions.GC_AFTER_CHECKPOINTS.key()
+              + "' must be 0 or more, got "
+              + after);
+    }
+    Maintenance m =
+        new Maintenance(
+            config
+                .getOptional(IsleStateBackendOptions.COMPACTION_ENABLED)
+                .orElse(current.compaction),
+            atLeast(config, IsleStateBackendOptions.GC_INTERVAL, current.gcInterval, true),
+            atLeast(config, IsleStateBackendOptions.GC_GRACE_PERIOD, current.gcGracePeriod, false),
+            atLeast(config, IsleStateBackendOptions.GC_LOG_RETENTION, current.logRetention, true),
+            atLeast(config, IsleStateBackendOptions.CHECKPOINT_PIN_TTL, current.pinTtl, true));
+    m.gcAfterCheckpoints = after;
+    return m;
+  }
+
+  /** Whether a backend opens a garbage collector: periodic passes or passes after checkpoints. */
+  boolean gc() {
+    return !gcInterval.isZero() || gcAfterCheckpoints > 0;
   }
 
   private static Duration atLeast(
@@ -84,6 +106,8 @@ final class Maintenance implements Serializable {
         + ", logRetention="
         + logRetention
         + ", pinTtl="
-        + pinTtl;
+        + pinTtl
+        + ", gcAfterCheckpoints="
+        + gcAfterCheckpoints;
   }
 }

@@ -13,6 +13,7 @@ import io.isledb.PinOptions;
 import io.isledb.ReadView;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,7 @@ final class StateDb implements AutoCloseable {
   private final ReadView view;
   private final List<AutoCloseable> maintenance;
   private final TtlCompactionFilter ttlFilter;
+  private AutoCloseable releaseOnClose;
   private boolean closed;
 
   private StateDb(
@@ -90,10 +92,14 @@ final class StateDb implements AutoCloseable {
         maintenance.add(compactor);
         compactor.start();
       }
-      if (!settings.gcInterval.isZero()) {
-        GarbageCollector gc = db.openGarbageCollector(new GcOptions(settings.gcInterval));
+      if (settings.gc()) {
+        // A zero interval is not a valid GcOptions interval: passes then come only on request.
+        Duration interval = settings.gcInterval.isZero() ? Duration.ofDays(1) : settings.gcInterval;
+        GarbageCollector gc = db.openGarbageCollector(new GcOptions(interval));
         maintenance.add(gc);
-        gc.start();
+        if (!settings.gcInterval.isZero()) {
+          gc.start();
+        }
       }
       return new StateDb(
           storeUri, prefix, hadoopConf, resources, store, db, writer, maintenance, ttlFilter);
@@ -148,6 +154,22 @@ final class StateDb implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Asks the database's garbage collector for one pass on the shared compaction threads (after a
+   * checkpoint); a no-op without one or once closed.
+   */
+  void requestGc() {
+    for (AutoCloseable role : maintenance) {
+      if (role instanceof GarbageCollector gc) {
+        try {
+          gc.requestPass();
+        } catch (io.isledb.IsleException e) {
+          // closed meanwhile (the backend is being disposed): nothing to collect for
+        }
+      }
+    }
   }
 
   /** The cut of a checkpoint: the future of the exact version holding every write so far. */
@@ -239,6 +261,11 @@ final class StateDb implements AutoCloseable {
     return resources;
   }
 
+  /** Closes {@code resources} (the backend's hold on its shared resources) after the database. */
+  synchronized void releaseOnClose(AutoCloseable resources) {
+    this.releaseOnClose = resources;
+  }
+
   /** Closes the writer (flushing), the database and the store; never throws. */
   @Override
   public synchronized void close() {
@@ -261,7 +288,11 @@ final class StateDb implements AutoCloseable {
     try {
       db.close();
     } finally {
-      store.close();
+      try {
+        store.close();
+      } finally {
+        closeQuietly(releaseOnClose == null ? List.of() : List.of(releaseOnClose));
+      }
     }
   }
 }

@@ -46,11 +46,13 @@ class IsleStateBackendOptionsDocTest {
               ? MemorySize.parse(documented)
               : def instanceof Integer
                   ? Integer.valueOf(documented)
-                  : def instanceof Boolean
-                      ? Boolean.valueOf(documented)
-                      : def instanceof java.time.Duration
-                          ? org.apache.flink.util.TimeUtils.parseDuration(documented)
-                          : documented;
+                  : def instanceof Double
+                      ? Double.valueOf(documented)
+                      : def instanceof Boolean
+                          ? Boolean.valueOf(documented)
+                          : def instanceof java.time.Duration
+                              ? org.apache.flink.util.TimeUtils.parseDuration(documented)
+                              : documented;
       assertThat(parsed).as(option.key()).isEqualTo(def instanceof Enum<?> e ? e.name() : def);
     }
     assertThat(options).isGreaterThanOrEqualTo(10);

@@ -76,6 +76,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final long epoch;
   private final ScheduledExecutorService executor;
   private final RoleLifecycle life;
+  private final Object requestLock = new Object();
+  private java.util.concurrent.CompletableFuture<GcResult> requested; // guarded by requestLock
 
   // The phases' state, kept from pass to pass (every time in it is a reading of ctx.clock()).
   private final GcWindow window;
@@ -102,6 +104,36 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   @Override
   public synchronized void start() {
     life.startLoop(executor, options.interval(), "gc of " + ctx.store().location(), this::runOnce);
+  }
+
+  @Override
+  public java.util.concurrent.CompletableFuture<GcResult> requestPass() {
+    synchronized (requestLock) {
+      life.checkOpen();
+      if (requested != null) {
+        return requested; // not started yet: this request is served by it
+      }
+      java.util.concurrent.CompletableFuture<GcResult> pass =
+          new java.util.concurrent.CompletableFuture<>();
+      requested = pass;
+      try {
+        executor.execute(
+            () -> {
+              synchronized (requestLock) {
+                requested = null; // a request from now on needs a pass after this one
+              }
+              try {
+                pass.complete(runOnce());
+              } catch (RuntimeException | Error e) {
+                pass.completeExceptionally(e);
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        requested = null;
+        pass.completeExceptionally(life.closedException());
+      }
+      return pass;
+    }
   }
 
   @Override
@@ -251,6 +283,12 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       return;
     }
     executor.shutdownNow();
+    synchronized (requestLock) {
+      if (requested != null) {
+        requested.completeExceptionally(life.closedException());
+        requested = null;
+      }
+    }
     synchronized (this) {
       liveSet.close();
     }
