@@ -20,6 +20,11 @@ import java.util.Objects;
  * @param garbageRatio merge everything into one bottommost run when deletions and expired entries
  *     are at least this fraction of all entries (default 0.2), so delete- and TTL-heavy data does
  *     not keep its space when the size-ratio rule would never reach the oldest run
+ * @param rewriteBorrowed how eagerly a fork rewrites the tables it borrows from its sources
+ *     (docs/PROTOCOL.md section 9): {@code true} (default) makes a pass that finds a borrowed table
+ *     merge the whole tree into one bottommost run in the fork's own prefix, so the fork stops
+ *     referencing its sources after one compaction; {@code false} leaves them to the size-ratio
+ *     rules, which rewrite them when they happen to pick them
  */
 public record CompactorOptions(
     int l0Trigger,
@@ -29,7 +34,30 @@ public record CompactorOptions(
     TableSettings table,
     int readaheadBytes,
     Duration interval,
-    double garbageRatio) {
+    double garbageRatio,
+    boolean rewriteBorrowed) {
+
+  /** Options with {@code rewriteBorrowed} at its default ({@code true}). */
+  public CompactorOptions(
+      int l0Trigger,
+      int sizeRatio,
+      int maxRuns,
+      long targetTableSize,
+      TableSettings table,
+      int readaheadBytes,
+      Duration interval,
+      double garbageRatio) {
+    this(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        true);
+  }
 
   public CompactorOptions {
     Objects.requireNonNull(table, "table");
@@ -69,32 +97,73 @@ public record CompactorOptions(
         TableSettings.compactorDefaults(),
         4 << 20,
         Duration.ofSeconds(1),
-        0.2);
+        0.2,
+        true);
   }
 
   public CompactorOptions withL0Trigger(int v) {
     return new CompactorOptions(
-        v, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, garbageRatio);
+        v,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withSizeRatio(int v) {
     return new CompactorOptions(
-        l0Trigger, v, maxRuns, targetTableSize, table, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        v,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withMaxRuns(int v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, v, targetTableSize, table, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        v,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withTargetTableSize(long v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, v, table, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        v,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withTable(TableSettings v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, v, readaheadBytes, interval, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        v,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        rewriteBorrowed);
   }
 
   /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
@@ -104,16 +173,53 @@ public record CompactorOptions(
 
   public CompactorOptions withReadaheadBytes(int v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, v, interval, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        v,
+        interval,
+        garbageRatio,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withGarbageRatio(double v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, v);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        v,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withInterval(Duration v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, v, garbageRatio);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        v,
+        garbageRatio,
+        rewriteBorrowed);
+  }
+
+  public CompactorOptions withRewriteBorrowed(boolean v) {
+    return new CompactorOptions(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        v);
   }
 }

@@ -52,12 +52,47 @@ final class HadoopObjectStore implements ObjectStore {
   /** Test hooks of this store. */
   final StoreHooks hooks;
 
-  HadoopObjectStore(StoreContext ctx, WriteStrategy writes) {
+  private final ObjectStores.Site site;
+  private final String prefix;
+
+  HadoopObjectStore(StoreContext ctx, WriteStrategy writes, ObjectStores.Site site, String prefix) {
     this.ctx = ctx;
     this.writes = writes;
     this.counters = ctx.counters();
     this.hooks = ctx.hooks();
+    this.site = site;
+    this.prefix = prefix;
   }
+
+  @Override
+  public String prefix() {
+    return prefix;
+  }
+
+  /**
+   * The store of {@code otherPrefix} under the same base URI: same FileSystem, request counters and
+   * closed flag as this store (closing it does nothing; closing this store closes it).
+   */
+  @Override
+  public ObjectStore sibling(String otherPrefix) {
+    checkOpen();
+    if (otherPrefix == null) {
+      throw IsleException.invalidArgument("the database prefix must not be null");
+    }
+    ObjectNames.checkPrefix(otherPrefix);
+    String clean =
+        otherPrefix.endsWith("/")
+            ? otherPrefix.substring(0, otherPrefix.length() - 1)
+            : otherPrefix;
+    HadoopObjectStore other = ObjectStores.at(site, clean, () -> {});
+    other.isSibling = true;
+    return other;
+  }
+
+  /**
+   * Whether this store was made by {@link #sibling}: it shares, and does not own, the file system.
+   */
+  private volatile boolean isSibling;
 
   @Override
   public String location() {
@@ -430,6 +465,9 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public void close() {
+    if (isSibling) {
+      return; // the store it was made from owns the file system and the closed flag
+    }
     if (!ctx.closed().compareAndSet(false, true)) {
       return;
     }

@@ -27,6 +27,7 @@ public final class Tables implements AutoCloseable {
   public record Open(SstMeta meta, TableReader reader, TableSource source) {}
 
   private final ObjectStore store;
+  private final io.isledb.db.Homes homes; // where borrowed tables live
   private final ReaderOptions options;
   private final DiskCache disk;
   private final String diskPrefix; // before each table id in the disk cache ("" when private)
@@ -56,6 +57,7 @@ public final class Tables implements AutoCloseable {
   Tables(ObjectStore store, ReaderOptions options, Path cacheDir, Resources resources) {
     this.resources = resources;
     this.store = store;
+    this.homes = new io.isledb.db.Homes(store);
     this.options = options;
     SharedDisk shared = resources.sharedDisk(store);
     if (shared != null) {
@@ -110,7 +112,13 @@ public final class Tables implements AutoCloseable {
   private Open openTable(SstMeta meta) {
     TableSource src =
         new TableSource(
-            meta, diskKey(meta.id()), store, disk, downloader, options.hotTableReads(), counters);
+            meta,
+            diskKey(meta.id()),
+            homes.of(meta.home()),
+            disk,
+            downloader,
+            options.hotTableReads(),
+            counters);
     try {
       src.attachCached();
       if (!src.isLocal()) {
@@ -121,7 +129,8 @@ public final class Tables implements AutoCloseable {
         }
       }
       TableReader r =
-          TableReader.open(meta.objectName(), meta.size(), src, blockCache, resources.newCacheId());
+          TableReader.open(meta.objectName(), meta.size(), src, blockCache, resources.newCacheId())
+              .clip(meta.clipFrom(), meta.clipTo());
       src.dropPrefetch();
       counters.tableOpens.increment();
       return new Open(meta, r, src);
