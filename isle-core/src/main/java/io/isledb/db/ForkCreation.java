@@ -15,7 +15,6 @@ import io.isledb.manifest.Role;
 import io.isledb.manifest.SortedRun;
 import io.isledb.manifest.SourcePin;
 import io.isledb.manifest.SstMeta;
-import io.isledb.util.Bytes;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -244,10 +243,5 @@ public final class ForkCreation {
           null);
     }
     return via.state();
-  }
-
-  /** Hex of a key, for messages. */
-  static String describe(byte[] key) {
-    return key == null ? "unbounded" : Bytes.describe(key);
   }
 }

@@ -55,7 +55,15 @@ final class HadoopObjectStore implements ObjectStore {
   private final ObjectStores.Site site;
   private final String prefix;
 
-  HadoopObjectStore(StoreContext ctx, WriteStrategy writes, ObjectStores.Site site, String prefix) {
+  private final boolean isSibling; // shares, and does not own, the file system
+
+  HadoopObjectStore(
+      StoreContext ctx,
+      WriteStrategy writes,
+      ObjectStores.Site site,
+      String prefix,
+      boolean isSibling) {
+    this.isSibling = isSibling;
     this.ctx = ctx;
     this.writes = writes;
     this.counters = ctx.counters();
@@ -69,30 +77,12 @@ final class HadoopObjectStore implements ObjectStore {
     return prefix;
   }
 
-  /**
-   * The store of {@code otherPrefix} under the same base URI: same FileSystem, request counters and
-   * closed flag as this store (closing it does nothing; closing this store closes it).
-   */
+  /** Same connections, counters and lifetime; see {@link ObjectStores#sibling}. */
   @Override
   public ObjectStore sibling(String otherPrefix) {
     checkOpen();
-    if (otherPrefix == null) {
-      throw IsleException.invalidArgument("the database prefix must not be null");
-    }
-    ObjectNames.checkPrefix(otherPrefix);
-    String clean =
-        otherPrefix.endsWith("/")
-            ? otherPrefix.substring(0, otherPrefix.length() - 1)
-            : otherPrefix;
-    HadoopObjectStore other = ObjectStores.at(site, clean, () -> {});
-    other.isSibling = true;
-    return other;
+    return ObjectStores.sibling(site, otherPrefix);
   }
-
-  /**
-   * Whether this store was made by {@link #sibling}: it shares, and does not own, the file system.
-   */
-  private volatile boolean isSibling;
 
   @Override
   public String location() {

@@ -111,7 +111,21 @@ public final class ObjectStores {
             new AtomicBoolean(),
             new StoreHooks()),
         cleanPrefix,
-        release);
+        release,
+        false);
+  }
+
+  /**
+   * The store of {@code prefix} under {@code site}'s base URI, sharing its file system, counters,
+   * closed flag and hooks; closing it does nothing ({@link io.isledb.ObjectStore#sibling}).
+   */
+  static ObjectStore sibling(Site site, String prefix) {
+    if (prefix == null) {
+      throw IsleException.invalidArgument("the database prefix must not be null");
+    }
+    ObjectNames.checkPrefix(prefix);
+    String clean = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    return at(site, clean, () -> {}, true);
   }
 
   /**
@@ -130,7 +144,8 @@ public final class ObjectStores {
       StoreHooks hooks) {}
 
   /** The store of {@code prefix} (already checked, no trailing '/') under {@code site}'s base. */
-  static HadoopObjectStore at(Site site, String prefix, java.io.Closeable release) {
+  static HadoopObjectStore at(
+      Site site, String prefix, java.io.Closeable release, boolean isSibling) {
     Path root;
     try {
       root = new Path(site.base() + "/" + prefix);
@@ -169,7 +184,7 @@ public final class ObjectStores {
                   site.scheme(),
                   site.conf().getBoolean(UnsafeWrites.UNSAFE_CREATE_IF_ABSENT, false));
         };
-    return new HadoopObjectStore(ctx, writes, site, prefix);
+    return new HadoopObjectStore(ctx, writes, site, prefix, isSibling);
   }
 
   /** IsleDB's defaults for the scheme, then the user's settings, then the forced ones. */
