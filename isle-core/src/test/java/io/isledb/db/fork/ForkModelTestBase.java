@@ -243,9 +243,9 @@ public abstract class ForkModelTestBase {
     return s.allTables().stream().filter(SstMeta::borrowed).count();
   }
 
-  /** GC passes on {@code dbs}, twice, a grace period apart: everything collectable goes. */
+  /** GC passes on {@code dbs}, a grace period apart: everything collectable goes. */
   protected void collect(IsleDB... dbs) {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 2; round++) {
       for (IsleDB db : dbs) {
         try (GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
           gc.runOnce();
