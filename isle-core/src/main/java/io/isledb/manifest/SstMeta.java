@@ -160,27 +160,7 @@ public record SstMeta(
     if (hi != null && Bytes.compare(hi, largestKey) > 0) {
       hi = null;
     }
-    return new SstMeta(
-        id,
-        size,
-        tailOffset,
-        smallestKey,
-        largestKey,
-        minSeq,
-        maxSeq,
-        globalSeq,
-        entries,
-        tombstones,
-        expiring,
-        minExpiresAt,
-        maxExpiresAt,
-        minDataTime,
-        maxDataTime,
-        createdAt,
-        blobRefs,
-        this.home != null ? this.home : home,
-        lo,
-        hi);
+    return with(globalSeq, this.home != null ? this.home : home, lo, hi);
   }
 
   /** The object name of the table relative to the database prefix. */
@@ -205,6 +185,10 @@ public record SstMeta(
 
   /** This table with a commit-assigned global sequence number. */
   public SstMeta withGlobalSeq(long seq) {
+    return with(seq, home, clipFrom, clipTo);
+  }
+
+  private SstMeta with(long gs, String h, byte[] from, byte[] to) {
     return new SstMeta(
         id,
         size,
@@ -213,7 +197,7 @@ public record SstMeta(
         largestKey,
         minSeq,
         maxSeq,
-        seq,
+        gs,
         entries,
         tombstones,
         expiring,
@@ -223,9 +207,9 @@ public record SstMeta(
         maxDataTime,
         createdAt,
         blobRefs,
-        home,
-        clipFrom,
-        clipTo);
+        h,
+        from,
+        to);
   }
 
   @Override
