@@ -23,6 +23,11 @@ import java.util.Objects;
  * @param filter decides which live entries compaction keeps (default {@link
  *     CompactionFilter#keepAll()}); see {@link CompactionFilter} for what it sees and how a drop is
  *     made safe
+ * @param rewriteBorrowed how eagerly a fork rewrites the tables it borrows from its sources
+ *     (docs/PROTOCOL.md section 9): {@code true} (default) makes a pass that finds a borrowed table
+ *     merge the whole tree into one bottommost run in the fork's own prefix, so the fork stops
+ *     referencing its sources after one compaction; {@code false} leaves them to the size-ratio
+ *     rules, which rewrite them when they happen to pick them
  */
 public record CompactorOptions(
     int l0Trigger,
@@ -33,7 +38,8 @@ public record CompactorOptions(
     int readaheadBytes,
     Duration interval,
     double garbageRatio,
-    CompactionFilter filter) {
+    CompactionFilter filter,
+    boolean rewriteBorrowed) {
 
   public CompactorOptions {
     Objects.requireNonNull(table, "table");
@@ -83,7 +89,8 @@ public record CompactorOptions(
         readaheadBytes,
         interval,
         garbageRatio,
-        CompactionFilter.keepAll());
+        CompactionFilter.keepAll(),
+        true);
   }
 
   /** The defaults listed on the record. */
@@ -109,7 +116,8 @@ public record CompactorOptions(
         readaheadBytes,
         interval,
         garbageRatio,
-        filter);
+        filter,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withSizeRatio(int v) {
@@ -122,7 +130,8 @@ public record CompactorOptions(
         readaheadBytes,
         interval,
         garbageRatio,
-        filter);
+        filter,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withMaxRuns(int v) {
@@ -135,12 +144,22 @@ public record CompactorOptions(
         readaheadBytes,
         interval,
         garbageRatio,
-        filter);
+        filter,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withTargetTableSize(long v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, v, table, readaheadBytes, interval, garbageRatio, filter);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        v,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withTable(TableSettings v) {
@@ -153,7 +172,8 @@ public record CompactorOptions(
         readaheadBytes,
         interval,
         garbageRatio,
-        filter);
+        filter,
+        rewriteBorrowed);
   }
 
   /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
@@ -163,12 +183,30 @@ public record CompactorOptions(
 
   public CompactorOptions withReadaheadBytes(int v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, v, interval, garbageRatio, filter);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        v,
+        interval,
+        garbageRatio,
+        filter,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withGarbageRatio(double v) {
     return new CompactorOptions(
-        l0Trigger, sizeRatio, maxRuns, targetTableSize, table, readaheadBytes, interval, v, filter);
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        v,
+        filter,
+        rewriteBorrowed);
   }
 
   public CompactorOptions withInterval(Duration v) {
@@ -181,7 +219,8 @@ public record CompactorOptions(
         readaheadBytes,
         v,
         garbageRatio,
-        filter);
+        filter,
+        rewriteBorrowed);
   }
 
   /**
@@ -197,6 +236,22 @@ public record CompactorOptions(
         readaheadBytes,
         interval,
         garbageRatio,
+        v,
+        rewriteBorrowed);
+  }
+
+  /** This with {@code rewriteBorrowed} = {@code v}. */
+  public CompactorOptions withRewriteBorrowed(boolean v) {
+    return new CompactorOptions(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter,
         v);
   }
 }

@@ -101,6 +101,74 @@ public interface IsleDB extends AutoCloseable {
     return Database.openTailingReader(store, options, dbOptions);
   }
 
+  /**
+   * Creates a new database on {@code target} whose first version borrows the tables of {@code
+   * sources} (other prefixes of the same store, each at a version, clipped to a key range; ranges
+   * disjoint, each prefix once) without copying them: a zero-copy clone, branch or split
+   * (docs/PROTOCOL.md section 9). The fork holds a version pin {@code fork-<id>} on each source
+   * until its compaction has rewritten the borrowed tables into its own prefix and its GC released
+   * them; a source's GC never deletes a table the fork references. Reads of the fork see exactly
+   * the sources' keys inside their ranges (and nothing outside, whatever the tables hold); its
+   * writer's writes shadow them. Cost: O(number of sources) small requests (a pin and a manifest
+   * load per source, two creates on the fork); no table or blob is read.
+   *
+   * @return the fork's first version
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code target} holds a database with data,
+   *     the ranges overlap, a prefix repeats, a source version cannot be pinned, or a source pin is
+   *     missing, expired or a history pin; of kind UNAVAILABLE if the creation took longer than
+   *     half the grace period (nothing is published; the sources' GC removes the pins)
+   */
+  static long fork(ObjectStore target, List<ForkSource> sources, DBOptions options) {
+    return io.isledb.db.ForkCreation.create(target, sources, options);
+  }
+
+  /**
+   * Forks version {@code version} of this database, whole, into the new database {@code
+   * targetPrefix} of the same store: a zero-copy clone ({@link #fork}).
+   *
+   * @return the clone's first version
+   */
+  default long forkTo(String targetPrefix, long version) {
+    return fork(
+        store().sibling(targetPrefix),
+        List.of(ForkSource.ofVersion(store().prefix(), version, null, null)),
+        options());
+  }
+
+  /**
+   * Splits version {@code version} of this database into {@code targetPrefixes.size()} new
+   * databases of the same store, at the keys {@code boundaries} (ascending): database {@code i}
+   * holds the keys in {@code [boundaries[i-1], boundaries[i])}, the first and last unbounded below
+   * and above. Each is a {@link #fork} of this one; this database is unchanged.
+   *
+   * @return the first version of each new database, in order
+   * @throws IsleException of kind INVALID_ARGUMENT unless there is one more prefix than boundaries
+   *     and the boundaries ascend strictly
+   */
+  default List<Long> splitTo(long version, List<byte[]> boundaries, List<String> targetPrefixes) {
+    if (boundaries == null
+        || targetPrefixes == null
+        || targetPrefixes.size() != boundaries.size() + 1) {
+      throw IsleException.invalidArgument(
+          "a split needs one more target prefix than boundaries, got "
+              + (targetPrefixes == null ? 0 : targetPrefixes.size())
+              + " prefixes and "
+              + (boundaries == null ? 0 : boundaries.size())
+              + " boundaries");
+    }
+    List<Long> out = new java.util.ArrayList<>();
+    for (int i = 0; i < targetPrefixes.size(); i++) {
+      byte[] from = i == 0 ? null : boundaries.get(i - 1);
+      byte[] to = i == boundaries.size() ? null : boundaries.get(i);
+      out.add(
+          fork(
+              store().sibling(targetPrefixes.get(i)),
+              List.of(ForkSource.ofVersion(store().prefix(), version, from, to)),
+              options()));
+    }
+    return out;
+  }
+
   /** Opens the writer, fencing every earlier writer of this prefix (in any process). */
   Writer openWriter(WriterOptions options);
 

@@ -127,6 +127,35 @@ public interface ObjectStore extends AutoCloseable {
    */
   default void checkAtomicCreate() {}
 
+  /**
+   * The database prefix of this store under its base URI (as given to {@link
+   * IsleDB#openStore(String, String)}, without a trailing '/'). Forks record it as the home of the
+   * tables they borrow (docs/PROTOCOL.md section 9).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if this store cannot name its prefix
+   */
+  default String prefix() {
+    throw IsleException.invalidArgument(
+        "the store " + location() + " does not support forks (it cannot name its prefix)");
+  }
+
+  /**
+   * The store of another database prefix under the same base URI, sharing this store's connections,
+   * request counters ({@link #stats()} counts both) and lifetime: closing it does nothing, closing
+   * this store closes it. Forks read borrowed tables through it.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT for a bad prefix, or if this store cannot open
+   *     other prefixes
+   */
+  default ObjectStore sibling(String prefix) {
+    throw IsleException.invalidArgument(
+        "the store "
+            + location()
+            + " does not support forks (it cannot open prefix "
+            + prefix
+            + ")");
+  }
+
   /** Counts of requests issued through this store so far, by kind, with bytes moved. */
   RequestStats stats();
 

@@ -16,8 +16,11 @@ import java.util.function.Supplier;
 public final class Blobs {
   private final ObjectStore store;
 
+  private final Homes homes;
+
   public Blobs(ObjectStore store) {
     this.store = store;
+    this.homes = new Homes(store);
   }
 
   public static byte[] sha256(byte[] value) {
@@ -68,8 +71,17 @@ public final class Blobs {
 
   /** Reads and verifies the blob behind {@code ref}, referenced from {@code where}. */
   public byte[] read(BlobRef ref, String where) {
+    return read(ref, where, null);
+  }
+
+  /**
+   * Like {@link #read(BlobRef, String)} for a blob referenced by a table of {@code home} (null:
+   * this database; a fork's borrowed table: its home prefix, whose {@code blobs/} hold it).
+   */
+  public byte[] read(BlobRef ref, String where, String home) {
     byte[] v =
-        store
+        homes
+            .of(home)
             .get(ref.objectName())
             .orElseThrow(
                 () ->

@@ -75,7 +75,7 @@ public final class Pins {
    * <p>Cost: one GET (the pin it replaces) and one PUT besides loading the version; for an older
    * version, up to three STATs.
    */
-  public static void pin(
+  public static ManifestState pin(
       DbContext ctx, String name, long version, boolean history, PinOptions pinOptions) {
     checkName(name);
     long observedAt = ctx.clock().millis(); // before the read that finds the head's next slot free
@@ -105,6 +105,7 @@ public final class Pins {
         pinOptions,
         previous,
         coveredUntil);
+    return state;
   }
 
   /**

@@ -28,6 +28,7 @@ final class CommitFields {
   static final String COMMIT_ID = "commitId";
   static final String PROPERTIES = "properties";
   static final String COMMIT_USERS = "commitUsers";
+  static final String SOURCES = "sources";
 
   private CommitFields() {}
 
@@ -35,6 +36,9 @@ final class CommitFields {
   static int version(Edit e) {
     if (e.change() instanceof Edit.Restore r) {
       return version(r.state());
+    }
+    if (e.change() instanceof Edit.Fork) {
+      return JsonHeader.FORK_FORMAT_VERSION;
     }
     if (e.change() instanceof Edit.RemoveCommitUsers) {
       return JsonHeader.COMMITS_FORMAT_VERSION;
@@ -49,6 +53,14 @@ final class CommitFields {
 
   /** The format version a snapshot or version pin of {@code s} needs. */
   static int version(ManifestState s) {
+    if (!s.commits().sources().isEmpty()) {
+      return JsonHeader.FORK_FORMAT_VERSION;
+    }
+    for (SstMeta t : s.allTables()) {
+      if (t.borrowed() || t.clipped()) {
+        return JsonHeader.FORK_FORMAT_VERSION;
+      }
+    }
     return s.commits().isEmpty() ? JsonHeader.FORMAT_VERSION : JsonHeader.COMMITS_FORMAT_VERSION;
   }
 
@@ -93,6 +105,19 @@ final class CommitFields {
       }
     }
     putProperties(n, s.properties());
+    if (!s.sources().isEmpty()) {
+      ArrayNode src = n.putArray(SOURCES);
+      for (SourcePin sp : s.sources().values()) {
+        ObjectNode o = src.addObject();
+        o.put("prefix", sp.prefix());
+        o.put("pin", sp.pin());
+        o.put("version", sp.version());
+        if (!sp.homes().equals(List.of(sp.prefix()))) {
+          ArrayNode h = o.putArray("homes");
+          sp.homes().forEach(h::add);
+        }
+      }
+    }
   }
 
   /** The format 2 part of a folded state read from {@code n} (of the object {@code root}). */
@@ -105,7 +130,17 @@ final class CommitFields {
             new CommitMark(str(name, u, "user"), num(name, u, "id"), num(name, u, "version")));
       }
     }
-    return CommitState.of(marks, readProperties(name, root, n));
+    List<SourcePin> sources = new ArrayList<>();
+    if (n.has(SOURCES)) {
+      JsonHeader.requireFormat(name, root, JsonHeader.FORK_FORMAT_VERSION, SOURCES);
+      for (JsonNode o : array(name, n, SOURCES)) {
+        String prefix = str(name, o, "prefix");
+        List<String> homes =
+            o.has("homes") ? JsonFields.strings(name, field(name, o, "homes")) : List.of(prefix);
+        sources.add(new SourcePin(prefix, str(name, o, "pin"), num(name, o, "version"), homes));
+      }
+    }
+    return CommitState.of(marks, readProperties(name, root, n), sources);
   }
 
   private static void putProperties(ObjectNode n, Map<String, String> properties) {

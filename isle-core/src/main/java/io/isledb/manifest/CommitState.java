@@ -34,25 +34,60 @@ public final class CommitState {
   /** Most bytes (UTF-8 keys plus values) of all properties of a database together. */
   public static final int MAX_PROPERTIES_BYTES = 256 * 1024;
 
-  static final CommitState EMPTY = new CommitState(Map.of(), Map.of());
+  static final CommitState EMPTY = new CommitState(Map.of(), Map.of(), Map.of());
 
   private final Map<String, CommitMark> users;
   private final Map<String, String> properties;
+  private final Map<String, SourcePin> sources; // a fork's sources by prefix (format 4)
 
-  private CommitState(Map<String, CommitMark> users, Map<String, String> properties) {
+  private CommitState(
+      Map<String, CommitMark> users,
+      Map<String, String> properties,
+      Map<String, SourcePin> sources) {
     this.users = users;
     this.properties = properties;
+    this.sources = sources;
   }
 
   /** A state read from a snapshot or pin. */
   static CommitState of(Collection<CommitMark> marks, Map<String, String> properties) {
-    if (marks.isEmpty() && properties.isEmpty()) {
+    return of(marks, properties, java.util.List.of());
+  }
+
+  /** A state read from a snapshot or pin, with a fork's sources. */
+  static CommitState of(
+      Collection<CommitMark> marks,
+      Map<String, String> properties,
+      Collection<SourcePin> sourcePins) {
+    if (marks.isEmpty() && properties.isEmpty() && sourcePins.isEmpty()) {
       return EMPTY;
     }
     TreeMap<String, CommitMark> u = new TreeMap<>();
     marks.forEach(m -> u.put(m.commitUser(), m));
+    TreeMap<String, SourcePin> src = new TreeMap<>();
+    sourcePins.forEach(sp -> src.put(sp.prefix(), sp));
     return new CommitState(
-        Collections.unmodifiableMap(u), Collections.unmodifiableMap(new TreeMap<>(properties)));
+        Collections.unmodifiableMap(u),
+        Collections.unmodifiableMap(new TreeMap<>(properties)),
+        Collections.unmodifiableMap(src));
+  }
+
+  /** A fork's sources by prefix (empty for a database that never borrowed tables). */
+  public Map<String, SourcePin> sources() {
+    return sources;
+  }
+
+  /**
+   * This state with {@code more} sources added (a source already listed keeps its entry): sources
+   * are never removed from a fork's state (docs/PROTOCOL.md section 9).
+   */
+  CommitState withSources(Collection<SourcePin> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    TreeMap<String, SourcePin> src = new TreeMap<>(sources);
+    more.forEach(sp -> src.putIfAbsent(sp.prefix(), sp));
+    return new CommitState(users, properties, Collections.unmodifiableMap(src));
   }
 
   /** Every commit user's mark, by user. */
@@ -70,9 +105,9 @@ public final class CommitState {
     return properties;
   }
 
-  /** Whether anything here needs manifest format 2. */
+  /** Whether nothing here needs manifest format 2 or newer. */
   boolean isEmpty() {
-    return users.isEmpty() && properties.isEmpty();
+    return users.isEmpty() && properties.isEmpty() && sources.isEmpty();
   }
 
   /** Why the replay rule ignores {@code a} here (its identifier is not above the mark), or null. */
@@ -106,7 +141,7 @@ public final class CommitState {
     }
     TreeMap<String, String> p = new TreeMap<>(properties);
     p.putAll(a.properties());
-    return new CommitState(Collections.unmodifiableMap(u), Collections.unmodifiableMap(p));
+    return new CommitState(Collections.unmodifiableMap(u), Collections.unmodifiableMap(p), sources);
   }
 
   /** Why the replay rule ignores {@code r} here (a user without a mark), or null. */
@@ -126,7 +161,7 @@ public final class CommitState {
   CommitState remove(Collection<String> removed) {
     TreeMap<String, CommitMark> u = new TreeMap<>(users);
     u.keySet().removeAll(removed);
-    return of(u.values(), properties);
+    return of(u.values(), properties, sources.values());
   }
 
   // ------------------------------------------------------------------ argument checks

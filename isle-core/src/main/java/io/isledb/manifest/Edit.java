@@ -37,7 +37,7 @@ public record Edit(
 
   /** What an edit changes. Type ids (in {@code ManifestCodec}) are persisted. */
   public sealed interface Change
-      permits Fence, AddTables, Compact, DropTables, Restore, RemoveCommitUsers {}
+      permits Fence, AddTables, Compact, DropTables, Restore, RemoveCommitUsers, Fork {}
 
   /** Claims epoch {@code epoch} of the role; older epochs of that role can no longer commit. */
   public record Fence() implements Change {}
@@ -140,6 +140,20 @@ public record Edit(
     /** The version restored. */
     public long version() {
       return state.seq();
+    }
+  }
+
+  /**
+   * The first version of a fork (docs/PROTOCOL.md section 9): the tables (borrowed from sources,
+   * clipped), {@code lastSeq}, table properties and sources of {@code state} become the database's.
+   * Applied only by the writer on a database with no table, no sequence number and no source
+   * (replay rule in {@code ForkRule}).
+   *
+   * @param state the fork's folded state (its {@code seq} is not used)
+   */
+  public record Fork(ManifestState state) implements Change {
+    public Fork {
+      Objects.requireNonNull(state, "state");
     }
   }
 }

@@ -33,6 +33,14 @@ final class JsonHeader {
    */
   public static final int BOTTOMMOST_FORMAT_VERSION = 3;
 
+  /**
+   * Persisted: the format version of edits, snapshots and version pins of a fork: table records
+   * with a {@code home} or a clip, a state with {@code sources}, or a {@code fork} change
+   * (docs/FORMAT.md, "Format 4"). An older build would read a borrowed table in its own prefix and
+   * unclipped, so it must refuse the object instead. Every other object keeps its bytes.
+   */
+  public static final int FORK_FORMAT_VERSION = 4;
+
   private JsonHeader() {}
 
   /** A new object holding only the header for {@code type}; the caller adds its fields after it. */
@@ -87,8 +95,7 @@ final class JsonHeader {
   /** The newest format version this build reads for objects of {@code type}. */
   static int newest(String type) {
     return switch (type) {
-      case "edit" -> BOTTOMMOST_FORMAT_VERSION;
-      case "snapshot", "pin" -> COMMITS_FORMAT_VERSION;
+      case "edit", "snapshot", "pin" -> FORK_FORMAT_VERSION;
       default -> FORMAT_VERSION;
     };
   }

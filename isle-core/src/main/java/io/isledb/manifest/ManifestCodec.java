@@ -37,6 +37,7 @@ public final class ManifestCodec {
   static final String DROP = "drop";
   static final String RESTORE = "restore";
   static final String REMOVE_USERS = "remove-commit-users";
+  static final String FORK = "fork";
 
   /** Persisted field of a {@code compact} change (format 3); absent means false. */
   static final String BOTTOMMOST = "bottommost";
@@ -82,6 +83,9 @@ public final class ManifestCodec {
       c.put("type", RESTORE);
       c.put("version", r.version());
       putState(c.putObject("state"), r.state());
+    } else if (e.change() instanceof Edit.Fork f) {
+      c.put("type", FORK);
+      putState(c.putObject("state"), f.state());
     } else if (e.change() instanceof Edit.RemoveCommitUsers u) {
       c.put("type", REMOVE_USERS);
       ArrayNode users = c.putArray("users");
@@ -122,6 +126,10 @@ public final class ManifestCodec {
           case RESTORE -> {
             long v = num(name, c, "version");
             yield new Edit.Restore(stateFrom(name, v, n, field(name, c, "state")));
+          }
+          case FORK -> {
+            JsonHeader.requireFormat(name, n, JsonHeader.FORK_FORMAT_VERSION, FORK);
+            yield new Edit.Fork(stateFrom(name, 0, n, field(name, c, "state")));
           }
           case REMOVE_USERS -> {
             JsonHeader.requireFormat(name, n, JsonHeader.COMMITS_FORMAT_VERSION, REMOVE_USERS);
@@ -210,7 +218,7 @@ public final class ManifestCodec {
             en -> fences.put(Role.fromId(en.getKey()), asLong(name, en.getValue(), en.getKey())));
     List<SortedRun> runs = new ArrayList<>();
     for (JsonNode rn : array(name, field(name, n, "runs"))) {
-      runs.add(new SortedRun(num(name, rn, "id"), tables(name, field(name, rn, "tables"))));
+      runs.add(new SortedRun(num(name, rn, "id"), tables(name, root, field(name, rn, "tables"))));
     }
     Map<String, Long> tokens = new LinkedHashMap<>();
     for (JsonNode t : array(name, field(name, n, "tokens"))) {
@@ -220,7 +228,7 @@ public final class ManifestCodec {
         seq,
         fences,
         num(name, n, "lastSeq"),
-        tables(name, field(name, n, "l0")),
+        tables(name, root, field(name, n, "l0")),
         runs,
         tokens,
         num(name, n, "maxCommittedLsn"),

@@ -198,6 +198,9 @@ public final class ManifestState {
     if (e.change() instanceof Edit.Restore r) {
       return new Applied(RestoreRule.apply(this, e.seq(), r), null);
     }
+    if (e.change() instanceof Edit.Fork f) {
+      return new Applied(ForkRule.apply(this, e.seq(), f), null);
+    }
     return new Applied(applyValid(e), null);
   }
 
@@ -230,6 +233,8 @@ public final class ManifestState {
       return validateDrop(e.role(), d);
     } else if (e.change() instanceof Edit.Restore r) {
       return RestoreRule.validate(this, e.role(), r);
+    } else if (e.change() instanceof Edit.Fork) {
+      return ForkRule.validate(this, e.role());
     } else if (e.change() instanceof Edit.RemoveCommitUsers u) {
       return e.role() == Role.WRITER
           ? commits.validateRemove(u)

@@ -36,6 +36,8 @@ final class RestoreRule {
         p.maxCommittedLsn(),
         p.lowWatermarkLsn(),
         Math.max(current.nextRunId(), p.nextRunId()),
-        p.commits());
+        // A fork's sources are never forgotten (PROTOCOL.md section 9): a source GC removes the
+        // pin of a fork whose state no longer lists it.
+        p.commits().withSources(current.commits().sources().values()));
   }
 }

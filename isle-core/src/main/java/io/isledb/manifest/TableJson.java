@@ -54,10 +54,34 @@ final class TableJson {
       o.put("maxDataTime", t.maxDataTime());
       o.put("createdAt", t.createdAt());
       o.put("blobRefs", t.blobRefs());
+      // Format 4 (a fork's borrowed tables): written only when set, so other tables keep their
+      // bytes.
+      if (t.home() != null) {
+        o.put(HOME, t.home());
+      }
+      if (t.clipFrom() != null) {
+        o.put(CLIP_FROM, b64.encodeToString(t.clipFrom()));
+      }
+      if (t.clipTo() != null) {
+        o.put(CLIP_TO, b64.encodeToString(t.clipTo()));
+      }
     }
   }
 
+  static final String HOME = "home";
+  static final String CLIP_FROM = "clipFrom";
+  static final String CLIP_TO = "clipTo";
+
+  /** Tables of an object that cannot hold borrowed tables (format 4 fields are corruption). */
   static List<SstMeta> tables(String name, JsonNode arr) {
+    return tables(name, null, arr);
+  }
+
+  /**
+   * Tables of the object {@code root}: the format 4 fields ({@code home}, {@code clipFrom}, {@code
+   * clipTo}) are refused in an older format, and anywhere when {@code root} is null.
+   */
+  static List<SstMeta> tables(String name, JsonNode root, JsonNode arr) {
     Base64.Decoder b64 = Base64.getDecoder();
     List<SstMeta> out = new ArrayList<>();
     for (JsonNode o : array(name, arr)) {
@@ -93,8 +117,32 @@ final class TableJson {
               num(name, o, "minDataTime"),
               num(name, o, "maxDataTime"),
               num(name, o, "createdAt"),
-              num(name, o, "blobRefs")));
+              num(name, o, "blobRefs"),
+              borrowField(name, root, o, HOME) ? str(name, o, HOME) : null,
+              borrowField(name, root, o, CLIP_FROM) ? key(name, o, CLIP_FROM) : null,
+              borrowField(name, root, o, CLIP_TO) ? key(name, o, CLIP_TO) : null));
     }
     return out;
+  }
+
+  private static boolean borrowField(String name, JsonNode root, JsonNode o, String field) {
+    if (!o.has(field)) {
+      return false;
+    }
+    if (root == null) {
+      throw new CorruptionException(
+          "manifest object " + name + " has a table with field '" + field + "', not allowed here");
+    }
+    JsonHeader.requireFormat(name, root, JsonHeader.FORK_FORMAT_VERSION, field);
+    return true;
+  }
+
+  private static byte[] key(String name, JsonNode o, String field) {
+    try {
+      return Base64.getDecoder().decode(str(name, o, field));
+    } catch (IllegalArgumentException e) {
+      throw new CorruptionException(
+          "manifest object " + name + ": table field '" + field + "' is not Base64", e);
+    }
   }
 }

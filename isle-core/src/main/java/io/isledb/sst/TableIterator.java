@@ -42,10 +42,16 @@ public final class TableIterator {
   private int sequentialMoves;
   private int autoWindow;
 
+  // A fork's clip (TableReader.clip): no entry outside [clipFrom, clipTo) is ever valid.
+  private final byte[] clipFrom;
+  private final byte[] clipTo;
+
   TableIterator(TableReader table, ScanOptions options) {
     this.table = table;
     this.index = table.index();
     this.options = options;
+    this.clipFrom = table.clipFrom();
+    this.clipTo = table.clipTo();
   }
 
   /** Whether the iterator is positioned on an entry. */
@@ -56,6 +62,10 @@ public final class TableIterator {
   /** Moves to the first entry (not valid if the table is empty). */
   public void seekToFirst() {
     valid = false;
+    if (clipFrom != null) {
+      seekInternal(clipFrom, SstFormat.MAX_TRAILER);
+      return;
+    }
     if (index.count() == 0) {
       return;
     }
@@ -86,6 +96,10 @@ public final class TableIterator {
 
   private void seekInternal(byte[] userKey, long trailer) {
     valid = false;
+    if (clipFrom != null && Arrays.compareUnsigned(userKey, clipFrom) < 0) {
+      userKey = clipFrom;
+      trailer = SstFormat.MAX_TRAILER; // every version of the clip's first key
+    }
     int i = index.find(userKey, trailer);
     if (i == index.count()) {
       return;
@@ -112,7 +126,10 @@ public final class TableIterator {
       loadBlock(blockIndex + 1);
       it.seekToFirst();
     }
-    valid = true;
+    valid =
+        clipTo == null
+            || Arrays.compareUnsigned(it.key(), 0, it.userKeyLength(), clipTo, 0, clipTo.length)
+                < 0;
   }
 
   private void loadBlock(int i) {

@@ -164,6 +164,28 @@ public final class TableReader implements AutoCloseable {
             + (got < 0 ? "nothing" : got + " bytes"));
   }
 
+  private volatile byte[] clipFrom;
+  private volatile byte[] clipTo;
+
+  /**
+   * Restricts this reader to the keys {@code [from, to)} (null: unbounded), a fork's clip
+   * (docs/PROTOCOL.md section 9): {@link #mayContain} and {@link #get} see no key outside it and
+   * iterators never stop on one. Call once, right after {@link #open}, before any read.
+   */
+  public TableReader clip(byte[] from, byte[] to) {
+    this.clipFrom = from;
+    this.clipTo = to;
+    return this;
+  }
+
+  byte[] clipFrom() {
+    return clipFrom;
+  }
+
+  byte[] clipTo() {
+    return clipTo;
+  }
+
   /** The table's name, as given to {@link #open}. */
   public String name() {
     return name;
@@ -187,6 +209,10 @@ public final class TableReader implements AutoCloseable {
     if (properties.entryCount() == 0
         || Arrays.compareUnsigned(userKey, properties.smallestKey()) < 0
         || Arrays.compareUnsigned(userKey, properties.largestKey()) > 0) {
+      return false;
+    }
+    if ((clipFrom != null && Arrays.compareUnsigned(userKey, clipFrom) < 0)
+        || (clipTo != null && Arrays.compareUnsigned(userKey, clipTo) >= 0)) {
       return false;
     }
     return filter.mayContain(userKey);

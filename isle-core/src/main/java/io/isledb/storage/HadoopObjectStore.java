@@ -52,11 +52,36 @@ final class HadoopObjectStore implements ObjectStore {
   /** Test hooks of this store. */
   final StoreHooks hooks;
 
-  HadoopObjectStore(StoreContext ctx, WriteStrategy writes) {
+  private final ObjectStores.Site site;
+  private final String prefix;
+
+  private final boolean isSibling; // shares, and does not own, the file system
+
+  HadoopObjectStore(
+      StoreContext ctx,
+      WriteStrategy writes,
+      ObjectStores.Site site,
+      String prefix,
+      boolean isSibling) {
+    this.isSibling = isSibling;
     this.ctx = ctx;
     this.writes = writes;
     this.counters = ctx.counters();
     this.hooks = ctx.hooks();
+    this.site = site;
+    this.prefix = prefix;
+  }
+
+  @Override
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Same connections, counters and lifetime; see {@link ObjectStores#sibling}. */
+  @Override
+  public ObjectStore sibling(String otherPrefix) {
+    checkOpen();
+    return ObjectStores.sibling(site, otherPrefix);
   }
 
   @Override
@@ -430,6 +455,9 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public void close() {
+    if (isSibling) {
+      return; // the store it was made from owns the file system and the closed flag
+    }
     if (!ctx.closed().compareAndSet(false, true)) {
       return;
     }

@@ -98,33 +98,93 @@ public final class ObjectStores {
       fs = shared.acquire(key, () -> openFileSystem(scheme, root, conf));
       release = () -> shared.release(key);
     }
-    String rootPath = root.toUri().getPath();
-    // Hadoop prints file:/x for file:///x; show local roots the way users write them.
-    String location =
-        (scheme.equals("file") ? "file://" + rootPath : redact(root.toString())) + "/";
     int listPage =
         Math.max(1, Math.min(S3_MAX_LIST_PAGE, conf.getInt("fs.s3a.paging.maximum", 5000)));
-    StoreContext ctx =
-        new StoreContext(
+    return at(
+        new Site(
+            baseString,
+            scheme,
+            conf,
             fs,
-            root,
-            rootPath,
-            location,
             new RequestCounters(),
             listPage,
             new AtomicBoolean(),
-            new StoreHooks(),
+            new StoreHooks()),
+        cleanPrefix,
+        release,
+        false);
+  }
+
+  /**
+   * The store of {@code prefix} under {@code site}'s base URI, sharing its file system, counters,
+   * closed flag and hooks; closing it does nothing ({@link io.isledb.ObjectStore#sibling}).
+   */
+  static ObjectStore sibling(Site site, String prefix) {
+    if (prefix == null) {
+      throw IsleException.invalidArgument("the database prefix must not be null");
+    }
+    ObjectNames.checkPrefix(prefix);
+    String clean = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    return at(site, clean, () -> {}, true);
+  }
+
+  /**
+   * What the stores of every prefix under one base URI opened through one store share: the
+   * FileSystem, the request counters, the closed flag and the test hooks ({@link
+   * io.isledb.ObjectStore#sibling}).
+   */
+  record Site(
+      String base,
+      String scheme,
+      Configuration conf,
+      FileSystem fs,
+      RequestCounters counters,
+      int listPage,
+      AtomicBoolean closed,
+      StoreHooks hooks) {}
+
+  /** The store of {@code prefix} (already checked, no trailing '/') under {@code site}'s base. */
+  static HadoopObjectStore at(
+      Site site, String prefix, java.io.Closeable release, boolean isSibling) {
+    Path root;
+    try {
+      root = new Path(site.base() + "/" + prefix);
+    } catch (IllegalArgumentException e) {
+      throw IsleException.invalidArgument(
+          "storage URI '"
+              + redact(site.base())
+              + "' with prefix '"
+              + prefix
+              + "' is not a valid path: "
+              + redact(String.valueOf(e.getMessage())));
+    }
+    String rootPath = root.toUri().getPath();
+    // Hadoop prints file:/x for file:///x; show local roots the way users write them.
+    String location =
+        (site.scheme().equals("file") ? "file://" + rootPath : redact(root.toString())) + "/";
+    StoreContext ctx =
+        new StoreContext(
+            site.fs(),
+            root,
+            rootPath,
+            location,
+            site.counters(),
+            site.listPage(),
+            site.closed(),
+            site.hooks(),
             release);
     WriteStrategy writes =
-        switch (scheme) {
+        switch (site.scheme()) {
           case "file" -> new LocalWrites(ctx);
           case "s3a" -> new S3aWrites(ctx);
           case "abfs", "abfss" -> new AbfsWrites(ctx);
           default ->
               new UnsafeWrites(
-                  ctx, scheme, conf.getBoolean(UnsafeWrites.UNSAFE_CREATE_IF_ABSENT, false));
+                  ctx,
+                  site.scheme(),
+                  site.conf().getBoolean(UnsafeWrites.UNSAFE_CREATE_IF_ABSENT, false));
         };
-    return new HadoopObjectStore(ctx, writes);
+    return new HadoopObjectStore(ctx, writes, site, prefix, isSibling);
   }
 
   /** IsleDB's defaults for the scheme, then the user's settings, then the forced ones. */

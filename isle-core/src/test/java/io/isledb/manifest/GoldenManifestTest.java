@@ -325,8 +325,10 @@ class GoldenManifestTest {
     assertThat(json(golden)).startsWith("{\"format\":1,\"type\":\"");
     ObjectNode node = (ObjectNode) ChecksummedJson.decode(g.file(), golden);
     // Format 2 exists for edits, snapshots and pins (commit users, properties); 3 for edits only
-    // (bottommost compactions, GoldenManifestV3Test); 4 for none.
-    int newer = g.file().contains("-edit-") ? 4 : 3;
+    // (bottommost compactions, GoldenManifestV3Test); 4 for edits, snapshots and pins (forks,
+    // GoldenManifestV4Test).
+    String f = g.file();
+    int newer = f.contains("-edit-") || f.contains("-snapshot") || f.contains("-pin-") ? 5 : 3;
     node.put("format", newer);
     assertThatThrownBy(() -> g.decode().apply(ChecksummedJson.encode(node)))
         .isInstanceOf(CorruptionException.class)

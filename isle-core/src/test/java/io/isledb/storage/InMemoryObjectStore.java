@@ -24,10 +24,18 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class InMemoryObjectStore implements ObjectStore {
   private record Stored(byte[] data, long lastModifiedMillis) {}
 
-  private final ConcurrentSkipListMap<String, Stored> objects = new ConcurrentSkipListMap<>();
-  private final RequestCounters counters = new RequestCounters();
+  /** The default prefix of a store made by the constructors. */
+  public static final String DEFAULT_PREFIX = "db";
+
+  private final java.util.concurrent.ConcurrentHashMap<
+          String, ConcurrentSkipListMap<String, Stored>>
+      site; // every prefix's objects, shared with siblings
+  private final ConcurrentSkipListMap<String, Stored> objects;
+  private final RequestCounters counters;
   private final Clock clock;
-  private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicBoolean closedFlag;
+  private final String prefix;
+  private final boolean isSibling;
 
   public InMemoryObjectStore() {
     this(Clock.systemUTC());
@@ -35,16 +43,54 @@ public final class InMemoryObjectStore implements ObjectStore {
 
   /** A store whose modification times come from {@code clock}. */
   public InMemoryObjectStore(Clock clock) {
+    this(
+        new java.util.concurrent.ConcurrentHashMap<>(),
+        new RequestCounters(),
+        clock,
+        new java.util.concurrent.atomic.AtomicBoolean(),
+        DEFAULT_PREFIX,
+        false);
+  }
+
+  private InMemoryObjectStore(
+      java.util.concurrent.ConcurrentHashMap<String, ConcurrentSkipListMap<String, Stored>> site,
+      RequestCounters counters,
+      Clock clock,
+      java.util.concurrent.atomic.AtomicBoolean closedFlag,
+      String prefix,
+      boolean isSibling) {
+    this.site = site;
+    this.objects = site.computeIfAbsent(prefix, p -> new ConcurrentSkipListMap<>());
+    this.counters = counters;
     this.clock = clock;
+    this.closedFlag = closedFlag;
+    this.prefix = prefix;
+    this.isSibling = isSibling;
   }
 
   @Override
   public String location() {
-    return "memory://";
+    return isSibling || !prefix.equals(DEFAULT_PREFIX) ? "memory://" + prefix + "/" : "memory://";
+  }
+
+  @Override
+  public String prefix() {
+    return prefix;
+  }
+
+  @Override
+  public ObjectStore sibling(String otherPrefix) {
+    checkOpen();
+    ObjectNames.checkPrefix(otherPrefix);
+    String clean =
+        otherPrefix.endsWith("/")
+            ? otherPrefix.substring(0, otherPrefix.length() - 1)
+            : otherPrefix;
+    return new InMemoryObjectStore(site, counters, clock, closedFlag, clean, true);
   }
 
   private void checkOpen() {
-    if (closed) {
+    if (closedFlag.get()) {
       throw IsleException.closed("object store " + location());
     }
   }
@@ -234,6 +280,8 @@ public final class InMemoryObjectStore implements ObjectStore {
 
   @Override
   public void close() {
-    closed = true;
+    if (!isSibling) {
+      closedFlag.set(true);
+    }
   }
 }

@@ -98,6 +98,17 @@ public final class HookedObjectStore implements ObjectStore {
   }
 
   @Override
+  public String prefix() {
+    return delegate.prefix();
+  }
+
+  /** The wrapped store's sibling, seen by the same hook (with names relative to that prefix). */
+  @Override
+  public ObjectStore sibling(String prefix) {
+    return new HookedObjectStore(delegate.sibling(prefix), hook);
+  }
+
+  @Override
   public Optional<byte[]> get(String name) {
     hook.on(Op.GET, Phase.BEFORE, name);
     return read(Op.GET, name, delegate.get(name));

@@ -52,6 +52,10 @@ final class CompactionPolicy {
 
   static Optional<Pick> pick(ManifestState s, CompactorOptions o, long now) {
     List<SortedRun> runs = s.runs();
+    if (o.rewriteBorrowed() && s.allTables().stream().anyMatch(SstMeta::borrowed)) {
+      // A fork: one merge of everything moves every borrowed table into its own prefix.
+      return Optional.of(new Pick(s.l0(), runs, true));
+    }
     Optional<Pick> garbage = garbage(s, o, now);
     if (garbage.isPresent()) {
       return garbage;

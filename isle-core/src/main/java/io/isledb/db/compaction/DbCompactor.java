@@ -52,6 +52,7 @@ public final class DbCompactor implements Compactor, Resource {
   private final ManifestAppender appender;
   private final String author;
   private final Tables tables;
+  private final io.isledb.db.Blobs blobs; // a fork's borrowed blobs, read to be inlined
   private final ScheduledExecutorService executor;
   private final ScheduledExecutorService leaseKeeper;
   private final Object runLock = new Object();
@@ -69,6 +70,7 @@ public final class DbCompactor implements Compactor, Resource {
     // Inputs no larger than one readahead are read whole: one request per table, and no more
     // memory than the readahead buffer they would use anyway.
     this.tables = Tables.uncached(ctx.store(), options.readaheadBytes(), 100_000);
+    this.blobs = new io.isledb.db.Blobs(ctx.store());
     String name = "isledb-compactor " + ctx.store().location();
     this.executor = ctx.resources().compactionScheduler(name, 2);
     this.leaseKeeper = ctx.resources().leaseScheduler(name, executor);
@@ -153,6 +155,7 @@ public final class DbCompactor implements Compactor, Resource {
           ValueKind kind = merged.kind();
           long expiresAt = merged.expiresAt();
           byte[] value = merged.value();
+          String home = merged.home();
           merged.next();
           read++;
           while (merged.valid()
@@ -173,6 +176,15 @@ public final class DbCompactor implements Compactor, Resource {
             out.add(key, seq, ValueKind.DELETE, 0, EMPTY);
             written++;
             continue;
+          }
+          if (home != null && kind.isBlob()) {
+            // A fork owns no copy of a borrowed table's blob: the value moves inline.
+            value =
+                blobs.read(
+                    io.isledb.db.BlobRef.decode(value, "table in " + home),
+                    "key " + io.isledb.util.Bytes.describe(key) + " of a table in " + home,
+                    home);
+            kind = kind.hasExpiry() ? ValueKind.PUT_EXPIRING : ValueKind.PUT;
           }
           out.add(key, seq, kind, expiresAt, value);
           written++;

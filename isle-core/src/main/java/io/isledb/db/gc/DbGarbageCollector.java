@@ -85,6 +85,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final GcLeases leases;
   private final GcSweep sweep = new GcSweep();
   private final GcLogCollection logs;
+  private final GcForks forks;
 
   public DbGarbageCollector(DbContext ctx, GcOptions options) {
     this.ctx = ctx;
@@ -96,6 +97,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.liveSet = new GcLiveSet(ctx);
     this.leases = new GcLeases(ctx);
     this.logs = new GcLogCollection(ctx);
+    this.forks = new GcForks(ctx);
     // Shared: on the compaction pool (long passes), not the maintenance pool (short timers).
     this.executor = ctx.resources().compactionScheduler("isledb-gc " + ctx.store().location(), 1);
     this.life = new RoleLifecycle("garbage collector of " + ctx.store().location());
@@ -178,6 +180,14 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     GcSweep.Swept swept =
         sweep.markAndSweep(
             ctx.store(), objects, live, leased, markTime, now, grace, unreadable.isEmpty());
+
+    // Forks (PROTOCOL.md section 9): release sources nothing live lives in any more, and remove
+    // pins of forks that never came to be. Like table deletion, only when every lease and pin was
+    // read.
+    forks.releaseSources(window.head(), live.tables(), now, grace, unreadable.isEmpty());
+    if (unreadable.isEmpty()) {
+      forks.removeStrayPins(pins, now, grace);
+    }
 
     // 5. Log edits, snapshots, dead leases (one bulk delete), GC state, temporaries.
     List<String> oldManifest = new ArrayList<>();

@@ -51,7 +51,8 @@ final class GcLiveSet {
     }
     Set<String> blobs = new HashSet<>();
     for (SstMeta t : metas.values()) {
-      if (t.blobRefs() > 0) {
+      // A borrowed table's blobs live in its home, whose GC keeps them (PROTOCOL.md section 9).
+      if (t.blobRefs() > 0 && !t.borrowed()) {
         blobs.addAll(blobsOf(t));
       }
     }

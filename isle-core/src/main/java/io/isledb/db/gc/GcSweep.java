@@ -50,6 +50,9 @@ final class GcSweep {
       }
     }
     for (SstMeta t : added) {
+      if (t.borrowed()) {
+        continue; // not ours: neither it nor its blobs are under this prefix
+      }
       marks.remove(t.objectName());
       if (!blobMarks || t.blobRefs() == 0) {
         continue;

@@ -116,6 +116,11 @@ final class GcWindow {
                     List<SstMeta> back = r.state().allTables();
                     addedBySlot.put(e.seq(), back);
                     added.addAll(back);
+                  } else if (e.change() instanceof Edit.Fork f) {
+                    // A fork's first version adds its borrowed tables (PROTOCOL.md section 9).
+                    List<SstMeta> borrowed = f.state().allTables();
+                    addedBySlot.put(e.seq(), borrowed);
+                    added.addAll(borrowed);
                   }
                 });
     if (head.seq() == 0 && !ctx.manifest().listLog().isEmpty()) {

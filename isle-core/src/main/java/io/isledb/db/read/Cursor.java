@@ -34,6 +34,14 @@ public interface Cursor extends AutoCloseable {
   /** Where the current entry comes from, for messages. */
   String where();
 
+  /**
+   * The home prefix of the table the current entry comes from when it is a fork's borrowed table
+   * (its blob references resolve there), or null for this database's own data.
+   */
+  default String home() {
+    return null;
+  }
+
   @Override
   void close();
 }

@@ -92,6 +92,11 @@ public final class MergingCursor implements Cursor {
   }
 
   @Override
+  public String home() {
+    return top.home();
+  }
+
+  @Override
   public void close() {
     for (Cursor c : inputs) {
       c.close();

@@ -23,7 +23,7 @@ final class MultiGet {
   private final Tables tables;
   private final byte[][] keys; // distinct, ascending
   private final Entry[] found;
-  private final String[] where;
+  private final SstMeta[] where;
   private int[] pending; // slots of keys not answered yet, ascending
   private int pendingCount;
 
@@ -32,7 +32,7 @@ final class MultiGet {
     this.tables = tables;
     this.keys = keys;
     this.found = new Entry[keys.length];
-    this.where = new String[keys.length];
+    this.where = new SstMeta[keys.length];
     this.pending = new int[keys.length];
     for (int i = 0; i < keys.length; i++) {
       pending[i] = i;
@@ -114,7 +114,7 @@ final class MultiGet {
     for (int j = 0; j < n; j++) {
       int s = slots[j];
       if (found[s] != null && where[s] == null) {
-        where[s] = t.id();
+        where[s] = t;
       }
     }
   }

@@ -51,7 +51,7 @@ final class ReadVersion {
       if (t.covers(key)) {
         Entry e = lookup(t, key);
         if (e != null) {
-          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t.id(), key);
+          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key);
         }
       }
     }
@@ -60,7 +60,7 @@ final class ReadVersion {
       if (t != null) {
         Entry e = lookup(t, key);
         if (e != null) {
-          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t.id(), key);
+          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key);
         }
       }
     }
@@ -82,7 +82,8 @@ final class ReadVersion {
     return tables.get(t).reader().get(key);
   }
 
-  Optional<byte[]> resolve(ValueKind kind, long expiresAt, byte[] value, String table, byte[] key) {
+  Optional<byte[]> resolve(ValueKind kind, long expiresAt, byte[] value, SstMeta t, byte[] key) {
+    String table = t.id();
     if (kind.isTombstone()) {
       return Optional.empty();
     }
@@ -94,7 +95,8 @@ final class ReadVersion {
       return Optional.of(
           blobs.read(
               BlobRef.decode(value, "table " + table),
-              "key " + Bytes.describe(key) + " in table " + table));
+              "key " + Bytes.describe(key) + " in table " + table,
+              t.home()));
     }
     return Optional.of(value);
   }
@@ -167,6 +169,7 @@ final class ReadVersion {
         long expiresAt = merged.expiresAt();
         byte[] value = merged.value();
         String where = merged.where();
+        String home = merged.home();
         // Skip older versions of the same key.
         merged.next();
         while (merged.valid()
@@ -180,7 +183,9 @@ final class ReadVersion {
           tables.counters.blobReads.increment();
           value =
               blobs.read(
-                  BlobRef.decode(value, where), "key " + Bytes.describe(key) + " in " + where);
+                  BlobRef.decode(value, where),
+                  "key " + Bytes.describe(key) + " in " + where,
+                  home);
         }
         next = new KV(key, value);
         return;

@@ -110,6 +110,11 @@ public final class RunCursor implements Cursor {
   }
 
   @Override
+  public String home() {
+    return current.home();
+  }
+
+  @Override
   public void close() {
     if (current != null) {
       current.close();

@@ -68,6 +68,11 @@ public final class TableCursor implements Cursor {
   }
 
   @Override
+  public String home() {
+    return meta.home();
+  }
+
+  @Override
   public String where() {
     return "table " + meta.id();
   }

@@ -32,6 +32,7 @@ public final class Tables implements AutoCloseable {
   public record Open(SstMeta meta, TableReader reader, TableSource source) {}
 
   private final ObjectStore store;
+  private final io.isledb.db.Homes homes; // where borrowed tables live
   private final ReaderOptions options;
   private final DiskCache disk;
   private final String diskPrefix; // before each table id in the disk cache ("" when private)
@@ -61,6 +62,7 @@ public final class Tables implements AutoCloseable {
   Tables(ObjectStore store, ReaderOptions options, Path cacheDir, Resources resources) {
     this.resources = resources;
     this.store = store;
+    this.homes = new io.isledb.db.Homes(store);
     this.options = options;
     SharedDisk shared = resources.sharedDisk(store);
     if (shared != null) {
@@ -126,7 +128,13 @@ public final class Tables implements AutoCloseable {
   private Open openTable(SstMeta meta) {
     TableSource src =
         new TableSource(
-            meta, diskKey(meta.id()), store, disk, downloader, options.hotTableReads(), counters);
+            meta,
+            diskKey(meta.id()),
+            homes.of(meta.home()),
+            disk,
+            downloader,
+            options.hotTableReads(),
+            counters);
     try {
       src.attachCached();
       if (!src.isLocal()) {
@@ -137,7 +145,8 @@ public final class Tables implements AutoCloseable {
         }
       }
       TableReader r =
-          TableReader.open(meta.objectName(), meta.size(), src, blockCache, resources.newCacheId());
+          TableReader.open(meta.objectName(), meta.size(), src, blockCache, resources.newCacheId())
+              .clip(meta.clipFrom(), meta.clipTo());
       src.dropPrefetch();
       counters.tableOpens.increment();
       return new Open(meta, r, src);
