@@ -155,6 +155,17 @@ public final class IsleConnectorOptions {
                   + " user the table already knows is refused (its checkpoints would be skipped"
                   + " as replays).");
 
+  /** {@code sink.lease-ttl}: how long a checkpoint's uploaded, uncommitted tables are kept. */
+  public static final ConfigOption<Duration> SINK_LEASE_TTL =
+      ConfigOptions.key("sink.lease-ttl")
+          .durationType()
+          .defaultValue(Duration.ofHours(24))
+          .withDescription(
+              "How long the tables a sink writer uploaded for a checkpoint stay safe from GC until"
+                  + " the checkpoint is committed (at least the table's GC grace period). A job"
+                  + " stopped longer than this cannot commit the checkpoint it restores: it fails"
+                  + " naming this option. Raise it for sinks that may be stopped longer.");
+
   private IsleConnectorOptions() {}
 
   /** Where an unbounded scan starts ({@link #SCAN_STARTUP_MODE}). */

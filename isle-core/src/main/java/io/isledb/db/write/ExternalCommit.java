@@ -5,6 +5,7 @@ import io.isledb.CommitResult;
 import io.isledb.CorruptionException;
 import io.isledb.IsleException;
 import io.isledb.SstHandle;
+import io.isledb.UploadExpiredException;
 import io.isledb.db.DbContext;
 import io.isledb.manifest.CommitState;
 import io.isledb.manifest.Edit;
@@ -227,12 +228,14 @@ public final class ExternalCommit {
               .stat(t.objectName())
               .orElseThrow(
                   () ->
-                      new CorruptionException(
+                      new UploadExpiredException(
                           "cannot commit table "
                               + t.id()
                               + ": "
                               + t.objectName()
-                              + " no longer exists (lease expired?)"))
+                              + " no longer exists: it was not committed before its lease"
+                              + " (SstWriterOptions.leaseTtl, at least the GC grace period) ran"
+                              + " out, and GC collected it"))
               .size();
       if (size != t.size()) {
         throw new CorruptionException(

@@ -42,13 +42,22 @@ public record TableLocation(String storeUri, String prefix, Map<String, String> 
       throw IsleException.invalidArgument(
           "option '" + IsleConnectorOptions.PATH.key() + "' is required: the table's location");
     }
+    String shown = withoutUserInfo(path);
     URI uri;
     try {
       uri = new URI(path);
     } catch (URISyntaxException e) {
-      throw IsleException.invalidArgument(
-          "option 'path' is not a URI: '" + path + "' (" + e.getReason() + ")");
+      throw IsleException.invalidArgument("option 'path' is not a URI: '" + shown + "'");
     }
+    if (uri.getRawUserInfo() != null) {
+      // s3a://key:secret@bucket/... would put credentials into every message naming the path.
+      throw IsleException.invalidArgument(
+          "option 'path' must not hold credentials before '@' (give them as Hadoop settings,"
+              + " such as 'hadoop.fs.s3a.access.key' and 'hadoop.fs.s3a.secret.key'): '"
+              + shown
+              + "'");
+    }
+    path = shown;
     String scheme = uri.getScheme();
     if (scheme == null) {
       throw IsleException.invalidArgument(
@@ -108,6 +117,11 @@ public record TableLocation(String storeUri, String prefix, Map<String, String> 
               + path
               + "'");
     }
+  }
+
+  /** {@code path} with anything between {@code //} and an {@code @} of its authority hidden. */
+  static String withoutUserInfo(String path) {
+    return path.replaceFirst("^([^/:]*:)?//[^/@]*@", "$1//" + Secrets.HIDDEN + "@");
   }
 
   private static String trimSlashes(String s) {

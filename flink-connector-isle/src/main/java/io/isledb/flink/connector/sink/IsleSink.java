@@ -138,7 +138,7 @@ public final class IsleSink<T>
     private String commitUser;
     private Duration ttl;
     private long bufferBytes = IsleConnectorOptions.SINK_BUFFER_SIZE.defaultValue().getBytes();
-    private Duration leaseTtl = Duration.ofHours(24);
+    private Duration leaseTtl = IsleConnectorOptions.SINK_LEASE_TTL.defaultValue();
     private final Map<String, String> tableProperties = new HashMap<>();
     private final java.util.Set<String> writeOnceKeys = new java.util.HashSet<>();
 
@@ -189,9 +189,9 @@ public final class IsleSink<T>
     }
 
     /**
-     * How long a checkpoint's uploaded tables stay safe from GC until committed (default 24 h): a
-     * job down longer than this (plus the table's GC grace period) cannot commit the checkpoint it
-     * restores and fails with CORRUPTION naming the missing table.
+     * {@code sink.lease-ttl}: how long a checkpoint's uploaded tables stay safe from GC until
+     * committed (default 24 h): a job down longer than this (plus the table's GC grace period)
+     * cannot commit the checkpoint it restores and fails, without restarts, naming the option.
      */
     public Builder<T> leaseTtl(Duration leaseTtl) {
       this.leaseTtl = Objects.requireNonNull(leaseTtl, "leaseTtl");

@@ -3,10 +3,13 @@ package io.isledb.flink.connector.source;
 import io.isledb.IsleException;
 import io.isledb.flink.connector.IsleConnectorOptions;
 import io.isledb.flink.connector.IsleConnectorOptions.StartupMode;
+import io.isledb.flink.connector.codec.KeyRange;
 import io.isledb.flink.connector.internal.TableLocation;
 import io.isledb.flink.connector.source.internal.ScanConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,6 +32,8 @@ public final class IsleSourceBuilder<T> {
   private Long startupVersion;
   private byte[] fromKey;
   private byte[] toKey;
+  private List<KeyRange> keyRanges;
+  private long limit = -1;
   private Duration pollInterval = IsleConnectorOptions.SCAN_POLL_INTERVAL.defaultValue();
   private String consumerId;
   private Duration pinTtl = IsleConnectorOptions.SCAN_PIN_TTL.defaultValue();
@@ -86,6 +91,61 @@ public final class IsleSourceBuilder<T> {
   public IsleSourceBuilder<T> keyRange(byte[] from, byte[] to) {
     this.fromKey = from == null ? null : from.clone();
     this.toKey = to == null ? null : to.clone();
+    this.keyRanges = null;
+    return this;
+  }
+
+  /**
+   * Reads only keys in {@code ranges} (in any order; overlapping ones are merged). Splits are
+   * planned per range and keys between the ranges are never read (nor their changes emitted); an
+   * empty list reads nothing.
+   */
+  public IsleSourceBuilder<T> keyRanges(List<KeyRange> ranges) {
+    List<KeyRange> sorted = new ArrayList<>();
+    for (KeyRange r : ranges) {
+      if (!r.isEmpty()) {
+        sorted.add(r);
+      }
+    }
+    sorted.sort((x, y) -> compareLower(x.fromInclusive(), y.fromInclusive()));
+    List<KeyRange> rs = new ArrayList<>();
+    for (KeyRange r : sorted) {
+      KeyRange last = rs.isEmpty() ? null : rs.get(rs.size() - 1);
+      byte[] lastTo = last == null ? new byte[0] : last.toExclusive();
+      if (last != null
+          && (lastTo == null
+              || r.fromInclusive() == null
+              || java.util.Arrays.compareUnsigned(r.fromInclusive(), lastTo) <= 0)) {
+        byte[] to = r.toExclusive();
+        boolean extends_ =
+            lastTo != null && (to == null || java.util.Arrays.compareUnsigned(to, lastTo) > 0);
+        rs.set(rs.size() - 1, new KeyRange(last.fromInclusive(), extends_ ? to : lastTo));
+      } else {
+        rs.add(r);
+      }
+    }
+    if (rs.isEmpty()) {
+      keyRange(new byte[] {0}, new byte[] {0}); // nothing to read
+      return this;
+    }
+    keyRange(rs.get(0).fromInclusive(), rs.get(rs.size() - 1).toExclusive());
+    this.keyRanges = rs.size() == 1 ? null : List.copyOf(rs);
+    return this;
+  }
+
+  private static int compareLower(byte[] a, byte[] b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    return java.util.Arrays.compareUnsigned(a, b);
+  }
+
+  /**
+   * A bounded scan's readers each stop reading after {@code limit} rows (SQL's pushed-down {@code
+   * LIMIT}); the rest of their splits is not read. Unbounded scans ignore it.
+   */
+  public IsleSourceBuilder<T> limit(long limit) {
+    this.limit = limit;
     return this;
   }
 
@@ -169,7 +229,9 @@ public final class IsleSourceBuilder<T> {
             pollInterval,
             consumerId,
             pinTtl,
-            splitsPerSubtask);
+            splitsPerSubtask,
+            keyRanges,
+            bounded ? limit : -1);
     return new IsleSource<>(config, deserializer);
   }
 }

@@ -74,7 +74,12 @@ public final class IsleDynamicTableFactory
 
   @Override
   public DynamicTableSource createDynamicTableSource(Context context) {
-    Resolved r = resolve(context);
+    Resolved r;
+    try {
+      r = resolve(context);
+    } catch (RuntimeException e) {
+      return invalid(context, e);
+    }
     return new IsleDynamicTableSource(
         r.config,
         r.schema,
@@ -85,8 +90,23 @@ public final class IsleDynamicTableFactory
 
   @Override
   public DynamicTableSink createDynamicTableSink(Context context) {
-    Resolved r = resolve(context);
+    Resolved r;
+    try {
+      r = resolve(context);
+    } catch (RuntimeException e) {
+      return invalid(context, e);
+    }
     return new IsleDynamicTableSink(r.config, r.schema);
+  }
+
+  /**
+   * A table that fails planning with {@code e} (scrubbed of secrets) at its first use: thrown from
+   * here, Flink would wrap it in an error listing every table option's value (see {@link
+   * InvalidIsleTable}).
+   */
+  private static InvalidIsleTable invalid(DynamicTableFactory.Context context, RuntimeException e) {
+    return InvalidIsleTable.failingWith(
+        context.getObjectIdentifier().asSummaryString(), e, context.getCatalogTable().getOptions());
   }
 
   private record Resolved(

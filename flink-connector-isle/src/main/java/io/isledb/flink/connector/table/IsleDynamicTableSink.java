@@ -51,7 +51,8 @@ final class IsleDynamicTableSink implements DynamicTableSink {
     TableSchemaInfo stored = schema;
     IsleSink.Builder<RowData> b =
         RowDataSerialization.schemaStoringSinkBuilder(config.location(), stored)
-            .bufferSize(new MemorySize(config.sinkBufferBytes()));
+            .bufferSize(new MemorySize(config.sinkBufferBytes()))
+            .leaseTtl(config.sinkLeaseTtl());
     if (config.sinkTtl() != null) {
       b.ttl(config.sinkTtl());
     }

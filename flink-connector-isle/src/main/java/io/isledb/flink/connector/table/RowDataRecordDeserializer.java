@@ -17,8 +17,9 @@ import org.apache.flink.util.Collector;
  * The table source's records: snapshot rows as +I, puts as +U (upsert table, unbounded) or +I,
  * deletes as -D carrying the key columns (others NULL); only the projected columns are decoded, the
  * metadata columns asked for ({@code version}, {@code commit_time}) are appended in the planner's
- * order. With several pushed-down key ranges the source reads their hull and this drops keys
- * outside them; a pushed-down limit stops the emission of each reader after that many rows.
+ * order. Given key ranges it drops keys outside them (the table source's readers read only its
+ * ranges already, so it passes none); a pushed-down limit stops the emission of each reader after
+ * that many rows (the reader stops reading there too).
  */
 final class RowDataRecordDeserializer implements IsleRecordDeserializer<RowData> {
   private static final long serialVersionUID = 1L;

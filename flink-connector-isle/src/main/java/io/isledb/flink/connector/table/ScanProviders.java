@@ -15,8 +15,9 @@ import org.apache.flink.table.connector.source.SourceProvider;
 import org.apache.flink.table.data.RowData;
 
 /**
- * The scan runtime of an isle table source: an {@link IsleSource} over the hull of the pushed-down
- * key ranges, with a {@link RowDataRecordDeserializer} that decodes only the projected columns.
+ * The scan runtime of an isle table source: an {@link IsleSource} over the pushed-down key ranges
+ * (splits planned per range, keys between them never read) and limit, with a {@link
+ * RowDataRecordDeserializer} that decodes only the projected columns.
  */
 final class ScanProviders {
   private ScanProviders() {}
@@ -32,7 +33,7 @@ final class ScanProviders {
             source.projection(),
             schema.hasPrimaryKey() && !source.bounded(),
             source.metadataKeys(),
-            ranges != null && ranges.size() > 1 ? ranges : null,
+            null, // the source reads only the ranges (IsleSplit.ranges)
             source.bounded() ? source.limit() : -1,
             type);
     IsleSourceBuilder<RowData> b =
@@ -56,11 +57,14 @@ final class ScanProviders {
       b.startupMode(config.startupMode());
     }
     if (ranges != null) {
-      if (ranges.isEmpty()) {
-        b.keyRange(new byte[] {0}, new byte[] {0}); // a contradiction: nothing to read
-      } else {
-        b.keyRange(ranges.get(0)[0], ranges.get(ranges.size() - 1)[1]);
+      List<KeyRange> keyRanges = new ArrayList<>();
+      for (byte[][] r : ranges) {
+        keyRanges.add(new KeyRange(r[0], r[1]));
       }
+      b.keyRanges(keyRanges); // empty (a contradiction): nothing to read
+    }
+    if (source.bounded() && source.limit() >= 0) {
+      b.limit(source.limit());
     }
     return SourceProvider.of(b.build());
   }

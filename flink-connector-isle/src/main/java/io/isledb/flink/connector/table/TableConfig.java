@@ -35,7 +35,8 @@ record TableConfig(
     @Nullable Duration sinkTtl,
     long sinkBufferBytes,
     @Nullable String sinkCommitUser,
-    @Nullable Integer sinkParallelism)
+    @Nullable Integer sinkParallelism,
+    Duration sinkLeaseTtl)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -77,6 +78,8 @@ record TableConfig(
               + " the whole table into every task manager): use 'PARTIAL' or 'NONE'");
     }
     Integer parallelism = options.getOptional(FactoryUtil.SINK_PARALLELISM).orElse(null);
+    Duration leaseTtl = options.get(IsleConnectorOptions.SINK_LEASE_TTL);
+    requirePositive(IsleConnectorOptions.SINK_LEASE_TTL.key(), leaseTtl);
     return new TableConfig(
         location,
         options.get(IsleConnectorOptions.SCAN_BOUNDED),
@@ -92,7 +95,8 @@ record TableConfig(
         ttl,
         options.get(IsleConnectorOptions.SINK_BUFFER_SIZE).getBytes(),
         options.getOptional(IsleConnectorOptions.SINK_COMMIT_USER).orElse(null),
-        parallelism);
+        parallelism,
+        leaseTtl);
   }
 
   /** Flink's partial lookup cache built from the table's {@code lookup.*} options, or null. */

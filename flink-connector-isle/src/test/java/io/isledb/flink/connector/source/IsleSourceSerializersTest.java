@@ -68,8 +68,8 @@ class IsleSourceSerializersTest {
     for (IsleEnumeratorState s : states) {
       assertThat(ser.deserialize(ser.getVersion(), ser.serialize(s))).isEqualTo(s);
     }
-    assertThatThrownBy(() -> ser.deserialize(2, ser.serialize(states.get(1))))
-        .hasMessageContaining("version 2");
+    assertThatThrownBy(() -> ser.deserialize(99, ser.serialize(states.get(1))))
+        .hasMessageContaining("version 99");
   }
 
   @Test

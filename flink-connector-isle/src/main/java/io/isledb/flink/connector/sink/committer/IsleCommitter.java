@@ -6,6 +6,7 @@ import io.isledb.IsleException;
 import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
+import io.isledb.UploadExpiredException;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.internal.TableLocation;
 import java.util.ArrayList;
@@ -98,6 +99,25 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
                   c.commitUser(),
                   c.checkpointId(),
                   propertiesCommitted ? Map.of() : tableProperties);
+    } catch (UploadExpiredException e) {
+      // Restarting cannot bring the tables back: stop, naming what to change.
+      throw new SuppressRestartsException(
+          new IsleException(
+              IsleException.Kind.INVALID_ARGUMENT,
+              "the sink of commit user '"
+                  + c.commitUser()
+                  + "' cannot commit checkpoint "
+                  + c.checkpointId()
+                  + " to "
+                  + location.uri()
+                  + ": its uploaded tables were kept for 'sink.lease-ttl' (builder leaseTtl) and"
+                  + " collected by GC after it ran out (the job was stopped, or this checkpoint"
+                  + " stayed uncommitted, longer than that). That checkpoint's rows are lost;"
+                  + " start the job without this state, and raise 'sink.lease-ttl' above the"
+                  + " longest time the job may be stopped. ("
+                  + e.getMessage()
+                  + ")",
+              e));
     } catch (FencedException e) {
       throw new SuppressRestartsException(
           new FencedException(

@@ -15,7 +15,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 /**
  * Binary form of {@link IsleEnumeratorState} (version {@value #VERSION}): planned (boolean),
  * version (long), pin name (boolean present, UTF), pending splits (int count, each in {@link
- * IsleSplitSerializer}'s form), unfinished split indexes (int count, ints).
+ * IsleSplitSerializer}'s form: its version 2 since this state's version 2, version 1 before),
+ * unfinished split indexes (int count, ints). Version 1 is still read.
  */
 @Internal
 public final class IsleEnumeratorStateSerializer
@@ -23,7 +24,7 @@ public final class IsleEnumeratorStateSerializer
   /** The shared instance (stateless). */
   public static final IsleEnumeratorStateSerializer INSTANCE = new IsleEnumeratorStateSerializer();
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
   @Override
   public int getVersion() {
@@ -52,7 +53,7 @@ public final class IsleEnumeratorStateSerializer
 
   @Override
   public IsleEnumeratorState deserialize(int version, byte[] serialized) throws IOException {
-    if (version != VERSION) {
+    if (version != VERSION && version != 1) {
       throw new IOException(
           "unknown IsleSource enumerator state version "
               + version
@@ -69,7 +70,7 @@ public final class IsleEnumeratorStateSerializer
     }
     List<IsleSplit> pending = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      pending.add(IsleSplitSerializer.read(in));
+      pending.add(IsleSplitSerializer.read(in, version == 1 ? 1 : 2));
     }
     int u = in.readInt();
     if (u < 0) {

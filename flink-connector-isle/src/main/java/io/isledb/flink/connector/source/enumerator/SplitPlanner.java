@@ -8,6 +8,7 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.ScanSplit;
 import io.isledb.TailPosition;
+import io.isledb.flink.connector.codec.KeyRange;
 import io.isledb.flink.connector.source.internal.ScanConfig;
 import io.isledb.flink.connector.source.split.IsleSplit;
 import java.util.ArrayList;
@@ -44,8 +45,9 @@ final class SplitPlanner {
         throw notRetained(uri, v, e);
       }
       List<IsleSplit> splits = new ArrayList<>();
-      for (byte[][] r : ranges(db, c, v, parallelism * Math.max(1, c.splitsPerSubtask()))) {
-        splits.add(IsleSplit.bounded(splits.size(), v, r[0], r[1]));
+      for (byte[][] r :
+          perRange(c, ranges(db, c, v, parallelism * Math.max(1, c.splitsPerSubtask())))) {
+        splits.add(withRanges(IsleSplit.bounded(splits.size(), v, r[0], r[1]), c, r));
       }
       return new Plan(v, name, splits);
     }
@@ -88,7 +90,7 @@ final class SplitPlanner {
     }
     TailPosition tail = new TailPosition(v + 1, 0);
     List<IsleSplit> splits = new ArrayList<>();
-    for (byte[][] r : ranges) {
+    for (byte[][] r : perRange(c, ranges)) {
       int i = splits.size();
       String pin = name + "-" + i;
       try {
@@ -96,7 +98,7 @@ final class SplitPlanner {
       } catch (IsleException e) {
         throw notRetained(uri, v, e);
       }
-      splits.add(IsleSplit.unbounded(i, r[0], r[1], snapshot, tail, pin));
+      splits.add(withRanges(IsleSplit.unbounded(i, r[0], r[1], snapshot, tail, pin), c, r));
     }
     return new Plan(v, name, splits);
   }
@@ -134,6 +136,54 @@ final class SplitPlanner {
     }
     if (out.isEmpty()) {
       out.add(new byte[][] {c.fromKey(), c.toKey()}); // an empty range still gets one split
+    }
+    return out;
+  }
+
+  /**
+   * With disjoint key ranges configured: the planned ranges that hold any of them, each narrowed to
+   * the hull of the configured ranges inside it (a planned range between them gets no split at
+   * all); if none holds any, one empty range (an empty read still gets one split).
+   */
+  private static List<byte[][]> perRange(ScanConfig c, List<byte[][]> planned) {
+    if (c.keyRanges() == null) {
+      return planned;
+    }
+    List<byte[][]> out = new ArrayList<>();
+    for (byte[][] r : planned) {
+      List<KeyRange> in = clip(r[0], r[1], c.keyRanges());
+      if (!in.isEmpty()) {
+        out.add(new byte[][] {in.get(0).fromInclusive(), in.get(in.size() - 1).toExclusive()});
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(new byte[][] {new byte[] {0}, new byte[] {0}});
+    }
+    return out;
+  }
+
+  /** {@code split} reading only the configured ranges inside its bounds {@code r}. */
+  private static IsleSplit withRanges(IsleSplit split, ScanConfig c, byte[][] r) {
+    if (c.keyRanges() == null) {
+      return split;
+    }
+    List<KeyRange> in = clip(r[0], r[1], c.keyRanges());
+    if (in.size() == 1 && in.get(0).equals(new KeyRange(r[0], r[1]))) {
+      return split; // exactly its bounds
+    }
+    return split.withRanges(in);
+  }
+
+  /** The parts of {@code ranges} inside {@code [lo, hi)}, in key order. */
+  static List<KeyRange> clip(byte[] lo, byte[] hi, List<KeyRange> ranges) {
+    List<KeyRange> out = new ArrayList<>();
+    for (KeyRange k : ranges) {
+      byte[] a = max(k.fromInclusive(), lo);
+      byte[] b = min(k.toExclusive(), hi);
+      KeyRange x = new KeyRange(a, b);
+      if (!x.isEmpty()) {
+        out.add(x);
+      }
     }
     return out;
   }

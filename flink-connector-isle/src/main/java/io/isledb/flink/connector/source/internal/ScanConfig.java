@@ -1,10 +1,12 @@
 package io.isledb.flink.connector.source.internal;
 
 import io.isledb.flink.connector.IsleConnectorOptions.StartupMode;
+import io.isledb.flink.connector.codec.KeyRange;
 import io.isledb.flink.connector.internal.TableLocation;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,6 +24,9 @@ import java.util.Objects;
  * @param consumerId the pin name (null: derived from the job and operator at first start)
  * @param pinTtl expiry of the pins the source writes
  * @param splitsPerSubtask bounded scans cut {@code parallelism * splitsPerSubtask} splits
+ * @param keyRanges disjoint key ranges in key order inside {@code [fromKey, toKey)} (their hull);
+ *     only keys in them are read (null: all of {@code [fromKey, toKey)})
+ * @param limit a bounded scan's reader stops reading after this many rows (-1: no limit)
  */
 public record ScanConfig(
     TableLocation location,
@@ -33,11 +38,41 @@ public record ScanConfig(
     Duration pollInterval,
     String consumerId,
     Duration pinTtl,
-    int splitsPerSubtask)
+    int splitsPerSubtask,
+    List<KeyRange> keyRanges,
+    long limit)
     implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
+
+  /** A scan of all of {@code [fromKey, toKey)} without a limit. */
+  public ScanConfig(
+      TableLocation location,
+      boolean bounded,
+      StartupMode startupMode,
+      Long startupVersion,
+      byte[] fromKey,
+      byte[] toKey,
+      Duration pollInterval,
+      String consumerId,
+      Duration pinTtl,
+      int splitsPerSubtask) {
+    this(
+        location,
+        bounded,
+        startupMode,
+        startupVersion,
+        fromKey,
+        toKey,
+        pollInterval,
+        consumerId,
+        pinTtl,
+        splitsPerSubtask,
+        null,
+        -1);
+  }
 
   public ScanConfig {
+    keyRanges = keyRanges == null ? null : List.copyOf(keyRanges);
     Objects.requireNonNull(location, "location");
     Objects.requireNonNull(startupMode, "startupMode");
     Objects.requireNonNull(pollInterval, "pollInterval");
@@ -68,7 +103,9 @@ public record ScanConfig(
         && pollInterval.equals(c.pollInterval)
         && Objects.equals(consumerId, c.consumerId)
         && pinTtl.equals(c.pinTtl)
-        && splitsPerSubtask == c.splitsPerSubtask;
+        && splitsPerSubtask == c.splitsPerSubtask
+        && Objects.equals(keyRanges, c.keyRanges)
+        && limit == c.limit;
   }
 
   @Override
@@ -85,6 +122,8 @@ public record ScanConfig(
         + ", poll "
         + pollInterval
         + (consumerId == null ? "" : ", consumer " + consumerId)
+        + (keyRanges == null ? "" : ", " + keyRanges.size() + " key ranges")
+        + (limit < 0 ? "" : ", limit " + limit)
         + "]";
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
@@ -32,6 +33,9 @@ public final class IsleSourceReader<T>
   private final Set<Integer> finished = new TreeSet<>();
   private final HistoryPins pins;
 
+  /** Rows this subtask's split readers scanned (for a bounded scan's limit). */
+  private final AtomicLong scanned;
+
   public IsleSourceReader(
       ScanConfig config, IsleRecordDeserializer<T> deserializer, SourceReaderContext context) {
     this(config, deserializer, context, new SourceGauges());
@@ -42,14 +46,24 @@ public final class IsleSourceReader<T>
       IsleRecordDeserializer<T> deserializer,
       SourceReaderContext context,
       SourceGauges gauges) {
+    this(config, deserializer, context, gauges, new AtomicLong());
+  }
+
+  private IsleSourceReader(
+      ScanConfig config,
+      IsleRecordDeserializer<T> deserializer,
+      SourceReaderContext context,
+      SourceGauges gauges,
+      AtomicLong scanned) {
     super(
-        () -> new IsleSplitReader(config, gauges),
+        () -> new IsleSplitReader(config, gauges, scanned),
         new IsleRecordEmitter<>(deserializer),
         new Configuration(),
         context);
     gauges.register(context.metricGroup());
     this.config = config;
     this.deserializer = deserializer;
+    this.scanned = scanned;
     this.pins = config.bounded() ? null : new HistoryPins(config, owner(context));
   }
 
@@ -77,6 +91,17 @@ public final class IsleSourceReader<T>
       } else {
         toRead.add(s);
       }
+    }
+    if (!toRead.isEmpty() && IsleSplitReader.limitReached(config, scanned.get())) {
+      // The limit is reached: later splits finish unread (no fetcher, no request).
+      for (IsleSplit s : toRead) {
+        finished.add(s.index());
+        marks.add(s.splitId());
+      }
+      toRead.clear();
+      context.sendSourceEventToCoordinator(new SplitsFinishedEvent(marks));
+      context.sendSplitRequest();
+      return;
     }
     if (!marks.isEmpty()) {
       context.sendSourceEventToCoordinator(new SplitsFinishedEvent(marks));

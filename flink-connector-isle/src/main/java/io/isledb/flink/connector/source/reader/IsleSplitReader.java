@@ -12,6 +12,7 @@ import io.isledb.TailBatch;
 import io.isledb.TailPosition;
 import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
+import io.isledb.flink.connector.codec.KeyRange;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.source.IsleRecord;
 import io.isledb.flink.connector.source.internal.ScanConfig;
@@ -49,11 +50,23 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
 
   private final SourceGauges gauges;
 
+  /**
+   * Rows the subtask scanned (a bounded scan's limit): shared by the subtask's split readers, since
+   * Flink replaces an idle fetcher (and its split reader) by a new one for the next split.
+   */
+  private final java.util.concurrent.atomic.AtomicLong rowsScanned;
+
   IsleSplitReader(ScanConfig config) {
     this(config, new SourceGauges());
   }
 
   IsleSplitReader(ScanConfig config, SourceGauges gauges) {
+    this(config, gauges, new java.util.concurrent.atomic.AtomicLong());
+  }
+
+  IsleSplitReader(
+      ScanConfig config, SourceGauges gauges, java.util.concurrent.atomic.AtomicLong rowsScanned) {
+    this.rowsScanned = rowsScanned;
     this.config = config;
     this.lease = SharedTables.acquire(config.location());
     this.gauges = gauges;
@@ -82,19 +95,32 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
   private void scan(Active a, RecordsBySplits.Builder<Fetched> out) {
     IsleSplit s = a.split;
     try {
-      if (a.rows == null) {
-        ReadView view = views.computeIfAbsent(s.snapshotVersion(), v -> reader().openVersion(v));
-        byte[] resume = s.resumeAfter();
-        a.rows = view.scan(resume == null ? s.from() : successor(resume), s.to());
+      if (a.pending == null) {
+        a.pending = remainingRanges(s);
       }
-      for (int n = 0; n < BATCH && a.rows.hasNext(); n++) {
+      int n = 0;
+      while (n < BATCH && !limitReached()) {
+        if (a.rows == null) {
+          KeyRange r = a.pending.poll();
+          if (r == null) {
+            break;
+          }
+          ReadView view = views.computeIfAbsent(s.snapshotVersion(), v -> reader().openVersion(v));
+          a.rows = view.scan(r.fromInclusive(), r.toExclusive());
+        }
+        if (!a.rows.hasNext()) {
+          a.closeScan();
+          continue;
+        }
         KV kv = a.rows.next();
         IsleRecord r =
             new IsleRecord(IsleRecord.Kind.SNAPSHOT, kv.key(), kv.value(), s.snapshotVersion(), 0);
         out.add(s.splitId(), new Fetched(r, null));
+        n++;
+        rowsScanned.incrementAndGet();
       }
-      if (a.rows.hasNext()) {
-        return;
+      if (!limitReached() && (a.rows != null || !a.pending.isEmpty())) {
+        return; // more to scan: the next fetch goes on
       }
     } catch (IsleException e) {
       throw notRetained(s.snapshotVersion(), e);
@@ -112,6 +138,38 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
       out.addFinishedSplit(s.splitId());
       splits.remove(s.splitId());
     }
+  }
+
+  /**
+   * A bounded scan with a pushed-down limit stops reading once this reader scanned that many rows:
+   * the split in progress and every later one finish without another read (Flink applies the limit
+   * itself downstream).
+   */
+  private boolean limitReached() {
+    return limitReached(config, rowsScanned.get());
+  }
+
+  /** Whether a bounded scan with a limit has scanned {@code scanned} rows, enough for it. */
+  static boolean limitReached(ScanConfig config, long scanned) {
+    return config.bounded() && config.limit() >= 0 && scanned >= config.limit();
+  }
+
+  /** The split's ranges still to scan: those after its last emitted key, in key order. */
+  private static java.util.ArrayDeque<KeyRange> remainingRanges(IsleSplit s) {
+    byte[] resume = s.resumeAfter();
+    byte[] start = resume == null ? null : successor(resume);
+    java.util.ArrayDeque<KeyRange> out = new java.util.ArrayDeque<>();
+    for (KeyRange r : s.readRanges()) {
+      byte[] from = r.fromInclusive();
+      if (start != null && (from == null || Arrays.compareUnsigned(start, from) > 0)) {
+        from = start;
+      }
+      KeyRange left = new KeyRange(from, r.toExclusive());
+      if (!left.isEmpty()) {
+        out.add(left);
+      }
+    }
+    return out;
   }
 
   /** Polls one tailing split; true if it emitted a change. */
@@ -134,6 +192,9 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     }
     TailPosition last = a.position;
     for (Change c : batch.changes()) {
+      if (s.ranges() != null && !s.reads(c.key())) {
+        continue; // between the split's ranges: its position still moves (below)
+      }
       boolean delete = c.type() == Change.Type.DELETE;
       IsleRecord r =
           new IsleRecord(
@@ -279,6 +340,7 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     final IsleSplit split;
     boolean scanning;
     KvIterator rows;
+    java.util.ArrayDeque<KeyRange> pending;
     TailingReader tail;
     TailPosition position;
 

@@ -1,8 +1,10 @@
 package io.isledb.flink.connector.source.split;
 
 import io.isledb.TailPosition;
+import io.isledb.flink.connector.codec.KeyRange;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.api.connector.source.SourceSplit;
@@ -32,6 +34,9 @@ import org.apache.flink.api.connector.source.SourceSplit;
  * @param tail next tail position (null for bounded splits)
  * @param pinName the history pin of an unbounded split (null for bounded splits)
  * @param finishedMark whether this only marks a finished bounded split
+ * @param ranges the disjoint key ranges inside {@code [from, to)} the split reads, in key order
+ *     (null: all of {@code [from, to)}); keys between them are never scanned, and changes to them
+ *     are not emitted
  */
 @Internal
 public record IsleSplit(
@@ -43,13 +48,69 @@ public record IsleSplit(
     boolean snapshotDone,
     TailPosition tail,
     String pinName,
-    boolean finishedMark)
+    boolean finishedMark,
+    List<KeyRange> ranges)
     implements SourceSplit {
 
   public IsleSplit {
     from = copy(from);
     to = copy(to);
     resumeAfter = copy(resumeAfter);
+    ranges = ranges == null ? null : List.copyOf(ranges);
+  }
+
+  /** A split of the whole {@code [from, to)} (no disjoint ranges inside). */
+  public IsleSplit(
+      int index,
+      byte[] from,
+      byte[] to,
+      long snapshotVersion,
+      byte[] resumeAfter,
+      boolean snapshotDone,
+      TailPosition tail,
+      String pinName,
+      boolean finishedMark) {
+    this(
+        index,
+        from,
+        to,
+        snapshotVersion,
+        resumeAfter,
+        snapshotDone,
+        tail,
+        pinName,
+        finishedMark,
+        null);
+  }
+
+  /** This split reading only {@code ranges} (disjoint, in key order, inside its bounds). */
+  public IsleSplit withRanges(List<KeyRange> ranges) {
+    return new IsleSplit(
+        index,
+        from,
+        to,
+        snapshotVersion,
+        resumeAfter,
+        snapshotDone,
+        tail,
+        pinName,
+        finishedMark,
+        ranges);
+  }
+
+  /** The key ranges the split reads, in key order: {@link #ranges()} or all of its bounds. */
+  public List<KeyRange> readRanges() {
+    return ranges != null ? ranges : List.of(new KeyRange(from, to));
+  }
+
+  /** Whether {@code key} lies in one of the ranges the split reads. */
+  public boolean reads(byte[] key) {
+    for (KeyRange r : readRanges()) {
+      if (r.contains(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A split that scans {@code [from, to)} of {@code version} and finishes. */
@@ -77,7 +138,16 @@ public record IsleSplit(
   /** This split with its progress replaced. */
   public IsleSplit withProgress(byte[] resumeAfter, boolean snapshotDone, TailPosition tail) {
     return new IsleSplit(
-        index, from, to, snapshotVersion, resumeAfter, snapshotDone, tail, pinName, finishedMark);
+        index,
+        from,
+        to,
+        snapshotVersion,
+        resumeAfter,
+        snapshotDone,
+        tail,
+        pinName,
+        finishedMark,
+        ranges);
   }
 
   /** The split id of split number {@code index}. */
@@ -138,7 +208,8 @@ public record IsleSplit(
         && Arrays.equals(to, s.to)
         && Arrays.equals(resumeAfter, s.resumeAfter)
         && Objects.equals(tail, s.tail)
-        && Objects.equals(pinName, s.pinName);
+        && Objects.equals(pinName, s.pinName)
+        && Objects.equals(ranges, s.ranges);
   }
 
   @Override
@@ -159,6 +230,7 @@ public record IsleSplit(
         + hex(to)
         + ")"
         + (snapshotVersion < 0 ? "" : " scan @" + snapshotVersion + (snapshotDone ? " done" : ""))
+        + (ranges == null ? "" : " " + ranges.size() + " ranges")
         + (tail == null ? "" : " tail " + tail + " pin " + pinName)
         + "]";
   }

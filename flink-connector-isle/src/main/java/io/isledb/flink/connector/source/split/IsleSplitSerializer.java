@@ -1,7 +1,10 @@
 package io.isledb.flink.connector.source.split;
 
 import io.isledb.TailPosition;
+import io.isledb.flink.connector.codec.KeyRange;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.annotation.Internal;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.core.memory.DataInputDeserializer;
@@ -13,14 +16,20 @@ import org.apache.flink.core.memory.DataOutputView;
  * Binary form of an {@link IsleSplit} in checkpoints (version {@value #VERSION}): index (int),
  * flags (byte: 1 = finished mark, 2 = snapshot done, 4 = has tail), from, to, resume key (each a
  * nullable byte array: length or -1, bytes), snapshot version (long), then with a tail its version
- * and offset (longs) and the pin name (UTF).
+ * and offset (longs) and the pin name (UTF); then (since version 2) the split's disjoint key
+ * ranges: their count (int, -1 for none: the whole {@code [from, to)}) and each range's from and to
+ * (nullable byte arrays). Version 1 (no ranges) is still read: such a split reads all of its
+ * bounds.
  */
 @Internal
 public final class IsleSplitSerializer implements SimpleVersionedSerializer<IsleSplit> {
   /** The shared instance (stateless). */
   public static final IsleSplitSerializer INSTANCE = new IsleSplitSerializer();
 
-  static final int VERSION = 1;
+  static final int VERSION = 2;
+
+  /** The first version: splits without disjoint ranges. */
+  static final int VERSION_1 = 1;
 
   @Override
   public int getVersion() {
@@ -36,12 +45,17 @@ public final class IsleSplitSerializer implements SimpleVersionedSerializer<Isle
 
   @Override
   public IsleSplit deserialize(int version, byte[] serialized) throws IOException {
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_1) {
       throw new IOException(
-          "unknown IsleSplit serializer version " + version + ", this build reads " + VERSION);
+          "unknown IsleSplit serializer version "
+              + version
+              + ", this build reads "
+              + VERSION_1
+              + " and "
+              + VERSION);
     }
     DataInputDeserializer in = new DataInputDeserializer(serialized);
-    IsleSplit s = read(in);
+    IsleSplit s = read(in, version);
     if (in.available() != 0) {
       throw new IOException("IsleSplit has " + in.available() + " trailing bytes");
     }
@@ -65,10 +79,23 @@ public final class IsleSplitSerializer implements SimpleVersionedSerializer<Isle
       out.writeLong(split.tail().offset());
       out.writeUTF(split.pinName());
     }
+    List<KeyRange> ranges = split.ranges();
+    out.writeInt(ranges == null ? -1 : ranges.size());
+    if (ranges != null) {
+      for (KeyRange r : ranges) {
+        writeBytes(r.fromInclusive(), out);
+        writeBytes(r.toExclusive(), out);
+      }
+    }
   }
 
   /** Reads what {@link #write} wrote. */
   public static IsleSplit read(DataInputView in) throws IOException {
+    return read(in, VERSION);
+  }
+
+  /** Reads a split written in serializer version {@code version} (1 or 2). */
+  public static IsleSplit read(DataInputView in, int version) throws IOException {
     int index = in.readInt();
     int flags = in.readByte();
     if ((flags & ~7) != 0) {
@@ -84,8 +111,30 @@ public final class IsleSplitSerializer implements SimpleVersionedSerializer<Isle
       tail = new TailPosition(in.readLong(), in.readLong());
       pin = in.readUTF();
     }
+    List<KeyRange> ranges = null;
+    if (version >= VERSION) {
+      int n = in.readInt();
+      if (n < -1) {
+        throw new IOException("IsleSplit " + index + " has " + n + " key ranges");
+      }
+      if (n >= 0) {
+        ranges = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          ranges.add(new KeyRange(readBytes(in), readBytes(in)));
+        }
+      }
+    }
     return new IsleSplit(
-        index, from, to, snapshotVersion, resume, (flags & 2) != 0, tail, pin, (flags & 1) != 0);
+        index,
+        from,
+        to,
+        snapshotVersion,
+        resume,
+        (flags & 2) != 0,
+        tail,
+        pin,
+        (flags & 1) != 0,
+        ranges);
   }
 
   private static void writeBytes(byte[] b, DataOutputView out) throws IOException {

@@ -201,7 +201,7 @@ class IsleCommitterTest {
   }
 
   /** A commit request as Flink's committer operator hands it over. */
-  private static final class Request implements CommitRequest<IsleCommittable> {
+  static final class Request implements CommitRequest<IsleCommittable> {
     private final IsleCommittable committable;
     boolean alreadyCommitted;
 
