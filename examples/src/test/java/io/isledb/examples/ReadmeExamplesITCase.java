@@ -70,7 +70,7 @@ class ReadmeExamplesITCase {
     assertThat(bash).contains("mvn -q -B -Prun -DskipTests package").contains("mvn -B verify");
     assertThat(ci)
         .contains("mvn -B verify")
-        .contains("mvn -q -B -Prun -DskipTests package -Dexample.args=--short");
+        .contains("mvn -q -B -Prun -DskipTests package -Dexample.args=--short -pl examples -am");
     assertThat(Files.readString(Path.of("pom.xml")))
         .contains("<example.main>io.isledb.examples.MainJob</example.main>");
   }
