@@ -145,7 +145,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public <N, SV, SEV, S extends State, IS extends S> IS createOrUpdateInternalState(
       TypeSerializer<N> namespaceSerializer,
       StateDescriptor<S, SV> stateDesc,
@@ -160,6 +160,9 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             (stateId, restored) ->
                 StateMigration.migrate(
                     db, getKeyGroupRange(), stateId, stateDesc, restored, ttlTimeProvider));
+    // Kept for canonical savepoints: TTL's full-snapshot cleanup filter (or no transform). It
+    // judges one serialized element, which is one isle entry for every state kind.
+    meta.updateSnapshotTransformFactory((StateSnapshotTransformFactory) snapshotTransformFactory);
     int id = registry.get(stateDesc.getName()).id;
     db.ttlFilter().register(id, stateDesc, meta.getStateSerializer());
     AbstractIsleState<K, N, SV> existing =
