@@ -19,6 +19,7 @@ import org.apache.flink.runtime.state.FullSnapshotResources;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyValueStateIterator;
 import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
+import org.apache.flink.runtime.state.StateSnapshotTransformer;
 import org.apache.flink.runtime.state.StreamCompressionDecorator;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
 
@@ -32,7 +33,8 @@ import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
  * iteration only rewrites each key's 4-byte isle prefix into Flink's key-group prefix (1 or 2
  * bytes), and joins a list's elements into one value with Flink's list delimiter (the RocksDB list
  * format). Map values ({@code isNull | value}) and timers (key = element, empty value) are already
- * in the canonical form.
+ * in the canonical form. States whose TTL asks for cleanup in full snapshots ({@code
+ * cleanupFullSnapshot()}) have their expired entries left out, as RocksDB's full snapshots do.
  */
 final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
   private final StateDb db;
@@ -45,8 +47,37 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
   private final StreamCompressionDecorator compression;
   private final List<StateMetaInfoSnapshot> metaInfos = new ArrayList<>();
 
-  /** isle state id to (index in {@link #metaInfos}, is a list). */
-  private final Map<Integer, int[]> states = new HashMap<>();
+  /** isle state id to how its entries are written. */
+  private final Map<Integer, StateOut> states = new HashMap<>();
+
+  /**
+   * How one state's entries are written: its index in {@link #metaInfos}, whether it is a list
+   * (element entries joined), where a TTL timestamp sits in a value (1 for a map entry, after the
+   * null flag), and the full-snapshot TTL cleanup filter of its serialized values, if any.
+   */
+  private record StateOut(
+      int index, boolean list, int valueOffset, StateSnapshotTransformer<byte[]> filter) {
+
+    /** The entry's value as written, or null when the filter drops it (expired TTL state). */
+    byte[] keep(byte[] value) {
+      if (filter == null) {
+        return value;
+      }
+      if (valueOffset == 0) {
+        return filter.filterOrTransform(value);
+      }
+      if (value.length <= valueOffset || value[0] != 0) {
+        return value; // a null map value: no TtlValue to judge
+      }
+      byte[] kept = filter.filterOrTransform(Arrays.copyOfRange(value, valueOffset, value.length));
+      if (kept == null) {
+        return null;
+      }
+      byte[] out = Arrays.copyOf(value, valueOffset + kept.length);
+      System.arraycopy(kept, 0, out, valueOffset, kept.length);
+      return out;
+    }
+  }
 
   private boolean pinned;
   private StateDb.VersionView view;
@@ -75,12 +106,33 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
         .sorted((a, b) -> Integer.compare(a.id, b.id))
         .forEach(
             e -> {
-              boolean list =
+              StateDescriptor.Type type =
                   e.meta instanceof RegisteredKeyValueStateBackendMetaInfo<?, ?> kv
-                      && kv.getStateType() == StateDescriptor.Type.LIST;
-              states.put(e.id, new int[] {metaInfos.size(), list ? 1 : 0});
+                      ? kv.getStateType()
+                      : null;
+              states.put(
+                  e.id,
+                  new StateOut(
+                      metaInfos.size(),
+                      type == StateDescriptor.Type.LIST,
+                      type == StateDescriptor.Type.MAP ? 1 : 0,
+                      snapshotFilter(e.meta)));
               metaInfos.add(e.meta.snapshot());
             });
+  }
+
+  /**
+   * The filter of a state's serialized values in full snapshots: Flink's TTL wrappers hand the
+   * backend one ({@code TtlStateSnapshotTransformer}) when the state's TTL has {@code
+   * cleanupFullSnapshot()}; it judges one serialized {@code TtlValue} (a value, one list element,
+   * one map value), which is exactly one isle entry. Null for every other state.
+   */
+  private static StateSnapshotTransformer<byte[]> snapshotFilter(
+      org.apache.flink.runtime.state.RegisteredStateMetaInfoBase meta) {
+    if (!(meta instanceof RegisteredKeyValueStateBackendMetaInfo<?, ?> kv)) {
+      return null;
+    }
+    return kv.getStateSnapshotTransformFactory().createForSerializedState().orElse(null);
   }
 
   @Override
@@ -187,45 +239,58 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
 
     @Override
     public void next() throws IOException {
-      KV kv;
-      int[] state;
-      do {
-        kv = pull();
+      while (true) {
+        KV kv = pull();
         if (kv == null) {
           key = null;
           return;
         }
-        state = states.get(StateKeys.stateIdOf(kv.key())); // unknown ids: nothing to write
-      } while (state == null);
-      int kg = StateKeys.keyGroupOf(kv.key());
-      newKeyGroup = kg != keyGroup;
-      newState = newKeyGroup || state[0] != kvStateId;
-      keyGroup = kg;
-      kvStateId = state[0];
-      if (state[1] == 0) {
-        key = canonicalKey(kg, kv.key(), 0);
-        value = kv.value();
+        StateOut state = states.get(StateKeys.stateIdOf(kv.key()));
+        if (state == null) {
+          continue; // unknown ids: nothing to write
+        }
+        byte[] kept = state.list ? joinElements(kv, state) : state.keep(kv.value());
+        if (kept == null) {
+          continue; // expired: full-snapshot TTL cleanup leaves it out
+        }
+        int kg = StateKeys.keyGroupOf(kv.key());
+        newKeyGroup = kg != keyGroup;
+        newState = newKeyGroup || state.index != kvStateId;
+        keyGroup = kg;
+        kvStateId = state.index;
+        key = canonicalKey(kg, kv.key(), state.list ? LIST_SEQ_BYTES : 0);
+        value = kept;
         return;
       }
-      // A list: every element entry of this (key, namespace), in sequence order, joined.
-      byte[] owner = Arrays.copyOf(kv.key(), kv.key().length - LIST_SEQ_BYTES);
+    }
+
+    /**
+     * A list: every element entry of this (key, namespace), in sequence order, joined with Flink's
+     * delimiter; null when the filter drops every element.
+     */
+    private byte[] joinElements(KV first, StateOut state) throws IOException {
+      byte[] owner = Arrays.copyOf(first.key(), first.key().length - LIST_SEQ_BYTES);
       DataOutputSerializer out = new DataOutputSerializer(64);
-      out.write(kv.value());
-      while (true) {
-        KV more = pull();
-        if (more == null) {
+      boolean any = false;
+      KV kv = first;
+      while (kv != null) {
+        byte[] element = state.keep(kv.value());
+        if (element != null) {
+          if (any) {
+            out.write(DELIMITER);
+          }
+          out.write(element);
+          any = true;
+        }
+        kv = pull();
+        if (kv != null
+            && (kv.key().length != owner.length + LIST_SEQ_BYTES
+                || Arrays.compare(kv.key(), 0, owner.length, owner, 0, owner.length) != 0)) {
+          peeked = kv;
           break;
         }
-        if (more.key().length != owner.length + LIST_SEQ_BYTES
-            || Arrays.compare(more.key(), 0, owner.length, owner, 0, owner.length) != 0) {
-          peeked = more;
-          break;
-        }
-        out.write(DELIMITER);
-        out.write(more.value());
       }
-      key = canonicalKey(kg, kv.key(), LIST_SEQ_BYTES);
-      value = out.getCopyOfBuffer();
+      return any ? out.getCopyOfBuffer() : null;
     }
 
     @Override

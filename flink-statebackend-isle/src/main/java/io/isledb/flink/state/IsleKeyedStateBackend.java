@@ -145,7 +145,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public <N, SV, SEV, S extends State, IS extends S> IS createOrUpdateInternalState(
       TypeSerializer<N> namespaceSerializer,
       StateDescriptor<S, SV> stateDesc,
@@ -153,7 +153,16 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       boolean allowFutureMetadataUpdates)
       throws Exception {
     RegisteredKeyValueStateBackendMetaInfo<N, SV> meta =
-        registerKvState(namespaceSerializer, stateDesc, allowFutureMetadataUpdates);
+        registry.registerKeyed(
+            namespaceSerializer,
+            stateDesc,
+            allowFutureMetadataUpdates,
+            (stateId, restored) ->
+                StateMigration.migrate(
+                    db, getKeyGroupRange(), stateId, stateDesc, restored, ttlTimeProvider));
+    // Kept for canonical savepoints: TTL's full-snapshot cleanup filter (or no transform). It
+    // judges one serialized element, which is one isle entry for every state kind.
+    meta.updateSnapshotTransformFactory((StateSnapshotTransformFactory) snapshotTransformFactory);
     int id = registry.get(stateDesc.getName()).id;
     db.ttlFilter().register(id, stateDesc, meta.getStateSerializer());
     AbstractIsleState<K, N, SV> existing =
@@ -193,74 +202,6 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
                 + desc.getName()
                 + "')");
     }
-  }
-
-  /** Registers a state or checks a re-registration against its earlier serializers. */
-  @SuppressWarnings("unchecked")
-  private <N, SV> RegisteredKeyValueStateBackendMetaInfo<N, SV> registerKvState(
-      TypeSerializer<N> namespaceSerializer,
-      StateDescriptor<?, SV> stateDesc,
-      boolean allowFutureMetadataUpdates)
-      throws StateMigrationException {
-    StateRegistry.Entry entry = registry.get(stateDesc.getName());
-    RegisteredKeyValueStateBackendMetaInfo<N, SV> meta;
-    if (entry == null) {
-      meta =
-          new RegisteredKeyValueStateBackendMetaInfo<>(
-              stateDesc.getType(),
-              stateDesc.getName(),
-              namespaceSerializer,
-              stateDesc.getSerializer(),
-              StateSnapshotTransformFactory.noTransform());
-      if (allowFutureMetadataUpdates) {
-        meta = meta.withSerializerUpgradesAllowed();
-      }
-      registry.register(meta);
-      return meta;
-    }
-    if (!(entry.meta instanceof RegisteredKeyValueStateBackendMetaInfo)) {
-      throw new FlinkRuntimeException(
-          "state '" + stateDesc.getName() + "' is a timer queue, not a keyed state");
-    }
-    meta = (RegisteredKeyValueStateBackendMetaInfo<N, SV>) entry.meta;
-    TypeSerializer<N> previousNamespace = meta.getNamespaceSerializer();
-    TypeSerializerSchemaCompatibility<N> nsCompat =
-        meta.updateNamespaceSerializer(namespaceSerializer);
-    if (nsCompat.isCompatibleAfterMigration() || nsCompat.isIncompatible()) {
-      throw new StateMigrationException(
-          "The new namespace serializer ("
-              + namespaceSerializer
-              + ") must be compatible with the old namespace serializer ("
-              + previousNamespace
-              + ").");
-    }
-    meta.checkStateMetaInfo(stateDesc);
-    TypeSerializer<SV> previousState = meta.getStateSerializer();
-    TypeSerializerSchemaCompatibility<SV> compat =
-        meta.updateStateSerializer(stateDesc.getSerializer());
-    if (compat.isCompatibleAfterMigration()) {
-      throw new StateMigrationException(
-          "State '"
-              + stateDesc.getName()
-              + "' needs a migration of its values (new serializer "
-              + stateDesc.getSerializer()
-              + ", old "
-              + previousState
-              + "), which the isle state backend does not support yet.");
-    }
-    if (compat.isIncompatible()) {
-      throw new StateMigrationException(
-          "The new state serializer ("
-              + stateDesc.getSerializer()
-              + ") must not be incompatible with the old state serializer ("
-              + previousState
-              + ").");
-    }
-    if (allowFutureMetadataUpdates) {
-      meta = meta.withSerializerUpgradesAllowed();
-    }
-    entry.meta = meta;
-    return meta;
   }
 
   // ------------------------------------------------------------------ timers

@@ -5,15 +5,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.KeyedBackendSerializationProxy;
+import org.apache.flink.runtime.state.RegisteredKeyValueStateBackendMetaInfo;
 import org.apache.flink.runtime.state.RegisteredStateMetaInfoBase;
 import org.apache.flink.runtime.state.StateSerializerProvider;
+import org.apache.flink.runtime.state.StateSnapshotTransformer.StateSnapshotTransformFactory;
 import org.apache.flink.runtime.state.metainfo.StateMetaInfoSnapshot;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.flink.util.StateMigrationException;
 
 /**
@@ -60,6 +64,79 @@ final class StateRegistry {
     Entry e = new Entry(nextId++, meta);
     states.put(meta.getName(), e);
     return e;
+  }
+
+  /** Rewrites the stored values of a restored state for its new serializer. */
+  @FunctionalInterface
+  interface Migration {
+    void migrate(int stateId, RegisteredKeyValueStateBackendMetaInfo<?, ?> meta)
+        throws StateMigrationException;
+  }
+
+  /**
+   * Registers a keyed state, or checks a re-registration (or the first registration after a
+   * restore) against its earlier serializers as Flink's RocksDB backend does: the namespace
+   * serializer must be compatible (as is or reconfigured); a state serializer compatible after
+   * migration has the stored values rewritten by {@code migration}; an incompatible one fails.
+   */
+  @SuppressWarnings("unchecked")
+  <N, SV> RegisteredKeyValueStateBackendMetaInfo<N, SV> registerKeyed(
+      TypeSerializer<N> namespaceSerializer,
+      StateDescriptor<?, SV> stateDesc,
+      boolean allowFutureMetadataUpdates,
+      Migration migration)
+      throws StateMigrationException {
+    Entry entry = states.get(stateDesc.getName());
+    RegisteredKeyValueStateBackendMetaInfo<N, SV> meta;
+    if (entry == null) {
+      meta =
+          new RegisteredKeyValueStateBackendMetaInfo<>(
+              stateDesc.getType(),
+              stateDesc.getName(),
+              namespaceSerializer,
+              stateDesc.getSerializer(),
+              StateSnapshotTransformFactory.noTransform());
+      if (allowFutureMetadataUpdates) {
+        meta = meta.withSerializerUpgradesAllowed();
+      }
+      register(meta);
+      return meta;
+    }
+    if (!(entry.meta instanceof RegisteredKeyValueStateBackendMetaInfo)) {
+      throw new FlinkRuntimeException(
+          "state '" + stateDesc.getName() + "' is a timer queue, not a keyed state");
+    }
+    meta = (RegisteredKeyValueStateBackendMetaInfo<N, SV>) entry.meta;
+    TypeSerializer<N> previousNamespace = meta.getNamespaceSerializer();
+    TypeSerializerSchemaCompatibility<N> nsCompat =
+        meta.updateNamespaceSerializer(namespaceSerializer);
+    if (nsCompat.isCompatibleAfterMigration() || nsCompat.isIncompatible()) {
+      throw new StateMigrationException(
+          "The new namespace serializer ("
+              + namespaceSerializer
+              + ") must be compatible with the old namespace serializer ("
+              + previousNamespace
+              + ").");
+    }
+    meta.checkStateMetaInfo(stateDesc);
+    TypeSerializer<SV> previousState = meta.getStateSerializer();
+    TypeSerializerSchemaCompatibility<SV> compat =
+        meta.updateStateSerializer(stateDesc.getSerializer());
+    if (compat.isCompatibleAfterMigration()) {
+      migration.migrate(entry.id, meta);
+    } else if (compat.isIncompatible()) {
+      throw new StateMigrationException(
+          "The new state serializer ("
+              + stateDesc.getSerializer()
+              + ") must not be incompatible with the old state serializer ("
+              + previousState
+              + ").");
+    }
+    if (allowFutureMetadataUpdates) {
+      meta = meta.withSerializerUpgradesAllowed();
+    }
+    entry.meta = meta;
+    return meta;
   }
 
   /** A fresh, increasing sequence number for a list element. */
