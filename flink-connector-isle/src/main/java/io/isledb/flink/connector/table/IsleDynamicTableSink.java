@@ -39,6 +39,7 @@ final class IsleDynamicTableSink implements DynamicTableSink {
         .addContainedKind(RowKind.INSERT)
         .addContainedKind(RowKind.UPDATE_AFTER)
         .addContainedKind(RowKind.DELETE)
+        .keyOnlyDeletes(true)
         .build();
   }
 

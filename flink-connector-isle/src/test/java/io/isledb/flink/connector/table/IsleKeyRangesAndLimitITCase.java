@@ -7,16 +7,10 @@ import io.isledb.RequestStats;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.internal.TableLocation;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,16 +32,6 @@ class IsleKeyRangesAndLimitITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final int ROWS = 40_000;
-  private static final RowType ROW =
-      (RowType)
-          DataTypes.ROW(
-                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-                  DataTypes.FIELD("grp", DataTypes.STRING().notNull()),
-                  DataTypes.FIELD("name", DataTypes.STRING()),
-                  DataTypes.FIELD("qty", DataTypes.INT()))
-              .getLogicalType();
-
   @TempDir static Path dir;
   private static TableEnvironment env;
   private static SharedTables.Lease shared;
@@ -59,38 +43,11 @@ class IsleKeyRangesAndLimitITCase {
 
   @BeforeAll
   static void setUp() throws Exception {
-    // Incompressible names: the table (about 4 MB, 4 KiB blocks) is far above the reader's
-    // whole-download size, so every read is a ranged read of the blocks it needs.
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261201L);
-    try (IsleTestTables t = new IsleTestTables(path(), ROW, List.of("id", "grp"), 4096)) {
-      for (long id = 0; id < ROWS; id++) {
-        byte[] noise = new byte[48];
-        rnd.nextBytes(noise);
-        t.put(
-            GenericRowData.of(
-                id,
-                StringData.fromString("g" + (id % 7)),
-                StringData.fromString(java.util.HexFormat.of().formatHex(noise)),
-                (int) (id % 100)));
-      }
-      t.flush();
-    }
-    env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-    env.getConfig().set("table.exec.resource.default-parallelism", "2");
-    env.executeSql(
-        "CREATE TABLE big (id BIGINT, grp STRING, name STRING, qty INT,"
-            + " PRIMARY KEY (id, grp) NOT ENFORCED) WITH ('connector' = 'isle', 'path' = '"
-            + path()
-            + "')");
+    BigTestTable.write(path(), 20261201L);
+    env = BigTestTable.batchEnv(path());
     shared = SharedTables.acquire(TableLocation.of(path(), Map.of()));
     // What a full scan (or a scan of the hull of the ranges below) reads: the table's bytes.
-    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir.resolve("big"))) {
-      fullScanBytes =
-          files
-              .filter(p -> p.toString().endsWith(".sst"))
-              .mapToLong(p -> p.toFile().length())
-              .sum();
-    }
+    fullScanBytes = BigTestTable.sstBytes(dir.resolve("big"));
     assertThat(fullScanBytes).isGreaterThan(3_000_000L);
   }
 

@@ -7,15 +7,9 @@ import io.isledb.RequestStats;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.internal.TableLocation;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.table.api.DataTypes;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
-import org.apache.flink.table.data.GenericRowData;
-import org.apache.flink.table.data.StringData;
-import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,16 +29,6 @@ class IslePushDownITCase {
               .setNumberSlotsPerTaskManager(2)
               .build());
 
-  private static final int ROWS = 40_000;
-  private static final RowType ROW =
-      (RowType)
-          DataTypes.ROW(
-                  DataTypes.FIELD("id", DataTypes.BIGINT().notNull()),
-                  DataTypes.FIELD("grp", DataTypes.STRING().notNull()),
-                  DataTypes.FIELD("name", DataTypes.STRING()),
-                  DataTypes.FIELD("qty", DataTypes.INT()))
-              .getLogicalType();
-
   @TempDir Path dir;
   private TableEnvironment env;
 
@@ -54,28 +38,8 @@ class IslePushDownITCase {
 
   @BeforeEach
   void setUp() {
-    // Incompressible names: the table (about 4 MB) is far above the reader's whole-download size.
-    java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261130L);
-    try (IsleTestTables t = new IsleTestTables(path(), ROW, List.of("id", "grp"), 4096)) {
-      for (long id = 0; id < ROWS; id++) {
-        byte[] noise = new byte[48];
-        rnd.nextBytes(noise);
-        t.put(
-            GenericRowData.of(
-                id,
-                StringData.fromString("g" + (id % 7)),
-                StringData.fromString(java.util.HexFormat.of().formatHex(noise)),
-                (int) (id % 100)));
-      }
-      t.flush();
-    }
-    env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
-    env.getConfig().set("table.exec.resource.default-parallelism", "2");
-    env.executeSql(
-        "CREATE TABLE big (id BIGINT, grp STRING, name STRING, qty INT,"
-            + " PRIMARY KEY (id, grp) NOT ENFORCED) WITH ('connector' = 'isle', 'path' = '"
-            + path()
-            + "')");
+    BigTestTable.write(path(), 20261130L);
+    env = BigTestTable.batchEnv(path());
   }
 
   @Test
@@ -105,12 +69,12 @@ class IslePushDownITCase {
               collect(
                   env.executeSql(
                       "SELECT COUNT(*), SUM(qty) FROM big WHERE id >= 20000 AND id < 20100")))
-          .containsExactly("+I[100, " + sumQty(20000, 20100) + "]");
+          .containsExactly("+I[100, " + BigTestTable.sumQty(20000, 20100) + "]");
       RequestStats range = shared.db().store().stats().minus(before);
 
       before = shared.db().store().stats();
       assertThat(collect(env.executeSql("SELECT COUNT(*) FROM big WHERE qty >= 0")))
-          .containsExactly("+I[" + ROWS + "]");
+          .containsExactly("+I[" + BigTestTable.ROWS + "]");
       RequestStats full = shared.db().store().stats().minus(before);
 
       String msg = "range " + range + " vs full " + full;
@@ -135,13 +99,5 @@ class IslePushDownITCase {
         .containsExactly("+I[9]");
     assertThat(collect(env.executeSql("SELECT COUNT(*) FROM (SELECT * FROM big LIMIT 5)")))
         .containsExactly("+I[5]");
-  }
-
-  private static long sumQty(long from, long to) {
-    long s = 0;
-    for (long id = from; id < to; id++) {
-      s += id % 100;
-    }
-    return s;
   }
 }

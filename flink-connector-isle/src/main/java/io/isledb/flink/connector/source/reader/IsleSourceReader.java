@@ -17,8 +17,9 @@ import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSource
 import org.apache.flink.util.FlinkRuntimeException;
 
 /**
- * The reader of an {@code IsleSource} subtask: one {@link IsleSplitReader} on Flink's fetcher
- * thread reads every split of the subtask.
+ * The reader of an {@code IsleSource} subtask: one {@link IsleSplitReader} at a time on Flink's
+ * fetcher thread reads the subtask's splits (Flink replaces an idle fetcher by a new one), all over
+ * the subtask's one table reader ({@link ScanViews}).
  *
  * <p>Bounded: asks the enumerator for a split whenever it has none, and reports finished splits
  * ({@link SplitsFinishedEvent}), keeping their ids in its state (as finished marks) so the report
@@ -32,6 +33,9 @@ public final class IsleSourceReader<T>
   private final IsleRecordDeserializer<T> deserializer;
   private final Set<Integer> finished = new TreeSet<>();
   private final HistoryPins pins;
+
+  /** The task's table, reader and loaded versions, shared by its split readers. */
+  private final ScanViews views;
 
   /** Rows this subtask's split readers scanned (for a bounded scan's limit). */
   private final AtomicLong scanned;
@@ -55,8 +59,18 @@ public final class IsleSourceReader<T>
       SourceReaderContext context,
       SourceGauges gauges,
       AtomicLong scanned) {
+    this(config, deserializer, context, gauges, scanned, new ScanViews(config.location(), gauges));
+  }
+
+  private IsleSourceReader(
+      ScanConfig config,
+      IsleRecordDeserializer<T> deserializer,
+      SourceReaderContext context,
+      SourceGauges gauges,
+      AtomicLong scanned,
+      ScanViews views) {
     super(
-        () -> new IsleSplitReader(config, gauges, scanned),
+        () -> new IsleSplitReader(config, gauges, scanned, views),
         new IsleRecordEmitter<>(deserializer),
         new Configuration(),
         context);
@@ -64,6 +78,7 @@ public final class IsleSourceReader<T>
     this.config = config;
     this.deserializer = deserializer;
     this.scanned = scanned;
+    this.views = views;
     this.pins = config.bounded() ? null : new HistoryPins(config, owner(context));
   }
 
@@ -148,8 +163,12 @@ public final class IsleSourceReader<T>
     try {
       super.close();
     } finally {
-      if (pins != null) {
-        pins.close();
+      try {
+        if (pins != null) {
+          pins.close();
+        }
+      } finally {
+        views.close();
       }
     }
   }

@@ -5,15 +5,12 @@ import io.isledb.IsleException;
 import io.isledb.KV;
 import io.isledb.KvIterator;
 import io.isledb.ReadView;
-import io.isledb.Reader;
-import io.isledb.ReaderOptions;
 import io.isledb.RolledBackException;
 import io.isledb.TailBatch;
 import io.isledb.TailPosition;
 import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.flink.connector.codec.KeyRange;
-import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.source.IsleRecord;
 import io.isledb.flink.connector.source.internal.ScanConfig;
 import io.isledb.flink.connector.source.split.IsleSplit;
@@ -39,14 +36,18 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
   static final int BATCH = 1024;
 
   private final ScanConfig config;
-  private final SharedTables.Lease lease;
   private final Map<String, Active> splits = new LinkedHashMap<>();
   private final Object wakeLock = new Object();
   private boolean woken;
-  private Reader reader;
 
-  /** One view per version scanned: splits of one version share its loaded state. */
-  private final Map<Long, ReadView> views = new java.util.HashMap<>();
+  /**
+   * The task's table, reader and loaded versions (splits of one version share its loaded state),
+   * shared with the split readers Flink creates for later splits.
+   */
+  private final ScanViews views;
+
+  /** Whether this split reader made {@link #views} itself (tests) and closes it. */
+  private final boolean ownsViews;
 
   private final SourceGauges gauges;
 
@@ -56,21 +57,41 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
    */
   private final java.util.concurrent.atomic.AtomicLong rowsScanned;
 
+  /** A split reader with a table of its own (tests). */
   IsleSplitReader(ScanConfig config) {
     this(config, new SourceGauges());
   }
 
+  /** As above, reporting to {@code gauges} (tests). */
   IsleSplitReader(ScanConfig config, SourceGauges gauges) {
-    this(config, gauges, new java.util.concurrent.atomic.AtomicLong());
+    this(
+        config,
+        gauges,
+        new java.util.concurrent.atomic.AtomicLong(),
+        new ScanViews(config.location(), gauges),
+        true);
   }
 
+  /** A split reader of a source reader task, over the task's {@code views} (not closed here). */
   IsleSplitReader(
-      ScanConfig config, SourceGauges gauges, java.util.concurrent.atomic.AtomicLong rowsScanned) {
+      ScanConfig config,
+      SourceGauges gauges,
+      java.util.concurrent.atomic.AtomicLong rowsScanned,
+      ScanViews views) {
+    this(config, gauges, rowsScanned, views, false);
+  }
+
+  private IsleSplitReader(
+      ScanConfig config,
+      SourceGauges gauges,
+      java.util.concurrent.atomic.AtomicLong rowsScanned,
+      ScanViews views,
+      boolean ownsViews) {
     this.rowsScanned = rowsScanned;
     this.config = config;
-    this.lease = SharedTables.acquire(config.location());
+    this.views = views;
+    this.ownsViews = ownsViews;
     this.gauges = gauges;
-    gauges.db(lease.db());
   }
 
   @Override
@@ -105,7 +126,7 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
           if (r == null) {
             break;
           }
-          ReadView view = views.computeIfAbsent(s.snapshotVersion(), v -> reader().openVersion(v));
+          ReadView view = views.view(s.snapshotVersion());
           a.rows = view.scan(r.fromInclusive(), r.toExclusive());
         }
         if (!a.rows.hasNext()) {
@@ -129,8 +150,7 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     a.scanning = false;
     if (!config.bounded() && splits.values().stream().noneMatch(x -> x.scanning)) {
       // An unbounded reader scans only at its start (later bounded splits may reuse the view).
-      views.values().forEach(ReadView::close);
-      views.clear();
+      views.releaseViews();
     }
     if (s.isUnbounded()) {
       out.add(s.splitId(), Fetched.SCAN_DONE);
@@ -177,7 +197,7 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     IsleSplit s = a.split;
     if (a.tail == null) {
       a.tail =
-          lease
+          views
               .db()
               .openTailingReader(
                   TailingReaderOptions.defaults()
@@ -273,14 +293,6 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
         e);
   }
 
-  private Reader reader() {
-    if (reader == null) {
-      reader = lease.db().openReader(ReaderOptions.defaults());
-      gauges.reader(reader);
-    }
-    return reader;
-  }
-
   private void awaitPollInterval() {
     long deadline = System.nanoTime() + config.pollInterval().toNanos();
     synchronized (wakeLock) {
@@ -320,13 +332,10 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
         it.next().close();
         it.remove();
       }
-      views.values().forEach(ReadView::close);
-      views.clear();
-      if (reader != null) {
-        reader.close();
-      }
     } finally {
-      lease.close();
+      if (ownsViews) {
+        views.close();
+      }
     }
   }
 

@@ -22,7 +22,10 @@ import org.apache.flink.runtime.metrics.groups.InternalSinkWriterMetricGroup;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The sink writer's isle store gauges exist and move when a checkpoint's table is uploaded. */
+/**
+ * The sink writer's isle store gauges and counters exist, each once, and move when a checkpoint's
+ * table is uploaded.
+ */
 class SinkWriterMetricsTest {
   @TempDir Path dir;
 
@@ -79,6 +82,11 @@ class SinkWriterMetricsTest {
       writer.flush(false);
       ((IsleSinkWriter<?>) writer).prepareCommit();
       assertThat(group.value("isle.store.bytesWritten").longValue()).isGreaterThan(written);
+      // The writer's own counters, each registered once: the tables and bytes it uploaded (the
+      // store's bytesWritten above counts every user of the JVM's shared store).
+      assertThat(group.duplicates()).as("metrics registered twice").isEmpty();
+      assertThat(group.count("isle.tablesWritten")).isEqualTo(1);
+      assertThat(group.count("isle.bytesWritten")).isPositive();
       assertThat(group.value("isle.store.requests").longValue()).isGreaterThan(requests);
       assertThat(
               group.value("isle.store.put").longValue()
