@@ -270,7 +270,6 @@ final class BlockIterator {
     return userValueLength;
   }
 
-  /** The current data entry as a new {@link Entry}. */
   /** Like {@link #toEntry()}, with {@code userKey} (equal to the current user key) as the key. */
   Entry toEntry(byte[] userKey) {
     return new Entry(
@@ -290,6 +289,7 @@ final class BlockIterator {
     next = 0;
   }
 
+  /** The current data entry as a new {@link Entry}. */
   Entry toEntry() {
     return new Entry(
         Arrays.copyOf(key, userKeyLength()),
