@@ -16,8 +16,18 @@ import java.util.Map;
  * report).
  *
  * <pre>
- * java -cp ... io.isledb.bench.ColdReads [keys] [coldReads] [rounds] [engines] [work dir]
+ * java -Xms6g -Xmx6g -XX:+AlwaysPreTouch -XX:+UseParallelGC -cp ... \
+ *     io.isledb.bench.ColdReads [keys] [coldReads] [rounds] [engines] [work dir]
  * </pre>
+ *
+ * <p>The JVM options are the suite's ({@code bench.heap} in the module's pom): one fixed,
+ * pre-touched heap for both engines. IsleDB's block cache lives on the Java heap, so every cold
+ * lookup allocates its decoded block (about 17 KB here, {@code alloc_bytes_per_lookup}); on a heap
+ * that starts small and grows, those bytes land on pages the kernel maps on first touch ({@code
+ * minor_faults_per_lookup}) and young collections come often, each copying the blocks cached since
+ * the last. RocksDB's cache is native memory and its JVM allocates only the returned values, so the
+ * same options cost it nothing. Lookups slower than {@code -Dbench.slowMicros} (1000) are logged
+ * with the JVM's uptime, to be lined up with {@code -Xlog:gc*:file=gc.log:uptime}.
  */
 public final class ColdReads {
   private ColdReads() {}

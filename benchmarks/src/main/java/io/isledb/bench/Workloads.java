@@ -1,7 +1,10 @@
 package io.isledb.bench;
 
 import io.isledb.RequestStats;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -17,6 +20,22 @@ import java.util.function.Supplier;
 public final class Workloads {
   private static final double MIB = 1024.0 * 1024.0;
   private static final double GIB = MIB * 1024.0;
+
+  /**
+   * Heap bytes a thread allocated, read around each cold lookup (outside its timed part): unlike
+   * time, this does not move with the machine's load.
+   */
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  private static final java.lang.management.RuntimeMXBean UPTIME =
+      ManagementFactory.getRuntimeMXBean();
+
+  /**
+   * Cold lookups slower than this are logged with the JVM's uptime, to line them up with a GC log
+   * ({@code -Xlog:gc*} prints the same uptime); {@code -Dbench.slowMicros}, 1000 by default.
+   */
+  private static final long SLOW_NANOS = Long.getLong("bench.slowMicros", 1000) * 1000;
 
   private final Scale scale;
   private final BenchData data;
@@ -215,6 +234,9 @@ public final class Workloads {
     long[] getsHistogram = new long[8]; // index = GETs per lookup, last bucket = 7 or more
     long totalGets = 0;
     long measured = 0;
+    long allocated = 0;
+    long faults = 0;
+    List<String> slow = new ArrayList<>();
     byte[] k = new byte[BenchData.KEY_SIZE];
     for (int run = 0; run <= scale.runs(); run++) {
       int n = run == 0 ? Math.max(1, scale.coldReads() / 4) : scale.coldReads();
@@ -222,18 +244,26 @@ public final class Workloads {
       try (Engine.Reads r = e.openReads(true)) {
         IsleEngine.IsleReads ir = r instanceof IsleEngine.IsleReads x ? x : null;
         long busy = 0;
+        long faults0 = minorFaults();
         for (int i = 0; i < n; i++) {
           long idx = rnd.nextLong(scale.keys());
           long gets0 = ir == null ? 0 : ir.store().stats().gets();
+          BenchData.key(idx, k);
+          long a0 = THREADS.getCurrentThreadAllocatedBytes();
           long s = System.nanoTime();
-          byte[] v = r.get(BenchData.key(idx, k));
+          byte[] v = r.get(k);
           long d = System.nanoTime() - s;
+          long a = THREADS.getCurrentThreadAllocatedBytes() - a0;
           if (v == null) {
             throw new IllegalStateException("readrandom-cold: key " + idx + " is missing");
           }
           busy += d;
           if (run > 0) {
             lat.add(d);
+            allocated += a;
+            if (d >= SLOW_NANOS && slow.size() < 50) {
+              slow.add(String.format("%.1f us at %d ms", d / 1e3, UPTIME.getUptime()));
+            }
             if (ir != null) {
               long g = ir.store().stats().gets() - gets0;
               getsHistogram[(int) Math.min(7, g)]++;
@@ -244,10 +274,22 @@ public final class Workloads {
         }
         if (run > 0) {
           out.add(n / (busy / 1e9));
+          faults += minorFaults() - faults0;
         }
       }
     }
     out.details.put("latency", lat.summaryMicros());
+    if (measured > 0) {
+      out.details.put("alloc_bytes_per_lookup", Math.round((double) allocated / measured));
+      if (minorFaults() >= 0) {
+        out.details.put("minor_faults_per_lookup", round((double) faults / measured));
+      }
+    }
+    if (!slow.isEmpty()) {
+      log(
+          "%s %s: lookups over %d us (JVM uptime): %s",
+          out.workload, engineName, SLOW_NANOS / 1000, slow);
+    }
     if (measured > 0 && totalGets > 0) {
       out.details.put("gets_per_lookup", round((double) totalGets / measured));
       Map<String, Long> h = new LinkedHashMap<>();
@@ -262,6 +304,21 @@ public final class Workloads {
     }
     log("%s", out);
     return out;
+  }
+
+  /**
+   * Minor page faults of this process so far (Linux {@code /proc/self/stat}, field 10), or -1 where
+   * there is no such file: a fault is the kernel mapping a page touched for the first time, for
+   * example a heap that grew, and costs about a microsecond.
+   */
+  static long minorFaults() {
+    try {
+      String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[7]); // field 10 of the whole line: fields start at 3 after ')'
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
   }
 
   /** seekrandom: a seek to a random key followed by 10 nexts, on a warmed reader. */

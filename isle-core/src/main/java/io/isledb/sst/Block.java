@@ -20,7 +20,9 @@ public final class Block {
   final int numRestarts;
   final String table;
   final long fileOffset;
-  final String what;
+  private final String
+      what; // null for data block {@link #index}: the name is built on failure only
+  private final int index;
 
   /**
    * Validates the restart array of {@code data[0, length)}.
@@ -28,11 +30,21 @@ public final class Block {
    * @throws CorruptionException if the restart array is malformed
    */
   Block(byte[] data, int length, String table, long fileOffset, String what) {
+    this(data, length, table, fileOffset, what, -1);
+  }
+
+  /** Data block {@code index} of its table: like the other constructor, named "data block i". */
+  Block(byte[] data, int length, String table, long fileOffset, int index) {
+    this(data, length, table, fileOffset, null, index);
+  }
+
+  private Block(byte[] data, int length, String table, long fileOffset, String what, int index) {
     this.data = data;
     this.length = length;
     this.table = table;
     this.fileOffset = fileOffset;
     this.what = what;
+    this.index = index;
     if (length < 4) {
       throw corruption("is " + length + " bytes, too short for a restart count");
     }
@@ -80,6 +92,11 @@ public final class Block {
   }
 
   CorruptionException corruption(String problem) {
-    return Corruption.at(table, what, fileOffset, problem);
+    return Corruption.at(table, what(), fileOffset, problem);
+  }
+
+  /** What the block is, for messages ("index block", "data block 3"). */
+  String what() {
+    return what != null ? what : BlockDecoder.dataBlock(index);
   }
 }

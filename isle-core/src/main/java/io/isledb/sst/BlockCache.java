@@ -7,11 +7,11 @@ import java.util.function.Function;
  * A cache of decoded (checksum-verified, decompressed) data {@link Block}s shared by many tables.
  * Size it by {@link Block#memorySize()}. Implementations must be thread-safe.
  *
- * <p>{@link TableReader} calls only {@link #getOrLoad}. Its default implementation is {@code get},
- * then on a miss the loader, then {@code put}: two threads missing the same block at once both read
- * it. An implementation backed by a loading cache (for example Caffeine's {@code cache.get(key,
- * loader)}) should override it so concurrent misses share one read. A loader that throws must leave
- * nothing cached.
+ * <p>{@link TableReader} calls only {@link #getOrLoad}, with the loader {@link #loaderFor} made for
+ * it. Its default implementation is {@code get}, then on a miss the loader, then {@code put}: two
+ * threads missing the same block at once both read it. An implementation backed by a loading cache
+ * (for example Caffeine's {@code cache.get(key, loader)}) should override it so concurrent misses
+ * share one read. A loader that throws must leave nothing cached.
  */
 @Internal
 public interface BlockCache {
@@ -29,6 +29,15 @@ public interface BlockCache {
       put(key, b);
     }
     return b;
+  }
+
+  /**
+   * The loader a table passes to every {@link #getOrLoad} call, made once per table from its own
+   * {@code load}: a cache that counts its loads wraps it here, so that a lookup finding its block
+   * cached allocates no function. The default is {@code load} itself.
+   */
+  default Function<BlockCacheKey, Block> loaderFor(Function<BlockCacheKey, Block> load) {
+    return load;
   }
 
   /** A cache that keeps nothing: every block access reads storage. */

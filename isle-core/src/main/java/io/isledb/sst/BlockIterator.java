@@ -270,6 +270,25 @@ final class BlockIterator {
     return userValueLength;
   }
 
+  /** Like {@link #toEntry()}, with {@code userKey} (equal to the current user key) as the key. */
+  Entry toEntry(byte[] userKey) {
+    return new Entry(
+        userKey,
+        seq,
+        kind,
+        expiresAtMillis,
+        Arrays.copyOfRange(data, userValueOffset, userValueOffset + userValueLength));
+  }
+
+  /** Forgets the block (a reused iterator must not keep a block alive). */
+  void release() {
+    block = null;
+    data = null;
+    restartsOffset = 0;
+    current = 0;
+    next = 0;
+  }
+
   /** The current data entry as a new {@link Entry}. */
   Entry toEntry() {
     return new Entry(

@@ -126,6 +126,12 @@ final class TableIndex {
     return sizes[i];
   }
 
+  /** The block that starts at file offset {@code offset}, or -1 if none does. */
+  int blockAt(long offset) {
+    int i = java.util.Arrays.binarySearch(offsets, 0, count, offset);
+    return i >= 0 ? i : -1;
+  }
+
   /** The first block whose separator is at or after {@code (userKey, trailer)}; count() if none. */
   int find(byte[] userKey, long trailer) {
     int lo = 0;

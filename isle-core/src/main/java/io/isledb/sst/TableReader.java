@@ -24,6 +24,14 @@ public final class TableReader implements AutoCloseable {
 
   private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
+  /**
+   * Point lookups' block iterators, one per thread: a lookup never starts another on the same
+   * thread before it is done with its iterator, and the iterator's key buffer then lives as long as
+   * the thread instead of being allocated for every lookup.
+   */
+  private static final ThreadLocal<BlockIterator> POINT =
+      ThreadLocal.withInitial(() -> new BlockIterator(true));
+
   private final String name;
   private final long fileSize;
   private final BlockSource source;
@@ -32,6 +40,7 @@ public final class TableReader implements AutoCloseable {
   private final TableIndex index;
   private final BloomFilter filter;
   private final TableProperties properties;
+  private final java.util.function.Function<BlockCacheKey, Block> loader;
   private volatile boolean closed;
 
   private TableReader(
@@ -51,6 +60,8 @@ public final class TableReader implements AutoCloseable {
     this.index = index;
     this.filter = filter;
     this.properties = properties;
+    // One loader per table, so a lookup that finds its block cached allocates no function for it.
+    this.loader = cache.loaderFor(this::loadDataBlock);
   }
 
   /**
@@ -226,7 +237,7 @@ public final class TableReader implements AutoCloseable {
   /**
    * The newest version of {@code userKey} with a sequence number at most {@code maxSeq} (tombstones
    * included), or null. Costs no I/O if the bloom filter rejects the key, and at most one block
-   * read otherwise.
+   * read otherwise. The entry's {@link Entry#userKey()} is {@code userKey} itself (equal bytes).
    */
   public Entry get(byte[] userKey, long maxSeq) {
     checkOpen();
@@ -241,14 +252,19 @@ public final class TableReader implements AutoCloseable {
     if (i == index.count()) {
       return null;
     }
-    BlockIterator it = new BlockIterator(true);
-    it.reset(dataBlock(i, true));
-    it.seek(userKey, trailer);
-    if (!it.valid()
-        || !Arrays.equals(it.key(), 0, it.userKeyLength(), userKey, 0, userKey.length)) {
-      return null;
+    BlockIterator it = POINT.get();
+    try {
+      it.reset(dataBlock(i, true));
+      it.seek(userKey, trailer);
+      if (!it.valid()
+          || !Arrays.equals(it.key(), 0, it.userKeyLength(), userKey, 0, userKey.length)) {
+        return null;
+      }
+      // The found user key equals userKey: the entry shares the caller's array, no copy.
+      return it.toEntry(userKey);
+    } finally {
+      it.release();
     }
-    return it.toEntry();
   }
 
   /** An iterator that fills the block cache and reads one block per request. */
@@ -296,10 +312,20 @@ public final class TableReader implements AutoCloseable {
     checkOpen();
     BlockCacheKey key = new BlockCacheKey(cacheId, index.offset(i));
     if (fillCache) {
-      return cache.getOrLoad(key, k -> readDataBlock(i));
+      return cache.getOrLoad(key, loader);
     }
     Block b = cache.get(key);
     return b != null ? b : readDataBlock(i);
+  }
+
+  /** {@link #loader}: the data block {@code key} names (a block of this table). */
+  private Block loadDataBlock(BlockCacheKey key) {
+    int i = index.blockAt(key.blockOffset());
+    if (i < 0) {
+      throw IsleException.internal(
+          "sst " + name + " has no data block at offset " + key.blockOffset());
+    }
+    return readDataBlock(i);
   }
 
   /**
@@ -323,18 +349,16 @@ public final class TableReader implements AutoCloseable {
     if (n != length) {
       throw truncated(name, fileSize, offset, length, "data block", n);
     }
-    String what = "data block " + i;
-    BlockDecoder.Contents c = BlockDecoder.decode(buf, 0, size, name, offset, what);
+    BlockDecoder.Contents c = BlockDecoder.decodeData(buf, 0, size, name, offset, i);
     byte[] data = c.data() == buf ? Arrays.copyOf(buf, c.length()) : c.data();
-    return new Block(data, c.length(), name, offset, what);
+    return new Block(data, c.length(), name, offset, i);
   }
 
   /** Decodes data block {@code i} stored in {@code buf} at {@code off}. */
   Block decodeDataBlock(byte[] buf, int off, int i) {
     long offset = index.offset(i);
-    BlockDecoder.Contents c =
-        BlockDecoder.decode(buf, off, index.size(i), name, offset, "data block " + i);
-    return new Block(c.data(), c.length(), name, offset, "data block " + i);
+    BlockDecoder.Contents c = BlockDecoder.decodeData(buf, off, index.size(i), name, offset, i);
+    return new Block(c.data(), c.length(), name, offset, i);
   }
 
   /** Block cache access for iterators. */

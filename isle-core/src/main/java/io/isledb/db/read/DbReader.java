@@ -108,7 +108,14 @@ public final class DbReader implements Reader, Resource {
   @Override
   public Optional<byte[]> get(byte[] key) {
     checkKey(key);
-    return withRetry(v -> v.get(key));
+    checkOpen();
+    ReadVersion v = current;
+    try {
+      // Not through withRetry: a point lookup should not allocate a function for its retry.
+      return v.get(key);
+    } catch (MissingTableException e) {
+      return withRetry(v, e, x -> x.get(key));
+    }
   }
 
   @Override
@@ -139,15 +146,20 @@ public final class DbReader implements Reader, Resource {
     try {
       return read.apply(v);
     } catch (MissingTableException e) {
-      tables.invalidate(e.tableId);
-      tables.counters.missingTableRetries.increment();
-      refresh();
-      ReadVersion now = current;
-      if (now.state().table(e.tableId) == null || now != v) {
-        return read.apply(now);
-      }
-      throw e;
+      return withRetry(v, e, read);
     }
+  }
+
+  /** The retry of {@link #withRetry(Function)} after {@code read} on {@code v} threw {@code e}. */
+  private <T> T withRetry(ReadVersion v, MissingTableException e, Function<ReadVersion, T> read) {
+    tables.invalidate(e.tableId);
+    tables.counters.missingTableRetries.increment();
+    refresh();
+    ReadVersion now = current;
+    if (now.state().table(e.tableId) == null || now != v) {
+      return read.apply(now);
+    }
+    throw e;
   }
 
   static void checkKey(byte[] key) {

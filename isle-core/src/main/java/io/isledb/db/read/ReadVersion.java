@@ -47,7 +47,10 @@ final class ReadVersion {
   }
 
   Optional<byte[]> get(byte[] key) {
-    for (SstMeta t : state.l0()) {
+    // Indexed loops (the manifest's lists are array-backed): a lookup allocates no iterators.
+    List<SstMeta> l0 = state.l0();
+    for (int i = 0, n = l0.size(); i < n; i++) {
+      SstMeta t = l0.get(i);
       if (t.covers(key)) {
         Entry e = lookup(t, key);
         if (e != null) {
@@ -55,8 +58,9 @@ final class ReadVersion {
         }
       }
     }
-    for (SortedRun run : state.runs()) {
-      SstMeta t = run.find(key);
+    List<SortedRun> runs = state.runs();
+    for (int i = 0, n = runs.size(); i < n; i++) {
+      SstMeta t = runs.get(i).find(key);
       if (t != null) {
         Entry e = lookup(t, key);
         if (e != null) {

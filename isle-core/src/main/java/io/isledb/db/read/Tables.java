@@ -105,14 +105,18 @@ public final class Tables implements AutoCloseable {
             }
 
             @Override
+            public Function<BlockCacheKey, Block> loaderFor(Function<BlockCacheKey, Block> load) {
+              return k -> {
+                counters.blockMisses.increment();
+                return load.apply(k);
+              };
+            }
+
+            /** {@code loader} is from {@link #loaderFor}: it counts the misses. */
+            @Override
             public Block getOrLoad(BlockCacheKey key, Function<BlockCacheKey, Block> loader) {
               counters.blockLookups.increment();
-              return blocks.get(
-                  key,
-                  k -> {
-                    counters.blockMisses.increment();
-                    return loader.apply(k);
-                  });
+              return blocks.get(key, loader);
             }
           };
     } else {
@@ -122,7 +126,9 @@ public final class Tables implements AutoCloseable {
 
   /** The open table for {@code meta}, opening it (one read, or a whole download) if needed. */
   public Open get(SstMeta meta) {
-    return open.get(meta.id(), id -> openTable(meta));
+    // Looked up first without a loader: a lookup of an open table allocates no function.
+    Open o = open.getIfPresent(meta.id());
+    return o != null ? o : open.get(meta.id(), id -> openTable(meta));
   }
 
   private Open openTable(SstMeta meta) {
