@@ -74,7 +74,32 @@ final class StateDb implements AutoCloseable {
       String restorePin,
       Maintenance settings,
       TtlCompactionFilter ttlFilter) {
-    ObjectStore store = resources.openStore(storeUri, prefix, hadoopConf);
+    return openOn(
+        resources,
+        resources.openStore(storeUri, prefix, hadoopConf),
+        storeUri,
+        prefix,
+        hadoopConf,
+        writerOptions,
+        restorePin,
+        settings,
+        ttlFilter);
+  }
+
+  /**
+   * {@link #open} on {@code store}, already opened on {@code storeUri + prefix} (a restore that
+   * forked into it first); the database owns it from now on and closes it, also when this fails.
+   */
+  static StateDb openOn(
+      IsleResources resources,
+      ObjectStore store,
+      String storeUri,
+      String prefix,
+      Map<String, String> hadoopConf,
+      WriterOptions writerOptions,
+      String restorePin,
+      Maintenance settings,
+      TtlCompactionFilter ttlFilter) {
     IsleDB db = null;
     Writer writer = null;
     List<AutoCloseable> maintenance = new ArrayList<>(2);
