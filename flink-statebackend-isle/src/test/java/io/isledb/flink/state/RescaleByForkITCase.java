@@ -104,7 +104,7 @@ class RescaleByForkITCase {
     env.setParallelism(parallelism);
     env.setMaxParallelism(128);
     env.enableCheckpointing(50);
-    StateJob.build(env, tag, RECORDS, 40);
+    StateJob.build(env, tag, RECORDS, 80);
     return env.executeAsync("isle rescale by fork: " + tag);
   }
 }

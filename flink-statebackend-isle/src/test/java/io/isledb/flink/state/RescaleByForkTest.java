@@ -102,7 +102,7 @@ class RescaleByForkTest {
    * tables each); a new subtask owning 32-95 restores from both.
    */
   @ParameterizedTest(name = "{0} keys")
-  @ValueSource(ints = {6_000, 18_000})
+  @ValueSource(ints = {4_000, 12_000})
   void restoreCostsSmallRequestsPerSourceWhateverTheStateSize(int keys) throws Exception {
     try (BackendTestKit kit = new BackendTestKit(dir, quiet())) {
       KeyGroupRange left = KeyGroupRange.of(0, 63);
@@ -123,7 +123,7 @@ class RescaleByForkTest {
       RequestStats rStats = r.db().stats();
       l.dispose();
       r.dispose();
-      assertThat(stateBytes).isGreaterThan(4 * 2 * PER_SOURCE);
+      assertThat(stateBytes).isGreaterThan(3 * 2 * PER_SOURCE);
 
       KeyGroupRange mid = KeyGroupRange.of(32, 95);
       IsleKeyedStateBackend<Integer> m =
