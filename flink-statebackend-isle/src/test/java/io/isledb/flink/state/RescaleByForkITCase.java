@@ -47,7 +47,7 @@ class RescaleByForkITCase {
   @Test
   void rescaleTwoThreeOneFourWithAFailureEndsEqualToTheModel() throws Exception {
     JobClient two = submit("p2", null, 2, false);
-    ClusterJobs.awaitCheckpoints("p2", 2 * 3);
+    ClusterJobs.awaitCheckpoints("p2", 2 * 2);
     ClusterJobs.cancel(two);
     Path fromTwo = ClusterJobs.latestCheckpoint(tmp.resolve("chk"), two.getJobID());
     List<IsleCheckpoint> twoHandles = ClusterJobs.isleCheckpoints(fromTwo);
@@ -58,7 +58,7 @@ class RescaleByForkITCase {
     StateJob.failures = plan;
     JobClient three = submit("p3", fromTwo, 3, true);
     ClusterJobs.await(() -> plan.happened.size() == 1, "the induced failure, " + plan);
-    ClusterJobs.awaitCheckpoints("p3", 3 * 3);
+    ClusterJobs.awaitCheckpoints("p3", 3 * 2);
     ClusterJobs.cancel(three);
     StateJob.failures = null;
     Path fromThree = ClusterJobs.latestCheckpoint(tmp.resolve("chk"), three.getJobID());
@@ -77,7 +77,7 @@ class RescaleByForkITCase {
     assertThat(StateJob.RESULTS.get("p3")).isNotEmpty();
 
     JobClient one = submit("p1", fromThree, 1, false);
-    ClusterJobs.awaitCheckpoints("p1", 3);
+    ClusterJobs.awaitCheckpoints("p1", 2);
     ClusterJobs.cancel(one);
     Path fromOne = ClusterJobs.latestCheckpoint(tmp.resolve("chk"), one.getJobID());
     assertThat(ClusterJobs.isleCheckpoints(fromOne)).hasSize(1);

@@ -171,4 +171,55 @@ class RescaleByForkTest {
       m.dispose();
     }
   }
+
+  /**
+   * Old subtasks that registered their states in other orders gave them other ids: the second
+   * source cannot be forked beside the first (ids are part of the keys) and is copied with its ids
+   * rewritten; every value reads back under the right state.
+   */
+  @org.junit.jupiter.api.Test
+  void aSourceWhoseStateIdsDisagreeIsCopied() throws Exception {
+    ValueStateDescriptor<String> other =
+        new ValueStateDescriptor<>("other", StringSerializer.INSTANCE);
+    try (BackendTestKit kit = new BackendTestKit(dir, quiet())) {
+      KeyGroupRange left = KeyGroupRange.of(0, 63);
+      KeyGroupRange right = KeyGroupRange.of(64, 127);
+      IsleKeyedStateBackend<Integer> l = kit.create(IntSerializer.INSTANCE, left, List.of());
+      IsleKeyedStateBackend<Integer> r = kit.create(IntSerializer.INSTANCE, right, List.of());
+      for (int k = 0; k < 200; k++) {
+        IsleKeyedStateBackend<Integer> b = left.contains(keyGroup(k)) ? l : r;
+        b.setCurrentKey(k);
+        // l registers value (id 1) before other (id 2), r the other way round.
+        List<ValueStateDescriptor<String>> order =
+            b == l ? List.of(VALUE, other) : List.of(other, VALUE);
+        for (ValueStateDescriptor<String> d : order) {
+          b.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, d)
+              .update(d.getName() + k);
+        }
+      }
+      List<KeyedStateHandle> handles =
+          List.of(BackendTestKit.snapshot(l, 1), BackendTestKit.snapshot(r, 1));
+      l.dispose();
+      r.dispose();
+      KeyGroupRange all = KeyGroupRange.of(0, 127);
+      IsleKeyedStateBackend<Integer> m = kit.create(IntSerializer.INSTANCE, all, handles);
+      String owner = "isledb-fork:" + m.db().prefix();
+      assertThat(pins(IsleCheckpoint.of(handles.get(0)).orElseThrow()))
+          .extracting(p -> p.owner().orElse(""))
+          .contains(owner);
+      assertThat(pins(IsleCheckpoint.of(handles.get(1)).orElseThrow()))
+          .extracting(p -> p.owner().orElse(""))
+          .doesNotContain(owner);
+      for (int k = 0; k < 200; k++) {
+        m.setCurrentKey(k);
+        for (ValueStateDescriptor<String> d : List.of(VALUE, other)) {
+          assertThat(
+                  m.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, d)
+                      .value())
+              .isEqualTo(d.getName() + k);
+        }
+      }
+      m.dispose();
+    }
+  }
 }
