@@ -73,6 +73,7 @@ final class RescaleFork {
     ObjectStore store =
         target.resources().openStore(location.storeUri(), target.prefix(), location.hadoopConf());
     StateDb db = null;
+    boolean handedOver = false;
     try {
       TypeSerializer<K> current = keySerializer;
       List<ForkSource> forked = new ArrayList<>();
@@ -109,6 +110,7 @@ final class RescaleFork {
       if (!forked.isEmpty()) {
         IsleDB.fork(store, forked, dbOptions);
       }
+      handedOver = true; // openOn closes the store when it fails
       db =
           StateDb.openOn(
               target.resources(),
@@ -133,7 +135,7 @@ final class RescaleFork {
     } catch (Throwable t) {
       if (db != null) {
         db.close();
-      } else {
+      } else if (!handedOver) {
         store.close();
       }
       throw t;
