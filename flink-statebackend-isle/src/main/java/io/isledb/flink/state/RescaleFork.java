@@ -116,7 +116,6 @@ final class RescaleFork {
               target.resources(),
               store,
               location.storeUri(),
-              target.prefix(),
               location.hadoopConf(),
               target.writerOptions(),
               null,
