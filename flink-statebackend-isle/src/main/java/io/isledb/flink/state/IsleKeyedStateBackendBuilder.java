@@ -31,8 +31,8 @@ import org.apache.flink.runtime.state.metrics.SizeTrackingStateConfig;
  *       reopened restored to the handle's pin ({@code openWriterRestoredTo}; the new writer fences
  *       any zombie attempt, and writes published after the checkpoint vanish). Nothing is
  *       downloaded.
- *   <li>Anything else (rescaling): a new database, filled by {@link RescaleCopy} with the entries
- *       of the owned key groups read from each handle's pinned version. Correct but not zero-copy.
+ *   <li>Anything else (rescaling, another job's checkpoint): a new database, a zero-copy fork of
+ *       the owned key groups of each handle's pinned version ({@link RescaleFork}).
  * </ul>
  */
 final class IsleKeyedStateBackendBuilder<K> {
@@ -139,13 +139,29 @@ final class IsleKeyedStateBackendBuilder<K> {
             StateRegistry.checkKeySerializer(keySerializer, decoded.keySerializerSnapshot());
         registry.adopt(decoded);
       } else {
-        // A change of parallelism, or another job's checkpoint (NO_CLAIM or a second job from the
-        // same retained checkpoint): a copy into this backend's own database, so the source
-        // database is only read, never reopened or fenced.
-        db = openNew(resources, parameters, backendUid);
-        if (!handles.isEmpty()) {
-          keySerializer =
-              RescaleCopy.copy(handles, range, db, registry, keySerializer, userClassLoader);
+        // A change of parallelism, or another job's checkpoint (NO_CLAIM, CLAIM, or a second job
+        // from the same retained checkpoint): this backend's own database, a fork of the
+        // checkpoints' versions clipped to the owned key groups, so the source databases are
+        // never reopened or fenced, and nothing is copied.
+        if (handles.isEmpty()) {
+          db = openNew(resources, parameters, backendUid);
+        } else {
+          RescaleFork.Restored<K> restored =
+              RescaleFork.restore(
+                  handles,
+                  range,
+                  new RescaleFork.Target(
+                      resources,
+                      location,
+                      location.prefixOf(childOf(parameters, backendUid)),
+                      writerOptions,
+                      maintenance,
+                      new TtlCompactionFilter(parameters.getTtlTimeProvider())),
+                  registry,
+                  keySerializer,
+                  userClassLoader);
+          db = restored.db();
+          keySerializer = restored.keySerializer();
         }
       }
       return newBackend(
@@ -227,8 +243,7 @@ final class IsleKeyedStateBackendBuilder<K> {
 
   private StateDb openNew(
       IsleResources resources, KeyedStateBackendParameters<K> p, String backendUid) {
-    String child =
-        safe(p.getJobID().toString()) + "/" + safe(p.getOperatorIdentifier()) + "/" + backendUid;
+    String child = childOf(p, backendUid);
     return StateDb.open(
         resources,
         location.storeUri(),
@@ -238,6 +253,11 @@ final class IsleKeyedStateBackendBuilder<K> {
         null,
         maintenance,
         new TtlCompactionFilter(p.getTtlTimeProvider()));
+  }
+
+  /** The database of a new backend: {@code <job>/<operator>/<backend id>} under the location. */
+  private static String childOf(KeyedStateBackendParameters<?> p, String backendUid) {
+    return safe(p.getJobID().toString()) + "/" + safe(p.getOperatorIdentifier()) + "/" + backendUid;
   }
 
   /** Who holds a checkpoint's pin, as {@code IsleDB.pinInfos()} lists it: job and backend. */

@@ -16,10 +16,10 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 
 /**
- * Restore after a change of parallelism: copies the entries of the owned key groups from each
- * handle's pinned version into the new database, rewriting state ids to this backend's. Reads are
- * ranged scans of whole key groups (the key layout puts the key group first). Correct, but it reads
- * and rewrites the owned state; the zero-copy fork of table ranges is the next issue.
+ * The fallback of {@link RescaleFork} for a source it cannot fork: copies the entries of the owned
+ * key groups from the handle's pinned version into the new database, rewriting state ids to this
+ * backend's. Reads are ranged scans of whole key groups (the key layout puts the key group first),
+ * so it reads and rewrites that source's owned state.
  */
 final class RescaleCopy {
   private RescaleCopy() {}

@@ -75,6 +75,25 @@ final class StateDb implements AutoCloseable {
       Maintenance settings,
       TtlCompactionFilter ttlFilter) {
     ObjectStore store = resources.openStore(storeUri, prefix, hadoopConf);
+    return openOn(
+        resources, store, storeUri, hadoopConf, writerOptions, restorePin, settings, ttlFilter);
+  }
+
+  /**
+   * {@link #open} on {@code store}, already opened on a prefix of {@code storeUri} (a restore that
+   * forked into it first); the database owns it from now on and closes it, also when this fails.
+   */
+  static StateDb openOn(
+      IsleResources resources,
+      ObjectStore store,
+      String storeUri,
+      Map<String, String> hadoopConf,
+      WriterOptions options,
+      String restorePin,
+      Maintenance settings,
+      TtlCompactionFilter ttlFilter) {
+    String prefix = store.prefix();
+    WriterOptions writerOptions = options;
     IsleDB db = null;
     Writer writer = null;
     List<AutoCloseable> maintenance = new ArrayList<>(2);

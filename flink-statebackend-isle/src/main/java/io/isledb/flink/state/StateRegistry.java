@@ -214,6 +214,25 @@ final class StateRegistry {
   }
 
   /**
+   * Whether {@code restored} can be adopted as is beside the states already here: each of its
+   * states is either absent here, with an id no state here has, or here under the same id. A
+   * database forked from several sources keeps every source's keys, ids included, so their ids must
+   * agree.
+   */
+  boolean agreesWith(Decoded restored) {
+    Map<Integer, String> names = new java.util.HashMap<>();
+    states.forEach((name, e) -> names.put(e.id, name));
+    for (Map.Entry<String, Integer> e : restored.ids.entrySet()) {
+      String here = names.get(e.getValue());
+      Entry mine = states.get(e.getKey());
+      if ((here != null && !here.equals(e.getKey())) || (mine != null && mine.id != e.getValue())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * Adopts a restored record as is (the same database reopened): ids and sequence stay those of the
    * record.
    */

@@ -181,7 +181,7 @@ class CheckpointRestoreTest {
   }
 
   @Test
-  void rescaleCopiesExactlyTheOwnedKeyGroups() throws Exception {
+  void rescaleForksExactlyTheOwnedKeyGroups() throws Exception {
     try (BackendTestKit kit = new BackendTestKit(dir, new Configuration())) {
       IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE);
       for (int k = 0; k < 200; k++) {

@@ -58,6 +58,20 @@ final class FailurePlan {
     }
   }
 
+  /**
+   * The failures {@code kinds}, in this order, each after {@code minEvents} plus up to {@code
+   * spread}.
+   */
+  FailurePlan(long seed, List<Kind> kinds, int minEvents, int spread) {
+    this.seed = seed;
+    Random random = new Random(seed);
+    this.kinds = new ArrayList<>(kinds);
+    afterEvents = new long[kinds.size()];
+    for (int i = 0; i < afterEvents.length; i++) {
+      afterEvents[i] = minEvents + random.nextInt(spread);
+    }
+  }
+
   List<Kind> kinds() {
     return kinds;
   }

@@ -2,9 +2,12 @@ package io.isledb.flink.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.PinInfo;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
@@ -59,6 +62,18 @@ class RetainedCheckpointITCase {
     assertThat(isle.resolve(a.getJobID().toString())).isDirectory();
     assertThat(isle.resolve(b.getJobID().toString())).isDirectory();
     assertThat(pins(isle.resolve(first.getJobID().toString()))).isPositive();
+    // Both restored by forking the first job's databases (neither reopened, so neither fenced the
+    // other): each holds a fork pin on each of them, beside the checkpoint's own pin.
+    for (IsleCheckpoint h : ClusterJobs.isleCheckpoints(checkpoint)) {
+      List<PinInfo> held = RescaleByForkTest.pins(h);
+      assertThat(held).extracting(PinInfo::name).contains(h.getPinName());
+      for (JobClient restored : List.of(a, b)) {
+        assertThat(held)
+            .extracting(p -> p.owner().orElse(""))
+            .anyMatch(
+                o -> o.startsWith("isledb-fork:") && o.contains(restored.getJobID().toString()));
+      }
+    }
 
     // And one more, claiming it.
     JobClient c = submit("c", checkpoint, RecoveryClaimMode.CLAIM);

@@ -1,0 +1,160 @@
+package io.isledb.flink.state;
+
+import io.isledb.DBOptions;
+import io.isledb.ForkSource;
+import io.isledb.IsleDB;
+import io.isledb.IsleResources;
+import io.isledb.ObjectStore;
+import io.isledb.ReadView;
+import io.isledb.Reader;
+import io.isledb.ReaderOptions;
+import io.isledb.WriterOptions;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Restore of checkpoints this backend may not reopen in place (a change of parallelism, or another
+ * job's checkpoint: NO_CLAIM, CLAIM, several jobs from one retained checkpoint): the backend's new
+ * database is an {@link IsleDB#fork} of the checkpoints' pinned versions, each clipped to the key
+ * groups this backend owns (a key group is the contiguous key range starting with its two bytes,
+ * see {@link StateKeys}), so nothing is downloaded: per source database its metadata record and
+ * manifest are read and its checkpoint pin is copied into a fork pin (docs/PROTOCOL.md section 9).
+ *
+ * <p>State ids are part of every key and a fork cannot rewrite keys, so a source is forked only
+ * when its state ids agree with the ones already taken (the subtasks of one operator register their
+ * states in the same order, so they normally do) and it hands on none of the tables another forked
+ * source hands on (sources that are forks themselves, not compacted yet, may borrow the same table
+ * with other clips: the engine refuses those). Any other source, and a source on another store, is
+ * copied with its ids rewritten ({@link RescaleCopy}) into the forked database.
+ */
+final class RescaleFork {
+  private static final Logger LOG = LoggerFactory.getLogger(RescaleFork.class);
+
+  /** Reads of a source's metadata: ranged GETs, no whole table downloaded into the disk cache. */
+  private static final ReaderOptions METADATA_READS =
+      ReaderOptions.defaults().withDiskCacheBytes(0).withSmallTableBytes(0);
+
+  private RescaleFork() {}
+
+  /** The restored database and the key serializer to use. */
+  record Restored<K>(StateDb db, TypeSerializer<K> keySerializer) {}
+
+  /** What the backend's new database is opened with. */
+  record Target(
+      IsleResources resources,
+      StateLocation location,
+      String prefix,
+      WriterOptions writerOptions,
+      Maintenance maintenance,
+      TtlCompactionFilter ttlFilter) {}
+
+  /**
+   * Forks (or, where it cannot, copies) the owned key groups of {@code handles} into a new database
+   * at {@code target.prefix()}; merges their state registrations into {@code registry}.
+   */
+  static <K> Restored<K> restore(
+      List<IsleCheckpoint> handles,
+      KeyGroupRange range,
+      Target target,
+      StateRegistry registry,
+      TypeSerializer<K> keySerializer,
+      ClassLoader userClassLoader)
+      throws Exception {
+    StateLocation location = target.location();
+    DBOptions dbOptions = target.maintenance().dbOptions();
+    ObjectStore store =
+        target.resources().openStore(location.storeUri(), target.prefix(), location.hadoopConf());
+    StateDb db = null;
+    boolean handedOver = false;
+    try {
+      TypeSerializer<K> current = keySerializer;
+      List<ForkSource> forked = new ArrayList<>();
+      List<IsleCheckpoint> copied = new ArrayList<>();
+      Set<String> prefixes = new HashSet<>();
+      Set<String> tables = new HashSet<>();
+      for (IsleCheckpoint h : handles) {
+        KeyGroupRange owned = h.getSourceKeyGroupRange().getIntersection(range);
+        if (owned.getNumberOfKeyGroups() == 0) {
+          continue;
+        }
+        if (!h.getStoreUri().equals(location.storeUri())
+            || h.getPrefix().equals(target.prefix())
+            || !prefixes.add(h.getPrefix())) {
+          copied.add(h);
+          continue;
+        }
+        Source source = read(store.sibling(h.getPrefix()), h, dbOptions, target.resources());
+        StateRegistry.Decoded decoded = StateRegistry.decode(source.meta(), userClassLoader);
+        current = StateRegistry.checkKeySerializer(current, decoded.keySerializerSnapshot());
+        if (!registry.agreesWith(decoded) || source.tables().stream().anyMatch(tables::contains)) {
+          copied.add(h);
+          continue;
+        }
+        registry.adopt(decoded);
+        tables.addAll(source.tables());
+        forked.add(
+            ForkSource.ofPin(
+                h.getPrefix(),
+                h.getPinName(),
+                StateKeys.keyGroupStart(owned.getStartKeyGroup()),
+                StateKeys.keyGroupStart(owned.getEndKeyGroup() + 1)));
+      }
+      if (!forked.isEmpty()) {
+        IsleDB.fork(store, forked, dbOptions);
+      }
+      handedOver = true; // openOn closes the store when it fails
+      db =
+          StateDb.openOn(
+              target.resources(),
+              store,
+              location.storeUri(),
+              location.hadoopConf(),
+              target.writerOptions(),
+              null,
+              target.maintenance(),
+              target.ttlFilter());
+      if (!copied.isEmpty()) {
+        current = RescaleCopy.copy(copied, range, db, registry, current, userClassLoader);
+      }
+      LOG.info(
+          "restored key groups {} into {} by forking {} and copying {} source databases",
+          range.prettyPrintInterval(),
+          target.prefix(),
+          forked.size(),
+          copied.size());
+      return new Restored<>(db, current);
+    } catch (Throwable t) {
+      if (db != null) {
+        db.close();
+      } else if (!handedOver) {
+        store.close();
+      }
+      throw t;
+    }
+  }
+
+  /** A source's metadata record and the table objects of its checkpointed version. */
+  private record Source(byte[] meta, List<String> tables) {}
+
+  private static Source read(
+      ObjectStore sibling, IsleCheckpoint h, DBOptions dbOptions, IsleResources resources) {
+    try (IsleDB db = IsleDB.open(sibling, dbOptions, resources);
+        Reader reader = db.openReader(METADATA_READS);
+        ReadView view = reader.openVersion(h.getVersion())) {
+      Optional<byte[]> meta = view.get(StateKeys.META_KEY);
+      if (meta.isEmpty()) {
+        throw new IllegalStateException(
+            "the checkpoint " + h + " has no isle state backend metadata");
+      }
+      return new Source(meta.get(), view.tableObjects());
+    }
+  }
+}
