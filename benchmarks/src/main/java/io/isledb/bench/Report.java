@@ -74,6 +74,7 @@ public final class Report {
     }
     Report r = new Report(doc, baseline);
     r.chart(docs.resolve("benchmarks.png"));
+    FlinkReport.chart(doc, docs.resolve(FlinkReport.CHART));
     Files.writeString(page, r.render(notes), StandardCharsets.UTF_8);
   }
 
@@ -191,6 +192,7 @@ public final class Report {
     storageLimit();
     requestCost();
     micro();
+    md.append(FlinkReport.section(doc));
     beforeAfter();
     line("## Analysis and notes");
     line("");
@@ -380,8 +382,8 @@ public final class Report {
     line("| --- | --- | ---: | ---: | ---: | --- | --- |");
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
-      if (w.startsWith("raw-")) {
-        continue;
+      if (w.startsWith("raw-") || FlinkReport.isFlink(r)) {
+        continue; // raw storage and Flink have tables of their own
       }
       Object details = r.get("details");
       String d = "";
