@@ -1,26 +1,13 @@
 package io.isledb.bench;
 
 import io.isledb.bench.flink.FlinkStateSuite;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.text.DecimalFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.axis.CategoryLabelPositions;
-import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberTickUnit;
-import org.jfree.chart.plot.CategoryPlot;
-import org.jfree.chart.plot.PlotOrientation;
-import org.jfree.chart.plot.ValueMarker;
-import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /**
@@ -159,7 +146,6 @@ final class FlinkReport {
     if (rows.isEmpty()) {
       return;
     }
-    System.setProperty("java.awt.headless", "true");
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (String w : rows) {
       for (String b : ISLE) {
@@ -173,32 +159,12 @@ final class FlinkReport {
       }
     }
     JFreeChart chart =
-        ChartFactory.createBarChart(
+        Report.ratioChart(
             "IsleDB state backend / RocksDB and ForSt (same run; 1.0 = parity, the goal)",
             "operation / key space",
-            "ratio",
+            "ratio (log scale)",
             ds,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
-    chart.setBackgroundPaint(Color.WHITE);
-    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-    CategoryPlot plot = chart.getCategoryPlot();
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    LogAxis axis = new LogAxis("ratio (log scale)");
-    axis.setBase(10);
-    axis.setRange(0.005, 200);
-    axis.setTickUnit(new NumberTickUnit(1));
-    axis.setNumberFormatOverride(new DecimalFormat("0.###"));
-    plot.setRangeAxis(axis);
-    plot.addRangeMarker(new ValueMarker(1.0, Color.RED, new BasicStroke(2f)));
-    BarRenderer br = (BarRenderer) plot.getRenderer();
-    br.setBarPainter(new StandardBarPainter());
-    br.setShadowVisible(false);
-    br.setBase(0.005);
-    plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+            200);
     ChartUtils.saveChartAsPNG(png.toFile(), chart, 1400, 640);
   }
 }

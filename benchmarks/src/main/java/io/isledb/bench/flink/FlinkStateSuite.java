@@ -2,7 +2,10 @@ package io.isledb.bench.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,7 +69,14 @@ public final class FlinkStateSuite {
             String.valueOf(s.warmups()),
             String.valueOf(s.iterations()),
             String.valueOf(s.iterationMillis())));
-    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    // Copied line by line rather than inherited: a test JVM's stdout is a channel to its runner.
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        System.out.println(line);
+      }
+    }
     int rc = p.waitFor();
     if (rc != 0) {
       throw new IllegalStateException("flink-state child JVM exited with " + rc + ": " + cmd);

@@ -5,8 +5,6 @@ import java.util.List;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.infra.Blackhole;
@@ -25,12 +23,7 @@ public class ListStateBenchmarks extends StateBenchBase {
   /** Opens the backend and writes a list of {@value #ELEMENTS} elements per key. */
   @Setup
   public void setUp() throws Exception {
-    open();
-    state =
-        kb.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            new ListStateDescriptor<>("list", LongSerializer.INSTANCE));
+    state = open(new ListStateDescriptor<>("list", LongSerializer.INSTANCE));
     int keys = Math.max(1, settings.entries(keySpace) / ELEMENTS);
     keys(keys);
     List<Long> init = new ArrayList<>();

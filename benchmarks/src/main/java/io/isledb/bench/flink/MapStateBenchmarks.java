@@ -5,8 +5,6 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.DoubleSerializer;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.infra.Blackhole;
@@ -25,12 +23,8 @@ public class MapStateBenchmarks extends StateBenchBase {
   /** Opens the backend and writes {@value #ENTRIES} entries per key. */
   @Setup
   public void setUp() throws Exception {
-    open();
     state =
-        kb.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            new MapStateDescriptor<>("map", LongSerializer.INSTANCE, DoubleSerializer.INSTANCE));
+        open(new MapStateDescriptor<>("map", LongSerializer.INSTANCE, DoubleSerializer.INSTANCE));
     int keys = Math.max(1, settings.entries(keySpace) / ENTRIES);
     keys(keys);
     for (long k = 0; k < keys; k++) {

@@ -1,7 +1,10 @@
 package io.isledb.bench.flink;
 
 import java.util.Random;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.runtime.state.CheckpointableKeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
@@ -37,6 +40,14 @@ public abstract class StateBenchBase {
     settings = StateSettings.fromSystemProperties();
     opened = StateBackends.open(backend, settings, settings.work());
     kb = opened.backend();
+  }
+
+  /** Opens the backend, registers the benchmark's state and returns it. */
+  <S extends org.apache.flink.api.common.state.State> S open(StateDescriptor<S, ?> descriptor)
+      throws Exception {
+    open();
+    return kb.getPartitionedState(
+        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
   }
 
   /** Keys 0..keys-1 in a seeded random order, cycled by {@link #nextKey()}. */

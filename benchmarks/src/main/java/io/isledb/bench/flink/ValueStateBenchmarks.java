@@ -3,8 +3,6 @@ package io.isledb.bench.flink;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Setup;
 
@@ -16,12 +14,7 @@ public class ValueStateBenchmarks extends StateBenchBase {
   /** Opens the backend and writes one value per key. */
   @Setup
   public void setUp() throws Exception {
-    open();
-    state =
-        kb.getPartitionedState(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            new ValueStateDescriptor<>("value", LongSerializer.INSTANCE));
+    state = open(new ValueStateDescriptor<>("value", LongSerializer.INSTANCE));
     int keys = settings.entries(keySpace);
     keys(keys);
     for (long k = 0; k < keys; k++) {
