@@ -132,8 +132,13 @@ public record StateSettings(
         conf.put(k.substring((P + "s3a.").length()), System.getProperty(k));
       }
     }
+    String suite = System.getProperty(P + "suite");
+    if (suite == null) {
+      // A JMH fork that did not inherit the settings must not measure default sizes silently.
+      throw new IllegalStateException("no " + P + "suite system property in this JVM");
+    }
     return new StateSettings(
-        System.getProperty(P + "suite", "smoke"),
+        suite,
         Long.getLong(P + "slotMemory", 4L << 20),
         Long.getLong(P + "writeBuffer", 1L << 20),
         Integer.getInteger(P + "small", 100),
