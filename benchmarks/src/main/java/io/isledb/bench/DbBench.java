@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.WriterOptions;
+import io.isledb.bench.flink.FlinkStateSuite;
+import io.isledb.bench.flink.StateSettings;
 import io.isledb.testing.S3ProxyServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -36,6 +38,7 @@ import java.util.function.Supplier;
  *                            benchmarks-baseline.json in the docs directory, if there)
  * --no-jmh                   skip the JMH micro benchmarks
  * --no-report                write the JSON only
+ *                            (workload flink-state: Flink's state backends, see FlinkStateSuite)
  * --s3a-conf k=v,k=v         extra Hadoop settings for the s3a:// store
  * </pre>
  */
@@ -56,7 +59,8 @@ public final class DbBench {
           "readwhilewriting",
           "flush-to-visible",
           "tail",
-          "idle");
+          "idle",
+          "flink-state");
 
   /** Extra Hadoop settings for s3a:// (--s3a-conf). */
   static final Map<String, String> EXTRA_S3A_CONF = new LinkedHashMap<>();
@@ -242,6 +246,10 @@ public final class DbBench {
           }
         }
       }
+      if (workloads.contains("flink-state")) {
+        section(started, "flink-state (JMH, child JVM)");
+        doc.put("flink", flinkState(scale, work, s3, engines, all));
+      }
     } finally {
       if (s3 != null) {
         s3.close();
@@ -254,6 +262,30 @@ public final class DbBench {
     env.put("load_average_end", Environment.loadAverage());
     env.put("suite_minutes", Workloads.round((System.nanoTime() - started) / 60e9));
     return doc;
+  }
+
+  /**
+   * The flink-state group: Flink's keyed state backends side by side (isle on the harness's isle
+   * engines' stores, rocksdb, forst, hashmap); adds its results to {@code all} and returns the
+   * settings and versions the report states.
+   */
+  private static Map<String, Object> flinkState(
+      Scale scale, Path work, S3ProxyServer s3, Set<String> engines, List<Runs> all)
+      throws Exception {
+    String suite =
+        scale.name().equals("standard") || scale.name().equals("quick") ? scale.name() : "smoke";
+    StateSettings fs = StateSettings.named(suite, work.resolve("flink-state"));
+    if (s3 != null) {
+      fs = fs.withS3(s3.bucketUri(), s3aConf(s3));
+    }
+    List<String> backends = FlinkStateSuite.backends(engines);
+    all.addAll(FlinkStateSuite.run(fs, backends, fs.keySpaces()));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("versions", FlinkStateSuite.versions());
+    m.put("settings", fs.describe());
+    m.put("backends", backends);
+    m.put("jvm_options", FlinkStateSuite.JVM_OPTIONS);
+    return m;
   }
 
   private static void section(long started, String name) {

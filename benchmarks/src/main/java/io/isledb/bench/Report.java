@@ -74,6 +74,7 @@ public final class Report {
     }
     Report r = new Report(doc, baseline);
     r.chart(docs.resolve("benchmarks.png"));
+    FlinkReport.chart(doc, docs.resolve(FlinkReport.CHART));
     Files.writeString(page, r.render(notes), StandardCharsets.UTF_8);
   }
 
@@ -175,7 +176,9 @@ public final class Report {
             + " `docs/benchmarks.json` and `docs/benchmarks.png`; the before/after table compares"
             + " with `docs/benchmarks-baseline.json` (the run before the optimisations of issue 5)."
             + " Options go in `-Dbench.args=\"...\"` (see `io.isledb.bench.DbBench`): `--suite"
-            + " quick` for a smoke run, `--engines`, `--workloads`, `--baseline FILE`, `--no-jmh`."
+            + " quick` for a smoke run, `--engines`, `--workloads` (`--workloads flink-state`: only"
+            + " the Flink state backend group, which the standard suite runs last), `--baseline"
+            + " FILE`, `--no-jmh`."
             + " Run it on a quiet machine (`uptime`): every figure below is also given as a ratio"
             + " against RocksDB measured in the same run, which is what to compare across runs and"
             + " machines. The text under \"Analysis and notes\" is written by hand and kept when the"
@@ -191,6 +194,7 @@ public final class Report {
     storageLimit();
     requestCost();
     micro();
+    md.append(FlinkReport.section(doc));
     beforeAfter();
     line("## Analysis and notes");
     line("");
@@ -380,8 +384,8 @@ public final class Report {
     line("| --- | --- | ---: | ---: | ---: | --- | --- |");
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
-      if (w.startsWith("raw-")) {
-        continue;
+      if (w.startsWith("raw-") || FlinkReport.isFlink(r)) {
+        continue; // raw storage and Flink have tables of their own
       }
       Object details = r.get("details");
       String d = "";
@@ -651,7 +655,6 @@ public final class Report {
   // ------------------------------------------------------------------ chart
 
   void chart(Path png) throws IOException {
-    System.setProperty("java.awt.headless", "true");
     DefaultCategoryDataset ds = new DefaultCategoryDataset();
     for (String w : COMPARED) {
       double r = median(doc, w, "rocksdb");
@@ -662,41 +665,48 @@ public final class Report {
         }
       }
     }
+    // Ratios span 0.01x (cold reads from S3) to 10x (missing keys): a log axis keeps 1.0 readable.
     JFreeChart chart =
-        ChartFactory.createBarChart(
+        ratioChart(
             "IsleDB throughput / RocksDB throughput (same run; 1.0 = parity)",
             "workload",
-            "ratio",
+            "IsleDB / RocksDB (log scale)",
             ds,
-            PlotOrientation.VERTICAL,
-            true,
-            false,
-            false);
-    chart.setBackgroundPaint(Color.WHITE);
-    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
-    CategoryPlot plot = chart.getCategoryPlot();
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-    // Ratios span 0.01x (cold reads from S3) to 10x (missing keys): a log axis keeps 1.0 readable.
-    LogAxis axis = new LogAxis("IsleDB / RocksDB (log scale)");
-    axis.setBase(10);
-    axis.setRange(0.005, 20);
-    axis.setTickUnit(new NumberTickUnit(1)); // one tick per power of ten
-    axis.setNumberFormatOverride(new DecimalFormat("0.###"));
-    plot.setRangeAxis(axis);
-    ValueMarker parity = new ValueMarker(1.0, Color.RED, new BasicStroke(2f));
-    plot.addRangeMarker(parity);
-    BarRenderer br = (BarRenderer) plot.getRenderer();
-    br.setBarPainter(new StandardBarPainter());
-    br.setShadowVisible(false);
-    br.setBase(0.005);
+            20);
+    BarRenderer br = (BarRenderer) chart.getCategoryPlot().getRenderer();
     br.setDefaultItemLabelGenerator(
         new StandardCategoryItemLabelGenerator("{2}", new DecimalFormat("0.00")));
     br.setDefaultItemLabelsVisible(true);
     br.setDefaultItemLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
     br.setSeriesPaint(0, new Color(0x3b, 0x75, 0xaf));
     br.setSeriesPaint(1, new Color(0xef, 0x85, 0x36));
-    plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
     ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560);
+  }
+
+  /** A bar chart of ratios on a log axis from 0.005 to {@code max}, with a line at parity. */
+  static JFreeChart ratioChart(
+      String title, String domain, String axisLabel, DefaultCategoryDataset ds, double max) {
+    System.setProperty("java.awt.headless", "true");
+    JFreeChart chart =
+        ChartFactory.createBarChart(
+            title, domain, "ratio", ds, PlotOrientation.VERTICAL, true, false, false);
+    chart.setBackgroundPaint(Color.WHITE);
+    chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+    CategoryPlot plot = chart.getCategoryPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    LogAxis axis = new LogAxis(axisLabel);
+    axis.setBase(10);
+    axis.setRange(0.005, max);
+    axis.setTickUnit(new NumberTickUnit(1)); // one tick per power of ten
+    axis.setNumberFormatOverride(new DecimalFormat("0.###"));
+    plot.setRangeAxis(axis);
+    plot.addRangeMarker(new ValueMarker(1.0, Color.RED, new BasicStroke(2f)));
+    BarRenderer br = (BarRenderer) plot.getRenderer();
+    br.setBarPainter(new StandardBarPainter());
+    br.setShadowVisible(false);
+    br.setBase(0.005);
+    plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+    return chart;
   }
 }

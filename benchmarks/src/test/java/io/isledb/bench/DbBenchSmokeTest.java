@@ -3,6 +3,7 @@ package io.isledb.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isledb.bench.flink.FlinkStateSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -12,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A smoke test of the harness itself at a tiny scale: every engine and every workload runs, the
- * JSON round-trips and the report and chart are written. It checks shape, never speed.
+ * A smoke test of the harness itself at a tiny scale: every engine and every workload runs (the
+ * flink-state group too, in its smoke mode), the JSON round-trips and the report and charts are
+ * written. It checks shape, never speed.
  */
 class DbBenchSmokeTest {
   @TempDir Path tmp;
@@ -48,6 +50,16 @@ class DbBenchSmokeTest {
       }
     }
     assertThat(Report.find(reread, "tail-latency", "isle-file")).isNotNull();
+    // The flink-state group (child JVM, small key space): every operation on isle, the value
+    // state operations on Flink's RocksDB, ForSt and hashmap (FlinkStateSuite's smoke mode).
+    for (String op : FlinkStateSuite.OPS) {
+      for (String b : List.of("isle-file", "hashmap", "rocksdb", "forst")) {
+        if (op.startsWith("value.") || b.equals("isle-file")) {
+          assertThat(Report.median(reread, op + "/small", b)).as(op + " on " + b).isPositive();
+        }
+      }
+    }
+    assertThat(Report.path(reread, "flink", "versions", "forstjni")).isNotNull();
     assertThat(Report.path(reread, "notes", "idle_requests_per_minute_isle-file", "reader"))
         .isNotNull();
     String page = Files.readString(docs.resolve("BENCHMARKS.md"));
@@ -55,9 +67,15 @@ class DbBenchSmokeTest {
         .contains(Report.COMMAND)
         .contains("## Summary: IsleDB / RocksDB, same run")
         .contains("| fillrandom |")
-        .contains(Report.NOTES_START);
-    byte[] png = Files.readAllBytes(docs.resolve("benchmarks.png"));
-    assertThat(png).startsWith(0x89, 'P', 'N', 'G');
+        .contains(Report.NOTES_START)
+        .contains("## Flink")
+        .contains("| value.get | small |");
+    // Flink rows appear once, in the Flink section's own table, not among the engine workloads.
+    assertThat(page.split("\\| value\\.get/small \\| rocksdb \\|", -1)).hasSize(2);
+    for (String chart : List.of("benchmarks.png", FlinkReport.CHART)) {
+      byte[] png = Files.readAllBytes(docs.resolve(chart));
+      assertThat(png).as(chart).startsWith(0x89, 'P', 'N', 'G');
+    }
   }
 
   @Test
