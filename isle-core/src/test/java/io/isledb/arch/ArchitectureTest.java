@@ -90,6 +90,57 @@ class ArchitectureTest {
         .check(core);
   }
 
+  /** The inspection API is a leaf for the isle tool: the engine never depends on it. */
+  @Test
+  void nothingInTheEngineDependsOnTheInspectionApi() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.isledb.inspect..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.isledb.inspect..")
+        .check(core);
+  }
+
+  /**
+   * The inspection API's public signatures show only JDK types, the public API and its own records,
+   * so the isle tool (allowed this package only) never reaches another internal type.
+   */
+  @Test
+  void inspectionSignaturesShowNoOtherInternalType() {
+    DescribedPredicate<JavaClass> otherInternal =
+        DescribedPredicate.describe(
+            "an internal type outside io.isledb.inspect",
+            c ->
+                PackageMatchers.of(INTERNAL).test(c.getPackageName())
+                    && !c.getPackageName().equals(IsleApiRules.INSPECTION_PACKAGE));
+    codeUnits()
+        .that()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .resideInAPackage(IsleApiRules.INSPECTION_PACKAGE)
+        .should(showNo(otherInternal))
+        .check(core);
+  }
+
+  private static ArchCondition<JavaCodeUnit> showNo(DescribedPredicate<JavaClass> forbidden) {
+    return new ArchCondition<>("have no " + forbidden.getDescription() + " in their signature") {
+      @Override
+      public void check(JavaCodeUnit m, ConditionEvents events) {
+        Set<JavaClass> types = new LinkedHashSet<>();
+        m.getParameterTypes().forEach(t -> types.addAll(t.getAllInvolvedRawTypes()));
+        types.addAll(m.getReturnType().getAllInvolvedRawTypes());
+        types.removeIf(JavaClass::isArray);
+        for (JavaClass t : types) {
+          if (forbidden.test(t)) {
+            events.add(SimpleConditionEvent.violated(m, m.getFullName() + " shows " + t.getName()));
+          }
+        }
+      }
+    };
+  }
+
   private static final Set<String> RAW_EXCEPTIONS =
       Set.of(
           RuntimeException.class.getName(),
