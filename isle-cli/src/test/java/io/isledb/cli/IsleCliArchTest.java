@@ -11,7 +11,8 @@ class IsleCliArchTest {
   void usesOnlyTheApiAndTheInspectionApi() throws Exception {
     // Only this module's classes directory: scanning the whole classpath (Hadoop, the AWS SDK)
     // for the package would take most of the test's time.
-    Path classes = Path.of(IsleCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    Path classes =
+        Path.of(IsleCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     IsleApiRules.noUseOfIsleInternalsButInspection()
         .check(new ClassFileImporter().importPath(classes));
   }
