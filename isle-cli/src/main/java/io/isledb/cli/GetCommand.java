@@ -6,7 +6,7 @@ import io.isledb.Reader;
 import io.isledb.inspect.Inspector;
 import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code isle get}: one key's value. */
@@ -18,20 +18,15 @@ final class GetCommand extends StoreCommand {
   @Parameters(index = "0", paramLabel = "<key>", description = "The key, in the --format.")
   String key;
 
-  @Option(names = "--at", paramLabel = "<version>", description = "Read this version.")
-  Long at;
+  @Mixin Formats format;
 
-  @Option(
-      names = "--format",
-      description =
-          "How the key is typed and the value shown: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Bytes format = Bytes.printable;
+  @Mixin AtVersion version;
 
   @Override
   int run(ObjectStore store, Inspector in) {
     byte[] k = format.parse(key);
     try (Reader r = reader(store);
-        ReadView v = at == null ? r.snapshot() : r.openVersion(at)) {
+        ReadView v = version.view(r)) {
       Optional<byte[]> value = v.get(k);
       if (value.isEmpty()) {
         throw new IsleCli.NotFound(

@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code isle ls}: versions, tables by level and run, pins, leases and sizes. */
 @Command(
@@ -19,22 +19,16 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Versions, tables by level and run, pins, leases and object sizes of a database.")
 final class LsCommand extends StoreCommand {
-  @Option(
-      names = "--at",
-      paramLabel = "<version>",
-      description = "List the tables of this version instead of the newest.")
-  Long at;
 
-  @Option(
-      names = "--format",
-      description = "How keys are shown: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Bytes format = Bytes.printable;
+  @Mixin Formats format;
+
+  @Mixin AtVersion version;
 
   @Override
   int run(ObjectStore store, Inspector in) {
     PrintWriter out = out();
     Overview o = in.overview();
-    VersionInfo v = in.version(at == null ? -1 : at);
+    VersionInfo v = in.version(version.orNewest());
     out.println("database " + o.location());
     out.println("head version " + o.head());
     out.println("log edits " + range(o.logEdits()) + ", snapshots " + o.snapshots());

@@ -7,6 +7,7 @@ import io.isledb.ReadView;
 import io.isledb.Reader;
 import io.isledb.inspect.Inspector;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code isle scan}: keys and values of a key range. */
@@ -27,19 +28,14 @@ final class ScanCommand extends StoreCommand {
   @Option(names = "--keys-only", description = "Print keys only.")
   boolean keysOnly;
 
-  @Option(names = "--at", paramLabel = "<version>", description = "Read this version.")
-  Long at;
+  @Mixin Formats format;
 
-  @Option(
-      names = "--format",
-      description =
-          "How keys are typed and keys and values shown: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Bytes format = Bytes.printable;
+  @Mixin AtVersion version;
 
   @Override
   int run(ObjectStore store, Inspector in) {
     try (Reader r = reader(store);
-        ReadView v = at == null ? r.snapshot() : r.openVersion(at);
+        ReadView v = version.view(r);
         KvIterator it =
             v.scan(
                 from == null ? null : format.parse(from), to == null ? null : format.parse(to))) {

@@ -7,6 +7,7 @@ import io.isledb.inspect.SstDump;
 import java.io.PrintWriter;
 import java.time.Instant;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,11 +28,7 @@ final class SstDumpCommand extends StoreCommand {
       description = "Also print every entry (key, sequence number, kind, expiry, value).")
   boolean entries;
 
-  @Option(
-      names = "--format",
-      description =
-          "How keys and values are shown: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Bytes format = Bytes.printable;
+  @Mixin Formats format;
 
   @Override
   int run(ObjectStore store, Inspector in) {

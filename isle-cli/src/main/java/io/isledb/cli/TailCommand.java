@@ -10,6 +10,7 @@ import io.isledb.TailingReaderOptions;
 import io.isledb.inspect.Inspector;
 import java.time.Duration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code isle tail}: the change stream. */
@@ -46,11 +47,7 @@ final class TailCommand extends StoreCommand {
       description = "Poll interval with --follow (default: ${DEFAULT-VALUE}).")
   Duration poll = Duration.ofSeconds(1);
 
-  @Option(
-      names = "--format",
-      description =
-          "How keys and values are shown: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Bytes format = Bytes.printable;
+  @Mixin Formats format;
 
   @Override
   int run(ObjectStore store, Inspector in) throws InterruptedException {

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -178,19 +177,7 @@ public final class Inspector {
 
   /** Every pin, in name order. */
   public List<PinInfo> pins() {
-    List<PinInfo> out = new ArrayList<>();
-    for (ManifestCodec.Pin p : Pins.read(store)) {
-      out.add(
-          new PinInfo(
-              p.name(),
-              p.version(),
-              p.history(),
-              p.timeMillis(),
-              Optional.ofNullable(p.owner()),
-              p.expires() ? OptionalLong.of(p.expiresAtMillis()) : OptionalLong.empty()));
-    }
-    out.sort(java.util.Comparator.comparing(PinInfo::name));
-    return out;
+    return Pins.infos(store);
   }
 
   /** Every lease, in name order; an unreadable one carries its error. */
