@@ -8,6 +8,7 @@ import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.testing.S3ServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Maven in the package phase, after the jar is built).
  */
 class IsleJarITCase {
+  @RegisterExtension static final S3ServerExtension S3 = new S3ServerExtension();
+
   @TempDir Path dir;
 
   private record Result(int code, String out) {}
@@ -33,7 +38,8 @@ class IsleJarITCase {
     assertThat(jar).as("the jar-test execution runs after the shade plugin built it").exists();
     List<String> cmd = new ArrayList<>(List.of("sh", launcher.toString()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    // stderr (library warnings) to the test log; stdout is what is checked.
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().put("ISLE_JAR", jar.toString());
     pb.environment()
         .put("JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -43,13 +49,17 @@ class IsleJarITCase {
     return new Result(p.exitValue(), out);
   }
 
-  @Test
-  void theLauncherRunsTheJar() throws Exception {
+  @BeforeEach
+  void needsTheJar() {
     // Maven's jar-test execution (package phase) requires the jar; a run in the test phase (for
     // example -Dtest=IsleJarITCase, which also selects it there) has none yet and skips.
     assumeTrue(
         Boolean.getBoolean("isle.jar.required")
             || Files.exists(Path.of(System.getProperty("isle.jar"))));
+  }
+
+  @Test
+  void theLauncherRunsTheJar() throws Exception {
     try (ObjectStore store = IsleDB.openStore(dir.toUri().toString(), "db", Map.of());
         IsleDB db = IsleDB.open(store, DBOptions.defaults());
         Writer w = db.openWriter(WriterOptions.defaults())) {
@@ -65,5 +75,23 @@ class IsleJarITCase {
     assertThat(launch("ls", "--uri", dir.toUri().toString(), "--prefix", "nothing").code())
         .isEqualTo(IsleCli.USAGE);
     assertThat(Files.size(Path.of(System.getProperty("isle.jar")))).isLessThan(200L << 20);
+  }
+
+  /** The jar's S3A client (Hadoop, the AWS SDK) against a real S3 server, settings by --hadoop. */
+  @Test
+  void theJarReadsS3a() throws Exception {
+    String prefix = S3.newPrefix("cli-jar");
+    try (ObjectStore store = IsleDB.openStore(S3.uri(), prefix, S3.hadoopConf());
+        IsleDB db = IsleDB.open(store, DBOptions.defaults());
+        Writer w = db.openWriter(WriterOptions.defaults())) {
+      w.put("key".getBytes(StandardCharsets.UTF_8), "s3".getBytes(StandardCharsets.UTF_8));
+      w.flush();
+    }
+    List<String> args = new ArrayList<>(List.of("get", "--uri", S3.uri(), "--prefix", prefix));
+    S3.hadoopConf().forEach((k, v) -> args.addAll(List.of("--hadoop", k + "=" + v)));
+    args.add("key");
+    Result get = launch(args.toArray(String[]::new));
+    assertThat(get.out()).isEqualTo("s3\n");
+    assertThat(get.code()).isZero();
   }
 }
