@@ -83,7 +83,15 @@ public final class IsleCli implements Runnable {
                   cmd.getErr().println("isle " + cmd.getCommandName() + ": " + describe(ex));
                   return exitCode(ex);
                 });
-    int code = cl.execute(args);
+    int code;
+    try {
+      code = cl.execute(args);
+    } catch (Error ex) {
+      // picocli hands Exceptions to the handler above; an Error (a class missing from a trimmed
+      // classpath, out of memory) still gets one line and a status of its own, not a stack trace.
+      e.println("isle: " + ex.getClass().getSimpleName() + ": " + ex.getMessage());
+      code = FAILED;
+    }
     o.flush();
     e.flush();
     return code;
