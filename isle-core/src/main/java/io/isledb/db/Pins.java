@@ -252,8 +252,13 @@ public final class Pins {
 
   /** Every pin with its kind, owner and expiry, by name (one LIST, one GET per pin). */
   public static List<PinInfo> infos(DbContext ctx) {
+    return infos(ctx.store());
+  }
+
+  /** Like {@link #infos(DbContext)}, for a store without a database context (the isle tool). */
+  public static List<PinInfo> infos(ObjectStore store) {
     List<PinInfo> out = new ArrayList<>();
-    for (ManifestCodec.Pin p : read(ctx.store())) {
+    for (ManifestCodec.Pin p : read(store)) {
       out.add(
           new PinInfo(
               p.name(),

@@ -132,6 +132,11 @@ final class TableIndex {
     return i >= 0 ? i : -1;
   }
 
+  /** The separator of block {@code i}: an internal key (user key and 8-byte trailer). */
+  byte[] separator(int i) {
+    return java.util.Arrays.copyOfRange(keys, keyStarts[i], keyStarts[i + 1]);
+  }
+
   /** The first block whose separator is at or after {@code (userKey, trailer)}; count() if none. */
   int find(byte[] userKey, long trailer) {
     int lo = 0;

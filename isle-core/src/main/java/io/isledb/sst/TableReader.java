@@ -303,6 +303,30 @@ public final class TableReader implements AutoCloseable {
     return index;
   }
 
+  /**
+   * One index entry, for inspection tools ({@code isle sst-dump}).
+   *
+   * @param separatorKey the user key of the block's separator (at or after its last key)
+   * @param separatorSeq the separator's sequence number ({@code 2^56 - 1} for a shortened one)
+   * @param offset the data block's offset in the file
+   * @param size the data block's stored size, trailer excluded
+   */
+  public record IndexEntry(byte[] separatorKey, long separatorSeq, long offset, int size) {}
+
+  /** The index, one entry per data block in file order (no I/O: it was read by {@link #open}). */
+  public java.util.List<IndexEntry> indexEntries() {
+    java.util.List<IndexEntry> out = new java.util.ArrayList<>(index.count());
+    for (int i = 0; i < index.count(); i++) {
+      byte[] sep = index.separator(i);
+      int userLen = sep.length - SstFormat.KEY_TRAILER_LENGTH;
+      long trailer = io.isledb.util.Coding.getFixed64(sep, userLen);
+      out.add(
+          new IndexEntry(
+              Arrays.copyOf(sep, userLen), trailer >>> 8, index.offset(i), index.size(i)));
+    }
+    return out;
+  }
+
   BloomFilter filter() {
     return filter;
   }

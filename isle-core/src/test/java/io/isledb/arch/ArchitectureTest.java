@@ -90,6 +90,58 @@ class ArchitectureTest {
         .check(core);
   }
 
+  /** The inspection API is a leaf for the isle tool: the engine never depends on it. */
+  @Test
+  void nothingInTheEngineDependsOnTheInspectionApi() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.isledb.inspect..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("io.isledb.inspect..")
+        .check(core);
+  }
+
+  /**
+   * The inspection API's public signatures show only JDK types, the public API and its own records,
+   * so the isle tool (allowed this package only) never reaches another internal type.
+   */
+  @Test
+  void inspectionSignaturesShowNoOtherInternalType() {
+    DescribedPredicate<JavaClass> otherInternal =
+        DescribedPredicate.describe(
+            "internal type outside io.isledb.inspect",
+            c ->
+                PackageMatchers.of(INTERNAL).test(c.getPackageName())
+                    && !c.getPackageName().equals(IsleApiRules.INSPECTION_PACKAGE));
+    codeUnits()
+        .that()
+        .arePublic()
+        .and()
+        .areDeclaredInClassesThat()
+        .resideInAPackage(IsleApiRules.INSPECTION_PACKAGE)
+        .should(showNo(otherInternal))
+        .check(core);
+  }
+
+  private static ArchCondition<JavaCodeUnit> showNo(DescribedPredicate<JavaClass> forbidden) {
+    return new ArchCondition<>("have no " + forbidden.getDescription() + " in their signature") {
+      @Override
+      public void check(JavaCodeUnit m, ConditionEvents events) {
+        // Generic arguments and array elements count: List<SstMeta> shows SstMeta.
+        Set<JavaClass> types = new LinkedHashSet<>();
+        m.getParameterTypes().forEach(t -> types.addAll(t.getAllInvolvedRawTypes()));
+        types.addAll(m.getReturnType().getAllInvolvedRawTypes());
+        types.removeIf(JavaClass::isArray);
+        for (JavaClass t : types) {
+          if (forbidden.test(t)) {
+            events.add(SimpleConditionEvent.violated(m, m.getFullName() + " shows " + t.getName()));
+          }
+        }
+      }
+    };
+  }
+
   private static final Set<String> RAW_EXCEPTIONS =
       Set.of(
           RuntimeException.class.getName(),
@@ -208,24 +260,7 @@ class ArchitectureTest {
   void publicApiSignaturesShowNoInternalType() {
     DescribedPredicate<JavaClass> internal =
         DescribedPredicate.describe(
-            "an internal type", c -> PackageMatchers.of(INTERNAL).test(c.getPackageName()));
-    ArchCondition<JavaCodeUnit> noInternalType =
-        new ArchCondition<>("have no internal type in their signature") {
-          @Override
-          public void check(JavaCodeUnit m, ConditionEvents events) {
-            // Generic arguments and array elements count: List<SstMeta> shows SstMeta.
-            Set<JavaClass> types = new LinkedHashSet<>();
-            m.getParameterTypes().forEach(t -> types.addAll(t.getAllInvolvedRawTypes()));
-            types.addAll(m.getReturnType().getAllInvolvedRawTypes());
-            types.removeIf(JavaClass::isArray);
-            for (JavaClass t : types) {
-              if (internal.test(t)) {
-                events.add(
-                    SimpleConditionEvent.violated(m, m.getFullName() + " shows " + t.getName()));
-              }
-            }
-          }
-        };
+            "internal type", c -> PackageMatchers.of(INTERNAL).test(c.getPackageName()));
     codeUnits()
         .that()
         .arePublic()
@@ -236,7 +271,7 @@ class ArchitectureTest {
                 c ->
                     c.getPackageName().equals("io.isledb")
                         && c.getModifiers().contains(JavaModifier.PUBLIC)))
-        .should(noInternalType)
+        .should(showNo(internal))
         .because("the public API is what other modules stand on; internal types may change")
         .check(core);
   }

@@ -33,7 +33,8 @@ public final class IsleApiRules {
     "io.isledb.manifest..",
     "io.isledb.sst..",
     "io.isledb.storage..",
-    "io.isledb.util.."
+    "io.isledb.util..",
+    "io.isledb.inspect.."
   };
 
   /** All of isle-core's main packages: the API package and the internal ones. */
@@ -43,13 +44,17 @@ public final class IsleApiRules {
     "io.isledb.manifest..",
     "io.isledb.sst..",
     "io.isledb.storage..",
-    "io.isledb.util.."
+    "io.isledb.util..",
+    "io.isledb.inspect.."
   };
+
+  /** The inspection API of the {@code isle} tool: internal, but open to {@code isle-cli}. */
+  public static final String INSPECTION_PACKAGE = "io.isledb.inspect";
 
   /** A type of an internal package, or any type marked {@link Internal}. */
   public static DescribedPredicate<JavaClass> isleInternal() {
     return DescribedPredicate.describe(
-        "are isle-core internals (@Internal, or in io.isledb.db/manifest/sst/storage/util)",
+        "are isle-core internals (@Internal, or in io.isledb.db/manifest/sst/storage/util/inspect)",
         c ->
             c.isAnnotatedWith(Internal.class)
                 || PackageMatchers.of(INTERNAL_PACKAGES).test(c.getPackageName()));
@@ -68,5 +73,25 @@ public final class IsleApiRules {
         .because(
             "isle-core's internals are not API and may change without notice; use package"
                 + " io.isledb");
+  }
+
+  /**
+   * The rule of {@code isle-cli}: like {@link #noUseOfIsleInternals()}, but the inspection API
+   * (package {@value #INSPECTION_PACKAGE}, made for the tool) is allowed. Nothing else internal is.
+   */
+  public static ArchRule noUseOfIsleInternalsButInspection() {
+    return noClasses()
+        .that()
+        .resideOutsideOfPackages(CORE_PACKAGES)
+        .should()
+        .dependOnClassesThat(
+            DescribedPredicate.describe(
+                "are isle-core internals other than the inspection API ("
+                    + INSPECTION_PACKAGE
+                    + ")",
+                c -> isleInternal().test(c) && !c.getPackageName().equals(INSPECTION_PACKAGE)))
+        .because(
+            "the isle tool reads engine internals only through io.isledb.inspect, whose signatures"
+                + " show no other internal type");
   }
 }

@@ -32,7 +32,12 @@ final class GcLiveSet {
   record Live(Map<String, SstMeta> tables, Set<String> blobs) {}
 
   GcLiveSet(DbContext ctx) {
-    this.tables = Tables.uncached(ctx.store(), 0, ReaderOptions.defaults().maxOpenTables());
+    this(ctx.store());
+  }
+
+  /** For {@link GcDryRun}, which has a store but no database context. */
+  GcLiveSet(io.isledb.ObjectStore store) {
+    this.tables = Tables.uncached(store, 0, ReaderOptions.defaults().maxOpenTables());
   }
 
   /**
