@@ -86,6 +86,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final GcSweep sweep = new GcSweep();
   private final GcLogCollection logs;
   private final GcForks forks;
+  private final GcRetirement retirement;
 
   public DbGarbageCollector(DbContext ctx, GcOptions options) {
     this.ctx = ctx;
@@ -98,6 +99,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.leases = new GcLeases(ctx);
     this.logs = new GcLogCollection(ctx);
     this.forks = new GcForks(ctx);
+    this.retirement = new GcRetirement(ctx);
     // Shared: on the compaction pool (long passes), not the maintenance pool (short timers).
     this.executor = ctx.resources().compactionScheduler("isledb-gc " + ctx.store().location(), 1);
     this.life = new RoleLifecycle("garbage collector of " + ctx.store().location());
@@ -141,6 +143,10 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   @Override
   public synchronized GcResult runOnce() {
     life.checkOpen();
+    if (retirement.deleted()) {
+      // The prefix is gone (retired and deleted whole by an earlier pass): nothing to collect.
+      return new GcResult(window.head().seq(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of());
+    }
     // Read before anything else: a deletion needs now >= mark + grace, so the head read below
     // comes after the mark's grace period (the commit-deadline argument, PROTOCOL.md section 7).
     long now = ctx.clock().millis();
@@ -201,6 +207,9 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     window.forgetUpTo(base);
     persist(now, base);
     int deletedTemporaries = logs.sweepTemporaries(now, grace);
+    // Last: a retired database with no pin and no lease for long enough is deleted whole.
+    long wait = Math.max(grace, ctx.options().logRetention().toMillis());
+    retirement.maybeDelete(window.head(), now, wait);
     return report(
         base,
         live,
