@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * the grace period and the log retention (by its own clock), a pass whose listings (taken after its
  * {@code now}) still find no pin and no lease deletes every object of the prefix: tables and blobs
  * first, then the fork's pins on its sources, then the manifest, the snapshot of the retired head
- * and the recorded settings last. Until that snapshot goes, every load of the manifest finds the
- * database retired (and nothing can be appended to it); after it, the prefix is empty.
+ * last. Until that snapshot goes, every load of the manifest finds the database retired (and
+ * nothing can be appended to it); after it, the prefix is empty.
  *
  * <p>Why the wait: a pin accepted because its version was the head (or by the store's times of the
  * slot after it) became visible within a grace period of a moment before the retirement slot was
@@ -99,16 +99,12 @@ final class GcRetirement {
     }
     List<String> manifest = names("manifest/");
     manifest.remove(lastSnapshot);
-    // The recorded settings go after the snapshot: an author refused meanwhile (it loads the
-    // retired snapshot) reads them instead of recording them anew, which would leave an object.
-    boolean settings = manifest.remove(ManifestPaths.SETTINGS);
     ctx.store().deleteAll(manifest);
+    // Last: until it is gone every load finds the database retired (an author is refused before
+    // it records settings), and a GC killed before it finds it again and finishes the deletion.
     ctx.store().delete(lastSnapshot);
-    if (settings) {
-      ctx.store().delete(ManifestPaths.SETTINGS);
-    }
     deleted = true;
-    int n = data.size() + manifest.size() + 1 + (settings ? 1 : 0);
+    int n = data.size() + manifest.size() + 1;
     LOG.info(
         "deleted the retired database {} whole: {} tables and blobs, {} manifest objects",
         ctx.store().location(),
