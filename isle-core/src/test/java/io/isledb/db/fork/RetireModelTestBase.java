@@ -181,9 +181,8 @@ public abstract class RetireModelTestBase {
         .hasMessageContaining("retired");
 
     // The fork's pin keeps the retired source whole, however long.
-    for (int i = 0; i < 3; i++) {
-      collect(src);
-    }
+    collect(src);
+    collect(src);
     assertThat(objects("src")).as("objects of the source while the fork pins it").isPositive();
     assertReads(f, expected, "fork while borrowing");
 
