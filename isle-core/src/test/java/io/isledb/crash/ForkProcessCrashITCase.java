@@ -1,5 +1,9 @@
 package io.isledb.crash;
 
+import static io.isledb.db.fork.ForkTestData.b;
+import static io.isledb.db.fork.ForkTestData.clip;
+import static io.isledb.db.fork.ForkTestData.key;
+import static io.isledb.db.fork.ForkTestData.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isledb.Compactor;
@@ -14,8 +18,6 @@ import io.isledb.KvIterator;
 import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
-import io.isledb.Writer;
-import io.isledb.WriterOptions;
 import io.isledb.manifest.ManifestStore;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.HookedObjectStore;
@@ -50,7 +52,6 @@ class ForkProcessCrashITCase {
   private static final Duration WAIT = Duration.ofSeconds(60);
   // Fork creation must finish within half of it in a cold child JVM on a loaded 2-core machine.
   private static final long GRACE_MILLIS = 8000;
-  private static final int KEYS = 40;
 
   @TempDir Path dir;
   private final Queue<String> missing = new ConcurrentLinkedQueue<>();
@@ -61,14 +62,6 @@ class ForkProcessCrashITCase {
         .withSnapshotEvery(4)
         .withGcGracePeriod(Duration.ofMillis(GRACE_MILLIS))
         .withLogRetention(Duration.ZERO);
-  }
-
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String key(int i) {
-    return String.format("k%02d", i);
   }
 
   @Test
@@ -106,7 +99,7 @@ class ForkProcessCrashITCase {
         if (new ManifestStore(src.sibling(f)).loadLatest().commits().sources().isEmpty()) {
           IsleDB.fork(
               src.sibling(f),
-              List.of(ForkSource.ofVersion("src", v, key(ranges[i][0]), key(ranges[i][1]))),
+              List.of(ForkSource.ofVersion("src", v, bytes(ranges[i][0]), bytes(ranges[i][1]))),
               dbo());
         }
         assertReads(src.sibling(f), expected.get(i), seed + ": " + f + " after " + point);
@@ -187,7 +180,7 @@ class ForkProcessCrashITCase {
     }
   }
 
-  private static byte[] key(String s) {
+  private static byte[] bytes(String s) {
     return s == null ? null : b(s);
   }
 
@@ -205,39 +198,5 @@ class ForkProcessCrashITCase {
     }
     assertThat(seen).as(what).isEqualTo(model);
     assertThat(missing).as("%s: reads that met a missing object", what).isEmpty();
-  }
-
-  private static TreeMap<String, String> clip(TreeMap<String, String> m, String from, String to) {
-    TreeMap<String, String> out = new TreeMap<>();
-    m.forEach(
-        (k, val) -> {
-          if ((from == null || k.compareTo(from) >= 0) && (to == null || k.compareTo(to) < 0)) {
-            out.put(k, val);
-          }
-        });
-    return out;
-  }
-
-  /** Three flushes and a compaction (some values are blobs); the source's writer then closes. */
-  private static TreeMap<String, String> write(IsleDB db, Random rnd) {
-    TreeMap<String, String> model = new TreeMap<>();
-    try (Writer w =
-        db.openWriter(
-            WriterOptions.defaults().withFlushInterval(Duration.ZERO).withBlobThreshold(512))) {
-      for (int round = 0; round < 3; round++) {
-        for (int i = 0; i < KEYS; i++) {
-          String val = key(i) + "@" + round + "x".repeat(rnd.nextInt(3) == 0 ? 600 : 3);
-          w.put(b(key(i)), b(val));
-          model.put(key(i), val);
-        }
-        w.flush();
-        if (round == 1) {
-          try (Compactor c = db.openCompactor(CompactorOptions.defaults().withL0Trigger(1))) {
-            c.runOnce();
-          }
-        }
-      }
-    }
-    return model;
   }
 }

@@ -1,5 +1,10 @@
 package io.isledb.db.fork;
 
+import static io.isledb.db.fork.ForkTestData.KEYS;
+import static io.isledb.db.fork.ForkTestData.b;
+import static io.isledb.db.fork.ForkTestData.clip;
+import static io.isledb.db.fork.ForkTestData.key;
+import static io.isledb.db.fork.ForkTestData.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +20,6 @@ import io.isledb.IsleException;
 import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
-import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
 import io.isledb.testing.HookedObjectStore;
@@ -41,7 +45,6 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class RetireModelTestBase {
   private static final long SEED = 1_300_041L;
-  private static final int KEYS = 40;
 
   protected final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final Queue<String> missing = new ConcurrentLinkedQueue<>();
@@ -92,14 +95,6 @@ public abstract class RetireModelTestBase {
     }
   }
 
-  private static byte[] b(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String key(int i) {
-    return String.format("k%03d", i);
-  }
-
   /** Every object under the prefix of {@code name}, counted with one listing. */
   private int objects(String name) {
     int n = 0;
@@ -107,34 +102,6 @@ public abstract class RetireModelTestBase {
       n++;
     }
     return n;
-  }
-
-  /** Three flushes and a compaction (some values are blobs); returns the model. */
-  private TreeMap<String, String> write(IsleDB db) {
-    Random rnd = new Random(SEED);
-    TreeMap<String, String> model = new TreeMap<>();
-    try (Writer w =
-        db.openWriter(
-            WriterOptions.defaults().withFlushInterval(Duration.ZERO).withBlobThreshold(512))) {
-      for (int round = 0; round < 3; round++) {
-        for (int i = 0; i < KEYS; i++) {
-          String v = key(i) + "@" + round + "x".repeat(rnd.nextInt(3) == 0 ? 600 : 3);
-          w.put(b(key(i)), b(v));
-          model.put(key(i), v);
-        }
-        w.flush();
-        if (round == 1) {
-          try (Compactor c = db.openCompactor(CompactorOptions.defaults().withL0Trigger(1))) {
-            c.runOnce();
-          }
-        }
-      }
-    }
-    return model;
-  }
-
-  private static TreeMap<String, String> clip(TreeMap<String, String> m, String from) {
-    return new TreeMap<>(m.tailMap(from, true));
   }
 
   private void assertReads(IsleDB db, TreeMap<String, String> model, String what) {
@@ -160,7 +127,7 @@ public abstract class RetireModelTestBase {
   @Test
   void retiredSourceIsDeletedWholeOnceTheForkReleasedIt() {
     IsleDB src = db("src");
-    TreeMap<String, String> model = write(src); // the source's writer closes here
+    TreeMap<String, String> model = write(src, new Random(SEED)); // its writer closes here
     IsleDB.fork(
         store("f"),
         List.of(ForkSource.ofVersion(prefix("src"), src.currentVersion(), b(key(10)), null)),
@@ -170,7 +137,7 @@ public abstract class RetireModelTestBase {
             .withSnapshotEvery(4)
             .withLogRetention(Duration.ZERO));
     IsleDB f = db("f");
-    TreeMap<String, String> expected = clip(model, key(10));
+    TreeMap<String, String> expected = clip(model, key(10), null);
     long retiredAt = src.retire();
     assertThat(src.retire()).as("retire is idempotent").isEqualTo(retiredAt);
     assertThatThrownBy(() -> src.openWriter(WriterOptions.defaults()))
@@ -211,7 +178,7 @@ public abstract class RetireModelTestBase {
   @Test
   void anIdleDatabaseIsNeverDeleted() {
     IsleDB idle = db("idle");
-    TreeMap<String, String> model = write(idle);
+    TreeMap<String, String> model = write(idle, new Random(SEED));
     int before = objects("idle");
     for (int i = 0; i < 3; i++) {
       collect(idle);
