@@ -335,6 +335,20 @@ public interface IsleDB extends AutoCloseable {
    */
   List<PinInfo> pinInfos();
 
+  /**
+   * Retires this database: appends a {@code retired} mark to its log (one create), after which no
+   * edit is applied: every writer, committer, compactor and retention compactor of the prefix, open
+   * or opened later, in any process, fails with {@link FencedException} (an open writer's unflushed
+   * writes are lost), and no version from the retirement on can be pinned. Readers and existing
+   * pins keep working. The GC of the prefix deletes it whole, every object, once it has seen it
+   * retired with no pin (forks' pins included) and no lease for the larger of the grace period and
+   * the log retention (docs/PROTOCOL.md section 9, "Retired sources"). Nothing else deletes a
+   * database: an idle one is never retired by itself. Idempotent; irreversible.
+   *
+   * @return the version of the retirement (the current version if it was already retired)
+   */
+  long retire();
+
   /** The newest published version (one cold manifest load). */
   long currentVersion();
 

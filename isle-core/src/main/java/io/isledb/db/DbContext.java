@@ -74,8 +74,12 @@ public record DbContext(
     // Before anything is written: an author with another grace period than GC's could commit
     // uploads GC has already deleted (DatabaseSettings).
     store.checkAtomicCreate();
-    settings.checkAuthor(this, author);
     io.isledb.manifest.ManifestState head = manifest.loadLatestListed();
+    if (!head.retired() || role == io.isledb.manifest.Role.GC) {
+      // On a retired database every other role is refused by the appender; it must not record
+      // the settings anew while GC deletes the prefix (PROTOCOL.md section 9, "Retired sources").
+      settings.checkAuthor(this, author);
+    }
     return new io.isledb.manifest.ManifestAppender(
         manifest,
         role,

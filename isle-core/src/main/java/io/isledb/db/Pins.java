@@ -93,6 +93,9 @@ public final class Pins {
     if (!history) {
       state = version == head.seq() ? head : ctx.manifest().loadVersion(version);
     }
+    if (head.retired()) {
+      refuseRetired(ctx, version, state);
+    }
     Optional<byte[]> previous = ctx.store().get(ManifestPaths.pin(name));
     long coveredUntil = history ? coveredUntil(name, version, previous) : Long.MIN_VALUE;
     write(
@@ -106,6 +109,26 @@ public final class Pins {
         previous,
         coveredUntil);
     return state;
+  }
+
+  /**
+   * A version of a retired database that is the retirement or after it cannot be pinned: GC deletes
+   * the prefix a while after it saw the retirement and no pin, and a pin accepted because its
+   * version "was the head" could land after GC's last look (docs/PROTOCOL.md section 9, "Retired
+   * sources"). Versions before the retirement are pinned by the stat-based rules, whose slot after
+   * the version exists.
+   */
+  private static void refuseRetired(DbContext ctx, long version, ManifestState state) {
+    ManifestState s = state != null ? state : ctx.manifest().loadVersion(version);
+    if (s.retired()) {
+      throw IsleException.invalidArgument(
+          "cannot pin version "
+              + version
+              + " of "
+              + ctx.store().location()
+              + ": the database is retired at that version (pin a version before its retirement,"
+              + " or an existing pin)");
+    }
   }
 
   /**

@@ -140,9 +140,20 @@ public final class ManifestAppender {
     confirmedAt = now;
   }
 
-  /** Claims a new epoch for the role; every older instance of the role is fenced from now on. */
+  /**
+   * Claims a new epoch for the role; every older instance of the role is fenced from now on. On a
+   * retired database nothing can be appended: GC joins at the newest GC epoch without appending (it
+   * only deletes the prefix, idempotently), every other role is refused.
+   *
+   * @throws FencedException if the database is retired (any role but GC)
+   */
   public long fence() {
     while (true) {
+      if (head.retired() && role == Role.GC) {
+        epoch = head.epoch(role);
+        return epoch;
+      }
+      checkRetired();
       long next = head.epoch(role) + 1;
       Edit e = new Edit(head.seq() + 1, role, next, author, clock.millis(), null, new Edit.Fence());
       if (tryTake(e, NO_DEADLINE)) {
@@ -209,8 +220,47 @@ public final class ManifestAppender {
     }
   }
 
-  /** Throws if a newer epoch of this role exists at the head. */
+  /**
+   * Retires the database (role {@link Role#RETIRED}): appends its one fence, after which no edit is
+   * applied (docs/PROTOCOL.md section 9, "Retired sources"). Idempotent.
+   *
+   * @return the version of the retirement, or the head's if the database already was retired
+   */
+  public long retire() {
+    if (role != Role.RETIRED) {
+      throw IsleException.internal("retire by role " + role.id(), null);
+    }
+    while (true) {
+      if (head.retired()) {
+        return head.seq();
+      }
+      Edit e = new Edit(head.seq() + 1, role, 1, author, clock.millis(), null, new Edit.Fence());
+      if (tryTake(e, NO_DEADLINE)) {
+        epoch = 1;
+        return e.seq();
+      }
+    }
+  }
+
+  private void checkRetired() {
+    if (head.retired()) {
+      throw new FencedException(
+          role.id()
+              + " "
+              + author
+              + " cannot append: "
+              + store.objectStore().location()
+              + " is retired (at or before version "
+              + head.seq()
+              + "); GC deletes it once nothing pins it; use another prefix");
+    }
+  }
+
+  /** Throws if a newer epoch of this role exists at the head, or the database is retired. */
   public void checkFence() {
+    if (role != Role.GC) {
+      checkRetired();
+    }
     long newest = head.epoch(role);
     if (newest > epoch) {
       throw new FencedException(

@@ -204,8 +204,19 @@ public final class ManifestState {
     return new Applied(applyValid(e), null);
   }
 
+  /**
+   * Whether the database is retired: a fence of {@link Role#RETIRED} was applied. Nothing is
+   * applied after it (docs/PROTOCOL.md section 9, "Retired sources").
+   */
+  public boolean retired() {
+    return fences.containsKey(Role.RETIRED);
+  }
+
   /** Why {@code e} would be ignored at this state, or null if it would be applied. */
   public String validate(Edit e) {
+    if (retired()) {
+      return "the database is retired: no edit is applied after its retirement";
+    }
     long current = epoch(e.role());
     if (e.change() instanceof Edit.Fence) {
       return e.epoch() > current

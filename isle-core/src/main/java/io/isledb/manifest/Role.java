@@ -16,7 +16,12 @@ public enum Role {
   /** Drops whole tables by age or time window. */
   RETENTION("retention"),
   /** Deletes unreferenced objects; appends only fences. */
-  GC("gc");
+  GC("gc"),
+  /**
+   * Not an instance but a mark: its one fence retires the database (docs/PROTOCOL.md section 9,
+   * "Retired sources"). No edit is applied after it; GC then deletes the prefix whole.
+   */
+  RETIRED("retired");
 
   private final String id;
 

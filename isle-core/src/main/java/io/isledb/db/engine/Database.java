@@ -263,6 +263,12 @@ public final class Database implements IsleDB {
   }
 
   @Override
+  public long retire() {
+    checkOpen();
+    return ctx.appender(io.isledb.manifest.Role.RETIRED, "retire-" + ctx.newId()).retire();
+  }
+
+  @Override
   public long currentVersion() {
     checkOpen();
     return ctx.manifest().loadLatest().seq();

@@ -14,6 +14,7 @@ import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstMeta;
 import io.isledb.util.Internal;
@@ -86,6 +87,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final GcSweep sweep = new GcSweep();
   private final GcLogCollection logs;
   private final GcForks forks;
+  private final GcRetirement retirement;
 
   public DbGarbageCollector(DbContext ctx, GcOptions options) {
     this.ctx = ctx;
@@ -98,6 +100,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     this.leases = new GcLeases(ctx);
     this.logs = new GcLogCollection(ctx);
     this.forks = new GcForks(ctx);
+    this.retirement = new GcRetirement(ctx);
     // Shared: on the compaction pool (long passes), not the maintenance pool (short timers).
     this.executor = ctx.resources().compactionScheduler("isledb-gc " + ctx.store().location(), 1);
     this.life = new RoleLifecycle("garbage collector of " + ctx.store().location());
@@ -141,6 +144,10 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   @Override
   public synchronized GcResult runOnce() {
     life.checkOpen();
+    if (retirement.deleted()) {
+      // The prefix is gone (retired and deleted whole by an earlier pass): nothing to collect.
+      return new GcResult(window.head().seq(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of());
+    }
     // Read before anything else: a deletion needs now >= mark + grace, so the head read below
     // comes after the mark's grace period (the commit-deadline argument, PROTOCOL.md section 7).
     long now = ctx.clock().millis();
@@ -149,6 +156,9 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     // 1. Catch up with the log (left behind? fenced?).
     List<SstMeta> newlyAdded = new ArrayList<>();
     List<ObjectInfo> snapshotObjects = window.catchUp(newlyAdded);
+    if (window.head().retired()) {
+      return retiredPass(now, grace, snapshotObjects);
+    }
 
     // 2. Retained window and base. First sightings are stamped after the listings.
     List<String> unreadablePins = new ArrayList<>();
@@ -210,6 +220,39 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         deletedTemporaries,
         unreadable,
         unreadablePins.isEmpty());
+  }
+
+  /**
+   * A pass over a retired database (PROTOCOL.md section 9, "Retired sources"): pins only (expired
+   * ones deleted, stray fork pins removed), the head's snapshot, and the deletion of the whole
+   * prefix once it is due. No table is read or marked: a GC killed during the deletion leaves
+   * tables of the head missing, and what died before the retirement goes with the prefix.
+   */
+  private GcResult retiredPass(long now, long grace, List<ObjectInfo> snapshotObjects) {
+    List<String> unreadable = new ArrayList<>();
+    List<ManifestCodec.Pin> pins =
+        PinExpiry.honoured(ctx.store(), Pins.read(ctx.store(), unreadable), now, grace);
+    if (unreadable.isEmpty()) {
+      forks.removeStrayPins(pins, now, grace);
+    }
+    ManifestState head = window.head();
+    if (snapshotObjects.stream().noneMatch(o -> ManifestPaths.seqOf(o.name()) == head.seq())) {
+      // The deletion removes this snapshot last: until then every load finds the retirement.
+      ctx.manifest().writeSnapshot(head, now);
+      ctx.manifest()
+          .writeCurrent(
+              new ManifestCodec.Current(
+                  head.seq(), head.seq(), head.maxCommittedLsn(), head.lowWatermarkLsn(), now));
+    }
+    int deleted =
+        retirement.maybeDelete(head, now, Math.max(grace, ctx.options().logRetention().toMillis()));
+    LOG.info(
+        "gc pass at version {} of the retired {}: {} objects deleted, {} pins",
+        head.seq(),
+        ctx.store().location(),
+        deleted,
+        pins.size());
+    return new GcResult(head.seq(), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, unreadable);
   }
 
   private GcResult report(
