@@ -71,6 +71,8 @@ class ReadmeExamplesITCase {
     assertThat(ci)
         .contains("mvn -B verify")
         .contains("mvn -q -B -Prun -DskipTests package -Dexample.args=--short -pl examples -am");
+    assertThat(Files.readString(ROOT.resolve("README.md"))).contains("isle-cli/bin/isle --help");
+    assertThat(ci).contains("isle-cli/bin/isle --help");
     assertThat(Files.readString(Path.of("pom.xml")))
         .contains("<example.main>io.isledb.examples.MainJob</example.main>");
   }
