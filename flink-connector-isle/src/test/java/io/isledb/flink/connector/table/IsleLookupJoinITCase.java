@@ -257,7 +257,7 @@ class IsleLookupJoinITCase {
       // are the old or the new ones, never anything else. The pause only paces the rounds.
       Map<Long, String> seen = before;
       long firstNew = -1;
-      for (int retries = 0; retries < 500 && firstNew < 0; retries++, round++) {
+      for (int retries = 0; retries < 200 && firstNew < 0; retries++, round++) {
         Thread.sleep(20);
         seen = probeRound(results, round);
         for (long id : PROBED_KEYS) {
@@ -269,7 +269,7 @@ class IsleLookupJoinITCase {
           firstNew = round;
         }
       }
-      assertThat(seen).as("no round within 500 retries saw the new rows").isEqualTo(after);
+      assertThat(seen).as("no round within 200 retries saw the new rows").isEqualTo(after);
       for (long more = round + 2; round < more; round++) { // and stay seen
         assertThat(probeRound(results, round)).as("round %s", round).isEqualTo(after);
       }
