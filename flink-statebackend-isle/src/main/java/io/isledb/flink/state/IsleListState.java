@@ -15,8 +15,9 @@ import org.apache.flink.util.Preconditions;
 /**
  * A list state whose elements are separate entries, {@code kg | id | key | namespace | seq} with a
  * backend-wide increasing 8-byte sequence number: {@code add} is a blind write (no read), {@code
- * get} a prefix scan that returns the elements in the order they were added. {@code update} deletes
- * the old elements (a scan) before writing the new ones.
+ * get} a prefix scan that returns the elements in the order they were added. {@code update} scans
+ * the old elements and overwrites their keys in order (deleting only a surplus, appending only what
+ * is beyond the old length), so repeated updates leave no tombstones for later scans.
  */
 final class IsleListState<K, N, V> extends AbstractIsleState<K, N, List<V>>
     implements InternalListState<K, N, V> {
@@ -89,8 +90,30 @@ final class IsleListState<K, N, V> extends AbstractIsleState<K, N, List<V>>
     Preconditions.checkNotNull(values, "List of values to add cannot be null.");
     checkNoNulls(values);
     byte[] prefix = currentKey();
-    deletePrefix(prefix);
-    append(prefix, values);
+    TypeSerializer<V> elements = elementSerializer();
+    // Overwrites the old elements' keys in order instead of deleting them and writing new keys: a
+    // list updated again and again keeps the same keys, so no tombstones pile up under its prefix
+    // (each of which every later get and update would scan past, in the memtables and in the
+    // tables until compaction drops them). Only a shrinking list deletes its surplus keys; a
+    // growing one appends keys after the old ones, so the order stays the order of the values.
+    int next = 0;
+    byte[] end = StateKeys.prefixEnd(prefix);
+    byte[] from = prefix;
+    while (true) {
+      List<KV> batch = db().scan(from, end, SCAN_BATCH);
+      for (KV kv : batch) {
+        if (next < values.size()) {
+          db().put(kv.key(), serialize(values.get(next++), elements));
+        } else {
+          db().delete(kv.key());
+        }
+      }
+      if (batch.size() < SCAN_BATCH) {
+        break;
+      }
+      from = successor(batch.get(batch.size() - 1).key());
+    }
+    append(prefix, next == 0 ? values : values.subList(next, values.size()));
   }
 
   @Override

@@ -37,6 +37,7 @@ final class StateDb implements AutoCloseable {
   private final TtlCompactionFilter ttlFilter;
   private AutoCloseable releaseOnClose;
   private boolean closed;
+  private long deletes;
 
   private StateDb(
       String storeUri,
@@ -158,7 +159,13 @@ final class StateDb implements AutoCloseable {
   }
 
   void delete(byte[] key) {
+    deletes++;
     writer.delete(key);
+  }
+
+  /** Deletes issued so far (task thread only): tests bound the tombstones a state kind writes. */
+  long deletes() {
+    return deletes;
   }
 
   /**

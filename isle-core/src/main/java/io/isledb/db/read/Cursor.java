@@ -42,6 +42,17 @@ public interface Cursor extends AutoCloseable {
     return null;
   }
 
+  /**
+   * Moves past every entry whose user key is {@code key} (the cursor is at {@code key} or after
+   * it). One step per version here; cursors over sorted arrays jump, so that a scan steps over the
+   * many versions a memtable keeps of a key rewritten again and again in O(log versions).
+   */
+  default void skipPast(byte[] key) {
+    while (valid() && java.util.Arrays.equals(keyArray(), 0, keyLength(), key, 0, key.length)) {
+      next();
+    }
+  }
+
   @Override
   void close();
 }

@@ -51,6 +51,18 @@ public final class MergingCursor implements Cursor {
     top = heap.poll();
   }
 
+  /** Lets each input at {@code key} skip it its own way (a memtable run jumps over versions). */
+  @Override
+  public void skipPast(byte[] key) {
+    while (top != null && Arrays.equals(top.keyArray(), 0, top.keyLength(), key, 0, key.length)) {
+      top.skipPast(key);
+      if (top.valid()) {
+        heap.add(top);
+      }
+      top = heap.poll();
+    }
+  }
+
   @Override
   public byte[] userKey() {
     return top.userKey();

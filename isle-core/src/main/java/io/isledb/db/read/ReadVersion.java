@@ -14,7 +14,6 @@ import io.isledb.sst.ValueKind;
 import io.isledb.util.Bytes;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -174,12 +173,8 @@ final class ReadVersion {
         byte[] value = merged.value();
         String where = merged.where();
         String home = merged.home();
-        // Skip older versions of the same key.
-        merged.next();
-        while (merged.valid()
-            && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
-          merged.next();
-        }
+        // Skip older versions of the same key (memtable runs jump over them).
+        merged.skipPast(key);
         if (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now)) {
           continue;
         }

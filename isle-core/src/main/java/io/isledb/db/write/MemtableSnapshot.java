@@ -25,6 +25,7 @@ final class MemtableSnapshot {
   private final byte[] kinds;
   private final long[] expires;
   private Runs runs = Runs.EMPTY;
+  private long loads; // entries the cursors of this snapshot stepped onto (tests bound it)
 
   MemtableSnapshot(
       int count,
@@ -56,6 +57,11 @@ final class MemtableSnapshot {
 
   int count() {
     return count;
+  }
+
+  /** Entries the cursors of this snapshot have stepped onto so far. */
+  long loads() {
+    return loads;
   }
 
   long seq(int e) {
@@ -196,8 +202,40 @@ final class MemtableSnapshot {
 
     private void load() {
       if (i < run.length) {
+        loads++;
         key = copyKey(run[i], key);
       }
+    }
+
+    /**
+     * Jumps past the versions of {@code key}, contiguous in a sorted run: a galloping search from
+     * the current entry, O(log versions) comparisons and one key copy however many versions a key
+     * rewritten again and again has here.
+     */
+    @Override
+    public void skipPast(byte[] skipped) {
+      if (i >= run.length || compareKey(run[i], skipped) != 0) {
+        return;
+      }
+      int lo = i; // at skipped
+      int step = 1;
+      int hi = i + 1;
+      while (hi < run.length && compareKey(run[hi], skipped) == 0) {
+        lo = hi;
+        step <<= 1;
+        hi = lo + step;
+      }
+      hi = Math.min(hi, run.length); // run[hi] is past skipped, or hi is the end
+      while (hi - lo > 1) {
+        int mid = (lo + hi) >>> 1;
+        if (compareKey(run[mid], skipped) == 0) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+      i = hi;
+      load();
     }
 
     @Override
