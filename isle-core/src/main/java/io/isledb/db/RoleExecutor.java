@@ -11,6 +11,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One role's view of a shared pool: its tasks run on the pool's threads, and shutting the view down
@@ -22,6 +24,12 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
   private final Set<Future<?>> tasks = ConcurrentHashMap.newKeySet();
   private final AtomicLong runs;
   private volatile boolean shutdown;
+  // Runs executing now: a future cancelled while its run executes is done at once, but its body
+  // goes on, and a closing role must not return before it ends (it may be writing objects).
+  private final ReentrantLock activeLock = new ReentrantLock();
+  private final Condition idle = activeLock.newCondition();
+  private int active;
+  private final ThreadLocal<Boolean> inRun = new ThreadLocal<>(); // a run closing its own role
 
   RoleExecutor(ScheduledExecutorService pool, String name, AtomicLong runs) {
     this.pool = pool;
@@ -31,9 +39,50 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
 
   private Runnable counted(Runnable r) {
     return () -> {
-      runs.incrementAndGet();
-      r.run();
+      enter();
+      try {
+        runs.incrementAndGet();
+        r.run();
+      } finally {
+        exit();
+      }
     };
+  }
+
+  private void enter() {
+    inRun.set(Boolean.TRUE);
+    activeLock.lock();
+    try {
+      active++;
+    } finally {
+      activeLock.unlock();
+    }
+  }
+
+  private void exit() {
+    inRun.remove();
+    activeLock.lock();
+    try {
+      if (--active <= 1) {
+        idle.signalAll();
+      }
+    } finally {
+      activeLock.unlock();
+    }
+  }
+
+  /** 1 when the calling thread is a run of this role itself (it cannot wait for itself). */
+  private int self() {
+    return Boolean.TRUE.equals(inRun.get()) ? 1 : 0;
+  }
+
+  private boolean idle() {
+    activeLock.lock();
+    try {
+      return active <= self();
+    } finally {
+      activeLock.unlock();
+    }
   }
 
   private <F extends Future<?>> F track(F f) {
@@ -69,8 +118,13 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
     return track(
         pool.schedule(
             () -> {
-              runs.incrementAndGet();
-              return callable.call();
+              enter();
+              try {
+                runs.incrementAndGet();
+                return callable.call();
+              } finally {
+                exit();
+              }
             },
             delay,
             unit));
@@ -116,7 +170,7 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
 
   @Override
   public boolean isTerminated() {
-    return shutdown && tasks.stream().allMatch(Future::isDone);
+    return shutdown && tasks.stream().allMatch(Future::isDone) && idle();
   }
 
   /**
@@ -133,6 +187,19 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
           | java.util.concurrent.TimeoutException e) {
         // done one way or another (or timed out: checked below)
       }
+    }
+    // A cancelled future is done while its run may still execute: wait for the runs themselves.
+    long nanos = unit.toNanos(timeout);
+    activeLock.lock();
+    try {
+      while (active > self()) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = idle.awaitNanos(nanos);
+      }
+    } finally {
+      activeLock.unlock();
     }
     return isTerminated();
   }
