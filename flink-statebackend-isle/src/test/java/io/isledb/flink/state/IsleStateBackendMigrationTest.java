@@ -37,6 +37,12 @@ class IsleStateBackendMigrationTest extends StateBackendMigrationTestBase<IsleSt
     config.set(IsleStateBackendOptions.DIR, dir.toURI().toString());
     // Periodic GC would keep writing into the temp dir JUnit deletes after the last template.
     config.set(IsleStateBackendOptions.GC_INTERVAL, Duration.ZERO);
+    // A restore under a new job id forks, and the fork's compactor starts rewriting the borrowed
+    // tables at once. In two CI runs of the PQ-incompatibility template such a compaction wrote a
+    // table and a log entry after the backend was disposed, while JUnit deleted the temp dir: a
+    // known open bug (compaction still writing after close; the RoleExecutor fix did not cover it).
+    // This suite tests migration, not compaction, so compaction is off here until that is fixed.
+    config.set(IsleStateBackendOptions.COMPACTION_ENABLED, false);
     return new IsleStateBackend().configure(config, getClass().getClassLoader());
   }
 }
