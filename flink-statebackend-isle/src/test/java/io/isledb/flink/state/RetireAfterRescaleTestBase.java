@@ -1,0 +1,365 @@
+package io.isledb.flink.state;
+
+import static io.isledb.flink.state.RescaleByForkTest.get;
+import static io.isledb.flink.state.RescaleByForkTest.keyGroup;
+import static io.isledb.flink.state.RescaleByForkTest.pins;
+import static io.isledb.flink.state.RescaleByForkTest.put;
+import static io.isledb.flink.state.RescaleByForkTest.valueOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.isledb.Compactor;
+import io.isledb.CompactorOptions;
+import io.isledb.DBOptions;
+import io.isledb.FencedException;
+import io.isledb.IsleDB;
+import io.isledb.ObjectStore;
+import io.isledb.RequestStats;
+import io.isledb.Writer;
+import io.isledb.WriterOptions;
+import io.isledb.flink.state.snapshot.IsleCheckpoint;
+import io.isledb.testing.MutableClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.RunnableFuture;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.CheckpointType;
+import org.apache.flink.runtime.checkpoint.SavepointType;
+import org.apache.flink.runtime.state.CheckpointStorageLocationReference;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The old subtasks' databases after a rescale 2 -> 3 by fork, on the store of the subclass ({@code
+ * file://}, s3a:// against the real S3 server), with compaction, GC and the discard of subsumed
+ * checkpoints driven by the test (a test clock for the GC the new backends run on the old
+ * databases): after a claimed restore (the first completed checkpoint is a regular one) each old
+ * database is retired by the new subtask holding its first key group, once, also by a restored
+ * attempt of that subtask; it is deleted whole once its checkpoints are discarded and the forks' GC
+ * released their pins; every key reads per the model throughout. After an unclaimed restore
+ * (NO_CLAIM: the first checkpoint is a full one) and from a native savepoint, nothing is retired
+ * and the old databases stay whole. Every restore by fork costs a few small requests per source
+ * database.
+ */
+abstract class RetireAfterRescaleTestBase {
+  private static final Duration GRACE = IsleStateBackendOptions.GC_GRACE_PERIOD.defaultValue();
+  private static final int KEYS = 300;
+  private static final List<KeyGroupRange> OLD =
+      List.of(KeyGroupRange.of(0, 63), KeyGroupRange.of(64, 127));
+  private static final List<KeyGroupRange> NEW =
+      List.of(KeyGroupRange.of(0, 42), KeyGroupRange.of(43, 85), KeyGroupRange.of(86, 127));
+  private static final CheckpointOptions FULL =
+      new CheckpointOptions(
+          CheckpointType.FULL_CHECKPOINT, CheckpointStorageLocationReference.getDefault());
+
+  private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+  private final Map<Integer, String> model = new TreeMap<>();
+
+  /** A kit whose backends keep their databases on the store under test, quiet (no maintenance). */
+  protected abstract BackendTestKit kit() throws Exception;
+
+  /** What the JobManager does with a subsumed checkpoint: remove its pin. */
+  protected abstract void discard(KeyedStateHandle handle) throws Exception;
+
+  @BeforeEach
+  void hooks() {
+    TestHooks.sourceGcClock = clock;
+  }
+
+  @AfterEach
+  void resetHooks() {
+    TestHooks.reset();
+  }
+
+  @Test
+  void claimedRescaleRetiresAndDeletesTheOldDatabasesWhole() throws Exception {
+    try (BackendTestKit kit = kit()) {
+      List<List<KeyedStateHandle>> old = writeOld(kit);
+      List<IsleCheckpoint> sources = latest(old);
+      List<IsleKeyedStateBackend<Integer>> parts = restore(kit, lastHandles(old));
+      assertThat(parts.get(0).retirement().pending()).containsExactly(sources.get(0).getPrefix());
+      assertThat(parts.get(1).retirement().pending()).containsExactly(sources.get(1).getPrefix());
+      assertThat(parts.get(2).retirement().pending()).isEmpty();
+
+      // The first checkpoint of the new subtasks is a regular one: the restore was claimed.
+      List<KeyedStateHandle> first = checkpoint(parts, 10, true);
+      for (IsleCheckpoint s : sources) {
+        assertRetired(s);
+      }
+      assertReads(parts);
+
+      // Subtask 0 fails and is restored from its checkpoint: the restored attempt carries on.
+      parts.get(0).dispose();
+      parts.set(0, kit.create(IntSerializer.INSTANCE, NEW.get(0), List.of(first.get(0))));
+      assertThat(parts.get(0).retirement().claimed()).isTrue();
+      assertThat(parts.get(0).retirement().pending()).containsExactly(sources.get(0).getPrefix());
+      assertReads(parts);
+
+      // Still borrowed and still checkpointed: the retired databases' GC keeps them whole.
+      passes(parts);
+      for (IsleCheckpoint s : sources) {
+        assertThat(objects(s)).as("objects of %s while pinned", s).isPositive();
+      }
+
+      // The new databases rewrite what they borrowed, checkpoint again (subsuming 10); Flink
+      // discards the subsumed checkpoints (the old job's too: claimed); their GC releases the
+      // fork pins.
+      for (IsleKeyedStateBackend<Integer> p : parts) {
+        compactFully(p.db());
+      }
+      List<KeyedStateHandle> second = checkpoint(parts, 11, true);
+      discardAll(first);
+      for (List<KeyedStateHandle> hs : old) {
+        discardAll(hs);
+      }
+      for (KeyedStateHandle h : second) {
+        GcPasses.converge(IsleCheckpoint.of(h).orElseThrow(), GRACE);
+      }
+      for (IsleCheckpoint s : sources) {
+        assertThat(pins(s)).as("pins left on %s", s).isEmpty();
+      }
+      assertReads(parts);
+
+      // The new subtasks' GC passes on the old databases: seen unpinned, deleted a grace later.
+      passes(parts);
+      clock.advance(GRACE.plusSeconds(1));
+      passes(parts);
+      for (IsleCheckpoint s : sources) {
+        assertThat(objects(s)).as("objects left of the retired %s", s).isZero();
+      }
+      assertReads(parts);
+      List<KeyedStateHandle> third = checkpoint(parts, 12, true);
+      for (IsleKeyedStateBackend<Integer> p : parts) {
+        assertThat(p.retirement().pending()).as("sources left of %s", p.db().prefix()).isEmpty();
+      }
+
+      // Restored attempts of every new subtask read everything; nothing is retired again.
+      List<IsleKeyedStateBackend<Integer>> restored = new ArrayList<>();
+      for (int i = 0; i < parts.size(); i++) {
+        parts.get(i).dispose();
+        restored.add(kit.create(IntSerializer.INSTANCE, NEW.get(i), List.of(third.get(i))));
+        assertThat(restored.get(i).retirement().pending()).isEmpty();
+      }
+      assertReads(restored);
+      for (IsleCheckpoint s : sources) {
+        assertThat(objects(s)).as("objects of %s after the restores", s).isZero();
+      }
+      restored.forEach(IsleKeyedStateBackend::dispose);
+    }
+  }
+
+  @Test
+  void unclaimedRescaleAndSavepointsLeaveTheOldDatabasesIntact() throws Exception {
+    try (BackendTestKit kit = kit()) {
+      List<List<KeyedStateHandle>> old = writeOld(kit);
+      List<IsleCheckpoint> sources = latest(old);
+
+      // NO_CLAIM: the JobManager's first checkpoint after the restore is a full one.
+      List<IsleKeyedStateBackend<Integer>> parts = restore(kit, lastHandles(old));
+      checkpoint(parts, 10, false);
+      checkpoint(parts, 11, true);
+      for (IsleKeyedStateBackend<Integer> p : parts) {
+        assertThat(p.retirement().claimed()).isFalse();
+        assertThat(p.retirement().pending()).isEmpty();
+      }
+      passes(parts);
+      clock.advance(GRACE.plusSeconds(1));
+      passes(parts);
+      for (IsleCheckpoint s : sources) {
+        assertNotRetired(s);
+      }
+      assertReads(parts);
+      parts.forEach(IsleKeyedStateBackend::dispose);
+
+      // A native savepoint of a running job: its pin is not a checkpoint's, so a claimed restore
+      // from it retires nothing.
+      IsleKeyedStateBackend<Integer> running = kit.create(IntSerializer.INSTANCE);
+      put(running, 1, valueOf(1));
+      CheckpointOptions savepoint =
+          new CheckpointOptions(
+              SavepointType.savepoint(SavepointFormatType.NATIVE),
+              CheckpointStorageLocationReference.getDefault());
+      KeyedStateHandle sp = snapshot(running, 20, savepoint);
+      assertThat(IsleCheckpoint.of(sp).orElseThrow().getPinName()).startsWith("svp-");
+      IsleKeyedStateBackend<Integer> fromSavepoint =
+          kit.create(IntSerializer.INSTANCE, NEW.get(0), List.of(sp.getIntersection(NEW.get(0))));
+      assertThat(fromSavepoint.retirement().pending()).isEmpty();
+      fromSavepoint.dispose();
+      put(running, 2, valueOf(2)); // the savepoint's job writes on
+      BackendTestKit.snapshot(running, 21);
+      running.dispose();
+    }
+  }
+
+  /** Two old subtasks write {@link #KEYS} keys over three checkpoints; returns their handles. */
+  private List<List<KeyedStateHandle>> writeOld(BackendTestKit kit) throws Exception {
+    List<List<KeyedStateHandle>> handles = new ArrayList<>();
+    for (KeyGroupRange r : OLD) {
+      IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE, r, List.of());
+      List<KeyedStateHandle> hs = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (int k = round; k < KEYS; k += 3) {
+          if (r.contains(keyGroup(k))) {
+            put(b, k, valueOf(k));
+            model.put(k, valueOf(k));
+          }
+        }
+        hs.add(BackendTestKit.snapshot(b, round + 1));
+      }
+      b.dispose();
+      handles.add(hs);
+    }
+    return handles;
+  }
+
+  private static List<KeyedStateHandle> lastHandles(List<List<KeyedStateHandle>> old) {
+    List<KeyedStateHandle> out = new ArrayList<>();
+    old.forEach(hs -> out.add(hs.get(hs.size() - 1)));
+    return out;
+  }
+
+  private static List<IsleCheckpoint> latest(List<List<KeyedStateHandle>> old) throws Exception {
+    List<IsleCheckpoint> out = new ArrayList<>();
+    for (KeyedStateHandle h : lastHandles(old)) {
+      out.add(IsleCheckpoint.of(h).orElseThrow());
+    }
+    return out;
+  }
+
+  /** The new subtasks, each restored from the old handles' parts that overlap its range. */
+  private List<IsleKeyedStateBackend<Integer>> restore(
+      BackendTestKit kit, List<KeyedStateHandle> handles) throws Exception {
+    List<IsleKeyedStateBackend<Integer>> parts = new ArrayList<>();
+    for (KeyGroupRange r : NEW) {
+      List<KeyedStateHandle> mine = new ArrayList<>();
+      for (KeyedStateHandle h : handles) {
+        KeyedStateHandle part = h.getIntersection(r);
+        if (part != null) {
+          mine.add(part);
+        }
+      }
+      IsleKeyedStateBackend<Integer> part = kit.create(IntSerializer.INSTANCE, r, mine);
+      // Small requests per source database, whatever the state's size (RescaleByForkTest).
+      RequestStats restore = part.db().stats();
+      assertThat(restore.total())
+          .as("requests of the restore of %s from %s sources: %s", r, mine.size(), restore)
+          .isLessThanOrEqualTo(10 + 40L * mine.size());
+      assertThat(restore.bytesRead())
+          .as("bytes read by the restore of %s: %s", r, restore)
+          .isLessThan(mine.size() * RescaleByForkTest.PER_SOURCE);
+      parts.add(part);
+    }
+    return parts;
+  }
+
+  /** One change per subtask, then checkpoint {@code id} of every subtask, confirmed complete. */
+  private List<KeyedStateHandle> checkpoint(
+      List<IsleKeyedStateBackend<Integer>> parts, long id, boolean regular) throws Exception {
+    List<KeyedStateHandle> out = new ArrayList<>();
+    for (IsleKeyedStateBackend<Integer> p : parts) {
+      int k = firstKeyOf(p.getKeyGroupRange());
+      put(p, k, "v" + id + "-" + k);
+      model.put(k, "v" + id + "-" + k);
+      out.add(
+          snapshot(p, id, regular ? CheckpointOptions.forCheckpointWithDefaultLocation() : FULL));
+    }
+    for (IsleKeyedStateBackend<Integer> p : parts) {
+      p.notifyCheckpointComplete(id);
+    }
+    return out;
+  }
+
+  private static KeyedStateHandle snapshot(
+      IsleKeyedStateBackend<?> b, long id, CheckpointOptions options) throws Exception {
+    RunnableFuture<SnapshotResult<KeyedStateHandle>> f = b.snapshot(id, id, null, options);
+    f.run();
+    return f.get().getJobManagerOwnedSnapshot();
+  }
+
+  private static void passes(List<IsleKeyedStateBackend<Integer>> parts) {
+    parts.forEach(p -> p.retirement().runPassesNow());
+  }
+
+  private void discardAll(List<KeyedStateHandle> handles) throws Exception {
+    for (KeyedStateHandle h : handles) {
+      discard(h);
+    }
+  }
+
+  private void assertReads(List<IsleKeyedStateBackend<Integer>> parts) throws Exception {
+    Map<Integer, String> seen = new TreeMap<>();
+    for (IsleKeyedStateBackend<Integer> p : parts) {
+      for (int k : model.keySet()) {
+        if (p.getKeyGroupRange().contains(keyGroup(k))) {
+          seen.put(k, get(p, k));
+        }
+      }
+    }
+    assertThat(seen).isEqualTo(model);
+  }
+
+  private static int firstKeyOf(KeyGroupRange r) {
+    int k = 0;
+    while (!r.contains(keyGroup(k))) {
+      k++;
+    }
+    return k;
+  }
+
+  private static DBOptions dbOptions() {
+    return DBOptions.defaults().withGcGracePeriod(GRACE).withLogRetention(Duration.ZERO);
+  }
+
+  /** A writer of a retired database is refused: no writer can ever commit there again. */
+  private static void assertRetired(IsleCheckpoint s) {
+    try (ObjectStore store = IsleDB.openStore(s.getStoreUri(), s.getPrefix(), s.hadoopConf());
+        IsleDB db = IsleDB.open(store, dbOptions())) {
+      assertThatThrownBy(() -> db.openWriter(WriterOptions.defaults()).close())
+          .as("a writer of %s", s)
+          .isInstanceOf(FencedException.class)
+          .hasMessageContaining("retired");
+    }
+  }
+
+  /** The old database keeps its checkpoint pins and tables, and still takes a writer. */
+  private static void assertNotRetired(IsleCheckpoint s) {
+    assertThat(pins(s)).extracting(p -> p.name()).contains(s.getPinName());
+    assertThat(objects(s)).isPositive();
+    try (ObjectStore store = IsleDB.openStore(s.getStoreUri(), s.getPrefix(), s.hadoopConf());
+        IsleDB db = IsleDB.open(store, dbOptions());
+        Writer w = db.openWriter(WriterOptions.defaults())) {
+      assertThat(w).isNotNull();
+    }
+  }
+
+  private static int objects(IsleCheckpoint s) {
+    try (ObjectStore store = IsleDB.openStore(s.getStoreUri(), s.getPrefix(), s.hadoopConf())) {
+      int n = 0;
+      for (var it = store.list(""); it.hasNext(); it.next()) {
+        n++;
+      }
+      return n;
+    }
+  }
+
+  /** What the backend's compactor does in the background: merge until nothing is borrowed. */
+  private static void compactFully(StateDb state) {
+    try (ObjectStore store =
+            IsleDB.openStore(state.storeUri(), state.prefix(), state.hadoopConf());
+        IsleDB db = IsleDB.open(store, dbOptions());
+        Compactor c = db.openCompactor(CompactorOptions.defaults())) {
+      while (c.runOnce().isPresent()) {
+        // until nothing is left to merge
+      }
+    }
+  }
+}
