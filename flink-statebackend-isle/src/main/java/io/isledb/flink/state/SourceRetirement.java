@@ -190,7 +190,7 @@ final class SourceRetirement implements AutoCloseable {
       claim();
       return;
     }
-    if (claimed && ++completions % probeEvery() == 0) {
+    if (claimed && maintenance.gc() && ++completions % probeEvery() == 0) {
       requestPasses();
     }
   }
@@ -300,7 +300,7 @@ final class SourceRetirement implements AutoCloseable {
   /** Stops the sources' GC (before the backend's database closes). */
   @Override
   public void close() {
-    if (closed) {
+    if (db == null || closed) {
       return;
     }
     closed = true;

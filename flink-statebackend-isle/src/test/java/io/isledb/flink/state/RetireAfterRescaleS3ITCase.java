@@ -1,7 +1,7 @@
 package io.isledb.flink.state;
 
+import io.isledb.DBOptions;
 import io.isledb.IsleDB;
-import io.isledb.ObjectStore;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import io.isledb.testing.S3ServerExtension;
 import java.time.Duration;
@@ -33,13 +33,12 @@ class RetireAfterRescaleS3ITCase extends RetireAfterRescaleTestBase {
   @Override
   protected void discard(KeyedStateHandle handle) throws Exception {
     IsleCheckpoint c = IsleCheckpoint.of(handle).orElseThrow();
-    try (ObjectStore store = IsleDB.openStore(c.getStoreUri(), c.getPrefix(), c.hadoopConf());
-        IsleDB db =
-            IsleDB.open(
-                store,
-                io.isledb.DBOptions.defaults()
-                    .withGcGracePeriod(IsleStateBackendOptions.GC_GRACE_PERIOD.defaultValue())
-                    .withLogRetention(Duration.ZERO))) {
+    try (IsleDB db =
+        IsleDB.open(
+            store(c),
+            DBOptions.defaults()
+                .withGcGracePeriod(IsleStateBackendOptions.GC_GRACE_PERIOD.defaultValue())
+                .withLogRetention(Duration.ZERO))) {
       db.unpin(c.getPinName());
     }
   }

@@ -2,7 +2,6 @@ package io.isledb.flink.state;
 
 import static io.isledb.flink.state.RescaleByForkTest.get;
 import static io.isledb.flink.state.RescaleByForkTest.keyGroup;
-import static io.isledb.flink.state.RescaleByForkTest.pins;
 import static io.isledb.flink.state.RescaleByForkTest.put;
 import static io.isledb.flink.state.RescaleByForkTest.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,8 +11,11 @@ import io.isledb.Compactor;
 import io.isledb.CompactorOptions;
 import io.isledb.DBOptions;
 import io.isledb.FencedException;
+import io.isledb.GarbageCollector;
+import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
+import io.isledb.PinInfo;
 import io.isledb.RequestStats;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
@@ -63,6 +65,7 @@ abstract class RetireAfterRescaleTestBase {
 
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final Map<Integer, String> model = new TreeMap<>();
+  private ObjectStore root;
 
   /** A kit whose backends keep their databases on the store under test, quiet (no maintenance). */
   protected abstract BackendTestKit kit() throws Exception;
@@ -78,6 +81,9 @@ abstract class RetireAfterRescaleTestBase {
   @AfterEach
   void resetHooks() {
     TestHooks.reset();
+    if (root != null) {
+      root.close();
+    }
   }
 
   @Test
@@ -121,8 +127,8 @@ abstract class RetireAfterRescaleTestBase {
       for (List<KeyedStateHandle> hs : old) {
         discardAll(hs);
       }
-      for (KeyedStateHandle h : second) {
-        GcPasses.converge(IsleCheckpoint.of(h).orElseThrow(), GRACE);
+      for (IsleKeyedStateBackend<Integer> p : parts) {
+        collectOwn(p.db());
       }
       for (IsleCheckpoint s : sources) {
         assertThat(pins(s)).as("pins left on %s", s).isEmpty();
@@ -319,10 +325,24 @@ abstract class RetireAfterRescaleTestBase {
     return DBOptions.defaults().withGcGracePeriod(GRACE).withLogRetention(Duration.ZERO);
   }
 
+  /**
+   * The store of the database of {@code c}: a sibling of one store the test opens once (an S3A
+   * FileSystem per helper call would cost seconds each).
+   */
+  protected final ObjectStore store(IsleCheckpoint c) {
+    if (root == null) {
+      root = IsleDB.openStore(c.getStoreUri(), c.getPrefix(), c.hadoopConf());
+    }
+    return root.sibling(c.getPrefix());
+  }
+
+  private ObjectStore store(StateDb db) {
+    return root.sibling(db.prefix());
+  }
+
   /** A writer of a retired database is refused: no writer can ever commit there again. */
-  private static void assertRetired(IsleCheckpoint s) {
-    try (ObjectStore store = IsleDB.openStore(s.getStoreUri(), s.getPrefix(), s.hadoopConf());
-        IsleDB db = IsleDB.open(store, dbOptions())) {
+  private void assertRetired(IsleCheckpoint s) {
+    try (IsleDB db = IsleDB.open(store(s), dbOptions())) {
       assertThatThrownBy(() -> db.openWriter(WriterOptions.defaults()).close())
           .as("a writer of %s", s)
           .isInstanceOf(FencedException.class)
@@ -331,35 +351,50 @@ abstract class RetireAfterRescaleTestBase {
   }
 
   /** The old database keeps its checkpoint pins and tables, and still takes a writer. */
-  private static void assertNotRetired(IsleCheckpoint s) {
-    assertThat(pins(s)).extracting(p -> p.name()).contains(s.getPinName());
+  private void assertNotRetired(IsleCheckpoint s) {
+    assertThat(pins(s)).extracting(PinInfo::name).contains(s.getPinName());
     assertThat(objects(s)).isPositive();
-    try (ObjectStore store = IsleDB.openStore(s.getStoreUri(), s.getPrefix(), s.hadoopConf());
-        IsleDB db = IsleDB.open(store, dbOptions());
+    try (IsleDB db = IsleDB.open(store(s), dbOptions());
         Writer w = db.openWriter(WriterOptions.defaults())) {
       assertThat(w).isNotNull();
     }
   }
 
-  private static int objects(IsleCheckpoint s) {
-    try (ObjectStore store = IsleDB.openStore(s.getStoreUri(), s.getPrefix(), s.hadoopConf())) {
-      int n = 0;
-      for (var it = store.list(""); it.hasNext(); it.next()) {
-        n++;
-      }
-      return n;
+  private List<PinInfo> pins(IsleCheckpoint s) {
+    try (IsleDB db = IsleDB.open(store(s), dbOptions())) {
+      return db.pinInfos();
     }
   }
 
+  private int objects(IsleCheckpoint s) {
+    int n = 0;
+    for (var it = store(s).list(""); it.hasNext(); it.next()) {
+      n++;
+    }
+    return n;
+  }
+
   /** What the backend's compactor does in the background: merge until nothing is borrowed. */
-  private static void compactFully(StateDb state) {
-    try (ObjectStore store =
-            IsleDB.openStore(state.storeUri(), state.prefix(), state.hadoopConf());
-        IsleDB db = IsleDB.open(store, dbOptions());
+  private void compactFully(StateDb state) {
+    try (IsleDB db = IsleDB.open(store(state), dbOptions());
         Compactor c = db.openCompactor(CompactorOptions.defaults())) {
       while (c.runOnce().isPresent()) {
         // until nothing is left to merge
       }
+    }
+  }
+
+  /**
+   * The new database's own GC (what its backend runs): two passes a grace period apart on a test
+   * clock, which release its fork pins on the sources it no longer borrows from.
+   */
+  private void collectOwn(StateDb state) {
+    MutableClock own = new MutableClock(clock.millis());
+    try (IsleDB db = IsleDB.open(store(state), dbOptions().withClock(own));
+        GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
+      gc.runOnce();
+      own.advance(GRACE.plusSeconds(1));
+      gc.runOnce();
     }
   }
 }
