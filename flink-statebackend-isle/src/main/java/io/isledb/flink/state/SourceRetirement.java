@@ -152,8 +152,8 @@ final class SourceRetirement implements AutoCloseable {
     boolean isRegular =
         !type.isSavepoint()
             && type.getSharingFilesStrategy() == SnapshotType.SharingFilesStrategy.FORWARD_BACKWARD;
-    if (!isRegular) {
-      unclaimed = true;
+    if (!isRegular && !claimed) {
+      unclaimed = true; // once claimed, a savepoint or a full checkpoint changes nothing
     }
     regular.put(checkpointId, isRegular);
     for (String prefix : gone) {

@@ -63,6 +63,11 @@ abstract class RetireAfterRescaleTestBase {
       new CheckpointOptions(
           CheckpointType.FULL_CHECKPOINT, CheckpointStorageLocationReference.getDefault());
 
+  private static final CheckpointOptions NATIVE_SAVEPOINT =
+      new CheckpointOptions(
+          SavepointType.savepoint(SavepointFormatType.NATIVE),
+          CheckpointStorageLocationReference.getDefault());
+
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final Map<Integer, String> model = new TreeMap<>();
   private ObjectStore root;
@@ -103,9 +108,12 @@ abstract class RetireAfterRescaleTestBase {
       }
       assertReads(parts);
 
-      // Subtask 0 fails and is restored from its checkpoint: the restored attempt carries on.
+      // Subtask 0 takes a native savepoint (after the claim it changes nothing) and one more
+      // checkpoint, fails and is restored from that checkpoint: the restored attempt carries on.
+      KeyedStateHandle savepoint = snapshot(parts.get(0), 11, NATIVE_SAVEPOINT);
+      KeyedStateHandle latest0 = checkpoint(parts.subList(0, 1), 12, true).get(0);
       parts.get(0).dispose();
-      parts.set(0, kit.create(IntSerializer.INSTANCE, NEW.get(0), List.of(first.get(0))));
+      parts.set(0, kit.create(IntSerializer.INSTANCE, NEW.get(0), List.of(latest0)));
       assertThat(parts.get(0).retirement().claimed()).isTrue();
       assertThat(parts.get(0).retirement().pending()).containsExactly(sources.get(0).getPrefix());
       assertReads(parts);
@@ -116,14 +124,17 @@ abstract class RetireAfterRescaleTestBase {
         assertThat(objects(s)).as("objects of %s while pinned", s).isPositive();
       }
 
-      // The new databases rewrite what they borrowed, checkpoint again (subsuming 10); Flink
+      // The new databases rewrite what they borrowed, checkpoint again (subsuming the earlier
+      // ones); Flink
       // discards the subsumed checkpoints (the old job's too: claimed); their GC releases the
       // fork pins.
       for (IsleKeyedStateBackend<Integer> p : parts) {
         compactFully(p.db());
       }
-      List<KeyedStateHandle> second = checkpoint(parts, 11, true);
+      List<KeyedStateHandle> second = checkpoint(parts, 20, true);
       discardAll(first);
+      discard(latest0);
+      discard(savepoint); // the user disposes of the savepoint, which pinned borrowed tables
       for (List<KeyedStateHandle> hs : old) {
         discardAll(hs);
       }
@@ -143,7 +154,7 @@ abstract class RetireAfterRescaleTestBase {
         assertThat(objects(s)).as("objects left of the retired %s", s).isZero();
       }
       assertReads(parts);
-      List<KeyedStateHandle> third = checkpoint(parts, 12, true);
+      List<KeyedStateHandle> third = checkpoint(parts, 21, true);
       for (IsleKeyedStateBackend<Integer> p : parts) {
         assertThat(p.retirement().pending()).as("sources left of %s", p.db().prefix()).isEmpty();
       }
@@ -190,11 +201,7 @@ abstract class RetireAfterRescaleTestBase {
       // from it retires nothing.
       IsleKeyedStateBackend<Integer> running = kit.create(IntSerializer.INSTANCE);
       put(running, 1, valueOf(1));
-      CheckpointOptions savepoint =
-          new CheckpointOptions(
-              SavepointType.savepoint(SavepointFormatType.NATIVE),
-              CheckpointStorageLocationReference.getDefault());
-      KeyedStateHandle sp = snapshot(running, 20, savepoint);
+      KeyedStateHandle sp = snapshot(running, 20, NATIVE_SAVEPOINT);
       assertThat(IsleCheckpoint.of(sp).orElseThrow().getPinName()).startsWith("svp-");
       IsleKeyedStateBackend<Integer> fromSavepoint =
           kit.create(IntSerializer.INSTANCE, NEW.get(0), List.of(sp.getIntersection(NEW.get(0))));
