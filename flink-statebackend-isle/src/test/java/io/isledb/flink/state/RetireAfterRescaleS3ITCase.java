@@ -30,6 +30,12 @@ class RetireAfterRescaleS3ITCase extends RetireAfterRescaleTestBase {
     return new BackendTestKit(config);
   }
 
+  /** One checkpoint per old subtask: every request to the S3 server costs tens of ms under load. */
+  @Override
+  protected int oldRounds() {
+    return 1;
+  }
+
   @Override
   protected void discard(KeyedStateHandle handle) throws Exception {
     IsleCheckpoint c = IsleCheckpoint.of(handle).orElseThrow();

@@ -75,6 +75,11 @@ abstract class RetireAfterRescaleTestBase {
   /** A kit whose backends keep their databases on the store under test, quiet (no maintenance). */
   protected abstract BackendTestKit kit() throws Exception;
 
+  /** Checkpoints each old subtask takes (every one discarded after the claim). */
+  protected int oldRounds() {
+    return 3;
+  }
+
   /** What the JobManager does with a subsumed checkpoint: remove its pin. */
   protected abstract void discard(KeyedStateHandle handle) throws Exception;
 
@@ -213,14 +218,18 @@ abstract class RetireAfterRescaleTestBase {
     }
   }
 
-  /** Two old subtasks write {@link #KEYS} keys over three checkpoints; returns their handles. */
+  /**
+   * Two old subtasks write {@link #KEYS} keys over {@link #oldRounds} checkpoints; returns their
+   * handles.
+   */
   private List<List<KeyedStateHandle>> writeOld(BackendTestKit kit) throws Exception {
     List<List<KeyedStateHandle>> handles = new ArrayList<>();
     for (KeyGroupRange r : OLD) {
       IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE, r, List.of());
       List<KeyedStateHandle> hs = new ArrayList<>();
-      for (int round = 0; round < 3; round++) {
-        for (int k = round; k < KEYS; k += 3) {
+      int rounds = oldRounds();
+      for (int round = 0; round < rounds; round++) {
+        for (int k = round; k < KEYS; k += rounds) {
           if (r.contains(keyGroup(k))) {
             put(b, k, valueOf(k));
             model.put(k, valueOf(k));
