@@ -1,6 +1,5 @@
 package io.isledb.flink.state;
 
-import static io.isledb.flink.state.RescaleByForkTest.get;
 import static io.isledb.flink.state.RescaleByForkTest.keyGroup;
 import static io.isledb.flink.state.RescaleByForkTest.put;
 import static io.isledb.flink.state.RescaleByForkTest.valueOf;
@@ -318,15 +317,7 @@ abstract class RetireAfterRescaleTestBase {
   }
 
   private void assertReads(List<IsleKeyedStateBackend<Integer>> parts) throws Exception {
-    Map<Integer, String> seen = new TreeMap<>();
-    for (IsleKeyedStateBackend<Integer> p : parts) {
-      for (int k : model.keySet()) {
-        if (p.getKeyGroupRange().contains(keyGroup(k))) {
-          seen.put(k, get(p, k));
-        }
-      }
-    }
-    assertThat(seen).isEqualTo(model);
+    ForkOwnershipTest.assertReads(parts, model);
   }
 
   private static int firstKeyOf(KeyGroupRange r) {
