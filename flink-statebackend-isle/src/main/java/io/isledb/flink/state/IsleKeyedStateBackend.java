@@ -71,6 +71,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final CheckpointPins checkpointPins;
   private final AtomicLong lastCheckpointBytes = new AtomicLong();
   private boolean disposed;
+  private SourceRetirement retirement = SourceRetirement.NONE;
 
   IsleKeyedStateBackend(
       TaskKvStateRegistry kvStateRegistry,
@@ -117,6 +118,15 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
 
   StateDb db() {
     return db;
+  }
+
+  /** The old databases this backend retires after a claimed restore by fork (the builder's). */
+  void useRetirement(SourceRetirement retirement) {
+    this.retirement = retirement;
+  }
+
+  SourceRetirement retirement() {
+    return retirement;
   }
 
   /** Bytes the latest completed asynchronous phase found written since the one before. */
@@ -309,8 +319,14 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
       queue.rewrite();
     }
     db.put(StateKeys.META_KEY, registry.encode(getKeySerializer()));
+    retirement.snapshotting(checkpointId, checkpointOptions);
     CompletableFuture<Long> cut = db.cut();
-    String pinName = "chk-" + checkpointId + "-" + backendUid;
+    // A native savepoint's pin is named apart: restoring it never retires this database.
+    String pinName =
+        (checkpointOptions.getCheckpointType().isSavepoint() ? "svp-" : "chk-")
+            + checkpointId
+            + "-"
+            + backendUid;
     KeyGroupRange range = getKeyGroupRange();
     return checkpointPins.phase(
         checkpointId,
@@ -360,6 +376,8 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   public void notifyCheckpointComplete(long checkpointId) {
     // The pin now belongs to the JobManager, which removes it when it discards the checkpoint.
     checkpointPins.completed(checkpointId);
+    // After a claimed restore by fork: the first completed checkpoint retires the old databases.
+    retirement.completed(checkpointId);
     // GC after checkpoints: the checkpoints this one subsumes lose their pins, so a pass can
     // collect their tables (after the grace period); on the shared compaction threads.
     if (maintenance.gcAfterCheckpoints > 0
@@ -400,6 +418,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     }
     disposed = true;
     super.dispose();
+    retirement.close();
     createdStates.clear();
     queues.clear();
     db.close(); // and gives back the backend's hold on the shared resources and slot memory

@@ -92,6 +92,7 @@ final class IsleKeyedStateBackendBuilder<K> {
     }
     IsleResources resources = owned.forDatabases();
     StateDb db = null;
+    SourceRetirement retirement = SourceRetirement.NONE;
     try {
       IsleCheckpoint.registerSecrets(location.storeUri(), location.hadoopConf());
       StateRegistry registry = new StateRegistry();
@@ -138,6 +139,7 @@ final class IsleKeyedStateBackendBuilder<K> {
         keySerializer =
             StateRegistry.checkKeySerializer(keySerializer, decoded.keySerializerSnapshot());
         registry.adopt(decoded);
+        retirement = SourceRetirement.reopened(db, maintenance);
       } else {
         // A change of parallelism, or another job's checkpoint (NO_CLAIM, CLAIM, or a second job
         // from the same retained checkpoint): this backend's own database, a fork of the
@@ -162,11 +164,16 @@ final class IsleKeyedStateBackendBuilder<K> {
                   userClassLoader);
           db = restored.db();
           keySerializer = restored.keySerializer();
+          retirement = SourceRetirement.forked(db, handles, range, maintenance);
         }
       }
-      return newBackend(
-          parameters, env, userClassLoader, keySerializer, range, db, registry, backendId);
+      IsleKeyedStateBackend<K> backend =
+          newBackend(
+              parameters, env, userClassLoader, keySerializer, range, db, registry, backendId);
+      backend.useRetirement(retirement);
+      return backend;
     } catch (Throwable t) {
+      retirement.close();
       if (db != null) {
         db.close();
       }

@@ -20,6 +20,9 @@ final class TestHooks {
   /** Called with the checkpoint id after the pin is written, before the handle is returned. */
   static volatile LongConsumer afterPin;
 
+  /** The clock of the GC passes a backend runs on the old databases it retired (null: system). */
+  static volatile java.time.Clock sourceGcClock;
+
   private TestHooks() {}
 
   static void asyncStart(long checkpointId) {
@@ -48,5 +51,6 @@ final class TestHooks {
     asyncStart = null;
     afterCommit = null;
     afterPin = null;
+    sourceGcClock = null;
   }
 }

@@ -120,8 +120,9 @@ class ForkOwnershipTest {
     return k;
   }
 
-  private static void assertReads(
-      List<IsleKeyedStateBackend<Integer>> parts, Map<Integer, String> model) throws Exception {
+  /** Every key of {@code model} reads its value from the part owning its key group. */
+  static void assertReads(List<IsleKeyedStateBackend<Integer>> parts, Map<Integer, String> model)
+      throws Exception {
     Map<Integer, String> seen = new TreeMap<>();
     for (IsleKeyedStateBackend<Integer> part : parts) {
       for (int k : model.keySet()) {

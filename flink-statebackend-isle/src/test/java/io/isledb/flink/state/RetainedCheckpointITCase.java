@@ -2,6 +2,10 @@ package io.isledb.flink.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.isledb.DBOptions;
+import io.isledb.IsleDB;
+import io.isledb.IsleException;
+import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.nio.file.Files;
@@ -75,10 +79,42 @@ class RetainedCheckpointITCase {
       }
     }
 
-    // And one more, claiming it.
+    // Not claimed (the JobManager's first checkpoint after a NO_CLAIM restore is a full one):
+    // the first job's databases are not retired.
+    List<IsleCheckpoint> retained = ClusterJobs.isleCheckpoints(checkpoint);
+    for (IsleCheckpoint h : retained) {
+      assertThat(retired(h)).as("%s retired after NO_CLAIM restores", h).isFalse();
+    }
+
+    // And one more, claiming it: its first completed checkpoint (a regular one) retires the first
+    // job's databases (SourceRetirement), which the other two jobs still read through their forks.
     JobClient c = submit("c", checkpoint, RecoveryClaimMode.CLAIM);
     c.getJobExecutionResult().get();
     assertThat(new TreeMap<>(StateJob.RESULTS.get("c"))).isEqualTo(StateJob.model(RECORDS));
+    for (IsleCheckpoint h : retained) { // the claimed checkpoint itself is discarded by now
+      assertThat(retired(h)).as("%s retired after the CLAIM restore", h).isTrue();
+    }
+  }
+
+  /** Whether the database of {@code h} is retired: its newest version cannot be pinned then. */
+  private static boolean retired(IsleCheckpoint h) {
+    try (ObjectStore store = IsleDB.openStore(h.getStoreUri(), h.getPrefix(), h.hadoopConf());
+        IsleDB db =
+            IsleDB.open(
+                store,
+                DBOptions.defaults()
+                    .withGcGracePeriod(IsleStateBackendOptions.GC_GRACE_PERIOD.defaultValue()))) {
+      try {
+        db.pin("retired-probe", db.currentVersion());
+      } catch (IsleException e) {
+        if (String.valueOf(e.getMessage()).contains("retired")) {
+          return true;
+        }
+        throw e;
+      }
+      db.unpin("retired-probe");
+      return false;
+    }
   }
 
   private JobClient submit(String tag, Path restoreFrom, RecoveryClaimMode mode) throws Exception {
