@@ -142,19 +142,8 @@ final class ReadVersion {
    */
   private static boolean runMayOverlap(SortedRun run, byte[] from, byte[] to) {
     List<SstMeta> ts = run.tables();
-    int lo = 0;
-    int hi = ts.size();
-    if (from != null) {
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (Bytes.compare(ts.get(mid).largestKey(), from) < 0) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-    }
-    return lo < ts.size() && (to == null || Bytes.compare(ts.get(lo).smallestKey(), to) < 0);
+    int i = RunCursor.firstEndingAtOrAfter(ts, from);
+    return i < ts.size() && (to == null || Bytes.compare(ts.get(i).smallestKey(), to) < 0);
   }
 
   KvIterator scan(byte[] from, byte[] to) {
