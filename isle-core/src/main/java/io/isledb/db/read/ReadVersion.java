@@ -104,21 +104,46 @@ final class ReadVersion {
     return Optional.of(value);
   }
 
-  /** All cursors of this version positioned at {@code from}, newest source first. */
-  List<Cursor> cursors(byte[] from, ScanOptions scan) {
+  /**
+   * The cursors of this version's tables that may hold keys of {@code [from, to)} (null:
+   * unbounded), positioned at {@code from}, newest source first. A table or sorted run whose key
+   * range misses the range gets no cursor: a short scan (one state's prefix) then seeks only where
+   * its keys can be, and skips tables holding other key ranges (a restored or forked subtask's,
+   * compacted runs).
+   */
+  List<Cursor> cursors(byte[] from, byte[] to, ScanOptions scan) {
     List<Cursor> cs = new ArrayList<>();
     try {
-      for (SstMeta t : state.l0()) {
-        cs.add(new TableCursor(tables.get(t), from, scan));
+      List<SstMeta> l0 = state.l0();
+      for (int i = 0, n = l0.size(); i < n; i++) {
+        SstMeta t = l0.get(i);
+        if (t.mayOverlap(from, to)) {
+          cs.add(new TableCursor(tables.get(t), from, scan));
+        }
       }
-      for (SortedRun run : state.runs()) {
-        cs.add(new RunCursor(run, tables, from, scan));
+      List<SortedRun> runs = state.runs();
+      for (int i = 0, n = runs.size(); i < n; i++) {
+        SortedRun run = runs.get(i);
+        if (runMayOverlap(run, from, to)) {
+          cs.add(new RunCursor(run, tables, from, scan));
+        }
       }
       return cs;
     } catch (RuntimeException e) {
       cs.forEach(Cursor::close);
       throw e;
     }
+  }
+
+  /**
+   * Whether a table of {@code run} may hold keys of {@code [from, to)}: the first table ending at
+   * or after {@code from} starts before {@code to} (its clip is not looked at: a clipped table's
+   * successor may still overlap).
+   */
+  private static boolean runMayOverlap(SortedRun run, byte[] from, byte[] to) {
+    List<SstMeta> ts = run.tables();
+    int i = RunCursor.firstEndingAtOrAfter(ts, from);
+    return i < ts.size() && (to == null || Bytes.compare(ts.get(i).smallestKey(), to) < 0);
   }
 
   KvIterator scan(byte[] from, byte[] to) {
@@ -136,7 +161,7 @@ final class ReadVersion {
     }
     List<Cursor> all = new ArrayList<>(newer);
     try {
-      all.addAll(cursors(from, ScanOptions.userScan()));
+      all.addAll(cursors(from, to, ScanOptions.userScan()));
     } catch (RuntimeException e) {
       newer.forEach(Cursor::close);
       throw e;
@@ -170,14 +195,17 @@ final class ReadVersion {
         }
         ValueKind kind = merged.kind();
         long expiresAt = merged.expiresAt();
-        byte[] value = merged.value();
-        String where = merged.where();
-        String home = merged.home();
-        // Skip older versions of the same key (memtable runs jump over them).
-        merged.skipPast(key);
         if (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now)) {
+          // Skip older versions of the same key (memtable runs jump over them).
+          merged.skipPast(key);
           continue;
         }
+        byte[] value = merged.value();
+        // Where the entry lives is only needed to read a blob: a table cursor builds its name as a
+        // new string, which per entry was a tenth of a short scan's time.
+        String where = kind.isBlob() ? merged.where() : null;
+        String home = kind.isBlob() ? merged.home() : null;
+        merged.skipPast(key);
         if (kind.isBlob()) {
           tables.counters.blobReads.increment();
           value =

@@ -21,23 +21,26 @@ public final class RunCursor implements Cursor {
     this.tables = run.tables();
     this.open = open;
     this.scan = scan;
-    int i = 0;
-    if (from != null) {
-      // First table whose largest key is at or after 'from'.
-      int lo = 0;
-      int hi = tables.size();
-      while (lo < hi) {
-        int mid = (lo + hi) >>> 1;
-        if (Bytes.compare(tables.get(mid).largestKey(), from) < 0) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      i = lo;
-    }
-    index = i;
+    index = firstEndingAtOrAfter(tables, from);
     openAt(from);
+  }
+
+  /** The first of a sorted run's {@code tables} whose largest key is at or after {@code from}. */
+  static int firstEndingAtOrAfter(List<SstMeta> tables, byte[] from) {
+    if (from == null) {
+      return 0;
+    }
+    int lo = 0;
+    int hi = tables.size();
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (Bytes.compare(tables.get(mid).largestKey(), from) < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   private void openAt(byte[] from) {

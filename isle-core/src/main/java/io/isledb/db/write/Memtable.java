@@ -50,6 +50,10 @@ final class Memtable {
   private final KeyIndex index = new KeyIndex(new IndexKeys());
   private volatile int indexed; // entries [0, indexed) are in index
   private MemtableSnapshot.Runs runs = MemtableSnapshot.Runs.EMPTY; // sorted by snapshot()
+  private long scanDebt; // extra runs scans have sought in since the runs were last merged into one
+
+  /** Entries whose merge costs about what one scan's seek in one extra run costs. */
+  static final int CONSOLIDATE_WEIGHT = 8;
 
   private long bytes;
   private long minSeq = Long.MAX_VALUE;
@@ -224,6 +228,19 @@ final class Memtable {
             kinds,
             expires);
     runs = runs.extend(s);
+    // Each scan seeks in every run and merges them entry by entry. Interleaved writes and scans
+    // (a state backend's read-modify-write, list update) leave O(log n) runs; a read-mostly phase
+    // would pay for all of them on every scan for ever. So the extra runs this snapshot's scan
+    // will seek count as debt, and once the debt reaches the cost of merging everything into one
+    // run, the runs are merged: a seek in a run is a binary search (log2 n, 10-20 key comparisons)
+    // plus heap steps, the merge about two comparisons per entry, so merging when debt x 8 >= n
+    // costs at most about what the extra seeks cost (interleaved writes pay at most double), and
+    // a memtable that is only read converges to one run (one seek per scan).
+    scanDebt += runs.runs.size() - 1;
+    if (runs.runs.size() > 1 && scanDebt * CONSOLIDATE_WEIGHT >= runs.covered) {
+      runs = runs.consolidate(s);
+      scanDebt = 0;
+    }
     return s.withRuns(runs);
   }
 

@@ -153,6 +153,23 @@ final class MemtableSnapshot {
       out.add(run);
       return new Runs(List.copyOf(out), n);
     }
+
+    /** These runs merged into one (the same entries), smallest first: about two moves per entry. */
+    Runs consolidate(MemtableSnapshot s) {
+      if (runs.size() <= 1) {
+        return this;
+      }
+      int[] run = runs.get(runs.size() - 1);
+      for (int r = runs.size() - 2; r >= 0; r--) {
+        run = s.merge(runs.get(r), run);
+      }
+      return new Runs(List.of(run), covered);
+    }
+  }
+
+  /** How many sorted runs a cursor of this snapshot seeks in and merges (tests bound it). */
+  int runCount() {
+    return runs.runs.size();
   }
 
   private void sort(int[] a) {
