@@ -32,4 +32,19 @@ public final class Awaiting {
       pauseNanos = Math.min(pauseNanos * 2, TimeUnit.MILLISECONDS.toNanos(20));
     }
   }
+
+  /**
+   * Returns once {@code thread} has ended or runs inside a method named {@code method} (for example
+   * a close that waits for background work: {@code "awaitStopped"}), whichever comes first; tells
+   * apart "returned at once" from "waits" without a sleep.
+   */
+  public static void untilEndedOrInside(Thread thread, String method, Duration timeout) {
+    until(
+        () ->
+            thread.getState() == Thread.State.TERMINATED
+                || java.util.Arrays.stream(thread.getStackTrace())
+                    .anyMatch(f -> f.getMethodName().equals(method)),
+        timeout,
+        () -> thread.getName() + " ended or inside " + method);
+  }
 }

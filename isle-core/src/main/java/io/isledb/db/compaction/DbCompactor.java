@@ -24,7 +24,6 @@ import io.isledb.sst.ScanOptions;
 import io.isledb.sst.TableOptions;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Internal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -197,11 +196,15 @@ public final class DbCompactor implements Compactor, Resource {
         }
       }
       List<String> inputIds = pick.inputIds();
+      // A closing database commits nothing more: its close awaits this run, and the outputs are
+      // left for GC (the stray table and log entry of a fork closed during its first rewrite).
+      life.checkOpen();
       checkCommittable(lease, outputs);
       try {
         a =
             appender.append(
                 state -> {
+                  life.checkOpen(); // also before a retried attempt
                   if (!outputs.isEmpty()
                       && outputs.stream().allMatch(t -> state.table(t.id()) != null)) {
                     return Optional.empty(); // an earlier, ambiguous attempt landed
@@ -317,6 +320,9 @@ public final class DbCompactor implements Compactor, Resource {
 
     private volatile long lastWriteSent = Long.MIN_VALUE;
 
+    private boolean
+        released; // guarded by this: a refresh that started before release writes nothing
+
     synchronized void add(String tableId) {
       objects.add(ManifestPaths.sst(tableId));
       if (ctx.clock().millis() > deadline) {
@@ -333,7 +339,7 @@ public final class DbCompactor implements Compactor, Resource {
     }
 
     private synchronized void refreshNow() {
-      if (ctx.clock().millis() > deadline) {
+      if (released || ctx.clock().millis() > deadline) {
         return; // lapsed: a late write would not protect the outputs again
       }
       try {
@@ -371,6 +377,7 @@ public final class DbCompactor implements Compactor, Resource {
     }
 
     synchronized void release() {
+      released = true;
       if (refresher != null) {
         refresher.cancel(false);
       }
@@ -404,10 +411,11 @@ public final class DbCompactor implements Compactor, Resource {
     if (leaseKeeper != executor) {
       leaseKeeper.shutdownNow();
     }
-    try {
-      executor.awaitTermination(Duration.ofMinutes(1).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    // A run in flight gives up at its next check (at the latest before its manifest append);
+    // close returns once it and any lease renewal ended, so nothing is written after it.
+    life.awaitStopped(executor, "compaction runs");
+    if (leaseKeeper != executor) {
+      life.awaitStopped(leaseKeeper, "compaction lease renewals");
     }
     synchronized (runLock) {
       tables.close();
