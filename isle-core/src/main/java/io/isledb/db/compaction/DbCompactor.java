@@ -14,9 +14,7 @@ import io.isledb.db.read.RunCursor;
 import io.isledb.db.read.TableCursor;
 import io.isledb.db.read.Tables;
 import io.isledb.manifest.Edit;
-import io.isledb.manifest.Lease;
 import io.isledb.manifest.ManifestAppender;
-import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.SortedRun;
 import io.isledb.manifest.SstMeta;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,7 +122,7 @@ public final class DbCompactor implements Compactor, Resource {
             .withTargetFileSize(options.targetTableSize());
     ScanOptions scan = ScanOptions.sequential(options.readaheadBytes());
     List<Cursor> cursors = new ArrayList<>();
-    LeaseHolder lease = new LeaseHolder();
+    CompactionLease lease = new CompactionLease(ctx, author, leaseKeeper, this::abandoned);
     long read = 0;
     long written = 0;
     long filtered = 0;
@@ -256,11 +253,11 @@ public final class DbCompactor implements Compactor, Resource {
 
   /**
    * Refuses to commit {@code outputs} unless the lease still protects them and they exist with the
-   * sizes written. The lease check is what keeps the commit safe (see {@link LeaseHolder}); the
+   * sizes written. The lease check is what keeps the commit safe (see {@link CompactionLease}); the
    * existence check (one HEAD per output) catches what the protocol cannot: an output deleted by a
    * process that broke the rules (another grace period, an operator's cleanup).
    */
-  private void checkCommittable(LeaseHolder lease, List<SstMeta> outputs) {
+  private void checkCommittable(CompactionLease lease, List<SstMeta> outputs) {
     if (ctx.clock().millis() > lease.sendBy()) {
       throw abandoned(lease.lapsedMessage(), null);
     }
@@ -292,103 +289,6 @@ public final class DbCompactor implements Compactor, Resource {
             cause);
     LOG.warn("{}", e.getMessage());
     return e;
-  }
-
-  /**
-   * Keeps the lease on this compaction's uploads fresh until it commits or gives up, and says until
-   * when the compaction may still commit.
-   *
-   * <p>GC keeps a lease's objects while it has seen the lease change within the grace period (by
-   * its clock), then marks them and deletes them a grace period later: no output can be deleted
-   * earlier than two grace periods after the last lease write that GC saw was sent. So the commit
-   * must be sent within one grace period of the last successful write (measured on this process's
-   * clock from before that write was sent), which leaves the other grace period for a request in
-   * flight and for clock rates that differ. A write counts only if it continues the chain: one sent
-   * after the deadline may come too late (GC may already have found the lease dead, marked and be
-   * about to delete the outputs), so it no longer extends the deadline, and the compaction is given
-   * up. Failed refreshes (a partition, a stall of the whole process) therefore shorten the time
-   * left instead of being merely logged.
-   */
-  private final class LeaseHolder {
-    private final List<String> objects = new ArrayList<>();
-    private final long window = ctx.options().gcGracePeriod().toMillis();
-    private long refresh;
-    private ScheduledFuture<?> refresher;
-
-    /** The last clock reading at which the commit may be sent; none while nothing is uploaded. */
-    private volatile long deadline = Long.MAX_VALUE;
-
-    private volatile long lastWriteSent = Long.MIN_VALUE;
-
-    private boolean
-        released; // guarded by this: a refresh that started before release writes nothing
-
-    synchronized void add(String tableId) {
-      objects.add(ManifestPaths.sst(tableId));
-      if (ctx.clock().millis() > deadline) {
-        // Uploading more is pointless: this compaction can no longer commit.
-        throw abandoned(lapsedMessage(), null);
-      }
-      write();
-      if (refresher == null) {
-        long every = Math.max(1, window / 4);
-        refresher =
-            leaseKeeper.scheduleWithFixedDelay(
-                this::refreshNow, every, every, TimeUnit.MILLISECONDS);
-      }
-    }
-
-    private synchronized void refreshNow() {
-      if (released || ctx.clock().millis() > deadline) {
-        return; // lapsed: a late write would not protect the outputs again
-      }
-      try {
-        write();
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "cannot refresh compaction lease of {} ({} ms left to commit): {}",
-            author,
-            deadline - ctx.clock().millis(),
-            e.toString());
-      }
-    }
-
-    private void write() {
-      refresh++;
-      long sent = ctx.clock().millis();
-      ctx.store().put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
-      if (sent <= deadline) {
-        lastWriteSent = sent;
-        deadline = sent + window;
-      }
-    }
-
-    /** Until when (this process's clock) the commit may be sent. */
-    long sendBy() {
-      return deadline;
-    }
-
-    String lapsedMessage() {
-      return "its lease was last written "
-          + (ctx.clock().millis() - lastWriteSent)
-          + " ms ago, more than the GC grace period of "
-          + window
-          + " ms (GC may have collected its outputs)";
-    }
-
-    synchronized void release() {
-      released = true;
-      if (refresher != null) {
-        refresher.cancel(false);
-      }
-      if (!objects.isEmpty()) {
-        try {
-          ctx.store().delete(Lease.objectName(author));
-        } catch (RuntimeException e) {
-          LOG.warn("cannot delete compaction lease (GC will): {}", e.toString());
-        }
-      }
-    }
   }
 
   @Override
