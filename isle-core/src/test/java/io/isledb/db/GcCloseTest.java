@@ -44,7 +44,7 @@ class GcCloseTest {
               && Thread.currentThread().getName().contains("isledb-gc")
               && passHeld.getCount() > 0) {
             passHeld.countDown();
-            awaitUninterruptibly(passRelease);
+            Awaiting.latchIgnoringInterrupts(passRelease, Duration.ofSeconds(WAIT_SECONDS));
           }
         };
     try (HookedObjectStore store = new HookedObjectStore(new InMemoryObjectStore(), hook);
@@ -55,7 +55,7 @@ class GcCloseTest {
       pass.whenComplete(
           (r, e) -> {
             stageHeld.countDown();
-            awaitUninterruptibly(stageRelease);
+            Awaiting.latchIgnoringInterrupts(stageRelease, Duration.ofSeconds(WAIT_SECONDS));
             events.add("stage ended");
           });
       passRelease.countDown();
@@ -74,26 +74,6 @@ class GcCloseTest {
       closer.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
       assertThat(closer.isAlive()).as("close returned").isFalse();
       assertThat(new ArrayList<>(events)).containsExactly("stage ended", "CLOSED");
-    }
-  }
-
-  private static void awaitUninterruptibly(CountDownLatch latch) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new AssertionError("never released");
-          }
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // close interrupts the collector's threads
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 }

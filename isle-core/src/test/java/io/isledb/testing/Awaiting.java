@@ -47,4 +47,30 @@ public final class Awaiting {
         timeout,
         () -> thread.getName() + " ended or inside " + method);
   }
+
+  /**
+   * Waits for {@code latch} like a store call that does not stop when its thread is interrupted (a
+   * close that interrupts a role's threads must still wait for it); keeps the interrupt status.
+   * Fails after {@code timeout} (a safety bound only).
+   */
+  public static void latchIgnoringInterrupts(
+      java.util.concurrent.CountDownLatch latch, Duration timeout) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new AssertionError("latch not released within " + timeout);
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 }

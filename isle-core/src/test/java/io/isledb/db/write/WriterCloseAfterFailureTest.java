@@ -48,11 +48,11 @@ class WriterCloseAfterFailureTest {
               && phase == Phase.BEFORE
               && name.startsWith(ManifestPaths.SST_DIR)) {
             if (arrivals.incrementAndGet() == 1) {
-              awaitUninterruptibly(held);
+              Awaiting.latchIgnoringInterrupts(held, Duration.ofSeconds(WAIT_SECONDS));
               throw new IsleException(IsleException.Kind.CORRUPTION, "injected: upload refused");
             }
             held.countDown();
-            awaitUninterruptibly(release);
+            Awaiting.latchIgnoringInterrupts(release, Duration.ofSeconds(WAIT_SECONDS));
           }
           if (phase == Phase.AFTER
               && (op == Op.PUT || op == Op.CREATE_IF_ABSENT || op == Op.UPLOAD_COMPLETE)) {
@@ -110,25 +110,5 @@ class WriterCloseAfterFailureTest {
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void awaitUninterruptibly(CountDownLatch latch) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          if (!latch.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-            throw new AssertionError("never released");
-          }
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // a store call that does not stop when interrupted
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }
