@@ -22,21 +22,27 @@ public final class BackgroundLoop {
   public static ScheduledFuture<?> start(
       ScheduledExecutorService executor, Duration interval, String what, Runnable work) {
     return executor.scheduleWithFixedDelay(
-        () -> {
-          try {
-            work.run();
-          } catch (IsleException e) {
-            if (e.kind() == IsleException.Kind.FENCED || e.kind() == IsleException.Kind.CLOSED) {
-              LOG.warn("{} stops: {}", what, e.getMessage());
-              throw e; // cancels the schedule
-            }
-            LOG.warn("{} failed, will retry: {}", what, e.getMessage());
-          } catch (RuntimeException e) {
-            LOG.error("{} failed, will retry", what, e);
-          }
-        },
-        0,
-        interval.toMillis(),
-        TimeUnit.MILLISECONDS);
+        guarded(what, work), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * {@code work} with the loop's error handling, also for one-off runs of a role (a run after a
+   * commit signal), whose future nobody reads: every failure is logged, never lost; a fence or a
+   * close is rethrown (it cancels a schedule).
+   */
+  public static Runnable guarded(String what, Runnable work) {
+    return () -> {
+      try {
+        work.run();
+      } catch (IsleException e) {
+        if (e.kind() == IsleException.Kind.FENCED || e.kind() == IsleException.Kind.CLOSED) {
+          LOG.warn("{} stops: {}", what, e.getMessage());
+          throw e; // cancels the schedule
+        }
+        LOG.warn("{} failed, will retry: {}", what, e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.error("{} failed, will retry", what, e);
+      }
+    };
   }
 }

@@ -24,6 +24,10 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
   private final Set<Future<?>> tasks = ConcurrentHashMap.newKeySet();
   private final AtomicLong runs;
   private volatile boolean shutdown;
+  // Held while a task is checked, handed to the pool and tracked, and while shutting down: a task
+  // submitted concurrently with shutdown is either refused or tracked (and so awaited), never
+  // handed to the pool after awaitTermination looked at the tracked tasks.
+  private final Object submitLock = new Object();
   // Runs executing now: a future cancelled while its run executes is done at once, but its body
   // goes on, and a closing role must not return before it ends (it may be writing objects).
   private final ReentrantLock activeLock = new ReentrantLock();
@@ -102,51 +106,61 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
 
   @Override
   public void execute(Runnable command) {
-    checkRunning();
-    track(pool.submit(counted(command)));
+    synchronized (submitLock) {
+      checkRunning();
+      track(pool.submit(counted(command)));
+    }
   }
 
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    checkRunning();
-    return track(pool.schedule(counted(command), delay, unit));
+    synchronized (submitLock) {
+      checkRunning();
+      return track(pool.schedule(counted(command), delay, unit));
+    }
   }
 
   @Override
   public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-    checkRunning();
-    return track(
-        pool.schedule(
-            () -> {
-              enter();
-              try {
-                runs.incrementAndGet();
-                return callable.call();
-              } finally {
-                exit();
-              }
-            },
-            delay,
-            unit));
+    Callable<V> counted =
+        () -> {
+          enter();
+          try {
+            runs.incrementAndGet();
+            return callable.call();
+          } finally {
+            exit();
+          }
+        };
+    synchronized (submitLock) {
+      checkRunning();
+      return track(pool.schedule(counted, delay, unit));
+    }
   }
 
   @Override
   public ScheduledFuture<?> scheduleAtFixedRate(
       Runnable command, long initialDelay, long period, TimeUnit unit) {
-    checkRunning();
-    return track(pool.scheduleAtFixedRate(counted(command), initialDelay, period, unit));
+    synchronized (submitLock) {
+      checkRunning();
+      return track(pool.scheduleAtFixedRate(counted(command), initialDelay, period, unit));
+    }
   }
 
   @Override
   public ScheduledFuture<?> scheduleWithFixedDelay(
       Runnable command, long initialDelay, long delay, TimeUnit unit) {
-    checkRunning();
-    return track(pool.scheduleWithFixedDelay(counted(command), initialDelay, delay, unit));
+    synchronized (submitLock) {
+      checkRunning();
+      return track(pool.scheduleWithFixedDelay(counted(command), initialDelay, delay, unit));
+    }
   }
 
   @Override
   public void shutdown() {
-    shutdown = true;
+    synchronized (submitLock) {
+      shutdown = true;
+    }
     for (Future<?> f : tasks) {
       if (f instanceof ScheduledFuture<?> s && s.getDelay(TimeUnit.NANOSECONDS) > 0) {
         f.cancel(false);
@@ -156,7 +170,9 @@ final class RoleExecutor extends AbstractExecutorService implements ScheduledExe
 
   @Override
   public List<Runnable> shutdownNow() {
-    shutdown = true;
+    synchronized (submitLock) {
+      shutdown = true;
+    }
     for (Future<?> f : tasks) {
       f.cancel(true);
     }

@@ -3,9 +3,13 @@ package io.isledb.db;
 import io.isledb.IsleException;
 import io.isledb.util.Internal;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The life of one role (writer, reader, tailing reader, compactor, retention compactor, garbage
@@ -17,6 +21,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 @Internal
 public final class RoleLifecycle {
+  private static final Logger LOG = LoggerFactory.getLogger(RoleLifecycle.class);
+
+  /** How long a closing role waits for its work before it gives up, saying so. */
+  static final long STOP_WAIT_MINUTES = 1;
+
   private final String name;
   private final AtomicBoolean closed = new AtomicBoolean();
   private ScheduledFuture<?> loop; // guarded by this
@@ -57,5 +66,27 @@ public final class RoleLifecycle {
     if (loop == null) {
       loop = BackgroundLoop.start(executor, interval, what, work);
     }
+  }
+
+  /**
+   * At close, after {@code executor} was shut down: waits until the role's work on it ended, so
+   * nothing of the role runs (or writes) once its close returned (docs/isle-core.md, "Lifecycle").
+   * A wait that times out or is interrupted is logged, never silent; returns whether it ended.
+   */
+  public boolean awaitStopped(ExecutorService executor, String what) {
+    try {
+      if (executor.awaitTermination(STOP_WAIT_MINUTES, TimeUnit.MINUTES)) {
+        return true;
+      }
+      LOG.warn(
+          "{} closed while its {} still run after {} min; they may still write",
+          name,
+          what,
+          STOP_WAIT_MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("{} closed without waiting for its {}: interrupted", name, what);
+    }
+    return false;
   }
 }

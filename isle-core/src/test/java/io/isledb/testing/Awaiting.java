@@ -32,4 +32,45 @@ public final class Awaiting {
       pauseNanos = Math.min(pauseNanos * 2, TimeUnit.MILLISECONDS.toNanos(20));
     }
   }
+
+  /**
+   * Returns once {@code thread} has ended or runs inside a method named {@code method} (for example
+   * a close that waits for background work: {@code "awaitStopped"}), whichever comes first; tells
+   * apart "returned at once" from "waits" without a sleep.
+   */
+  public static void untilEndedOrInside(Thread thread, String method, Duration timeout) {
+    until(
+        () ->
+            thread.getState() == Thread.State.TERMINATED
+                || java.util.Arrays.stream(thread.getStackTrace())
+                    .anyMatch(f -> f.getMethodName().equals(method)),
+        timeout,
+        () -> thread.getName() + " ended or inside " + method);
+  }
+
+  /**
+   * Waits for {@code latch} like a store call that does not stop when its thread is interrupted (a
+   * close that interrupts a role's threads must still wait for it); keeps the interrupt status.
+   * Fails after {@code timeout} (a safety bound only).
+   */
+  public static void latchIgnoringInterrupts(
+      java.util.concurrent.CountDownLatch latch, Duration timeout) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new AssertionError("latch not released within " + timeout);
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
 }

@@ -411,6 +411,11 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     return true; // every read deserializes a fresh object
   }
 
+  /** Whether {@link #dispose} ran (tests dispose what Flink's templates leave open). */
+  boolean isDisposed() {
+    return disposed;
+  }
+
   @Override
   public void dispose() {
     if (disposed) {

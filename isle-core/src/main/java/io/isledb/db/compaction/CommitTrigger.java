@@ -21,6 +21,7 @@ final class CommitTrigger {
   private final Object lock = new Object();
   private long seen = -1; // commits() at the start of the last look; -1: never looked
   private Runnable unsubscribe = () -> {};
+  private volatile String what = "compactor";
 
   CommitTrigger(CommitSignal signal, ScheduledExecutorService executor, Runnable work) {
     this.signal = signal;
@@ -30,6 +31,7 @@ final class CommitTrigger {
 
   /** Starts the periodic look and the commit subscription; the returned loop is to be cancelled. */
   java.util.concurrent.ScheduledFuture<?> start(Duration interval, String what) {
+    this.what = what;
     unsubscribe = signal.subscribe(this::onCommit);
     return BackgroundLoop.start(executor, interval, what, () -> look(false));
   }
@@ -41,11 +43,14 @@ final class CommitTrigger {
   private void onCommit() {
     if (queued.compareAndSet(false, true)) {
       try {
+        // Its future is never read: a failure is logged by the loop's handling, not lost.
         executor.execute(
-            () -> {
-              queued.set(false);
-              look(true);
-            });
+            BackgroundLoop.guarded(
+                what,
+                () -> {
+                  queued.set(false);
+                  look(true);
+                }));
       } catch (RejectedExecutionException e) {
         queued.set(false); // closing
       }

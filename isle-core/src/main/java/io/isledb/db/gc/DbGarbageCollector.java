@@ -88,6 +88,9 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final GcLogCollection logs;
   private final GcForks forks;
   private final GcRetirement retirement;
+  // Set on the collector's own threads: a close there (a stage of a requested pass) cannot wait
+  // for itself.
+  private final ThreadLocal<Boolean> onOwnThread = new ThreadLocal<>();
 
   public DbGarbageCollector(DbContext ctx, GcOptions options) {
     this.ctx = ctx;
@@ -108,7 +111,11 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
 
   @Override
   public synchronized void start() {
-    life.startLoop(executor, options.interval(), "gc of " + ctx.store().location(), this::runOnce);
+    life.startLoop(
+        executor,
+        options.interval(),
+        "gc of " + ctx.store().location(),
+        () -> onOwn(this::runOnce));
   }
 
   @Override
@@ -123,16 +130,18 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
       requested = pass;
       try {
         executor.execute(
-            () -> {
-              synchronized (requestLock) {
-                requested = null; // a request from now on needs a pass after this one
-              }
-              try {
-                pass.complete(runOnce());
-              } catch (RuntimeException | Error e) {
-                pass.completeExceptionally(e);
-              }
-            });
+            () ->
+                onOwn(
+                    () -> {
+                      synchronized (requestLock) {
+                        requested = null; // a request from now on needs a pass after this one
+                      }
+                      try {
+                        pass.complete(runOnce());
+                      } catch (RuntimeException | Error e) {
+                        pass.completeExceptionally(e);
+                      }
+                    }));
       } catch (java.util.concurrent.RejectedExecutionException e) {
         requested = null;
         pass.completeExceptionally(life.closedException());
@@ -342,8 +351,22 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
         requested = null;
       }
     }
+    // A running pass is covered by the lock below, but not what runs after it on the collector's
+    // threads (the stages of a requested pass): close returns once they ended too.
+    if (!Boolean.TRUE.equals(onOwnThread.get())) {
+      life.awaitStopped(executor, "passes");
+    }
     synchronized (this) {
       liveSet.close();
+    }
+  }
+
+  private void onOwn(Runnable work) {
+    onOwnThread.set(Boolean.TRUE);
+    try {
+      work.run();
+    } finally {
+      onOwnThread.remove();
     }
   }
 }

@@ -71,6 +71,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private volatile IsleException failure;
   private final RoleLifecycle life;
   private WriterReads reads; // created by the first view(), under the monitor
+  // Set on a flush thread: a close there (from a stage of a cut) cannot wait for its own flush.
+  private final ThreadLocal<Boolean> flushing = new ThreadLocal<>();
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
@@ -226,10 +228,18 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       budget.leave();
       leaveSignal.run();
       flusher.shutdownNow();
-      cache.close();
       if (ticker != null) {
         ticker.shutdownNow();
       }
+      // A failed writer's later flushes may still be uploading: close returns once they ended,
+      // so nothing of the writer is written after it (docs/isle-core.md, "Lifecycle").
+      if (!Boolean.TRUE.equals(flushing.get())) {
+        life.awaitStopped(flusher, "flushes");
+      }
+      if (ticker != null) {
+        life.awaitStopped(ticker, "flush timer");
+      }
+      cache.close();
       synchronized (monitor) {
         monitor.notifyAll();
         if (reads != null) {
@@ -349,6 +359,15 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
 
   /** Builds, uploads and (in memtable order) commits one frozen memtable. */
   private void flushTask(Memtable m) {
+    flushing.set(Boolean.TRUE);
+    try {
+      flushMemtable(m);
+    } finally {
+      flushing.remove();
+    }
+  }
+
+  private void flushMemtable(Memtable m) {
     synchronized (monitor) {
       if (failure != null) {
         return;
