@@ -2,7 +2,7 @@ package io.isledb.db;
 
 import io.isledb.DBOptions;
 import io.isledb.ObjectStore;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.util.Internal;
 import java.time.Clock;
 
@@ -15,20 +15,20 @@ import java.time.Clock;
 @Internal
 public record DbContext(
     ObjectStore store,
-    ManifestStore manifest,
+    Manifest manifest,
     DBOptions options,
     DatabaseSettings settings,
     Resources resources) {
   public DbContext(ObjectStore store, DBOptions options) {
-    this(store, new ManifestStore(store), options, new DatabaseSettings());
+    this(store, new Manifest(store), options, new DatabaseSettings());
   }
 
   public DbContext(ObjectStore store, DBOptions options, Resources resources) {
-    this(store, new ManifestStore(store), options, new DatabaseSettings(), resources);
+    this(store, new Manifest(store), options, new DatabaseSettings(), resources);
   }
 
   public DbContext(
-      ObjectStore store, ManifestStore manifest, DBOptions options, DatabaseSettings settings) {
+      ObjectStore store, Manifest manifest, DBOptions options, DatabaseSettings settings) {
     this(store, manifest, options, settings, new PrivateResources());
   }
 
@@ -37,7 +37,7 @@ public record DbContext(
     return resources.commitSignal(store);
   }
 
-  public DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {
+  public DbContext(ObjectStore store, Manifest manifest, DBOptions options) {
     this(store, manifest, options, new DatabaseSettings());
   }
 

@@ -13,10 +13,10 @@ import io.isledb.db.Pins;
 import io.isledb.db.gc.GcDryRun;
 import io.isledb.manifest.ChecksummedJson;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
@@ -37,11 +37,11 @@ public final class Inspector {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final ObjectStore store;
-  private final ManifestStore manifest;
+  private final Manifest manifest;
 
   private Inspector(ObjectStore store) {
     this.store = store;
-    this.manifest = new ManifestStore(store);
+    this.manifest = new Manifest(store);
   }
 
   /**

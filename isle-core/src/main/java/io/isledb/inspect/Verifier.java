@@ -5,10 +5,10 @@ import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
 import io.isledb.manifest.GcStateCodec;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,10 +26,10 @@ import java.util.function.Consumer;
  */
 final class Verifier {
   private final ObjectStore store;
-  private final ManifestStore manifest;
+  private final Manifest manifest;
   private final List<VerifyReport.Problem> problems = new ArrayList<>();
 
-  Verifier(ObjectStore store, ManifestStore manifest) {
+  Verifier(ObjectStore store, Manifest manifest) {
     this.store = store;
     this.manifest = manifest;
   }

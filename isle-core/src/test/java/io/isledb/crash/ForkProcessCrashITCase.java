@@ -18,7 +18,7 @@ import io.isledb.KvIterator;
 import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.KillPoint;
@@ -96,7 +96,7 @@ class ForkProcessCrashITCase {
           args.add("--to=" + ranges[i][1]);
         }
         killAt(f, point, args);
-        if (new ManifestStore(src.sibling(f)).loadLatest().commits().sources().isEmpty()) {
+        if (new Manifest(src.sibling(f)).loadLatest().commits().sources().isEmpty()) {
           IsleDB.fork(
               src.sibling(f),
               List.of(ForkSource.ofVersion("src", v, bytes(ranges[i][0]), bytes(ranges[i][1]))),

@@ -18,8 +18,8 @@ import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
 import io.isledb.db.LiveObjects;
 import io.isledb.db.Pins;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.HookedObjectStore;
@@ -237,7 +237,7 @@ class PinnedReaderITCase {
           .as("%s: everything the newest and the pinned version reference", ctx)
           .containsAll(LiveObjects.referencedData(store));
 
-      ManifestStore ms = new ManifestStore(store);
+      Manifest ms = new Manifest(store);
       ManifestState pinnedState = Pins.read(store).get(0).state();
       assertThat(pinnedState.seq()).isEqualTo(pinned);
       for (SstMeta t : pinnedState.allTables()) {

@@ -8,8 +8,8 @@ import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.manifest.Edit;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.KillPoint;
@@ -201,7 +201,7 @@ class WriterCrashITCase {
       return InFlight.NOT_COMMITTED;
     }
     try (ObjectStore store = spec.open()) {
-      ManifestStore ms = new ManifestStore(store);
+      Manifest ms = new Manifest(store);
       long seq;
       if (name.startsWith(ManifestPaths.LOG_DIR)) {
         Optional<Edit> e = ms.readEdit(ManifestPaths.seqOf(name));

@@ -3,10 +3,10 @@ package io.isledb.db.gc;
 import io.isledb.IsleException;
 import io.isledb.db.DbContext;
 import io.isledb.db.ForkPins;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SourcePin;
 import io.isledb.manifest.SstMeta;
 import java.util.ArrayList;
@@ -114,7 +114,7 @@ final class GcForks {
         continue;
       }
       try {
-        ManifestState forkHead = new ManifestStore(ctx.store().sibling(fork)).loadLatest();
+        ManifestState forkHead = new Manifest(ctx.store().sibling(fork)).loadLatest();
         SourcePin listed = forkHead.commits().sources().get(ctx.store().prefix());
         if (listed != null && listed.pin().equals(p.name())) {
           confirmed.add(p.name());

@@ -50,7 +50,7 @@ final class GcWindow {
   List<ObjectInfo> catchUp(List<SstMeta> added) {
     catchUp(added, true);
     // Listed after the catch-up, so the listing alone decides whether the free slot after the head
-    // is a collected one (ManifestStore.leftBehindListed): no CURRENT read, no second LIST.
+    // is a collected one (Manifest.leftBehindListed): no CURRENT read, no second LIST.
     List<ObjectInfo> snapshotObjects = DbGarbageCollector.listAll(ctx, ManifestPaths.SNAPSHOT_DIR);
     if (ctx.manifest().leftBehindListed(head.seq(), seqsOf(snapshotObjects))) {
       // Only a GC collects the log, and never past its own head: another GC instance took over

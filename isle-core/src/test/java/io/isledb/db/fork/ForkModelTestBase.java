@@ -20,8 +20,8 @@ import io.isledb.ScanSplit;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
@@ -236,7 +236,7 @@ public abstract class ForkModelTestBase {
   }
 
   protected ManifestState head(String name) {
-    return new ManifestStore(store(name)).loadLatest();
+    return new Manifest(store(name)).loadLatest();
   }
 
   protected static long borrowed(ManifestState s) {
