@@ -14,7 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,6 +24,8 @@ import java.util.function.Consumer;
  * for every byte at once.
  */
 final class Verifier {
+  private static final String MANIFEST_DIR = "manifest/";
+
   private final ObjectStore store;
   private final Manifest manifest;
   private final List<VerifyReport.Problem> problems = new ArrayList<>();
@@ -36,8 +37,7 @@ final class Verifier {
 
   VerifyReport run(Consumer<String> onObject) {
     Map<String, ObjectInfo> listed = new TreeMap<>();
-    for (Iterator<ObjectInfo> it = store.list(""); it.hasNext(); ) {
-      ObjectInfo o = it.next();
+    for (ObjectInfo o : Inspector.listAll(store, manifest.store())) {
       listed.put(o.name(), o);
     }
     long objects = 0;
@@ -66,8 +66,7 @@ final class Verifier {
       return TableDump.scan(store, name, o.size());
     }
     byte[] data =
-        store
-            .get(name)
+        (name.startsWith(MANIFEST_DIR) ? manifest.store().get(name) : store.get(name))
             .orElseThrow(
                 () -> IsleException.unavailable("listed but gone when read", (Throwable) null));
     if (name.startsWith(ManifestPaths.BLOB_DIR)) {

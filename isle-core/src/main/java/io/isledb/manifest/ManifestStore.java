@@ -13,7 +13,7 @@ import java.util.Optional;
  * commit log, snapshots, CURRENT, settings, pins, leases, GC state). Tables and blobs never go
  * through it; they stay on the database's {@link io.isledb.ObjectStore}. Every engine role reaches
  * manifest objects only through this interface (ArchitectureTest, ManifestIsolationTest), so a
- * store other than the object store (a database table, docs/PROTOCOL.md section 11) implements only
+ * store other than the object store (a database table, docs/PROTOCOL.md section 10) implements only
  * this.
  *
  * <p>Entries are named by their FORMAT.md object names relative to the database prefix ({@link

@@ -272,7 +272,11 @@ class PinFromHeadTest {
       // Renewed (the general path: the head is older than the grace period) after GC read it.
       db.pin("cp", v, PinOptions.defaults().withTtl(Duration.ofHours(1)));
       List<ManifestCodec.Pin> honoured =
-          PinExpiry.honoured(store, List.of(expired), clock.millis(), GRACE.toMillis());
+          PinExpiry.honoured(
+              new io.isledb.manifest.ObjectStoreManifestStore(store),
+              List.of(expired),
+              clock.millis(),
+              GRACE.toMillis());
       assertThat(honoured).hasSize(1);
       assertThat(honoured.get(0).expiresAtMillis()).isEqualTo(clock.millis() + 3_600_000);
       gc.runOnce();

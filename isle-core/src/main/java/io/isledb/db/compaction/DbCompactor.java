@@ -350,7 +350,8 @@ public final class DbCompactor implements Compactor, Resource {
     private void write() {
       refresh++;
       long sent = ctx.clock().millis();
-      ctx.store().put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
+      ctx.manifestStore()
+          .put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
       if (sent <= deadline) {
         lastWriteSent = sent;
         deadline = sent + window;
@@ -376,7 +377,7 @@ public final class DbCompactor implements Compactor, Resource {
       }
       if (!objects.isEmpty()) {
         try {
-          ctx.store().delete(Lease.objectName(author));
+          ctx.manifestStore().delete(Lease.objectName(author));
         } catch (RuntimeException e) {
           LOG.warn("cannot delete compaction lease (GC will): {}", e.toString());
         }
