@@ -13,6 +13,7 @@ import io.isledb.manifest.ManifestPaths;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -95,7 +96,8 @@ class WriterCrashITCase {
   private static final Duration GRACE = Duration.ofSeconds(2);
 
   private DBOptions dbOptions() {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withSnapshotEvery(4)
         .withGcGracePeriod(GRACE)
         .withLogRetention(Duration.ZERO);
@@ -201,7 +203,7 @@ class WriterCrashITCase {
       return InFlight.NOT_COMMITTED;
     }
     try (ObjectStore store = spec.open()) {
-      Manifest ms = new Manifest(store);
+      Manifest ms = new Manifest(ManifestStoreSpec.current().open(store));
       long seq;
       if (name.startsWith(ManifestPaths.LOG_DIR)) {
         Optional<Edit> e = ms.readEdit(ManifestPaths.seqOf(name));
