@@ -40,8 +40,6 @@ public final class Inspector {
   private static final ObjectMapper PRETTY =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private static final String MANIFEST_DIR = "manifest/";
-
   private final ObjectStore store;
   private final ManifestStore manifestStore;
   private final Manifest manifest;
@@ -121,11 +119,11 @@ public final class Inspector {
     List<ObjectInfo> out = new ArrayList<>();
     for (Iterator<ObjectInfo> it = store.list(""); it.hasNext(); ) {
       ObjectInfo o = it.next();
-      if (!o.name().startsWith(MANIFEST_DIR)) {
+      if (!o.name().startsWith(ManifestPaths.MANIFEST_DIR)) {
         out.add(o);
       }
     }
-    out.addAll(manifestStore.list(MANIFEST_DIR));
+    out.addAll(manifestStore.list(ManifestPaths.MANIFEST_DIR));
     return out;
   }
 

@@ -24,8 +24,6 @@ import java.util.function.Consumer;
  * for every byte at once.
  */
 final class Verifier {
-  private static final String MANIFEST_DIR = "manifest/";
-
   private final ObjectStore store;
   private final Manifest manifest;
   private final List<VerifyReport.Problem> problems = new ArrayList<>();
@@ -66,7 +64,7 @@ final class Verifier {
       return TableDump.scan(store, name, o.size());
     }
     byte[] data =
-        (name.startsWith(MANIFEST_DIR) ? manifest.store().get(name) : store.get(name))
+        (name.startsWith(ManifestPaths.MANIFEST_DIR) ? manifest.store().get(name) : store.get(name))
             .orElseThrow(
                 () -> IsleException.unavailable("listed but gone when read", (Throwable) null));
     if (name.startsWith(ManifestPaths.BLOB_DIR)) {

@@ -12,9 +12,8 @@ import java.util.Optional;
  * Where one database keeps its manifest: everything FORMAT.md places under {@code manifest/} (the
  * commit log, snapshots, CURRENT, settings, pins, leases, GC state). Tables and blobs never go
  * through it; they stay on the database's {@link io.isledb.ObjectStore}. Every engine role reaches
- * manifest objects only through this interface (ArchitectureTest, ManifestIsolationTest), so a
- * store other than the object store (a database table, docs/PROTOCOL.md section 10) implements only
- * this.
+ * manifest objects only through this interface (ManifestIsolationTest proves it), so a store other
+ * than the object store (a database table, docs/PROTOCOL.md section 10) implements only this.
  *
  * <p>Entries are named by their FORMAT.md object names relative to the database prefix ({@link
  * ManifestPaths}, {@link Lease#objectName}), whatever the store keeps them in: a row store maps

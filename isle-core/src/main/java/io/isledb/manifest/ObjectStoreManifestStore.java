@@ -18,8 +18,6 @@ import java.util.Optional;
  */
 @Internal
 public final class ObjectStoreManifestStore implements ManifestStore {
-  private static final String MANIFEST_DIR = "manifest/";
-
   private final ObjectStore store;
 
   public ObjectStoreManifestStore(ObjectStore store) {
@@ -106,7 +104,7 @@ public final class ObjectStoreManifestStore implements ManifestStore {
 
   @Override
   public int deleteAbandonedTemporaries(long olderThanMillis) {
-    return store.deleteAbandonedTemporaries(MANIFEST_DIR, olderThanMillis);
+    return store.deleteAbandonedTemporaries(ManifestPaths.MANIFEST_DIR, olderThanMillis);
   }
 
   @Override
@@ -116,9 +114,13 @@ public final class ObjectStoreManifestStore implements ManifestStore {
 
   /** Keeps the seam honest: nothing but manifest entries goes through a manifest store. */
   private static String checked(String name) {
-    if (!name.startsWith(MANIFEST_DIR)) {
+    if (!name.startsWith(ManifestPaths.MANIFEST_DIR)) {
       throw IsleException.internal(
-          "'" + name + "' is not a manifest entry (names start with " + MANIFEST_DIR + ")");
+          "'"
+              + name
+              + "' is not a manifest entry (names start with "
+              + ManifestPaths.MANIFEST_DIR
+              + ")");
     }
     return name;
   }

@@ -33,9 +33,6 @@ import org.slf4j.LoggerFactory;
 final class GcRetirement {
   private static final Logger LOG = LoggerFactory.getLogger(GcRetirement.class);
 
-  /** Every manifest entry (the whole manifest of the database). */
-  private static final String MANIFEST = "manifest/";
-
   private final DbContext ctx;
   private long emptySince = -1; // first sighting of "retired, no pin, no lease"
   private boolean deleted;
@@ -100,7 +97,7 @@ final class GcRetirement {
         LOG.warn("cannot release the pin {} on {}: {}", sp.pin(), sp.prefix(), e.getMessage());
       }
     }
-    List<String> manifest = names(ctx.manifestStore().list(MANIFEST));
+    List<String> manifest = names(ctx.manifestStore().list(ManifestPaths.MANIFEST_DIR));
     manifest.remove(lastSnapshot);
     ctx.manifestStore().deleteAll(manifest);
     // Last: until it is gone every load finds the database retired (an author is refused before
