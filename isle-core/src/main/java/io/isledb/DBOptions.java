@@ -22,6 +22,9 @@ import java.util.function.Supplier;
  *     being needed by the newest version (default 1 hour): the history that tailing readers can
  *     resume from and {@code openVersion} can open without a pin
  * @param idSource supplies 16 random bytes for table and blob ids (a seeded source in tests)
+ * @param manifestStore where the manifest is kept (default {@link
+ *     ManifestStoreConfig#objectStore()}, on the database's object store); every process on a
+ *     prefix must use the same
  */
 public record DBOptions(
     Clock clock,
@@ -29,9 +32,11 @@ public record DBOptions(
     int snapshotEvery,
     Duration gcGracePeriod,
     Duration logRetention,
-    Supplier<byte[]> idSource) {
+    Supplier<byte[]> idSource,
+    ManifestStoreConfig manifestStore) {
 
   public DBOptions {
+    Objects.requireNonNull(manifestStore, "manifestStore");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(gcGracePeriod, "gcGracePeriod");
     Objects.requireNonNull(idSource, "idSource");
@@ -58,30 +63,66 @@ public record DBOptions(
         32,
         Duration.ofMinutes(10),
         Duration.ofHours(1),
-        io.isledb.db.Ids.secureRandomSource());
+        io.isledb.db.Ids.secureRandomSource(),
+        ManifestStoreConfig.objectStore());
+  }
+
+  /** The options before {@code manifestStore} existed: the manifest on the object store. */
+  public DBOptions(
+      Clock clock,
+      CommittedLsnExtractor lsnExtractor,
+      int snapshotEvery,
+      Duration gcGracePeriod,
+      Duration logRetention,
+      Supplier<byte[]> idSource) {
+    this(
+        clock,
+        lsnExtractor,
+        snapshotEvery,
+        gcGracePeriod,
+        logRetention,
+        idSource,
+        ManifestStoreConfig.objectStore());
   }
 
   public DBOptions withClock(Clock c) {
-    return new DBOptions(c, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, idSource);
+    return new DBOptions(
+        c, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, idSource, manifestStore);
   }
 
   public DBOptions withLsnExtractor(CommittedLsnExtractor e) {
-    return new DBOptions(clock, e, snapshotEvery, gcGracePeriod, logRetention, idSource);
+    return new DBOptions(
+        clock, e, snapshotEvery, gcGracePeriod, logRetention, idSource, manifestStore);
   }
 
   public DBOptions withSnapshotEvery(int n) {
-    return new DBOptions(clock, lsnExtractor, n, gcGracePeriod, logRetention, idSource);
+    return new DBOptions(
+        clock, lsnExtractor, n, gcGracePeriod, logRetention, idSource, manifestStore);
   }
 
   public DBOptions withGcGracePeriod(Duration d) {
-    return new DBOptions(clock, lsnExtractor, snapshotEvery, d, logRetention, idSource);
+    return new DBOptions(
+        clock, lsnExtractor, snapshotEvery, d, logRetention, idSource, manifestStore);
   }
 
   public DBOptions withLogRetention(Duration d) {
-    return new DBOptions(clock, lsnExtractor, snapshotEvery, gcGracePeriod, d, idSource);
+    return new DBOptions(
+        clock, lsnExtractor, snapshotEvery, gcGracePeriod, d, idSource, manifestStore);
   }
 
   public DBOptions withIdSource(Supplier<byte[]> s) {
-    return new DBOptions(clock, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, s);
+    return new DBOptions(
+        clock, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, s, manifestStore);
+  }
+
+  /**
+   * Where the manifest is kept ({@link ManifestStoreConfig#objectStore()} by default).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT when a database is opened with a kind that is
+   *     not available (the JDBC manifest store, for now)
+   */
+  public DBOptions withManifestStore(ManifestStoreConfig m) {
+    return new DBOptions(
+        clock, lsnExtractor, snapshotEvery, gcGracePeriod, logRetention, idSource, m);
   }
 }

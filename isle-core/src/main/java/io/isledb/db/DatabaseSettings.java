@@ -53,7 +53,8 @@ final class DatabaseSettings {
       ManifestCodec.Settings mine =
           new ManifestCodec.Settings(
               ctx.options().gcGracePeriod().toMillis(), author, ctx.clock().millis());
-      if (ctx.store().createIfAbsent(ManifestPaths.SETTINGS, ManifestCodec.encodeSettings(mine))) {
+      if (ctx.manifestStore()
+          .createIfAbsent(ManifestPaths.SETTINGS, ManifestCodec.encodeSettings(mine))) {
         LOG.info(
             "{} recorded the GC grace period {} of {} in {}",
             author,
@@ -108,7 +109,7 @@ final class DatabaseSettings {
   }
 
   private static Optional<ManifestCodec.Settings> read(DbContext ctx) {
-    return ctx.store()
+    return ctx.manifestStore()
         .get(ManifestPaths.SETTINGS)
         .filter(b -> b.length > 0) // ABFS: created, bytes not committed yet
         .map(

@@ -2,7 +2,9 @@ package io.isledb.db;
 
 import io.isledb.DBOptions;
 import io.isledb.ObjectStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ManifestStores;
 import io.isledb.util.Internal;
 import java.time.Clock;
 
@@ -15,21 +17,35 @@ import java.time.Clock;
 @Internal
 public record DbContext(
     ObjectStore store,
-    ManifestStore manifest,
+    Manifest manifest,
     DBOptions options,
     DatabaseSettings settings,
     Resources resources) {
+  /** The context of the database on {@code store}, its manifest where {@code options} say. */
   public DbContext(ObjectStore store, DBOptions options) {
-    this(store, new ManifestStore(store), options, new DatabaseSettings());
+    this(store, manifestOf(store, options), options, new DatabaseSettings());
   }
 
   public DbContext(ObjectStore store, DBOptions options, Resources resources) {
-    this(store, new ManifestStore(store), options, new DatabaseSettings(), resources);
+    this(store, manifestOf(store, options), options, new DatabaseSettings(), resources);
+  }
+
+  private static Manifest manifestOf(ObjectStore store, DBOptions options) {
+    return new Manifest(ManifestStores.open(store, options.manifestStore()));
   }
 
   public DbContext(
-      ObjectStore store, ManifestStore manifest, DBOptions options, DatabaseSettings settings) {
+      ObjectStore store, Manifest manifest, DBOptions options, DatabaseSettings settings) {
     this(store, manifest, options, settings, new PrivateResources());
+  }
+
+  /**
+   * Where this database's manifest lives: every manifest object (log, snapshots, CURRENT, settings,
+   * pins, leases, GC state) is read and written through it, never through {@link #store()}, which
+   * holds tables and blobs.
+   */
+  public ManifestStore manifestStore() {
+    return manifest.store();
   }
 
   /** The commit notifications of this database in this JVM. */
@@ -37,7 +53,7 @@ public record DbContext(
     return resources.commitSignal(store);
   }
 
-  public DbContext(ObjectStore store, ManifestStore manifest, DBOptions options) {
+  public DbContext(ObjectStore store, Manifest manifest, DBOptions options) {
     this(store, manifest, options, new DatabaseSettings());
   }
 
@@ -73,7 +89,9 @@ public record DbContext(
   public io.isledb.manifest.ManifestAppender appender(io.isledb.manifest.Role role, String author) {
     // Before anything is written: an author with another grace period than GC's could commit
     // uploads GC has already deleted (DatabaseSettings).
-    store.checkAtomicCreate();
+    // Only manifest entries are created if absent (tables and blobs have unique names): the
+    // manifest store's create is the one that must be atomic.
+    manifest.store().checkAtomicCreate();
     io.isledb.manifest.ManifestState head = manifest.loadLatestListed();
     if (!head.retired() || role == io.isledb.manifest.Role.GC) {
       // On a retired database every other role is refused by the appender; it must not record
@@ -90,6 +108,16 @@ public record DbContext(
         options.snapshotEvery(),
         options.lsnExtractor() != null,
         options.gcGracePeriod().toMillis() / 2);
+  }
+
+  /**
+   * The context of another database prefix under the same base (a fork's source), with this
+   * context's options: its tables through {@link ObjectStore#sibling}, its manifest through {@link
+   * ManifestStore#sibling}.
+   */
+  public DbContext sibling(String prefix) {
+    return new DbContext(
+        store.sibling(prefix), new Manifest(manifest.store().sibling(prefix)), options);
   }
 
   /** A new unique id. */

@@ -45,9 +45,18 @@ public final class ForkCreation {
     if (sources == null || sources.isEmpty()) {
       throw IsleException.invalidArgument("a fork needs at least one source");
     }
+    return create(new DbContext(target, options), sources);
+  }
+
+  /** Creates the fork on {@code ctx}'s database; its sources are {@code ctx}'s siblings. */
+  public static long create(DbContext ctx, List<ForkSource> sources) {
+    if (sources == null || sources.isEmpty()) {
+      throw IsleException.invalidArgument("a fork needs at least one source");
+    }
+    ObjectStore target = ctx.store();
+    DBOptions options = ctx.options();
     String targetPrefix = target.prefix();
     checkSources(targetPrefix, sources);
-    DbContext ctx = new DbContext(target, options);
     String forkId = ctx.newId();
     String pinName = ForkPins.NAME_PREFIX + forkId;
     String owner = ForkPins.OWNER_PREFIX + targetPrefix;
@@ -64,8 +73,7 @@ public final class ForkCreation {
     Map<String, String> properties = null;
     long lastSeq = 0;
     for (ForkSource src : sources) {
-      ObjectStore store = target.sibling(src.prefix());
-      ManifestState st = pinSource(new DbContext(store, options), src, pinName, owner);
+      ManifestState st = pinSource(ctx.sibling(src.prefix()), src, pinName, owner);
       lastSeq = Math.max(lastSeq, st.lastSeq());
       if (properties == null) {
         properties = st.commits().properties();
@@ -199,7 +207,7 @@ public final class ForkCreation {
     // the read that found the original, which every GC pass since then honoured.
     long readAt = src.clock().millis();
     ManifestCodec.Pin via =
-        Pins.get(src.store(), s.pin())
+        Pins.get(src.manifestStore(), s.pin())
             .orElseThrow(
                 () ->
                     IsleException.invalidArgument(
@@ -218,7 +226,7 @@ public final class ForkCreation {
     }
     String object = ManifestPaths.pin(pinName);
     long putStart = src.clock().millis();
-    src.store()
+    src.manifestStore()
         .put(
             object,
             ManifestCodec.encodePin(
@@ -231,7 +239,7 @@ public final class ForkCreation {
                     ManifestCodec.Pin.NEVER)));
     long took = src.clock().millis() - readAt;
     if (took >= src.options().gcGracePeriod().toMillis() / 2) {
-      src.store().delete(object);
+      src.manifestStore().delete(object);
       throw IsleException.unavailable(
           "copying the pin "
               + s.pin()

@@ -8,10 +8,11 @@ import io.isledb.PinOptions;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ObjectStoreManifestStore;
 import io.isledb.storage.ObjectNames;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -96,7 +97,7 @@ public final class Pins {
     if (head.retired()) {
       refuseRetired(ctx, version, state);
     }
-    Optional<byte[]> previous = ctx.store().get(ManifestPaths.pin(name));
+    Optional<byte[]> previous = ctx.manifestStore().get(ManifestPaths.pin(name));
     long coveredUntil = history ? coveredUntil(name, version, previous) : Long.MIN_VALUE;
     write(
         ctx,
@@ -188,7 +189,7 @@ public final class Pins {
             : saturatedAdd(putStart, pinOptions.ttl().toMillis());
     ManifestCodec.Pin pin =
         new ManifestCodec.Pin(name, version, putStart, state, pinOptions.owner(), expiresAt);
-    ctx.store().put(object, ManifestCodec.encodePin(pin));
+    ctx.manifestStore().put(object, ManifestCodec.encodePin(pin));
     long putEnd = ctx.clock().millis();
     if (putEnd < coveredUntil) {
       return; // the pin it replaced kept all this one keeps until it was replaced
@@ -198,9 +199,9 @@ public final class Pins {
       return;
     }
     if (previous.isPresent()) {
-      ctx.store().put(object, previous.get());
+      ctx.manifestStore().put(object, previous.get());
     } else {
-      ctx.store().delete(object);
+      ctx.manifestStore().delete(object);
     }
     throw IsleException.invalidArgument(
         "cannot pin version " + version + " of " + ctx.store().location() + ": " + refusal);
@@ -228,17 +229,17 @@ public final class Pins {
     // Plus one second: stores report modification times truncated to whole seconds (HTTP's
     // Last-Modified), which can shrink a difference of two of them by up to a second.
     long took = putEnd - putStart + 1000;
-    Optional<ObjectInfo> pin = ctx.store().stat(object);
+    Optional<ObjectInfo> pin = ctx.manifestStore().stat(object);
     if (pin.isEmpty()) {
       return "the pin " + object + " vanished right after it was written (unpinned concurrently?)";
     }
     long stamped = pin.get().lastModifiedMillis();
-    Optional<ObjectInfo> next = ctx.store().stat(ManifestPaths.log(version + 1));
+    Optional<ObjectInfo> next = ctx.manifestStore().stat(ManifestPaths.log(version + 1));
     if (next.isPresent() && stamped - next.get().lastModifiedMillis() + took < grace) {
       return null;
     }
     Optional<ObjectInfo> own =
-        version >= 1 ? ctx.store().stat(ManifestPaths.log(version)) : Optional.empty();
+        version >= 1 ? ctx.manifestStore().stat(ManifestPaths.log(version)) : Optional.empty();
     if (own.isPresent() && stamped - own.get().lastModifiedMillis() + took < retention) {
       return null;
     }
@@ -262,12 +263,12 @@ public final class Pins {
 
   public static void unpin(DbContext ctx, String name) {
     checkName(name);
-    ctx.store().delete(ManifestPaths.pin(name));
+    ctx.manifestStore().delete(ManifestPaths.pin(name));
   }
 
   public static Map<String, Long> list(DbContext ctx) {
     Map<String, Long> out = new TreeMap<>();
-    for (ManifestCodec.Pin p : read(ctx.store())) {
+    for (ManifestCodec.Pin p : read(ctx.manifestStore())) {
       out.put(p.name(), p.version());
     }
     return out;
@@ -275,11 +276,11 @@ public final class Pins {
 
   /** Every pin with its kind, owner and expiry, by name (one LIST, one GET per pin). */
   public static List<PinInfo> infos(DbContext ctx) {
-    return infos(ctx.store());
+    return infos(ctx.manifestStore());
   }
 
   /** Like {@link #infos(DbContext)}, for a store without a database context (the isle tool). */
-  public static List<PinInfo> infos(ObjectStore store) {
+  public static List<PinInfo> infos(ManifestStore store) {
     List<PinInfo> out = new ArrayList<>();
     for (ManifestCodec.Pin p : read(store)) {
       out.add(
@@ -296,7 +297,7 @@ public final class Pins {
   }
 
   /** The pin named {@code name} (one GET), or empty if there is none. */
-  public static Optional<ManifestCodec.Pin> get(ObjectStore store, String name) {
+  public static Optional<ManifestCodec.Pin> get(ManifestStore store, String name) {
     checkName(name);
     String object = ManifestPaths.pin(name);
     Optional<byte[]> b = store.get(object);
@@ -307,8 +308,13 @@ public final class Pins {
   }
 
   /** Every pin (one LIST, one GET per pin); pins removed while listing are skipped. */
-  public static List<ManifestCodec.Pin> read(ObjectStore store) {
+  public static List<ManifestCodec.Pin> read(ManifestStore store) {
     return read(store, new ArrayList<>());
+  }
+
+  /** {@link #read(ManifestStore)} for a database whose manifest is on {@code store} (tests). */
+  public static List<ManifestCodec.Pin> read(ObjectStore store) {
+    return read(new ObjectStoreManifestStore(store));
   }
 
   /**
@@ -317,11 +323,9 @@ public final class Pins {
    * into place) is left out and its name added to {@code vanished}: GC must not act as if it did
    * not exist.
    */
-  public static List<ManifestCodec.Pin> read(ObjectStore store, List<String> vanished) {
+  public static List<ManifestCodec.Pin> read(ManifestStore store, List<String> vanished) {
     List<ManifestCodec.Pin> out = new ArrayList<>();
-    Iterator<ObjectInfo> it = store.list(ManifestPaths.PINS_DIR);
-    while (it.hasNext()) {
-      ObjectInfo o = it.next();
+    for (ObjectInfo o : store.list(ManifestPaths.PINS_DIR)) {
       Optional<byte[]> b = store.get(o.name());
       if (b.isEmpty() || b.get().length == 0) {
         vanished.add(o.name());
@@ -336,7 +340,7 @@ public final class Pins {
    * The state of {@code version} kept by a version pin, for a reader whose log no longer reaches
    * it.
    */
-  public static Optional<ManifestState> pinnedState(ObjectStore store, long version) {
+  public static Optional<ManifestState> pinnedState(ManifestStore store, long version) {
     for (ManifestCodec.Pin p : read(store)) {
       if (!p.history() && p.version() == version) {
         return Optional.of(p.state());

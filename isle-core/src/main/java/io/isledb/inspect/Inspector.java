@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.isledb.DBOptions;
 import io.isledb.IsleException;
+import io.isledb.ManifestStoreConfig;
 import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
@@ -13,10 +14,13 @@ import io.isledb.db.Pins;
 import io.isledb.db.gc.GcDryRun;
 import io.isledb.manifest.ChecksummedJson;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
 import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ManifestStores;
+import io.isledb.manifest.ObjectStoreManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
@@ -37,20 +41,38 @@ public final class Inspector {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private final ObjectStore store;
-  private final ManifestStore manifest;
+  private final ManifestStore manifestStore;
+  private final Manifest manifest;
 
-  private Inspector(ObjectStore store) {
+  private Inspector(ObjectStore store, ManifestStore manifestStore) {
     this.store = store;
-    this.manifest = new ManifestStore(store);
+    this.manifestStore = manifestStore;
+    this.manifest = new Manifest(manifestStore);
   }
 
   /**
-   * Inspects the database of {@code store}.
+   * Inspects the database of {@code store}, whose manifest is kept on that store.
    *
    * @throws IsleException of kind INVALID_ARGUMENT if the prefix holds no database (no manifest)
    */
   public static Inspector open(ObjectStore store) {
-    Inspector in = new Inspector(store);
+    return open(store, new ObjectStoreManifestStore(store));
+  }
+
+  /**
+   * Inspects the database with tables and blobs on {@code store} and its manifest where {@code
+   * manifest} says.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if the prefix holds no database (no manifest),
+   *     or the manifest store is not available
+   */
+  public static Inspector open(ObjectStore store, ManifestStoreConfig manifest) {
+    return open(store, ManifestStores.open(store, manifest));
+  }
+
+  /** Inspects the database with tables and blobs on {@code store}, its manifest on the other. */
+  static Inspector open(ObjectStore store, ManifestStore manifestStore) {
+    Inspector in = new Inspector(store, manifestStore);
     if (in.manifest.listLog().isEmpty() && in.manifest.listSnapshots().isEmpty()) {
       throw IsleException.invalidArgument(
           "no IsleDB database at "
@@ -69,8 +91,7 @@ public final class Inspector {
   /** Versions, snapshots, the recorded grace period and object sizes by kind (listings only). */
   public Overview overview() {
     Map<String, long[]> sizes = new TreeMap<>();
-    for (Iterator<ObjectInfo> it = store.list(""); it.hasNext(); ) {
-      ObjectInfo o = it.next();
+    for (ObjectInfo o : listAll(store, manifestStore)) {
       long[] s = sizes.computeIfAbsent(kindOf(o.name()), k -> new long[2]);
       s[0]++;
       s[1] += o.size();
@@ -78,7 +99,7 @@ public final class Inspector {
     List<Overview.Sizes> out = new ArrayList<>();
     sizes.forEach((k, v) -> out.add(new Overview.Sizes(k, v[0], v[1])));
     OptionalLong grace =
-        store
+        manifestStore
             .get(ManifestPaths.SETTINGS)
             .map(
                 b ->
@@ -88,6 +109,22 @@ public final class Inspector {
             .orElse(OptionalLong.empty());
     return new Overview(
         store.location(), head(), manifest.listLog(), manifest.listSnapshots(), grace, out);
+  }
+
+  /**
+   * Everything of the database: the object store's tables, blobs and other objects, then the
+   * manifest store's entries (two listings; a manifest kept on the object store is listed once).
+   */
+  static List<ObjectInfo> listAll(ObjectStore store, ManifestStore manifestStore) {
+    List<ObjectInfo> out = new ArrayList<>();
+    for (Iterator<ObjectInfo> it = store.list(""); it.hasNext(); ) {
+      ObjectInfo o = it.next();
+      if (!o.name().startsWith(ManifestPaths.MANIFEST_DIR)) {
+        out.add(o);
+      }
+    }
+    out.addAll(manifestStore.list(ManifestPaths.MANIFEST_DIR));
+    return out;
   }
 
   private static String kindOf(String name) {
@@ -177,16 +214,16 @@ public final class Inspector {
 
   /** Every pin, in name order. */
   public List<PinInfo> pins() {
-    return Pins.infos(store);
+    return Pins.infos(manifestStore);
   }
 
   /** Every lease, in name order; an unreadable one carries its error. */
   public List<LeaseInfo> leases() {
     List<LeaseInfo> out = new ArrayList<>();
-    for (Iterator<ObjectInfo> it = store.list(Lease.DIR); it.hasNext(); ) {
+    for (Iterator<ObjectInfo> it = manifestStore.list(Lease.DIR).iterator(); it.hasNext(); ) {
       ObjectInfo o = it.next();
       try {
-        Lease l = Lease.decode(o.name(), store.get(o.name()).orElse(new byte[0]));
+        Lease l = Lease.decode(o.name(), manifestStore.get(o.name()).orElse(new byte[0]));
         out.add(
             new LeaseInfo(
                 o.name(),
@@ -257,7 +294,7 @@ public final class Inspector {
    * the recorded one if recorded). Reads only; see {@link GcDryRun} for how ages are estimated.
    */
   public GcPreview gcDryRun(DBOptions options) {
-    GcDryRun.Plan p = GcDryRun.plan(store, options);
+    GcDryRun.Plan p = GcDryRun.plan(store, manifestStore, options);
     List<GcPreview.Candidate> c = new ArrayList<>();
     p.candidates()
         .forEach(x -> c.add(new GcPreview.Candidate(x.object(), x.size(), x.reason(), x.due())));

@@ -5,16 +5,15 @@ import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
 import io.isledb.manifest.GcStateCodec;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,18 +25,17 @@ import java.util.function.Consumer;
  */
 final class Verifier {
   private final ObjectStore store;
-  private final ManifestStore manifest;
+  private final Manifest manifest;
   private final List<VerifyReport.Problem> problems = new ArrayList<>();
 
-  Verifier(ObjectStore store, ManifestStore manifest) {
+  Verifier(ObjectStore store, Manifest manifest) {
     this.store = store;
     this.manifest = manifest;
   }
 
   VerifyReport run(Consumer<String> onObject) {
     Map<String, ObjectInfo> listed = new TreeMap<>();
-    for (Iterator<ObjectInfo> it = store.list(""); it.hasNext(); ) {
-      ObjectInfo o = it.next();
+    for (ObjectInfo o : Inspector.listAll(store, manifest.store())) {
       listed.put(o.name(), o);
     }
     long objects = 0;
@@ -66,8 +64,7 @@ final class Verifier {
       return TableDump.scan(store, name, o.size());
     }
     byte[] data =
-        store
-            .get(name)
+        (name.startsWith(ManifestPaths.MANIFEST_DIR) ? manifest.store().get(name) : store.get(name))
             .orElseThrow(
                 () -> IsleException.unavailable("listed but gone when read", (Throwable) null));
     if (name.startsWith(ManifestPaths.BLOB_DIR)) {

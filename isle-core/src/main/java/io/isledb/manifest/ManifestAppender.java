@@ -30,7 +30,7 @@ public final class ManifestAppender {
   /** No deadline: the edit commits nothing that GC could collect meanwhile (a fence, a drop). */
   private static final LongSupplier NO_DEADLINE = () -> Long.MAX_VALUE;
 
-  private final ManifestStore store;
+  private final Manifest store;
   private final Role role;
   private final String author;
   private final Clock clock;
@@ -50,13 +50,13 @@ public final class ManifestAppender {
   private long confirmedAt;
 
   /**
-   * @param head a recent state (for example from {@link ManifestStore#loadLatest()})
+   * @param head a recent state (for example from {@link Manifest#loadLatest()})
    * @param snapshotEvery write a snapshot when this many edits passed since the last known one
    * @param currentEveryEdit rewrite CURRENT after every edit (when LSNs are tracked), not only with
    *     snapshots
    */
   public ManifestAppender(
-      ManifestStore store,
+      Manifest store,
       Role role,
       String author,
       Clock clock,
@@ -127,8 +127,8 @@ public final class ManifestAppender {
    * whose head was confirmed (it read up to a free slot) less than half the grace period ago cannot
    * have lost a following edit to GC. An author idle for longer re-reads CURRENT (and lists the
    * snapshots when CURRENT does not settle it): if the log after the head was collected while the
-   * next slot is free ({@link ManifestStore#leftBehind}), the free slot is a collected one, not the
-   * end of the log; the author reloads instead of writing into it.
+   * next slot is free ({@link Manifest#leftBehind}), the free slot is a collected one, not the end
+   * of the log; the author reloads instead of writing into it.
    */
   private void ensureFresh() {
     long now = clock.millis();
@@ -249,7 +249,7 @@ public final class ManifestAppender {
               + " "
               + author
               + " cannot append: "
-              + store.objectStore().location()
+              + store.store().location()
               + " is retired (at or before version "
               + head.seq()
               + "); GC deletes it once nothing pins it; use another prefix");
@@ -274,7 +274,7 @@ public final class ManifestAppender {
               + " at version "
               + head.seq()
               + " of "
-              + store.objectStore().location());
+              + store.store().location());
     }
   }
 
@@ -334,7 +334,7 @@ public final class ManifestAppender {
             "manifest slot "
                 + e.seq()
                 + " of "
-                + store.objectStore().location()
+                + store.store().location()
                 + " is taken but holds no edit yet; retry later (if its writer died, delete the empty object "
                 + ManifestPaths.log(e.seq())
                 + ")");
@@ -368,7 +368,7 @@ public final class ManifestAppender {
               + " edit for manifest slot "
               + e.seq()
               + " of "
-              + store.objectStore().location()
+              + store.store().location()
               + " was not sent: its commit deadline passed "
               + (now - sendBy)
               + " ms ago (GC may collect what it would commit)");

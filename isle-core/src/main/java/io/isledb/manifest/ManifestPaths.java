@@ -9,6 +9,9 @@ import io.isledb.util.Internal;
  */
 @Internal
 public final class ManifestPaths {
+  /** Everything a manifest store keeps (docs/PROTOCOL.md section 10); nothing else is in it. */
+  public static final String MANIFEST_DIR = "manifest/";
+
   public static final String LOG_DIR = "manifest/log/";
   public static final String SNAPSHOT_DIR = "manifest/snapshots/";
   public static final String CURRENT = "manifest/CURRENT";

@@ -1,319 +1,167 @@
 package io.isledb.manifest;
 
-import io.isledb.CorruptionException;
-import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
-import io.isledb.ObjectStore;
+import io.isledb.RequestStats;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Reads and writes manifest objects (log edits, snapshots, CURRENT) through an {@link ObjectStore},
- * and folds them into {@link ManifestState}s. It holds no state of its own; see docs/PROTOCOL.md
- * for the rules it implements.
+ * Where one database keeps its manifest: everything FORMAT.md places under {@code manifest/} (the
+ * commit log, snapshots, CURRENT, settings, pins, leases, GC state). Tables and blobs never go
+ * through it; they stay on the database's {@link io.isledb.ObjectStore}. Every engine role reaches
+ * manifest objects only through this interface (ManifestIsolationTest proves it), so a store other
+ * than the object store (a database table, docs/PROTOCOL.md section 10) implements only this.
+ *
+ * <p>Entries are named by their FORMAT.md object names relative to the database prefix ({@link
+ * ManifestPaths}, {@link Lease#objectName}), whatever the store keeps them in: a row store maps
+ * {@code manifest/log/<20-digit seq>.json} to its log row of that sequence and every other name to
+ * a document row. Bytes are stored and returned exactly as given (the codecs own the format). Log
+ * entries are created only by {@link #appendIfAbsent}; everything else in the namespace by {@link
+ * #put} or {@link #createIfAbsent}.
+ *
+ * <p>What every implementation must guarantee (the engine's correctness rests on these alone):
+ *
+ * <ul>
+ *   <li><b>Atomic create-if-absent</b> ({@link #appendIfAbsent}, {@link #createIfAbsent}): of any
+ *       number of concurrent creates of one name, from any number of processes, exactly one
+ *       succeeds and its bytes are what every later read returns until the entry is deleted. A
+ *       create whose response was lost is retried by the store with the same bytes, and a retry
+ *       that finds its own bytes in place reports success (compare the bytes; never report such a
+ *       create as a lost race, and never succeed over different bytes).
+ *   <li><b>Read-after-write</b>: once a create, put or delete has returned, every read, stat and
+ *       list of any process sees it (strong consistency, as S3 and a single SQL primary give).
+ *   <li><b>No partial entries</b>: a read returns a whole entry or nothing. The one exception is an
+ *       empty (zero-byte) entry, which counts as not written yet (ABFS claims a name at create and
+ *       commits its bytes at close); readers treat it as absent.
+ *   <li><b>One clock per store</b>: {@link ObjectInfo#lastModifiedMillis()} of every entry comes
+ *       from one clock (the store's, never the caller's), so differences of two of them measure
+ *       time; the engine compares them only with each other (pins, GC), at up to one second of
+ *       truncation.
+ * </ul>
+ *
+ * Errors are {@link io.isledb.IsleException}s: UNAVAILABLE for a failure that may succeed if
+ * retried (connection loss, timeouts), INVALID_ARGUMENT for a store that cannot be used (no atomic
+ * create, read-only), CORRUPTION never (decoding is the caller's).
  */
 @Internal
-public final class ManifestStore {
-  private final ObjectStore store;
+public interface ManifestStore {
 
-  public ManifestStore(ObjectStore store) {
-    this.store = store;
-  }
-
-  /** The underlying object store. */
-  public ObjectStore objectStore() {
-    return store;
-  }
+  /** Where this manifest lives, for messages (never carries credentials). */
+  String location();
 
   /**
-   * The edit in slot {@code seq}, or empty if that slot is free (or was garbage collected). An
-   * empty object counts as not written yet: on ABFS a create claims the name before its bytes are
-   * committed at close, so a slot can be briefly (or, if its writer died, permanently) empty.
-   */
-  public Optional<Edit> readEdit(long seq) {
-    String name = ManifestPaths.log(seq);
-    return store
-        .get(name)
-        .filter(b -> b.length > 0)
-        .map(b -> ManifestCodec.decodeEdit(store.location() + "/" + name, seq, b));
-  }
-
-  /**
-   * Tries to take slot {@code e.seq()}: true if this edit now occupies it (including when an
-   * earlier attempt's response was lost), false if another edit holds it.
-   */
-  public boolean tryAppend(Edit e) {
-    return store.createIfAbsent(ManifestPaths.log(e.seq()), ManifestCodec.encodeEdit(e));
-  }
-
-  /** The snapshot of version {@code seq}, or empty if absent. */
-  public Optional<ManifestState> readSnapshot(long seq) {
-    String name = ManifestPaths.snapshot(seq);
-    return store
-        .get(name)
-        .map(b -> ManifestCodec.decodeSnapshot(store.location() + "/" + name, seq, b));
-  }
-
-  /** Writes a snapshot of {@code s} unless one exists for that version already. */
-  public void writeSnapshot(ManifestState s, long timeMillis) {
-    store.createIfAbsent(
-        ManifestPaths.snapshot(s.seq()), ManifestCodec.encodeSnapshot(s, timeMillis));
-  }
-
-  /** The CURRENT hint, or empty. A corrupt CURRENT is ignored: it is only a hint. */
-  public Optional<ManifestCodec.Current> readCurrent() {
-    Optional<byte[]> b = store.get(ManifestPaths.CURRENT);
-    if (b.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(ManifestCodec.decodeCurrent(ManifestPaths.CURRENT, b.get()));
-    } catch (CorruptionException e) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Whether the log right after version {@code seq} was collected, so that its free slot is not the
-   * end of the log. Every CURRENT written since slot {@code seq + 1} was created names at least
-   * that slot: GC writes CURRENT at its head, and every author after its own append. (CURRENT's
-   * snapshot alone is not enough: authors with an LSN extractor rewrite CURRENT after every edit
-   * naming the last snapshot they wrote themselves, which can be older than the one GC collected up
-   * to.) So a CURRENT naming a head (or snapshot) beyond {@code seq} while slot {@code seq + 1} is
-   * free proves the collection.
+   * The database prefix under its base URI, as forks record it for their sources (see {@link
+   * io.isledb.ObjectStore#prefix()}).
    *
-   * <p>The converse does not hold: CURRENT can be missing (ABFS replaces it by delete then rename),
-   * unreadable, or older than what GC collected (a rewrite sent by a stalled author that lands
-   * late), and without an LSN extractor it is legitimately behind the head most of the time. This
-   * fails closed: when CURRENT does not prove the collection, the snapshots are listed. GC deletes
-   * log slots only at or below a snapshot it keeps (it deletes only snapshots below that one), so a
-   * collected slot {@code seq + 1} always leaves a snapshot beyond {@code seq}; while slot {@code
-   * seq + 1} still exists, a snapshot beyond it is simply a newer one. The slot is read again after
-   * CURRENT (and the listing), since an edit appended in between is not a collected one.
-   *
-   * <p>Cost: one read of CURRENT; one LIST page of snapshots when CURRENT is not ahead of {@code
-   * seq}; one read of the slot when either is. Callers only ask once their confirmation of the end
-   * of the log is older than their freshness window.
+   * @throws io.isledb.IsleException of kind INVALID_ARGUMENT if the store cannot name its prefix
    */
-  public boolean leftBehind(long seq) {
-    return leftBehind(seq, null);
-  }
+  String prefix();
 
   /**
-   * Like {@link #leftBehind(long)} for a caller that has just listed the snapshots itself (GC lists
-   * them on every pass). A listing taken after the caller's catch-up decides alone, without
-   * CURRENT: a collected slot {@code seq + 1} always leaves a snapshot beyond {@code seq}, so when
-   * the listing has none the slot is not a collected one. Cost: nothing more, or one read of the
-   * slot when the listing has a snapshot beyond {@code seq}.
+   * The manifest of another database prefix under the same base (a fork's source): the fork writes
+   * and removes its pins there. Shares this store's connections and request counters.
+   *
+   * @throws io.isledb.IsleException of kind INVALID_ARGUMENT for a bad prefix, or a store that
+   *     cannot open other prefixes
    */
-  public boolean leftBehindListed(long seq, List<Long> listedSnapshots) {
-    return leftBehind(seq, listedSnapshots);
-  }
+  ManifestStore sibling(String prefix);
 
-  private boolean leftBehind(long seq, List<Long> listedSnapshots) {
-    if (listedSnapshots != null) {
-      return !listedSnapshots.isEmpty()
-          && listedSnapshots.get(listedSnapshots.size() - 1) > seq
-          && readEdit(seq + 1).isEmpty();
-    }
-    Optional<ManifestCodec.Current> c = readCurrent();
-    boolean ahead = c.isPresent() && Math.max(c.get().snapshotSeq(), c.get().headSeq()) > seq;
-    if (!ahead) {
-      List<Long> snaps = listSnapshots();
-      if (snaps.isEmpty() || snaps.get(snaps.size() - 1) <= seq) {
-        return false;
+  /**
+   * Requests issued so far. The object-store implementation counts on its object store's counters
+   * (tables and manifest together, as before the interface existed).
+   */
+  RequestStats stats();
+
+  /**
+   * Verifies once per store, before a process takes a writing role, that create-if-absent really is
+   * atomic here (the S3A probe of {@link io.isledb.ObjectStore#checkAtomicCreate()}).
+   *
+   * @throws io.isledb.IsleException of kind INVALID_ARGUMENT if it is not, UNAVAILABLE if the check
+   *     could not run
+   */
+  void checkAtomicCreate();
+
+  // ---- the commit log ----
+
+  /**
+   * Creates log entry {@code seq} with {@code edit} if no entry of that sequence exists, atomically
+   * (see the class comment): true if the slot now holds exactly these bytes, including when an
+   * earlier attempt of this call landed and its response was lost; false if it holds another edit.
+   * Sequences start at 1 and the engine appends them in order, but a store must not rely on that (a
+   * fencing author may race for any free slot).
+   */
+  boolean appendIfAbsent(long seq, byte[] edit);
+
+  /** The log entry {@code seq}, or empty if that slot is free or was deleted (collected). */
+  Optional<byte[]> readLog(long seq);
+
+  /**
+   * The consecutive log entries from {@code fromSeq} on, at most {@code max}, stopping before the
+   * first free (or empty) slot. A reader that is up to date pays one read (the free slot); a store
+   * that can read a range in one request should override this. The result is a snapshot of each
+   * entry at some moment during the call (entries are immutable once created).
+   */
+  default List<byte[]> readLogRange(long fromSeq, int max) {
+    List<byte[]> out = new ArrayList<>();
+    for (long seq = fromSeq; out.size() < max; seq++) {
+      Optional<byte[]> e = readLog(seq);
+      if (e.isEmpty() || e.get().length == 0) {
+        break;
       }
-    }
-    return readEdit(seq + 1).isEmpty();
-  }
-
-  /** Replaces the CURRENT hint. */
-  public void writeCurrent(ManifestCodec.Current c) {
-    store.put(ManifestPaths.CURRENT, ManifestCodec.encodeCurrent(c));
-  }
-
-  /** Versions that have snapshots, ascending. */
-  public List<Long> listSnapshots() {
-    return listSeqs(ManifestPaths.SNAPSHOT_DIR);
-  }
-
-  /** Slots that hold log edits, ascending. */
-  public List<Long> listLog() {
-    return listSeqs(ManifestPaths.LOG_DIR);
-  }
-
-  private List<Long> listSeqs(String dir) {
-    List<Long> out = new ArrayList<>();
-    Iterator<ObjectInfo> it = store.list(dir);
-    while (it.hasNext()) {
-      long s = ManifestPaths.seqOf(it.next().name());
-      if (s >= 0) {
-        out.add(s);
-      }
+      out.add(e.get());
     }
     return out;
   }
 
-  /**
-   * Applies every edit after {@code state} until the first free slot. A reader that is up to date
-   * pays one read request (the free slot).
-   */
-  public ManifestState catchUp(ManifestState state) {
-    return catchUp(state, Long.MAX_VALUE);
-  }
-
-  /** Like {@link #catchUp(ManifestState)} but stops at version {@code upTo}. */
-  public ManifestState catchUp(ManifestState state, long upTo) {
-    return catchUp(state, upTo, e -> {});
-  }
-
-  /** Like {@link #catchUp(ManifestState, long)}, showing every edit read to {@code onEdit}. */
-  public ManifestState catchUp(
-      ManifestState state, long upTo, java.util.function.Consumer<Edit> onEdit) {
-    ManifestState s = state;
-    while (s.seq() < upTo) {
-      Optional<Edit> e = readEdit(s.seq() + 1);
-      if (e.isEmpty()) {
-        break;
-      }
-      onEdit.accept(e.get());
-      s = s.apply(e.get()).state();
-    }
-    return s;
-  }
+  // ---- named entries: snapshots, CURRENT, settings, pins, leases, GC state (and log names) ----
 
   /**
-   * Loads the newest version from scratch: the snapshot CURRENT names (or the newest listed), then
-   * the log after it. Costs one CURRENT read, one snapshot read and the log tail.
+   * The entry named {@code name} ({@code manifest/...}), or empty. For a log name, the same as
+   * {@link #readLog}.
    */
-  public ManifestState loadLatest() {
-    Optional<ManifestCodec.Current> current = readCurrent();
-    if (current.isPresent() && current.get().snapshotSeq() > 0) {
-      Optional<ManifestState> snap = readSnapshot(current.get().snapshotSeq());
-      if (snap.isPresent()) {
-        ManifestState s = catchUp(snap.get());
-        long past = Math.max(current.get().headSeq(), current.get().snapshotSeq());
-        if (past <= s.seq()) {
-          return s; // the usual case: CURRENT's head is at or behind the true head; no request
-        }
-        if (readEdit(s.seq() + 1).isPresent()) {
-          return catchUp(s); // an edit appeared meanwhile
-        }
-        // The log ended before CURRENT's head: the snapshot CURRENT names is older than what GC
-        // collected (its snapshot field can lag, see leftBehind). Start from the newest snapshot.
-      }
-    }
-    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
-  }
+  Optional<byte[]> get(String name);
 
   /**
-   * Loads the newest version without trusting CURRENT: the newest listed snapshot, then the log
-   * after it. For a process that found itself {@linkplain #leftBehind left behind}: the CURRENT
-   * that misled it (missing, or moved backwards to a snapshot that still exists) would mislead
-   * {@link #loadLatest} the same way. Costs a LIST of snapshots, one snapshot read and the log
-   * tail.
+   * Creates or replaces {@code name} (CURRENT, pins, leases, GC state): atomic per entry (a reader
+   * sees the old or the new bytes), last writer wins. Never used for log entries.
    */
-  public ManifestState loadLatestListed() {
-    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
-  }
+  void put(String name, byte[] data);
 
   /**
-   * A replay from nothing that found no slot 1 must mean an empty log, not a collected one. Log
-   * edits without slot 1 or a snapshot are corruption, with one innocent explanation: a database
-   * being created right now. Its first edit (or first snapshot) can appear between our read of the
-   * free slot 1 and the listing, so look once more before calling it corrupt.
+   * Creates {@code name} unless it exists, atomically, with the lost-response rule of {@link
+   * #appendIfAbsent} (snapshots, settings, a fork's pin on its source): true if it now holds these
+   * bytes.
    */
-  private ManifestState checkNotStranded(ManifestState s, long upTo) {
-    if (s.seq() != 0 || upTo == 0 || listLog().isEmpty()) {
-      return s;
-    }
-    ManifestState again = catchUp(baseFor(upTo), upTo);
-    if (again.seq() == 0) {
-      throw new CorruptionException(
-          "manifest at " + store.location() + " has log edits but neither slot 1 nor a snapshot");
-    }
-    return again;
-  }
+  boolean createIfAbsent(String name, byte[] data);
+
+  /** Size and last modification (the store's clock) of {@code name}, or empty if absent. */
+  Optional<ObjectInfo> stat(String name);
 
   /**
-   * The state at exactly version {@code version}, rebuilt from the newest snapshot at or below it
-   * and the log after that snapshot.
-   *
-   * @throws IsleException of kind INVALID_ARGUMENT if that version is no longer retained or does
-   *     not exist yet
+   * Every entry whose name starts with {@code namePrefix} (a {@code manifest/...} directory such as
+   * {@link ManifestPaths#LOG_DIR}, {@link ManifestPaths#PINS_DIR}, {@link Lease#DIR}, or {@code
+   * manifest/} for all), sorted by name (so log and snapshot entries by sequence), with their sizes
+   * and modification times. Reflects every create and delete that returned before the call.
    */
-  public ManifestState loadVersion(long version) {
-    if (version < 0) {
-      throw IsleException.invalidArgument("version " + version + " must not be negative");
-    }
-    ManifestState base;
-    try {
-      base = baseFor(version);
-    } catch (CorruptionException e) {
-      throw IsleException.invalidArgument(
-          "version "
-              + version
-              + " is no longer retained at "
-              + store.location()
-              + " ("
-              + e.getMessage()
-              + ")");
-    }
-    ManifestState s = catchUp(base, version);
-    if (s.seq() == version) {
-      return s;
-    }
-    // The replay stopped short. If the manifest holds anything past the version, the edits up to
-    // it were collected; otherwise the version does not exist (yet).
-    List<Long> snaps = listSnapshots();
-    List<Long> log = listLog();
-    long newest =
-        Math.max(
-            snaps.isEmpty() ? -1 : snaps.get(snaps.size() - 1),
-            log.isEmpty() ? -1 : log.get(log.size() - 1));
-    if (newest >= version) {
-      ManifestState again = catchUp(s, version); // an append racing with our first read
-      if (again.seq() == version) {
-        return again;
-      }
-      throw IsleException.invalidArgument(
-          "version "
-              + version
-              + " is no longer retained at "
-              + store.location()
-              + " (the log continues only from "
-              + (log.isEmpty() ? "snapshot " + snaps.get(snaps.size() - 1) : "slot " + log.get(0))
-              + "; pin a version to keep it)");
-    }
-    s = checkNotStranded(s, version);
-    if (s.seq() != version) {
-      throw IsleException.invalidArgument(
-          "version "
-              + version
-              + " is not available at "
-              + store.location()
-              + " (log ends at "
-              + s.seq()
-              + ")");
-    }
-    return s;
-  }
+  List<ObjectInfo> list(String namePrefix);
 
-  /** The newest snapshot at or below {@code version}, or the empty state if the log starts at 1. */
-  private ManifestState baseFor(long version) {
-    List<Long> snaps = listSnapshots();
-    for (int i = snaps.size() - 1; i >= 0; i--) {
-      long seq = snaps.get(i);
-      if (seq <= version) {
-        Optional<ManifestState> s = readSnapshot(seq);
-        if (s.isPresent()) {
-          return s.get();
-        }
-      }
-    }
-    return ManifestState.empty();
-  }
+  /** Deletes {@code name}; deleting an absent entry is not an error. */
+  void delete(String name);
+
+  /**
+   * Deletes every named entry (log entries, snapshots and leases in one GC pass, or a retired
+   * database's whole manifest but its last snapshot), in one request where the store allows. Absent
+   * names are ignored. Not atomic as a whole: a failure may leave any subset deleted, and the
+   * caller retries.
+   */
+  void deleteAll(Collection<String> names);
+
+  /**
+   * Deletes temporary files of staged writes under {@code manifest/} idle since before {@code
+   * olderThanMillis} (the store's clock); returns how many. Stores without temporaries return 0.
+   */
+  int deleteAbandonedTemporaries(long olderThanMillis);
 }

@@ -2,7 +2,6 @@ package io.isledb.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.isledb.DBOptions;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.ReadView;
@@ -11,6 +10,7 @@ import io.isledb.ReaderOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -102,7 +102,8 @@ class AsyncFlushCrashITCase {
         maxAcked = Math.max(maxAcked, a.longField(0));
       }
       try (ObjectStore store = spec.open();
-          IsleDB db = IsleDB.open(store, DBOptions.defaults().withSnapshotEvery(4));
+          IsleDB db =
+              IsleDB.open(store, ManifestStoreSpec.current().options().withSnapshotEvery(4));
           Reader r = db.openReader(ReaderOptions.defaults().withDiskCacheBytes(0))) {
         long m = work.committedBatch(r);
         assertThat(m)

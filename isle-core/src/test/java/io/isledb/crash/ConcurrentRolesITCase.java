@@ -22,6 +22,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.ProgressSignal;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
@@ -89,7 +90,7 @@ class ConcurrentRolesITCase {
   private void run(long seed, boolean childMaintenance) throws Exception {
     StoreSpec spec = StoreSpec.s3(S3, childMaintenance ? "roles-2jvm" : "roles-threads");
     BatchWorkload work = BatchWorkload.standard(seed, "w/");
-    DBOptions dbo = DBOptions.defaults().withSnapshotEvery(8);
+    DBOptions dbo = ManifestStoreSpec.current().options().withSnapshotEvery(8);
     WriterOptions wo =
         WriterOptions.defaults()
             .withFlushInterval(Duration.ZERO)

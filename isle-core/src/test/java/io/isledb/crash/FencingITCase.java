@@ -3,7 +3,6 @@ package io.isledb.crash;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.isledb.DBOptions;
 import io.isledb.FencedException;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
@@ -13,6 +12,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -176,7 +176,9 @@ class FencingITCase {
                   String ctx = "seed " + seed + ", thread " + id;
                   go.await();
                   try (ObjectStore store = spec.open();
-                      IsleDB db = IsleDB.open(store, DBOptions.defaults().withSnapshotEvery(8))) {
+                      IsleDB db =
+                          IsleDB.open(
+                              store, ManifestStoreSpec.current().options().withSnapshotEvery(8))) {
                     boolean first = true;
                     while (acked.get(id) < batchesPerThread) {
                       try (Reader r =

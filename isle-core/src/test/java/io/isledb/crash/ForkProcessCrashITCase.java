@@ -18,10 +18,11 @@ import io.isledb.KvIterator;
 import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -58,7 +59,8 @@ class ForkProcessCrashITCase {
   private final List<String> kills = new ArrayList<>();
 
   private static DBOptions dbo() {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withSnapshotEvery(4)
         .withGcGracePeriod(Duration.ofMillis(GRACE_MILLIS))
         .withLogRetention(Duration.ZERO);
@@ -96,7 +98,11 @@ class ForkProcessCrashITCase {
           args.add("--to=" + ranges[i][1]);
         }
         killAt(f, point, args);
-        if (new ManifestStore(src.sibling(f)).loadLatest().commits().sources().isEmpty()) {
+        if (new Manifest(ManifestStoreSpec.current().open(src.sibling(f)))
+            .loadLatest()
+            .commits()
+            .sources()
+            .isEmpty()) {
           IsleDB.fork(
               src.sibling(f),
               List.of(ForkSource.ofVersion("src", v, bytes(ranges[i][0]), bytes(ranges[i][1]))),

@@ -13,6 +13,7 @@ import io.isledb.db.LiveObjects;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -95,7 +96,8 @@ class MaintenanceCrashITCase {
   }
 
   private DBOptions dbOptions() {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withSnapshotEvery(4)
         .withGcGracePeriod(Duration.ofMillis(GRACE_MILLIS))
         .withLogRetention(Duration.ZERO);

@@ -18,11 +18,12 @@ import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
 import io.isledb.db.LiveObjects;
 import io.isledb.db.Pins;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.HookedObjectStore;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.ProgressSignal;
 import io.isledb.testing.S3ServerExtension;
@@ -74,7 +75,8 @@ class PinnedReaderITCase {
     String ctx = "seed " + seed;
     MutableClock clock = new MutableClock(System.currentTimeMillis());
     DBOptions dbo =
-        DBOptions.defaults()
+        ManifestStoreSpec.current()
+            .options()
             .withClock(clock)
             .withIdSource(Ids.seededSource(seed))
             .withSnapshotEvery(4)
@@ -237,7 +239,7 @@ class PinnedReaderITCase {
           .as("%s: everything the newest and the pinned version reference", ctx)
           .containsAll(LiveObjects.referencedData(store));
 
-      ManifestStore ms = new ManifestStore(store);
+      Manifest ms = new Manifest(ManifestStoreSpec.current().open(store));
       ManifestState pinnedState = Pins.read(store).get(0).state();
       assertThat(pinnedState.seq()).isEqualTo(pinned);
       for (SstMeta t : pinnedState.allTables()) {

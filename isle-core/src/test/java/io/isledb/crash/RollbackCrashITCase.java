@@ -14,6 +14,7 @@ import io.isledb.WriterOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -75,7 +76,7 @@ class RollbackCrashITCase {
     int p = 1 + rnd.nextInt(n - 1);
     String ctx =
         "seed " + seed + ", batches " + n + ", pin after " + p + ", kill at '" + point + "'";
-    DBOptions dbo = DBOptions.defaults().withSnapshotEvery(4);
+    DBOptions dbo = ManifestStoreSpec.current().options().withSnapshotEvery(4);
     try (ObjectStore store = spec.open();
         IsleDB db = IsleDB.open(store, dbo);
         Writer w = db.openWriter(wo())) {

@@ -25,6 +25,7 @@ import io.isledb.WriterOptions;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.HookedObjectStore;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.ProgressSignal;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
@@ -111,7 +112,8 @@ class SoakITCase {
     StoreSpec spec = StoreSpec.s3(S3, "soak");
     BatchWorkload work = new BatchWorkload(seed, "w/", 300, 40, 6000, 25);
     DBOptions dbo =
-        DBOptions.defaults()
+        ManifestStoreSpec.current()
+            .options()
             .withSnapshotEvery(8)
             .withGcGracePeriod(Duration.ofMillis(GRACE_MILLIS))
             .withLogRetention(Duration.ofMillis(LOG_RETENTION_MILLIS));

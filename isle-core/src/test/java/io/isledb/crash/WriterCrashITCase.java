@@ -8,11 +8,12 @@ import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.manifest.Edit;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildJvm;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.S3ServerExtension;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.StoreSpec;
@@ -95,7 +96,8 @@ class WriterCrashITCase {
   private static final Duration GRACE = Duration.ofSeconds(2);
 
   private DBOptions dbOptions() {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withSnapshotEvery(4)
         .withGcGracePeriod(GRACE)
         .withLogRetention(Duration.ZERO);
@@ -201,7 +203,7 @@ class WriterCrashITCase {
       return InFlight.NOT_COMMITTED;
     }
     try (ObjectStore store = spec.open()) {
-      ManifestStore ms = new ManifestStore(store);
+      Manifest ms = new Manifest(ManifestStoreSpec.current().open(store));
       long seq;
       if (name.startsWith(ManifestPaths.LOG_DIR)) {
         Optional<Edit> e = ms.readEdit(ManifestPaths.seqOf(name));

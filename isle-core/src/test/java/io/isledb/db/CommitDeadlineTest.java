@@ -10,9 +10,9 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
@@ -116,7 +116,7 @@ class CommitDeadlineTest {
         slow.set(false);
       }
 
-      ManifestState s = new ManifestStore(base).loadLatest();
+      ManifestState s = new Manifest(base).loadLatest();
       List<SstMeta> l0 = s.l0();
       assertThat(l0).hasSize(1);
       long started = uploadStarted.get(l0.get(0).objectName());

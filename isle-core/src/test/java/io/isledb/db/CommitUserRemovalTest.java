@@ -13,8 +13,8 @@ import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.CommitState;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ class CommitUserRemovalTest {
         db.commit(List.of(), "job-2", 10 + i);
       }
       db.removeCommitUser("job-2");
-      ManifestState head = new ManifestStore(store).loadLatestListed();
+      ManifestState head = new Manifest(store).loadLatestListed();
       assertThat(head.commits().users().keySet()).containsExactly("job-1");
       assertThat(coldMark("job-2")).isEmpty();
       assertThat(coldMark("job-1")).map(CommitMark::identifier).contains(3L);

@@ -17,9 +17,9 @@ import io.isledb.ReaderOptions;
 import io.isledb.SstHandle;
 import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
@@ -124,7 +124,7 @@ class CommitUsersModelTest {
       gc.runOnce();
       clock.advance(Duration.ofMinutes(11));
     }
-    ManifestState head = new ManifestStore(store).loadLatest();
+    ManifestState head = new Manifest(store).loadLatest();
     assertThat(head.l0()).as(why()).isEmpty();
     assertThat(store.get(ManifestPaths.log(1))).as("log slot 1 collected").isEmpty();
     db.close();

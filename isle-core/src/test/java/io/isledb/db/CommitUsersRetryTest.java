@@ -15,9 +15,9 @@ import io.isledb.RequestStats;
 import io.isledb.RequestStats.RequestKind;
 import io.isledb.SstHandle;
 import io.isledb.manifest.Edit;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
 import io.isledb.storage.InMemoryObjectStore;
@@ -56,7 +56,7 @@ class CommitUsersRetryTest {
 
   /** Every add edit in the log carrying {@code user}, as slot numbers. */
   private List<Long> addsOf(String user, long id) {
-    long head = new ManifestStore(mem).loadLatest().seq();
+    long head = new Manifest(mem).loadLatest().seq();
     List<Long> out = new ArrayList<>();
     for (long slot = 1; slot <= head; slot++) {
       Optional<byte[]> bytes = mem.get(ManifestPaths.log(slot));

@@ -12,8 +12,8 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
@@ -128,7 +128,7 @@ class CompactionFilterModelTest {
       assertThat(bottom.bottommost()).isTrue();
       r.refresh();
       assertThat(r.get(k)).isEmpty();
-      ManifestState s = new ManifestStore(store).loadLatest();
+      ManifestState s = new Manifest(store).loadLatest();
       assertThat(s.allTables().stream().mapToLong(SstMeta::entries).sum()).isEqualTo(200);
       assertThat(s.allTables().stream().mapToLong(SstMeta::tombstones).sum()).isZero();
       assertThat(r.get(key(1))).isPresent();
@@ -228,7 +228,7 @@ class CompactionFilterModelTest {
       }
       assertThat(filteredAtBottom).as("seed %d: drops at the bottom", seed).isPositive();
       long live = model.values().stream().filter(v -> v == null || kept(v)).count();
-      ManifestState s = new ManifestStore(store).loadLatest();
+      ManifestState s = new Manifest(store).loadLatest();
       assertThat(s.allTables().stream().mapToLong(SstMeta::entries).sum())
           .as("seed %d: only unexpired entries are left", seed)
           .isEqualTo(live);

@@ -12,6 +12,7 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
 import io.isledb.util.Bytes;
@@ -90,7 +91,8 @@ public abstract class EngineModelTestBase {
     Random rnd = new Random(seed);
     MutableClock clock = new MutableClock(1_700_000_000_000L);
     DBOptions dbo =
-        DBOptions.defaults()
+        ManifestStoreSpec.current()
+            .options()
             .withClock(clock)
             .withIdSource(Ids.seededSource(seed))
             .withSnapshotEvery(8);

@@ -16,7 +16,7 @@ import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
@@ -64,7 +64,7 @@ class ExternalCommitRetryTest {
   }
 
   private boolean live(SstHandle h) {
-    return new ManifestStore(store).loadLatest().table(h.tableId()) != null;
+    return new Manifest(store).loadLatest().table(h.tableId()) != null;
   }
 
   @Test

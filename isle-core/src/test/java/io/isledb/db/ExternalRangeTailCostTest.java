@@ -24,7 +24,7 @@ import io.isledb.TailPosition;
 import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.db.write.DbSstWriter;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.BlockCache;
 import io.isledb.sst.TableProperties;
@@ -168,7 +168,7 @@ class ExternalRangeTailCostTest {
       handles.addAll(build(db, 1000, 5000, 2, false));
       handles.addAll(build(db, 2000, 2600, 3, true));
       db.commit(handles, "mixed");
-      List<SstMeta> tables = new ManifestStore(store).loadLatest().allTables();
+      List<SstMeta> tables = new Manifest(store).loadLatest().allTables();
       assertThat(tables).hasSize(3);
       List<Change> all;
       try (TailingReader t = db.openTailingReader(TailingReaderOptions.defaults())) {

@@ -15,8 +15,8 @@ import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
@@ -96,7 +96,7 @@ class FlushAsyncTest {
       assertThat(failureOf(w.flushAsync())).hasMessage(f.getMessage());
       assertThatThrownBy(() -> w.put(b("c"), b("3"))).hasMessageContaining(f.getMessage());
       assertThatThrownBy(w::flush).isInstanceOf(IsleException.class);
-      assertThat(new ManifestStore(store).loadLatest().lastSeq())
+      assertThat(new Manifest(store).loadLatest().lastSeq())
           .as("nothing of the failed cuts was committed")
           .isZero();
       assertThatThrownBy(w::close).isInstanceOf(IsleException.class);
@@ -144,7 +144,7 @@ class FlushAsyncTest {
       w.put(b("k3"), b("a"), Duration.ofHours(1));
       w.put(b("k3"), b("b"));
       long v = w.flushAsync().get(1, TimeUnit.MINUTES);
-      ManifestState s = new ManifestStore(store).loadLatest();
+      ManifestState s = new Manifest(store).loadLatest();
       assertThat(s.seq()).isEqualTo(v);
       long entries = s.l0().stream().mapToLong(SstMeta::entries).sum();
       List<String> changes = new ArrayList<>();
@@ -190,7 +190,7 @@ class FlushAsyncTest {
         w.put(b(String.format("key-%06d", i)), new byte[64]);
       }
       w.flush();
-      ManifestState head = new ManifestStore(store).loadLatest();
+      ManifestState head = new Manifest(store).loadLatest();
       assertThat(head.l0().size()).as("several tables").isGreaterThan(3);
       RequestStats before = store.stats();
       try (io.isledb.ReadView v = w.view()) {

@@ -8,8 +8,8 @@ import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +40,7 @@ class GcRestartTest {
         w.put(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[] {1});
         w.flush();
       }
-      ManifestStore ms = new ManifestStore(store);
+      Manifest ms = new Manifest(store);
       long head = ms.loadLatest().seq();
       long oldSnapshot = ms.listSnapshots().get(0);
       long newSnapshot = ms.listSnapshots().get(ms.listSnapshots().size() - 1);

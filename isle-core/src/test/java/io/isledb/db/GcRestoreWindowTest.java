@@ -16,8 +16,8 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
@@ -59,7 +59,7 @@ class GcRestoreWindowTest {
         w.flush();
         w.pinHead("cp", PinOptions.defaults());
       }
-      List<SstMeta> restoredTables = new ManifestStore(store).loadLatestListed().allTables();
+      List<SstMeta> restoredTables = new Manifest(store).loadLatestListed().allTables();
       assertThat(compactor.runOnce()).as("the pinned tables are merged away").isNotEmpty();
       // GC snapshots this version: the base of its window from now on, which no longer names the
       // pinned tables (only the version pin "cp" keeps them).
@@ -72,7 +72,7 @@ class GcRestoreWindowTest {
       w.put(b("c"), b("1"));
       w.flush();
       assertThat(compactor.runOnce()).as("the restored tables are merged away again").isNotEmpty();
-      ManifestState head = new ManifestStore(store).loadLatestListed();
+      ManifestState head = new Manifest(store).loadLatestListed();
       for (SstMeta t : restoredTables) {
         assertThat(head.table(t.id()))
             .as("restored table %s is no longer in the head", t.id())

@@ -14,8 +14,8 @@ import io.isledb.manifest.ChecksummedJson;
 import io.isledb.manifest.GcState;
 import io.isledb.manifest.GcStateCodec;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.Role;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
@@ -63,7 +63,7 @@ class GcStateFileTest {
       long now = clock.millis();
       GcResult r = gc.runOnce();
       assertThat(r.unreadable()).isEmpty();
-      long epoch = new ManifestStore(store).loadLatest().epoch(Role.GC);
+      long epoch = new Manifest(store).loadLatest().epoch(Role.GC);
 
       GcState.Pending pending =
           GcStateCodec.decodePending(

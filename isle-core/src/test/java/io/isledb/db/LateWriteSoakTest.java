@@ -34,6 +34,7 @@ import io.isledb.storage.FaultInjectingObjectStore.Fault;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.HookedObjectStore;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
 import io.isledb.testing.SkewedClock;
@@ -913,7 +914,8 @@ class LateWriteSoakTest {
   }
 
   private DBOptions options(String role, long idSeed) {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withClock(clock(role))
         .withIdSource(Ids.seededSource(idSeed))
         .withSnapshotEvery(4)

@@ -1,10 +1,10 @@
 package io.isledb.db;
 
 import io.isledb.ObjectStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.BlockCache;
 import io.isledb.sst.ScanOptions;
@@ -37,7 +37,7 @@ public final class LiveObjects {
 
   /** The newest version and every pinned version (its state from a version pin's object). */
   public static List<ManifestState> retainedStates(ObjectStore store) {
-    ManifestStore ms = new ManifestStore(store);
+    Manifest ms = new Manifest(store);
     List<ManifestState> states = new ArrayList<>();
     states.add(ms.loadLatest());
     for (ManifestCodec.Pin p : Pins.read(store)) {
@@ -68,7 +68,7 @@ public final class LiveObjects {
    */
   public static TreeSet<String> convergedListing(ObjectStore store) {
     TreeSet<String> out = referencedData(store);
-    ManifestState head = new ManifestStore(store).loadLatest();
+    ManifestState head = new Manifest(store).loadLatest();
     out.add(ManifestPaths.CURRENT);
     out.add(ManifestPaths.snapshot(head.seq()));
     out.add(ManifestPaths.GC_PENDING);

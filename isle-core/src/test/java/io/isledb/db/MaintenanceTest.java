@@ -26,10 +26,10 @@ import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
@@ -85,7 +85,7 @@ class MaintenanceTest {
   }
 
   private ManifestState state() {
-    return new ManifestStore(store).loadLatest();
+    return new Manifest(store).loadLatest();
   }
 
   private Set<String> objects(String prefix) {
@@ -481,7 +481,7 @@ class MaintenanceTest {
       }
     }
     long before = store.stats().gets();
-    ManifestState s = new ManifestStore(store).loadLatest();
+    ManifestState s = new Manifest(store).loadLatest();
     long gets = store.stats().gets() - before;
     assertThat(s.seq()).isGreaterThanOrEqualTo(300);
     // CURRENT + one snapshot + at most snapshotEvery (4) edits + the free slot.

@@ -21,9 +21,9 @@ import io.isledb.RequestStats;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.gc.PinExpiry;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
 import io.isledb.storage.InMemoryObjectStore;
@@ -139,8 +139,7 @@ class PinFromHeadTest {
               .findFirst()
               .orElseThrow();
       assertThat(pin.state().seq()).isEqualTo(v);
-      assertThat(pin.state().allTables())
-          .isEqualTo(new ManifestStore(store).loadVersion(v).allTables());
+      assertThat(pin.state().allTables()).isEqualTo(new Manifest(store).loadVersion(v).allTables());
     }
   }
 
@@ -250,7 +249,7 @@ class PinFromHeadTest {
         gc.runOnce();
       }
       Set<String> head = new HashSet<>();
-      new ManifestStore(store).loadLatest().allTables().forEach(t -> head.add(t.objectName()));
+      new Manifest(store).loadLatest().allTables().forEach(t -> head.add(t.objectName()));
       assertThat(objects(ManifestPaths.SST_DIR))
           .as("only the head's tables are left")
           .isEqualTo(head);
@@ -273,7 +272,11 @@ class PinFromHeadTest {
       // Renewed (the general path: the head is older than the grace period) after GC read it.
       db.pin("cp", v, PinOptions.defaults().withTtl(Duration.ofHours(1)));
       List<ManifestCodec.Pin> honoured =
-          PinExpiry.honoured(store, List.of(expired), clock.millis(), GRACE.toMillis());
+          PinExpiry.honoured(
+              new io.isledb.manifest.ObjectStoreManifestStore(store),
+              List.of(expired),
+              clock.millis(),
+              GRACE.toMillis());
       assertThat(honoured).hasSize(1);
       assertThat(honoured.get(0).expiresAtMillis()).isEqualTo(clock.millis() + 3_600_000);
       gc.runOnce();

@@ -17,7 +17,7 @@ import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +70,7 @@ class RangeTailCostTest {
 
   /** The only table of the database. */
   static SstMeta onlyTable(ObjectStore store) {
-    List<SstMeta> tables = new ManifestStore(store).loadLatest().allTables();
+    List<SstMeta> tables = new Manifest(store).loadLatest().allTables();
     assertThat(tables).hasSize(1);
     return tables.get(0);
   }

@@ -229,7 +229,7 @@ class ReaderTest {
       w.put(b("a"), b("2"));
       w.flush();
       List<io.isledb.manifest.SstMeta> tables =
-          new io.isledb.manifest.ManifestStore(store).loadLatest().l0();
+          new io.isledb.manifest.Manifest(store).loadLatest().l0();
       store.delete(tables.get(1).objectName());
       // The reader's version still names the deleted table: it refreshes and finds the new value.
       assertThat(r.get(b("a"))).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("2")));

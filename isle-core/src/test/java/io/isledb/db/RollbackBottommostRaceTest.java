@@ -20,8 +20,8 @@ import io.isledb.RetentionCompactor;
 import io.isledb.RetentionCompactorOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SortedRun;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
@@ -63,7 +63,7 @@ class RollbackBottommostRaceTest {
   }
 
   private ManifestState head() {
-    return new ManifestStore(base).loadLatestListed();
+    return new Manifest(base).loadLatestListed();
   }
 
   @Test

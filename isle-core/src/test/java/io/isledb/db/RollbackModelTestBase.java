@@ -16,10 +16,11 @@ import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.MutableClock;
 import io.isledb.testing.Seeds;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +69,8 @@ public abstract class RollbackModelTestBase {
   }
 
   static DBOptions dbOptions(MutableClock clock) {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withClock(clock)
         .withSnapshotEvery(8)
         .withGcGracePeriod(GRACE)
@@ -145,11 +147,13 @@ public abstract class RollbackModelTestBase {
       assertThat(pinned).as(ctx).isNotEmpty();
       List<String> names = new ArrayList<>(pinned.keySet());
       String target = names.get(rnd.nextInt(names.size()));
-      ManifestState before = new ManifestStore(store).loadLatestListed();
+      ManifestState before =
+          new Manifest(ManifestStoreSpec.current().open(store)).loadLatestListed();
       w.close();
 
       Writer restored = db.openWriterRestoredTo(writerOptions("w2"), target);
-      ManifestState after = new ManifestStore(store).loadLatestListed();
+      ManifestState after =
+          new Manifest(ManifestStoreSpec.current().open(store)).loadLatestListed();
       assertThat(after.seq())
           .as(ctx + ": a fence and one restore edit")
           .isEqualTo(before.seq() + 2);
@@ -180,7 +184,7 @@ public abstract class RollbackModelTestBase {
         clock.advance(GRACE.plusSeconds(1));
         gc.runOnce();
       }
-      ManifestState head = new ManifestStore(store).loadLatestListed();
+      ManifestState head = new Manifest(ManifestStoreSpec.current().open(store)).loadLatestListed();
       Set<String> stored = storedTables(store);
       assertThat(stored).as(ctx + ": GC kept every restored table").containsAll(tableObjects(head));
       Set<String> dropped = new HashSet<>(tableObjects(before));

@@ -23,8 +23,8 @@ import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
@@ -116,7 +116,7 @@ class RollbackRaceTest {
           .isTrue();
       // The compaction read the four tables; the rollback now removes the two newest.
       Writer w = db.openWriterRestoredTo(wo("w1"), "cp");
-      long restoredAt = new ManifestStore(base).loadLatestListed().seq();
+      long restoredAt = new Manifest(base).loadLatestListed().seq();
       resume.countDown();
       t.join(30_000);
       assertThat(outcome.get())
@@ -124,7 +124,7 @@ class RollbackRaceTest {
           .isInstanceOfSatisfying(
               IsleException.class,
               e -> assertThat(e.kind()).isEqualTo(IsleException.Kind.CONFLICT));
-      assertThat(new ManifestStore(base).loadLatestListed().seq())
+      assertThat(new Manifest(base).loadLatestListed().seq())
           .as("no compaction edit after the rollback")
           .isEqualTo(restoredAt);
       try (Reader r = db.openReader(ReaderOptions.defaults().withCacheDir(cacheDir.resolve("r")))) {

@@ -12,7 +12,7 @@ import io.isledb.ReaderOptions;
 import io.isledb.RequestStats;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.SeededIds;
@@ -110,7 +110,7 @@ class SharedDiskCacheTest {
   }
 
   private static List<String> tableIds(ObjectStore store) {
-    return new ManifestStore(store).loadLatest().allTables().stream().map(SstMeta::id).toList();
+    return new Manifest(store).loadLatest().allTables().stream().map(SstMeta::id).toList();
   }
 
   private long filesOnDisk() throws IOException {
@@ -174,8 +174,7 @@ class SharedDiskCacheTest {
       Db d = open(probe, new InMemoryObjectStore(), 0, wo);
       fill(d, 0, seed);
       long oneDb =
-          new ManifestStore(d.store())
-              .loadLatest().allTables().stream().mapToLong(SstMeta::size).sum();
+          new Manifest(d.store()).loadLatest().allTables().stream().mapToLong(SstMeta::size).sum();
       budget = oneDb * 3 / 2; // room for one and a half databases' tables
       d.writer().close();
       d.db().close();
@@ -253,8 +252,7 @@ class SharedDiskCacheTest {
       long before = res.diskCacheBytes();
       fill(d, 0, seed);
       long tables =
-          new ManifestStore(d.store())
-              .loadLatest().allTables().stream().mapToLong(SstMeta::size).sum();
+          new Manifest(d.store()).loadLatest().allTables().stream().mapToLong(SstMeta::size).sum();
       assertThat(res.diskCacheBytes() - before).isEqualTo(tables);
       try (Reader r = d.db().openReader(ReaderOptions.defaults())) {
         assertThat(readAll(r, d, "reader of the writer's database")).isZero();

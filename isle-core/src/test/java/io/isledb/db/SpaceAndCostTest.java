@@ -14,8 +14,8 @@ import io.isledb.RequestStats;
 import io.isledb.RequestStats.RequestKind;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +87,7 @@ class SpaceAndCostTest {
       while (c.runOnce().isPresent()) {
         // merge everything down
       }
-      ManifestState s = new ManifestStore(store).loadLatest();
+      ManifestState s = new Manifest(store).loadLatest();
       assertThat(s.allTables()).as("all data dropped by the bottommost merge").isEmpty();
       for (int pass = 0; pass < 4; pass++) {
         gc.runOnce();
@@ -147,7 +147,7 @@ class SpaceAndCostTest {
       RequestStats cost = store.stats().minus(before);
       // log, snapshots, pins, leases, sstable/, blobs/ (one page each here). The snapshot
       // listing, taken after catching up, also decides whether GC was left behind
-      // (ManifestStore.leftBehindListed): no CURRENT read and no second LIST for that.
+      // (Manifest.leftBehindListed): no CURRENT read and no second LIST for that.
       assertThat(cost.count(RequestKind.LIST_PAGE)).as("%s", cost.counts()).isEqualTo(6);
       // The free log slot, the pin, and CURRENT just before picking the base: the base never
       // passes the snapshot CURRENT names (PROTOCOL.md section 7).
@@ -178,7 +178,7 @@ class SpaceAndCostTest {
       }
     }
     RequestStats before = store.stats();
-    ManifestState s = new ManifestStore(store).loadLatest();
+    ManifestState s = new Manifest(store).loadLatest();
     RequestStats cost = store.stats().minus(before);
     assertThat(s.seq()).isGreaterThanOrEqualTo(commits);
     assertThat(cost.count(RequestKind.LIST_PAGE)).isZero();

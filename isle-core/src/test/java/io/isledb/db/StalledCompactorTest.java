@@ -15,9 +15,9 @@ import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
@@ -131,7 +131,7 @@ class StalledCompactorTest {
               assertThat(e.kind()).isEqualTo(IsleException.Kind.UNAVAILABLE);
               assertThat(e.getMessage()).contains("abandoned").contains(why);
             });
-    ManifestState after = new ManifestStore(base).loadLatestListed();
+    ManifestState after = new Manifest(base).loadLatestListed();
     assertThat(after.seq()).as("no edit").isEqualTo(before.seq());
     assertThat(after.l0()).isEqualTo(before.l0());
     assertThat(after.runs()).isEmpty();
@@ -156,7 +156,7 @@ class StalledCompactorTest {
     try (IsleDB compactorDb = IsleDB.open(compactorStore, dbo);
         Compactor c = compactorDb.openCompactor(CompactorOptions.defaults().withL0Trigger(4));
         GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
-      before = new ManifestStore(base).loadLatest();
+      before = new Manifest(base).loadLatest();
       Thread t = startCompaction(c, outcome);
       assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
       // GC sees the lease; then it stops changing (the compactor is stalled, its refreshes, if
@@ -188,7 +188,7 @@ class StalledCompactorTest {
     AtomicReference<Object> outcome = new AtomicReference<>();
     try (IsleDB compactorDb = IsleDB.open(compactorStore, dbo);
         Compactor c = compactorDb.openCompactor(CompactorOptions.defaults().withL0Trigger(4))) {
-      before = new ManifestStore(base).loadLatest();
+      before = new Manifest(base).loadLatest();
       Thread t = startCompaction(c, outcome);
       assertThat(stalled.await(30, TimeUnit.SECONDS)).isTrue();
       base.deleteAll(List.of(outputs.peek()));
@@ -217,6 +217,6 @@ class StalledCompactorTest {
         .isInstanceOfSatisfying(
             java.util.Optional.class,
             o -> assertThat(o.get()).isInstanceOf(CompactionResult.class));
-    assertThat(new ManifestStore(base).loadLatest().runs()).hasSize(1);
+    assertThat(new Manifest(base).loadLatest().runs()).hasSize(1);
   }
 }

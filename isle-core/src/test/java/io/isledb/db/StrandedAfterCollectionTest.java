@@ -19,10 +19,10 @@ import io.isledb.SstWriter;
 import io.isledb.SstWriterOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.ByteBuffer;
@@ -84,7 +84,7 @@ class StrandedAfterCollectionTest {
       gc.runOnce();
       clock.advance(Duration.ofMinutes(11));
       gc.runOnce();
-      ManifestStore ms = new ManifestStore(store);
+      Manifest ms = new Manifest(store);
       assertThat(store.get(ManifestPaths.log(idleAt + 1)))
           .as("the slot after the idle processes' version was collected")
           .isEmpty();
@@ -137,7 +137,7 @@ class StrandedAfterCollectionTest {
         gc.runOnce();
       }
       assertThat(store.get(ManifestPaths.log(idleAt + 1))).as("collected").isEmpty();
-      long head = new ManifestStore(store).loadLatest().seq();
+      long head = new Manifest(store).loadLatest().seq();
 
       CommitResult r = committer.commit(external(committer, "after-the-pause"), "checkpoint-4");
       assertThat(r.version()).as("the commit is the next edit").isEqualTo(head + 1);

@@ -18,7 +18,7 @@ import io.isledb.SstHandle;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.CommitState;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -110,7 +110,7 @@ abstract class TablePropertiesContractBase {
         }
       }
     }
-    ManifestStore manifest = new ManifestStore(store);
+    Manifest manifest = new Manifest(store);
     assertThat(manifest.loadLatest().l0()).isEmpty();
     try (IsleDB db = IsleDB.open(store, dbo);
         Reader r = db.openReader(ReaderOptions.defaults())) {

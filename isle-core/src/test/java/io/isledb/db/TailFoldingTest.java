@@ -19,9 +19,9 @@ import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Edit;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.Role;
 import io.isledb.manifest.SstHandleCodec;
 import io.isledb.manifest.SstMeta;
@@ -65,7 +65,7 @@ class TailFoldingTest {
           DBOptions.defaults()
               .withIdSource(Ids.seededSource(12))
               .withSnapshotEvery(SNAPSHOT_EVERY));
-  private final ManifestStore manifest = new ManifestStore(memory);
+  private final Manifest manifest = new Manifest(memory);
   private final WriterOptions wo = WriterOptions.defaults().withFlushInterval(Duration.ZERO);
 
   /** Keys whose edits replay ignores: none of them may ever be emitted or read. */

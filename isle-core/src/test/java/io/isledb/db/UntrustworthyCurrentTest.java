@@ -12,10 +12,10 @@ import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.Role;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.MutableClock;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class UntrustworthyCurrentTest {
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
-  private final ManifestStore ms = new ManifestStore(store);
+  private final Manifest ms = new Manifest(store);
   private final DBOptions dbo =
       DBOptions.defaults()
           .withClock(clock)

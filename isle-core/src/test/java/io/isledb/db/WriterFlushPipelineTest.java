@@ -11,7 +11,7 @@ import io.isledb.ReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Edit;
-import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.Manifest;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
 import io.isledb.storage.InMemoryObjectStore;
@@ -48,7 +48,7 @@ class WriterFlushPipelineTest {
         }
         w.flush();
       }
-      ManifestStore manifest = new ManifestStore(store);
+      Manifest manifest = new Manifest(store);
       long lastSeq = 0;
       int adds = 0;
       for (long slot = 1; ; slot++) {
@@ -97,7 +97,7 @@ class WriterFlushPipelineTest {
           .hasMessageContaining("background flush");
       assertThatThrownBy(() -> w.put(key(1), new byte[1])).isInstanceOf(IsleException.class);
       // Only memtables frozen before the failed one may have been committed after it started.
-      ManifestStore manifest = new ManifestStore(store);
+      Manifest manifest = new Manifest(store);
       long head = committed;
       while (manifest.readEdit(head + 1).isPresent()) {
         head++;

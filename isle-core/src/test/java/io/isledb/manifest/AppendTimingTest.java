@@ -27,9 +27,9 @@ class AppendTimingTest {
 
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final InMemoryObjectStore base = new InMemoryObjectStore(clock);
-  private final ManifestStore direct = new ManifestStore(base);
+  private final Manifest direct = new Manifest(base);
 
-  private ManifestAppender appender(ManifestStore ms, Role role, String author) {
+  private ManifestAppender appender(Manifest ms, Role role, String author) {
     ManifestState head = ms.loadLatest();
     return new ManifestAppender(ms, role, author, clock, head, head.seq(), 1000, false, FRESHNESS);
   }
@@ -69,7 +69,7 @@ class AppendTimingTest {
                 }
               }
             });
-    ManifestStore slow = new ManifestStore(hooked);
+    Manifest slow = new Manifest(hooked);
     writer[0] = appender(direct, Role.WRITER, "w");
     writer[0].fence();
     writer[0].append(s -> addOne(s, 1), null);
@@ -126,7 +126,7 @@ class AppendTimingTest {
                 sentAt.add(clock.millis());
               }
             });
-    ManifestAppender w = appender(new ManifestStore(hooked), Role.WRITER, "w");
+    ManifestAppender w = appender(new Manifest(hooked), Role.WRITER, "w");
     w.fence();
     sentAt.clear();
 

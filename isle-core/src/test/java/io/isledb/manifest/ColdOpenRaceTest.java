@@ -24,7 +24,7 @@ class ColdOpenRaceTest {
   /** A store on which the first edit appears right after a reader found slot 1 free. */
   private HookedObjectStore racing() {
     AtomicBoolean done = new AtomicBoolean();
-    ManifestStore other = new ManifestStore(real);
+    Manifest other = new Manifest(real);
     return new HookedObjectStore(
         real,
         (op, phase, name) -> {
@@ -50,7 +50,7 @@ class ColdOpenRaceTest {
 
   @Test
   void coldOpenDuringTheFirstAppendSeesTheNewDatabase() {
-    ManifestState s = new ManifestStore(racing()).loadLatest();
+    ManifestState s = new Manifest(racing()).loadLatest();
     assertThat(s.seq()).isEqualTo(1);
     assertThat(s.epoch(Role.WRITER)).isEqualTo(1);
   }

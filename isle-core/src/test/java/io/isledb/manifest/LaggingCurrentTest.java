@@ -18,7 +18,7 @@ class LaggingCurrentTest {
   @Test
   void coldOpenIgnoresASnapshotWhoseFollowingLogWasCollected() {
     InMemoryObjectStore store = new InMemoryObjectStore();
-    ManifestStore ms = new ManifestStore(store);
+    Manifest ms = new Manifest(store);
     ManifestAppender a =
         new ManifestAppender(
             ms,

@@ -27,7 +27,7 @@ class LeftBehindFallbackTest {
 
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
-  private final ManifestStore ms = new ManifestStore(store);
+  private final Manifest ms = new Manifest(store);
 
   private ManifestState stateAt4;
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class ManifestAppenderTest {
   private final ObjectStore store = new InMemoryObjectStore();
-  private final ManifestStore ms = new ManifestStore(store);
+  private final Manifest ms = new Manifest(store);
 
   private ManifestAppender appender(Role role, String author, int snapshotEvery) {
     ManifestState head = ms.loadLatest();
@@ -132,7 +132,7 @@ class ManifestAppenderTest {
     assertThat(ms.listSnapshots()).isNotEmpty();
     InMemoryObjectStore fresh = (InMemoryObjectStore) store;
     long before = fresh.stats().count(RequestKind.GET);
-    ManifestState cold = new ManifestStore(store).loadLatest();
+    ManifestState cold = new Manifest(store).loadLatest();
     long gets = fresh.stats().count(RequestKind.GET) - before;
     assertThat(cold.seq()).isEqualTo(s.seq());
     // CURRENT + snapshot + at most 2 * snapshotEvery edits + the free slot

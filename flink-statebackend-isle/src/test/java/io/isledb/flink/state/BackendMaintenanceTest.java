@@ -8,10 +8,10 @@ import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
 import io.isledb.db.Pins;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +94,7 @@ class BackendMaintenanceTest {
               Set<String> expected = new TreeSet<>();
               List<ManifestCodec.Pin> pins = Pins.read(store);
               pins.forEach(p -> expected.addAll(tableObjects(p.state())));
-              ManifestState head = new ManifestStore(store).loadLatest();
+              ManifestState head = new Manifest(store).loadLatest();
               expected.addAll(tableObjects(head));
               last[0] =
                   "listed "

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,7 +115,7 @@ class TtlCompactionTest {
   }
 
   private static long[] entriesAndBytes(ObjectStore store) {
-    ManifestState head = new ManifestStore(store).loadLatest();
+    ManifestState head = new Manifest(store).loadLatest();
     long entries = 0;
     long bytes = 0;
     for (SstMeta t : head.allTables()) {

@@ -94,7 +94,8 @@ final class CompactionLease {
   private void write() {
     refresh++;
     long sent = ctx.clock().millis();
-    ctx.store().put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
+    ctx.manifestStore()
+        .put(Lease.objectName(author), new Lease(author, refresh, 0, objects).encode());
     if (sent <= deadline) {
       lastWriteSent = sent;
       deadline = sent + window;
@@ -121,7 +122,7 @@ final class CompactionLease {
     }
     if (!objects.isEmpty()) {
       try {
-        ctx.store().delete(Lease.objectName(author));
+        ctx.manifestStore().delete(Lease.objectName(author));
       } catch (RuntimeException e) {
         LOG.warn("cannot delete compaction lease (GC will): {}", e.toString());
       }

@@ -70,6 +70,14 @@ public final class Database implements IsleDB {
     return new Database(new DbContext(store, options));
   }
 
+  /**
+   * Opens the database of {@code ctx} as it is (its manifest store included): for tests that give a
+   * database a manifest store of their own.
+   */
+  public static IsleDB open(DbContext ctx) {
+    return new Database(Objects.requireNonNull(ctx, "ctx"));
+  }
+
   /** The implementation of {@link IsleDB#open(ObjectStore, DBOptions, IsleResources)}. */
   public static IsleDB open(ObjectStore store, DBOptions options, IsleResources resources) {
     Objects.requireNonNull(store, "store");

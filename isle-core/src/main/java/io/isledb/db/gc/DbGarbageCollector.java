@@ -172,8 +172,10 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     // 2. Retained window and base. First sightings are stamped after the listings.
     List<String> unreadablePins = new ArrayList<>();
     List<ManifestCodec.Pin> pins =
-        PinExpiry.honoured(ctx.store(), Pins.read(ctx.store(), unreadablePins), now, grace);
-    logs.sawListings(listAll(ctx, ManifestPaths.LOG_DIR), snapshotObjects, ctx.clock().millis());
+        PinExpiry.honoured(
+            ctx.manifestStore(), Pins.read(ctx.manifestStore(), unreadablePins), now, grace);
+    logs.sawListings(
+        ctx.manifestStore().list(ManifestPaths.LOG_DIR), snapshotObjects, ctx.clock().millis());
     long base =
         window.retain(
             pins,
@@ -187,7 +189,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     sweep.unmarkAdded(newlyAdded, live.tables().keySet(), liveSet);
     liveSet.retainOnly(live.tables().keySet());
     List<String> unreadable = new ArrayList<>(unreadablePins);
-    Lease.Coverage leased = leases.read(listAll(ctx, Lease.DIR), now, grace, unreadable);
+    Lease.Coverage leased =
+        leases.read(ctx.manifestStore().list(Lease.DIR), now, grace, unreadable);
 
     // 4. Mark and sweep tables and blobs. Item 1 of issue 8: a mark stamped with the pass's start
     // would predate objects uploaded while the pass caught up and read blobs and leases, and could
@@ -240,7 +243,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private GcResult retiredPass(long now, long grace, List<ObjectInfo> snapshotObjects) {
     List<String> unreadable = new ArrayList<>();
     List<ManifestCodec.Pin> pins =
-        PinExpiry.honoured(ctx.store(), Pins.read(ctx.store(), unreadable), now, grace);
+        PinExpiry.honoured(
+            ctx.manifestStore(), Pins.read(ctx.manifestStore(), unreadable), now, grace);
     if (unreadable.isEmpty()) {
       forks.removeStrayPins(pins, now, grace);
     }
@@ -309,7 +313,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     return r;
   }
 
-  /** Every object under {@code prefix}. */
+  /** Every table or blob object under {@code prefix} (manifest entries: ctx.manifestStore()). */
   static List<ObjectInfo> listAll(DbContext ctx, String prefix) {
     List<ObjectInfo> out = new ArrayList<>();
     ctx.store().list(prefix).forEachRemaining(out::add);
@@ -322,11 +326,11 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
    * starts its clocks afresh), so files of older or newer formats are simply overwritten.
    */
   private void persist(long now, long base) {
-    ctx.store()
+    ctx.manifestStore()
         .put(
             ManifestPaths.GC_PENDING,
             GcStateCodec.encode(new GcState.Pending(author, epoch, sweep.marks())));
-    ctx.store()
+    ctx.manifestStore()
         .put(
             ManifestPaths.GC_CHECKPOINT,
             GcStateCodec.encode(

@@ -7,6 +7,7 @@ import io.isledb.ObjectStore;
 import io.isledb.db.Pins;
 import io.isledb.manifest.Edit;
 import io.isledb.manifest.Lease;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
@@ -64,18 +65,21 @@ public final class GcDryRun {
       List<String> unreadable,
       List<String> notes) {}
 
-  /** Previews a pass over {@code store} at {@code options.clock()}'s time. */
-  public static Plan plan(ObjectStore store, DBOptions options) {
+  /**
+   * Previews a pass over the database with tables on {@code store} and its manifest on {@code
+   * manifestStore} at {@code options.clock()}'s time.
+   */
+  public static Plan plan(ObjectStore store, ManifestStore manifestStore, DBOptions options) {
     long now = options.clock().millis();
-    long grace = recordedGrace(store).orElse(options.gcGracePeriod().toMillis());
+    long grace = recordedGrace(manifestStore).orElse(options.gcGracePeriod().toMillis());
     long retention = options.logRetention().toMillis();
-    ManifestStore manifest = new ManifestStore(store);
+    Manifest manifest = new Manifest(manifestStore);
     ManifestState head = manifest.loadLatest();
     List<Candidate> out = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<String> unreadablePins = new ArrayList<>();
     List<ManifestCodec.Pin> pins = new ArrayList<>();
-    for (ManifestCodec.Pin p : Pins.read(store, unreadablePins)) {
+    for (ManifestCodec.Pin p : Pins.read(manifestStore, unreadablePins)) {
       if (PinExpiry.expired(p, now, grace)) {
         out.add(
             new Candidate(
@@ -89,8 +93,8 @@ public final class GcDryRun {
     }
 
     // The retained window (GcWindow.retain), ages from modification times.
-    List<ObjectInfo> log = list(store, ManifestPaths.LOG_DIR);
-    List<ObjectInfo> snapshots = list(store, ManifestPaths.SNAPSHOT_DIR);
+    List<ObjectInfo> log = manifestStore.list(ManifestPaths.LOG_DIR);
+    List<ObjectInfo> snapshots = manifestStore.list(ManifestPaths.SNAPSHOT_DIR);
     long minNeeded = head.seq();
     for (ObjectInfo o : log) {
       long s = ManifestPaths.seqOf(o.name());
@@ -153,10 +157,10 @@ public final class GcDryRun {
     // Leases (GcLeases): live while changed within max(grace, ttl).
     List<String> unreadable = new ArrayList<>();
     Lease.Coverage leased = new Lease.Coverage();
-    for (ObjectInfo o : list(store, Lease.DIR)) {
+    for (ObjectInfo o : manifestStore.list(Lease.DIR)) {
       Lease l;
       try {
-        l = Lease.decode(o.name(), store.get(o.name()).orElse(new byte[0]));
+        l = Lease.decode(o.name(), manifestStore.get(o.name()).orElse(new byte[0]));
       } catch (IsleException e) {
         unreadable.add(o.name());
         continue;
@@ -228,7 +232,7 @@ public final class GcDryRun {
     return List.of();
   }
 
-  private static Optional<Long> recordedGrace(ObjectStore store) {
+  private static Optional<Long> recordedGrace(ManifestStore store) {
     return store
         .get(ManifestPaths.SETTINGS)
         .map(b -> ManifestCodec.decodeSettings(ManifestPaths.SETTINGS, b).gcGracePeriodMillis());

@@ -3,10 +3,10 @@ package io.isledb.db.gc;
 import io.isledb.IsleException;
 import io.isledb.db.DbContext;
 import io.isledb.db.ForkPins;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SourcePin;
 import io.isledb.manifest.SstMeta;
 import java.util.ArrayList;
@@ -78,7 +78,7 @@ final class GcForks {
         continue;
       }
       try {
-        ctx.store().sibling(sp.prefix()).delete(ManifestPaths.pin(sp.pin()));
+        ctx.manifestStore().sibling(sp.prefix()).delete(ManifestPaths.pin(sp.pin()));
       } catch (IsleException e) {
         LOG.warn(
             "cannot release the pin {} on source {}: {}", sp.pin(), sp.prefix(), e.getMessage());
@@ -114,14 +114,14 @@ final class GcForks {
         continue;
       }
       try {
-        ManifestState forkHead = new ManifestStore(ctx.store().sibling(fork)).loadLatest();
-        SourcePin listed = forkHead.commits().sources().get(ctx.store().prefix());
+        ManifestState forkHead = new Manifest(ctx.manifestStore().sibling(fork)).loadLatest();
+        SourcePin listed = forkHead.commits().sources().get(ctx.manifestStore().prefix());
         if (listed != null && listed.pin().equals(p.name())) {
           confirmed.add(p.name());
           strayCandidates.remove(p.name());
           continue;
         }
-        ctx.store().delete(ManifestPaths.pin(p.name()));
+        ctx.manifestStore().delete(ManifestPaths.pin(p.name()));
       } catch (IsleException e) {
         LOG.warn("cannot check the fork pin {} (fork {}): {}", p.name(), fork, e.getMessage());
         continue;

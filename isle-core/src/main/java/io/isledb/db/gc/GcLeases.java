@@ -42,7 +42,7 @@ final class GcLeases {
     Lease.Coverage out = new Lease.Coverage();
     Set<String> present = new HashSet<>();
     for (ObjectInfo o : listing) {
-      Optional<byte[]> b = ctx.store().get(o.name());
+      Optional<byte[]> b = ctx.manifestStore().get(o.name());
       long readAt = ctx.clock().millis();
       if (b.isEmpty() || b.get().length == 0) {
         // Deleted by its holder after the listing, or being replaced (ABFS deletes the old object

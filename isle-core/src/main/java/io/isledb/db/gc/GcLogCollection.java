@@ -115,7 +115,7 @@ final class GcLogCollection {
     if (names.isEmpty()) {
       return;
     }
-    ctx.store().deleteAll(names);
+    ctx.manifestStore().deleteAll(names);
     for (String name : names) {
       long s = ManifestPaths.seqOf(name);
       if (name.startsWith(ManifestPaths.LOG_DIR)) {
@@ -141,7 +141,10 @@ final class GcLogCollection {
    */
   int sweepTemporaries(long now, long grace) {
     long writtenBy = ctx.clock().millis();
-    Optional<ObjectInfo> witness = ctx.store().stat(ManifestPaths.GC_CHECKPOINT);
+    // The checkpoint is a manifest entry: its stamp is the object store's clock only while the
+    // manifest is kept on the object store. A manifest store with a clock of its own must give
+    // this sweep a witness written to the object store instead (docs/PROTOCOL.md section 10).
+    Optional<ObjectInfo> witness = ctx.manifestStore().stat(ManifestPaths.GC_CHECKPOINT);
     long cutoff = Long.MIN_VALUE;
     if (witness.isPresent()) {
       long storeNow = witness.get().lastModifiedMillis();
@@ -158,9 +161,10 @@ final class GcLogCollection {
       return 0;
     }
     int deleted = 0;
-    for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR, "manifest/")) {
+    for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR)) {
       deleted += ctx.store().deleteAbandonedTemporaries(dir, cutoff);
     }
+    deleted += ctx.manifestStore().deleteAbandonedTemporaries(cutoff);
     return deleted;
   }
 }

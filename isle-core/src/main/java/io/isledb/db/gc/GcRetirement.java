@@ -57,8 +57,8 @@ final class GcRetirement {
       emptySince = -1;
       return 0;
     }
-    List<ObjectInfo> pins = DbGarbageCollector.listAll(ctx, ManifestPaths.PINS_DIR);
-    List<ObjectInfo> leases = DbGarbageCollector.listAll(ctx, Lease.DIR);
+    List<ObjectInfo> pins = ctx.manifestStore().list(ManifestPaths.PINS_DIR);
+    List<ObjectInfo> leases = ctx.manifestStore().list(Lease.DIR);
     long seenAt = ctx.clock().millis(); // after the listings
     if (!pins.isEmpty() || !leases.isEmpty()) {
       emptySince = -1;
@@ -70,7 +70,7 @@ final class GcRetirement {
     if (now - emptySince < wait) {
       return 0;
     }
-    List<ObjectInfo> snapshots = DbGarbageCollector.listAll(ctx, ManifestPaths.SNAPSHOT_DIR);
+    List<ObjectInfo> snapshots = ctx.manifestStore().list(ManifestPaths.SNAPSHOT_DIR);
     long newest = snapshots.isEmpty() ? -1 : ManifestPaths.seqOf(last(snapshots).name());
     if (newest != head.seq()) {
       // The pass writes the head's snapshot first; without it a load during the deletion could
@@ -86,23 +86,23 @@ final class GcRetirement {
   }
 
   private int deleteWhole(ManifestState head, String lastSnapshot) {
-    List<String> data = names(ManifestPaths.SST_DIR);
-    data.addAll(names(ManifestPaths.BLOB_DIR));
+    List<String> data = names(DbGarbageCollector.listAll(ctx, ManifestPaths.SST_DIR));
+    data.addAll(names(DbGarbageCollector.listAll(ctx, ManifestPaths.BLOB_DIR)));
     ctx.store().deleteAll(data);
     for (SourcePin sp : head.commits().sources().values()) {
       try {
-        ctx.store().sibling(sp.prefix()).delete(ManifestPaths.pin(sp.pin()));
+        ctx.manifestStore().sibling(sp.prefix()).delete(ManifestPaths.pin(sp.pin()));
       } catch (IsleException e) {
         // Left for the source's GC: a fork prefix that lists nothing makes its pin stray.
         LOG.warn("cannot release the pin {} on {}: {}", sp.pin(), sp.prefix(), e.getMessage());
       }
     }
-    List<String> manifest = names("manifest/");
+    List<String> manifest = names(ctx.manifestStore().list(ManifestPaths.MANIFEST_DIR));
     manifest.remove(lastSnapshot);
-    ctx.store().deleteAll(manifest);
+    ctx.manifestStore().deleteAll(manifest);
     // Last: until it is gone every load finds the database retired (an author is refused before
     // it records settings), and a GC killed before it finds it again and finishes the deletion.
-    ctx.store().delete(lastSnapshot);
+    ctx.manifestStore().delete(lastSnapshot);
     deleted = true;
     int n = data.size() + manifest.size() + 1;
     LOG.info(
@@ -113,9 +113,9 @@ final class GcRetirement {
     return n;
   }
 
-  private List<String> names(String prefix) {
+  private static List<String> names(List<ObjectInfo> listing) {
     List<String> out = new ArrayList<>();
-    for (ObjectInfo o : DbGarbageCollector.listAll(ctx, prefix)) {
+    for (ObjectInfo o : listing) {
       out.add(o.name());
     }
     return out;

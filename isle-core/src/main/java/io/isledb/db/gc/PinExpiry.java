@@ -1,9 +1,9 @@
 package io.isledb.db.gc;
 
 import io.isledb.IsleException;
-import io.isledb.ObjectStore;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.ManifestStore;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class PinExpiry {
    * delete is lost: renew pins before they expire, docs/PROTOCOL.md).
    */
   public static List<ManifestCodec.Pin> honoured(
-      ObjectStore store, List<ManifestCodec.Pin> pins, long now, long graceMillis) {
+      ManifestStore store, List<ManifestCodec.Pin> pins, long now, long graceMillis) {
     List<ManifestCodec.Pin> out = new ArrayList<>();
     for (ManifestCodec.Pin p : pins) {
       if (!expired(p, now, graceMillis)) {

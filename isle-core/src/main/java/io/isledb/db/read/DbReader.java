@@ -239,7 +239,7 @@ public final class DbReader implements Reader, Resource {
       if (e.kind() != IsleException.Kind.INVALID_ARGUMENT || version < 0) {
         throw e;
       }
-      s = Pins.pinnedState(ctx.store(), version).orElseThrow(() -> e);
+      s = Pins.pinnedState(ctx.manifestStore(), version).orElseThrow(() -> e);
     }
     return new View(new ReadVersion(s, tables, blobs, ctx.clock()));
   }

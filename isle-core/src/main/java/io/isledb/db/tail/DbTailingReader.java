@@ -307,7 +307,7 @@ public final class DbTailingReader implements TailingReader, Resource {
     if (highestSeen > 0 && now - confirmedAt >= strandedCheckMillis) {
       // Our last look at the end of the log is old: GC may have collected edits written since
       // (once older than the grace period and the log retention), and then this free slot is a
-      // collected one, not the end (ManifestStore.leftBehind). Without this check a consumer
+      // collected one, not the end (Manifest.leftBehind). Without this check a consumer
       // that paused too long would poll "nothing new" forever.
       if (ctx.manifest().leftBehind(version - 1)) {
         throw notRetained(version);

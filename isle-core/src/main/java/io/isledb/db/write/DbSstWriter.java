@@ -117,7 +117,7 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
   }
 
   private void writeLease() {
-    ctx.store()
+    ctx.manifestStore()
         .put(
             lease(),
             new Lease(

@@ -308,7 +308,7 @@ public final class ExternalCommit {
     handles.forEach(h -> leases.add(SstHandleCodec.lease(h)));
     try {
       if (!leases.isEmpty()) {
-        ctx.store().deleteAll(leases);
+        ctx.manifestStore().deleteAll(leases);
       }
     } catch (IsleException e) {
       // Leases run out by themselves; a leftover one only delays GC of nothing.

@@ -35,7 +35,7 @@ final class Restore {
   private static ManifestState target(DbContext ctx, String pinName, ManifestState head) {
     String where = " of " + ctx.store().location();
     ManifestCodec.Pin pin =
-        Pins.get(ctx.store(), pinName)
+        Pins.get(ctx.manifestStore(), pinName)
             .orElseThrow(
                 () ->
                     IsleException.invalidArgument(

@@ -22,9 +22,9 @@ import io.isledb.RequestStats.RequestKind;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.storage.InMemoryObjectStore;
 import io.isledb.testing.HookedObjectStore;
@@ -167,7 +167,7 @@ class ForkGcCrashTest {
   }
 
   private ManifestState head(String name) {
-    return new ManifestStore(store(name)).loadLatest();
+    return new Manifest(store(name)).loadLatest();
   }
 
   private List<String> forkPins(String name) {

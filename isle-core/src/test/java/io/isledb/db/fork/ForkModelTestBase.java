@@ -20,10 +20,11 @@ import io.isledb.ScanSplit;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.db.Ids;
+import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
-import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.testing.HookedObjectStore;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,7 +75,8 @@ public abstract class ForkModelTestBase {
 
   /** Options of the database {@code name}: each database draws its own ids. */
   protected DBOptions dbo(String name) {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withClock(clock)
         .withIdSource(Ids.seededSource(SEED * 31 + name.hashCode()))
         .withSnapshotEvery(4)
@@ -236,7 +238,7 @@ public abstract class ForkModelTestBase {
   }
 
   protected ManifestState head(String name) {
-    return new ManifestStore(store(name)).loadLatest();
+    return new Manifest(ManifestStoreSpec.current().open(store(name))).loadLatest();
   }
 
   protected static long borrowed(ManifestState s) {

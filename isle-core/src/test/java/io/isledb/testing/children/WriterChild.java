@@ -12,6 +12,7 @@ import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.ChildSide;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.KillPoint;
+import io.isledb.testing.ManifestStoreSpec;
 import io.isledb.testing.StoreSpec;
 import java.time.Duration;
 import java.util.Map;
@@ -37,7 +38,8 @@ public final class WriterChild {
   }
 
   static DBOptions dbOptions(Map<String, String> args) {
-    return DBOptions.defaults()
+    return ManifestStoreSpec.current()
+        .options()
         .withSnapshotEvery(ChildSide.intArg(args, "snapshotEvery", 4))
         .withGcGracePeriod(Duration.ofMillis(ChildSide.longArg(args, "graceMillis", 600_000)))
         .withLogRetention(
