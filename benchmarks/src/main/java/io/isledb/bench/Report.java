@@ -194,7 +194,9 @@ public final class Report {
     storageLimit();
     requestCost();
     micro();
-    md.append(FlinkReport.section(doc));
+    String flink = FlinkReport.section(doc);
+    md.append(flink);
+    md.append(FlinkRestoreReport.section(doc, flink.isEmpty()));
     beforeAfter();
     line("## Analysis and notes");
     line("");
@@ -384,7 +386,7 @@ public final class Report {
     line("| --- | --- | ---: | ---: | ---: | --- | --- |");
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
-      if (w.startsWith("raw-") || FlinkReport.isFlink(r)) {
+      if (w.startsWith("raw-") || FlinkReport.isFlink(r) || FlinkRestoreReport.isRestore(r)) {
         continue; // raw storage and Flink have tables of their own
       }
       Object details = r.get("details");
