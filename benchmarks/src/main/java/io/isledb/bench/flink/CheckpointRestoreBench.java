@@ -1,6 +1,7 @@
 package io.isledb.bench.flink;
 
 import io.isledb.bench.Runs;
+import io.isledb.flink.state.IsleStateBackendOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +80,7 @@ final class CheckpointRestoreBench {
     try {
       List<Subtask> writers = new ArrayList<>();
       try {
+        long opened = System.nanoTime();
         List<KeyGroupRange> ranges = Subtask.ranges(2);
         for (int i = 0; i < 2; i++) {
           writers.add(Subtask.open(sb, s, job, i, 2, ranges.get(i), List.of(), checkpoints));
@@ -86,6 +88,7 @@ final class CheckpointRestoreBench {
         long t0 = System.nanoTime();
         load(writers);
         ckpt.details.put("load_s", secs(System.nanoTime() - t0));
+        ckpt.details.put("open_s", secs(t0 - opened));
         Checkpoint full = checkpoint(writers, 1, registry);
         ckpt.details.put("full_checkpoint_s", secs(full.nanos));
         ckpt.details.put("full_checkpoint_bytes", full.uploaded);
@@ -110,7 +113,9 @@ final class CheckpointRestoreBench {
           ckpt.details.put("requests", requests);
         }
       } finally {
+        long t = System.nanoTime();
         closeAll(writers); // the failure: the old subtasks go
+        ckpt.details.put("close_s", secs(System.nanoTime() - t));
       }
       Runs restore = runs("restore", name);
       Runs rescale = runs("rescale-2-3", name);
@@ -118,11 +123,39 @@ final class CheckpointRestoreBench {
         restoreOnce(sb, job, 2, last, tm, checkpoints, r >= s.warmups() ? restore : null);
         restoreOnce(sb, new JobID(), 3, last, tm, checkpoints, r >= s.warmups() ? rescale : null);
       }
+      if (name.startsWith("isle-")) {
+        // The bytes above include what the compaction that starts at open read by the first
+        // access (it rewrites the restored or borrowed tables in the background); one more
+        // restore and rescale with compaction off give the restore's own reads.
+        Configuration quiet = new Configuration(conf);
+        quiet.set(IsleStateBackendOptions.COMPACTION_ENABLED, false);
+        StateBackend q =
+            StateBackendLoader.loadStateBackendFromConfig(quiet, getClass().getClassLoader(), null);
+        List<KeyedStateHandle> h = last;
+        compactionOff(restore, () -> restoreOnce(q, job, 2, h, tm, checkpoints, probe()));
+        compactionOff(rescale, () -> restoreOnce(q, new JobID(), 3, h, tm, checkpoints, probe()));
+      }
       return List.of(ckpt, restore, rescale);
     } finally {
       registry.close();
       FileUtils.deleteDirectoryQuietly(dir.toFile());
     }
+  }
+
+  private interface Probe {
+    Runs run() throws Exception;
+  }
+
+  /** Runs one unmeasured restore with compaction off and keeps its time, bytes and requests. */
+  private static void compactionOff(Runs into, Probe probe) throws Exception {
+    Runs p = probe.run();
+    into.details.put("compaction_off_s", p.runs.get(0));
+    into.details.put("compaction_off_bytes_read", ((List<?>) p.details.get("bytes_read")).get(0));
+    into.details.put("compaction_off_requests", ((List<?>) p.details.get("requests")).get(0));
+  }
+
+  private Runs probe() {
+    return runs("probe", "probe");
   }
 
   void shutdown() {
@@ -265,7 +298,7 @@ final class CheckpointRestoreBench {
    * given the handles that intersect its key groups, and records (into {@code out}, unless null: a
    * warm-up) the time until the last of them served its first state access and the bytes read.
    */
-  private void restoreOnce(
+  private Runs restoreOnce(
       StateBackend sb,
       JobID job,
       int parallelism,
@@ -345,8 +378,13 @@ final class CheckpointRestoreBench {
         out.details.put("handles_given", handleCount);
       }
     } finally {
+      long t = System.nanoTime();
       closeAll(restored);
+      if (out != null) {
+        append(out, "close_ms", (System.nanoTime() - t) / 1_000_000);
+      }
     }
+    return out;
   }
 
   @SuppressWarnings("unchecked")
