@@ -2,9 +2,6 @@ package io.isledb.bench.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,45 +40,12 @@ public final class FlinkRestoreSuite {
    * and backend; the child's output goes to this process's standard output.
    */
   public static List<Runs> run(RestoreSettings s, Collection<String> backends) throws Exception {
-    Files.createDirectories(s.work());
-    Path out = Files.createTempFile(s.work(), "flink-restore-", ".json");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(FlinkStateSuite.JVM_OPTIONS);
-    cmd.addAll(s.toJvmArgs());
-    cmd.add("-cp");
-    cmd.add(FlinkStateSuite.childClassPath(System.getProperty("java.class.path")));
-    cmd.add(FlinkRestoreSuite.class.getName());
-    cmd.add(out.toString());
-    cmd.add(String.join(",", backends));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        System.out.println(line);
-      }
-    }
-    int rc = p.waitFor();
-    if (rc != 0) {
-      throw new IllegalStateException("flink-restore child JVM exited with " + rc + ": " + cmd);
-    }
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> rows = new ObjectMapper().readValue(out.toFile(), List.class);
-    Files.delete(out);
-    List<Runs> all = new ArrayList<>();
-    for (Map<String, Object> row : rows) {
-      Runs x =
-          new Runs(
-              (String) row.get("workload"), (String) row.get("engine"), (String) row.get("unit"));
-      for (Object v : (List<?>) row.get("runs")) {
-        x.add(((Number) v).doubleValue());
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> d = (Map<String, Object>) row.get("details");
-      x.details.putAll(d);
-      all.add(x);
-    }
-    return all;
+    return ChildJvm.run(
+        "flink-restore",
+        s.work(),
+        s.toJvmArgs(),
+        FlinkRestoreSuite.class,
+        out -> List.of(out.toString(), String.join(",", backends)));
   }
 
   /**
