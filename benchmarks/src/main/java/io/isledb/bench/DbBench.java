@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.WriterOptions;
+import io.isledb.bench.flink.FlinkRestoreSuite;
 import io.isledb.bench.flink.FlinkStateSuite;
 import io.isledb.bench.flink.StateSettings;
 import io.isledb.testing.S3ProxyServer;
@@ -38,7 +39,10 @@ import java.util.function.Supplier;
  *                            benchmarks-baseline.json in the docs directory, if there)
  * --no-jmh                   skip the JMH micro benchmarks
  * --no-report                write the JSON only
- *                            (workload flink-state: Flink's state backends, see FlinkStateSuite)
+ *                            (workload flink-state: Flink's state backends, see FlinkStateSuite;
+ *                            flink-restore: their checkpoints, restore and rescale, see
+ *                            FlinkRestoreSuite)
+ * --flink-restore-mib N      state size of the flink-restore group (default: its suite's)
  * --s3a-conf k=v,k=v         extra Hadoop settings for the s3a:// store
  * </pre>
  */
@@ -60,7 +64,8 @@ public final class DbBench {
           "flush-to-visible",
           "tail",
           "idle",
-          "flink-state");
+          "flink-state",
+          "flink-restore");
 
   /** Extra Hadoop settings for s3a:// (--s3a-conf). */
   static final Map<String, String> EXTRA_S3A_CONF = new LinkedHashMap<>();
@@ -93,6 +98,9 @@ public final class DbBench {
         int eq = kv.indexOf('=');
         EXTRA_S3A_CONF.put(kv.substring(0, eq), kv.substring(eq + 1));
       }
+    }
+    if (a.containsKey("flink-restore-mib")) {
+      System.setProperty("isledb.bench.flink-restore.mib", a.get("flink-restore-mib"));
     }
     Map<String, Object> results =
         run(scale, work, seed, engines, workloads, !a.containsKey("no-jmh"));
@@ -249,6 +257,20 @@ public final class DbBench {
       if (workloads.contains("flink-state")) {
         section(started, "flink-state (JMH, child JVM)");
         doc.put("flink", flinkState(scale, work, s3, engines, all));
+      }
+      if (workloads.contains("flink-restore")) {
+        section(started, "flink-restore (checkpoint, restore, rescale; child JVM)");
+        doc.put(
+            "flink_restore",
+            FlinkRestoreSuite.runForHarness(
+                scale.name().equals("standard") || scale.name().equals("quick")
+                    ? scale.name()
+                    : "smoke",
+                work.resolve("flink-restore"),
+                s3 == null ? null : s3.bucketUri(),
+                s3 == null ? Map.of() : s3aConf(s3),
+                engines,
+                all));
       }
     } finally {
       if (s3 != null) {

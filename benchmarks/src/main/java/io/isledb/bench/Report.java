@@ -177,7 +177,8 @@ public final class Report {
             + " with `docs/benchmarks-baseline.json` (the run before the optimisations of issue 5)."
             + " Options go in `-Dbench.args=\"...\"` (see `io.isledb.bench.DbBench`): `--suite"
             + " quick` for a smoke run, `--engines`, `--workloads` (`--workloads flink-state`: only"
-            + " the Flink state backend group, which the standard suite runs last), `--baseline"
+            + " the Flink state backend group; `--workloads flink-restore`: only their checkpoints,"
+            + " restore and rescale, `--flink-restore-mib N` for another state size), `--baseline"
             + " FILE`, `--no-jmh`."
             + " Run it on a quiet machine (`uptime`): every figure below is also given as a ratio"
             + " against RocksDB measured in the same run, which is what to compare across runs and"
@@ -194,7 +195,9 @@ public final class Report {
     storageLimit();
     requestCost();
     micro();
-    md.append(FlinkReport.section(doc));
+    String flink = FlinkReport.section(doc);
+    md.append(flink);
+    md.append(FlinkRestoreReport.section(doc, flink.isEmpty()));
     beforeAfter();
     line("## Analysis and notes");
     line("");
@@ -384,7 +387,7 @@ public final class Report {
     line("| --- | --- | ---: | ---: | ---: | --- | --- |");
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
-      if (w.startsWith("raw-") || FlinkReport.isFlink(r)) {
+      if (w.startsWith("raw-") || FlinkReport.isFlink(r) || FlinkRestoreReport.isRestore(r)) {
         continue; // raw storage and Flink have tables of their own
       }
       Object details = r.get("details");

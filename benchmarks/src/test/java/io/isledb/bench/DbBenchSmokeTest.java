@@ -60,6 +60,13 @@ class DbBenchSmokeTest {
       }
     }
     assertThat(Report.path(reread, "flink", "versions", "forstjni")).isNotNull();
+    // The flink-restore group (child JVM, 1 MiB of state): checkpoint, restore and rescale on
+    // isle, RocksDB and ForSt.
+    for (String w : List.of("checkpoint", "restore", "rescale-2-3")) {
+      for (String b : List.of("isle-file", "rocksdb", "forst")) {
+        assertThat(Report.median(reread, w, b)).as(w + " on " + b).isPositive();
+      }
+    }
     assertThat(Report.path(reread, "notes", "idle_requests_per_minute_isle-file", "reader"))
         .isNotNull();
     String page = Files.readString(docs.resolve("BENCHMARKS.md"));
@@ -69,7 +76,9 @@ class DbBenchSmokeTest {
         .contains("| fillrandom |")
         .contains(Report.NOTES_START)
         .contains("## Flink")
-        .contains("| value.get | small |");
+        .contains("| value.get | small |")
+        .contains("### Checkpoints, restore and rescale (flink-restore group)")
+        .contains("| isle-file |");
     // Flink rows appear once, in the Flink section's own table, not among the engine workloads.
     assertThat(page.split("\\| value\\.get/small \\| rocksdb \\|", -1)).hasSize(2);
     for (String chart : List.of("benchmarks.png", FlinkReport.CHART)) {
