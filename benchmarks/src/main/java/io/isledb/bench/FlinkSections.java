@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The "Flink" section of {@code BENCHMARKS.md} as {@link Report} places it, and its charts: one
- * part per Flink workload group ({@link FlinkReport} for flink-state). A group adds its part here,
- * not in {@link Report}.
+ * part per Flink workload group ({@link FlinkReport} for flink-state, {@link FlinkJobReport} for
+ * flink-job). A group adds its part here, not in {@link Report}.
  */
 final class FlinkSections {
   private FlinkSections() {}
@@ -22,11 +22,17 @@ final class FlinkSections {
 
   /** The markdown of the section; empty if the run had no Flink group. */
   static String section(Map<String, Object> doc) {
-    return FlinkReport.section(doc);
+    String state = FlinkReport.section(doc);
+    String job = FlinkJobReport.section(doc);
+    if (!job.isEmpty() && state.isEmpty()) {
+      return "## Flink\n\n" + job;
+    }
+    return state + job;
   }
 
   /** Writes the charts of the groups the run had into {@code docs}. */
   static void charts(Map<String, Object> doc, Path docs) throws IOException {
     FlinkReport.chart(doc, docs.resolve(FlinkReport.CHART));
+    FlinkJobReport.chart(doc, docs.resolve(FlinkJobReport.CHART));
   }
 }

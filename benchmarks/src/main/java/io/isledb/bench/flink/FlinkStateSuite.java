@@ -2,10 +2,7 @@ package io.isledb.bench.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,14 +57,9 @@ public final class FlinkStateSuite {
       StateSettings s, Collection<String> backends, Collection<String> keySpaces) throws Exception {
     Files.createDirectories(s.work());
     Path out = Files.createTempFile(s.work(), "flink-state-", ".json");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_OPTIONS);
-    cmd.addAll(s.toJvmArgs());
-    cmd.add("-cp");
-    cmd.add(childClassPath(System.getProperty("java.class.path")));
-    cmd.add(FlinkStateSuite.class.getName());
-    cmd.addAll(
+    ChildJvm.run(
+        FlinkStateSuite.class,
+        s.toJvmArgs(),
         List.of(
             out.toString(),
             String.join(",", backends),
@@ -76,34 +68,7 @@ public final class FlinkStateSuite {
             String.valueOf(s.warmups()),
             String.valueOf(s.iterations()),
             String.valueOf(s.iterationMillis())));
-    // Copied line by line rather than inherited: a test JVM's stdout is a channel to its runner.
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        System.out.println(line);
-      }
-    }
-    int rc = p.waitFor();
-    if (rc != 0) {
-      throw new IllegalStateException("flink-state child JVM exited with " + rc + ": " + cmd);
-    }
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> rows = new ObjectMapper().readValue(out.toFile(), List.class);
-    Files.delete(out);
-    List<Runs> all = new ArrayList<>();
-    for (Map<String, Object> r : rows) {
-      Runs x =
-          new Runs((String) r.get("workload"), (String) r.get("engine"), (String) r.get("unit"));
-      for (Object v : (List<?>) r.get("runs")) {
-        x.add(((Number) v).doubleValue());
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> d = (Map<String, Object>) r.get("details");
-      x.details.putAll(d);
-      all.add(x);
-    }
-    return all;
+    return ChildJvm.readRuns(out);
   }
 
   /** The class path without rocksdbjni (frocksdbjni stays: Flink's RocksDB backend needs it). */
@@ -230,14 +195,13 @@ public final class FlinkStateSuite {
   /** Key spaces in table order. */
   public static final List<String> KEY_SPACES = List.of("small", "large");
 
-  /** The backends of a run: the peers always, the isle ones the harness's engines name. */
+  /**
+   * The backends of a run: those of {@link StateBackends#ALL} the harness's {@code --engines} name
+   * ({@code rocksdb} there means Flink's RocksDB backend here), in that order.
+   */
   public static List<String> backends(Set<String> engines) {
-    List<String> b = new ArrayList<>();
-    for (String e : StateBackends.ALL) {
-      if (!e.startsWith("isle-") || engines.contains(e)) {
-        b.add(e);
-      }
-    }
+    List<String> b = new ArrayList<>(StateBackends.ALL);
+    b.retainAll(engines);
     return b;
   }
 
