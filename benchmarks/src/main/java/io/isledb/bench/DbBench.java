@@ -154,6 +154,11 @@ public final class DbBench {
   public static Map<String, Object> run(
       Scale scale, Path work, long seed, Set<String> engines, Set<String> workloads, boolean jmh)
       throws Exception {
+    for (String e : engines) {
+      if (!StateBackends.ALL.contains(e)) {
+        throw new IllegalArgumentException("unknown engine " + e + ", not in " + StateBackends.ALL);
+      }
+    }
     long started = System.nanoTime();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("environment", Environment.describe(scale, seed));
@@ -170,9 +175,6 @@ public final class DbBench {
       for (String e : engines) {
         if (ENGINES.contains(e)) {
           factories.put(e, factory(e, work, s3));
-        } else if (!StateBackends.ALL.contains(e)) {
-          throw new IllegalArgumentException(
-              "unknown engine " + e + ", not in " + StateBackends.ALL);
         }
       }
       Workloads w = new Workloads(scale, seed);
@@ -297,9 +299,14 @@ public final class DbBench {
     }
     List<String> backends = FlinkStateSuite.backends(engines);
     all.addAll(FlinkStateSuite.run(fs, backends, fs.keySpaces()));
+    return flinkGroup(fs.describe(), backends);
+  }
+
+  /** What the report states about a Flink group: versions, settings, backends, JVM options. */
+  private static Map<String, Object> flinkGroup(Object settings, List<String> backends) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("versions", FlinkStateSuite.versions());
-    m.put("settings", fs.describe());
+    m.put("settings", settings);
     m.put("backends", backends);
     m.put("jvm_options", FlinkStateSuite.JVM_OPTIONS);
     return m;
@@ -319,12 +326,7 @@ public final class DbBench {
     }
     List<String> backends = FlinkStateSuite.backends(engines);
     all.addAll(FlinkJobSuite.run(js, backends));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("versions", FlinkStateSuite.versions());
-    m.put("settings", js.describe());
-    m.put("backends", backends);
-    m.put("jvm_options", FlinkStateSuite.JVM_OPTIONS);
-    return m;
+    return flinkGroup(js.describe(), backends);
   }
 
   /** The Flink groups' suite of a harness scale: standard, quick, or smoke for the tests' tiny. */

@@ -101,13 +101,20 @@ final class FlinkJobReport {
                 Report.fmt(Report.num(res.get("max"))),
                 ((List<?>) res.get("runs")).size(),
                 Report.path(res, "details", "checkpoints_measured"),
-                Report.fmt(Report.num(Report.path(res, "details", "checkpoint_ms_avg"))),
-                Report.fmt(Report.num(Report.path(res, "details", "checkpointed_bytes_avg")))));
+                checkpointFigure(res, "checkpoint_ms_avg"),
+                checkpointFigure(res, "checkpointed_bytes_avg")));
       }
     }
     md.append('\n');
     requests(doc, md);
     return md.toString();
+  }
+
+  /** A mean over the job's completed checkpoints; n/a if none completed (Flink reports 0). */
+  private static String checkpointFigure(Map<String, Object> res, String key) {
+    return Report.num(Report.path(res, "details", "checkpoints_completed_total")) > 0
+        ? Report.fmt(Report.num(Report.path(res, "details", key)))
+        : "n/a";
   }
 
   /** The requests table: idle minutes and checkpoints of the isle backends. */
@@ -144,12 +151,9 @@ final class FlinkJobReport {
       StringBuilder md, String backend, String what, Map<String, Object> r, String key) {
     Object m = Report.path(r, "details", key);
     double all = Report.num(Report.path(m, "all"));
-    double known = 0;
     List<String> cells = new ArrayList<>();
     for (String k : KINDS) {
-      double v = Report.num(Report.path(m, k));
-      known += Double.isNaN(v) ? 0 : v;
-      cells.add(Report.fmt(v));
+      cells.add(Report.fmt(Report.num(Report.path(m, k))));
     }
     md.append(
         String.format(
@@ -160,7 +164,7 @@ final class FlinkJobReport {
             Report.path(r, "details", "checkpoints_measured"),
             Report.fmt(all),
             String.join(" | ", cells),
-            Report.fmt(all - known),
+            Report.fmt(Report.num(Report.path(m, "other"))),
             Report.fmt(Report.num(Report.path(r, "details", "requests_per_checkpoint", "all")))));
   }
 

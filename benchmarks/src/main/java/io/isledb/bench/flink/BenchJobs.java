@@ -155,9 +155,7 @@ final class BenchJobs {
     public void processElement1(
         Tuple2<Long, Long> e, Context ctx, Collector<Tuple3<Long, Long, Long>> out)
         throws Exception {
-      PROCESSED.increment();
-      left.update(e.f1);
-      Long other = right.value();
+      Long other = side(e, left, right);
       if (other != null) {
         out.collect(Tuple3.of(e.f0, e.f1, other));
       }
@@ -167,12 +165,18 @@ final class BenchJobs {
     public void processElement2(
         Tuple2<Long, Long> e, Context ctx, Collector<Tuple3<Long, Long, Long>> out)
         throws Exception {
-      PROCESSED.increment();
-      right.update(e.f1);
-      Long other = left.value();
+      Long other = side(e, right, left);
       if (other != null) {
         out.collect(Tuple3.of(e.f0, other, e.f1));
       }
+    }
+
+    /** Stores {@code e} as its side's latest value; returns the other side's, or null. */
+    private static Long side(Tuple2<Long, Long> e, ValueState<Long> mine, ValueState<Long> other)
+        throws Exception {
+      PROCESSED.increment();
+      mine.update(e.f1);
+      return other.value();
     }
   }
 

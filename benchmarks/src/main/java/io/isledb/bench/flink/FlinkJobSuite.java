@@ -121,9 +121,7 @@ public final class FlinkJobSuite {
       details(x, job, r, seconds, checkpoints);
       x.details.put("startup_s", Math.round(startup * 10) / 10.0);
       if (backend.startsWith("isle-")) {
-        Map<String, Long> req = minus(r.isleRequests(), req0);
-        x.details.put("requests_measured", req);
-        x.details.put("requests_per_checkpoint", perCheckpoint(req, checkpoints));
+        requests(x, minus(r.isleRequests(), req0), checkpoints);
       }
       System.out.println("    " + x);
       return x;
@@ -168,9 +166,8 @@ public final class FlinkJobSuite {
       details(x, "idle", r, seconds, checkpoints);
       x.details.put("records_loaded", 2L * s.parallelism() * s.idleRecords());
       x.details.put("load_s", Math.round(loaded * 10) / 10.0);
-      x.details.put("requests_measured", req);
       x.details.put("requests_per_minute", perMinute);
-      x.details.put("requests_per_checkpoint", perCheckpoint(req, checkpoints));
+      requests(x, req, checkpoints);
       System.out.println("    " + x);
       return x;
     } finally {
@@ -216,12 +213,16 @@ public final class FlinkJobSuite {
     return d;
   }
 
-  /** Requests by kind per completed checkpoint; empty if none completed. */
-  static Map<String, Object> perCheckpoint(Map<String, Long> req, long checkpoints) {
+  /**
+   * Puts the requests of a measured interval and the requests by kind per completed checkpoint
+   * (empty if none completed) into {@code x}'s details.
+   */
+  static void requests(Runs x, Map<String, Long> req, long checkpoints) {
     Map<String, Object> m = new LinkedHashMap<>();
     if (checkpoints > 0) {
       req.forEach((k, v) -> m.put(k, Math.round(v * 10.0 / checkpoints) / 10.0));
     }
-    return m;
+    x.details.put("requests_measured", req);
+    x.details.put("requests_per_checkpoint", m);
   }
 }

@@ -107,6 +107,14 @@ final class JobCluster implements AutoCloseable {
           }
         }
       }
+      // Existence checks (STAT) and anything else not counted by kind above.
+      sums.put(
+          "other",
+          sums.getOrDefault("all", 0L)
+              - sums.getOrDefault("GET", 0L)
+              - sums.getOrDefault("PUT", 0L)
+              - sums.getOrDefault("LIST", 0L)
+              - sums.getOrDefault("DELETE", 0L));
       return sums;
     }
 
