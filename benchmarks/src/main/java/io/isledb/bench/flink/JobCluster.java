@@ -11,6 +11,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -55,6 +56,11 @@ final class JobCluster implements AutoCloseable {
         TaskManagerOptions.MANAGED_MEMORY_SIZE,
         new MemorySize(s.slotMemoryBytes() * s.parallelism()));
     reporter.addToConfiguration(c);
+    // Hadoop's shutdown hook reads a Configuration that holds the (closed) user-code class loader
+    // of
+    // the last isle job: without this, every child JVM ends with a harmless but alarming stack
+    // trace.
+    c.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
     cluster =
         new MiniCluster(
             new MiniClusterConfiguration.Builder()
