@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.WriterOptions;
+import io.isledb.bench.flink.FlinkJobSuite;
 import io.isledb.bench.flink.FlinkRestoreSuite;
 import io.isledb.bench.flink.FlinkStateSuite;
+import io.isledb.bench.flink.JobSettings;
+import io.isledb.bench.flink.StateBackends;
 import io.isledb.bench.flink.StateSettings;
 import io.isledb.testing.S3ProxyServer;
 import java.io.IOException;
@@ -32,7 +35,8 @@ import java.util.function.Supplier;
  * --suite standard|quick     sizes (Scale)
  * --docs DIR                 where the report goes (default: docs)
  * --work DIR                 scratch space for databases (default: target/bench)
- * --engines a,b,c            subset of rocksdb,isle-file,isle-s3a
+ * --engines a,b,c            subset of rocksdb,isle-file,isle-s3a,forst,hashmap (default all;
+ *                            the Flink groups run the named state backends, rocksdb = Flink's)
  * --workloads a,b            subset of workloads (default all)
  * --seed N                   seed of every random choice (default 20261124)
  * --baseline FILE            an earlier benchmarks.json to compare with (default:
@@ -41,7 +45,8 @@ import java.util.function.Supplier;
  * --no-report                write the JSON only
  *                            (workload flink-state: Flink's state backends, see FlinkStateSuite;
  *                            flink-restore: their checkpoints, restore and rescale, see
- *                            FlinkRestoreSuite)
+ *                            FlinkRestoreSuite;
+ *                            flink-job: whole jobs on them, see FlinkJobSuite)
  * --flink-restore-mib N      state size of the flink-restore group (default: its suite's)
  * --s3a-conf k=v,k=v         extra Hadoop settings for the s3a:// store
  * </pre>
@@ -65,7 +70,11 @@ public final class DbBench {
           "tail",
           "idle",
           "flink-state",
-          "flink-restore");
+          "flink-restore",
+          "flink-job");
+
+  /** The engines of the engine workloads; the Flink groups also take forst and hashmap. */
+  static final List<String> ENGINES = List.of("rocksdb", "isle-file", "isle-s3a");
 
   /** Extra Hadoop settings for s3a:// (--s3a-conf). */
   static final Map<String, String> EXTRA_S3A_CONF = new LinkedHashMap<>();
@@ -87,7 +96,8 @@ public final class DbBench {
     long seed = Long.parseLong(a.getOrDefault("seed", "20261124"));
     Set<String> engines =
         new LinkedHashSet<>(
-            Arrays.asList(a.getOrDefault("engines", "rocksdb,isle-file,isle-s3a").split(",")));
+            Arrays.asList(
+                a.getOrDefault("engines", "rocksdb,isle-file,isle-s3a,forst,hashmap").split(",")));
     Set<String> workloads =
         new LinkedHashSet<>(
             a.containsKey("workloads")
@@ -152,6 +162,11 @@ public final class DbBench {
   public static Map<String, Object> run(
       Scale scale, Path work, long seed, Set<String> engines, Set<String> workloads, boolean jmh)
       throws Exception {
+    for (String e : engines) {
+      if (!StateBackends.ALL.contains(e)) {
+        throw new IllegalArgumentException("unknown engine " + e + ", not in " + StateBackends.ALL);
+      }
+    }
     long started = System.nanoTime();
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("environment", Environment.describe(scale, seed));
@@ -166,7 +181,9 @@ public final class DbBench {
     try {
       Map<String, Supplier<Engine>> factories = new LinkedHashMap<>();
       for (String e : engines) {
-        factories.put(e, factory(e, work, s3));
+        if (ENGINES.contains(e)) {
+          factories.put(e, factory(e, work, s3));
+        }
       }
       Workloads w = new Workloads(scale, seed);
       TailAndCost tc = new TailAndCost(scale, seed);
@@ -272,6 +289,10 @@ public final class DbBench {
                 engines,
                 all));
       }
+      if (workloads.contains("flink-job")) {
+        section(started, "flink-job (MiniCluster, child JVM)");
+        doc.put("flink_job", flinkJob(scale, work, seed, s3, engines, all));
+      }
     } finally {
       if (s3 != null) {
         s3.close();
@@ -294,20 +315,45 @@ public final class DbBench {
   private static Map<String, Object> flinkState(
       Scale scale, Path work, S3ProxyServer s3, Set<String> engines, List<Runs> all)
       throws Exception {
-    String suite =
-        scale.name().equals("standard") || scale.name().equals("quick") ? scale.name() : "smoke";
-    StateSettings fs = StateSettings.named(suite, work.resolve("flink-state"));
+    StateSettings fs = StateSettings.named(flinkSuite(scale), work.resolve("flink-state"));
     if (s3 != null) {
       fs = fs.withS3(s3.bucketUri(), s3aConf(s3));
     }
     List<String> backends = FlinkStateSuite.backends(engines);
     all.addAll(FlinkStateSuite.run(fs, backends, fs.keySpaces()));
+    return flinkGroup(fs.describe(), backends);
+  }
+
+  /** What the report states about a Flink group: versions, settings, backends, JVM options. */
+  private static Map<String, Object> flinkGroup(Object settings, List<String> backends) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("versions", FlinkStateSuite.versions());
-    m.put("settings", fs.describe());
+    m.put("settings", settings);
     m.put("backends", backends);
     m.put("jvm_options", FlinkStateSuite.JVM_OPTIONS);
     return m;
+  }
+
+  /**
+   * The flink-job group: whole jobs on Flink's state backends that {@code engines} names; adds its
+   * results to {@code all} and returns the settings and versions the report states.
+   */
+  private static Map<String, Object> flinkJob(
+      Scale scale, Path work, long seed, S3ProxyServer s3, Set<String> engines, List<Runs> all)
+      throws Exception {
+    JobSettings js =
+        JobSettings.named(flinkSuite(scale), work.resolve("flink-job").toString(), seed);
+    if (s3 != null) {
+      js = js.withS3(s3.bucketUri(), s3aConf(s3));
+    }
+    List<String> backends = FlinkStateSuite.backends(engines);
+    all.addAll(FlinkJobSuite.run(js, backends));
+    return flinkGroup(js.describe(), backends);
+  }
+
+  /** The Flink groups' suite of a harness scale: standard, quick, or smoke for the tests' tiny. */
+  private static String flinkSuite(Scale scale) {
+    return scale.name().equals("standard") || scale.name().equals("quick") ? scale.name() : "smoke";
   }
 
   private static void section(long started, String name) {

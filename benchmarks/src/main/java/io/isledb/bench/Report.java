@@ -74,7 +74,7 @@ public final class Report {
     }
     Report r = new Report(doc, baseline);
     r.chart(docs.resolve("benchmarks.png"));
-    FlinkReport.chart(doc, docs.resolve(FlinkReport.CHART));
+    FlinkSections.charts(doc, docs);
     Files.writeString(page, r.render(notes), StandardCharsets.UTF_8);
   }
 
@@ -144,12 +144,12 @@ public final class Report {
         : String.format(Locale.ROOT, "%.2fx", a / b);
   }
 
-  private void line(String s) {
+  void line(String s) {
     md.append(s).append('\n');
   }
 
   /** One table row: {@code | cell | cell | ... |}. */
-  private void row(Object... cells) {
+  void row(Object... cells) {
     StringBuilder b = new StringBuilder("|");
     for (Object c : cells) {
       b.append(' ').append(c).append(" |");
@@ -161,6 +161,7 @@ public final class Report {
 
   String render(String notes) {
     Map<String, Object> env = env();
+    EngineSections engine = new EngineSections(this, doc, baseline);
     line("# IsleDB benchmarks");
     line("");
     line("Regenerate this page, its JSON and its chart with one command from the repository root:");
@@ -176,10 +177,11 @@ public final class Report {
             + " `docs/benchmarks.json` and `docs/benchmarks.png`; the before/after table compares"
             + " with `docs/benchmarks-baseline.json` (the run before the optimisations of issue 5)."
             + " Options go in `-Dbench.args=\"...\"` (see `io.isledb.bench.DbBench`): `--suite"
-            + " quick` for a smoke run, `--engines`, `--workloads` (`--workloads flink-state`: only"
-            + " the Flink state backend group; `--workloads flink-restore`: only their checkpoints,"
-            + " restore and rescale, `--flink-restore-mib N` for another state size), `--baseline"
-            + " FILE`, `--no-jmh`."
+            + " quick` for a smoke run, `--engines` (it also selects the Flink groups' state"
+            + " backends: `rocksdb` there is Flink's, `forst` and `hashmap` are Flink-only),"
+            + " `--workloads` (`--workloads flink-state`, `flink-restore` or `flink-job`: only that"
+            + " Flink group; the standard suite runs them last), `--flink-restore-mib N` for"
+            + " another flink-restore state size, `--baseline FILE`, `--no-jmh`."
             + " Run it on a quiet machine (`uptime`): every figure below is also given as a ratio"
             + " against RocksDB measured in the same run, which is what to compare across runs and"
             + " machines. The text under \"Analysis and notes\" is written by hand and kept when the"
@@ -189,16 +191,14 @@ public final class Report {
     summary();
     line("![IsleDB / RocksDB throughput ratio per workload](benchmarks.png)");
     line("");
-    targets();
+    engine.targets();
     throughput();
     latencies();
-    storageLimit();
-    requestCost();
-    micro();
-    String flink = FlinkReport.section(doc);
-    md.append(flink);
-    md.append(FlinkRestoreReport.section(doc, flink.isEmpty()));
-    beforeAfter();
+    engine.storageLimit();
+    engine.requestCost();
+    engine.micro();
+    md.append(FlinkSections.section(doc));
+    engine.beforeAfter();
     line("## Analysis and notes");
     line("");
     line(NOTES_START);
@@ -276,110 +276,6 @@ public final class Report {
     line("");
   }
 
-  private void targets() {
-    line("## Targets (issue 5)");
-    line("");
-    line("| target | measured | met |");
-    line("| --- | --- | --- |");
-    for (String w : List.of("fillrandom", "fillseq")) {
-      for (String e : ISLE) {
-        double x = median(doc, w, e) / median(doc, w, "rocksdb");
-        target(
-            w + " >= RocksDB (" + e + ")",
-            ratio(median(doc, w, e), median(doc, w, "rocksdb")),
-            x >= 1.0,
-            Double.isNaN(x));
-      }
-    }
-    for (String e : ISLE) {
-      double x = median(doc, "readrandom-hot", e) / median(doc, "readrandom-hot", "rocksdb");
-      target(
-          "hot readrandom >= 0.8x RocksDB (" + e + ")",
-          ratio(median(doc, "readrandom-hot", e), median(doc, "readrandom-hot", "rocksdb")),
-          x >= 0.8,
-          Double.isNaN(x));
-    }
-    Map<String, Object> cold = find(doc, "readrandom-cold", "isle-s3a");
-    if (cold != null) {
-      Object hist = path(cold, "details", "lookups_by_gets");
-      double gets = num(path(cold, "details", "gets_per_lookup"));
-      boolean worst = true;
-      if (hist instanceof Map<?, ?> h) {
-        for (Object k : h.keySet()) {
-          if (!k.equals("0") && !k.equals("1") && !k.equals("2")) {
-            worst = false;
-          }
-        }
-      }
-      target(
-          "cold point lookup <= 2 ranged GETs (isle-s3a)",
-          fmt(gets) + " GETs per lookup on average; lookups by GET count: " + hist,
-          worst,
-          Double.isNaN(gets));
-    }
-    double raw =
-        Math.max(
-            median(doc, "raw-put-1-stream", "s3proxy"),
-            median(doc, "raw-put-2-streams", "s3proxy"));
-    for (String w : List.of("fillseq", "fillrandom")) {
-      double ingest = num(path(find(doc, w, "isle-s3a"), "details", "storage_MiB_per_s"));
-      target(
-          "s3a ingest >= 80% of raw PUT (" + w + ")",
-          fmt(ingest)
-              + " MiB/s of SST bytes vs "
-              + fmt(raw)
-              + " MiB/s raw PUT = "
-              + pct(ingest / raw),
-          ingest / raw >= 0.8,
-          Double.isNaN(ingest / raw));
-    }
-    Map<String, Object> fr = find(doc, "fillrandom", "isle-s3a");
-    if (fr != null) {
-      double puts = httpWrites(path(fr, "details", "requests_per_GiB"));
-      target(
-          "<= 100 object PUTs per GiB at full ingest (isle-s3a fillrandom)",
-          fmt(puts) + " PUT/POST requests per GiB",
-          puts <= 100,
-          Double.isNaN(puts));
-    }
-    Object idle = path(doc, "notes", "idle_requests_per_minute_isle-s3a");
-    for (String role : List.of("reader", "tailing_reader")) {
-      // IsleDB's own reads (an idle poll of a free log slot is one HEAD on S3A).
-      double gets = orZero(path(idle, role, "GET")) + orZero(path(idle, role, "GET_RANGE"));
-      double http = orZero(path(idle, role, "http.all"));
-      target(
-          "idle <= 1 GET/s (" + role + ", isle-s3a)",
-          fmt(gets / 60) + " reads/s (" + fmt(http / 60) + " HTTP requests/s)",
-          gets <= 60,
-          idle == null);
-    }
-    line("");
-  }
-
-  static double httpWrites(Object perGib) {
-    if (!(perGib instanceof Map<?, ?> m)) {
-      return Double.NaN;
-    }
-    double sum = 0;
-    boolean any = false;
-    for (String k : List.of("http.PUT", "http.POST_multipart_initiate", "http.POST_bulk_delete")) {
-      Object v = m.get(k);
-      if (v instanceof Number n) {
-        sum += n.doubleValue();
-        any = true;
-      }
-    }
-    return any ? sum : Double.NaN;
-  }
-
-  private void target(String what, String measured, boolean met, boolean unknown) {
-    row(what, measured, (unknown ? "not measured" : met ? "yes" : "**no**"));
-  }
-
-  static String pct(double v) {
-    return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.0f%%", v * 100);
-  }
-
   private void throughput() {
     line("## Throughput, all runs");
     line("");
@@ -387,7 +283,7 @@ public final class Report {
     line("| --- | --- | ---: | ---: | ---: | --- | --- |");
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
-      if (w.startsWith("raw-") || FlinkReport.isFlink(r) || FlinkRestoreReport.isRestore(r)) {
+      if (w.startsWith("raw-") || FlinkSections.isFlink(r)) {
         continue; // raw storage and Flink have tables of their own
       }
       Object details = r.get("details");
@@ -455,204 +351,6 @@ public final class Report {
       }
     }
     line("");
-  }
-
-  private void storageLimit() {
-    line("## The storage's own limit");
-    line("");
-    line(
-        "Whole objects of the size IsleDB writes, no engine in between: S3 through the same S3A"
-            + " client and s3proxy server (`ObjectStore.put`, one ranged GET per object); the local disk"
-            + " through java.nio (write + fsync; reads come from the page cache).");
-    line("");
-    line("| measurement | storage | median MiB/s | min | max | object size MiB |");
-    line("| --- | --- | ---: | ---: | ---: | ---: |");
-    for (Map<String, Object> r : results(doc)) {
-      String w = (String) r.get("workload");
-      if (w.startsWith("raw-")) {
-        row(
-            w,
-            r.get("engine"),
-            fmt(num(r.get("median"))),
-            fmt(num(r.get("min"))),
-            fmt(num(r.get("max"))),
-            path(r, "details", "object_MiB"));
-      }
-    }
-    line("");
-    line(
-        "Everything runs on the same 2 cores, the S3 server included, so ingest through s3a is"
-            + " bounded by CPU: CPU seconds per GiB stored (this JVM; the s3proxy child JVM) and"
-            + " the stored MiB/s that 2 fully used cores could sustain at that cost.");
-    line("");
-    line("| path | client CPU s/GiB | S3 server CPU s/GiB | CPU-bound ceiling on 2 cores MiB/s |");
-    line("| --- | ---: | ---: | ---: |");
-    cpuRow(
-        "raw PUT, 1 stream",
-        find(doc, "raw-put-1-stream", "s3proxy"),
-        "cpu_s_per_GiB",
-        "server_cpu_s_per_GiB");
-    for (String w : List.of("fillseq", "fillrandom")) {
-      cpuRow(
-          "IsleDB " + w + " (s3a)",
-          find(doc, w, "isle-s3a"),
-          "cpu_s_per_stored_GiB",
-          "server_cpu_s_per_stored_GiB");
-    }
-    line("");
-    double rawS3 =
-        Math.max(
-            median(doc, "raw-put-1-stream", "s3proxy"),
-            median(doc, "raw-put-2-streams", "s3proxy"));
-    double rawDisk = median(doc, "raw-put-1-stream", "local-disk");
-    line("| IsleDB ingest | SST MiB/s | user MiB/s | fraction of raw PUT (SST bytes) |");
-    line("| --- | ---: | ---: | ---: |");
-    for (String w : List.of("fillseq", "fillrandom")) {
-      for (String e : ISLE) {
-        Map<String, Object> r = find(doc, w, e);
-        if (r == null) {
-          continue;
-        }
-        double sst = num(path(r, "details", "storage_MiB_per_s"));
-        double user = num(path(r, "details", "user_MiB_per_s"));
-        double raw = e.equals("isle-s3a") ? rawS3 : rawDisk;
-        row(w + " " + e, fmt(sst), fmt(user), pct(sst / raw));
-      }
-    }
-    line("");
-  }
-
-  private void cpuRow(String label, Map<String, Object> r, String client, String server) {
-    if (r == null) {
-      return;
-    }
-    double c = num(path(r, "details", client));
-    double sv = num(path(r, "details", server));
-    double total = (Double.isNaN(c) ? 0 : c) + (Double.isNaN(sv) ? 0 : sv);
-    row(label, fmt(c), fmt(sv), (total > 0 ? fmt(2 * 1024 / total) : "n/a"));
-  }
-
-  private void requestCost() {
-    line("## Request cost (isle-s3a)");
-    line("");
-    line(
-        "IsleDB's own requests by kind (`UPLOAD` = one streamed table, `CREATE_IF_ABSENT` = one log"
-            + " slot, `PUT` = snapshot or CURRENT, `GET_RANGE` = a ranged read) and S3A's HTTP counters"
-            + " (`http.*`; `http.all` is every request S3A sent). Published SlateDB figures for"
-            + " comparison: about 620 PUT/POST requests per GiB at full ingest and 4 GET/s for an idle"
-            + " reader.");
-    line("");
-    line("| cost | requests |");
-    line("| --- | --- |");
-    for (String w : List.of("fillseq", "fillrandom")) {
-      Object c = path(find(doc, w, "isle-s3a"), "details", "requests_per_GiB");
-      if (c != null) {
-        line("| per GiB ingested (" + w + ", user bytes) | " + c + " |");
-      }
-    }
-    Object hot =
-        path(find(doc, "readrandom-hot", "isle-s3a"), "details", "requests_per_million_reads");
-    if (hot != null) {
-      line(
-          "| per million point reads, hot | "
-              + (hot instanceof Map<?, ?> hm && hm.isEmpty() ? "0" : hot)
-              + " |");
-    }
-    Object cold =
-        path(find(doc, "readrandom-cold", "isle-s3a"), "details", "gets_per_million_reads");
-    if (cold != null) {
-      line(
-          "| per million point reads, cold (first reads of a new reader, no disk cache) | "
-              + cold
-              + " GETs |");
-    }
-    Object comp = path(doc, "notes", "read_db_isle-s3a", "compaction_requests_per_GiB");
-    if (comp != null) {
-      line("| per GiB compacted (input bytes) | " + comp + " |");
-    }
-    Object idle = path(doc, "notes", "idle_requests_per_minute_isle-s3a");
-    if (idle instanceof Map<?, ?> m) {
-      for (var e : m.entrySet()) {
-        if (e.getValue() instanceof Map) {
-          line("| per idle minute, " + e.getKey() + " | " + e.getValue() + " |");
-        }
-      }
-    }
-    line("");
-  }
-
-  @SuppressWarnings("unchecked")
-  private void micro() {
-    Object m = doc.get("micro");
-    if (!(m instanceof List<?> list) || list.isEmpty()) {
-      return;
-    }
-    line("## Micro benchmarks (JMH, 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement)");
-    line("");
-    line("| benchmark | class | score | error (99.9%) | unit |");
-    line("| --- | --- | ---: | ---: | --- |");
-    for (Object o : list) {
-      Map<String, Object> r = (Map<String, Object>) o;
-      row(
-          r.get("workload"),
-          path(r, "details", "class"),
-          fmt(num(path(r, "details", "score"))),
-          fmt(num(path(r, "details", "error_99.9"))),
-          r.get("unit"));
-    }
-    line("");
-  }
-
-  private void beforeAfter() {
-    if (baseline == null) {
-      return;
-    }
-    line("## Before and after the optimisations");
-    line("");
-    line(
-        "Baseline: commit "
-            + path(baseline, "environment", "isledb_commit")
-            + ", "
-            + path(baseline, "environment", "date")
-            + ". Ratios are against RocksDB measured in the"
-            + " same run as each figure, so they compare across the two runs.");
-    line("");
-    line("| workload | engine | before | after | before / rocksdb | after / rocksdb |");
-    line("| --- | --- | ---: | ---: | ---: | ---: |");
-    for (String w : COMPARED) {
-      for (String e : ISLE) {
-        double b = median(baseline, w, e);
-        double a = median(doc, w, e);
-        if (Double.isNaN(a) && Double.isNaN(b)) {
-          continue;
-        }
-        row(
-            w,
-            e,
-            fmt(b),
-            fmt(a),
-            ratio(b, median(baseline, w, "rocksdb")),
-            ratio(a, median(doc, w, "rocksdb")));
-      }
-    }
-    line("");
-    Object before = baseline.get("micro");
-    Object after = doc.get("micro");
-    if (before instanceof List<?> bl && after instanceof List<?> al) {
-      line("| JMH micro benchmark | before | after | unit |");
-      line("| --- | ---: | ---: | --- |");
-      for (Object o : al) {
-        Map<?, ?> a = (Map<?, ?>) o;
-        double b = Double.NaN;
-        for (Object p : bl) {
-          if (((Map<?, ?>) p).get("workload").equals(a.get("workload"))) {
-            b = num(path(p, "details", "score"));
-          }
-        }
-        row(a.get("workload"), fmt(b), fmt(num(path(a, "details", "score"))), a.get("unit"));
-      }
-      line("");
-    }
   }
 
   // ------------------------------------------------------------------ chart

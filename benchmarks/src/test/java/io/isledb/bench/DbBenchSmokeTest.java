@@ -30,7 +30,8 @@ class DbBenchSmokeTest {
             1,
             // isle-s3a runs the same IsleEngine code on another URI; starting s3proxy and a cold
             // S3A client would triple the test's time, so the smoke test leaves it out.
-            new LinkedHashSet<>(List.of("rocksdb", "isle-file")),
+            // forst and hashmap: Flink state backends only (the flink-state and flink-job groups).
+            new LinkedHashSet<>(List.of("rocksdb", "isle-file", "forst", "hashmap")),
             // Everything but the raw storage limits (tested below on the local disk only): their
             // S3 part is a few plain PUTs and GETs and would add seconds to every build.
             new LinkedHashSet<>(DbBench.ALL_WORKLOADS.subList(1, DbBench.ALL_WORKLOADS.size())),
@@ -67,6 +68,20 @@ class DbBenchSmokeTest {
         assertThat(Report.median(reread, w, b)).as(w + " on " + b).isPositive();
       }
     }
+    // The flink-job group (MiniCluster in a child JVM, smoke mode): both jobs and the idle request
+    // count on isle, the window job on the first peer. Shape only: a few hundred ms per job say
+    // nothing about speed.
+    for (String b : List.of("isle-file", "rocksdb")) {
+      assertThat(Report.find(reread, "job.window", b)).as("window job on " + b).isNotNull();
+    }
+    assertThat(Report.find(reread, "job.join", "isle-file")).isNotNull();
+    assertThat(
+            Report.path(
+                Report.find(reread, "job.idle", "isle-file"),
+                "details",
+                "requests_per_minute",
+                "all"))
+        .isNotNull();
     assertThat(Report.path(reread, "notes", "idle_requests_per_minute_isle-file", "reader"))
         .isNotNull();
     String page = Files.readString(docs.resolve("BENCHMARKS.md"));
@@ -78,10 +93,11 @@ class DbBenchSmokeTest {
         .contains("## Flink")
         .contains("| value.get | small |")
         .contains("### Checkpoints, restore and rescale (flink-restore group)")
-        .contains("| isle-file |");
+        .contains("### Whole jobs (flink-job group)")
+        .contains("| isle-file | idle, per minute |");
     // Flink rows appear once, in the Flink section's own table, not among the engine workloads.
     assertThat(page.split("\\| value\\.get/small \\| rocksdb \\|", -1)).hasSize(2);
-    for (String chart : List.of("benchmarks.png", FlinkReport.CHART)) {
+    for (String chart : List.of("benchmarks.png", FlinkReport.CHART, FlinkJobReport.CHART)) {
       byte[] png = Files.readAllBytes(docs.resolve(chart));
       assertThat(png).as(chart).startsWith(0x89, 'P', 'N', 'G');
     }
