@@ -258,17 +258,32 @@ public final class TableReader implements AutoCloseable {
     if (i == index.count()) {
       return null;
     }
+    Block b = pointBlock(i);
+    try {
+      return find(b, userKey, trailer);
+    } finally {
+      b.release();
+    }
+  }
+
+  /**
+   * Data block {@code i} for point lookups, from the cache (loaded into it on a miss). A block in
+   * native memory is returned retained: the caller {@link Block#release()}s it when done (a no-op
+   * for heap blocks). One that was evicted and freed between the cache returning it and the retain
+   * is read again, onto the heap.
+   */
+  Block pointBlock(int i) {
     Block b = cache.getOrLoad(new BlockCacheKey(cacheId, index.offset(i)), loader);
+    return !b.isDirect() || b.retain() ? b : readDataBlock(i, false);
+  }
+
+  /**
+   * The newest entry of {@code userKey} at or below the seek {@code trailer} in block {@code b}
+   * (from {@link #pointBlock}), or null; its key is {@code userKey} itself, its value a copy.
+   */
+  Entry find(Block b, byte[] userKey, long trailer) {
     if (b.isDirect()) {
-      if (b.retain()) {
-        try {
-          return DIRECT.get().get(b, userKey, trailer);
-        } finally {
-          b.release();
-        }
-      }
-      // Evicted and freed since the cache returned it: read it again, onto the heap.
-      b = readDataBlock(i, false);
+      return DIRECT.get().get(b, userKey, trailer);
     }
     BlockIterator it = POINT.get();
     try {

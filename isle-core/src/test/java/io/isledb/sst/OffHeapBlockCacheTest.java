@@ -209,7 +209,7 @@ class OffHeapBlockCacheTest {
       Random rnd = new Random(seed + compression.ordinal());
       int corruptions = 0;
       for (BlockHandle h : Layout.of(file).dataBlocks()) {
-        for (int round = 0; round < 20; round++) {
+        for (int round = 0; round < 5; round++) {
           byte[] bad = file.clone();
           StringBuilder what = new StringBuilder();
           for (int n = 1 + rnd.nextInt(3); n > 0; n--) {
