@@ -32,9 +32,11 @@ import java.nio.file.Path;
  *     in native memory (a slab arena, freed slot by slot as blocks are evicted) instead of heap
  *     arrays, so a cold lookup allocates no block on the Java heap and young collections do not
  *     copy cached blocks (default true). The arena holds at most the cache's budget plus an eighth
- *     (at least 4 MiB) of native memory, and released memory is pooled per process (up to 64 MiB)
- *     for the next cache; point lookups read a cached block in place and copy out only their value.
- *     False keeps cached blocks on the heap, as before
+ *     (at least 4 MiB) of native memory, counted against the JVM's direct memory limit ({@code
+ *     -XX:MaxDirectMemorySize}; in Flink, task off-heap memory): blocks that do not fit in seven
+ *     eighths of it stay on the heap. Released memory is pooled per process (up to 64 MiB) for the
+ *     next cache; point lookups read a cached block in place and copy out only their value. False
+ *     keeps cached blocks on the heap, as before
  */
 public record IsleResourcesOptions(
     int flushThreads,

@@ -41,7 +41,7 @@ public final class BlockArena implements AutoCloseable {
 
   private static final java.util.ArrayDeque<ByteBuffer> POOL = new java.util.ArrayDeque<>();
 
-  private final long capacity;
+  private long capacity; // lowered when the JVM has no more direct memory to give
   private final Map<Integer, List<Chunk>> withFree = new HashMap<>(); // by slot size
   private final List<Chunk> empty = new ArrayList<>(); // chunks with no slot in use
   private long reserved; // bytes of all chunks
@@ -79,9 +79,9 @@ public final class BlockArena implements AutoCloseable {
     final int[] free; // free slot indexes, a stack
     int freeCount;
 
-    Chunk(int slotSize) {
+    Chunk(int slotSize, ByteBuffer memory) {
       int slots = Math.max(1, CHUNK / slotSize);
-      this.memory = slotSize <= CHUNK ? takeChunk() : ByteBuffer.allocateDirect(slotSize);
+      this.memory = memory;
       this.slotSize = slotSize;
       this.free = new int[slots];
       for (int i = 0; i < slots; i++) {
@@ -145,7 +145,14 @@ public final class BlockArena implements AutoCloseable {
     if (reserved + size > capacity) {
       return null;
     }
-    Chunk c = new Chunk(slotSize);
+    ByteBuffer memory = slotSize <= CHUNK ? takeChunk() : allocateDirect(slotSize);
+    if (memory == null) {
+      // The JVM's direct memory is (nearly) used up: stay at this size instead of asking again
+      // for every block.
+      capacity = reserved;
+      return null;
+    }
+    Chunk c = new Chunk(slotSize, memory);
     reserved += c.size();
     empty.add(c);
     return c;
@@ -186,7 +193,23 @@ public final class BlockArena implements AutoCloseable {
         return b;
       }
     }
-    return ByteBuffer.allocateDirect(CHUNK);
+    return allocateDirect(CHUNK);
+  }
+
+  /**
+   * A new direct buffer, or null if it would use the JVM's direct memory ({@code
+   * -XX:MaxDirectMemorySize}, by default the maximum heap size) beyond seven eighths, leaving the
+   * rest to other users (network buffers), or if the JVM refuses it.
+   */
+  private static ByteBuffer allocateDirect(int size) {
+    if (DirectMemory.used() + size > DirectMemory.MAX - DirectMemory.MAX / 8) {
+      return null;
+    }
+    try {
+      return ByteBuffer.allocateDirect(size);
+    } catch (OutOfMemoryError e) {
+      return null;
+    }
   }
 
   /** Returns a released chunk to the pool, or frees it if the pool is full. */
@@ -228,6 +251,42 @@ public final class BlockArena implements AutoCloseable {
     closed = true;
     for (Chunk c : new ArrayList<>(empty)) {
       release(c);
+    }
+  }
+
+  /** The JVM's direct memory limit and use, from the public management beans. */
+  private static final class DirectMemory {
+    static final long MAX = max();
+    private static final java.lang.management.BufferPoolMXBean POOL = pool();
+
+    static long used() {
+      return POOL == null ? 0 : POOL.getMemoryUsed();
+    }
+
+    private static long max() {
+      try {
+        com.sun.management.HotSpotDiagnosticMXBean hs =
+            java.lang.management.ManagementFactory.getPlatformMXBean(
+                com.sun.management.HotSpotDiagnosticMXBean.class);
+        long v = Long.parseLong(hs.getVMOption("MaxDirectMemorySize").getValue());
+        if (v > 0) {
+          return v;
+        }
+      } catch (RuntimeException | LinkageError e) {
+        // not a HotSpot JVM: the default below
+      }
+      return Runtime.getRuntime().maxMemory();
+    }
+
+    private static java.lang.management.BufferPoolMXBean pool() {
+      for (java.lang.management.BufferPoolMXBean b :
+          java.lang.management.ManagementFactory.getPlatformMXBeans(
+              java.lang.management.BufferPoolMXBean.class)) {
+        if (b.getName().equals("direct")) {
+          return b;
+        }
+      }
+      return null;
     }
   }
 
