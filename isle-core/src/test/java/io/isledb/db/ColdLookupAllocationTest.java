@@ -85,6 +85,18 @@ class ColdLookupAllocationTest {
         assertThat(hotOverhead).as(msg).isLessThanOrEqualTo(HOT_OVERHEAD);
         assertThat(perMiss).as(msg).isLessThanOrEqualTo(MISS_OVERHEAD);
       }
+      // The heap cache (the behaviour before offHeapBlockCache) puts every missed block on the
+      // heap, which the bound above does not allow.
+      try (Reader r = IsleDB.openReader(store, cold.withOffHeapBlockCache(false))) {
+        int n = 1_500;
+        long misses0 = r.stats().blockCacheMisses();
+        long coldBytes = lookups(r, 2, n);
+        long misses = r.stats().blockCacheMisses() - misses0;
+        long hotBytes = lookups(r, 2, n);
+        assertThat((coldBytes - hotBytes) / misses)
+            .as("heap bytes per miss with the heap cache")
+            .isGreaterThan(ColdReadCosts.BLOCK_SIZE);
+      }
     }
   }
 
