@@ -190,6 +190,49 @@ class OffHeapBlockCacheTest {
   }
 
   /**
+   * Four threads look up random keys through a cache that holds a handful of blocks, so blocks are
+   * evicted (and their slots reused) while other threads read them: every lookup still returns the
+   * model's entry, and once the cache is closed no slot is left in use.
+   */
+  @Test
+  void concurrentLookupsUnderConstantEvictionReadTheRightBytes() throws Exception {
+    Model m = randomModel(905, 3_000, 100, 10);
+    byte[] file = table(m, Compression.ZSTD, 4096);
+    List<byte[]> keys = new ArrayList<>(m.byKey().keySet());
+    CachedBlocks c = CachedBlocks.create(24 << 10, true, true);
+    try (TableReader r = open(file, adapter(c))) {
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          long seed = 905 + t;
+          done.add(
+              pool.submit(
+                  () -> {
+                    Random rnd = new Random(seed);
+                    for (int i = 0; i < 3_000; i++) {
+                      byte[] key = keys.get(rnd.nextInt(keys.size()));
+                      assertThat(r.get(key))
+                          .as("seed %d", seed)
+                          .isEqualTo(m.newest(key, SstFormat.MAX_SEQUENCE));
+                    }
+                  }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(c.cache().stats().evictionCount()).as("blocks were evicted").isPositive();
+    }
+    c.close();
+    assertThat(c.arena().usedBytes()).isZero();
+    assertThat(c.arena().reservedBytes()).isZero();
+  }
+
+  /**
    * Damage behind valid checksums: a lookup through the arena (first the miss that decodes into it,
    * then the hit that reads it in place) gives exactly what the heap path gives, the same entry or
    * a {@link CorruptionException}, and a block refused as corrupt leaves no slot behind.
