@@ -182,7 +182,35 @@ public final class Block {
     }
   }
 
-  /** A heap copy of this block, for readers that keep a block while they iterate it. */
+  /**
+   * This block if it is on the heap, else a heap copy of it (for readers that keep a block while
+   * they iterate it), or null if it was freed meanwhile.
+   */
+  Block onHeap() {
+    if (data != null) {
+      return this;
+    }
+    if (!retain()) {
+      return null;
+    }
+    try {
+      return heapCopy();
+    } finally {
+      release();
+    }
+  }
+
+  /** A copy of this heap block in a slot of {@code arena}, or this block if it has no slot. */
+  Block copyInto(BlockArena arena) {
+    BlockArena.Slot s = arena.allocate(length);
+    if (s == null) {
+      return this;
+    }
+    s.buffer.put(0, data, 0, length);
+    return new Block(null, arena, s, length, table, fileOffset, what, index);
+  }
+
+  /** A heap copy of this block. */
   Block heapCopy() {
     byte[] copy = new byte[length];
     direct.get(0, copy, 0, length);

@@ -379,19 +379,10 @@ public final class TableReader implements AutoCloseable {
     return b != null ? onHeap(b, i) : readDataBlock(i, false);
   }
 
-  /** {@code b} (block {@code i}), or a heap copy of it if it is in native memory. */
+  /** {@code b} (block {@code i}) on the heap, read again if it was freed meanwhile. */
   private Block onHeap(Block b, int i) {
-    if (!b.isDirect()) {
-      return b;
-    }
-    if (!b.retain()) {
-      return readDataBlock(i, false); // evicted and freed meanwhile
-    }
-    try {
-      return b.heapCopy();
-    } finally {
-      b.release();
-    }
+    Block h = b.onHeap();
+    return h != null ? h : readDataBlock(i, false);
   }
 
   /** {@link #loader}: the data block {@code key} names (a block of this table), for the cache. */
@@ -452,14 +443,7 @@ public final class TableReader implements AutoCloseable {
 
   /** Caches heap block {@code i} (read ahead by an iterator), copied into the arena if any. */
   void cacheDataBlock(int i, Block b) {
-    Block cached = b;
-    if (arena != null && !b.isDirect()) {
-      BlockArena.Slot slot = arena.allocate(b.length);
-      if (slot != null) {
-        slot.buffer.put(0, b.data, 0, b.length);
-        cached = new Block(arena, slot, b.length, name, b.fileOffset, i);
-      }
-    }
+    Block cached = arena != null && !b.isDirect() ? b.copyInto(arena) : b;
     cache.put(new BlockCacheKey(cacheId, index.offset(i)), cached);
   }
 

@@ -106,6 +106,11 @@ class OffHeapBlockCacheTest {
           assertThat(r.get(key)).isEqualTo(m.newest(key, SstFormat.MAX_SEQUENCE));
         }
       }
+      // Scans: blocks read ahead are copied into the arena as they are cached, cached ones copied
+      // out to the heap while an iterator reads them.
+      assertThat(SstTesting.readAll(r.iterator(ScanOptions.sequential(64 << 10))))
+          .isEqualTo(m.entries());
+      assertThat(SstTesting.readAll(r.iterator())).isEqualTo(m.entries());
       c.cache().cleanUp();
       long cached = c.cache().estimatedSize();
       assertThat(c.weight()).isPositive().isLessThanOrEqualTo(budget);
