@@ -28,6 +28,15 @@ import java.nio.file.Path;
  *     writers count in the same budget. Replaces {@link ReaderOptions#diskCacheBytes()}, except
  *     that a reader or writer whose {@code diskCacheBytes} is 0 still stays out of the disk cache.
  *     Files of a closed database are not dropped: they leave by LRU.
+ * @param offHeapBlockCache whether the shared block cache (and each share's) keeps decoded blocks
+ *     in native memory (a slab arena, freed slot by slot as blocks are evicted) instead of heap
+ *     arrays, so a cold lookup allocates no block on the Java heap and young collections do not
+ *     copy cached blocks (default true). The arena holds at most the cache's budget plus an eighth
+ *     (at least 4 MiB) of native memory, counted against the JVM's direct memory limit ({@code
+ *     -XX:MaxDirectMemorySize}; in Flink, task off-heap memory): blocks that do not fit in seven
+ *     eighths of it stay on the heap. Released memory is pooled per process (up to 64 MiB) for the
+ *     next cache; point lookups read a cached block in place and copy out only their value. False
+ *     keeps cached blocks on the heap, as before
  */
 public record IsleResourcesOptions(
     int flushThreads,
@@ -37,7 +46,8 @@ public record IsleResourcesOptions(
     long blockCacheBytes,
     long memtableBudgetBytes,
     Path diskCacheDir,
-    long diskCacheBytes) {
+    long diskCacheBytes,
+    boolean offHeapBlockCache) {
 
   public IsleResourcesOptions {
     positive("flushThreads", flushThreads);
@@ -69,7 +79,7 @@ public record IsleResourcesOptions(
    * 2 GiB disk cache in a private temporary directory.
    */
   public static IsleResourcesOptions defaults() {
-    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20, null, 2L << 30);
+    return new IsleResourcesOptions(4, 2, 2, 4, 256L << 20, 256L << 20, null, 2L << 30, true);
   }
 
   public IsleResourcesOptions withFlushThreads(int n) {
@@ -81,7 +91,8 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         memtableBudgetBytes,
         diskCacheDir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withCompactionThreads(int n) {
@@ -93,7 +104,8 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         memtableBudgetBytes,
         diskCacheDir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withMaintenanceThreads(int n) {
@@ -105,7 +117,8 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         memtableBudgetBytes,
         diskCacheDir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withDownloadThreads(int n) {
@@ -117,7 +130,8 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         memtableBudgetBytes,
         diskCacheDir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withBlockCacheBytes(long bytes) {
@@ -129,7 +143,8 @@ public record IsleResourcesOptions(
         bytes,
         memtableBudgetBytes,
         diskCacheDir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withMemtableBudgetBytes(long bytes) {
@@ -141,7 +156,8 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         bytes,
         diskCacheDir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withDiskCacheDir(Path dir) {
@@ -153,7 +169,8 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         memtableBudgetBytes,
         dir,
-        diskCacheBytes);
+        diskCacheBytes,
+        offHeapBlockCache);
   }
 
   public IsleResourcesOptions withDiskCacheBytes(long bytes) {
@@ -165,6 +182,20 @@ public record IsleResourcesOptions(
         blockCacheBytes,
         memtableBudgetBytes,
         diskCacheDir,
-        bytes);
+        bytes,
+        offHeapBlockCache);
+  }
+
+  public IsleResourcesOptions withOffHeapBlockCache(boolean v) {
+    return new IsleResourcesOptions(
+        flushThreads,
+        compactionThreads,
+        maintenanceThreads,
+        downloadThreads,
+        blockCacheBytes,
+        memtableBudgetBytes,
+        diskCacheDir,
+        diskCacheBytes,
+        v);
   }
 }

@@ -22,6 +22,16 @@ import java.util.Objects;
  *     meta sections (index, bloom filter and properties, as the manifest records them) add up to at
  *     most this many bytes: a lookup then never pays a table open. Costs one ranged read per table
  *     opened, paid by the open or refresh (default 0: every table is opened at its first read)
+ * @param offHeapBlockCache whether this reader's private block cache keeps its decoded blocks in
+ *     native memory (a slab arena, freed slot by slot as blocks are evicted) instead of heap
+ *     arrays, so a cold lookup allocates no block on the Java heap and young collections do not
+ *     copy cached blocks (default true). The arena holds at most the cache's budget plus an eighth
+ *     (at least 4 MiB) of native memory, counted against the JVM's direct memory limit ({@code
+ *     -XX:MaxDirectMemorySize}; in Flink, task off-heap memory): blocks that do not fit in seven
+ *     eighths of it stay on the heap. Released memory is pooled per process (up to 64 MiB) for the
+ *     next cache; point lookups read a cached block in place and copy out only their value. False
+ *     keeps cached blocks on the heap, as before. A reader on {@link IsleResources} uses the shared
+ *     cache and {@link IsleResourcesOptions#offHeapBlockCache()} instead
  */
 public record ReaderOptions(
     Path cacheDir,
@@ -31,7 +41,8 @@ public record ReaderOptions(
     int hotTableReads,
     Duration autoRefreshInterval,
     int maxOpenTables,
-    long preopenBytes) {
+    long preopenBytes,
+    boolean offHeapBlockCache) {
 
   public ReaderOptions {
     Objects.requireNonNull(autoRefreshInterval, "autoRefreshInterval");
@@ -54,7 +65,8 @@ public record ReaderOptions(
 
   /** The defaults listed on the record. */
   public static ReaderOptions defaults() {
-    return new ReaderOptions(null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000, 0);
+    return new ReaderOptions(
+        null, 64L << 20, 1L << 30, 1L << 20, 8, Duration.ZERO, 10_000, 0, true);
   }
 
   public ReaderOptions withCacheDir(Path v) {
@@ -66,7 +78,8 @@ public record ReaderOptions(
         hotTableReads,
         autoRefreshInterval,
         maxOpenTables,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withBlockCacheBytes(long v) {
@@ -78,7 +91,8 @@ public record ReaderOptions(
         hotTableReads,
         autoRefreshInterval,
         maxOpenTables,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withDiskCacheBytes(long v) {
@@ -90,7 +104,8 @@ public record ReaderOptions(
         hotTableReads,
         autoRefreshInterval,
         maxOpenTables,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withSmallTableBytes(long v) {
@@ -102,7 +117,8 @@ public record ReaderOptions(
         hotTableReads,
         autoRefreshInterval,
         maxOpenTables,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withHotTableReads(int v) {
@@ -114,7 +130,8 @@ public record ReaderOptions(
         v,
         autoRefreshInterval,
         maxOpenTables,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withAutoRefreshInterval(Duration v) {
@@ -126,7 +143,8 @@ public record ReaderOptions(
         hotTableReads,
         v,
         maxOpenTables,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withMaxOpenTables(int v) {
@@ -138,7 +156,8 @@ public record ReaderOptions(
         hotTableReads,
         autoRefreshInterval,
         v,
-        preopenBytes);
+        preopenBytes,
+        offHeapBlockCache);
   }
 
   public ReaderOptions withPreopenBytes(long v) {
@@ -150,6 +169,20 @@ public record ReaderOptions(
         hotTableReads,
         autoRefreshInterval,
         maxOpenTables,
+        v,
+        offHeapBlockCache);
+  }
+
+  public ReaderOptions withOffHeapBlockCache(boolean v) {
+    return new ReaderOptions(
+        cacheDir,
+        blockCacheBytes,
+        diskCacheBytes,
+        smallTableBytes,
+        hotTableReads,
+        autoRefreshInterval,
+        maxOpenTables,
+        preopenBytes,
         v);
   }
 }

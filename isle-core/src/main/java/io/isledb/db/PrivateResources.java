@@ -1,8 +1,5 @@
 package io.isledb.db;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import io.isledb.sst.Block;
-import io.isledb.sst.BlockCacheKey;
 import io.isledb.util.Internal;
 import io.isledb.util.Threads;
 import java.util.concurrent.ExecutorService;
@@ -41,8 +38,8 @@ public final class PrivateResources implements Resources {
   }
 
   @Override
-  public Cache<BlockCacheKey, Block> blockCache(long privateBytes) {
-    return privateBytes > 0 ? SharedResourcesImpl.newBlockCache(privateBytes) : null;
+  public CachedBlocks blockCache(long privateBytes, boolean privateOffHeap) {
+    return privateBytes > 0 ? CachedBlocks.create(privateBytes, privateOffHeap, true) : null;
   }
 
   @Override

@@ -1,13 +1,10 @@
 package io.isledb.db;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import io.isledb.IsleException;
 import io.isledb.IsleResources;
 import io.isledb.IsleResourcesOptions;
 import io.isledb.ObjectStore;
 import io.isledb.db.read.SharedDisk;
-import io.isledb.sst.Block;
-import io.isledb.sst.BlockCacheKey;
 import io.isledb.util.Internal;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -24,7 +21,7 @@ public final class ResourceShare implements IsleResources, Resources {
   private final SharedResourcesImpl parent;
   private final IsleResourcesOptions options;
   private final MemtableBudget budget;
-  private final Cache<BlockCacheKey, Block> blocks;
+  private final CachedBlocks blocks;
   private volatile boolean closed;
 
   ResourceShare(SharedResourcesImpl parent, long memtableBudgetBytes, long blockCacheBytes) {
@@ -35,7 +32,10 @@ public final class ResourceShare implements IsleResources, Resources {
             .withMemtableBudgetBytes(memtableBudgetBytes)
             .withBlockCacheBytes(blockCacheBytes);
     this.budget = new MemtableBudget(memtableBudgetBytes);
-    this.blocks = blockCacheBytes > 0 ? SharedResourcesImpl.newBlockCache(blockCacheBytes) : null;
+    this.blocks =
+        blockCacheBytes > 0
+            ? CachedBlocks.create(blockCacheBytes, options.offHeapBlockCache(), false)
+            : null;
   }
 
   private void checkOpen() {
@@ -65,7 +65,7 @@ public final class ResourceShare implements IsleResources, Resources {
 
   @Override
   public long blockCacheBytes() {
-    return SharedResourcesImpl.weight(blocks);
+    return blocks == null ? 0 : blocks.weight();
   }
 
   /**
@@ -78,7 +78,7 @@ public final class ResourceShare implements IsleResources, Resources {
     if (blocks == null) {
       return new io.isledb.CacheStats(0, 0, disk.diskCacheHits(), disk.diskCacheMisses());
     }
-    com.github.benmanes.caffeine.cache.stats.CacheStats s = blocks.stats();
+    com.github.benmanes.caffeine.cache.stats.CacheStats s = blocks.cache().stats();
     return new io.isledb.CacheStats(
         s.hitCount(), s.missCount(), disk.diskCacheHits(), disk.diskCacheMisses());
   }
@@ -110,7 +110,7 @@ public final class ResourceShare implements IsleResources, Resources {
     }
     closed = true;
     if (blocks != null) {
-      blocks.invalidateAll();
+      blocks.close();
     }
     parent.removeShare(this);
   }
@@ -148,7 +148,7 @@ public final class ResourceShare implements IsleResources, Resources {
   }
 
   @Override
-  public Cache<BlockCacheKey, Block> blockCache(long privateBytes) {
+  public CachedBlocks blockCache(long privateBytes, boolean privateOffHeap) {
     return blocks;
   }
 

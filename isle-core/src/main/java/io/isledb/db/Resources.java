@@ -1,8 +1,5 @@
 package io.isledb.db;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import io.isledb.sst.Block;
-import io.isledb.sst.BlockCacheKey;
 import io.isledb.util.Internal;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,10 +34,10 @@ public interface Resources {
   ExecutorService downloadExecutor(String name);
 
   /**
-   * The block cache a reader uses: a new one of {@code privateBytes} (null for 0) when not shared,
-   * else the shared one (null if its budget is 0).
+   * The block cache a reader uses: a new one of {@code privateBytes} (null for 0), off-heap if
+   * {@code privateOffHeap}, when not shared, else the shared one (null if its budget is 0).
    */
-  Cache<BlockCacheKey, Block> blockCache(long privateBytes);
+  CachedBlocks blockCache(long privateBytes, boolean privateOffHeap);
 
   /**
    * A cache id unique among every table opened through these resources, so a shared block cache

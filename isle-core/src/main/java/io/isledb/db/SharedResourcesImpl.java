@@ -9,8 +9,6 @@ import io.isledb.ObjectStore;
 import io.isledb.db.read.DbReader;
 import io.isledb.db.read.DiskCache;
 import io.isledb.db.read.SharedDisk;
-import io.isledb.sst.Block;
-import io.isledb.sst.BlockCacheKey;
 import io.isledb.storage.ObjectStores;
 import io.isledb.storage.SharedFileSystems;
 import io.isledb.util.Internal;
@@ -46,10 +44,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   private final ScheduledThreadPoolExecutor compaction;
   private final ScheduledThreadPoolExecutor maintenance;
   private final ScheduledThreadPoolExecutor download;
-  private final Cache<BlockCacheKey, Block> blocks;
-
-  /** Entries a block cache's table is sized for up front, at most (16 KiB blocks of 1 GiB). */
-  private static final long MAX_PRESIZED_BLOCKS = 1 << 16;
+  private final CachedBlocks blocks;
 
   private final AtomicLong cacheIds = new AtomicLong();
   private final MemtableBudget budget;
@@ -73,7 +68,10 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
     this.compaction = pool("compaction", options.compactionThreads());
     this.maintenance = pool("maintenance", options.maintenanceThreads());
     this.download = pool("download", options.downloadThreads());
-    this.blocks = options.blockCacheBytes() > 0 ? newBlockCache(options.blockCacheBytes()) : null;
+    this.blocks =
+        options.blockCacheBytes() > 0
+            ? CachedBlocks.create(options.blockCacheBytes(), options.offHeapBlockCache(), false)
+            : null;
     this.budget = new MemtableBudget(options.memtableBudgetBytes());
   }
 
@@ -88,24 +86,6 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
     ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(threads, f);
     p.setRemoveOnCancelPolicy(true); // a closed database's periodic tasks leave the queue
     return p;
-  }
-
-  /**
-   * A block cache bounded by the decoded size of its blocks. Its table is sized up front for the
-   * number of default-sized blocks the budget holds (capped), so a cache filling up from empty
-   * (every cold reader) does not rehash as it grows; its maintenance (the eviction policy's
-   * bookkeeping after writes) runs on the calling thread instead of waking a pool thread for each
-   * inserted block.
-   */
-  static Cache<BlockCacheKey, Block> newBlockCache(long bytes) {
-    int expected = (int) Math.min(MAX_PRESIZED_BLOCKS, Math.max(16, bytes / (16 << 10)));
-    return Caffeine.newBuilder()
-        .initialCapacity(expected)
-        .executor(Runnable::run)
-        .maximumWeight(bytes)
-        .weigher((BlockCacheKey k, Block b) -> b.memorySize())
-        .recordStats()
-        .build();
   }
 
   private RoleExecutor view(ScheduledThreadPoolExecutor pool, String name) {
@@ -132,13 +112,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
 
   @Override
   public long blockCacheBytes() {
-    return weight(blocks);
-  }
-
-  static long weight(Cache<BlockCacheKey, Block> cache) {
-    return cache == null
-        ? 0
-        : cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
+    return blocks == null ? 0 : blocks.weight();
   }
 
   @Override
@@ -174,7 +148,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
     long blockHits = 0;
     long blockMisses = 0;
     if (blocks != null) {
-      com.github.benmanes.caffeine.cache.stats.CacheStats s = blocks.stats();
+      com.github.benmanes.caffeine.cache.stats.CacheStats s = blocks.cache().stats();
       blockHits = s.hitCount();
       blockMisses = s.missCount();
     }
@@ -223,7 +197,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
     maintenance.shutdownNow();
     download.shutdownNow();
     if (blocks != null) {
-      blocks.invalidateAll();
+      blocks.close();
     }
     fileSystems.closeAll();
     synchronized (this) {
@@ -261,7 +235,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   }
 
   @Override
-  public Cache<BlockCacheKey, Block> blockCache(long privateBytes) {
+  public CachedBlocks blockCache(long privateBytes, boolean privateOffHeap) {
     return blocks;
   }
 

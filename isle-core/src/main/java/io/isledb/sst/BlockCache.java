@@ -40,6 +40,14 @@ public interface BlockCache {
     return load;
   }
 
+  /**
+   * Where the blocks this cache keeps are decoded: native memory slots ({@link Block#release()}
+   * frees a block's slot when the cache evicts it), or null to keep cached blocks on the heap.
+   */
+  default BlockArena arena() {
+    return null;
+  }
+
   /** A cache that keeps nothing: every block access reads storage. */
   static BlockCache none() {
     return NoBlockCache.INSTANCE;

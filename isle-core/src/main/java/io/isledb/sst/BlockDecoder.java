@@ -2,6 +2,7 @@ package io.isledb.sst;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import io.isledb.util.Coding;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Factory;
@@ -50,6 +51,50 @@ final class BlockDecoder {
 
   private static Contents decode(
       byte[] buf, int off, int size, String table, long fileOffset, String what, int index) {
+    Compression c = verify(buf, off, size, table, fileOffset, what, index);
+    if (c == Compression.NONE) {
+      return off == 0 ? new Contents(buf, size) : new Contents(copy(buf, off, size), size);
+    }
+    int src = skipVarint(buf, off, size);
+    int rawLength = rawLength(buf, off, size, table, fileOffset, what, index);
+    byte[] raw = new byte[rawLength];
+    decompress(c, buf, src, off + size - src, raw, null, table, fileOffset, what, index);
+    return new Contents(raw, raw.length);
+  }
+
+  /**
+   * Decodes data block {@code index}, stored in {@code buf[off, off + size)} with its trailer, into
+   * a slot of {@code arena} (native memory, no heap array): the block cache's copy of it. Returns
+   * null, having decoded nothing, when the arena has no slot to give; the caller then decodes onto
+   * the heap ({@link #decodeData}).
+   */
+  static Block decodeDataInto(
+      BlockArena arena, byte[] buf, int off, int size, String table, long fileOffset, int index) {
+    Compression c = verify(buf, off, size, table, fileOffset, null, index);
+    int rawLength =
+        c == Compression.NONE ? size : rawLength(buf, off, size, table, fileOffset, null, index);
+    BlockArena.Slot slot = arena.allocate(rawLength);
+    if (slot == null) {
+      return null;
+    }
+    try {
+      if (c == Compression.NONE) {
+        slot.buffer.put(0, buf, off, size);
+      } else {
+        int src = skipVarint(buf, off, size);
+        decompress(
+            c, buf, src, off + size - src, null, slot.buffer, table, fileOffset, null, index);
+      }
+    } catch (RuntimeException e) {
+      arena.free(slot);
+      throw e;
+    }
+    return new Block(arena, slot, rawLength, table, fileOffset, index);
+  }
+
+  /** Checks the CRC32C and the compression id of a stored block; returns its compression. */
+  private static Compression verify(
+      byte[] buf, int off, int size, String table, long fileOffset, String what, int index) {
     int type = buf[off + size] & 0xFF;
     int stored = Coding.getFixed32(buf, off + size + 1);
     CRC32C crc = new CRC32C();
@@ -68,10 +113,12 @@ final class BlockDecoder {
     if (c == null) {
       throw Corruption.at(table, name(what, index), fileOffset, "unknown compression id " + type);
     }
-    if (c == Compression.NONE) {
-      return off == 0 ? new Contents(buf, size) : new Contents(copy(buf, off, size), size);
-    }
-    // The uncompressed length, a varint: read in place (no reader object).
+    return c;
+  }
+
+  /** The uncompressed length, a varint at {@code buf[off]}: read in place (no reader object). */
+  private static int rawLength(
+      byte[] buf, int off, int size, String table, long fileOffset, String what, int index) {
     int end = off + size;
     int src = off;
     long rawLength = 0;
@@ -97,26 +144,60 @@ final class BlockDecoder {
               + SstFormat.MAX_BLOCK_LENGTH
               + "]");
     }
-    int srcLength = end - src;
-    byte[] raw = new byte[(int) rawLength];
+    return (int) rawLength;
+  }
+
+  /** Where the compressed bytes start: after the length varint ({@link #rawLength} checked it). */
+  private static int skipVarint(byte[] buf, int off, int size) {
+    int src = off;
+    while (src < off + size && buf[src] < 0) {
+      src++;
+    }
+    return src + 1;
+  }
+
+  /**
+   * Decompresses {@code buf[src, src + srcLength)} into all of {@code raw}, or of {@code direct}
+   * (one of them is null), reporting codec errors and a wrong length as corruption.
+   */
+  private static void decompress(
+      Compression c,
+      byte[] buf,
+      int src,
+      int srcLength,
+      byte[] raw,
+      ByteBuffer direct,
+      String table,
+      long fileOffset,
+      String what,
+      int index) {
+    int expected = raw != null ? raw.length : direct.capacity();
     int n;
     try {
-      n =
-          c == Compression.LZ4
-              ? LZ4.decompress(buf, src, srcLength, raw, 0, raw.length)
-              : ZSTD.get().decompressByteArray(raw, 0, raw.length, buf, src, srcLength);
+      if (raw != null) {
+        n =
+            c == Compression.LZ4
+                ? LZ4.decompress(buf, src, srcLength, raw, 0, expected)
+                : ZSTD.get().decompressByteArray(raw, 0, expected, buf, src, srcLength);
+      } else {
+        n =
+            c == Compression.LZ4
+                ? LZ4.decompress(ByteBuffer.wrap(buf), src, srcLength, direct, 0, expected)
+                : ZSTD.get()
+                    .decompressByteArrayToDirectByteBuffer(
+                        direct, 0, expected, buf, src, srcLength);
+      }
     } catch (RuntimeException e) {
       throw Corruption.at(
           table, name(what, index), fileOffset, c + " decompression failed: " + e.getMessage(), e);
     }
-    if (n != raw.length) {
+    if (n != expected) {
       throw Corruption.at(
           table,
           name(what, index),
           fileOffset,
-          c + " decompressed to " + n + " bytes, expected " + raw.length);
+          c + " decompressed to " + n + " bytes, expected " + expected);
     }
-    return new Contents(raw, raw.length);
   }
 
   private static String name(String what, int index) {

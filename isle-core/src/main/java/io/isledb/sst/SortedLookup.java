@@ -1,7 +1,6 @@
 package io.isledb.sst;
 
 import io.isledb.util.Internal;
-import java.util.Arrays;
 
 /**
  * Point lookups of many keys in one table, in key order: the key range and the bloom filter are
@@ -22,25 +21,35 @@ public final class SortedLookup {
     table.checkOpen();
     long trailer = Keys.seekTrailer(SstFormat.MAX_SEQUENCE);
     TableIndex index = table.index();
-    BlockIterator it = new BlockIterator(true);
+    Block held = null; // the block of the previous candidates, retained if in native memory
     int loaded = -1;
-    for (int j = 0; j < count; j++) {
-      byte[] key = keys[slots[j]];
-      if (!table.mayContain(key)) {
-        continue;
+    try {
+      for (int j = 0; j < count; j++) {
+        byte[] key = keys[slots[j]];
+        if (!table.mayContain(key)) {
+          continue;
+        }
+        int block = index.find(key, trailer);
+        if (block == index.count()) {
+          continue;
+        }
+        if (block != loaded) {
+          if (held != null) {
+            held.release();
+            held = null;
+          }
+          held = table.pointBlock(block);
+          loaded = block;
+        }
+        // Keys ascend, but a seek within a block is cheap enough to restart from its restarts.
+        Entry e = table.find(held, key, trailer);
+        if (e != null) {
+          out[slots[j]] = e;
+        }
       }
-      int block = index.find(key, trailer);
-      if (block == index.count()) {
-        continue;
-      }
-      if (block != loaded) {
-        it.reset(table.dataBlock(block, true));
-        loaded = block;
-      }
-      // Keys ascend, but a seek within a block is cheap enough to restart from its restarts.
-      it.seek(key, trailer);
-      if (it.valid() && Arrays.equals(it.key(), 0, it.userKeyLength(), key, 0, key.length)) {
-        out[slots[j]] = it.toEntry();
+    } finally {
+      if (held != null) {
+        held.release();
       }
     }
   }

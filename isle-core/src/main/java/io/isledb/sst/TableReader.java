@@ -32,6 +32,10 @@ public final class TableReader implements AutoCloseable {
   private static final ThreadLocal<BlockIterator> POINT =
       ThreadLocal.withInitial(() -> new BlockIterator(true));
 
+  /** Point lookups in blocks held in native memory, one per thread (as {@link #POINT}). */
+  private static final ThreadLocal<DirectLookup> DIRECT =
+      ThreadLocal.withInitial(DirectLookup::new);
+
   private final String name;
   private final long fileSize;
   private final BlockSource source;
@@ -41,6 +45,7 @@ public final class TableReader implements AutoCloseable {
   private final BloomFilter filter;
   private final TableProperties properties;
   private final java.util.function.Function<BlockCacheKey, Block> loader;
+  private final BlockArena arena; // where cached blocks are decoded, or null for the heap
   private volatile boolean closed;
 
   private TableReader(
@@ -62,6 +67,7 @@ public final class TableReader implements AutoCloseable {
     this.properties = properties;
     // One loader per table, so a lookup that finds its block cached allocates no function for it.
     this.loader = cache.loaderFor(this::loadDataBlock);
+    this.arena = cache.arena();
   }
 
   /**
@@ -252,9 +258,36 @@ public final class TableReader implements AutoCloseable {
     if (i == index.count()) {
       return null;
     }
+    Block b = pointBlock(i);
+    try {
+      return find(b, userKey, trailer);
+    } finally {
+      b.release();
+    }
+  }
+
+  /**
+   * Data block {@code i} for point lookups, from the cache (loaded into it on a miss). A block in
+   * native memory is returned retained: the caller {@link Block#release()}s it when done (a no-op
+   * for heap blocks). One that was evicted and freed between the cache returning it and the retain
+   * is read again, onto the heap.
+   */
+  Block pointBlock(int i) {
+    Block b = cache.getOrLoad(new BlockCacheKey(cacheId, index.offset(i)), loader);
+    return !b.isDirect() || b.retain() ? b : readDataBlock(i, false);
+  }
+
+  /**
+   * The newest entry of {@code userKey} at or below the seek {@code trailer} in block {@code b}
+   * (from {@link #pointBlock}), or null; its key is {@code userKey} itself, its value a copy.
+   */
+  Entry find(Block b, byte[] userKey, long trailer) {
+    if (b.isDirect()) {
+      return DIRECT.get().get(b, userKey, trailer);
+    }
     BlockIterator it = POINT.get();
     try {
-      it.reset(dataBlock(i, true));
+      it.reset(b);
       it.seek(userKey, trailer);
       if (!it.valid()
           || !Arrays.equals(it.key(), 0, it.userKeyLength(), userKey, 0, userKey.length)) {
@@ -331,33 +364,44 @@ public final class TableReader implements AutoCloseable {
     return filter;
   }
 
-  /** Data block {@code i}, from the cache or storage; cached on a miss if {@code fillCache}. */
+  /**
+   * Data block {@code i} on the heap, from the cache or storage; cached on a miss if {@code
+   * fillCache}. A block the cache keeps in native memory is copied: iterators keep their block
+   * while they move through it, and an eviction must not free it under them.
+   */
   Block dataBlock(int i, boolean fillCache) {
     checkOpen();
     BlockCacheKey key = new BlockCacheKey(cacheId, index.offset(i));
     if (fillCache) {
-      return cache.getOrLoad(key, loader);
+      return onHeap(cache.getOrLoad(key, loader), i);
     }
     Block b = cache.get(key);
-    return b != null ? b : readDataBlock(i);
+    return b != null ? onHeap(b, i) : readDataBlock(i, false);
   }
 
-  /** {@link #loader}: the data block {@code key} names (a block of this table). */
+  /** {@code b} (block {@code i}) on the heap, read again if it was freed meanwhile. */
+  private Block onHeap(Block b, int i) {
+    Block h = b.onHeap();
+    return h != null ? h : readDataBlock(i, false);
+  }
+
+  /** {@link #loader}: the data block {@code key} names (a block of this table), for the cache. */
   private Block loadDataBlock(BlockCacheKey key) {
     int i = index.blockAt(key.blockOffset());
     if (i < 0) {
       throw IsleException.internal(
           "sst " + name + " has no data block at offset " + key.blockOffset());
     }
-    return readDataBlock(i);
+    return readDataBlock(i, true);
   }
 
   /**
-   * Reads data block {@code i} into this thread's scratch buffer and decodes it from there: a
-   * compressed block is decompressed into its own array (what the cache keeps), so the stored bytes
-   * need no array of their own. Blocks larger than {@link #MAX_SCRATCH} get one.
+   * Reads data block {@code i} into this thread's scratch buffer and decodes it from there: into a
+   * slot of the cache's {@link #arena} if {@code forCache} and it has one, else into an array of
+   * its own, so the stored bytes need no array of their own. Blocks larger than {@link
+   * #MAX_SCRATCH} get one.
    */
-  private Block readDataBlock(int i) {
+  private Block readDataBlock(int i, boolean forCache) {
     long offset = index.offset(i);
     int size = index.size(i);
     int length = size + SstFormat.BLOCK_TRAILER_LENGTH;
@@ -373,6 +417,12 @@ public final class TableReader implements AutoCloseable {
     if (n != length) {
       throw truncated(name, fileSize, offset, length, "data block", n);
     }
+    if (forCache && arena != null) {
+      Block b = BlockDecoder.decodeDataInto(arena, buf, 0, size, name, offset, i);
+      if (b != null) {
+        return b;
+      }
+    }
     BlockDecoder.Contents c = BlockDecoder.decodeData(buf, 0, size, name, offset, i);
     byte[] data = c.data() == buf ? Arrays.copyOf(buf, c.length()) : c.data();
     return new Block(data, c.length(), name, offset, i);
@@ -385,13 +435,16 @@ public final class TableReader implements AutoCloseable {
     return new Block(c.data(), c.length(), name, offset, i);
   }
 
-  /** Block cache access for iterators. */
+  /** Block cache access for iterators: the cached block {@code i} on the heap, or null. */
   Block cachedDataBlock(int i) {
-    return cache.get(new BlockCacheKey(cacheId, index.offset(i)));
+    Block b = cache.get(new BlockCacheKey(cacheId, index.offset(i)));
+    return b == null ? null : onHeap(b, i);
   }
 
+  /** Caches heap block {@code i} (read ahead by an iterator), copied into the arena if any. */
   void cacheDataBlock(int i, Block b) {
-    cache.put(new BlockCacheKey(cacheId, index.offset(i)), b);
+    Block cached = arena != null && !b.isDirect() ? b.copyInto(arena) : b;
+    cache.put(new BlockCacheKey(cacheId, index.offset(i)), cached);
   }
 
   byte[] readRange(long offset, int length) {

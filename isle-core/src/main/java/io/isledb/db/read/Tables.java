@@ -38,6 +38,7 @@ public final class Tables implements AutoCloseable {
   private final String diskPrefix; // before each table id in the disk cache ("" when private)
   private final ExecutorService downloader;
   private final Cache<String, Open> open;
+  private final io.isledb.db.CachedBlocks cached; // null when there is no block cache
   private final Cache<BlockCacheKey, Block> blocks;
   private final BlockCache blockCache;
   private final Resources resources;
@@ -85,7 +86,8 @@ public final class Tables implements AutoCloseable {
                   }
                 })
             .build();
-    this.blocks = resources.blockCache(options.blockCacheBytes());
+    this.cached = resources.blockCache(options.blockCacheBytes(), options.offHeapBlockCache());
+    this.blocks = cached == null ? null : cached.cache();
     if (blocks != null) {
       this.blockCache =
           new BlockCache() {
@@ -117,6 +119,11 @@ public final class Tables implements AutoCloseable {
             public Block getOrLoad(BlockCacheKey key, Function<BlockCacheKey, Block> loader) {
               counters.blockLookups.increment();
               return blocks.get(key, loader);
+            }
+
+            @Override
+            public io.isledb.sst.BlockArena arena() {
+              return cached.arena();
             }
           };
     } else {
@@ -266,6 +273,9 @@ public final class Tables implements AutoCloseable {
   public void close() {
     open.invalidateAll();
     open.cleanUp();
+    if (cached != null && cached.closedByUser()) {
+      cached.close(); // a private cache: its native memory goes back now
+    }
     downloader.shutdownNow();
     try {
       downloader.awaitTermination(10, TimeUnit.SECONDS);
