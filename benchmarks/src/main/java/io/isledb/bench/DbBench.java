@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.WriterOptions;
+import io.isledb.bench.flink.ConnectorSuite;
 import io.isledb.bench.flink.FlinkStateSuite;
 import io.isledb.bench.flink.StateSettings;
 import io.isledb.testing.S3ProxyServer;
@@ -38,7 +39,8 @@ import java.util.function.Supplier;
  *                            benchmarks-baseline.json in the docs directory, if there)
  * --no-jmh                   skip the JMH micro benchmarks
  * --no-report                write the JSON only
- *                            (workload flink-state: Flink's state backends, see FlinkStateSuite)
+ *                            (workload flink-state: Flink's state backends, see FlinkStateSuite;
+ *                            flink-connector: the isle table vs Paimon, see ConnectorSuite)
  * --s3a-conf k=v,k=v         extra Hadoop settings for the s3a:// store
  * </pre>
  */
@@ -60,7 +62,8 @@ public final class DbBench {
           "flush-to-visible",
           "tail",
           "idle",
-          "flink-state");
+          "flink-state",
+          "flink-connector");
 
   /** Extra Hadoop settings for s3a:// (--s3a-conf). */
   static final Map<String, String> EXTRA_S3A_CONF = new LinkedHashMap<>();
@@ -249,6 +252,19 @@ public final class DbBench {
       if (workloads.contains("flink-state")) {
         section(started, "flink-state (JMH, child JVM)");
         doc.put("flink", flinkState(scale, work, s3, engines, all));
+      }
+      if (workloads.contains("flink-connector")) {
+        section(started, "flink-connector (Flink SQL vs Paimon, child JVM)");
+        doc.put(
+            "flink_connector",
+            ConnectorSuite.runGroup(
+                scale.name(),
+                work,
+                seed,
+                s3 == null ? null : s3.bucketUri(),
+                s3 == null ? Map.of() : s3aConf(s3),
+                engines,
+                all));
       }
     } finally {
       if (s3 != null) {

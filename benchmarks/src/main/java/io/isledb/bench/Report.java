@@ -75,6 +75,7 @@ public final class Report {
     Report r = new Report(doc, baseline);
     r.chart(docs.resolve("benchmarks.png"));
     FlinkReport.chart(doc, docs.resolve(FlinkReport.CHART));
+    ConnectorReport.chart(doc, docs.resolve(ConnectorReport.CHART));
     Files.writeString(page, r.render(notes), StandardCharsets.UTF_8);
   }
 
@@ -195,6 +196,7 @@ public final class Report {
     requestCost();
     micro();
     md.append(FlinkReport.section(doc));
+    md.append(ConnectorReport.section(doc));
     beforeAfter();
     line("## Analysis and notes");
     line("");
@@ -384,7 +386,7 @@ public final class Report {
     line("| --- | --- | ---: | ---: | ---: | --- | --- |");
     for (Map<String, Object> r : results(doc)) {
       String w = (String) r.get("workload");
-      if (w.startsWith("raw-") || FlinkReport.isFlink(r)) {
+      if (w.startsWith("raw-") || FlinkReport.isFlink(r) || ConnectorReport.isConnector(r)) {
         continue; // raw storage and Flink have tables of their own
       }
       Object details = r.get("details");

@@ -1,0 +1,260 @@
+package io.isledb.bench.flink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isledb.IsleDB;
+import io.isledb.ObjectStore;
+import io.isledb.bench.Runs;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The flink-connector group: the isle table (file://, and s3a:// on the harness's S3 server) side
+ * by side with a Paimon primary-key table (file://) of the same schema, bucket count (= the
+ * parallelism of every job) and parallelism, through Flink SQL on one local MiniCluster: {@code
+ * INSERT} of generated rows, a full and a 1% key-range scan, a lookup join with and without the
+ * lookup cache, and a streaming read's commit-to-emit latency and throughput ({@link
+ * ConnectorWorkloads}, {@link ConnectorStreaming}). Workload names start with {@code connector.},
+ * the engine is the format.
+ *
+ * <p>Why a child JVM: the table planner and Paimon's 55 MB jar (with its own unrelocated zstd-jni
+ * classes) stay out of the harness's JVM, and the group runs with the heap and {@code --add-opens}
+ * a Flink task manager has, whatever the harness's JVM was started with. Its class path is the
+ * flink-state group's ({@link FlinkStateSuite#childClassPath}). Formats run one after the other
+ * within each workload, so a change of the machine's load hits them alike.
+ */
+public final class ConnectorSuite {
+  /** Options of the child JVM: a task manager's heap and the flink-dist add-opens list. */
+  public static final List<String> JVM_OPTIONS =
+      List.of(
+          "-Xmx3g",
+          "-XX:+UseParallelGC",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.text=ALL-UNNAMED",
+          "--add-opens=java.base/java.time=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+  /** Workloads in table order (the streaming ones are added by {@link ConnectorStreaming}). */
+  public static final List<String> WORKLOADS =
+      List.of(
+          "insert",
+          "scan-full",
+          "scan-range",
+          "lookup-nocache",
+          "lookup-cache",
+          "stream-latency-p50",
+          "stream-latency-p99",
+          "stream-throughput");
+
+  private ConnectorSuite() {}
+
+  /** The formats of a run: isle-file and paimon-file always, isle-s3a if the harness runs it. */
+  public static List<String> formats(Set<String> engines) {
+    List<String> f = new ArrayList<>(List.of("isle-file", "paimon-file"));
+    if (engines.contains("isle-s3a")) {
+      f.add("isle-s3a");
+    }
+    return f;
+  }
+
+  /** Runs the group in a child JVM; its output goes to this process's standard output. */
+  public static List<Runs> run(ConnectorSettings s, long seed, List<String> extraJvmOptions)
+      throws Exception {
+    Path work = Path.of(s.work());
+    Files.createDirectories(work);
+    ObjectMapper json = new ObjectMapper();
+    Path in = Files.createTempFile(work, "connector-settings-", ".json");
+    Path out = Files.createTempFile(work, "connector-results-", ".json");
+    json.writeValue(in.toFile(), s);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(extraJvmOptions);
+    cmd.add("-cp");
+    cmd.add(FlinkStateSuite.childClassPath(System.getProperty("java.class.path")));
+    cmd.add(ConnectorSuite.class.getName());
+    cmd.addAll(List.of(in.toString(), out.toString(), Long.toString(seed)));
+    // Copied line by line rather than inherited: a test JVM's stdout is a channel to its runner.
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        System.out.println(line);
+      }
+    }
+    int rc = p.waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("flink-connector child JVM exited with " + rc + ": " + cmd);
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> rows = json.readValue(out.toFile(), List.class);
+    Files.delete(in);
+    Files.delete(out);
+    List<Runs> all = new ArrayList<>();
+    for (Map<String, Object> row : rows) {
+      Runs x =
+          new Runs(
+              (String) row.get("workload"), (String) row.get("engine"), (String) row.get("unit"));
+      for (Object v : (List<?>) row.get("runs")) {
+        x.add(((Number) v).doubleValue());
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> d = (Map<String, Object>) row.get("details");
+      x.details.putAll(d);
+      all.add(x);
+    }
+    return all;
+  }
+
+  /**
+   * The group as the harness runs it: the suite's sizes ({@code standard}, {@code quick}, any other
+   * suite name: {@code smoke}), reduced with the system property {@code
+   * isledb.bench.connector.rows} (rows of the INSERT; the dimension table, the probes and the bulk
+   * commit get a tenth), extra child JVM options from {@code isledb.bench.connector.jvm} (space
+   * separated, e.g. a JFR recording). Adds the results to {@code all} and returns what the report
+   * states about the run.
+   */
+  public static Map<String, Object> runGroup(
+      String suite,
+      Path work,
+      long seed,
+      String s3aUri,
+      Map<String, String> s3aConf,
+      Set<String> engines,
+      List<Runs> all)
+      throws Exception {
+    String name = suite.equals("standard") || suite.equals("quick") ? suite : "smoke";
+    ConnectorSettings s =
+        ConnectorSettings.named(name, work.resolve("flink-connector").toString(), formats(engines));
+    Long rows = Long.getLong("isledb.bench.connector.rows");
+    if (rows != null) {
+      long tenth = Math.max(1, rows / 10);
+      s = s.withRows(rows, tenth, tenth, tenth);
+    }
+    if (s3aUri != null && engines.contains("isle-s3a")) {
+      s = s.withS3(s3aUri, s3aConf);
+    }
+    String extra = System.getProperty("isledb.bench.connector.jvm", "").trim();
+    List<String> jvm = extra.isEmpty() ? List.of() : List.of(extra.split("\\s+"));
+    all.addAll(run(s, seed, jvm));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("versions", versions());
+    m.put("settings", s.describe());
+    List<String> tables = new ArrayList<>();
+    for (String f : s.formats()) {
+      tables.add(f + ": " + new ConnectorTables(f, s).describe());
+    }
+    m.put("tables", tables);
+    List<String> opts = new ArrayList<>(JVM_OPTIONS.subList(0, 2));
+    opts.add("flink-dist --add-opens");
+    opts.addAll(jvm);
+    m.put("jvm_options", opts);
+    return m;
+  }
+
+  /** Versions of Flink and Paimon, from the class path. */
+  public static Map<String, Object> versions() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("flink", org.apache.flink.runtime.util.EnvironmentInformation.getVersion());
+    for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      String f = Path.of(e).getFileName().toString();
+      if (f.startsWith("paimon-flink-") && f.endsWith(".jar")) {
+        m.put("paimon", f.substring(0, f.length() - 4));
+      }
+    }
+    return m;
+  }
+
+  /** The child JVM: {@code SETTINGS_JSON OUT_JSON SEED}. */
+  public static void main(String[] args) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ConnectorSettings s = json.readValue(Path.of(args[0]).toFile(), ConnectorSettings.class);
+    long seed = Long.parseLong(args[2]);
+    List<Map<String, Object>> out = new ArrayList<>();
+    List<ConnectorTables> tables = new ArrayList<>();
+    for (String f : s.formats()) {
+      tables.add(new ConnectorTables(f, s));
+    }
+    try (ConnectorCluster cluster = new ConnectorCluster(s.parallelism())) {
+      ConnectorWorkloads w = new ConnectorWorkloads(s, cluster);
+      if (!s.suite().equals("smoke")) {
+        step("insert (generator only)");
+        out.add(print(w.generatorOnly()));
+      }
+      for (ConnectorTables t : tables) {
+        step("insert " + t.format());
+        out.add(print(w.insert(t, t.format(), "facts")));
+      }
+      for (boolean range : List.of(false, true)) {
+        for (ConnectorTables t : tables) {
+          step((range ? "scan-range " : "scan-full ") + t.format());
+          out.add(print(w.scan(t, t.format(), "facts", range)));
+        }
+      }
+      Map<String, Double> dimSeconds = new LinkedHashMap<>();
+      for (ConnectorTables t : tables) {
+        step("lookup dimension " + t.format());
+        dimSeconds.put(t.format(), w.loadDimension(t, "dim"));
+      }
+      for (boolean cache : List.of(false, true)) {
+        for (ConnectorTables t : tables) {
+          step((cache ? "lookup-cache " : "lookup-nocache ") + t.format());
+          Runs r = w.lookup(t, t.format(), "dim", cache);
+          r.details.put("dimension_load_seconds", dimSeconds.get(t.format()));
+          out.add(print(r));
+        }
+      }
+      for (ConnectorTables t : tables) {
+        step("stream " + t.format());
+        double rtt;
+        try (ObjectStore store = roundTripStore(s, t.format())) {
+          rtt = ConnectorWorkloads.roundTripMillis(store);
+        }
+        for (Runs r : new ConnectorStreaming(s, cluster, seed).run(t, t.format(), rtt)) {
+          out.add(print(r));
+        }
+      }
+      for (ConnectorTables t : tables) {
+        t.dropAll(cluster.tableEnv(true), List.of("facts", "dim", "changes"));
+      }
+    }
+    json.writeValue(Path.of(args[1]).toFile(), out);
+    // Flink's and Paimon's non-daemon threads (pools, the MiniCluster's leftovers) must not keep
+    // the child alive after its results are written.
+    System.exit(0);
+  }
+
+  private static ObjectStore roundTripStore(ConnectorSettings s, String format) {
+    return format.equals("isle-s3a")
+        ? IsleDB.openStore(s.s3aUri(), "connector-rtt-" + System.nanoTime(), s.s3aConf())
+        : IsleDB.openStore("file://" + Path.of(s.work()).toAbsolutePath(), "connector-rtt");
+  }
+
+  private static final long STARTED = System.nanoTime();
+
+  private static void step(String name) {
+    System.out.printf(
+        "-- flink-connector: %s (at %.1f s)%n", name, (System.nanoTime() - STARTED) / 1e9);
+  }
+
+  private static Map<String, Object> print(Runs r) {
+    System.out.println("   " + r);
+    return r.toMap();
+  }
+}
