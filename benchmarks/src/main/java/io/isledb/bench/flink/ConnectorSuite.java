@@ -4,10 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.bench.Runs;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,43 +79,15 @@ public final class ConnectorSuite {
     Path in = Files.createTempFile(work, "connector-settings-", ".json");
     Path out = Files.createTempFile(work, "connector-results-", ".json");
     json.writeValue(in.toFile(), s);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM_OPTIONS);
-    cmd.addAll(extraJvmOptions);
-    cmd.add("-cp");
-    cmd.add(FlinkStateSuite.childClassPath(System.getProperty("java.class.path")));
-    cmd.add(ConnectorSuite.class.getName());
-    cmd.addAll(List.of(in.toString(), out.toString(), Long.toString(seed)));
-    // Copied line by line rather than inherited: a test JVM's stdout is a channel to its runner.
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = r.readLine(); line != null; line = r.readLine()) {
-        System.out.println(line);
-      }
-    }
-    int rc = p.waitFor();
-    if (rc != 0) {
-      throw new IllegalStateException("flink-connector child JVM exited with " + rc + ": " + cmd);
-    }
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> rows = json.readValue(out.toFile(), List.class);
+    List<String> options = new ArrayList<>(JVM_OPTIONS);
+    options.addAll(extraJvmOptions);
+    ChildJvm.run(
+        ChildJvm.command(
+            options, ConnectorSuite.class, List.of(in.toString(), out.toString(), "" + seed)),
+        "flink-connector (results so far in " + out + ")");
+    List<Runs> all = ChildJvm.readRuns(out);
     Files.delete(in);
     Files.delete(out);
-    List<Runs> all = new ArrayList<>();
-    for (Map<String, Object> row : rows) {
-      Runs x =
-          new Runs(
-              (String) row.get("workload"), (String) row.get("engine"), (String) row.get("unit"));
-      for (Object v : (List<?>) row.get("runs")) {
-        x.add(((Number) v).doubleValue());
-      }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> d = (Map<String, Object>) row.get("details");
-      x.details.putAll(d);
-      all.add(x);
-    }
     return all;
   }
 
@@ -186,7 +155,7 @@ public final class ConnectorSuite {
     ObjectMapper json = new ObjectMapper();
     ConnectorSettings s = json.readValue(Path.of(args[0]).toFile(), ConnectorSettings.class);
     long seed = Long.parseLong(args[2]);
-    List<Map<String, Object>> out = new ArrayList<>();
+    resultsFile = Path.of(args[1]);
     List<ConnectorTables> tables = new ArrayList<>();
     for (String f : s.formats()) {
       tables.add(new ConnectorTables(f, s));
@@ -195,16 +164,16 @@ public final class ConnectorSuite {
       ConnectorWorkloads w = new ConnectorWorkloads(s, cluster);
       if (!s.suite().equals("smoke")) {
         step("insert (generator only)");
-        out.add(print(w.generatorOnly()));
+        print(w.generatorOnly());
       }
       for (ConnectorTables t : tables) {
         step("insert " + t.format());
-        out.add(print(w.insert(t, t.format(), "facts")));
+        print(w.insert(t, t.format(), "facts"));
       }
       for (boolean range : List.of(false, true)) {
         for (ConnectorTables t : tables) {
           step((range ? "scan-range " : "scan-full ") + t.format());
-          out.add(print(w.scan(t, t.format(), "facts", range)));
+          print(w.scan(t, t.format(), "facts", range));
         }
       }
       Map<String, Double> dimSeconds = new LinkedHashMap<>();
@@ -217,7 +186,7 @@ public final class ConnectorSuite {
           step((cache ? "lookup-cache " : "lookup-nocache ") + t.format());
           Runs r = w.lookup(t, t.format(), "dim", cache);
           r.details.put("dimension_load_seconds", dimSeconds.get(t.format()));
-          out.add(print(r));
+          print(r);
         }
       }
       for (ConnectorTables t : tables) {
@@ -227,14 +196,14 @@ public final class ConnectorSuite {
           rtt = ConnectorWorkloads.roundTripMillis(store);
         }
         for (Runs r : new ConnectorStreaming(s, cluster, seed).run(t, t.format(), rtt)) {
-          out.add(print(r));
+          print(r);
         }
       }
       for (ConnectorTables t : tables) {
         t.dropAll(cluster.tableEnv(true), List.of("facts", "dim", "changes"));
       }
     }
-    json.writeValue(Path.of(args[1]).toFile(), out);
+    json.writeValue(Path.of(args[1]).toFile(), RESULTS);
     // Flink's and Paimon's non-daemon threads (pools, the MiniCluster's leftovers) must not keep
     // the child alive after its results are written.
     System.exit(0);
@@ -253,8 +222,16 @@ public final class ConnectorSuite {
         "-- flink-connector: %s (at %.1f s)%n", name, (System.nanoTime() - STARTED) / 1e9);
   }
 
-  private static Map<String, Object> print(Runs r) {
+  private static Path resultsFile;
+
+  /** Prints a result and rewrites the results file, so a later failure keeps what was measured. */
+  private static Map<String, Object> print(Runs r) throws java.io.IOException {
     System.out.println("   " + r);
-    return r.toMap();
+    Map<String, Object> m = r.toMap();
+    RESULTS.add(m);
+    new ObjectMapper().writeValue(resultsFile.toFile(), RESULTS);
+    return m;
   }
+
+  private static final List<Map<String, Object>> RESULTS = new ArrayList<>();
 }
