@@ -134,8 +134,7 @@ final class ConnectorReport {
       for (String f : ISLE) {
         double v = Report.median(doc, w, f);
         double p = Report.median(doc, w, PAIMON);
-        cells.add(
-            Double.isNaN(v) || Double.isNaN(p) || v == 0 ? "n/a" : Report.ratio(p, v) + " faster");
+        cells.add(Report.ratio(v, p) + " (lower is better)");
         double goal = Report.num(Report.path(Report.find(doc, w, f), "details", "goal_ms"));
         if (Double.isNaN(v)) {
           verdicts.add("not measured");
