@@ -3,38 +3,44 @@ package io.isledb.bench.flink;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Runs a benchmark group's child JVM and reads back its results: a JSON list of {@link
- * Runs#toMap()}.
+ * Runs a group of Flink benchmarks in a child JVM on the harness's class path without rocksdbjni
+ * ({@link FlinkStateSuite#childClassPath}), with {@link FlinkStateSuite#JVM_OPTIONS}, and reads
+ * back the {@link Runs} the child wrote as JSON into the file named by its first argument.
  */
 final class ChildJvm {
   private ChildJvm() {}
 
   /**
-   * The java command of this JVM's runtime with {@code options}, the flink-state group's class path
-   * ({@link FlinkStateSuite#childClassPath}), then {@code mainClass} and its arguments.
+   * Starts {@code main} with {@code jvmArgs} and the arguments {@code args} gives for the output
+   * file, copies its output to this process's standard output and returns its results.
    */
-  static List<String> command(List<String> options, Class<?> mainClass, List<String> args) {
+  static List<Runs> run(
+      String group,
+      Path work,
+      List<String> jvmArgs,
+      Class<?> main,
+      Function<Path, List<String>> args)
+      throws Exception {
+    Files.createDirectories(work);
+    Path out = Files.createTempFile(work, group + "-", ".json");
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(options);
+    cmd.addAll(FlinkStateSuite.JVM_OPTIONS);
+    cmd.addAll(jvmArgs);
     cmd.add("-cp");
     cmd.add(FlinkStateSuite.childClassPath(System.getProperty("java.class.path")));
-    cmd.add(mainClass.getName());
-    cmd.addAll(args);
-    return cmd;
-  }
-
-  /** Runs {@code cmd}, copying its output here, and fails naming {@code group} if it fails. */
-  static void run(List<String> cmd, String group) throws IOException, InterruptedException {
+    cmd.add(main.getName());
+    cmd.addAll(args.apply(out));
     // Copied line by line rather than inherited: a test JVM's stdout is a channel to its runner.
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try (BufferedReader r =
@@ -47,12 +53,9 @@ final class ChildJvm {
     if (rc != 0) {
       throw new IllegalStateException(group + " child JVM exited with " + rc + ": " + cmd);
     }
-  }
-
-  /** The results a child wrote to {@code file}. */
-  static List<Runs> readRuns(Path file) throws IOException {
     @SuppressWarnings("unchecked")
-    List<Map<String, Object>> rows = new ObjectMapper().readValue(file.toFile(), List.class);
+    List<Map<String, Object>> rows = new ObjectMapper().readValue(out.toFile(), List.class);
+    Files.delete(out);
     List<Runs> all = new ArrayList<>();
     for (Map<String, Object> row : rows) {
       Runs x =

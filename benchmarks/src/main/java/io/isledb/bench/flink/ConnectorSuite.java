@@ -75,19 +75,19 @@ public final class ConnectorSuite {
       throws Exception {
     Path work = Path.of(s.work());
     Files.createDirectories(work);
-    ObjectMapper json = new ObjectMapper();
     Path in = Files.createTempFile(work, "connector-settings-", ".json");
-    Path out = Files.createTempFile(work, "connector-results-", ".json");
-    json.writeValue(in.toFile(), s);
+    new ObjectMapper().writeValue(in.toFile(), s);
+    // After ChildJvm's flink-state options: the later -Xmx wins, the add-opens add up.
     List<String> options = new ArrayList<>(JVM_OPTIONS);
     options.addAll(extraJvmOptions);
-    ChildJvm.run(
-        ChildJvm.command(
-            options, ConnectorSuite.class, List.of(in.toString(), out.toString(), "" + seed)),
-        "flink-connector (results so far in " + out + ")");
-    List<Runs> all = ChildJvm.readRuns(out);
+    List<Runs> all =
+        ChildJvm.run(
+            "flink-connector",
+            work,
+            options,
+            ConnectorSuite.class,
+            out -> List.of(in.toString(), out.toString(), Long.toString(seed)));
     Files.delete(in);
-    Files.delete(out);
     return all;
   }
 
