@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.WriterOptions;
+import io.isledb.bench.flink.ConnectorSuite;
 import io.isledb.bench.flink.FlinkJobSuite;
 import io.isledb.bench.flink.FlinkRestoreSuite;
 import io.isledb.bench.flink.FlinkStateSuite;
@@ -46,7 +47,8 @@ import java.util.function.Supplier;
  *                            (workload flink-state: Flink's state backends, see FlinkStateSuite;
  *                            flink-restore: their checkpoints, restore and rescale, see
  *                            FlinkRestoreSuite;
- *                            flink-job: whole jobs on them, see FlinkJobSuite)
+ *                            flink-job: whole jobs on them, see FlinkJobSuite;
+ *                            flink-connector: the isle table vs Paimon, see ConnectorSuite)
  * --flink-restore-mib N      state size of the flink-restore group (default: its suite's)
  * --s3a-conf k=v,k=v         extra Hadoop settings for the s3a:// store
  * </pre>
@@ -71,7 +73,8 @@ public final class DbBench {
           "idle",
           "flink-state",
           "flink-restore",
-          "flink-job");
+          "flink-job",
+          "flink-connector");
 
   /** The engines of the engine workloads; the Flink groups also take forst and hashmap. */
   static final List<String> ENGINES = List.of("rocksdb", "isle-file", "isle-s3a");
@@ -284,6 +287,19 @@ public final class DbBench {
                     ? scale.name()
                     : "smoke",
                 work.resolve("flink-restore"),
+                s3 == null ? null : s3.bucketUri(),
+                s3 == null ? Map.of() : s3aConf(s3),
+                engines,
+                all));
+      }
+      if (workloads.contains("flink-connector")) {
+        section(started, "flink-connector (Flink SQL vs Paimon, child JVM)");
+        doc.put(
+            "flink_connector",
+            ConnectorSuite.runGroup(
+                scale.name(),
+                work,
+                seed,
                 s3 == null ? null : s3.bucketUri(),
                 s3 == null ? Map.of() : s3aConf(s3),
                 engines,

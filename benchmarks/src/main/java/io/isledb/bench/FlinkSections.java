@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * The "Flink" section of {@code BENCHMARKS.md} as {@link Report} places it, and its charts: one
  * part per Flink workload group ({@link FlinkReport} for flink-state, {@link FlinkRestoreReport}
- * for flink-restore, {@link FlinkJobReport} for flink-job). A group adds its part here, not in
- * {@link Report}.
+ * for flink-restore, {@link FlinkJobReport} for flink-job, {@link ConnectorReport} for
+ * flink-connector). A group adds its part here, not in {@link Report}.
  */
 final class FlinkSections {
   private FlinkSections() {}
@@ -24,7 +24,10 @@ final class FlinkSections {
   /** The markdown of the section; empty if the run had no Flink group. */
   static String section(Map<String, Object> doc) {
     String state = FlinkReport.section(doc);
-    String others = FlinkRestoreReport.section(doc, false) + FlinkJobReport.section(doc);
+    String others =
+        FlinkRestoreReport.section(doc, false)
+            + FlinkJobReport.section(doc)
+            + ConnectorReport.section(doc);
     if (!others.isEmpty() && state.isEmpty()) {
       return "## Flink\n\n" + others;
     }
@@ -35,5 +38,6 @@ final class FlinkSections {
   static void charts(Map<String, Object> doc, Path docs) throws IOException {
     FlinkReport.chart(doc, docs.resolve(FlinkReport.CHART));
     FlinkJobReport.chart(doc, docs.resolve(FlinkJobReport.CHART));
+    ConnectorReport.chart(doc, docs.resolve(ConnectorReport.CHART));
   }
 }

@@ -3,6 +3,7 @@ package io.isledb.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.isledb.bench.flink.ConnectorSuite;
 import io.isledb.bench.flink.FlinkStateSuite;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A smoke test of the harness itself at a tiny scale: every engine and every workload runs (the
- * flink-state group too, in its smoke mode), the JSON round-trips and the report and charts are
- * written. It checks shape, never speed.
+ * flink-state and flink-connector groups too, in their smoke modes), the JSON round-trips and the
+ * report and charts are written. It checks shape, never speed.
  */
 class DbBenchSmokeTest {
   @TempDir Path tmp;
@@ -82,6 +83,12 @@ class DbBenchSmokeTest {
                 "requests_per_minute",
                 "all"))
         .isNotNull();
+    // The flink-connector group (child JVM, smoke sizes): every workload on both formats.
+    for (String w : ConnectorSuite.WORKLOADS) {
+      for (String f : List.of("isle-file", "paimon-file")) {
+        assertThat(Report.find(reread, "connector." + w, f)).as(w + " on " + f).isNotNull();
+      }
+    }
     assertThat(Report.path(reread, "notes", "idle_requests_per_minute_isle-file", "reader"))
         .isNotNull();
     String page = Files.readString(docs.resolve("BENCHMARKS.md"));
@@ -94,10 +101,13 @@ class DbBenchSmokeTest {
         .contains("| value.get | small |")
         .contains("### Checkpoints, restore and rescale (flink-restore group)")
         .contains("### Whole jobs (flink-job group)")
-        .contains("| isle-file | idle, per minute |");
+        .contains("| isle-file | idle, per minute |")
+        .contains("### Connector: isle table vs Paimon")
+        .contains("| scan-range | rows/s |");
     // Flink rows appear once, in the Flink section's own table, not among the engine workloads.
     assertThat(page.split("\\| value\\.get/small \\| rocksdb \\|", -1)).hasSize(2);
-    for (String chart : List.of("benchmarks.png", FlinkReport.CHART, FlinkJobReport.CHART)) {
+    for (String chart :
+        List.of("benchmarks.png", FlinkReport.CHART, FlinkJobReport.CHART, ConnectorReport.CHART)) {
       byte[] png = Files.readAllBytes(docs.resolve(chart));
       assertThat(png).as(chart).startsWith(0x89, 'P', 'N', 'G');
     }
