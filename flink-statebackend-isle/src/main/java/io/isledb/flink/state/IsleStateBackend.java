@@ -44,6 +44,7 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
   private final int maxImmutableMemtables;
   private final long memtableBudget;
   private final long blockCacheSize;
+  private final boolean blockCacheOffHeap;
   private final long diskCacheSize;
   private final int flushThreads;
   private final int downloadThreads;
@@ -60,6 +61,7 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
     this.maxImmutableMemtables = IsleStateBackendOptions.MAX_IMMUTABLE_MEMTABLES.defaultValue();
     this.memtableBudget = IsleStateBackendOptions.MEMTABLE_BUDGET.defaultValue().getBytes();
     this.blockCacheSize = IsleStateBackendOptions.BLOCK_CACHE_SIZE.defaultValue().getBytes();
+    this.blockCacheOffHeap = IsleStateBackendOptions.BLOCK_CACHE_OFF_HEAP.defaultValue();
     this.diskCacheSize = IsleStateBackendOptions.DISK_CACHE_SIZE.defaultValue().getBytes();
     this.flushThreads = IsleStateBackendOptions.FLUSH_THREADS.defaultValue();
     this.downloadThreads = IsleStateBackendOptions.DOWNLOAD_THREADS.defaultValue();
@@ -101,6 +103,10 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
             .getOptional(IsleStateBackendOptions.BLOCK_CACHE_SIZE)
             .map(m -> m.getBytes())
             .orElse(original.blockCacheSize);
+    this.blockCacheOffHeap =
+        config
+            .getOptional(IsleStateBackendOptions.BLOCK_CACHE_OFF_HEAP)
+            .orElse(original.blockCacheOffHeap);
     this.diskCacheSize =
         config
             .getOptional(IsleStateBackendOptions.DISK_CACHE_SIZE)
@@ -252,6 +258,7 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
         .withDownloadThreads(downloadThreads)
         .withMemtableBudgetBytes(memtableBudget)
         .withBlockCacheBytes(blockCacheSize)
+        .withOffHeapBlockCache(blockCacheOffHeap)
         .withDiskCacheBytes(diskCacheSize)
         .withDiskCacheDir(cacheDir);
   }

@@ -91,6 +91,20 @@ public final class IsleStateBackendOptions {
           .withDescription(
               "Decoded-block cache shared by every backend of the task manager (0 disables it).");
 
+  /**
+   * Off by default: Flink caps direct memory at framework + task off-heap + network memory, and a
+   * block cache there would compete with Netty and the network buffers for that budget.
+   */
+  public static final ConfigOption<Boolean> BLOCK_CACHE_OFF_HEAP =
+      ConfigOptions.key("state.backend.isle.block-cache.off-heap")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Keep decoded blocks in direct memory (freed on eviction, not copied by the garbage"
+                  + " collector) instead of on the heap. It counts against the JVM's direct memory"
+                  + " limit: give it 'taskmanager.memory.task.off-heap.size' of at least the"
+                  + " block cache sizes; blocks that do not fit stay on the heap.");
+
   public static final ConfigOption<MemorySize> DISK_CACHE_SIZE =
       ConfigOptions.key("state.backend.isle.disk-cache.size")
           .memoryType()

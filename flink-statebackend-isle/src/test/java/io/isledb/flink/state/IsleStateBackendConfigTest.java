@@ -47,6 +47,16 @@ class IsleStateBackendConfigTest {
   }
 
   @Test
+  void blockCacheStaysOnTheHeapUnlessConfigured() {
+    // Flink's direct memory limit is shared with Netty and the network buffers: off-heap is opt-in.
+    assertThat(new IsleStateBackend().resourcesOptions().offHeapBlockCache()).isFalse();
+    Configuration config = new Configuration();
+    config.set(IsleStateBackendOptions.BLOCK_CACHE_OFF_HEAP, true);
+    IsleStateBackend on = new IsleStateBackend().configure(config, getClass().getClassLoader());
+    assertThat(on.resourcesOptions().offHeapBlockCache()).isTrue();
+  }
+
+  @Test
   void defaultLocationIsUnderTheCheckpointDirectoryAndS3MeansS3a() {
     Configuration config = new Configuration();
     config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "s3://bucket/checkpoints");

@@ -129,7 +129,10 @@ public final class SharedTables {
 
   private static IsleResources acquireResources() {
     if (resources == null) {
-      resources = IsleResources.create(IsleResourcesOptions.defaults());
+      // Blocks stay on the heap: a task manager's direct memory limit belongs to Netty and the
+      // network buffers (framework + task off-heap + network memory).
+      resources =
+          IsleResources.create(IsleResourcesOptions.defaults().withOffHeapBlockCache(false));
     }
     resourceUsers++;
     return resources;

@@ -123,6 +123,7 @@ final class SharedLookupReaders {
         .withSmallTableBytes(0)
         .withHotTableReads(Integer.MAX_VALUE)
         .withDiskCacheBytes(0)
+        .withOffHeapBlockCache(false)
         .withAutoRefreshInterval(refreshInterval);
   }
 

@@ -64,7 +64,11 @@ final class TableSchemaInfo implements Serializable {
   private static Map<String, String> readStored(TableLocation location) {
     Map<String, String> props;
     try (SharedTables.Lease lease = SharedTables.acquire(location);
-        Reader reader = lease.db().openReader(ReaderOptions.defaults().withDiskCacheBytes(0));
+        Reader reader =
+            lease
+                .db()
+                .openReader(
+                    ReaderOptions.defaults().withDiskCacheBytes(0).withOffHeapBlockCache(false));
         ReadView view = reader.snapshot()) {
       props = view.properties();
     } catch (IsleException e) {

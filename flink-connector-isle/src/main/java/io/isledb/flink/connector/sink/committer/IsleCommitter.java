@@ -161,7 +161,8 @@ public final class IsleCommitter implements Committer<IsleCommittable> {
    */
   private void requireNoConflictingProperties() {
     Map<String, String> current;
-    try (Reader reader = table.db().openReader(ReaderOptions.defaults());
+    try (Reader reader =
+            table.db().openReader(ReaderOptions.defaults().withOffHeapBlockCache(false));
         ReadView view = reader.snapshot()) {
       current = view.properties();
     }

@@ -122,7 +122,7 @@ final class SplitPlanner {
   /** The key ranges of {@code version}'s splits, clipped to the configured key range. */
   private static List<byte[][]> ranges(IsleDB db, ScanConfig c, long version, int n) {
     List<byte[][]> out = new ArrayList<>();
-    try (Reader reader = db.openReader(ReaderOptions.defaults());
+    try (Reader reader = db.openReader(ReaderOptions.defaults().withOffHeapBlockCache(false));
         ReadView view = reader.openVersion(version)) {
       for (ScanSplit s : view.splits(Math.max(1, n))) {
         byte[] lo = max(s.fromInclusive(), c.fromKey());

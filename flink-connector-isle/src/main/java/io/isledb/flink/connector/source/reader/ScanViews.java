@@ -53,7 +53,7 @@ final class ScanViews implements AutoCloseable {
     if (v == null) {
       IsleDB db = db();
       if (reader == null) {
-        reader = db.openReader(ReaderOptions.defaults());
+        reader = db.openReader(ReaderOptions.defaults().withOffHeapBlockCache(false));
         gauges.reader(reader);
       }
       v = reader.openVersion(version);
