@@ -92,7 +92,8 @@ public record DbContext(
     // Only manifest entries are created if absent (tables and blobs have unique names): the
     // manifest store's create is the one that must be atomic.
     manifest.store().checkAtomicCreate();
-    io.isledb.manifest.ManifestState head = manifest.loadLatestListed();
+    io.isledb.manifest.Manifest.Listed listed = manifest.loadLatestListedFromSnapshot();
+    io.isledb.manifest.ManifestState head = listed.state();
     if (!head.retired() || role == io.isledb.manifest.Role.GC) {
       // On a retired database every other role is refused by the appender; it must not record
       // the settings anew while GC deletes the prefix (PROTOCOL.md section 9, "Retired sources").
@@ -104,7 +105,7 @@ public record DbContext(
         author,
         options.clock(),
         head,
-        head.seq(),
+        listed.snapshotSeq(),
         options.snapshotEvery(),
         options.lsnExtractor() != null,
         options.gcGracePeriod().toMillis() / 2);

@@ -227,8 +227,22 @@ public final class Manifest {
    * tail.
    */
   public ManifestState loadLatestListed() {
-    return checkNotStranded(catchUp(baseFor(Long.MAX_VALUE)), Long.MAX_VALUE);
+    return loadLatestListedFromSnapshot().state();
   }
+
+  /**
+   * {@link #loadLatestListed}, with the slot of the snapshot the load started from (0 without one),
+   * so that an appender counts its snapshot schedule from the newest snapshot rather than from its
+   * own open: sessions shorter than {@code snapshotEvery} edits would otherwise never write one,
+   * and every later open would replay a log tail that grows with each session.
+   */
+  public Listed loadLatestListedFromSnapshot() {
+    ManifestState base = baseFor(Long.MAX_VALUE);
+    return new Listed(checkNotStranded(catchUp(base), Long.MAX_VALUE), base.seq());
+  }
+
+  /** A loaded head and the slot of the snapshot it was replayed from (0 without one). */
+  public record Listed(ManifestState state, long snapshotSeq) {}
 
   /**
    * A replay from nothing that found no slot 1 must mean an empty log, not a collected one. Log

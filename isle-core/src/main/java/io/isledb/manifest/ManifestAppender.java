@@ -356,7 +356,7 @@ public final class ManifestAppender {
           null);
     }
     head = a.state();
-    afterAppend();
+    afterAppend(false);
     return true;
   }
 
@@ -375,8 +375,20 @@ public final class ManifestAppender {
     }
   }
 
-  private void afterAppend() {
-    boolean snap = head.seq() - lastSnapshotSeq >= snapshotEvery;
+  /**
+   * Writes a snapshot of the head and CURRENT now, off the schedule: after an edit that replaced
+   * the whole state (a rollback to a pin), so that the next open starts from it instead of
+   * replaying the log before it (a restore repeated at every failover would otherwise lengthen that
+   * replay). Best effort, as after every append.
+   */
+  public void snapshotHead() {
+    if (head.seq() > lastSnapshotSeq) {
+      afterAppend(true);
+    }
+  }
+
+  private void afterAppend(boolean force) {
+    boolean snap = force || head.seq() - lastSnapshotSeq >= snapshotEvery;
     try {
       if (snap) {
         store.writeSnapshot(head, clock.millis());

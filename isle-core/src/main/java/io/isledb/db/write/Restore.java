@@ -22,7 +22,7 @@ final class Restore {
   /**
    * Publishes the restore edit for the version pin {@code pinName} (or the version a history pin
    * starts at). Costs one GET (the pin), plus loading the version for a history pin, plus the
-   * edit's create.
+   * edit's create, plus a snapshot and CURRENT.
    *
    * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin, it expired, or its
    *     version is no longer readable
@@ -30,6 +30,9 @@ final class Restore {
   static void run(DbContext ctx, ManifestAppender appender, String pinName) {
     ManifestState target = target(ctx, pinName, appender.head());
     appender.append(head -> Optional.of(new Edit.Restore(target)), null);
+    // The edit holds the whole restored state anyway: a snapshot of it (one more write) lets every
+    // later open skip the log before it, however often the same pin is restored.
+    appender.snapshotHead();
   }
 
   private static ManifestState target(DbContext ctx, String pinName, ManifestState head) {
