@@ -82,6 +82,11 @@ class GcMarkTimingTest {
       w.flush();
       gc.runOnce();
       oracle.observe();
+      // A table since that pass's listing, so that pass 1 lists (GcIdleListing: a pass over an
+      // unchanged live set may skip the listing).
+      w.put(b("a2"), b("1"));
+      w.flush();
+      oracle.observe();
 
       gcStall.armed.set(true);
       CompletableFuture<GcResult> pass1 = CompletableFuture.supplyAsync(gc::runOnce, threads);

@@ -54,6 +54,8 @@ import org.apache.flink.util.StateMigrationException;
 public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
   private final StateDb db;
   private final StateRegistry registry;
+  // The metadata record this backend last put (task thread); null: none yet, put at the next cut.
+  private byte[] metaWritten;
   private final java.util.UUID backendId;
   private final String backendUid;
 
@@ -318,7 +320,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     for (IsleTimerQueue<?> queue : queues.values()) {
       queue.rewrite();
     }
-    db.put(StateKeys.META_KEY, registry.encode(getKeySerializer()));
+    writeMeta();
     retirement.snapshotting(checkpointId, checkpointOptions);
     CompletableFuture<Long> cut = db.cut();
     // A native savepoint's pin is named apart: restoring it never retires this database.
@@ -357,7 +359,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
     for (IsleTimerQueue<?> queue : queues.values()) {
       queue.rewrite();
     }
-    db.put(StateKeys.META_KEY, registry.encode(getKeySerializer()));
+    writeMeta();
     return new SavepointResources<>(
         new CanonicalSavepoint<>(
             db,
@@ -370,6 +372,20 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
             numberOfKeyGroups,
             keyGroupCompressionDecorator),
         org.apache.flink.runtime.state.SnapshotExecutionType.ASYNCHRONOUS);
+  }
+
+  /**
+   * Puts the metadata record into the memtable when it differs from the one this backend put last
+   * (task thread). An unchanged record is already in the database, so a checkpoint with no other
+   * write leaves the memtable empty and its cut is the current head: an idle job's checkpoints
+   * publish no version (no table, no manifest edit), only their pins.
+   */
+  private void writeMeta() {
+    byte[] meta = registry.encode(getKeySerializer());
+    if (!java.util.Arrays.equals(meta, metaWritten)) {
+      db.put(StateKeys.META_KEY, meta);
+      metaWritten = meta;
+    }
   }
 
   @Override

@@ -85,6 +85,7 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private final GcLiveSet liveSet;
   private final GcLeases leases;
   private final GcSweep sweep = new GcSweep();
+  private final GcIdleListing listing = new GcIdleListing();
   private final GcLogCollection logs;
   private final GcForks forks;
   private final GcRetirement retirement;
@@ -196,12 +197,18 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     // would predate objects uploaded while the pass caught up and read blobs and leases, and could
     // expire before their writer's commit deadline. Every object in the listing was uploaded
     // before the reading taken after it.
-    List<ObjectInfo> objects = listAll(ctx, ManifestPaths.SST_DIR);
-    objects.addAll(listAll(ctx, ManifestPaths.BLOB_DIR));
-    long markTime = ctx.clock().millis();
-    GcSweep.Swept swept =
-        sweep.markAndSweep(
-            ctx.store(), objects, live, leased, markTime, now, grace, unreadable.isEmpty());
+    GcSweep.Swept swept;
+    if (listing.unchanged(live, sweep.marked(), unreadable.isEmpty(), now, grace)) {
+      swept = GcSweep.Swept.SKIPPED;
+    } else {
+      List<ObjectInfo> objects = listAll(ctx, ManifestPaths.SST_DIR);
+      objects.addAll(listAll(ctx, ManifestPaths.BLOB_DIR));
+      long markTime = ctx.clock().millis();
+      swept =
+          sweep.markAndSweep(
+              ctx.store(), objects, live, leased, markTime, now, grace, unreadable.isEmpty());
+      listing.listed(live, swept.unreferenced() == 0 && unreadable.isEmpty(), now);
+    }
 
     // Forks (PROTOCOL.md section 9): release sources nothing live lives in any more, and remove
     // pins of forks that never came to be. Like table deletion, only when every lease and pin was

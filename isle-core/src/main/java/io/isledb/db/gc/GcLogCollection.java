@@ -35,6 +35,8 @@ final class GcLogCollection {
   /** The newest store time of a witness at least a grace period old (on our clock). */
   private long temporaryCutoff = Long.MIN_VALUE;
 
+  private long lastTemporaryWalk = Long.MIN_VALUE; // now of the pass that last walked temporaries
+
   /** Log edits and snapshots chosen for deletion. */
   record Collected(int logEdits, int snapshots) {}
 
@@ -160,6 +162,13 @@ final class GcLogCollection {
     if (cutoff == Long.MIN_VALUE) {
       return 0;
     }
+    // The walk lists every directory of the prefix on stores with directories (file://: one LIST
+    // per table shard folder); a temporary goes only once idle for a grace period, so walking once
+    // per grace period delays a deletion by at most that and spares the idle passes between.
+    if (lastTemporaryWalk != Long.MIN_VALUE && now - lastTemporaryWalk < grace) {
+      return 0;
+    }
+    lastTemporaryWalk = now;
     int deleted = 0;
     for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR)) {
       deleted += ctx.store().deleteAbandonedTemporaries(dir, cutoff);

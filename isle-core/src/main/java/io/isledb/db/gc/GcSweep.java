@@ -29,7 +29,11 @@ final class GcSweep {
   private final Map<String, Long> marks = new HashMap<>();
 
   /** What one sweep did. */
-  record Swept(int newlyMarked, int deletedTables, int deletedBlobs, long deletedBytes) {}
+  record Swept(
+      int newlyMarked, int deletedTables, int deletedBlobs, long deletedBytes, int unreferenced) {
+    /** A pass that did not list (nothing it could mark or delete had changed). */
+    static final Swept SKIPPED = new Swept(0, 0, 0, 0, 0);
+  }
 
   /**
    * Unmarks every table an edit read in this pass added, and the blobs it references. A mark set
@@ -97,15 +101,18 @@ final class GcSweep {
     int deletedTables = 0;
     int deletedBlobs = 0;
     long deletedBytes = 0;
+    int unreferenced = 0;
     for (ObjectInfo o : objects) {
       listed.add(o.name());
       String id = ManifestPaths.sstIdOf(o.name());
       String blob = ManifestPaths.blobNameOf(o.name());
-      boolean isLive =
+      boolean referenced =
           (id != null && live.tables().containsKey(id))
-              || (blob != null && live.blobs().contains(blob))
-              || leased.covers(o.name());
-      if (isLive) {
+              || (blob != null && live.blobs().contains(blob));
+      if (!referenced) {
+        unreferenced++; // leased (an upload in flight) or garbage
+      }
+      if (referenced || leased.covers(o.name())) {
         marks.remove(o.name());
         continue;
       }
@@ -131,7 +138,7 @@ final class GcSweep {
       store.deleteAll(delete);
       delete.forEach(marks::remove);
     }
-    return new Swept(newlyMarked, deletedTables, deletedBlobs, deletedBytes);
+    return new Swept(newlyMarked, deletedTables, deletedBlobs, deletedBytes, unreferenced);
   }
 
   /** How many objects are marked. */
