@@ -4,18 +4,11 @@ import static io.isledb.flink.state.RescaleByForkTest.keyGroup;
 import static io.isledb.flink.state.RescaleByForkTest.put;
 import static io.isledb.flink.state.RescaleByForkTest.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.isledb.Compactor;
-import io.isledb.CompactorOptions;
 import io.isledb.DBOptions;
-import io.isledb.FencedException;
-import io.isledb.GarbageCollector;
-import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
-import io.isledb.WriterOptions;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.HookedObjectStore.Op;
@@ -407,47 +400,23 @@ abstract class ForkCleanupTestBase {
   }
 
   private void assertRetired(String prefix) {
-    try (IsleDB db = IsleDB.open(store(prefix), dbOptions())) {
-      assertThatThrownBy(() -> db.openWriter(WriterOptions.defaults()).close())
-          .as("a writer of %s", prefix)
-          .isInstanceOf(FencedException.class)
-          .hasMessageContaining("retired");
-    }
+    OldDatabases.assertRetired(store(prefix), dbOptions(), prefix);
   }
 
   private List<PinInfo> pins(String prefix) {
-    try (IsleDB db = IsleDB.open(store(prefix), dbOptions())) {
-      return db.pinInfos();
-    }
+    return OldDatabases.pins(store(prefix), dbOptions());
   }
 
   private int objects(String prefix) {
-    int n = 0;
-    for (var it = store(prefix).list(""); it.hasNext(); it.next()) {
-      n++;
-    }
-    return n;
+    return OldDatabases.objects(store(prefix));
   }
 
-  /** What the backend's compactor does in the background: merge until nothing is borrowed. */
   private void compactFully(String prefix) {
-    try (IsleDB db = IsleDB.open(store(prefix), dbOptions());
-        Compactor c = db.openCompactor(CompactorOptions.defaults())) {
-      while (c.runOnce().isPresent()) {
-        // until nothing is left to merge
-      }
-    }
+    OldDatabases.compactFully(store(prefix), dbOptions());
   }
 
-  /** The new database's own GC: two passes a grace period apart, which release its fork pins. */
   private void collectOwn(String prefix) {
-    MutableClock own = new MutableClock(clock.millis());
-    try (IsleDB db = IsleDB.open(store(prefix), dbOptions().withClock(own));
-        GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
-      gc.runOnce();
-      own.advance(GRACE.plusSeconds(1));
-      gc.runOnce();
-    }
+    OldDatabases.collectOwn(store(prefix), dbOptions(), clock.millis(), GRACE);
   }
 
   private HookedObjectStore.Hook hook(String prefix) {
