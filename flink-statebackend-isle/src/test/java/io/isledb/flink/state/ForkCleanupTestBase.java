@@ -257,7 +257,7 @@ abstract class ForkCleanupTestBase {
   private void abandon(BackendTestKit kit, List<KeyedStateHandle> old) throws Exception {
     List<IsleKeyedStateBackend<Integer>> attempt = restore(kit, old, THREE);
     for (IsleKeyedStateBackend<Integer> p : attempt) {
-      put(p, firstKeyOf(p.getKeyGroupRange()), "lost");
+      put(p, OldDatabases.firstKeyOf(p.getKeyGroupRange()), "lost");
       snapshot(p, 5);
       abandonedPrefixes.add(p.db().prefix());
     }
@@ -314,7 +314,7 @@ abstract class ForkCleanupTestBase {
       throws Exception {
     List<KeyedStateHandle> out = new ArrayList<>();
     for (IsleKeyedStateBackend<Integer> p : parts) {
-      int k = firstKeyOf(p.getKeyGroupRange());
+      int k = OldDatabases.firstKeyOf(p.getKeyGroupRange());
       put(p, k, "v" + id + "-" + k);
       model.put(k, "v" + id + "-" + k);
       out.add(snapshot(p, id));
@@ -369,14 +369,6 @@ abstract class ForkCleanupTestBase {
 
   private void assertReads(List<IsleKeyedStateBackend<Integer>> parts) throws Exception {
     ForkOwnershipTest.assertReads(parts, model);
-  }
-
-  private static int firstKeyOf(KeyGroupRange r) {
-    int k = 0;
-    while (!r.contains(keyGroup(k))) {
-      k++;
-    }
-    return k;
   }
 
   private static DBOptions dbOptions() {

@@ -15,6 +15,7 @@ import io.isledb.WriterOptions;
 import io.isledb.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.runtime.state.KeyGroupRange;
 
 /**
  * What the retirement tests do to a database by hand ({@link RetireAfterRescaleTestBase}, {@link
@@ -71,5 +72,14 @@ final class OldDatabases {
       own.advance(grace.plusSeconds(1));
       gc.runOnce();
     }
+  }
+
+  /** The smallest key (an int) whose key group is in {@code r}. */
+  static int firstKeyOf(KeyGroupRange r) {
+    int k = 0;
+    while (!r.contains(RescaleByForkTest.keyGroup(k))) {
+      k++;
+    }
+    return k;
   }
 }

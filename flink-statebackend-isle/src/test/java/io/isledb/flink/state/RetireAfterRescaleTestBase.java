@@ -281,7 +281,7 @@ abstract class RetireAfterRescaleTestBase {
       List<IsleKeyedStateBackend<Integer>> parts, long id, boolean regular) throws Exception {
     List<KeyedStateHandle> out = new ArrayList<>();
     for (IsleKeyedStateBackend<Integer> p : parts) {
-      int k = firstKeyOf(p.getKeyGroupRange());
+      int k = OldDatabases.firstKeyOf(p.getKeyGroupRange());
       put(p, k, "v" + id + "-" + k);
       model.put(k, "v" + id + "-" + k);
       out.add(
@@ -312,14 +312,6 @@ abstract class RetireAfterRescaleTestBase {
 
   private void assertReads(List<IsleKeyedStateBackend<Integer>> parts) throws Exception {
     ForkOwnershipTest.assertReads(parts, model);
-  }
-
-  private static int firstKeyOf(KeyGroupRange r) {
-    int k = 0;
-    while (!r.contains(keyGroup(k))) {
-      k++;
-    }
-    return k;
   }
 
   private static DBOptions dbOptions() {
