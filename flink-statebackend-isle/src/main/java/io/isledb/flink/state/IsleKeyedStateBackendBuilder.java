@@ -139,7 +139,7 @@ final class IsleKeyedStateBackendBuilder<K> {
         keySerializer =
             StateRegistry.checkKeySerializer(keySerializer, decoded.keySerializerSnapshot());
         registry.adopt(decoded);
-        retirement = SourceRetirement.reopened(db, maintenance);
+        retirement = SourceRetirement.reopened(db, maintenance, range);
       } else {
         // A change of parallelism, or another job's checkpoint (NO_CLAIM, CLAIM, or a second job
         // from the same retained checkpoint): this backend's own database, a fork of the
@@ -155,7 +155,8 @@ final class IsleKeyedStateBackendBuilder<K> {
                   new RescaleFork.Target(
                       resources,
                       location,
-                      location.prefixOf(childOf(parameters, backendUid)),
+                      location.prefixOf(
+                          AbandonedForks.childOf(childOf(parameters, backendUid), range)),
                       writerOptions,
                       maintenance,
                       new TtlCompactionFilter(parameters.getTtlTimeProvider())),
@@ -164,7 +165,8 @@ final class IsleKeyedStateBackendBuilder<K> {
                   userClassLoader);
           db = restored.db();
           keySerializer = restored.keySerializer();
-          retirement = SourceRetirement.forked(db, handles, range, maintenance);
+          retirement =
+              SourceRetirement.forked(db, handles, range, maintenance, restored.retireRecords());
         }
       }
       IsleKeyedStateBackend<K> backend =

@@ -11,8 +11,10 @@ import io.isledb.ReaderOptions;
 import io.isledb.WriterOptions;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -44,8 +46,13 @@ final class RescaleFork {
 
   private RescaleFork() {}
 
-  /** The restored database and the key serializer to use. */
-  record Restored<K>(StateDb db, TypeSerializer<K> keySerializer) {}
+  /**
+   * The restored database, the key serializer to use, and the retirement records ({@link
+   * SourceRetirement#KEY}) of the forked sources that had one at their checkpointed version, by
+   * source prefix (a source that is a fork hands on the old databases it still had to delete).
+   */
+  record Restored<K>(
+      StateDb db, TypeSerializer<K> keySerializer, Map<String, byte[]> retireRecords) {}
 
   /** What the backend's new database is opened with. */
   record Target(
@@ -80,6 +87,7 @@ final class RescaleFork {
       List<IsleCheckpoint> copied = new ArrayList<>();
       Set<String> prefixes = new HashSet<>();
       Set<String> tables = new HashSet<>();
+      Map<String, byte[]> retireRecords = new HashMap<>();
       for (IsleCheckpoint h : handles) {
         KeyGroupRange owned = h.getSourceKeyGroupRange().getIntersection(range);
         if (owned.getNumberOfKeyGroups() == 0) {
@@ -94,6 +102,9 @@ final class RescaleFork {
         Source source = read(store.sibling(h.getPrefix()), h, dbOptions, target.resources());
         StateRegistry.Decoded decoded = StateRegistry.decode(source.meta(), userClassLoader);
         current = StateRegistry.checkKeySerializer(current, decoded.keySerializerSnapshot());
+        if (source.retire() != null) {
+          retireRecords.put(h.getPrefix(), source.retire()); // forked or copied
+        }
         if (!registry.agreesWith(decoded) || source.tables().stream().anyMatch(tables::contains)) {
           copied.add(h);
           continue;
@@ -130,7 +141,7 @@ final class RescaleFork {
           target.prefix(),
           forked.size(),
           copied.size());
-      return new Restored<>(db, current);
+      return new Restored<>(db, current, retireRecords);
     } catch (Throwable t) {
       if (db != null) {
         db.close();
@@ -141,8 +152,11 @@ final class RescaleFork {
     }
   }
 
-  /** A source's metadata record and the table objects of its checkpointed version. */
-  private record Source(byte[] meta, List<String> tables) {}
+  /**
+   * A source's metadata record, its retirement record (null if none) and the table objects of its
+   * checkpointed version.
+   */
+  private record Source(byte[] meta, byte[] retire, List<String> tables) {}
 
   private static Source read(
       ObjectStore sibling, IsleCheckpoint h, DBOptions dbOptions, IsleResources resources) {
@@ -154,7 +168,10 @@ final class RescaleFork {
         throw new IllegalStateException(
             "the checkpoint " + h + " has no isle state backend metadata");
       }
-      return new Source(meta.get(), view.tableObjects());
+      // The retirement record sits next to the metadata record (both under key group 0xFFFF), so
+      // this read meets the tables the metadata read opened.
+      byte[] retire = view.get(SourceRetirement.KEY).orElse(null);
+      return new Source(meta.get(), retire, view.tableObjects());
     }
   }
 }

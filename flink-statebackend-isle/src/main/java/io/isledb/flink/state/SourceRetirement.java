@@ -1,14 +1,9 @@
 package io.isledb.flink.state;
 
-import io.isledb.DBOptions;
-import io.isledb.GarbageCollector;
-import io.isledb.GcOptions;
 import io.isledb.IsleDB;
-import io.isledb.ObjectStore;
 import io.isledb.flink.state.snapshot.IsleCheckpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,17 +51,21 @@ final class SourceRetirement implements AutoCloseable {
   /** The record of the sources still to retire or delete; key group 0xFFFF is never a real one. */
   static final byte[] KEY = {(byte) 0xFF, (byte) 0xFF, 'r', 'e', 't', 'i', 'r', 'e'};
 
-  private static final int FORMAT = 1;
+  /** 1: the flag and the sources; 2 adds the sources to scan and the abandoned forks. */
+  private static final int FORMAT = 2;
 
   /** Completed checkpoints between two probes of whether a retired source is gone yet. */
   static final int PROBE_EVERY = 16;
 
   /** Nothing to retire (a new database, a same-range restore without a record). */
-  static final SourceRetirement NONE = new SourceRetirement(null, null, List.of(), false);
+  static final SourceRetirement NONE = new SourceRetirement(null, null, null, List.of(), false);
 
   private final StateDb db;
   private final Maintenance maintenance;
+  private final KeyGroupRange range; // the key groups of this backend
   private final List<String> pending; // source prefixes not known to be deleted yet
+  private final List<String> scan = new ArrayList<>(); // sources to scan for abandoned forks
+  private final List<String> abandoned = new ArrayList<>(); // abandoned forks not deleted yet
   private final Set<String> gone = ConcurrentHashMap.newKeySet();
   private final TreeMap<Long, Boolean> regular = new TreeMap<>(); // checkpoint id -> regular
   private final Map<String, SourceGc> collectors = new LinkedHashMap<>();
@@ -77,36 +76,71 @@ final class SourceRetirement implements AutoCloseable {
   private boolean recorded; // the database holds the record (as of this attempt's writes)
 
   private SourceRetirement(
-      StateDb db, Maintenance maintenance, List<String> pending, boolean unclaimed) {
+      StateDb db,
+      Maintenance maintenance,
+      KeyGroupRange range,
+      List<String> pending,
+      boolean unclaimed) {
     this.db = db;
     this.maintenance = maintenance;
+    this.range = range;
     this.pending = new ArrayList<>(pending);
     this.unclaimed = unclaimed;
   }
 
   /**
    * After a restore that forked (or copied) {@code handles} into {@code db}: the candidates are
-   * those this subtask is responsible for; their record goes into the database (so into its first
-   * checkpoint).
+   * those this subtask is responsible for, with the old databases each of them still had to delete
+   * (its record in {@code retireRecords}, when that shows a claimed restore: a chain of rescales
+   * hands the duty on); every source on this store is scanned for abandoned forks at the first
+   * completed checkpoint. The record goes into the database (so into its first checkpoint).
    */
   static SourceRetirement forked(
-      StateDb db, List<IsleCheckpoint> handles, KeyGroupRange range, Maintenance maintenance) {
+      StateDb db,
+      List<IsleCheckpoint> handles,
+      KeyGroupRange range,
+      Maintenance maintenance,
+      Map<String, byte[]> retireRecords) {
     List<String> candidates = new ArrayList<>();
+    List<String> scan = new ArrayList<>();
     for (IsleCheckpoint h : handles) {
+      if (!h.getStoreUri().equals(db.storeUri()) || h.getPrefix().equals(db.prefix())) {
+        continue;
+      }
+      if (!scan.contains(h.getPrefix())) {
+        scan.add(h.getPrefix());
+      }
       if (h.getPinName().startsWith("chk-")
-          && h.getStoreUri().equals(db.storeUri())
-          && !h.getPrefix().equals(db.prefix())
           && range.contains(h.getSourceKeyGroupRange().getStartKeyGroup())
           && !candidates.contains(h.getPrefix())) {
         candidates.add(h.getPrefix());
+        byte[] record = retireRecords.get(h.getPrefix());
+        if (record != null) {
+          SourceRetirement inherited = decode(h.getPrefix(), null, null, range, record);
+          for (String s : inherited.scan) {
+            // Its abandoned forks are abandoned whoever finds them (the checkpoint completed).
+            addNew(scan, AbandonedForks.inherited(s, h.getPrefix()), "");
+          }
+          if (!inherited.unclaimed) {
+            inherited.pending.forEach(p -> addNew(candidates, p, db.prefix()));
+            inherited.abandoned.forEach(p -> addNew(candidates, p, db.prefix()));
+          }
+        }
       }
     }
-    if (candidates.isEmpty()) {
+    if (candidates.isEmpty() && scan.isEmpty()) {
       return NONE;
     }
-    SourceRetirement r = new SourceRetirement(db, maintenance, candidates, false);
+    SourceRetirement r = new SourceRetirement(db, maintenance, range, candidates, false);
+    r.scan.addAll(scan);
     r.write();
     return r;
+  }
+
+  private static void addNew(List<String> list, String prefix, String own) {
+    if (!prefix.equals(own) && !list.contains(prefix)) {
+      list.add(prefix);
+    }
   }
 
   /**
@@ -114,19 +148,24 @@ final class SourceRetirement implements AutoCloseable {
    * That checkpoint completed, so if nothing but regular checkpoints were taken up to it since the
    * fork, the restore was claimed and the sources are retired now.
    */
-  static SourceRetirement reopened(StateDb db, Maintenance maintenance) {
+  static SourceRetirement reopened(StateDb db, Maintenance maintenance, KeyGroupRange range) {
     byte[] record = db.get(KEY);
     if (record == null) {
       return NONE;
     }
-    SourceRetirement r = decode(db, maintenance, record);
-    if (r.pending.isEmpty() || r.unclaimed) {
-      db.delete(KEY); // an unclaimed restore never retires its sources
+    SourceRetirement r = decode(db.prefix(), db, maintenance, range, record);
+    if (r.unclaimed) {
+      r.pending.clear(); // an unclaimed restore never retires its sources
+    }
+    if (r.pending.isEmpty() && r.scan.isEmpty() && r.abandoned.isEmpty()) {
+      db.delete(KEY);
       return NONE;
     }
-    if (!r.unclaimed) {
+    if (!r.pending.isEmpty()) {
       r.claim();
     }
+    // The restored checkpoint completed and holds this database: abandoned forks are decidable.
+    r.cleanUpAbandoned();
     return r;
   }
 
@@ -138,6 +177,11 @@ final class SourceRetirement implements AutoCloseable {
   /** The source prefixes not known to be deleted yet. */
   List<String> pending() {
     return List.copyOf(pending);
+  }
+
+  /** The abandoned forks found and not known to be deleted yet. */
+  List<String> abandoned() {
+    return List.copyOf(abandoned);
   }
 
   /**
@@ -162,8 +206,12 @@ final class SourceRetirement implements AutoCloseable {
         gc.close();
       }
     }
-    if (pending.removeIf(gone::contains)) {
-      LOG.info("old databases deleted; still to delete from {}: {}", db.prefix(), pending);
+    if (pending.removeIf(gone::contains) | abandoned.removeIf(gone::contains)) {
+      LOG.info(
+          "old databases deleted; still to delete from {}: {} and abandoned forks {}",
+          db.prefix(),
+          pending,
+          abandoned);
     }
     write();
   }
@@ -175,24 +223,49 @@ final class SourceRetirement implements AutoCloseable {
     }
     Boolean wasRegular = regular.get(id);
     regular.headMap(id, true).clear();
-    if (wasRegular == null || pending.isEmpty()) {
-      return; // not a checkpoint of this attempt, or nothing left to do
+    if (wasRegular == null) {
+      return; // not a checkpoint of this attempt
     }
-    if (!claimed && unclaimed) {
+    // A checkpoint holding this database completed, claimed or not: abandoned forks are decidable.
+    cleanUpAbandoned();
+    if (!pending.isEmpty() && !claimed && unclaimed) {
       // The restore was not claimed (NO_CLAIM, or a snapshot taken as a savepoint or a full
       // checkpoint first): the old databases belong to someone else, for good.
       LOG.info(
           "the restore of {} was not claimed: the old databases {} stay", db.prefix(), pending);
       pending.clear();
-      return;
-    }
-    if (!claimed && wasRegular) {
+    } else if (!pending.isEmpty() && !claimed && wasRegular) {
       claim();
       return;
+    } else if (claimed) {
+      open(pending, false); // those that failed to open before
     }
-    if (claimed && maintenance.gc() && ++completions % probeEvery() == 0) {
+    if (!collectors.isEmpty() && maintenance.gc() && ++completions % probeEvery() == 0) {
       requestPasses();
     }
+  }
+
+  /**
+   * Scans the sources for abandoned forks (once per attempt, until a scan succeeded), then retires
+   * each abandoned fork found, removes its pins and opens its GC (docs/flink-statebackend.md
+   * "Abandoned forks").
+   */
+  private void cleanUpAbandoned() {
+    if (!scan.isEmpty()) {
+      try {
+        for (String f : AbandonedForks.find(db, range, scan, maintenance.dbOptions())) {
+          addNew(abandoned, f, db.prefix());
+        }
+        scan.clear();
+        if (!abandoned.isEmpty()) {
+          LOG.info("abandoned forks of the sources of {}: {}", db.prefix(), abandoned);
+        }
+      } catch (RuntimeException e) {
+        // Not fatal: the next completed checkpoint scans again.
+        LOG.warn("cannot scan the sources {} of {} for abandoned forks", scan, db.prefix(), e);
+      }
+    }
+    open(abandoned, true);
   }
 
   private int probeEvery() {
@@ -202,17 +275,28 @@ final class SourceRetirement implements AutoCloseable {
   private void claim() {
     claimed = true;
     LOG.info("the restore of {} was claimed: retiring the old databases {}", db.prefix(), pending);
-    for (String prefix : pending) {
+    open(pending, false);
+  }
+
+  /**
+   * Retires each database of {@code prefixes} not open yet and opens its GC; an abandoned fork's
+   * pins are removed first (they are of checkpoints that never completed).
+   */
+  private void open(List<String> prefixes, boolean abandonedForks) {
+    for (String prefix : prefixes) {
+      if (collectors.containsKey(prefix) || gone.contains(prefix)) {
+        continue;
+      }
       try {
-        SourceGc gc = SourceGc.open(db, prefix, maintenance);
+        SourceGc gc = SourceGc.open(db, prefix, maintenance, abandonedForks);
         if (gc == null) {
           gone.add(prefix);
           continue;
         }
         collectors.put(prefix, gc);
       } catch (RuntimeException e) {
-        // Not fatal: a restored attempt of this subtask tries again, and the source stays whole.
-        LOG.warn("cannot retire the old database {}; it stays as it is", prefix, e);
+        // Not fatal: the next completed checkpoint, or a restored attempt, tries again.
+        LOG.warn("cannot retire the database {}; it stays as it is for now", prefix, e);
       }
     }
   }
@@ -253,7 +337,7 @@ final class SourceRetirement implements AutoCloseable {
   }
 
   private void write() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && scan.isEmpty() && abandoned.isEmpty()) {
       if (recorded) {
         db.delete(KEY);
         recorded = false;
@@ -265,9 +349,11 @@ final class SourceRetirement implements AutoCloseable {
       DataOutputSerializer out = new DataOutputSerializer(64);
       out.writeInt(FORMAT);
       out.writeBoolean(unclaimed);
-      out.writeInt(pending.size());
-      for (String p : pending) {
-        out.writeUTF(p);
+      for (List<String> list : List.of(pending, scan, abandoned)) {
+        out.writeInt(list.size());
+        for (String p : list) {
+          out.writeUTF(p);
+        }
       }
       db.put(KEY, out.getCopyOfBuffer());
     } catch (IOException e) {
@@ -275,26 +361,36 @@ final class SourceRetirement implements AutoCloseable {
     }
   }
 
-  private static SourceRetirement decode(StateDb db, Maintenance maintenance, byte[] record) {
+  /** The record of the database at {@code prefix} ({@code db} itself, or a forked source). */
+  private static SourceRetirement decode(
+      String prefix, StateDb db, Maintenance maintenance, KeyGroupRange range, byte[] record) {
     try {
       DataInputDeserializer in = new DataInputDeserializer(record);
       int format = in.readInt();
-      if (format != FORMAT) {
+      if (format != 1 && format != FORMAT) {
         throw new IllegalStateException(
-            "the retirement record of " + db.prefix() + " has format " + format);
+            "the retirement record of " + prefix + " has format " + format);
       }
       boolean unclaimed = in.readBoolean();
-      int n = in.readInt();
-      List<String> pending = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        pending.add(in.readUTF());
+      SourceRetirement r = new SourceRetirement(db, maintenance, range, readList(in), unclaimed);
+      if (format >= 2) {
+        r.scan.addAll(readList(in));
+        r.abandoned.addAll(readList(in));
       }
-      SourceRetirement r = new SourceRetirement(db, maintenance, pending, unclaimed);
       r.recorded = true;
       return r;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot decode the retirement record of " + db.prefix(), e);
+      throw new UncheckedIOException("cannot decode the retirement record of " + prefix, e);
     }
+  }
+
+  private static List<String> readList(DataInputDeserializer in) throws IOException {
+    int n = in.readInt();
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(in.readUTF());
+    }
+    return out;
   }
 
   /** Stops the sources' GC (before the backend's database closes). */
@@ -308,78 +404,5 @@ final class SourceRetirement implements AutoCloseable {
       gc.close();
     }
     collectors.clear();
-  }
-
-  /** A retired source: its store, database and garbage collector, opened by this backend. */
-  private static final class SourceGc implements AutoCloseable {
-    private final ObjectStore store;
-    private final IsleDB db;
-    final GarbageCollector gc;
-
-    private SourceGc(ObjectStore store, IsleDB db, GarbageCollector gc) {
-      this.store = store;
-      this.db = db;
-      this.gc = gc;
-    }
-
-    /**
-     * Retires the database at {@code prefix} (idempotent) and opens its GC, periodic at the
-     * backend's GC interval; null when the prefix holds no database any more (deleted already:
-     * opening it would start a new one).
-     */
-    static SourceGc open(StateDb owner, String prefix, Maintenance maintenance) {
-      ObjectStore store = owner.resources().openStore(owner.storeUri(), prefix, owner.hadoopConf());
-      IsleDB db = null;
-      GarbageCollector gc = null;
-      try {
-        if (isEmpty(store)) {
-          store.close();
-          return null;
-        }
-        DBOptions options = maintenance.dbOptions();
-        java.time.Clock clock = TestHooks.sourceGcClock;
-        db =
-            IsleDB.open(
-                store, clock == null ? options : options.withClock(clock), owner.resources());
-        db.retire();
-        Duration interval =
-            maintenance.gcInterval.isZero() ? Duration.ofDays(1) : maintenance.gcInterval;
-        gc = db.openGarbageCollector(new GcOptions(interval));
-        if (!maintenance.gcInterval.isZero()) {
-          gc.start();
-        }
-        return new SourceGc(store, db, gc);
-      } catch (RuntimeException e) {
-        if (gc != null) {
-          gc.close();
-        }
-        if (db != null) {
-          db.close();
-        }
-        store.close();
-        throw e;
-      }
-    }
-
-    boolean isEmpty() {
-      return isEmpty(store);
-    }
-
-    private static boolean isEmpty(ObjectStore store) {
-      return !store.list("manifest/").hasNext();
-    }
-
-    @Override
-    public void close() {
-      try {
-        gc.close();
-      } finally {
-        try {
-          db.close();
-        } finally {
-          store.close();
-        }
-      }
-    }
   }
 }

@@ -23,7 +23,18 @@ final class TestHooks {
   /** The clock of the GC passes a backend runs on the old databases it retired (null: system). */
   static volatile java.time.Clock sourceGcClock;
 
+  /**
+   * Wraps the store of each old or abandoned database a backend scans, retires or collects (null:
+   * none); crash tests make it fail at a chosen request.
+   */
+  static volatile java.util.function.UnaryOperator<io.isledb.ObjectStore> sourceStores;
+
   private TestHooks() {}
+
+  static io.isledb.ObjectStore sourceStore(io.isledb.ObjectStore store) {
+    java.util.function.UnaryOperator<io.isledb.ObjectStore> hook = sourceStores;
+    return hook == null ? store : hook.apply(store);
+  }
 
   static void asyncStart(long checkpointId) {
     LongConsumer hook = asyncStart;
@@ -52,5 +63,6 @@ final class TestHooks {
     afterCommit = null;
     afterPin = null;
     sourceGcClock = null;
+    sourceStores = null;
   }
 }

@@ -4,14 +4,8 @@ import static io.isledb.flink.state.RescaleByForkTest.keyGroup;
 import static io.isledb.flink.state.RescaleByForkTest.put;
 import static io.isledb.flink.state.RescaleByForkTest.valueOf;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.isledb.Compactor;
-import io.isledb.CompactorOptions;
 import io.isledb.DBOptions;
-import io.isledb.FencedException;
-import io.isledb.GarbageCollector;
-import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
@@ -287,7 +281,7 @@ abstract class RetireAfterRescaleTestBase {
       List<IsleKeyedStateBackend<Integer>> parts, long id, boolean regular) throws Exception {
     List<KeyedStateHandle> out = new ArrayList<>();
     for (IsleKeyedStateBackend<Integer> p : parts) {
-      int k = firstKeyOf(p.getKeyGroupRange());
+      int k = OldDatabases.firstKeyOf(p.getKeyGroupRange());
       put(p, k, "v" + id + "-" + k);
       model.put(k, "v" + id + "-" + k);
       out.add(
@@ -320,14 +314,6 @@ abstract class RetireAfterRescaleTestBase {
     ForkOwnershipTest.assertReads(parts, model);
   }
 
-  private static int firstKeyOf(KeyGroupRange r) {
-    int k = 0;
-    while (!r.contains(keyGroup(k))) {
-      k++;
-    }
-    return k;
-  }
-
   private static DBOptions dbOptions() {
     return DBOptions.defaults().withGcGracePeriod(GRACE).withLogRetention(Duration.ZERO);
   }
@@ -347,14 +333,8 @@ abstract class RetireAfterRescaleTestBase {
     return root.sibling(db.prefix());
   }
 
-  /** A writer of a retired database is refused: no writer can ever commit there again. */
   private void assertRetired(IsleCheckpoint s) {
-    try (IsleDB db = IsleDB.open(store(s), dbOptions())) {
-      assertThatThrownBy(() -> db.openWriter(WriterOptions.defaults()).close())
-          .as("a writer of %s", s)
-          .isInstanceOf(FencedException.class)
-          .hasMessageContaining("retired");
-    }
+    OldDatabases.assertRetired(store(s), dbOptions(), s);
   }
 
   /** The old database keeps its checkpoint pins and tables, and still takes a writer. */
@@ -368,40 +348,18 @@ abstract class RetireAfterRescaleTestBase {
   }
 
   private List<PinInfo> pins(IsleCheckpoint s) {
-    try (IsleDB db = IsleDB.open(store(s), dbOptions())) {
-      return db.pinInfos();
-    }
+    return OldDatabases.pins(store(s), dbOptions());
   }
 
   private int objects(IsleCheckpoint s) {
-    int n = 0;
-    for (var it = store(s).list(""); it.hasNext(); it.next()) {
-      n++;
-    }
-    return n;
+    return OldDatabases.objects(store(s));
   }
 
-  /** What the backend's compactor does in the background: merge until nothing is borrowed. */
   private void compactFully(StateDb state) {
-    try (IsleDB db = IsleDB.open(store(state), dbOptions());
-        Compactor c = db.openCompactor(CompactorOptions.defaults())) {
-      while (c.runOnce().isPresent()) {
-        // until nothing is left to merge
-      }
-    }
+    OldDatabases.compactFully(store(state), dbOptions());
   }
 
-  /**
-   * The new database's own GC (what its backend runs): two passes a grace period apart on a test
-   * clock, which release its fork pins on the sources it no longer borrows from.
-   */
   private void collectOwn(StateDb state) {
-    MutableClock own = new MutableClock(clock.millis());
-    try (IsleDB db = IsleDB.open(store(state), dbOptions().withClock(own));
-        GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
-      gc.runOnce();
-      own.advance(GRACE.plusSeconds(1));
-      gc.runOnce();
-    }
+    OldDatabases.collectOwn(store(state), dbOptions(), clock.millis(), GRACE);
   }
 }
