@@ -38,6 +38,19 @@ public final class ManifestPaths {
 
   private ManifestPaths() {}
 
+  /**
+   * {@code name}, if it is a manifest entry's (a manifest store holds nothing else).
+   *
+   * @throws io.isledb.IsleException INTERNAL otherwise
+   */
+  public static String checkManifestName(String name) {
+    if (!name.startsWith(MANIFEST_DIR)) {
+      throw io.isledb.IsleException.internal(
+          "'" + name + "' is not a manifest entry (names start with " + MANIFEST_DIR + ")");
+    }
+    return name;
+  }
+
   /** {@code manifest/log/<20-digit seq>.json}. */
   public static String log(long seq) {
     return LOG_DIR + pad(seq) + JSON_SUFFIX;

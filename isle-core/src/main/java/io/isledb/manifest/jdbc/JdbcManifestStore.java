@@ -131,10 +131,25 @@ public final class JdbcManifestStore implements ManifestStore {
   }
 
   private Optional<byte[]> readLog(Connection c, long seq) throws SQLException {
-    try (PreparedStatement p =
-        c.prepareStatement("SELECT edit FROM " + JdbcSchema.LOG + " WHERE db = ? AND seq = ?")) {
+    return readBytes(
+        c, "SELECT edit FROM " + JdbcSchema.LOG + " WHERE db = ? AND seq = ?", seq, null);
+  }
+
+  private Optional<byte[]> getDoc(Connection c, String name) throws SQLException {
+    return readBytes(
+        c, "SELECT data FROM " + JdbcSchema.DOCS + " WHERE db = ? AND name = ?", 0, name);
+  }
+
+  /** One entry's bytes; binds {@code name}, or {@code seq} if it is null. */
+  private Optional<byte[]> readBytes(Connection c, String sql, long seq, String name)
+      throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
       p.setString(1, db);
-      p.setLong(2, seq);
+      if (name == null) {
+        p.setLong(2, seq);
+      } else {
+        p.setString(2, name);
+      }
       try (ResultSet r = p.executeQuery()) {
         return r.next() ? Optional.of(r.getBytes(1)) : Optional.empty();
       }
@@ -183,17 +198,6 @@ public final class JdbcManifestStore implements ManifestStore {
     }
     count(RequestKind.GET);
     return connections.call("reading " + name + " of " + db, c -> getDoc(c, name));
-  }
-
-  private Optional<byte[]> getDoc(Connection c, String name) throws SQLException {
-    try (PreparedStatement p =
-        c.prepareStatement("SELECT data FROM " + JdbcSchema.DOCS + " WHERE db = ? AND name = ?")) {
-      p.setString(1, db);
-      p.setString(2, name);
-      try (ResultSet r = p.executeQuery()) {
-        return r.next() ? Optional.of(r.getBytes(1)) : Optional.empty();
-      }
-    }
   }
 
   @Override
@@ -416,14 +420,6 @@ public final class JdbcManifestStore implements ManifestStore {
   }
 
   private static String checked(String name) {
-    if (!name.startsWith(ManifestPaths.MANIFEST_DIR)) {
-      throw IsleException.internal(
-          "'"
-              + name
-              + "' is not a manifest entry (names start with "
-              + ManifestPaths.MANIFEST_DIR
-              + ")");
-    }
-    return name;
+    return ManifestPaths.checkManifestName(name);
   }
 }
