@@ -1,6 +1,5 @@
 package io.isledb.manifest;
 
-import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
 import io.isledb.RequestStats;
@@ -114,14 +113,6 @@ public final class ObjectStoreManifestStore implements ManifestStore {
 
   /** Keeps the seam honest: nothing but manifest entries goes through a manifest store. */
   private static String checked(String name) {
-    if (!name.startsWith(ManifestPaths.MANIFEST_DIR)) {
-      throw IsleException.internal(
-          "'"
-              + name
-              + "' is not a manifest entry (names start with "
-              + ManifestPaths.MANIFEST_DIR
-              + ")");
-    }
-    return name;
+    return ManifestPaths.checkManifestName(name);
   }
 }
