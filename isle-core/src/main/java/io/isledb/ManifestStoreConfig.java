@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  * {@link DBOptions#withManifestStore}.
  *
  * <p>{@link #objectStore()} (the default) keeps the manifest on the database's object store, as
- * FORMAT.md describes. {@link #jdbc} names a database server for it; it is reserved for the JDBC
- * manifest store, which is not available yet: opening a database with it fails with
- * INVALID_ARGUMENT.
+ * FORMAT.md describes. {@link #jdbc} keeps it in a PostgreSQL server (docs/postgresql.md): the
+ * server's JDBC driver must be on the classpath ({@code org.postgresql:postgresql}), the server
+ * must be a writable primary, and the schema is created or migrated when a database opens.
  *
  * @param kind which store
  * @param jdbcUrl the JDBC URL (kind {@link Kind#JDBC} only, else null)
@@ -32,7 +32,7 @@ public record ManifestStoreConfig(
   public enum Kind {
     /** On the database's own object store (the default). */
     OBJECT_STORE("object-store"),
-    /** In a database server reached through JDBC (reserved; not available yet). */
+    /** In a PostgreSQL server reached through JDBC (docs/postgresql.md). */
     JDBC("jdbc");
 
     private final String optionValue;
@@ -171,7 +171,7 @@ public record ManifestStoreConfig(
   }
 
   /**
-   * The manifest in the database server at {@code url} (reserved: not available yet).
+   * The manifest in the PostgreSQL server at {@code url} ({@code jdbc:postgresql://host:port/db}).
    *
    * @param password supplies the password each time a connection is opened
    */

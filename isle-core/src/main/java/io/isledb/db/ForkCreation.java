@@ -45,7 +45,12 @@ public final class ForkCreation {
     if (sources == null || sources.isEmpty()) {
       throw IsleException.invalidArgument("a fork needs at least one source");
     }
-    return create(new DbContext(target, options), sources);
+    DbContext ctx = new DbContext(target, options);
+    try {
+      return create(ctx, sources);
+    } finally {
+      ctx.manifestStore().close();
+    }
   }
 
   /** Creates the fork on {@code ctx}'s database; its sources are {@code ctx}'s siblings. */

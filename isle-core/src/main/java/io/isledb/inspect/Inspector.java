@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * documentation: internal, used by {@code isle-cli} only). Every method reads the store afresh.
  */
 @Internal
-public final class Inspector {
+public final class Inspector implements AutoCloseable {
   private static final ObjectMapper PRETTY =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -74,6 +74,7 @@ public final class Inspector {
   static Inspector open(ObjectStore store, ManifestStore manifestStore) {
     Inspector in = new Inspector(store, manifestStore);
     if (in.manifest.listLog().isEmpty() && in.manifest.listSnapshots().isEmpty()) {
+      manifestStore.close();
       throw IsleException.invalidArgument(
           "no IsleDB database at "
               + store.location()
@@ -81,6 +82,15 @@ public final class Inspector {
               + " check the URI and the prefix");
     }
     return in;
+  }
+
+  /**
+   * Closes the manifest store this inspector opened from a {@link ManifestStoreConfig} (a JDBC
+   * store's connections); the object store stays the caller's.
+   */
+  @Override
+  public void close() {
+    manifestStore.close();
   }
 
   /** The newest version. */

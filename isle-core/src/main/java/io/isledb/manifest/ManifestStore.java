@@ -47,7 +47,7 @@ import java.util.Optional;
  * create, read-only), CORRUPTION never (decoding is the caller's).
  */
 @Internal
-public interface ManifestStore {
+public interface ManifestStore extends AutoCloseable {
 
   /** Where this manifest lives, for messages (never carries credentials). */
   String location();
@@ -164,4 +164,22 @@ public interface ManifestStore {
    * olderThanMillis} (the store's clock); returns how many. Stores without temporaries return 0.
    */
   int deleteAbandonedTemporaries(long olderThanMillis);
+
+  /**
+   * Releases what the store holds (a JDBC store's connections); the store is unusable afterwards.
+   * Whoever opened the store closes it (the database, reader or tailing reader that opened it from
+   * its options); a {@link #sibling} shares its opener's resources and closes nothing. A no-op for
+   * the object-store manifest, whose object store belongs to the caller.
+   */
+  @Override
+  default void close() {}
+
+  /**
+   * Whether the manifest lives outside the database's object store, with a clock of its own
+   * (docs/PROTOCOL.md section 10, guarantee 5): GC then stamps its sweep of abandoned temporaries
+   * with a witness written to the object store instead of a manifest entry's time.
+   */
+  default boolean hasOwnClock() {
+    return false;
+  }
 }

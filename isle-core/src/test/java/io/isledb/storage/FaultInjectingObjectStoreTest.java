@@ -76,7 +76,7 @@ class FaultInjectingObjectStoreTest {
         .isInstanceOfSatisfying(
             IsleException.class,
             e -> assertThat(e.kind()).isEqualTo(IsleException.Kind.UNAVAILABLE))
-        .hasMessageContaining("PUT of memory://a");
+        .hasMessageContaining("PUT of " + real.location() + "a");
     assertThat(real.get("a")).isEmpty();
     assertThat(real.stats().count(RequestKind.PUT)).isZero();
     // Other operations are untouched.

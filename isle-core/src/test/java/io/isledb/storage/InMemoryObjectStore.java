@@ -36,6 +36,9 @@ public final class InMemoryObjectStore implements ObjectStore {
   private final java.util.concurrent.atomic.AtomicBoolean closedFlag;
   private final String prefix;
   private final boolean isSibling;
+  private final long siteId;
+  private static final java.util.concurrent.atomic.AtomicLong SITES =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public InMemoryObjectStore() {
     this(Clock.systemUTC());
@@ -49,7 +52,8 @@ public final class InMemoryObjectStore implements ObjectStore {
         clock,
         new java.util.concurrent.atomic.AtomicBoolean(),
         DEFAULT_PREFIX,
-        false);
+        false,
+        SITES.incrementAndGet());
   }
 
   private InMemoryObjectStore(
@@ -58,7 +62,9 @@ public final class InMemoryObjectStore implements ObjectStore {
       Clock clock,
       java.util.concurrent.atomic.AtomicBoolean closedFlag,
       String prefix,
-      boolean isSibling) {
+      boolean isSibling,
+      long siteId) {
+    this.siteId = siteId;
     this.site = site;
     this.objects = site.computeIfAbsent(prefix, p -> new ConcurrentSkipListMap<>());
     this.counters = counters;
@@ -70,7 +76,8 @@ public final class InMemoryObjectStore implements ObjectStore {
 
   @Override
   public String location() {
-    return isSibling || !prefix.equals(DEFAULT_PREFIX) ? "memory://" + prefix + "/" : "memory://";
+    // Unique per site: a JDBC manifest store names a database by its object store's location.
+    return "memory://m" + siteId + "/" + prefix + "/";
   }
 
   @Override
@@ -86,7 +93,7 @@ public final class InMemoryObjectStore implements ObjectStore {
         otherPrefix.endsWith("/")
             ? otherPrefix.substring(0, otherPrefix.length() - 1)
             : otherPrefix;
-    return new InMemoryObjectStore(site, counters, clock, closedFlag, clean, true);
+    return new InMemoryObjectStore(site, counters, clock, closedFlag, clean, true, siteId);
   }
 
   private void checkOpen() {

@@ -132,7 +132,7 @@ public final class ChildJvm implements AutoCloseable {
                 "-XX:-UsePerfData",
                 "-Xshare:auto",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir")));
-    flags.add(ManifestStoreSpec.current().jvmFlag()); // the child's manifest store is ours
+    flags.addAll(ManifestStoreSpec.current().jvmFlags()); // the child's manifest store is ours
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (a.startsWith("--add-opens")) {
         flags.add(a);

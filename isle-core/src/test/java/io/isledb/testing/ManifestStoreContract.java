@@ -50,7 +50,7 @@ public abstract class ManifestStoreContract {
   }
 
   /** A lossy store and the switch that loses the next create's response. */
-  protected record Lossy(ManifestStore store, Runnable loseNextCreateResponse) {}
+  public record Lossy(ManifestStore store, Runnable loseNextCreateResponse) {}
 
   private final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
 

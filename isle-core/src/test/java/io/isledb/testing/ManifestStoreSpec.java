@@ -11,9 +11,9 @@ import java.util.List;
  * Which manifest store a suite's databases use (docs/PROTOCOL.md section 10). The model,
  * fencing-race, crash and soak suites take their {@code DBOptions} from {@link #options()} and read
  * manifests through {@link #open}, so one run of them covers one store: the store is chosen for a
- * whole test run by the system property {@value #PROPERTY} ({@code object-store}, the default), and
- * child JVMs inherit it ({@link ChildJvm#defaultJvmFlags()}). Today there is one value; the JDBC
- * manifest store adds its own (its config then names the test's database server).
+ * whole test run by the system property {@value #PROPERTY} ({@code object-store}, the default, or
+ * {@code jdbc}: the JVM's shared PostgreSQL server, {@link #jdbc()}), and child JVMs inherit it
+ * ({@link ChildJvm#defaultJvmFlags()}, {@link #jvmFlags()}).
  *
  * @param name the value of {@value #PROPERTY} that selects it
  * @param config what the databases of the suite are opened with
@@ -26,9 +26,37 @@ public record ManifestStoreSpec(String name, ManifestStoreConfig config) {
   public static final ManifestStoreSpec OBJECT_STORE =
       new ManifestStoreSpec("object-store", ManifestStoreConfig.objectStore());
 
-  /** Every manifest store the suites can run against. */
+  /** The value of {@value #PROPERTY} that selects the JDBC manifest store. */
+  public static final String JDBC_NAME = "jdbc";
+
+  /** Child JVMs reach their parent's PostgreSQL server through these system properties. */
+  static final String JDBC_URL = "isledb.test.jdbc.url";
+
+  static final String JDBC_USER = "isledb.test.jdbc.user";
+  static final String JDBC_PASSWORD = "isledb.test.jdbc.password";
+
+  /** Every manifest store the suites can run against (the JDBC one starts a server). */
   public static List<ManifestStoreSpec> all() {
-    return List.of(OBJECT_STORE);
+    return List.of(OBJECT_STORE, jdbc());
+  }
+
+  /**
+   * The JDBC manifest store on this JVM's shared PostgreSQL server ({@link
+   * PostgresServer#shared()}, started on first use), or, in a child JVM, on its parent's server
+   * ({@link #jvmFlags()}). Every database's rows are keyed by its object store's location, so tests
+   * stay apart on one server.
+   */
+  public static synchronized ManifestStoreSpec jdbc() {
+    String url = System.getProperty(JDBC_URL);
+    if (url != null) {
+      String user = System.getProperty(JDBC_USER);
+      String pw = System.getProperty(JDBC_PASSWORD);
+      return new ManifestStoreSpec(JDBC_NAME, ManifestStoreConfig.jdbc(url, user, () -> pw));
+    }
+    PostgresServer pg = PostgresServer.shared();
+    String pw = pg.password();
+    return new ManifestStoreSpec(
+        JDBC_NAME, ManifestStoreConfig.jdbc(pg.jdbcUrl(), pg.user(), () -> pw));
   }
 
   /**
@@ -40,13 +68,7 @@ public record ManifestStoreSpec(String name, ManifestStoreConfig config) {
   public static ManifestStoreSpec current() {
     String v = System.getProperty(PROPERTY, OBJECT_STORE.name());
     ManifestStoreConfig.Kind.parse(PROPERTY, v); // names the property for a value that is no kind
-    for (ManifestStoreSpec s : all()) {
-      if (s.name().equals(v.trim())) {
-        return s;
-      }
-    }
-    throw io.isledb.IsleException.invalidArgument(
-        PROPERTY + " is '" + v + "': the tests cannot run against that manifest store yet");
+    return v.trim().equals(JDBC_NAME) ? jdbc() : OBJECT_STORE;
   }
 
   /** {@code DBOptions.defaults()} with this manifest store. */
@@ -59,8 +81,20 @@ public record ManifestStoreSpec(String name, ManifestStoreConfig config) {
     return ManifestStores.open(store, config);
   }
 
-  /** The JVM flag that makes a child JVM run against this store. */
+  /** The JVM flag that makes a child JVM run against this store (see {@link #jvmFlags()}). */
   public String jvmFlag() {
     return "-D" + PROPERTY + "=" + name;
+  }
+
+  /** The JVM flags that make a child JVM run against this store, on the same server for JDBC. */
+  public List<String> jvmFlags() {
+    if (config.kind() != ManifestStoreConfig.Kind.JDBC) {
+      return List.of(jvmFlag());
+    }
+    return List.of(
+        jvmFlag(),
+        "-D" + JDBC_URL + "=" + config.jdbcUrl(),
+        "-D" + JDBC_USER + "=" + config.jdbcUser(),
+        "-D" + JDBC_PASSWORD + "=" + config.jdbcPassword().get());
   }
 }

@@ -352,6 +352,13 @@ public final class Database implements IsleDB {
       }
     }
     children.clear();
+    try {
+      ctx.manifestStore().close(); // a JDBC manifest store's connections
+    } catch (RuntimeException e) {
+      if (first == null) {
+        first = e;
+      }
+    }
     if (first != null) {
       throw first;
     }

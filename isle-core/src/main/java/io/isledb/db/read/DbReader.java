@@ -302,6 +302,7 @@ public final class DbReader implements Reader, Resource {
     if (ownsCacheDir) {
       deleteTree(cacheDir);
     }
+    ctx.manifestStore().close(); // opened for this reader alone (Database.openReader)
   }
 
   /** Deletes {@code dir} and everything in it, best effort (logged). */

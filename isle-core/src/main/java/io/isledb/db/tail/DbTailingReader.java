@@ -377,5 +377,6 @@ public final class DbTailingReader implements TailingReader, Resource {
     synchronized (sleeper) {
       sleeper.notifyAll();
     }
+    ctx.manifestStore().close(); // opened for this reader alone (Database.openTailingReader)
   }
 }
