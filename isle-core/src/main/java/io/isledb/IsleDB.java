@@ -78,7 +78,7 @@ public interface IsleDB extends AutoCloseable {
    * know the database's options.
    */
   static Reader openReader(ObjectStore store, ReaderOptions options, ManifestStoreConfig manifest) {
-    return Database.openReader(store, options, manifest);
+    return io.isledb.db.engine.StandaloneReaders.openReader(store, options, manifest);
   }
 
   /**
@@ -105,7 +105,7 @@ public interface IsleDB extends AutoCloseable {
    */
   static TailingReader openTailingReader(
       ObjectStore store, TailingReaderOptions options, ManifestStoreConfig manifest) {
-    return Database.openTailingReader(store, options, manifest);
+    return io.isledb.db.engine.StandaloneReaders.openTailingReader(store, options, manifest);
   }
 
   /**

@@ -11,7 +11,6 @@ import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.IsleResources;
-import io.isledb.ManifestStoreConfig;
 import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
 import io.isledb.PinOptions;
@@ -92,20 +91,10 @@ public final class Database implements IsleDB {
 
   /** The implementation of {@link IsleDB#openReader}. */
   public static Reader openReader(ObjectStore store, ReaderOptions options) {
-    return openReader(store, options, ManifestStoreConfig.objectStore());
-  }
-
-  /** The implementation of {@link IsleDB#openReader}: recorded grace period, given manifest. */
-  public static Reader openReader(
-      ObjectStore store, ReaderOptions options, ManifestStoreConfig manifest) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(options, "options");
-    return new DbReader(recordedSettings(store, manifest), options);
-  }
-
-  private static DbContext recordedSettings(ObjectStore store, ManifestStoreConfig manifest) {
-    DBOptions options = DBOptions.defaults().withManifestStore(manifest);
-    return new DbContext(store, options).withRecordedGracePeriod();
+    return new DbReader(
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
   }
 
   /** The implementation of {@link IsleDB#openReader}. */
@@ -118,15 +107,10 @@ public final class Database implements IsleDB {
 
   /** The implementation of {@link IsleDB#openTailingReader}. */
   public static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
-    return openTailingReader(store, options, ManifestStoreConfig.objectStore());
-  }
-
-  /** The implementation of {@link IsleDB#openTailingReader}: recorded grace, given manifest. */
-  public static TailingReader openTailingReader(
-      ObjectStore store, TailingReaderOptions options, ManifestStoreConfig manifest) {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(options, "options");
-    return new DbTailingReader(recordedSettings(store, manifest), options);
+    return new DbTailingReader(
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
   }
 
   /** The implementation of {@link IsleDB#openTailingReader}. */
