@@ -22,6 +22,14 @@ public final class ManifestPaths {
   public static final String PINS_DIR = "manifest/pins/";
   public static final String GC_PENDING = "manifest/gc/pending-sst/pending.json";
   public static final String GC_CHECKPOINT = "manifest/gc/checkpoint.json";
+
+  /**
+   * An object of the object store (not of the manifest) that GC rewrites each pass when the
+   * manifest store has a clock of its own: its stamp is the object store's clock reading for the
+   * sweep of abandoned temporaries (docs/PROTOCOL.md section 10, guarantee 5).
+   */
+  public static final String GC_CLOCK_WITNESS = "gc/clock-witness";
+
   public static final String SST_DIR = "sstable/";
   public static final String BLOB_DIR = "blobs/";
   public static final String JSON_SUFFIX = ".json";

@@ -288,7 +288,11 @@ class ConcurrentRolesITCase {
             conflicts.get());
     System.out.println("concurrent roles: " + ctx);
     try (ObjectStore store = spec.open();
-        Reader r = IsleDB.openReader(store, ReaderOptions.defaults().withCacheDir(cache))) {
+        Reader r =
+            IsleDB.openReader(
+                store,
+                ReaderOptions.defaults().withCacheDir(cache),
+                ManifestStoreSpec.current().options())) {
       assertThat(work.committedBatch(r)).as("%s: last batch", ctx).isEqualTo(ackedBatch.get());
       assertThat(work.diff(work.scan(r), ackedBatch.get())).as("%s: w/ range", ctx).isNull();
       assertThat(range(r, "x/", "x0"))

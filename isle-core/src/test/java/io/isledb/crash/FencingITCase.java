@@ -112,7 +112,11 @@ class FencingITCase {
       all.forEach(ChildJvm::close);
     }
     try (ObjectStore store = spec.open();
-        Reader r = IsleDB.openReader(store, ReaderOptions.defaults().withCacheDir(cache))) {
+        Reader r =
+            IsleDB.openReader(
+                store,
+                ReaderOptions.defaults().withCacheDir(cache),
+                ManifestStoreSpec.current().options())) {
       for (String p : prefixes) {
         BatchWorkload w = work.get(p);
         assertThat(w.committedBatch(r))
@@ -222,7 +226,11 @@ class FencingITCase {
         "fencing threads: seed %d: %s batches, %d fences%n", seed, acked, fences.get());
     assertThat(fences.get()).as("seed %d: writers fenced", seed).isPositive();
     try (ObjectStore store = spec.open();
-        Reader r = IsleDB.openReader(store, ReaderOptions.defaults().withCacheDir(cache))) {
+        Reader r =
+            IsleDB.openReader(
+                store,
+                ReaderOptions.defaults().withCacheDir(cache),
+                ManifestStoreSpec.current().options())) {
       for (int t = 0; t < threads; t++) {
         BatchWorkload work = BatchWorkload.standard(seed + t, "t" + t + "/");
         assertThat(work.committedBatch(r))

@@ -94,15 +94,20 @@ public final class Database implements IsleDB {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(options, "options");
     return new DbReader(
-        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options, true);
   }
 
   /** The implementation of {@link IsleDB#openReader}. */
   public static Reader openReader(ObjectStore store, ReaderOptions options, DBOptions dbOptions) {
     Objects.requireNonNull(options, "options");
     DbContext ctx = new DbContext(store, dbOptions);
-    ctx.checkReaderSettings();
-    return new DbReader(ctx, options);
+    try {
+      ctx.checkReaderSettings();
+      return new DbReader(ctx, options, true);
+    } catch (RuntimeException e) {
+      ctx.manifestStore().close(); // opened for this reader alone
+      throw e;
+    }
   }
 
   /** The implementation of {@link IsleDB#openTailingReader}. */
@@ -110,7 +115,7 @@ public final class Database implements IsleDB {
     Objects.requireNonNull(store, "store");
     Objects.requireNonNull(options, "options");
     return new DbTailingReader(
-        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options);
+        new DbContext(store, DBOptions.defaults()).withRecordedGracePeriod(), options, true);
   }
 
   /** The implementation of {@link IsleDB#openTailingReader}. */
@@ -118,8 +123,13 @@ public final class Database implements IsleDB {
       ObjectStore store, TailingReaderOptions options, DBOptions dbOptions) {
     Objects.requireNonNull(options, "options");
     DbContext ctx = new DbContext(store, dbOptions);
-    ctx.checkReaderSettings();
-    return new DbTailingReader(ctx, options);
+    try {
+      ctx.checkReaderSettings();
+      return new DbTailingReader(ctx, options, true);
+    } catch (RuntimeException e) {
+      ctx.manifestStore().close(); // opened for this reader alone
+      throw e;
+    }
   }
 
   @Override

@@ -140,11 +140,18 @@ final class GcLogCollection {
    * store time (an interval of the store's own clock) goes at once.
    */
   int sweepTemporaries(long now, long grace) {
-    long writtenBy = ctx.clock().millis();
     // The checkpoint is a manifest entry: its stamp is the object store's clock only while the
-    // manifest is kept on the object store. A manifest store with a clock of its own must give
-    // this sweep a witness written to the object store instead (docs/PROTOCOL.md section 10).
-    Optional<ObjectInfo> witness = ctx.manifestStore().stat(ManifestPaths.GC_CHECKPOINT);
+    // manifest is kept on the object store. A manifest store with a clock of its own (a database
+    // server) gives this sweep a witness written to the object store instead (docs/PROTOCOL.md
+    // section 10, guarantee 5): one PUT and one STAT per pass.
+    Optional<ObjectInfo> witness;
+    if (ctx.manifestStore().hasOwnClock()) {
+      ctx.store().put(ManifestPaths.GC_CLOCK_WITNESS, new byte[] {'1'});
+      witness = ctx.store().stat(ManifestPaths.GC_CLOCK_WITNESS);
+    } else {
+      witness = ctx.manifestStore().stat(ManifestPaths.GC_CHECKPOINT);
+    }
+    long writtenBy = ctx.clock().millis();
     long cutoff = Long.MIN_VALUE;
     if (witness.isPresent()) {
       long storeNow = witness.get().lastModifiedMillis();
@@ -164,7 +171,10 @@ final class GcLogCollection {
     for (String dir : List.of(ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR)) {
       deleted += ctx.store().deleteAbandonedTemporaries(dir, cutoff);
     }
-    deleted += ctx.manifestStore().deleteAbandonedTemporaries(cutoff);
+    if (!ctx.manifestStore().hasOwnClock()) {
+      // Same clock as the cutoff; a store with its own clock has no temporaries (JDBC rows).
+      deleted += ctx.manifestStore().deleteAbandonedTemporaries(cutoff);
+    }
     return deleted;
   }
 }

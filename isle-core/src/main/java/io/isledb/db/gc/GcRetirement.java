@@ -89,6 +89,9 @@ final class GcRetirement {
     List<String> data = names(DbGarbageCollector.listAll(ctx, ManifestPaths.SST_DIR));
     data.addAll(names(DbGarbageCollector.listAll(ctx, ManifestPaths.BLOB_DIR)));
     ctx.store().deleteAll(data);
+    if (ctx.manifestStore().hasOwnClock()) {
+      ctx.store().delete(ManifestPaths.GC_CLOCK_WITNESS); // GC's clock witness, not a table
+    }
     for (SourcePin sp : head.commits().sources().values()) {
       try {
         ctx.manifestStore().sibling(sp.prefix()).delete(ManifestPaths.pin(sp.pin()));

@@ -45,6 +45,7 @@ public final class DbReader implements Reader, Resource {
   private static final long STRANDED_CHECK_MILLIS = 60_000;
 
   private final DbContext ctx;
+  private final boolean ownsManifestStore;
   private final Path cacheDir;
   private final boolean ownsCacheDir;
   private final Tables tables;
@@ -59,8 +60,18 @@ public final class DbReader implements Reader, Resource {
 
   private final long strandedCheckMillis;
 
+  /** A reader on a database's context, whose manifest store stays the database's. */
   public DbReader(DbContext ctx, ReaderOptions options) {
+    this(ctx, options, false);
+  }
+
+  /**
+   * A reader on {@code ctx}; {@code ownsManifestStore}: the context was opened for this reader
+   * alone, whose close then closes its manifest store (a JDBC store's connections).
+   */
+  public DbReader(DbContext ctx, ReaderOptions options, boolean ownsManifestStore) {
     this.ctx = ctx;
+    this.ownsManifestStore = ownsManifestStore;
     this.life = new RoleLifecycle("reader of " + ctx.store().location());
     try {
       if (options.cacheDir() == null) {
@@ -302,7 +313,9 @@ public final class DbReader implements Reader, Resource {
     if (ownsCacheDir) {
       deleteTree(cacheDir);
     }
-    ctx.manifestStore().close(); // opened for this reader alone (Database.openReader)
+    if (ownsManifestStore) {
+      ctx.manifestStore().close();
+    }
   }
 
   /** Deletes {@code dir} and everything in it, best effort (logged). */

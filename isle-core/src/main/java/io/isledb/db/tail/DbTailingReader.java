@@ -49,6 +49,7 @@ public final class DbTailingReader implements TailingReader, Resource {
   private static final int MAX_OPEN_TABLES = 64;
 
   private final DbContext ctx;
+  private final boolean ownsManifestStore;
   private final TailingReaderOptions options;
   private final Blobs blobs;
   private final Object sleeper = new Object();
@@ -75,8 +76,18 @@ public final class DbTailingReader implements TailingReader, Resource {
   /** Like readers: trust a free slot as the end only within min(1 minute, grace / 2). */
   private final long strandedCheckMillis;
 
+  /** A tailing reader on a database's context, whose manifest store stays the database's. */
   public DbTailingReader(DbContext ctx, TailingReaderOptions options) {
+    this(ctx, options, false);
+  }
+
+  /**
+   * A tailing reader on {@code ctx}; {@code ownsManifestStore}: the context was opened for this
+   * tailing reader alone, whose close then closes its manifest store (a JDBC store's connections).
+   */
+  public DbTailingReader(DbContext ctx, TailingReaderOptions options, boolean ownsManifestStore) {
     this.ctx = ctx;
+    this.ownsManifestStore = ownsManifestStore;
     this.life = new RoleLifecycle("tailing reader of " + ctx.store().location());
     this.options = options;
     this.blobs = new Blobs(ctx.store());
@@ -377,6 +388,8 @@ public final class DbTailingReader implements TailingReader, Resource {
     synchronized (sleeper) {
       sleeper.notifyAll();
     }
-    ctx.manifestStore().close(); // opened for this reader alone (Database.openTailingReader)
+    if (ownsManifestStore) {
+      ctx.manifestStore().close();
+    }
   }
 }

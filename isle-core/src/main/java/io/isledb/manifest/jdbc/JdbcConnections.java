@@ -90,7 +90,7 @@ public final class JdbcConnections implements AutoCloseable {
         c = borrow();
       } catch (SQLException e) {
         last = e;
-        if (!transient_(e)) {
+        if (!isTransient(e)) {
           break;
         }
         continue;
@@ -101,7 +101,7 @@ public final class JdbcConnections implements AutoCloseable {
         return out;
       } catch (SQLException e) {
         last = e;
-        if (transient_(e)) {
+        if (isTransient(e)) {
           discard(c);
           LOG.debug("{} on {} failed (attempt {}): {}", what, location(), attempt, e.toString());
           continue;
@@ -132,7 +132,7 @@ public final class JdbcConnections implements AutoCloseable {
     if (state.equals(READ_ONLY)) {
       return IsleException.invalidArgument(readOnlyMessage());
     }
-    if (transient_(e)) {
+    if (isTransient(e)) {
       return IsleException.unavailable(msg, e);
     }
     if (state.startsWith("28") || state.startsWith("42") || state.equals("3D000")) {
@@ -153,7 +153,7 @@ public final class JdbcConnections implements AutoCloseable {
    * Connection loss (class 08), server shutdown or restart (57P01-57P03), too many connections
    * (53300), serialization failures and deadlocks (class 40), and I/O failures without a state.
    */
-  static boolean transient_(SQLException e) {
+  static boolean isTransient(SQLException e) {
     String s = e.getSQLState();
     return s == null
         || s.startsWith("08")

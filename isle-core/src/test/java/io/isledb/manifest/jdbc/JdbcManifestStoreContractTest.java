@@ -2,17 +2,14 @@ package io.isledb.manifest.jdbc;
 
 import io.isledb.IsleException;
 import io.isledb.ManifestStoreConfig;
-import io.isledb.ObjectInfo;
 import io.isledb.ObjectStore;
-import io.isledb.RequestStats;
 import io.isledb.manifest.ManifestStore;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.ForwardingManifestStore;
 import io.isledb.testing.ManifestStoreContract;
 import io.isledb.testing.PostgresServerExtension;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,7 +57,14 @@ class JdbcManifestStoreContractTest extends ManifestStoreContract {
   }
 
   /** Loses the response of the next create after it committed, once it is armed. */
-  private record LosingCreates(ManifestStore s, AtomicBoolean lose) implements ManifestStore {
+  private static final class LosingCreates extends ForwardingManifestStore {
+    private final AtomicBoolean lose;
+
+    LosingCreates(ManifestStore s, AtomicBoolean lose) {
+      super(s);
+      this.lose = lose;
+    }
+
     private <T> T lost(T result, String name) {
       if (lose.compareAndSet(true, false)) {
         throw IsleException.unavailable(
@@ -77,76 +81,6 @@ class JdbcManifestStoreContractTest extends ManifestStoreContract {
     @Override
     public boolean createIfAbsent(String name, byte[] data) {
       return lost(s.createIfAbsent(name, data), name);
-    }
-
-    @Override
-    public String location() {
-      return s.location();
-    }
-
-    @Override
-    public String prefix() {
-      return s.prefix();
-    }
-
-    @Override
-    public ManifestStore sibling(String prefix) {
-      return s.sibling(prefix);
-    }
-
-    @Override
-    public RequestStats stats() {
-      return s.stats();
-    }
-
-    @Override
-    public void checkAtomicCreate() {
-      s.checkAtomicCreate();
-    }
-
-    @Override
-    public Optional<byte[]> readLog(long seq) {
-      return s.readLog(seq);
-    }
-
-    @Override
-    public List<byte[]> readLogRange(long fromSeq, int max) {
-      return s.readLogRange(fromSeq, max);
-    }
-
-    @Override
-    public Optional<byte[]> get(String name) {
-      return s.get(name);
-    }
-
-    @Override
-    public void put(String name, byte[] data) {
-      s.put(name, data);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(String name) {
-      return s.stat(name);
-    }
-
-    @Override
-    public List<ObjectInfo> list(String namePrefix) {
-      return s.list(namePrefix);
-    }
-
-    @Override
-    public void delete(String name) {
-      s.delete(name);
-    }
-
-    @Override
-    public void deleteAll(Collection<String> names) {
-      s.deleteAll(names);
-    }
-
-    @Override
-    public int deleteAbandonedTemporaries(long olderThanMillis) {
-      return s.deleteAbandonedTemporaries(olderThanMillis);
     }
   }
 }

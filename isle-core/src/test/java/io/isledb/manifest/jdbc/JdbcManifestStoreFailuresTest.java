@@ -15,7 +15,9 @@ import io.isledb.TailingReader;
 import io.isledb.TailingReaderOptions;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
+import io.isledb.manifest.ManifestPaths;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.PgResponseDroppingProxy;
 import io.isledb.testing.PostgresServerExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,6 +63,28 @@ class JdbcManifestStoreFailuresTest {
       PG.server().start();
       assertThat(store.readLogRange(1, 10)).hasSize(2);
       assertThat(store.appendIfAbsent(3, b("e3"))).isTrue();
+    }
+  }
+
+  @Test
+  void aLostResponseToACommittedInsertIsResolvedByTheStoreAsSuccess() throws Exception {
+    String url = PG.newDatabase("lost");
+    String db = url.substring(url.lastIndexOf('/') + 1);
+    try (PgResponseDroppingProxy proxy = new PgResponseDroppingProxy(PG.server().port());
+        ObjectStore objects = new InMemoryObjectStore();
+        JdbcManifestStore store = JdbcManifestStore.open(objects, PG.config(proxy.jdbcUrl(db)))) {
+      proxy.dropNextResponseTo("INSERT INTO isledb_manifest_log");
+      assertThat(store.appendIfAbsent(1, b("mine")))
+          .as("the retry on a fresh connection finds its own bytes")
+          .isTrue();
+      assertThat(proxy.dropped()).as("the first response was lost").isEqualTo(1);
+      assertThat(store.appendIfAbsent(1, b("a rival's"))).isFalse();
+      assertThat(store.readLogRange(1, 10)).hasSize(1);
+      assertThat(store.readLog(1)).hasValueSatisfying(v -> assertThat(v).isEqualTo(b("mine")));
+
+      proxy.dropNextResponseTo("INSERT INTO isledb_manifest_doc");
+      assertThat(store.createIfAbsent(ManifestPaths.SETTINGS, b("settings"))).isTrue();
+      assertThat(proxy.dropped()).isEqualTo(2);
     }
   }
 
