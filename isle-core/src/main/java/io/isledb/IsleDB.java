@@ -370,6 +370,14 @@ public interface IsleDB extends AutoCloseable {
   /** The newest published version (one cold manifest load). */
   long currentVersion();
 
+  /**
+   * Whether the prefix holds a database: any entry in its manifest store (log, snapshots, CURRENT,
+   * settings, pins, leases, GC state), wherever {@link DBOptions#manifestStore()} keeps it. False
+   * before the first commit and once GC deleted a retired database. One listing; reads nothing
+   * else.
+   */
+  boolean holdsManifest();
+
   /** The store this database lives in. */
   ObjectStore store();
 

@@ -61,10 +61,16 @@ class ManifestStoreOptionsTest {
       // A grace period other than the default: a reader with default DBOptions would be refused.
       DBOptions options =
           DBOptions.defaults().withManifestStore(jdbc).withGcGracePeriod(Duration.ofMinutes(3));
-      try (IsleDB db = IsleDB.open(store, options);
-          Writer w = db.openWriter(WriterOptions.defaults())) {
-        w.put(k, k);
-        w.flush();
+      try (IsleDB db = IsleDB.open(store, options)) {
+        assertThat(db.holdsManifest()).as("nothing committed yet").isFalse();
+        try (Writer w = db.openWriter(WriterOptions.defaults())) {
+          w.put(k, k);
+          w.flush();
+        }
+        assertThat(db.holdsManifest()).as("its manifest is in PostgreSQL").isTrue();
+      }
+      try (IsleDB onTheObjectStore = IsleDB.open(store, DBOptions.defaults())) {
+        assertThat(onTheObjectStore.holdsManifest()).isFalse();
       }
       try (Reader r = IsleDB.openReader(store, ReaderOptions.defaults(), jdbc);
           ReadView v = r.snapshot()) {

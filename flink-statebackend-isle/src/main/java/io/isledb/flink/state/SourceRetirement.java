@@ -332,15 +332,17 @@ final class SourceRetirement implements AutoCloseable {
       IsleDB db = null;
       GarbageCollector gc = null;
       try {
-        if (isEmpty(store)) {
-          store.close();
-          return null;
-        }
         DBOptions options = maintenance.dbOptions();
         java.time.Clock clock = TestHooks.sourceGcClock;
+        // Opening reads nothing: only the listing below tells whether a database is there.
         db =
             IsleDB.open(
                 store, clock == null ? options : options.withClock(clock), owner.resources());
+        if (!db.holdsManifest()) {
+          db.close();
+          store.close();
+          return null;
+        }
         db.retire();
         Duration interval =
             maintenance.gcInterval.isZero() ? Duration.ofDays(1) : maintenance.gcInterval;
@@ -361,12 +363,9 @@ final class SourceRetirement implements AutoCloseable {
       }
     }
 
+    /** Whether the database was deleted: its manifest store (wherever it is) holds nothing. */
     boolean isEmpty() {
-      return isEmpty(store);
-    }
-
-    private static boolean isEmpty(ObjectStore store) {
-      return !store.list("manifest/").hasNext();
+      return !db.holdsManifest();
     }
 
     @Override
