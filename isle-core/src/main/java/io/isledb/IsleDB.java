@@ -73,6 +73,15 @@ public interface IsleDB extends AutoCloseable {
   }
 
   /**
+   * Like {@link #openReader(ObjectStore, ReaderOptions)} (the grace period the database records),
+   * with the database's manifest where {@code manifest} says: for tools that only read and do not
+   * know the database's options.
+   */
+  static Reader openReader(ObjectStore store, ReaderOptions options, ManifestStoreConfig manifest) {
+    return io.isledb.db.engine.StandaloneReaders.openReader(store, options, manifest);
+  }
+
+  /**
    * Opens a reader.
    *
    * @throws IsleException of kind INVALID_ARGUMENT if {@code dbOptions.gcGracePeriod()} is not the
@@ -88,6 +97,15 @@ public interface IsleDB extends AutoCloseable {
    */
   static TailingReader openTailingReader(ObjectStore store, TailingReaderOptions options) {
     return Database.openTailingReader(store, options);
+  }
+
+  /**
+   * Like {@link #openTailingReader(ObjectStore, TailingReaderOptions)} (the grace period the
+   * database records), with the database's manifest where {@code manifest} says.
+   */
+  static TailingReader openTailingReader(
+      ObjectStore store, TailingReaderOptions options, ManifestStoreConfig manifest) {
+    return io.isledb.db.engine.StandaloneReaders.openTailingReader(store, options, manifest);
   }
 
   /**
@@ -351,6 +369,14 @@ public interface IsleDB extends AutoCloseable {
 
   /** The newest published version (one cold manifest load). */
   long currentVersion();
+
+  /**
+   * Whether the prefix holds a database: any entry in its manifest store (log, snapshots, CURRENT,
+   * settings, pins, leases, GC state), wherever {@link DBOptions#manifestStore()} keeps it. False
+   * before the first commit and once GC deleted a retired database. One listing; reads nothing
+   * else.
+   */
+  boolean holdsManifest();
 
   /** The store this database lives in. */
   ObjectStore store();

@@ -1,8 +1,12 @@
 package io.isledb;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Where a database keeps its manifest (the commit log, snapshots, pins, GC state: docs/PROTOCOL.md
@@ -74,6 +78,93 @@ public record ManifestStoreConfig(
     }
   }
 
+  /** A password given as a JDBC URL parameter ({@code ?password=}, {@code ;password=}, ...). */
+  private static final Pattern PASSWORD_IN_URL =
+      Pattern.compile("[?;&]password=", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The manifest store that the options {@code <prefix>store} ({@code object-store} by default, or
+   * {@code jdbc}), {@code <prefix>jdbc.url}, {@code <prefix>jdbc.user} and {@code
+   * <prefix>jdbc.password} in {@code options} select (other keys are ignored): the connector's
+   * {@code manifest.*} and the state backend's {@code state.backend.isle.manifest.*} options.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT naming the option and its value (never the
+   *     password's): an unknown store; {@code jdbc} without a URL, with a URL that does not start
+   *     with {@code jdbc:} or that holds a password; {@code jdbc.*} options with the object store
+   */
+  public static ManifestStoreConfig fromOptions(Map<String, String> options, String prefix) {
+    return fromOptions(
+        options,
+        prefix + "store",
+        prefix + "jdbc.url",
+        prefix + "jdbc.user",
+        prefix + "jdbc.password");
+  }
+
+  /**
+   * Like {@link #fromOptions(Map, String)}, with the four keys given (as messages name them): for a
+   * command line whose flags are named otherwise.
+   */
+  public static ManifestStoreConfig fromOptions(
+      Map<String, String> options,
+      String storeKey,
+      String urlKey,
+      String userKey,
+      String passwordKey) {
+    String url = options.get(urlKey);
+    String user = options.get(userKey);
+    String password = options.get(passwordKey);
+    Kind kind =
+        Kind.parse(
+            "option '" + storeKey + "'",
+            options.getOrDefault(storeKey, Kind.OBJECT_STORE.optionValue()));
+    if (kind == Kind.OBJECT_STORE) {
+      List<String> set = new ArrayList<>();
+      for (String k : List.of(urlKey, userKey, passwordKey)) {
+        if (options.get(k) != null) {
+          set.add(k);
+        }
+      }
+      if (!set.isEmpty()) {
+        throw IsleException.invalidArgument(
+            "option(s) "
+                + set
+                + " apply to the jdbc manifest store only, but option '"
+                + storeKey
+                + "' is 'object-store': set '"
+                + storeKey
+                + "' = 'jdbc' or remove them");
+      }
+      return objectStore();
+    }
+    if (url == null || url.isBlank()) {
+      throw IsleException.invalidArgument(
+          "option '" + urlKey + "' is required when option '" + storeKey + "' is 'jdbc'");
+    }
+    String u = url.trim();
+    String shown = redact(u);
+    if (!u.toLowerCase(Locale.ROOT).startsWith("jdbc:")) {
+      throw IsleException.invalidArgument(
+          "option '"
+              + urlKey
+              + "' must be a JDBC URL such as jdbc:postgresql://host:5432/db: '"
+              + shown
+              + "'");
+    }
+    if (PASSWORD_IN_URL.matcher(u).find() || u.matches("(?s)^jdbc:[^/]*//[^/@]*:[^/@]*@.*")) {
+      throw IsleException.invalidArgument(
+          "option '"
+              + urlKey
+              + "' must not hold a password (give it in option '"
+              + passwordKey
+              + "'): '"
+              + shown
+              + "'");
+    }
+    String us = user == null || user.isBlank() ? null : user.trim();
+    return jdbc(u, us, () -> password);
+  }
+
   /** The manifest on the database's own object store (the default). */
   public static ManifestStoreConfig objectStore() {
     return new ManifestStoreConfig(Kind.OBJECT_STORE, null, null, null);
@@ -103,10 +194,10 @@ public record ManifestStoreConfig(
    * {@link #jdbcUrl()} without parameters ({@code ?...}, {@code ;...}) or user-info, for messages.
    */
   public String redactedUrl() {
-    if (jdbcUrl == null) {
-      return null;
-    }
-    String u = jdbcUrl.replaceAll("[?;].*$", "");
-    return u.replaceAll("//[^/@]*@", "//");
+    return jdbcUrl == null ? null : redact(jdbcUrl);
+  }
+
+  private static String redact(String url) {
+    return url.replaceAll("[?;].*$", "").replaceAll("//[^/@]*@", "//");
   }
 }

@@ -42,7 +42,9 @@ final class GcCommand extends StoreCommand {
 
   @Override
   int run(ObjectStore store, Inspector in) {
-    GcPreview p = in.gcDryRun(DBOptions.defaults().withLogRetention(logRetention));
+    GcPreview p =
+        in.gcDryRun(
+            DBOptions.defaults().withLogRetention(logRetention).withManifestStore(manifest));
     out().println("head version " + p.head() + ", retained window from base " + p.base());
     long bytes = 0;
     for (GcPreview.Candidate c : p.candidates()) {

@@ -1,6 +1,7 @@
 package io.isledb.cli;
 
 import io.isledb.IsleDB;
+import io.isledb.ManifestStoreConfig;
 import io.isledb.ObjectStore;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
@@ -21,18 +22,25 @@ abstract class StoreCommand implements Callable<Integer> {
     return spec.commandLine().getOut();
   }
 
-  /** Runs {@link #run} on the database, refusing a prefix that holds none. */
+  /** Where the manifest is (set by {@link #call()} before {@link #run}). */
+  ManifestStoreConfig manifest = ManifestStoreConfig.objectStore();
+
+  /**
+   * Runs {@link #run} on the database (its manifest where the {@code --manifest-store} options
+   * say), refusing a prefix that holds none.
+   */
   @Override
   public Integer call() throws Exception {
+    manifest = where.manifest();
     try (ObjectStore store = where.open()) {
-      return run(store, Inspector.open(store));
+      return run(store, Inspector.open(store, manifest));
     }
   }
 
   abstract int run(ObjectStore store, Inspector in) throws Exception;
 
   /** A reader without a disk cache (the tool reads each block at most a few times). */
-  static Reader reader(ObjectStore store) {
-    return IsleDB.openReader(store, ReaderOptions.defaults().withDiskCacheBytes(0));
+  Reader reader(ObjectStore store) {
+    return IsleDB.openReader(store, ReaderOptions.defaults().withDiskCacheBytes(0), manifest);
   }
 }

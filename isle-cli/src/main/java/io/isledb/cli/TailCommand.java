@@ -52,7 +52,8 @@ final class TailCommand extends StoreCommand {
   @Override
   int run(ObjectStore store, Inspector in) throws InterruptedException {
     try (TailingReader t =
-        IsleDB.openTailingReader(store, TailingReaderOptions.defaults().withPollInterval(poll))) {
+        IsleDB.openTailingReader(
+            store, TailingReaderOptions.defaults().withPollInterval(poll), manifest)) {
       TailPosition pos =
           switch (from) {
             case "earliest" -> t.earliest();

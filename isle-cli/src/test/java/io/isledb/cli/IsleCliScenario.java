@@ -34,6 +34,11 @@ abstract class IsleCliScenario {
   /** The location options of {@link #store} ({@code --uri}, {@code --prefix}, {@code --hadoop}). */
   abstract List<String> location(ObjectStore store);
 
+  /** The options the scenario's database is written with (its manifest store). */
+  DBOptions dbOptions() {
+    return DBOptions.defaults();
+  }
+
   static final byte[] BIN = {0, 1, 2, (byte) 0xff};
 
   ObjectStore store;
@@ -64,7 +69,7 @@ abstract class IsleCliScenario {
   @BeforeEach
   void write() {
     store = newStore();
-    try (IsleDB db = IsleDB.open(store, DBOptions.defaults());
+    try (IsleDB db = IsleDB.open(store, dbOptions());
         Writer w = db.openWriter(WriterOptions.defaults().withFlushInterval(Duration.ZERO));
         Reader r = db.openReader(ReaderOptions.defaults().withDiskCacheBytes(0))) {
       for (int i = 1; i <= 5; i++) {

@@ -166,6 +166,47 @@ public final class IsleConnectorOptions {
                   + " stopped longer than this cannot commit the checkpoint it restores: it fails"
                   + " naming this option. Raise it for sinks that may be stopped longer.");
 
+  // ---- manifest store ------------------------------------------------------------------------
+
+  /** {@code manifest.store}: where the table's manifest is kept. */
+  public static final ConfigOption<String> MANIFEST_STORE =
+      ConfigOptions.key("manifest.store")
+          .stringType()
+          .defaultValue("object-store")
+          .withDescription(
+              "Where the table's manifest (commit log, snapshots, pins, GC state) is kept:"
+                  + " 'object-store' (next to the tables, under <path>/manifest/) or 'jdbc' (in the"
+                  + " PostgreSQL database manifest.jdbc.url names). Tables and blobs stay under"
+                  + " 'path' either way. Every job, tool and process using the table must say the"
+                  + " same.");
+
+  /** {@code manifest.jdbc.url}: the JDBC URL of the manifest database. */
+  public static final ConfigOption<String> MANIFEST_JDBC_URL =
+      ConfigOptions.key("manifest.jdbc.url")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "JDBC URL of the manifest database (jdbc:postgresql://host:5432/db), required when"
+                  + " manifest.store is 'jdbc'. It must not hold a password: give it in"
+                  + " manifest.jdbc.password.");
+
+  /** {@code manifest.jdbc.user}: the user of the manifest database. */
+  public static final ConfigOption<String> MANIFEST_JDBC_USER =
+      ConfigOptions.key("manifest.jdbc.user")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("User of the manifest database (manifest.store 'jdbc').");
+
+  /** {@code manifest.jdbc.password}: the password of the manifest database user (a secret). */
+  public static final ConfigOption<String> MANIFEST_JDBC_PASSWORD =
+      ConfigOptions.key("manifest.jdbc.password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Password of manifest.jdbc.user (manifest.store 'jdbc'). A secret: never shown in"
+                  + " the connector's messages, logs or plans summaries (Flink hides the values"
+                  + " of keys containing 'password').");
+
   private IsleConnectorOptions() {}
 
   /** Where an unbounded scan starts ({@link #SCAN_STARTUP_MODE}). */

@@ -77,10 +77,10 @@ final class AbandonedForks {
       String parent = parentOf(own);
       try (ObjectStore store =
           TestHooks.sourceStore(db.resources().openStore(db.storeUri(), source, db.hadoopConf()))) {
-        if (!store.list("manifest/").hasNext()) {
-          continue; // deleted already (opening it would start a new database)
-        }
         try (IsleDB sourceDb = IsleDB.open(store, options, db.resources())) {
+          if (!sourceDb.holdsManifest()) {
+            continue; // deleted already (opening reads nothing; a write would start a new one)
+          }
           for (PinInfo pin : sourceDb.pinInfos()) {
             String fork = forkOf(pin);
             KeyGroupRange forkRange = fork == null ? null : rangeOf(fork);

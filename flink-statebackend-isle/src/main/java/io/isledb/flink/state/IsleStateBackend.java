@@ -278,6 +278,11 @@ public class IsleStateBackend extends AbstractStateBackend implements Configurab
     return location == null ? null : location.storeUri() + location.basePrefix();
   }
 
+  /** Compaction, GC, pin and manifest store settings of this backend's databases. */
+  Maintenance maintenance() {
+    return maintenance;
+  }
+
   TimerServiceType timerService() {
     return timerService;
   }

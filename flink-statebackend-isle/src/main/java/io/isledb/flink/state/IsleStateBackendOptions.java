@@ -27,6 +27,9 @@ public final class IsleStateBackendOptions {
    */
   public static final String FLINK_S3_PREFIX = "s3.";
 
+  /** Prefix of the manifest store options ({@code store}, {@code jdbc.url}, ...). */
+  public static final String MANIFEST_PREFIX = "state.backend.isle.manifest.";
+
   /** The timer service implementations. */
   public enum TimerServiceType {
     /** Timers are written through to the database and cached in memory (the default). */
@@ -214,4 +217,37 @@ public final class IsleStateBackendOptions {
               "Besides gc.interval, each backend asks for one GC pass (on the shared compaction"
                   + " threads) after every this many completed checkpoints; 0: only the periodic"
                   + " passes. A pass lists the database's objects.");
+
+  public static final ConfigOption<String> MANIFEST_STORE =
+      ConfigOptions.key(MANIFEST_PREFIX + "store")
+          .stringType()
+          .defaultValue("object-store")
+          .withDescription(
+              "Where the manifests of the state databases (commit log, snapshots, checkpoint"
+                  + " pins, GC state) are kept: 'object-store' (next to the tables, under"
+                  + " state.backend.isle.dir) or 'jdbc' (in the PostgreSQL database"
+                  + " manifest.jdbc.url names). Tables stay under state.backend.isle.dir either"
+                  + " way. A job restoring a checkpoint must use the manifest store that wrote it.");
+
+  public static final ConfigOption<String> MANIFEST_JDBC_URL =
+      ConfigOptions.key(MANIFEST_PREFIX + "jdbc.url")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "JDBC URL of the manifest database (jdbc:postgresql://host:5432/db), required with"
+                  + " manifest.store 'jdbc'; must not hold a password.");
+
+  public static final ConfigOption<String> MANIFEST_JDBC_USER =
+      ConfigOptions.key(MANIFEST_PREFIX + "jdbc.user")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("User of the manifest database (manifest.store 'jdbc').");
+
+  public static final ConfigOption<String> MANIFEST_JDBC_PASSWORD =
+      ConfigOptions.key(MANIFEST_PREFIX + "jdbc.password")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "Password of manifest.jdbc.user: a secret (Flink hides keys containing 'password'"
+                  + " in its logs and web UI); never in the backend's messages or checkpoints.");
 }

@@ -29,6 +29,7 @@ final class Maintenance implements Serializable {
   final Duration logRetention;
   final Duration pinTtl; // zero: pins never expire
   int gcAfterCheckpoints = IsleStateBackendOptions.GC_AFTER_CHECKPOINTS.defaultValue(); // 0: off
+  StateManifest manifest = StateManifest.OBJECT_STORE;
 
   Maintenance(
       boolean compaction,
@@ -66,6 +67,7 @@ final class Maintenance implements Serializable {
             atLeast(config, IsleStateBackendOptions.GC_LOG_RETENTION, current.logRetention, true),
             atLeast(config, IsleStateBackendOptions.CHECKPOINT_PIN_TTL, current.pinTtl, true));
     m.gcAfterCheckpoints = after;
+    m.manifest = StateManifest.configure(config, current.manifest);
     return m;
   }
 
@@ -86,7 +88,10 @@ final class Maintenance implements Serializable {
 
   /** The database options every process on a backend's prefix uses. */
   DBOptions dbOptions() {
-    return DBOptions.defaults().withGcGracePeriod(gcGracePeriod).withLogRetention(logRetention);
+    return DBOptions.defaults()
+        .withGcGracePeriod(gcGracePeriod)
+        .withLogRetention(logRetention)
+        .withManifestStore(manifest.config());
   }
 
   /** The options of a checkpoint's pin held by {@code owner}. */
@@ -108,6 +113,8 @@ final class Maintenance implements Serializable {
         + ", pinTtl="
         + pinTtl
         + ", gcAfterCheckpoints="
-        + gcAfterCheckpoints;
+        + gcAfterCheckpoints
+        + ", manifest="
+        + manifest;
   }
 }

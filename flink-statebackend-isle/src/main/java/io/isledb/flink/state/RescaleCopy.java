@@ -4,6 +4,7 @@ import io.isledb.DBOptions;
 import io.isledb.IsleDB;
 import io.isledb.KV;
 import io.isledb.KvIterator;
+import io.isledb.ManifestStoreConfig;
 import io.isledb.ObjectStore;
 import io.isledb.ReadView;
 import io.isledb.Reader;
@@ -24,10 +25,14 @@ import org.apache.flink.runtime.state.KeyGroupRange;
 final class RescaleCopy {
   private RescaleCopy() {}
 
-  /** Copies, merges the state registrations, and returns the key serializer to use. */
+  /**
+   * Copies, merges the state registrations, and returns the key serializer to use. The handles'
+   * databases are opened with {@code manifest}, this backend's manifest store.
+   */
   static <K> TypeSerializer<K> copy(
       List<IsleCheckpoint> handles,
       KeyGroupRange range,
+      ManifestStoreConfig manifest,
       StateDb target,
       StateRegistry registry,
       TypeSerializer<K> keySerializer,
@@ -41,7 +46,9 @@ final class RescaleCopy {
       }
       try (ObjectStore store =
               target.resources().openStore(h.getStoreUri(), h.getPrefix(), h.hadoopConf());
-          IsleDB db = IsleDB.open(store, DBOptions.defaults(), target.resources());
+          IsleDB db =
+              IsleDB.open(
+                  store, DBOptions.defaults().withManifestStore(manifest), target.resources());
           Reader reader = db.openReader(ReaderOptions.defaults());
           ReadView view = reader.openVersion(h.getVersion())) {
         Optional<byte[]> meta = view.get(StateKeys.META_KEY);

@@ -133,7 +133,9 @@ final class RescaleFork {
               target.maintenance(),
               target.ttlFilter());
       if (!copied.isEmpty()) {
-        current = RescaleCopy.copy(copied, range, db, registry, current, userClassLoader);
+        current =
+            RescaleCopy.copy(
+                copied, range, dbOptions.manifestStore(), db, registry, current, userClassLoader);
       }
       LOG.info(
           "restored key groups {} into {} by forking {} and copying {} source databases",

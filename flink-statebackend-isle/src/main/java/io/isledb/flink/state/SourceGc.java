@@ -37,14 +37,17 @@ final class SourceGc implements AutoCloseable {
     IsleDB db = null;
     GarbageCollector gc = null;
     try {
-      if (isEmpty(store)) {
+      DBOptions options = maintenance.dbOptions();
+      java.time.Clock clock = TestHooks.sourceGcClock;
+      // Opening reads nothing: only holdsManifest tells whether a database is there (in whichever
+      // manifest store the backend is configured with).
+      db =
+          IsleDB.open(store, clock == null ? options : options.withClock(clock), owner.resources());
+      if (!db.holdsManifest()) {
+        db.close();
         store.close();
         return null;
       }
-      DBOptions options = maintenance.dbOptions();
-      java.time.Clock clock = TestHooks.sourceGcClock;
-      db =
-          IsleDB.open(store, clock == null ? options : options.withClock(clock), owner.resources());
       db.retire();
       if (abandonedFork) {
         // Pins of checkpoints that never completed (and would expire only after their ttl).
@@ -71,12 +74,9 @@ final class SourceGc implements AutoCloseable {
     }
   }
 
+  /** Whether the database was deleted: its manifest store (wherever it is) holds nothing. */
   boolean isEmpty() {
-    return isEmpty(store);
-  }
-
-  private static boolean isEmpty(ObjectStore store) {
-    return !store.list("manifest/").hasNext();
+    return !db.holdsManifest();
   }
 
   @Override

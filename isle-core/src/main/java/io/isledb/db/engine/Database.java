@@ -37,6 +37,7 @@ import io.isledb.db.write.DbSstWriter;
 import io.isledb.db.write.DbWriter;
 import io.isledb.db.write.ExternalCommit;
 import io.isledb.manifest.ManifestAppender;
+import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.Role;
 import io.isledb.util.Internal;
 import java.util.ArrayList;
@@ -290,6 +291,12 @@ public final class Database implements IsleDB {
   public long currentVersion() {
     checkOpen();
     return ctx.manifest().loadLatest().seq();
+  }
+
+  @Override
+  public boolean holdsManifest() {
+    checkOpen();
+    return !ctx.manifestStore().list(ManifestPaths.MANIFEST_DIR).isEmpty();
   }
 
   @Override

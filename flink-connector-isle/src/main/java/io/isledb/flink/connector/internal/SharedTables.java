@@ -73,7 +73,7 @@ public final class SharedTables {
         ObjectStore store = null;
         try {
           store = res.openStore(location.storeUri(), location.prefix(), location.hadoopConf());
-          IsleDB db = IsleDB.open(store, DBOptions.defaults(), res);
+          IsleDB db = IsleDB.open(store, dbOptions(location), res);
           e = new Entry(store, db);
         } catch (RuntimeException ex) {
           closeQuietly(store);
@@ -97,13 +97,18 @@ public final class SharedTables {
     synchronized (LOCK) {
       Lease shared = acquire(location);
       try {
-        IsleDB own = IsleDB.open(TABLES.get(location).store, DBOptions.defaults(), resources);
+        IsleDB own = IsleDB.open(TABLES.get(location).store, dbOptions(location), resources);
         return new Lease(location, own, true);
       } catch (RuntimeException ex) {
         shared.close();
         throw ex;
       }
     }
+  }
+
+  /** The database options of {@code location}: the defaults, with its manifest store. */
+  static DBOptions dbOptions(TableLocation location) {
+    return DBOptions.defaults().withManifestStore(location.manifest().config());
   }
 
   /** Tables open now (for tests and metrics). */

@@ -16,26 +16,37 @@ import org.apache.hadoop.fs.FileSystem;
  * the table's {@code path} and its {@code hadoop.*} and {@code s3.*} options.
  *
  * <p>{@link #toString()} never shows a secret: the Hadoop settings it prints are {@link
- * Secrets#redact redacted}. Serializable through its record components (all strings).
+ * Secrets#redact redacted}, nor the manifest store's password. Serializable through its record
+ * components.
  *
  * @param storeUri scheme and authority, {@code file:///} for local paths
  * @param prefix the database prefix inside the store (no leading or trailing slash)
  * @param hadoopConf Hadoop settings (keys without the {@code hadoop.} prefix)
+ * @param manifest where the database's manifest is kept (its {@code manifest.*} options)
  */
-public record TableLocation(String storeUri, String prefix, Map<String, String> hadoopConf)
+public record TableLocation(
+    String storeUri, String prefix, Map<String, String> hadoopConf, ManifestSettings manifest)
     implements java.io.Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   public TableLocation {
     hadoopConf = java.util.Collections.unmodifiableMap(new TreeMap<>(hadoopConf));
+    manifest = manifest == null ? ManifestSettings.OBJECT_STORE : manifest;
+  }
+
+  /** A location whose manifest is on the object store (the default). */
+  public TableLocation(String storeUri, String prefix, Map<String, String> hadoopConf) {
+    this(storeUri, prefix, hadoopConf, ManifestSettings.OBJECT_STORE);
   }
 
   /**
    * The location of {@code path} with the Hadoop settings found in {@code tableOptions} ({@code
-   * hadoop.*} pass-through, Flink's {@code s3.*} mapped onto S3A).
+   * hadoop.*} pass-through, Flink's {@code s3.*} mapped onto S3A) and the manifest store its {@code
+   * manifest.*} options select ({@link ManifestSettings#of}).
    *
    * @throws IsleException INVALID_ARGUMENT naming the path when it has no scheme, a {@code ..} or
-   *     {@code .} segment, no database prefix, or a scheme no Hadoop FileSystem serves
+   *     {@code .} segment, no database prefix, or a scheme no Hadoop FileSystem serves; naming the
+   *     option for invalid {@code manifest.*} options
    */
   public static TableLocation of(String path, Map<String, String> tableOptions) {
     if (path == null || path.isBlank()) {
@@ -90,7 +101,8 @@ public record TableLocation(String storeUri, String prefix, Map<String, String> 
     }
     Map<String, String> conf = HadoopSettings.fromTableOptions(tableOptions);
     requireFileSystem(scheme, conf, path);
-    return new TableLocation(scheme + "://" + authority + "/", prefix, conf);
+    ManifestSettings manifest = ManifestSettings.of(tableOptions);
+    return new TableLocation(scheme + "://" + authority + "/", prefix, conf, manifest);
   }
 
   /** {@code storeUri + prefix}: the table's location as users write it (s3 shown as s3a). */
@@ -98,9 +110,23 @@ public record TableLocation(String storeUri, String prefix, Map<String, String> 
     return storeUri + prefix;
   }
 
+  /**
+   * The settings whose secret values must be scrubbed from messages: the Hadoop settings and the
+   * manifest store's password.
+   */
+  public Map<String, String> secretSettings() {
+    Map<String, String> out = new TreeMap<>(hadoopConf);
+    if (manifest.password() != null) {
+      out.put(IsleConnectorOptions.MANIFEST_JDBC_PASSWORD.key(), manifest.password());
+    }
+    return out;
+  }
+
   @Override
   public String toString() {
-    return uri() + (hadoopConf.isEmpty() ? "" : " " + Secrets.redact(hadoopConf));
+    return uri()
+        + (hadoopConf.isEmpty() ? "" : " " + Secrets.redact(hadoopConf))
+        + (manifest.isObjectStore() ? "" : " (" + manifest + ")");
   }
 
   private static void requireFileSystem(String scheme, Map<String, String> conf, String path) {

@@ -1,5 +1,6 @@
 package io.isledb.flink.connector.table;
 
+import io.isledb.IsleException;
 import io.isledb.flink.connector.IsleConnectorOptions;
 import io.isledb.flink.connector.codec.SchemaHistory;
 import io.isledb.flink.connector.internal.TableLocation;
@@ -64,8 +65,20 @@ public final class RowDataSerialization implements Serializable {
    */
   public static RowDataSerialization forTable(
       String path, Map<String, String> hadoopConf, RowType rowType, String... primaryKey) {
+    return forTableWithOptions(path, prefixed(hadoopConf), rowType, primaryKey);
+  }
+
+  /**
+   * Like {@link #forTable(String, Map, RowType, String...)}, with the table's options as a {@code
+   * CREATE TABLE} gives them: {@code hadoop.*}, {@code s3.*} and the manifest store ({@code
+   * manifest.store}, {@code manifest.jdbc.*}); other keys are ignored.
+   *
+   * @throws IsleException INVALID_ARGUMENT naming an invalid location or manifest option
+   */
+  public static RowDataSerialization forTableWithOptions(
+      String path, Map<String, String> tableOptions, RowType rowType, String... primaryKey) {
     Objects.requireNonNull(rowType, "rowType");
-    TableLocation location = TableLocation.of(path, prefixed(hadoopConf));
+    TableLocation location = TableLocation.of(path, tableOptions);
     int[] key = new int[primaryKey.length];
     for (int i = 0; i < primaryKey.length; i++) {
       key[i] = rowType.getFieldIndex(primaryKey[i]);

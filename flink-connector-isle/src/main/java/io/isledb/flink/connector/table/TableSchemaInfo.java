@@ -76,7 +76,7 @@ final class TableSchemaInfo implements Serializable {
           "cannot read the isle table at "
               + location.uri()
               + ": "
-              + Redaction.scrub(e.getMessage(), location.hadoopConf()));
+              + Redaction.scrub(e.getMessage(), location.secretSettings()));
     }
     Map<String, String> out = new HashMap<>();
     props.forEach(
