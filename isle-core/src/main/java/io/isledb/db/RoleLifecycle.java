@@ -62,9 +62,19 @@ public final class RoleLifecycle {
    */
   public synchronized void startLoop(
       ScheduledExecutorService executor, Duration interval, String what, Runnable work) {
+    startLoop(executor, Duration.ZERO, interval, what, work);
+  }
+
+  /** {@link #startLoop} whose first run comes {@code initialDelay} after the call. */
+  public synchronized void startLoop(
+      ScheduledExecutorService executor,
+      Duration initialDelay,
+      Duration interval,
+      String what,
+      Runnable work) {
     checkOpen();
     if (loop == null) {
-      loop = BackgroundLoop.start(executor, interval, what, work);
+      loop = BackgroundLoop.start(executor, initialDelay, interval, what, work);
     }
   }
 

@@ -73,7 +73,16 @@ public final class DbCompactor implements Compactor, Resource {
   }
 
   @Override
-  public synchronized void start() {
+  public void start() {
+    startAfter(java.time.Duration.ZERO);
+  }
+
+  @Override
+  public synchronized void startAfter(java.time.Duration delay) {
+    if (delay.isNegative()) {
+      throw io.isledb.IsleException.invalidArgument(
+          "the compactor's start delay must not be negative, got " + delay);
+    }
     life.checkOpen();
     if (loop == null) {
       trigger =
@@ -85,7 +94,7 @@ public final class DbCompactor implements Compactor, Resource {
                   // keep going while there is work
                 }
               });
-      loop = trigger.start(options.interval(), "compactor of " + ctx.store().location());
+      loop = trigger.start(options.interval(), delay, "compactor of " + ctx.store().location());
     }
   }
 

@@ -110,9 +110,19 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   }
 
   @Override
-  public synchronized void start() {
+  public void start() {
+    startAfter(java.time.Duration.ZERO);
+  }
+
+  @Override
+  public synchronized void startAfter(java.time.Duration delay) {
+    if (delay.isNegative()) {
+      throw io.isledb.IsleException.invalidArgument(
+          "the garbage collector's start delay must not be negative, got " + delay);
+    }
     life.startLoop(
         executor,
+        delay,
         options.interval(),
         "gc of " + ctx.store().location(),
         () -> onOwn(this::runOnce));
