@@ -120,7 +120,8 @@ final class RescaleFork {
               target.writerOptions(),
               null,
               target.maintenance(),
-              target.ttlFilter());
+              target.ttlFilter(),
+              true);
       if (!copied.isEmpty()) {
         current = RescaleCopy.copy(copied, range, db, registry, current, userClassLoader);
       }
