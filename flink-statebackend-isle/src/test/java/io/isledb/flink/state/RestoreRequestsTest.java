@@ -32,13 +32,24 @@ class RestoreRequestsTest {
 
   @TempDir Path dir;
 
+  /** The kit whose backends the test builds and restores (file:// here). */
+  protected BackendTestKit kit() {
+    return new BackendTestKit(dir, RescaleByForkTest.quiet());
+  }
+
+  /** How many tables the restored checkpoint's version holds. */
+  protected int tables() {
+    return TABLES;
+  }
+
   @Test
   void sameParallelismRestoreCostsRequestsIndependentOfTheTableCount() throws Exception {
-    try (BackendTestKit kit = new BackendTestKit(dir, RescaleByForkTest.quiet())) {
+    int tables = tables();
+    try (BackendTestKit kit = kit()) {
       KeyGroupRange all = KeyGroupRange.of(0, BackendTestKit.KEY_GROUPS - 1);
       IsleKeyedStateBackend<Integer> b = kit.create(IntSerializer.INSTANCE, all, List.of());
       KeyedStateHandle handle = null;
-      for (int t = 0; t < TABLES; t++) {
+      for (int t = 0; t < tables; t++) {
         for (int k = t * 8; k < t * 8 + 8; k++) {
           RescaleByForkTest.put(b, k, RescaleByForkTest.valueOf(k));
         }
@@ -46,12 +57,12 @@ class RestoreRequestsTest {
       }
       b.dispose();
       IsleKeyedStateBackend<Integer> r = kit.create(IntSerializer.INSTANCE, all, List.of(handle));
-      int newest = TABLES * 8 - 1;
+      int newest = tables * 8 - 1;
       assertThat(RescaleByForkTest.get(r, newest)).isEqualTo(RescaleByForkTest.valueOf(newest));
       RequestStats stats = r.db().stats();
       r.dispose();
       assertThat(stats.total())
-          .as("requests of a restore of %s tables until its first state access: %s", TABLES, stats)
+          .as("requests of a restore of %s tables until its first state access: %s", tables, stats)
           .isLessThanOrEqualTo(BOUND);
     }
   }
