@@ -9,7 +9,9 @@ import java.util.Optional;
  */
 public interface Compactor extends AutoCloseable {
   /** Runs compactions in the background until closed. */
-  void start();
+  default void start() {
+    startAfter(java.time.Duration.ZERO);
+  }
 
   /**
    * Like {@link #start()}, but the first look for work comes {@code delay} later, and commits

@@ -9,7 +9,9 @@ package io.isledb;
  */
 public interface GarbageCollector extends AutoCloseable {
   /** Runs passes in the background until closed. */
-  void start();
+  default void start() {
+    startAfter(java.time.Duration.ZERO);
+  }
 
   /**
    * Like {@link #start()}, but the first pass comes {@code delay} later (then one every interval):

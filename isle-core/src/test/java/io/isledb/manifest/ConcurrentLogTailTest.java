@@ -27,19 +27,7 @@ class ConcurrentLogTailTest {
   void openReadsTheLogTailConcurrentlyAndWithoutTheFreeSlot() throws Exception {
     InMemoryObjectStore mem = new InMemoryObjectStore();
     Manifest plain = new Manifest(mem);
-    ManifestAppender a =
-        new ManifestAppender(
-            plain, Role.WRITER, "w", Clock.systemUTC(), ManifestState.empty(), 0, 1000, false, 1);
-    a.fence();
-    for (int i = 1; i <= EDITS; i++) {
-      long seq = a.head().lastSeq() + 1;
-      int n = i;
-      a.append(
-          s ->
-              Optional.of(
-                  new Edit.AddTables(List.of(Tables.table(n, "a", "z", seq, seq)), seq, -1)),
-          null);
-    }
+    writeLog(plain, EDITS);
     ManifestState expected = plain.loadVersion(EDITS + 1);
 
     // Each log read waits until 4 are in flight: read one after the other, the first would wait
@@ -70,17 +58,29 @@ class ConcurrentLogTailTest {
     assertThat(mem.stats().count(RequestKind.GET) - before).isEqualTo(EDITS + 1);
   }
 
-  @Test
-  void aListedEditCollectedBeforeItsReadEndsTheTailThere() {
-    InMemoryObjectStore mem = new InMemoryObjectStore();
-    Manifest m = new Manifest(mem);
+  /** A fence and {@code tables} edits of one table each, no snapshot: slots 1 to tables + 1. */
+  private static void writeLog(Manifest m, int tables) {
     ManifestAppender a =
         new ManifestAppender(
             m, Role.WRITER, "w", Clock.systemUTC(), ManifestState.empty(), 0, 1000, false, 1);
     a.fence();
-    a.append(
-        s -> Optional.of(new Edit.AddTables(List.of(Tables.table(1, "a", "z", 2, 2)), 2, -1)),
-        null);
+    for (int i = 1; i <= tables; i++) {
+      int n = i;
+      a.append(
+          s -> {
+            long seq = s.lastSeq() + 1;
+            return Optional.of(
+                new Edit.AddTables(List.of(Tables.table(n, "a", "z", seq, seq)), seq, -1));
+          },
+          null);
+    }
+  }
+
+  @Test
+  void aListedEditCollectedBeforeItsReadEndsTheTailThere() {
+    InMemoryObjectStore mem = new InMemoryObjectStore();
+    Manifest m = new Manifest(mem);
+    writeLog(m, 1);
     assertThat(LogTail.consecutiveAfter(List.of(1L, 2L, 4L), 0, 10)).containsExactly(1L, 2L);
     assertThat(LogTail.consecutiveAfter(List.of(1L, 2L, 3L), 1, 1)).containsExactly(2L);
     // A slot listed but gone by its read (GC): the tail ends before it, as a one-by-one read would.

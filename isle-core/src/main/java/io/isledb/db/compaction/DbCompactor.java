@@ -73,16 +73,8 @@ public final class DbCompactor implements Compactor, Resource {
   }
 
   @Override
-  public void start() {
-    startAfter(java.time.Duration.ZERO);
-  }
-
-  @Override
   public synchronized void startAfter(java.time.Duration delay) {
-    if (delay.isNegative()) {
-      throw io.isledb.IsleException.invalidArgument(
-          "the compactor's start delay must not be negative, got " + delay);
-    }
+    RoleLifecycle.checkStartDelay(delay, "compactor");
     life.checkOpen();
     if (loop == null) {
       trigger =

@@ -110,16 +110,8 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   }
 
   @Override
-  public void start() {
-    startAfter(java.time.Duration.ZERO);
-  }
-
-  @Override
   public synchronized void startAfter(java.time.Duration delay) {
-    if (delay.isNegative()) {
-      throw io.isledb.IsleException.invalidArgument(
-          "the garbage collector's start delay must not be negative, got " + delay);
-    }
+    RoleLifecycle.checkStartDelay(delay, "garbage collector");
     life.startLoop(
         executor,
         delay,
