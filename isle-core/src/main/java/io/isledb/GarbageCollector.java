@@ -9,7 +9,18 @@ package io.isledb;
  */
 public interface GarbageCollector extends AutoCloseable {
   /** Runs passes in the background until closed. */
-  void start();
+  default void start() {
+    startAfter(java.time.Duration.ZERO);
+  }
+
+  /**
+   * Like {@link #start()}, but the first pass comes {@code delay} later (then one every interval):
+   * a database just opened (a restore) serves its first reads without a GC pass listing and reading
+   * its store beside them. {@link #requestPass()} is not delayed. A zero delay is {@link #start()}.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code delay} is negative
+   */
+  void startAfter(java.time.Duration delay);
 
   /** Runs one pass now. */
   GcResult runOnce();

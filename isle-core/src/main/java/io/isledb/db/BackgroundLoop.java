@@ -21,8 +21,18 @@ public final class BackgroundLoop {
 
   public static ScheduledFuture<?> start(
       ScheduledExecutorService executor, Duration interval, String what, Runnable work) {
+    return start(executor, Duration.ZERO, interval, what, work);
+  }
+
+  /** {@link #start} whose first run comes {@code initialDelay} after the call. */
+  public static ScheduledFuture<?> start(
+      ScheduledExecutorService executor,
+      Duration initialDelay,
+      Duration interval,
+      String what,
+      Runnable work) {
     return executor.scheduleWithFixedDelay(
-        guarded(what, work), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        guarded(what, work), initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -62,9 +62,27 @@ public final class RoleLifecycle {
    */
   public synchronized void startLoop(
       ScheduledExecutorService executor, Duration interval, String what, Runnable work) {
+    startLoop(executor, Duration.ZERO, interval, what, work);
+  }
+
+  /** Refuses a negative start delay of {@code role}'s background loop (INVALID_ARGUMENT). */
+  public static void checkStartDelay(Duration delay, String role) {
+    if (delay.isNegative()) {
+      throw IsleException.invalidArgument(
+          "the " + role + "'s start delay must not be negative, got " + delay);
+    }
+  }
+
+  /** {@link #startLoop} whose first run comes {@code initialDelay} after the call. */
+  public synchronized void startLoop(
+      ScheduledExecutorService executor,
+      Duration initialDelay,
+      Duration interval,
+      String what,
+      Runnable work) {
     checkOpen();
     if (loop == null) {
-      loop = BackgroundLoop.start(executor, interval, what, work);
+      loop = BackgroundLoop.start(executor, initialDelay, interval, what, work);
     }
   }
 

@@ -139,6 +139,18 @@ public final class IsleStateBackendOptions {
                   + " manager's shared compaction threads (never the task thread), triggered by its"
                   + " writer's commits (checkpoints and full memtables).");
 
+  public static final ConfigOption<Duration> MAINTENANCE_START_DELAY =
+      ConfigOptions.key("state.backend.isle.maintenance.start-delay")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "How long after a backend restored its database (reopened at a checkpoint, or"
+                  + " forked by a rescale) its compactor first looks for work and its garbage"
+                  + " collector runs its first periodic pass; checkpoints before then trigger no"
+                  + " compaction. Without it a restore compacts the restored tables and lists and"
+                  + " replays its whole store at once, beside its first state accesses. A new"
+                  + " database's maintenance starts at once. 0: at once.");
+
   public static final ConfigOption<Duration> GC_INTERVAL =
       ConfigOptions.key("state.backend.isle.gc.interval")
           .durationType()

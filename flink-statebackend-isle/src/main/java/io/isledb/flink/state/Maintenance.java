@@ -30,6 +30,7 @@ final class Maintenance implements Serializable {
   final Duration pinTtl; // zero: pins never expire
   int gcAfterCheckpoints = IsleStateBackendOptions.GC_AFTER_CHECKPOINTS.defaultValue(); // 0: off
   StateManifest manifest = StateManifest.OBJECT_STORE;
+  Duration maintenanceStartDelay = IsleStateBackendOptions.MAINTENANCE_START_DELAY.defaultValue();
 
   Maintenance(
       boolean compaction,
@@ -68,6 +69,12 @@ final class Maintenance implements Serializable {
             atLeast(config, IsleStateBackendOptions.CHECKPOINT_PIN_TTL, current.pinTtl, true));
     m.gcAfterCheckpoints = after;
     m.manifest = StateManifest.configure(config, current.manifest);
+    m.maintenanceStartDelay =
+        atLeast(
+            config,
+            IsleStateBackendOptions.MAINTENANCE_START_DELAY,
+            current.maintenanceStartDelay,
+            true);
     return m;
   }
 
@@ -86,12 +93,20 @@ final class Maintenance implements Serializable {
     return d;
   }
 
+  /**
+   * Manifest edits between snapshots: every commit (each checkpoint) is one edit, and a restore
+   * replays the edits after the newest snapshot. 8 instead of the engine's 32 keeps that replay
+   * short for two small writes (the snapshot and CURRENT) every 8 commits.
+   */
+  static final int SNAPSHOT_EVERY = 8;
+
   /** The database options every process on a backend's prefix uses. */
   DBOptions dbOptions() {
     return DBOptions.defaults()
         .withGcGracePeriod(gcGracePeriod)
         .withLogRetention(logRetention)
-        .withManifestStore(manifest.config());
+        .withManifestStore(manifest.config())
+        .withSnapshotEvery(SNAPSHOT_EVERY);
   }
 
   /** The options of a checkpoint's pin held by {@code owner}. */

@@ -131,7 +131,8 @@ final class RescaleFork {
               target.writerOptions(),
               null,
               target.maintenance(),
-              target.ttlFilter());
+              target.ttlFilter(),
+              true);
       if (!copied.isEmpty()) {
         current =
             RescaleCopy.copy(

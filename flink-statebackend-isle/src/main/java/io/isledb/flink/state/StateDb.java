@@ -77,12 +77,23 @@ final class StateDb implements AutoCloseable {
       TtlCompactionFilter ttlFilter) {
     ObjectStore store = resources.openStore(storeUri, prefix, hadoopConf);
     return openOn(
-        resources, store, storeUri, hadoopConf, writerOptions, restorePin, settings, ttlFilter);
+        resources,
+        store,
+        storeUri,
+        hadoopConf,
+        writerOptions,
+        restorePin,
+        settings,
+        ttlFilter,
+        restorePin != null);
   }
 
   /**
    * {@link #open} on {@code store}, already opened on a prefix of {@code storeUri} (a restore that
    * forked into it first); the database owns it from now on and closes it, also when this fails.
+   * The compactor of a {@code restored} database (reopened at a pin, or forked) first looks for
+   * work {@code maintenance.start-delay} after the open, so that the restore's first state accesses
+   * do not compete with a compaction of the restored tables; a new database's at once.
    */
   static StateDb openOn(
       IsleResources resources,
@@ -92,7 +103,8 @@ final class StateDb implements AutoCloseable {
       WriterOptions options,
       String restorePin,
       Maintenance settings,
-      TtlCompactionFilter ttlFilter) {
+      TtlCompactionFilter ttlFilter,
+      boolean restored) {
     String prefix = store.prefix();
     WriterOptions writerOptions = options;
     IsleDB db = null;
@@ -110,7 +122,7 @@ final class StateDb implements AutoCloseable {
       if (settings.compaction) {
         Compactor compactor = db.openCompactor(CompactorOptions.defaults().withFilter(ttlFilter));
         maintenance.add(compactor);
-        compactor.start();
+        compactor.startAfter(restored ? settings.maintenanceStartDelay : Duration.ZERO);
       }
       if (settings.gc()) {
         // A zero interval is not a valid GcOptions interval: passes then come only on request.
@@ -118,7 +130,9 @@ final class StateDb implements AutoCloseable {
         GarbageCollector gc = db.openGarbageCollector(new GcOptions(interval));
         maintenance.add(gc);
         if (!settings.gcInterval.isZero()) {
-          gc.start();
+          // A restored database's first pass waits like its compactor: at open it would list the
+          // whole prefix and replay the retained log beside the restore's first state accesses.
+          gc.startAfter(restored ? settings.maintenanceStartDelay : Duration.ZERO);
         }
       }
       return new StateDb(

@@ -57,6 +57,8 @@ class IsleStateBackendMigrationTest extends StateBackendMigrationTestBase<IsleSt
     config.set(IsleStateBackendOptions.DIR, dir.toURI().toString());
     // Periodic GC would keep writing into the temp dir JUnit deletes after the last template.
     config.set(IsleStateBackendOptions.GC_INTERVAL, Duration.ZERO);
+    // The fork's compactor at once (not after the default start delay): migration beside it.
+    config.set(IsleStateBackendOptions.MAINTENANCE_START_DELAY, Duration.ZERO);
     return new Tracking(new IsleStateBackend().configure(config, getClass().getClassLoader()));
   }
 

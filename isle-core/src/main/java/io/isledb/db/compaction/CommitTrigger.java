@@ -22,6 +22,7 @@ final class CommitTrigger {
   private long seen = -1; // commits() at the start of the last look; -1: never looked
   private Runnable unsubscribe = () -> {};
   private volatile String what = "compactor";
+  private volatile boolean started; // false until the start delay passed
 
   CommitTrigger(CommitSignal signal, ScheduledExecutorService executor, Runnable work) {
     this.signal = signal;
@@ -29,11 +30,24 @@ final class CommitTrigger {
     this.work = work;
   }
 
-  /** Starts the periodic look and the commit subscription; the returned loop is to be cancelled. */
-  java.util.concurrent.ScheduledFuture<?> start(Duration interval, String what) {
+  /**
+   * Starts the periodic look and the commit subscription; the returned loop is to be cancelled. The
+   * first look comes {@code delay} after the call; commits before it are not acted on (the first
+   * look finds their work).
+   */
+  java.util.concurrent.ScheduledFuture<?> start(Duration interval, Duration delay, String what) {
     this.what = what;
+    started = delay.isZero();
     unsubscribe = signal.subscribe(this::onCommit);
-    return BackgroundLoop.start(executor, interval, what, () -> look(false));
+    return BackgroundLoop.start(
+        executor,
+        delay,
+        interval,
+        what,
+        () -> {
+          started = true;
+          look(false);
+        });
   }
 
   void stop() {
@@ -41,7 +55,7 @@ final class CommitTrigger {
   }
 
   private void onCommit() {
-    if (queued.compareAndSet(false, true)) {
+    if (started && queued.compareAndSet(false, true)) {
       try {
         // Its future is never read: a failure is logged by the loop's handling, not lost.
         executor.execute(

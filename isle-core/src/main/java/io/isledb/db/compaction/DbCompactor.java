@@ -73,7 +73,8 @@ public final class DbCompactor implements Compactor, Resource {
   }
 
   @Override
-  public synchronized void start() {
+  public synchronized void startAfter(java.time.Duration delay) {
+    RoleLifecycle.checkStartDelay(delay, "compactor");
     life.checkOpen();
     if (loop == null) {
       trigger =
@@ -85,7 +86,7 @@ public final class DbCompactor implements Compactor, Resource {
                   // keep going while there is work
                 }
               });
-      loop = trigger.start(options.interval(), "compactor of " + ctx.store().location());
+      loop = trigger.start(options.interval(), delay, "compactor of " + ctx.store().location());
     }
   }
 

@@ -111,9 +111,11 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   }
 
   @Override
-  public synchronized void start() {
+  public synchronized void startAfter(java.time.Duration delay) {
+    RoleLifecycle.checkStartDelay(delay, "garbage collector");
     life.startLoop(
         executor,
+        delay,
         options.interval(),
         "gc of " + ctx.store().location(),
         () -> onOwn(this::runOnce));
