@@ -19,14 +19,13 @@ import io.isledb.testing.S3ServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
-import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,8 +107,7 @@ class ScanReadCostsTest {
   private record Cost(long rows, ReaderStats reader, RequestStats storage) {}
 
   /** Reads {@code split} to its end as a source reader task does (its own ScanViews). */
-  private static Cost scan(TableLocation l, SharedTables.Lease lease, IsleSplit split)
-      throws Exception {
+  private static Cost scan(TableLocation l, SharedTables.Lease lease, IsleSplit split) {
     ScanConfig config =
         new ScanConfig(
             l,
@@ -123,29 +121,19 @@ class ScanReadCostsTest {
             Duration.ofHours(1),
             1);
     SourceGauges gauges = new SourceGauges();
-    RequestStats before = lease.db().store().stats();
-    long rows = 0;
+    List<RequestStats> storage = new ArrayList<>();
+    long rows;
     ReaderStats stats;
     try (ScanViews views = new ScanViews(l, gauges)) {
-      IsleSplitReader reader = new IsleSplitReader(config, gauges, new AtomicLong(), views);
-      try {
-        reader.handleSplitsChanges(new SplitsAddition<>(List.of(split)));
-        boolean finished = false;
-        while (!finished) {
-          RecordsWithSplitIds<Fetched> batch = reader.fetch();
-          while (batch.nextSplit() != null) {
-            while (batch.nextRecordFromSplit() != null) {
-              rows++;
-            }
-          }
-          finished = batch.finishedSplits().contains(split.splitId());
-        }
-      } finally {
-        reader.close();
-      }
+      rows =
+          ScanViewsTest.readEach(
+              List.of(split),
+              () -> new IsleSplitReader(config, gauges, new AtomicLong(), views),
+              lease,
+              storage);
       stats = views.readerStats();
     }
-    return new Cost(rows, stats, lease.db().store().stats().minus(before));
+    return new Cost(rows, stats, storage.get(0));
   }
 
   /** {@code TABLES} tables of disjoint key ranges, 4 KiB blocks, incompressible values. */

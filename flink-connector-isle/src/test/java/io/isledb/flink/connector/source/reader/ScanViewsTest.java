@@ -117,7 +117,7 @@ class ScanViewsTest {
   }
 
   /** Reads each split to its end with a new split reader; returns the rows read. */
-  private static long readEach(
+  static long readEach(
       List<IsleSplit> splits,
       Supplier<IsleSplitReader> readers,
       SharedTables.Lease lease,
