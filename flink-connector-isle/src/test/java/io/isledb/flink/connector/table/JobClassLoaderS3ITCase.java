@@ -76,11 +76,9 @@ class JobClassLoaderS3ITCase {
     options.put("path", path);
     options.put("scan.poll-interval", "100 ms");
     S3.hadoopConf().forEach((k, v) -> options.put("hadoop." + k, v));
-    String with =
-        options.entrySet().stream()
-            .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
-            .collect(Collectors.joining(", ", "WITH ('connector' = 'isle', ", ")"));
-    String ddl = "CREATE TABLE t (id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED) " + with;
+    String ddl =
+        "CREATE TABLE t (id BIGINT, v STRING, PRIMARY KEY (id) NOT ENFORCED) "
+            + IsleS3SqlITCase.with(options);
 
     TableEnvironment batch = TableEnvironment.create(EnvironmentSettings.inBatchMode());
     batch.executeSql(ddl);

@@ -10,7 +10,6 @@ import io.isledb.ReaderStats;
 import io.isledb.RequestStats;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import io.isledb.flink.connector.IsleConnectorOptions.StartupMode;
 import io.isledb.flink.connector.internal.SharedTables;
 import io.isledb.flink.connector.internal.TableLocation;
 import io.isledb.flink.connector.source.internal.ScanConfig;
@@ -18,7 +17,6 @@ import io.isledb.flink.connector.source.split.IsleSplit;
 import io.isledb.testing.S3ServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -108,18 +106,7 @@ class ScanReadCostsTest {
 
   /** Reads {@code split} to its end as a source reader task does (its own ScanViews). */
   private static Cost scan(TableLocation l, SharedTables.Lease lease, IsleSplit split) {
-    ScanConfig config =
-        new ScanConfig(
-            l,
-            true,
-            StartupMode.FULL,
-            null,
-            null,
-            null,
-            Duration.ofSeconds(1),
-            "c",
-            Duration.ofHours(1),
-            1);
+    ScanConfig config = ScanViewsTest.boundedConfig(l);
     SourceGauges gauges = new SourceGauges();
     List<RequestStats> storage = new ArrayList<>();
     long rows;

@@ -42,18 +42,7 @@ class ScanViewsTest {
   @Test
   void splitsOfOneTaskLoadTheVersionAndOpenEachTableOnce() throws Exception {
     TableLocation l = TableLocation.of(dir.toUri() + "table", Map.of());
-    ScanConfig config =
-        new ScanConfig(
-            l,
-            true,
-            StartupMode.FULL,
-            null,
-            null,
-            null,
-            Duration.ofSeconds(1),
-            "c",
-            Duration.ofHours(1),
-            1);
+    ScanConfig config = boundedConfig(l);
     try (ObjectStore store = IsleDB.openStore(l.storeUri(), l.prefix());
         IsleDB db = IsleDB.open(store, DBOptions.defaults());
         SharedTables.Lease lease = SharedTables.acquire(l)) {
@@ -91,6 +80,21 @@ class ScanViewsTest {
       assertThat(shared.count(RequestKind.GET)).isEqualTo(first.count(RequestKind.GET));
       assertThat(unsharedGets).isGreaterThanOrEqualTo(SPLITS * (first.count(RequestKind.GET) - 1));
     }
+  }
+
+  /** The config of a bounded scan of {@code l} (full startup, 1 s poll, 1 h pins). */
+  static ScanConfig boundedConfig(TableLocation l) {
+    return new ScanConfig(
+        l,
+        true,
+        StartupMode.FULL,
+        null,
+        null,
+        null,
+        Duration.ofSeconds(1),
+        "c",
+        Duration.ofHours(1),
+        1);
   }
 
   /** Three overlapping tables of 100 keys each; the version cut into four splits. */
