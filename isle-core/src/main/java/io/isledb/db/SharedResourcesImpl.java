@@ -81,6 +81,9 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
         r -> {
           Thread t = new Thread(r, THREAD_PREFIX + name + "-" + n.incrementAndGet());
           t.setDaemon(true);
+          // Not the context class loader of the thread that happened to start it (in Flink, a
+          // job's, closed when that job ends while these pools serve later jobs).
+          t.setContextClassLoader(SharedResourcesImpl.class.getClassLoader());
           return t;
         };
     ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(threads, f);

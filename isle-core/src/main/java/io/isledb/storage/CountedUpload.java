@@ -9,6 +9,7 @@ import java.io.IOException;
  * What every upload strategy shares: the closed check on write, the position, and the once-only,
  * counted complete(); subclasses say how bytes are written and how the object is published.
  */
+@SuppressWarnings("try") // HadoopLoader scopes are not referenced in their bodies
 abstract class CountedUpload implements ObjectUpload {
   final StoreContext ctx;
   final String name;
@@ -28,15 +29,17 @@ abstract class CountedUpload implements ObjectUpload {
 
   @Override
   public final void write(byte[] data, int offset, int length) {
-    if (done) {
-      throw IsleException.closed("upload of " + ctx.where(name));
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      if (done) {
+        throw IsleException.closed("upload of " + ctx.where(name));
+      }
+      try {
+        writeBytes(data, offset, length);
+      } catch (IOException e) {
+        throw ctx.failed("upload write", name, e);
+      }
+      position += length;
     }
-    try {
-      writeBytes(data, offset, length);
-    } catch (IOException e) {
-      throw ctx.failed("upload write", name, e);
-    }
-    position += length;
   }
 
   @Override
@@ -46,15 +49,17 @@ abstract class CountedUpload implements ObjectUpload {
 
   @Override
   public final long complete() {
-    ctx.checkCompletable(this, done, name);
-    done = true;
-    ctx.counters().count(RequestKind.UPLOAD);
-    try {
-      publish();
-    } catch (IOException e) {
-      throw ctx.failed("upload complete", name, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      ctx.checkCompletable(this, done, name);
+      done = true;
+      ctx.counters().count(RequestKind.UPLOAD);
+      try {
+        publish();
+      } catch (IOException e) {
+        throw ctx.failed("upload complete", name, e);
+      }
+      ctx.counters().written(position);
+      return position;
     }
-    ctx.counters().written(position);
-    return position;
   }
 }

@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * lost), so the call reports success. Credentials in the URI never appear in {@link #location()} or
  * in messages ({@link Redaction}).
  */
+@SuppressWarnings("try") // HadoopLoader scopes are not referenced in their bodies
 final class HadoopObjectStore implements ObjectStore {
   private static final Logger LOG = LoggerFactory.getLogger(HadoopObjectStore.class);
 
@@ -111,27 +112,31 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public Optional<byte[]> get(String name) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    return readRetryingChanges(
-        RequestKind.GET,
-        "get",
-        name,
-        "whole-file",
-        in -> {
-          byte[] data = in.readAllBytes();
-          counters.read(data.length);
-          return data;
-        });
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      return readRetryingChanges(
+          RequestKind.GET,
+          "get",
+          name,
+          "whole-file",
+          in -> {
+            byte[] data = in.readAllBytes();
+            counters.read(data.length);
+            return data;
+          });
+    }
   }
 
   @Override
   public Optional<byte[]> getRange(String name, long offset, int length) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    ObjectRanges.checkRange(offset, length);
-    return readRetryingChanges(
-        RequestKind.GET_RANGE, "ranged get", name, "random", in -> readRange(in, offset, length));
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      ObjectRanges.checkRange(offset, length);
+      return readRetryingChanges(
+          RequestKind.GET_RANGE, "ranged get", name, "random", in -> readRange(in, offset, length));
+    }
   }
 
   /** Reads a whole answer from an open stream. */
@@ -192,22 +197,24 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public Optional<byte[]> getRange(String name, long objectSize, long offset, int length) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    ObjectRanges.checkRange(offset, length);
-    ObjectRanges.checkObjectSize(objectSize);
-    if (offset >= objectSize || length == 0) {
-      // Nothing to read, but a missing object must still read as empty: one metadata request.
-      return stat(name).map(info -> new byte[0]);
-    }
-    counters.count(RequestKind.GET_RANGE);
-    int toRead = (int) Math.min(length, objectSize - offset);
-    try (FSDataInputStream in = ctx.open(name, objectSize, "random")) {
-      return Optional.of(readRange(in, offset, toRead));
-    } catch (FileNotFoundException e) {
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      throw failed("ranged get", name, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      ObjectRanges.checkRange(offset, length);
+      ObjectRanges.checkObjectSize(objectSize);
+      if (offset >= objectSize || length == 0) {
+        // Nothing to read, but a missing object must still read as empty: one metadata request.
+        return stat(name).map(info -> new byte[0]);
+      }
+      counters.count(RequestKind.GET_RANGE);
+      int toRead = (int) Math.min(length, objectSize - offset);
+      try (FSDataInputStream in = ctx.open(name, objectSize, "random")) {
+        return Optional.of(readRange(in, offset, toRead));
+      } catch (FileNotFoundException e) {
+        return Optional.empty();
+      } catch (IOException | RuntimeException e) {
+        throw failed("ranged get", name, e);
+      }
     }
   }
 
@@ -234,19 +241,21 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public Optional<ObjectInfo> stat(String name) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    counters.count(RequestKind.STAT);
-    try {
-      FileStatus st = ctx.fs().getFileStatus(ctx.path(name));
-      if (!st.isFile()) {
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      counters.count(RequestKind.STAT);
+      try {
+        FileStatus st = ctx.fs().getFileStatus(ctx.path(name));
+        if (!st.isFile()) {
+          return Optional.empty();
+        }
+        return Optional.of(new ObjectInfo(name, st.getLen(), st.getModificationTime()));
+      } catch (FileNotFoundException e) {
         return Optional.empty();
+      } catch (IOException | RuntimeException e) {
+        throw failed("stat", name, e);
       }
-      return Optional.of(new ObjectInfo(name, st.getLen(), st.getModificationTime()));
-    } catch (FileNotFoundException e) {
-      return Optional.empty();
-    } catch (IOException | RuntimeException e) {
-      throw failed("stat", name, e);
     }
   }
 
@@ -254,38 +263,44 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public void put(String name, byte[] data) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    counters.count(RequestKind.PUT);
-    try {
-      writes.put(name, data);
-      counters.written(data.length);
-    } catch (IOException | RuntimeException e) {
-      throw failed("put", name, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      counters.count(RequestKind.PUT);
+      try {
+        writes.put(name, data);
+        counters.written(data.length);
+      } catch (IOException | RuntimeException e) {
+        throw failed("put", name, e);
+      }
     }
   }
 
   @Override
   public boolean createIfAbsent(String name, byte[] data) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    writes.checkCreateAllowed(name);
-    counters.count(RequestKind.CREATE_IF_ABSENT);
-    try {
-      return writes.createIfAbsent(name, data);
-    } catch (IOException | RuntimeException e) {
-      throw failed("createIfAbsent", name, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      writes.checkCreateAllowed(name);
+      counters.count(RequestKind.CREATE_IF_ABSENT);
+      try {
+        return writes.createIfAbsent(name, data);
+      } catch (IOException | RuntimeException e) {
+        throw failed("createIfAbsent", name, e);
+      }
     }
   }
 
   @Override
   public ObjectUpload startUpload(String name) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    try {
-      return writes.startUpload(name);
-    } catch (IOException | RuntimeException e) {
-      throw failed("starting the upload", name, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      try {
+        return writes.startUpload(name);
+      } catch (IOException | RuntimeException e) {
+        throw failed("starting the upload", name, e);
+      }
     }
   }
 
@@ -304,17 +319,19 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public Iterator<ObjectInfo> list(String namePrefix) {
-    checkOpen();
-    ObjectNames.checkListPrefix(namePrefix);
-    try {
-      Iterator<ObjectInfo> it =
-          writes.flatKeySpace()
-              ? new S3aFlatListing(ctx, namePrefix)
-              : new SortedTreeIterator(
-                  this::listDirectory, namePrefix, e -> failed("list", namePrefix + "*", e));
-      return new MappedIterator(it);
-    } catch (IOException | RuntimeException e) {
-      throw failed("list", namePrefix, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkListPrefix(namePrefix);
+      try {
+        Iterator<ObjectInfo> it =
+            writes.flatKeySpace()
+                ? new S3aFlatListing(ctx, namePrefix)
+                : new SortedTreeIterator(
+                    this::listDirectory, namePrefix, e -> failed("list", namePrefix + "*", e));
+        return new MappedIterator(it);
+      } catch (IOException | RuntimeException e) {
+        throw failed("list", namePrefix, e);
+      }
     }
   }
 
@@ -344,48 +361,51 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public int deleteAbandonedTemporaries(String namePrefix, long olderThanMillis) {
-    checkOpen();
-    ObjectNames.checkListPrefix(namePrefix);
-    if (!writes.stagesWrites()) {
-      return 0;
-    }
-    int slash = namePrefix.lastIndexOf('/');
-    String dir = slash < 0 ? "" : namePrefix.substring(0, slash);
-    int deleted = 0;
-    try {
-      ArrayDeque<String> dirs = new ArrayDeque<>();
-      dirs.push(dir);
-      while (!dirs.isEmpty()) {
-        for (SortedTreeIterator.Entry e : listDirectory(dirs.pop())) {
-          String last = e.name().substring(e.name().lastIndexOf('/') + 1);
-          String visible = e.directory() ? e.name() + "/" : e.name();
-          if (!visible.startsWith(namePrefix) && !namePrefix.startsWith(visible)) {
-            continue;
-          }
-          if (e.directory()) {
-            if (!last.startsWith(".")) {
-              dirs.push(e.name());
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkListPrefix(namePrefix);
+      if (!writes.stagesWrites()) {
+        return 0;
+      }
+      int slash = namePrefix.lastIndexOf('/');
+      String dir = slash < 0 ? "" : namePrefix.substring(0, slash);
+      int deleted = 0;
+      try {
+        ArrayDeque<String> dirs = new ArrayDeque<>();
+        dirs.push(dir);
+        while (!dirs.isEmpty()) {
+          for (SortedTreeIterator.Entry e : listDirectory(dirs.pop())) {
+            String last = e.name().substring(e.name().lastIndexOf('/') + 1);
+            String visible = e.directory() ? e.name() + "/" : e.name();
+            if (!visible.startsWith(namePrefix) && !namePrefix.startsWith(visible)) {
+              continue;
             }
-          } else if (last.startsWith(ObjectNames.TEMP_PREFIX)
-              && e.name().startsWith(namePrefix.substring(0, slash + 1))
-              && e.lastModifiedMillis() < olderThanMillis) {
-            counters.count(RequestKind.DELETE);
-            try {
-              ctx.fs().delete(ctx.path(e.name()), false);
-              deleted++;
-            } catch (FileNotFoundException gone) {
-              // its writer published or removed it meanwhile
+            if (e.directory()) {
+              if (!last.startsWith(".")) {
+                dirs.push(e.name());
+              }
+            } else if (last.startsWith(ObjectNames.TEMP_PREFIX)
+                && e.name().startsWith(namePrefix.substring(0, slash + 1))
+                && e.lastModifiedMillis() < olderThanMillis) {
+              counters.count(RequestKind.DELETE);
+              try {
+                ctx.fs().delete(ctx.path(e.name()), false);
+                deleted++;
+              } catch (FileNotFoundException gone) {
+                // its writer published or removed it meanwhile
+              }
             }
           }
         }
+      } catch (IOException | RuntimeException e) {
+        throw failed("deleting abandoned temporary files under", namePrefix, e);
       }
-    } catch (IOException | RuntimeException e) {
-      throw failed("deleting abandoned temporary files under", namePrefix, e);
+      if (deleted > 0) {
+        LOG.info(
+            "deleted {} abandoned temporary files under {}{}", deleted, location(), namePrefix);
+      }
+      return deleted;
     }
-    if (deleted > 0) {
-      LOG.info("deleted {} abandoned temporary files under {}{}", deleted, location(), namePrefix);
-    }
-    return deleted;
   }
 
   /**
@@ -401,8 +421,10 @@ final class HadoopObjectStore implements ObjectStore {
 
     @Override
     public boolean hasNext() {
-      checkOpen();
-      return inner.hasNext();
+      try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+        checkOpen();
+        return inner.hasNext();
+      }
     }
 
     @Override
@@ -418,27 +440,32 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public void delete(String name) {
-    checkOpen();
-    ObjectNames.checkName(name);
-    if (writes.flatKeySpace()) {
-      // A bulk delete of one key is a single DELETE; fs.delete() would first probe with HEAD/LIST.
-      ctx.deleteAll(List.of(name));
-      return;
-    }
-    counters.count(RequestKind.DELETE);
-    try {
-      ctx.fs().delete(ctx.path(name), false);
-    } catch (FileNotFoundException e) {
-      // Already gone: deletes are idempotent.
-    } catch (IOException | RuntimeException e) {
-      throw failed("delete", name, e);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ObjectNames.checkName(name);
+      if (writes.flatKeySpace()) {
+        // A bulk delete of one key is a single DELETE; fs.delete() would first probe with
+        // HEAD/LIST.
+        ctx.deleteAll(List.of(name));
+        return;
+      }
+      counters.count(RequestKind.DELETE);
+      try {
+        ctx.fs().delete(ctx.path(name), false);
+      } catch (FileNotFoundException e) {
+        // Already gone: deletes are idempotent.
+      } catch (IOException | RuntimeException e) {
+        throw failed("delete", name, e);
+      }
     }
   }
 
   @Override
   public void deleteAll(Collection<String> names) {
-    checkOpen();
-    ctx.deleteAll(names);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      checkOpen();
+      ctx.deleteAll(names);
+    }
   }
 
   // ---------------------------------------------------------------- misc
@@ -455,17 +482,19 @@ final class HadoopObjectStore implements ObjectStore {
 
   @Override
   public void close() {
-    if (isSibling) {
-      return; // the store it was made from owns the file system and the closed flag
-    }
-    if (!ctx.closed().compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      ctx.fsRelease().close();
-    } catch (IOException e) {
-      LOG.warn(
-          "closing the file system of {} failed: {}", location(), Redaction.redact(e.toString()));
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      if (isSibling) {
+        return; // the store it was made from owns the file system and the closed flag
+      }
+      if (!ctx.closed().compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        ctx.fsRelease().close();
+      } catch (IOException e) {
+        LOG.warn(
+            "closing the file system of {} failed: {}", location(), Redaction.redact(e.toString()));
+      }
     }
   }
 

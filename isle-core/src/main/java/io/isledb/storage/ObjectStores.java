@@ -32,6 +32,7 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * </ul>
  */
 @Internal
+@SuppressWarnings("try") // HadoopLoader scopes are not referenced in their bodies
 public final class ObjectStores {
   /** The largest page an S3 LIST returns, whatever larger value a client asks for. */
   private static final int S3_MAX_LIST_PAGE = 1000;
@@ -191,6 +192,9 @@ public final class ObjectStores {
   private static Configuration configuration(
       String scheme, Map<String, String> hadoopConf, String where) {
     Configuration conf = new Configuration();
+    // Not the caller's context class loader (a Flink job's, closed when the job ends, while the
+    // FileSystem may serve later jobs): classes named in settings load from isle-core's loader.
+    conf.setClassLoader(HadoopLoader.LOADER);
     switch (scheme) {
       case "abfs", "abfss" -> AbfsWrites.configureDefaults(conf);
       case "s3a" -> S3aWrites.configureDefaults(conf);
@@ -211,7 +215,7 @@ public final class ObjectStores {
   }
 
   private static FileSystem openFileSystem(String scheme, Path root, Configuration conf) {
-    try {
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
       if (scheme.equals("file")) {
         // The raw local FS writes no .crc side files; our own writes go through java.nio anyway.
         RawLocalFileSystem local = new RawLocalFileSystem();

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
  * Streams either to the object's final name (S3A publishes only on close, and an aborted stream
  * leaves nothing) or to a hidden temp file renamed into place on complete().
  */
+@SuppressWarnings("try") // HadoopLoader scopes are not referenced in their bodies
 final class StreamUpload extends CountedUpload {
   private static final Logger LOG = LoggerFactory.getLogger(StreamUpload.class);
 
@@ -59,22 +60,24 @@ final class StreamUpload extends CountedUpload {
 
   @Override
   public void close() {
-    if (done) {
-      return;
-    }
-    done = true;
-    try {
-      if (tmp == null) {
-        out.abort(); // S3A: the multipart upload or pending PUT is cancelled
-      } else {
-        out.close();
-        ctx.fs().delete(tmp, false);
+    try (HadoopLoader.Scope loader = HadoopLoader.enter()) {
+      if (done) {
+        return;
       }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn(
-          "abandoning the upload of {} failed: {}",
-          ctx.where(name),
-          Redaction.redact(e.toString()));
+      done = true;
+      try {
+        if (tmp == null) {
+          out.abort(); // S3A: the multipart upload or pending PUT is cancelled
+        } else {
+          out.close();
+          ctx.fs().delete(tmp, false);
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn(
+            "abandoning the upload of {} failed: {}",
+            ctx.where(name),
+            Redaction.redact(e.toString()));
+      }
     }
   }
 }

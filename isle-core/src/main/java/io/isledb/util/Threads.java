@@ -15,6 +15,8 @@ public final class Threads {
     return r -> {
       Thread t = new Thread(r, name);
       t.setDaemon(true);
+      // Not the starting thread's context class loader (in Flink, a job's, closed with the job).
+      t.setContextClassLoader(Threads.class.getClassLoader());
       return t;
     };
   }

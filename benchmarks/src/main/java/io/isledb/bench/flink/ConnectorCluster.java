@@ -32,12 +32,8 @@ final class ConnectorCluster implements AutoCloseable {
     c.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     c.set(RestOptions.ADDRESS, "127.0.0.1");
     c.set(RestOptions.BIND_PORT, "0");
-    // Hadoop's FileSystem cache keeps the Configuration (and its class loader) of the job that
-    // first opened an s3a:// store; later jobs' isle readers then reach the first job's closed
-    // user-code class loader, which Flink's leak check turns into an error (seen in the streaming
-    // read on isle-s3a; docs/BENCHMARKS.md, notes). All classes come from the application class
-    // path here, so the check only gets in the way.
-    c.set(CoreOptions.CHECK_LEAKED_CLASSLOADER, false);
+    // Flink's leaked-class-loader check stays on: a store shared by several jobs must not keep a
+    // finished job's user-code class loader (isle-core.md, "Class loaders").
     c.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
     c.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(64));
     c.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(64));

@@ -3,6 +3,7 @@ package io.isledb.flink.connector.table;
 import io.isledb.flink.connector.sink.IsleSink;
 import java.util.Arrays;
 import java.util.Optional;
+import org.apache.flink.api.common.functions.Partitioner;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -16,10 +17,11 @@ import org.apache.flink.types.RowKind;
 
 /**
  * The table sink of an isle table, on {@link IsleSink}: an upsert sink for a table with a primary
- * key (rows shuffled by key so each key has one writer; UPDATE_BEFORE dropped; DELETE written as a
- * tombstone), an append-only sink otherwise. One version per checkpoint (at end of input for a
- * bounded job); {@code sink.ttl}, {@code sink.buffer-size}, {@code sink.commit-user} and {@code
- * sink.parallelism} apply. The schema is stored with the table before the job's first commit.
+ * key (rows hash-partitioned by key so each key has one writer, without Flink's keyed-input sort;
+ * UPDATE_BEFORE dropped; DELETE written as a tombstone), an append-only sink otherwise. One version
+ * per checkpoint (at end of input for a bounded job); {@code sink.ttl}, {@code sink.buffer-size},
+ * {@code sink.commit-user} and {@code sink.parallelism} apply. The schema is stored with the table
+ * before the job's first commit.
  */
 final class IsleDynamicTableSink implements DynamicTableSink {
   private final TableConfig config;
@@ -69,7 +71,10 @@ final class IsleDynamicTableSink implements DynamicTableSink {
           ProviderContext provider, DataStream<RowData> rows) {
         DataStream<RowData> in = rows;
         if (key.length > 0) {
-          in = rows.keyBy(new PrimaryKeyHash(stored));
+          // Every row of a key to one writer, in the order its upstream subtask sent them. Not
+          // keyBy: a keyed input makes BATCH execution sort the whole input by key before the
+          // writer (SortingDataInput), which the writer does not need: it sorts its own buffer.
+          in = rows.partitionCustom(new HashPartitioner(), new PrimaryKeyHash(stored));
         }
         DataStreamSink<RowData> out = in.sinkTo(sink).name("Isle Sink " + config.location().uri());
         provider.generateUid("isle-sink").ifPresent(out::uid);
@@ -103,6 +108,16 @@ final class IsleDynamicTableSink implements DynamicTableSink {
         keys = schema.codec(cl != null ? cl : getClass().getClassLoader()).keyEncoder();
       }
       return Arrays.hashCode(keys.encodeKey(row));
+    }
+  }
+
+  /** A key hash to a writer: the same hash, the same writer, for a fixed parallelism. */
+  static final class HashPartitioner implements Partitioner<Integer> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int partition(Integer hash, int writers) {
+      return Math.floorMod(hash, writers);
     }
   }
 

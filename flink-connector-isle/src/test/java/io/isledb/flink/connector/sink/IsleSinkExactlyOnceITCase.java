@@ -179,7 +179,7 @@ class IsleSinkExactlyOnceITCase {
     assertThat(AFTER_COMMIT_FIRED).as("after-commit failure fired, seed %s", seed).isTrue();
   }
 
-  private static StreamExecutionEnvironment environment() {
+  static StreamExecutionEnvironment environment() {
     Configuration conf = new Configuration();
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 20);

@@ -44,7 +44,7 @@ class IsleS3SqlITCase {
     return options;
   }
 
-  private static String with(Map<String, String> options) {
+  static String with(Map<String, String> options) {
     return options.entrySet().stream()
         .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
         .collect(Collectors.joining(", ", "WITH ('connector' = 'isle', ", ")"));

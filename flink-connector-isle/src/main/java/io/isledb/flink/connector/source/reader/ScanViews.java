@@ -53,13 +53,26 @@ final class ScanViews implements AutoCloseable {
     if (v == null) {
       IsleDB db = db();
       if (reader == null) {
-        reader = db.openReader(ReaderOptions.defaults().withOffHeapBlockCache(false));
+        reader = db.openReader(scanReaderOptions());
         gauges.reader(reader);
       }
       v = reader.openVersion(version);
       views.put(version, v);
     }
     return v;
+  }
+
+  /**
+   * A one-pass scan streams each table it meets with ranged reads and the engine's read-ahead: no
+   * copy to the local disk cache (a scan would write every table there once and never read it
+   * again) and no whole-table download of small tables (a key-range scan reads only the blocks its
+   * range meets, plus each met table's index and filter).
+   */
+  static ReaderOptions scanReaderOptions() {
+    return ReaderOptions.defaults()
+        .withDiskCacheBytes(0)
+        .withSmallTableBytes(0)
+        .withOffHeapBlockCache(false);
   }
 
   /** The table reader's statistics, or null before the first view (tests). */

@@ -42,18 +42,7 @@ class ScanViewsTest {
   @Test
   void splitsOfOneTaskLoadTheVersionAndOpenEachTableOnce() throws Exception {
     TableLocation l = TableLocation.of(dir.toUri() + "table", Map.of());
-    ScanConfig config =
-        new ScanConfig(
-            l,
-            true,
-            StartupMode.FULL,
-            null,
-            null,
-            null,
-            Duration.ofSeconds(1),
-            "c",
-            Duration.ofHours(1),
-            1);
+    ScanConfig config = boundedConfig(l);
     try (ObjectStore store = IsleDB.openStore(l.storeUri(), l.prefix());
         IsleDB db = IsleDB.open(store, DBOptions.defaults());
         SharedTables.Lease lease = SharedTables.acquire(l)) {
@@ -93,6 +82,21 @@ class ScanViewsTest {
     }
   }
 
+  /** The config of a bounded scan of {@code l} (full startup, 1 s poll, 1 h pins). */
+  static ScanConfig boundedConfig(TableLocation l) {
+    return new ScanConfig(
+        l,
+        true,
+        StartupMode.FULL,
+        null,
+        null,
+        null,
+        Duration.ofSeconds(1),
+        "c",
+        Duration.ofHours(1),
+        1);
+  }
+
   /** Three overlapping tables of 100 keys each; the version cut into four splits. */
   private static List<IsleSplit> writeTables(IsleDB db) {
     long version;
@@ -117,7 +121,7 @@ class ScanViewsTest {
   }
 
   /** Reads each split to its end with a new split reader; returns the rows read. */
-  private static long readEach(
+  static long readEach(
       List<IsleSplit> splits,
       Supplier<IsleSplitReader> readers,
       SharedTables.Lease lease,
