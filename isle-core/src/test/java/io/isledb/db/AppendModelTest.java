@@ -101,7 +101,7 @@ class AppendModelTest {
             db.openReader(
                 ReaderOptions.defaults().withCacheDir(cache).withOffHeapBlockCache(seed % 2 == 0));
         ReadView view = w.view()) {
-      for (int step = 0; step < 1500; step++) {
+      for (int step = 0; step < 1000; step++) {
         int k = rnd.nextInt(KEYS);
         Expected e = model.computeIfAbsent(k, x -> new Expected());
         int op = rnd.nextInt(100);

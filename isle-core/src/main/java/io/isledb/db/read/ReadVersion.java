@@ -58,7 +58,7 @@ final class ReadVersion {
             return finish(appends, resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key));
           }
           appends = appends == null ? new Appends() : appends;
-          Optional<byte[]> base = versionsIn(t, key, appends);
+          Optional<byte[]> base = versionsIn(t, key, e, appends);
           if (base != null) {
             return appends.resolve(base);
           }
@@ -75,7 +75,7 @@ final class ReadVersion {
             return finish(appends, resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key));
           }
           appends = appends == null ? new Appends() : appends;
-          Optional<byte[]> base = versionsIn(t, key, appends);
+          Optional<byte[]> base = versionsIn(t, key, e, appends);
           if (base != null) {
             return appends.resolve(base);
           }
@@ -90,25 +90,24 @@ final class ReadVersion {
   }
 
   /**
-   * Reads every version of {@code key} in table {@code t} (its newest is an append operand), newest
-   * first, into {@code appends} up to the first one that is not an operand: that one's value (empty
-   * for a deletion or an expired entry), or null when the table holds only operands of the key and
-   * older tables must be read on. A table keeps several versions of a key when a memtable flush
-   * wrote them, or when a compaction could not fold them (see FORMAT.md).
+   * Reads the versions of {@code key} in table {@code t} below {@code first} (its newest there, an
+   * append operand), newest first, into {@code appends} up to the first one that is not an operand:
+   * that one's value (empty for a deletion or an expired entry), or null when the table holds only
+   * operands of the key and older tables must be read on. Each step is a point lookup below the
+   * previous version's sequence number (bloom filter, index, one cached block). A table keeps
+   * several versions of a key when a memtable flush wrote them, or when a compaction could not fold
+   * them (see FORMAT.md).
    */
-  private Optional<byte[]> versionsIn(SstMeta t, byte[] key, Appends appends) {
-    try (TableCursor c = new TableCursor(tables.get(t), key, ScanOptions.userScan())) {
-      while (c.valid()
-          && java.util.Arrays.equals(c.keyArray(), 0, c.keyLength(), key, 0, key.length)) {
-        ValueKind kind = c.kind();
-        if (!kind.isAppend()) {
-          return resolve(kind, c.expiresAt(), c.value(), t, key);
-        }
-        appends.add(c.value());
-        c.next();
+  private Optional<byte[]> versionsIn(SstMeta t, byte[] key, Entry first, Appends appends) {
+    io.isledb.sst.TableReader reader = tables.get(t).reader();
+    for (Entry e = first; e != null; ) {
+      if (!e.kind().isAppend()) {
+        return resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key);
       }
-      return null;
+      appends.add(e.value());
+      e = e.seq() == 0 ? null : reader.get(key, e.seq() - 1);
     }
+    return null;
   }
 
   /** Many gets in one pass per table: see {@link MultiGet}. */
