@@ -37,7 +37,9 @@ class FormatConstantsTest {
     assertThat(ValueKind.BLOB_EXPIRING.isBlob() && ValueKind.BLOB_EXPIRING.hasExpiry()).isTrue();
     assertThat(ValueKind.APPEND.isAppend()).isTrue();
     assertThat(
-            ValueKind.APPEND.isTombstone() || ValueKind.APPEND.hasExpiry() || ValueKind.APPEND.isBlob())
+            ValueKind.APPEND.isTombstone()
+                || ValueKind.APPEND.hasExpiry()
+                || ValueKind.APPEND.isBlob())
         .isFalse();
   }
 
