@@ -3,9 +3,9 @@ package io.isledb;
 import java.util.Arrays;
 
 /**
- * One committed put or delete, as the tailing reader emits it.
+ * One committed put, delete or append operand, as the tailing reader emits it.
  *
- * @param type put or delete
+ * @param type put, delete or append
  * @param key the key
  * @param value the value (empty for deletes)
  * @param seq the write's sequence number
@@ -45,7 +45,13 @@ public record Change(
   /** What a change does. */
   public enum Type {
     PUT,
-    DELETE
+    DELETE,
+    /**
+     * An append operand ({@link Writer#append}): the value is the operand only; the key's value is
+     * then its previous value followed by it. A consumer that does not apply appends must not treat
+     * this as a put.
+     */
+    APPEND
   }
 
   @Override

@@ -34,6 +34,20 @@ public interface Writer extends AutoCloseable {
   /** Buffers a deletion of {@code key}. */
   void delete(byte[] key);
 
+  /**
+   * Buffers an append operand: the value of {@code key} becomes its current value (none after a
+   * deletion or expiry counts as empty) followed by {@code operand}, without reading it. One fixed
+   * semantics, byte concatenation: the caller frames its elements. Every read (get, getAll, scans,
+   * views, the writer's own view) returns the concatenated value; compaction folds operands into
+   * one value. Operands are stored inline whatever their size (never as blobs, and they never
+   * expire); a value grown by appends past the blob threshold stays correct (docs/FORMAT.md,
+   * "Append operands"). The tailing reader emits each operand as a {@link Change.Type#APPEND}.
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT for a null key or operand, a key over {@link
+   *     WriterOptions#MAX_KEY_SIZE} or an operand over {@link WriterOptions#MAX_INLINE_VALUE_SIZE}
+   */
+  void append(byte[] key, byte[] operand);
+
   /** Returns when everything buffered before the call is durable and visible to new readers. */
   void flush();
 

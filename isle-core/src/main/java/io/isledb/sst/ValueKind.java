@@ -18,7 +18,13 @@ public enum ValueKind {
   /** A reference to a value kept in a blob object; the value is the engine's opaque reference. */
   BLOB(3),
   /** A blob reference that expires at {@link Entry#expiresAtMillis()}. */
-  BLOB_EXPIRING(4);
+  BLOB_EXPIRING(4),
+  /**
+   * An append operand: the key's value is its newest PUT (nothing after a DELETE or expiry)
+   * followed by the bytes of every newer operand in sequence order. Always inline, never expires.
+   * Added in format 1.1: a reader that predates it fails with CORRUPTION "unknown value kind id 5".
+   */
+  APPEND(5);
 
   private static final ValueKind[] BY_ID = new ValueKind[256];
 
@@ -65,6 +71,11 @@ public enum ValueKind {
   /** Whether entries of this kind carry an expiry time. */
   public boolean hasExpiry() {
     return this == PUT_EXPIRING || this == BLOB_EXPIRING;
+  }
+
+  /** Whether this kind is an append operand, resolved against the key's older versions. */
+  public boolean isAppend() {
+    return this == APPEND;
   }
 
   /** Whether the value is a blob reference rather than the value itself. */

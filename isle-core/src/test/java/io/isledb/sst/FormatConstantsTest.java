@@ -16,11 +16,12 @@ class FormatConstantsTest {
     assertThat(ValueKind.PUT_EXPIRING.id()).isEqualTo((byte) 2);
     assertThat(ValueKind.BLOB.id()).isEqualTo((byte) 3);
     assertThat(ValueKind.BLOB_EXPIRING.id()).isEqualTo((byte) 4);
-    assertThat(ValueKind.values()).hasSize(5);
+    assertThat(ValueKind.APPEND.id()).isEqualTo((byte) 5);
+    assertThat(ValueKind.values()).hasSize(6);
     for (ValueKind k : ValueKind.values()) {
       assertThat(ValueKind.fromId(k.id())).isEqualTo(k);
     }
-    assertThatThrownBy(() -> ValueKind.fromId(5)).isInstanceOf(CorruptionException.class);
+    assertThatThrownBy(() -> ValueKind.fromId(6)).isInstanceOf(CorruptionException.class);
     assertThatThrownBy(() -> ValueKind.fromId(-1)).isInstanceOf(CorruptionException.class);
   }
 
@@ -34,6 +35,12 @@ class FormatConstantsTest {
     assertThat(ValueKind.BLOB.isBlob()).isTrue();
     assertThat(ValueKind.BLOB.hasExpiry()).isFalse();
     assertThat(ValueKind.BLOB_EXPIRING.isBlob() && ValueKind.BLOB_EXPIRING.hasExpiry()).isTrue();
+    assertThat(ValueKind.APPEND.isAppend()).isTrue();
+    assertThat(
+            ValueKind.APPEND.isTombstone()
+                || ValueKind.APPEND.hasExpiry()
+                || ValueKind.APPEND.isBlob())
+        .isFalse();
   }
 
   @Test

@@ -26,9 +26,10 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
  * ops/s) and the longest single op (a stall).
  *
  * <p>Usage: {@code StateOpLoop <backend> <op> <entries> <seconds> [work dir]}, op one of {@code
- * list.get list.update list.add map.get map.put map.contains value.get value.update}. Start the JVM
- * with {@link FlinkStateSuite#JVM_OPTIONS} and without rocksdbjni on the class path (see {@link
- * FlinkStateSuite}).
+ * list.get list.get-added list.update list.add map.get map.put map.contains value.get value.update}
+ * ({@code list.get-added}: a get of lists built by 10 {@code add} calls each, not one {@code
+ * update}). Start the JVM with {@link FlinkStateSuite#JVM_OPTIONS} and without rocksdbjni on the
+ * class path (see {@link FlinkStateSuite}).
  */
 public final class StateOpLoop {
   private static final int PER_KEY = 10;
@@ -75,7 +76,15 @@ public final class StateOpLoop {
       for (long k = 0; k < keys; k++) {
         kb.setCurrentKey(k);
         switch (kind) {
-          case "list" -> list().update(init);
+          case "list" -> {
+            if (op.equals("list.get-added")) {
+              for (Long e : init) {
+                list().add(e);
+              }
+            } else {
+              list().update(init);
+            }
+          }
           case "map" -> {
             for (long u = 0; u < PER_KEY; u++) {
               map().put(u, (double) k);
@@ -139,7 +148,7 @@ public final class StateOpLoop {
 
     private void once(long k) throws Exception {
       switch (op) {
-        case "list.get" -> list.get().forEach(v -> sink += v);
+        case "list.get", "list.get-added" -> list.get().forEach(v -> sink += v);
         case "list.update" -> list.update(replacement);
         case "list.add" -> list.add(++added);
         case "map.get" -> sink += map.get(nextUserKey(PER_KEY)) != null ? 1 : 0;

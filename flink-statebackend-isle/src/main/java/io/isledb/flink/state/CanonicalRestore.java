@@ -1,6 +1,5 @@
 package io.isledb.flink.state;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,7 +29,7 @@ import org.apache.flink.runtime.state.restore.ThrowingIterator;
  * RocksDB, hashmap, isle) into a new database: Flink's {@link FullSnapshotRestoreOperation} reads
  * the handles (key serializer check included) and this class writes each entry in the isle layout.
  * The inverse of {@link CanonicalSavepoint}: Flink's key-group prefix becomes {@code kg | stateId},
- * and a list's delimited value becomes one entry per element.
+ * and a list's delimited value becomes one entry of framed elements ({@link ListFraming}).
  */
 final class CanonicalRestore {
   private CanonicalRestore() {}
@@ -116,7 +115,7 @@ final class CanonicalRestore {
     return out;
   }
 
-  /** One entry per element of a delimited list value, in order (the isle list layout). */
+  /** A delimited list value as one entry of framed elements, in order (see {@link ListFraming}). */
   private static void putElements(
       StateDb target,
       StateRegistry registry,
@@ -126,6 +125,7 @@ final class CanonicalRestore {
       throws java.io.IOException {
     DataInputDeserializer in = new DataInputDeserializer(value);
     DataOutputSerializer out = new DataOutputSerializer(64);
+    List<byte[]> serialized = new ArrayList<>();
     while (in.available() > 0) {
       Object element = ListDelimitedSerializer.deserializeNextElement(in, elements);
       if (element == null) {
@@ -133,9 +133,10 @@ final class CanonicalRestore {
       }
       out.clear();
       elements.serialize(element, out);
-      byte[] elementKey =
-          ByteBuffer.allocate(key.length + 8).put(key).putLong(registry.nextListSeq()).array();
-      target.put(elementKey, out.getCopyOfBuffer());
+      serialized.add(out.getCopyOfBuffer());
+    }
+    if (!serialized.isEmpty()) {
+      target.put(key, ListFraming.frameAll(serialized));
     }
   }
 }

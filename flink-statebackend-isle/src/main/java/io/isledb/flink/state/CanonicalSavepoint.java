@@ -211,7 +211,6 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
   }
 
   private final class Iterator implements KeyValueStateIterator {
-    private static final int LIST_SEQ_BYTES = 8;
     private static final byte DELIMITER = ',';
 
     private final KvIterator source;
@@ -258,36 +257,28 @@ final class CanonicalSavepoint<K> implements FullSnapshotResources<K> {
         newState = newKeyGroup || state.index != kvStateId;
         keyGroup = kg;
         kvStateId = state.index;
-        key = canonicalKey(kg, kv.key(), state.list ? LIST_SEQ_BYTES : 0);
+        key = canonicalKey(kg, kv.key(), 0);
         value = kept;
         return;
       }
     }
 
     /**
-     * A list: every element entry of this (key, namespace), in sequence order, joined with Flink's
-     * delimiter; null when the filter drops every element.
+     * A list (one entry of framed elements, {@link ListFraming}): its elements that the filter
+     * keeps, joined with Flink's delimiter as the RocksDB list state stores them; null when the
+     * filter drops every element.
      */
-    private byte[] joinElements(KV first, StateOut state) throws IOException {
-      byte[] owner = Arrays.copyOf(first.key(), first.key().length - LIST_SEQ_BYTES);
+    private byte[] joinElements(KV kv, StateOut state) throws IOException {
       DataOutputSerializer out = new DataOutputSerializer(64);
       boolean any = false;
-      KV kv = first;
-      while (kv != null) {
-        byte[] element = state.keep(kv.value());
-        if (element != null) {
+      for (byte[] element : ListFraming.split(kv.value(), "a list entry of the savepoint")) {
+        byte[] kept = state.keep(element);
+        if (kept != null) {
           if (any) {
             out.write(DELIMITER);
           }
-          out.write(element);
+          out.write(kept);
           any = true;
-        }
-        kv = pull();
-        if (kv != null
-            && (kv.key().length != owner.length + LIST_SEQ_BYTES
-                || Arrays.compare(kv.key(), 0, owner.length, owner, 0, owner.length) != 0)) {
-          peeked = kv;
-          break;
         }
       }
       return any ? out.getCopyOfBuffer() : null;

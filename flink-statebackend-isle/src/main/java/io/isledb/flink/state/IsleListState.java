@@ -1,8 +1,6 @@
 package io.isledb.flink.state;
 
-import io.isledb.KV;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -13,11 +11,12 @@ import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.util.Preconditions;
 
 /**
- * A list state whose elements are separate entries, {@code kg | id | key | namespace | seq} with a
- * backend-wide increasing 8-byte sequence number: {@code add} is a blind write (no read), {@code
- * get} a prefix scan that returns the elements in the order they were added. {@code update} scans
- * the old elements and overwrites their keys in order (deleting only a surplus, appending only what
- * is beyond the old length), so repeated updates leave no tombstones for later scans.
+ * A list state stored as one entry per (key, namespace), {@code kg | id | key | namespace}, whose
+ * value is the elements' frames ({@link ListFraming}): {@code add} and {@code addAll} are blind
+ * engine appends (no read, one operand), {@code get} one point lookup, {@code update} one put (a
+ * delete for an empty list), {@code mergeNamespaces} moves the sources' bytes onto the target
+ * without deserializing them. As Flink's RocksDB list state, which keeps a list as one value and
+ * appends with a merge operator.
  */
 final class IsleListState<K, N, V> extends AbstractIsleState<K, N, List<V>>
     implements InternalListState<K, N, V> {
@@ -34,13 +33,6 @@ final class IsleListState<K, N, V> extends AbstractIsleState<K, N, List<V>>
     return ((ListSerializer<V>) valueSerializer).getElementSerializer();
   }
 
-  private byte[] elementKey(byte[] prefix) {
-    return ByteBuffer.allocate(prefix.length + 8)
-        .put(prefix)
-        .putLong(backend.registry().nextListSeq())
-        .array();
-  }
-
   @Override
   public Iterable<V> get() {
     return getInternal();
@@ -48,84 +40,83 @@ final class IsleListState<K, N, V> extends AbstractIsleState<K, N, List<V>>
 
   @Override
   public List<V> getInternal() {
-    List<V> out = readElements(currentKey(), false);
-    return out.isEmpty() ? null : out;
-  }
-
-  private List<V> readElements(byte[] prefix, boolean delete) {
+    byte[] value = db().get(currentKey());
+    if (value == null || value.length == 0) {
+      return null;
+    }
     TypeSerializer<V> elements = elementSerializer();
     List<V> out = new ArrayList<>();
-    byte[] end = StateKeys.prefixEnd(prefix);
-    byte[] from = prefix;
-    while (true) {
-      List<KV> batch = db().scan(from, end, SCAN_BATCH);
-      for (KV kv : batch) {
-        out.add(deserialize(kv.value(), elements));
-        if (delete) {
-          db().delete(kv.key());
-        }
+    String where = "list state " + stateId;
+    for (int at = 0; at < value.length; ) {
+      int length = ListFraming.lengthAt(value, at, where);
+      valueIn.setBuffer(value, at + ListFraming.HEADER, length);
+      try {
+        out.add(elements.deserialize(valueIn));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot deserialize an element of " + where, e);
       }
-      if (batch.size() < SCAN_BATCH) {
-        return out;
-      }
-      from = successor(batch.get(batch.size() - 1).key());
+      at += ListFraming.HEADER + length;
     }
+    return out;
   }
 
   @Override
   public void add(V value) {
     Preconditions.checkNotNull(value, "You cannot add null to a ListState.");
-    db().put(elementKey(currentKey()), serialize(value, elementSerializer()));
+    db().append(currentKey(), frame(value, elementSerializer()));
+  }
+
+  /** {@code value}'s frame, serialized straight behind the 4-byte length. */
+  private byte[] frame(V value, TypeSerializer<V> elements) {
+    try {
+      valueOut.clear();
+      valueOut.writeInt(0);
+      elements.serialize(value, valueOut);
+      int length = valueOut.length() - ListFraming.HEADER;
+      byte[] out = valueOut.getCopyOfBuffer();
+      out[0] = (byte) (length >>> 24);
+      out[1] = (byte) (length >>> 16);
+      out[2] = (byte) (length >>> 8);
+      out[3] = (byte) length;
+      return out;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot serialize an element of list state " + stateId, e);
+    }
+  }
+
+  private byte[] frames(List<V> values) {
+    TypeSerializer<V> elements = elementSerializer();
+    List<byte[]> serialized = new ArrayList<>(values.size());
+    for (V v : values) {
+      serialized.add(serialize(v, elements));
+    }
+    return ListFraming.frameAll(serialized);
   }
 
   @Override
   public void addAll(List<V> values) {
     Preconditions.checkNotNull(values, "List of values to add cannot be null.");
     checkNoNulls(values);
-    append(currentKey(), values);
+    if (!values.isEmpty()) {
+      db().append(currentKey(), frames(values));
+    }
   }
 
   @Override
   public void update(List<V> values) {
     Preconditions.checkNotNull(values, "List of values to add cannot be null.");
     checkNoNulls(values);
-    byte[] prefix = currentKey();
-    TypeSerializer<V> elements = elementSerializer();
-    // Overwrites the old elements' keys in order instead of deleting them and writing new keys: a
-    // list updated again and again keeps the same keys, so no tombstones pile up under its prefix
-    // (each of which every later get and update would scan past, in the memtables and in the
-    // tables until compaction drops them). Only a shrinking list deletes its surplus keys; a
-    // growing one appends keys after the old ones, so the order stays the order of the values.
-    int next = 0;
-    byte[] end = StateKeys.prefixEnd(prefix);
-    byte[] from = prefix;
-    while (true) {
-      List<KV> batch = db().scan(from, end, SCAN_BATCH);
-      for (KV kv : batch) {
-        if (next < values.size()) {
-          db().put(kv.key(), serialize(values.get(next++), elements));
-        } else {
-          db().delete(kv.key());
-        }
-      }
-      if (batch.size() < SCAN_BATCH) {
-        break;
-      }
-      from = successor(batch.get(batch.size() - 1).key());
+    if (values.isEmpty()) {
+      db().delete(currentKey());
+    } else {
+      db().put(currentKey(), frames(values));
     }
-    append(prefix, next == 0 ? values : values.subList(next, values.size()));
   }
 
   @Override
   public void updateInternal(List<V> values) {
     update(values);
-  }
-
-  private void append(byte[] prefix, List<V> values) {
-    TypeSerializer<V> elements = elementSerializer();
-    for (V v : values) {
-      db().put(elementKey(prefix), serialize(v, elements));
-    }
   }
 
   private static <V> void checkNoNulls(List<V> values) {
@@ -139,43 +130,47 @@ final class IsleListState<K, N, V> extends AbstractIsleState<K, N, List<V>>
     if (sources == null || sources.isEmpty()) {
       return;
     }
-    List<V> moved = new ArrayList<>();
+    // Frames concatenate: the sources' values are appended to the target's as they are.
+    java.io.ByteArrayOutputStream moved = new java.io.ByteArrayOutputStream();
     for (N source : sources) {
-      moved.addAll(readElements(keyFor(source), true));
+      byte[] key = keyFor(source);
+      byte[] value = db().get(key);
+      if (value != null) {
+        moved.writeBytes(value);
+        db().delete(key);
+      }
     }
-    append(keyFor(target), moved);
+    if (moved.size() > 0) {
+      db().append(keyFor(target), moved.toByteArray());
+    }
   }
 
   @Override
   public void clear() {
-    deletePrefix(currentKey());
+    db().delete(currentKey());
   }
 
   /** Elements separated by one byte, the format Flink's queryable-state client reads. */
   @Override
   byte[] serializedValueOf(byte[] key, TypeSerializer<List<V>> safeValueSerializer)
       throws IOException {
+    byte[] value = db().get(key);
+    if (value == null || value.length == 0) {
+      return null;
+    }
     TypeSerializer<V> elements = ((ListSerializer<V>) safeValueSerializer).getElementSerializer();
-    byte[] end = StateKeys.prefixEnd(key);
     DataOutputSerializer out = new DataOutputSerializer(128);
-    boolean first = true;
-    byte[] from = key;
     org.apache.flink.core.memory.DataInputDeserializer in =
         new org.apache.flink.core.memory.DataInputDeserializer();
-    while (true) {
-      List<KV> batch = db().scan(from, end, SCAN_BATCH);
-      for (KV kv : batch) {
-        if (!first) {
-          out.writeByte(',');
-        }
-        first = false;
-        in.setBuffer(kv.value());
-        elements.serialize(elements.deserialize(in), out);
+    boolean first = true;
+    for (byte[] element : ListFraming.split(value, "list state " + stateId)) {
+      if (!first) {
+        out.writeByte(',');
       }
-      if (batch.size() < SCAN_BATCH) {
-        return first ? null : out.getCopyOfBuffer();
-      }
-      from = successor(batch.get(batch.size() - 1).key());
+      first = false;
+      in.setBuffer(element);
+      elements.serialize(elements.deserialize(in), out);
     }
+    return out.getCopyOfBuffer();
   }
 }

@@ -172,6 +172,11 @@ final class StateDb implements AutoCloseable {
     writer.put(key, value);
   }
 
+  /** Appends {@code operand} to the value of {@code key} without reading it (an engine append). */
+  void append(byte[] key, byte[] operand) {
+    writer.append(key, operand);
+  }
+
   void delete(byte[] key) {
     deletes++;
     writer.delete(key);

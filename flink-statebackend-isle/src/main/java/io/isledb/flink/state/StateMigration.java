@@ -27,8 +27,8 @@ import org.apache.flink.util.StateMigrationException;
  * <p>Both serializers are wrapped in Flink's {@link TtlAwareSerializer}, so a state that gains or
  * loses TTL is migrated too: values lose their {@code TtlValue} wrapper, or gain one stamped with
  * the current time of the backend's {@link TtlTimeProvider}. Per entry, the value is what the state
- * kind stores: the whole value (value, reducing, aggregating), one element (list), or a null flag
- * and a user value (map).
+ * kind stores: the whole value (value, reducing, aggregating), framed elements (list), or a null
+ * flag and a user value (map).
  *
  * <p>Runs on the task thread when the state is first registered after a restore; the migrated
  * values go through the writer (memtable, then flushes), so the next checkpoint holds them.
@@ -113,14 +113,25 @@ final class StateMigration {
     switch (type) {
       case LIST:
         {
-          // One entry per element (see IsleListState).
+          // One entry of framed elements (see ListFraming): each element migrates in its frame.
           TtlAwareSerializer priorElem =
               ((TtlAwareSerializer.TtlAwareListSerializer) prior).getElementSerializer();
           TtlAwareSerializer nextElem =
               ((TtlAwareSerializer.TtlAwareListSerializer) next).getElementSerializer();
-          return (in, out) ->
+          return (in, out) -> {
+            byte[] all = new byte[in.available()];
+            in.readFully(all);
+            DataInputDeserializer elementIn = new DataInputDeserializer();
+            DataOutputSerializer elementOut = new DataOutputSerializer(64);
+            for (byte[] element : ListFraming.split(all, "a list entry")) {
+              elementIn.setBuffer(element);
+              elementOut.clear();
               nextElem.migrateValueFromPriorSerializer(
-                  priorElem, () -> priorElem.deserialize(in), out, time);
+                  priorElem, () -> priorElem.deserialize(elementIn), elementOut, time);
+              out.writeInt(elementOut.length());
+              out.write(elementOut.getSharedBuffer(), 0, elementOut.length());
+            }
+          };
         }
       case MAP:
         {

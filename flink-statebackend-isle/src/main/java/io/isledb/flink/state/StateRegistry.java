@@ -26,11 +26,17 @@ import org.apache.flink.util.StateMigrationException;
  * checkpoint's cut, so a checkpoint's version carries the serializer snapshots of its states, as a
  * RocksDB checkpoint's meta data file does.
  *
- * <p>Record format (version 1): {@code int version | long nextListSeq | int n | n * (UTF name,
- * short id) | KeyedBackendSerializationProxy}.
+ * <p>Record format (version 2, as version 1): {@code int version | long nextListSeq | int n | n *
+ * (UTF name, short id) | KeyedBackendSerializationProxy}. {@code nextListSeq} is kept for the
+ * layout; lists no longer use it.
  */
 final class StateRegistry {
-  private static final int FORMAT_VERSION = 1;
+  /**
+   * 2: list states keep one entry per (key, namespace) of framed elements ({@link ListFraming}); 1:
+   * one entry per element. A version-1 record with a list state is refused (see {@link #decode});
+   * one without is read as is (nothing else changed).
+   */
+  private static final int FORMAT_VERSION = 2;
 
   /** A registered state: its id in keys and its Flink meta info. */
   static final class Entry {
@@ -174,7 +180,7 @@ final class StateRegistry {
   static Decoded decode(byte[] record, ClassLoader userClassLoader) throws IOException {
     DataInputDeserializer in = new DataInputDeserializer(record);
     int version = in.readInt();
-    if (version != FORMAT_VERSION) {
+    if (version != FORMAT_VERSION && version != 1) {
       throw new IOException("unknown isle state backend metadata version " + version);
     }
     long nextSeq = in.readLong();
@@ -186,8 +192,31 @@ final class StateRegistry {
     }
     KeyedBackendSerializationProxy<?> proxy = new KeyedBackendSerializationProxy<>(userClassLoader);
     proxy.read(in);
+    if (version == 1) {
+      refusePerElementLists(proxy.getStateMetaInfoSnapshots());
+    }
     return new Decoded(
         nextSeq, ids, proxy.getKeySerializerSnapshot(), proxy.getStateMetaInfoSnapshots());
+  }
+
+  /**
+   * Refuses a checkpoint of the per-element list layout (metadata version 1) that has list states:
+   * its lists are one entry per element, which this version cannot read.
+   */
+  private static void refusePerElementLists(List<StateMetaInfoSnapshot> metas) throws IOException {
+    for (StateMetaInfoSnapshot m : metas) {
+      String type = m.getOption(StateMetaInfoSnapshot.CommonOptionsKeys.KEYED_STATE_TYPE);
+      if (m.getBackendStateType() == StateMetaInfoSnapshot.BackendStateType.KEY_VALUE
+          && org.apache.flink.api.common.state.StateDescriptor.Type.LIST.name().equals(type)) {
+        throw new IOException(
+            "list state '"
+                + m.getName()
+                + "' was written by an isle state backend with the per-element list layout"
+                + " (metadata version 1), which this version no longer reads: restore from a"
+                + " canonical savepoint taken with that version (savepoints are"
+                + " backend-independent), see docs/flink-statebackend.md");
+      }
+    }
   }
 
   /**

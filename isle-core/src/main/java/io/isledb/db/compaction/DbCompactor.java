@@ -145,6 +145,7 @@ public final class DbCompactor implements Compactor, Resource {
           cursors.add(new RunCursor(r, tables, null, scan));
         }
         MergingCursor merged = new MergingCursor(cursors);
+        AppendFold fold = new AppendFold(blobs, now, filter, pick.bottommost());
         while (merged.valid()) {
           life.checkOpen();
           byte[] key = merged.userKey();
@@ -155,10 +156,16 @@ public final class DbCompactor implements Compactor, Resource {
           String home = merged.home();
           merged.next();
           read++;
+          if (kind.isAppend()) {
+            fold.fold(out, merged, key, seq, value);
+          }
           while (merged.valid()
               && Arrays.equals(merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
             merged.next();
             read++;
+          }
+          if (kind.isAppend()) {
+            continue; // written by the fold
           }
           boolean expired = kind.hasExpiry() && expiresAt <= now;
           if (pick.bottommost() && (kind.isTombstone() || expired)) {
@@ -187,6 +194,9 @@ public final class DbCompactor implements Compactor, Resource {
           written++;
         }
         outputs = out.finish();
+        read += fold.read();
+        written += fold.written();
+        filtered += fold.filtered();
       } finally {
         cursors.forEach(Cursor::close);
         for (SstMeta t : inputs) {

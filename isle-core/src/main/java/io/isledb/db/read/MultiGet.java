@@ -135,6 +135,10 @@ final class MultiGet {
     if (e == null) {
       return Optional.empty();
     }
+    if (e.kind().isAppend()) {
+      // Operands need the key's older versions, in this table and below: a single get reads them.
+      return version.get(keys[slot]);
+    }
     return version.resolve(e.kind(), e.expiresAtMillis(), e.value(), where[slot], keys[slot]);
   }
 }

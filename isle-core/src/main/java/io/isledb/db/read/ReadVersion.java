@@ -47,13 +47,21 @@ final class ReadVersion {
 
   Optional<byte[]> get(byte[] key) {
     // Indexed loops (the manifest's lists are array-backed): a lookup allocates no iterators.
+    Appends appends = null;
     List<SstMeta> l0 = state.l0();
     for (int i = 0, n = l0.size(); i < n; i++) {
       SstMeta t = l0.get(i);
       if (t.covers(key)) {
         Entry e = lookup(t, key);
         if (e != null) {
-          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key);
+          if (!e.kind().isAppend()) {
+            return finish(appends, resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key));
+          }
+          appends = appends == null ? new Appends() : appends;
+          Optional<byte[]> base = versionsIn(t, key, e, appends);
+          if (base != null) {
+            return appends.resolve(base);
+          }
         }
       }
     }
@@ -63,11 +71,43 @@ final class ReadVersion {
       if (t != null) {
         Entry e = lookup(t, key);
         if (e != null) {
-          return resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key);
+          if (!e.kind().isAppend()) {
+            return finish(appends, resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key));
+          }
+          appends = appends == null ? new Appends() : appends;
+          Optional<byte[]> base = versionsIn(t, key, e, appends);
+          if (base != null) {
+            return appends.resolve(base);
+          }
         }
       }
     }
-    return Optional.empty();
+    return finish(appends, Optional.empty());
+  }
+
+  private static Optional<byte[]> finish(Appends appends, Optional<byte[]> base) {
+    return appends == null ? base : appends.resolve(base);
+  }
+
+  /**
+   * Reads the versions of {@code key} in table {@code t} below {@code first} (its newest there, an
+   * append operand), newest first, into {@code appends} up to the first one that is not an operand:
+   * that one's value (empty for a deletion or an expired entry), or null when the table holds only
+   * operands of the key and older tables must be read on. Each step is a point lookup below the
+   * previous version's sequence number (bloom filter, index, one cached block). A table keeps
+   * several versions of a key when a memtable flush wrote them, or when a compaction could not fold
+   * them (see FORMAT.md).
+   */
+  private Optional<byte[]> versionsIn(SstMeta t, byte[] key, Entry first, Appends appends) {
+    io.isledb.sst.TableReader reader = tables.get(t).reader();
+    for (Entry e = first; e != null; ) {
+      if (!e.kind().isAppend()) {
+        return resolve(e.kind(), e.expiresAtMillis(), e.value(), t, key);
+      }
+      appends.add(e.value());
+      e = e.seq() == 0 ? null : reader.get(key, e.seq() - 1);
+    }
+    return null;
   }
 
   /** Many gets in one pass per table: see {@link MultiGet}. */
@@ -195,28 +235,63 @@ final class ReadVersion {
         }
         ValueKind kind = merged.kind();
         long expiresAt = merged.expiresAt();
+        if (kind.isAppend()) {
+          next = new KV(key, appended(key));
+          return;
+        }
         if (kind.isTombstone() || (kind.hasExpiry() && expiresAt <= now)) {
           // Skip older versions of the same key (memtable runs jump over them).
           merged.skipPast(key);
           continue;
         }
-        byte[] value = merged.value();
-        // Where the entry lives is only needed to read a blob: a table cursor builds its name as a
-        // new string, which per entry was a tenth of a short scan's time.
-        String where = kind.isBlob() ? merged.where() : null;
-        String home = kind.isBlob() ? merged.home() : null;
+        byte[] value = base(key, kind);
         merged.skipPast(key);
-        if (kind.isBlob()) {
-          tables.counters.blobReads.increment();
-          value =
-              blobs.read(
-                  BlobRef.decode(value, where),
-                  "key " + Bytes.describe(key) + " in " + where,
-                  home);
-        }
         next = new KV(key, value);
         return;
       }
+    }
+
+    /**
+     * The value of the current entry, a visible PUT or blob reference (read here: a table cursor
+     * builds its name as a new string, which per entry was a tenth of a short scan's time, so the
+     * name is only asked for a blob).
+     */
+    private byte[] base(byte[] key, ValueKind kind) {
+      byte[] value = merged.value();
+      if (!kind.isBlob()) {
+        return value;
+      }
+      String where = merged.where();
+      tables.counters.blobReads.increment();
+      return blobs.read(
+          BlobRef.decode(value, where),
+          "key " + Bytes.describe(key) + " in " + where,
+          merged.home());
+    }
+
+    /**
+     * Resolves {@code key}, whose newest version is the current entry, an append operand: reads its
+     * versions down to the first that is not an operand, then moves past the key.
+     */
+    private byte[] appended(byte[] key) {
+      Appends appends = new Appends();
+      byte[] base = null;
+      while (merged.valid()
+          && java.util.Arrays.equals(
+              merged.keyArray(), 0, merged.keyLength(), key, 0, key.length)) {
+        ValueKind kind = merged.kind();
+        if (kind.isAppend()) {
+          appends.add(merged.value());
+          merged.next();
+          continue;
+        }
+        if (!kind.isTombstone() && !(kind.hasExpiry() && merged.expiresAt() <= now)) {
+          base = base(key, kind);
+        }
+        break;
+      }
+      merged.skipPast(key);
+      return appends.concat(base);
     }
 
     @Override

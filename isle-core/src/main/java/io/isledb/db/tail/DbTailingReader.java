@@ -212,7 +212,7 @@ public final class DbTailingReader implements TailingReader, Resource {
               "key " + Bytes.describe(r.key()) + " in table " + r.table());
     }
     return new Change(
-        Change.Type.PUT,
+        r.kind().isAppend() ? Change.Type.APPEND : Change.Type.PUT,
         r.key(),
         value,
         r.seq(),

@@ -255,6 +255,12 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   // ------------------------------------------------------------------ writes
 
   @Override
+  public void append(byte[] key, byte[] operand) {
+    WriteChecks.checkOperand(key, operand);
+    writeEntry(key, operand, ValueKind.APPEND, 0);
+  }
+
+  @Override
   void writeEntry(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
     WriteChecks.check(key, value);
     checkUsable();

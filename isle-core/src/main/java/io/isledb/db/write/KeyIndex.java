@@ -39,8 +39,12 @@ final class KeyIndex {
     return h ^ (h >>> 15) ^ (h >>> 7); // spread the low bits, which pick the slot
   }
 
-  /** Records {@code entry} as the newest one of its key (entries are added in order). */
-  void add(int entry) {
+  /**
+   * Records {@code entry} as the newest one of its key (entries are added in order).
+   *
+   * @return the entry it replaces as the newest of the key, or -1
+   */
+  int add(int entry) {
     int h = keys.keyHash(entry);
     int mask = slots.length - 1;
     for (int i = h & mask; ; i = (i + 1) & mask) {
@@ -51,11 +55,11 @@ final class KeyIndex {
         if (++used * 2 > slots.length) {
           grow();
         }
-        return;
+        return -1;
       }
       if (hashes[i] == h && keys.sameKey(s - 1, entry)) {
         slots[i] = entry + 1;
-        return;
+        return s - 1;
       }
     }
   }

@@ -43,6 +43,10 @@ final class Memtable {
   private long[] seqs = new long[1024];
   private byte[] kinds = new byte[1024];
   private long[] expires; // allocated with the first expiring entry
+  // Entry i's previous version of its key (entry number), -1 for none; set when i is indexed, and
+  // only once an append operand was added (older versions are read only below an operand).
+  private int[] older;
+  private boolean hasAppends;
   private int count;
   private byte[] firstKey;
   private int commonPrefix; // bytes every key added so far shares with the first one
@@ -99,6 +103,7 @@ final class Memtable {
     valueLength[i] = vl;
     seqs[i] = seq;
     kinds[i] = kind.id();
+    hasAppends |= kind.isAppend();
     if (expiresAt != 0 || expires != null) {
       if (expires == null) {
         expires = new long[seqs.length];
@@ -186,9 +191,39 @@ final class Memtable {
       catchUpIndex();
     }
     int e = index.get(key);
+    return e < 0 ? null : entry(key, e);
+  }
+
+  /**
+   * The versions of {@code key} a read needs, newest first: the newest, and while they are append
+   * operands the older ones down to the first that is not (or the oldest). Null if none. Locking as
+   * for {@link #find}.
+   */
+  Entry[] findChain(byte[] key) {
+    if (indexed < count) {
+      catchUpIndex();
+    }
+    int e = index.get(key);
     if (e < 0) {
       return null;
     }
+    Entry first = entry(key, e);
+    if (!first.kind().isAppend()) {
+      return new Entry[] {first};
+    }
+    java.util.List<Entry> chain = new java.util.ArrayList<>();
+    chain.add(first);
+    for (int o = older[e]; o >= 0; o = older[o]) {
+      Entry v = entry(key, o);
+      chain.add(v);
+      if (!v.kind().isAppend()) {
+        break;
+      }
+    }
+    return chain.toArray(new Entry[0]);
+  }
+
+  private Entry entry(byte[] key, int e) {
     long p = valuePos[e];
     int o = (int) p;
     byte[] value = Arrays.copyOfRange(valueArena.array(p), o, o + valueLength[e]);
@@ -200,12 +235,24 @@ final class Memtable {
    * Indexes the entries added since the last call: {@link #add} leaves the index alone, so a put
    * costs what the arena append costs and each entry is indexed once, by the first {@link #find}
    * after it. Synchronized for concurrent finds on a frozen memtable; a find that sees {@code
-   * indexed == count} (volatile) probes an index nothing changes any more.
+   * indexed == count} (volatile) probes an index nothing changes any more. Once an append operand
+   * was added, every entry is linked to its key's previous version ({@link #findChain}); the links
+   * of entries indexed before the first operand are rebuilt from the entries in order.
    */
   private synchronized void catchUpIndex() {
     int n = count;
+    if (hasAppends && older == null) {
+      older = new int[seqs.length];
+      KeyIndex rebuilt = new KeyIndex(new IndexKeys());
+      for (int i = 0; i < indexed; i++) {
+        older[i] = rebuilt.add(i);
+      }
+    }
     for (int i = indexed; i < n; i++) {
-      index.add(i);
+      int prev = index.add(i);
+      if (older != null) {
+        older[i] = prev;
+      }
     }
     indexed = n;
   }
@@ -254,6 +301,9 @@ final class Memtable {
     kinds = Arrays.copyOf(kinds, n);
     if (expires != null) {
       expires = Arrays.copyOf(expires, n);
+    }
+    if (older != null) {
+      older = Arrays.copyOf(older, n);
     }
   }
 

@@ -37,7 +37,9 @@ final class MemtableFlush {
   /**
    * Builds and uploads the tables (blobs first) of the frozen memtable {@code m}, writing them
    * through to the writer's disk cache. With {@code newestVersionOnly}, only the newest entry of
-   * each key is written (the first of its run: the sort puts newer sequence numbers first).
+   * each key is written (the first of its run: the sort puts newer sequence numbers first), and
+   * below append operands the older versions down to the first that is not one (reads need them).
+   * Append operands stay inline whatever their size: a blob reference would change their value.
    */
   List<SstMeta> writeTable(Memtable m) {
     long now = ctx.clock().millis();
@@ -51,15 +53,18 @@ final class MemtableFlush {
         new TableOutput(ctx.store(), ctx.options().idSource(), topts, Long.MAX_VALUE)) {
       out.wrapUploads(cache::writeThrough);
       boolean newestOnly = options.newestVersionOnly();
+      boolean keptBelow = false; // the previous entry written was an operand
       for (int i = 0, n = sorted.size(); i < n; i++) {
-        if (newestOnly && i > 0 && sameKey(sorted, i - 1, i)) {
+        boolean older = i > 0 && sameKey(sorted, i - 1, i);
+        if (newestOnly && older && !keptBelow) {
           continue;
         }
         ValueKind kind = sorted.kind(i);
+        keptBelow = kind.isAppend();
         byte[] value = sorted.valueArray(i);
         int valueOffset = sorted.valueOffset(i);
         int valueLength = sorted.valueLength(i);
-        if (!kind.isTombstone() && valueLength >= options.blobThreshold()) {
+        if (!kind.isTombstone() && !kind.isAppend() && valueLength >= options.blobThreshold()) {
           value =
               blobFor(Arrays.copyOfRange(value, valueOffset, valueOffset + valueLength), now)
                   .encode();

@@ -44,6 +44,21 @@ final class WriteChecks {
     }
   }
 
+  /** {@link #check} for an append operand, which is always stored inline. */
+  static void checkOperand(byte[] key, byte[] operand) {
+    check(key, operand);
+    if (operand.length > WriterOptions.MAX_INLINE_VALUE_SIZE) {
+      throw IsleException.invalidArgument(
+          "append operand for key "
+              + Bytes.describe(key)
+              + " is "
+              + operand.length
+              + " bytes; the limit is "
+              + WriterOptions.MAX_INLINE_VALUE_SIZE
+              + " (operands are stored inline, never as blobs)");
+    }
+  }
+
   /** The expiry time of an entry written at {@code nowMillis} with {@code ttl}. */
   static long expiry(byte[] key, Duration ttl, long nowMillis) {
     if (ttl == null || ttl.isNegative() || ttl.isZero()) {

@@ -3,6 +3,7 @@ package io.isledb.db.write;
 import io.isledb.IsleException;
 import io.isledb.KvIterator;
 import io.isledb.ReadView;
+import io.isledb.db.read.Appends;
 import io.isledb.db.read.Cursor;
 import io.isledb.db.read.WriterReads;
 import io.isledb.sst.Entry;
@@ -51,19 +52,35 @@ final class WriterView implements ReadView {
   public Optional<byte[]> get(byte[] key) {
     WriterReads.checkKey(key);
     check();
-    Memtables<Entry> ms = writer.memtables(m -> m.find(key));
-    Entry hit = ms.active();
-    for (int i = 0; hit == null && i < ms.frozen().size(); i++) {
-      hit = ms.frozen().get(i).find(key);
+    Memtables<Entry[]> ms = writer.memtables(m -> m.findChain(key));
+    // As a reader of the flushed tables: a deletion or an expired entry hides older versions, and
+    // append operands stack on what is older. Memtable values are never blob references (the
+    // flush makes those).
+    Appends appends = null;
+    long now = Long.MIN_VALUE;
+    for (int i = -1; i < ms.frozen().size(); i++) {
+      Entry[] chain = i < 0 ? ms.active() : ms.frozen().get(i).findChain(key);
+      if (chain == null) {
+        continue;
+      }
+      for (Entry hit : chain) {
+        ValueKind kind = hit.kind();
+        if (kind.isAppend()) {
+          appends = appends == null ? new Appends() : appends;
+          appends.add(hit.value());
+          continue;
+        }
+        if (kind.hasExpiry() && now == Long.MIN_VALUE) {
+          now = clock.millis();
+        }
+        boolean expired = kind.hasExpiry() && hit.expiresAtMillis() <= now;
+        Optional<byte[]> base =
+            kind.isTombstone() || expired ? Optional.empty() : Optional.of(hit.value());
+        return appends == null ? base : appends.resolve(base);
+      }
     }
-    if (hit != null) {
-      // As a reader of the flushed table: a deletion or an expired entry hides older versions.
-      // Memtable values are never blob references (the flush makes those).
-      ValueKind kind = hit.kind();
-      boolean expired = kind.hasExpiry() && hit.expiresAtMillis() <= clock.millis();
-      return kind.isTombstone() || expired ? Optional.empty() : Optional.of(hit.value());
-    }
-    return reads.get(writer.viewHead(), key);
+    Optional<byte[]> older = reads.get(writer.viewHead(), key);
+    return appends == null ? older : appends.resolve(older);
   }
 
   @Override
