@@ -215,6 +215,9 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
       if (s.ranges() != null && !s.reads(c.key())) {
         continue; // between the split's ranges: its position still moves (below)
       }
+      if (c.type() == Change.Type.APPEND) {
+        throw appendInTable(a, c);
+      }
       boolean delete = c.type() == Change.Type.DELETE;
       IsleRecord r =
           new IsleRecord(
@@ -258,6 +261,25 @@ final class IsleSplitReader implements SplitReader<Fetched, IsleSplit> {
     if (!changes.isEmpty()) {
       gauges.lastCommitTime(changes.get(changes.size() - 1).commitTimeMillis());
     }
+  }
+
+  /**
+   * The connector writes whole rows, never append operands: an operand is another program's write,
+   * and emitting it as the row would be wrong (it is only the tail of the key's value).
+   */
+  private IsleException appendInTable(Active a, Change c) {
+    return IsleException.invalidArgument(
+        "table "
+            + config.location().uri()
+            + " holds an append operand (Writer.append) at key 0x"
+            + java.util.HexFormat.of().formatHex(c.key(), 0, Math.min(c.key().length, 64))
+            + (c.key().length > 64 ? "..." : "")
+            + " in version "
+            + c.version()
+            + ": the connector's tables hold whole rows only, so split "
+            + a.split.splitId()
+            + " cannot emit it as a row; write this table through the connector's sink or"
+            + " Writer.put");
   }
 
   private IsleException rolledBack(Active a, RolledBackException e) {

@@ -125,6 +125,38 @@ class IsleSplitReaderTest {
     }
   }
 
+  @Test
+  void anAppendOperandInTheTableFailsTheTailNamingTheKey() throws Exception {
+    TableLocation l = location();
+    try (ObjectStore store = IsleDB.openStore(l.storeUri(), l.prefix());
+        IsleDB db = IsleDB.open(store, DBOptions.defaults());
+        Writer w = db.openWriter(WriterOptions.defaults())) {
+      w.put(bytes("a"), bytes("1"));
+      w.flush();
+      long v = w.lastCommittedVersion();
+      IsleSplitReader reader = new IsleSplitReader(config(l));
+      try {
+        reader.handleSplitsChanges(
+            new SplitsAddition<>(
+                List.of(
+                    IsleSplit.unbounded(0, null, null, -1, new TailPosition(v + 1, 0), "c-0"))));
+        assertThat(records(reader.fetch())).isEmpty();
+        w.append(bytes("a"), bytes("+2"));
+        w.flush();
+        assertThatThrownBy(() -> records(reader.fetch()))
+            .isInstanceOfSatisfying(
+                IsleException.class,
+                e -> assertThat(e.kind()).isEqualTo(IsleException.Kind.INVALID_ARGUMENT))
+            .hasMessageContaining("append operand")
+            .hasMessageContaining("0x61")
+            .hasMessageContaining(l.uri())
+            .hasMessageContaining("version " + (v + 1));
+      } finally {
+        reader.close();
+      }
+    }
+  }
+
   private static List<Fetched> records(RecordsWithSplitIds<Fetched> batch) {
     List<Fetched> out = new ArrayList<>();
     while (batch.nextSplit() != null) {
