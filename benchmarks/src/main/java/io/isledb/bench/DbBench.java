@@ -44,7 +44,9 @@ import java.util.function.Supplier;
  *                            benchmarks-baseline.json in the docs directory, if there)
  * --no-jmh                   skip the JMH micro benchmarks
  * --no-report                write the JSON only
- *                            (workload flink-state: Flink's state backends, see FlinkStateSuite;
+ *                            (workload commit: small commits per manifest store, object
+ *                            store vs PostgreSQL, see ManifestCommits;
+ *                            flink-state: Flink's state backends, see FlinkStateSuite;
  *                            flink-restore: their checkpoints, restore and rescale, see
  *                            FlinkRestoreSuite;
  *                            flink-job: whole jobs on them, see FlinkJobSuite;
@@ -71,6 +73,7 @@ public final class DbBench {
           "flush-to-visible",
           "tail",
           "idle",
+          "commit",
           "flink-state",
           "flink-restore",
           "flink-job",
@@ -272,6 +275,15 @@ public final class DbBench {
               }
             }
           }
+        }
+      }
+      if (workloads.contains("commit")) {
+        section(started, "commit (small commits per manifest store; PostgreSQL server)");
+        List<String> tables = new ArrayList<>(Report.ISLE);
+        tables.retainAll(engines);
+        if (!tables.isEmpty()) {
+          Path dir = Files.createDirectories(work.resolve("commit"));
+          all.addAll(ManifestCommits.run(scale, seed, tables, "file://" + dir, s3));
         }
       }
       if (workloads.contains("flink-state")) {
