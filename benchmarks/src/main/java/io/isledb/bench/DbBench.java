@@ -12,6 +12,7 @@ import io.isledb.bench.flink.FlinkStateSuite;
 import io.isledb.bench.flink.JobSettings;
 import io.isledb.bench.flink.StateBackends;
 import io.isledb.bench.flink.StateSettings;
+import io.isledb.testing.PostgresServer;
 import io.isledb.testing.S3ProxyServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -183,6 +185,9 @@ public final class DbBench {
       doc.put("micro", JmhSuite.run(false).stream().map(Runs::toMap).toList());
     }
     Files.createDirectories(work);
+    // The commit workload's PostgreSQL server starts in the background, beside the S3 server.
+    CompletableFuture<PostgresServer> pg =
+        workloads.contains(ManifestCommits.WORKLOAD) ? ManifestCommits.startServer() : null;
     S3ProxyServer s3 = engines.contains("isle-s3a") ? S3ProxyServer.start() : null;
     try {
       Map<String, Supplier<Engine>> factories = new LinkedHashMap<>();
@@ -283,7 +288,7 @@ public final class DbBench {
         tables.retainAll(engines);
         if (!tables.isEmpty()) {
           Path dir = Files.createDirectories(work.resolve("commit"));
-          all.addAll(ManifestCommits.run(scale, seed, tables, "file://" + dir, s3));
+          all.addAll(ManifestCommits.run(scale, seed, tables, "file://" + dir, s3, pg.join()));
         }
       }
       if (workloads.contains("flink-state")) {
@@ -325,6 +330,7 @@ public final class DbBench {
       if (s3 != null) {
         s3.close();
       }
+      ManifestCommits.stop(pg);
     }
     doc.put("results", all.stream().map(Runs::toMap).toList());
     doc.put("notes", notes);

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The {@code commit} workload (issue 16): small commits, one put and a flush that publishes a
@@ -53,24 +55,47 @@ public final class ManifestCommits {
   }
 
   /**
+   * Starts the workload's PostgreSQL server in the background (initdb takes seconds: the harness
+   * overlaps it with the start of the S3 server); the caller closes it through {@link #stop}.
+   */
+  public static CompletableFuture<PostgresServer> startServer() {
+    return CompletableFuture.supplyAsync(PostgresServer::startNew);
+  }
+
+  /** Stops a server of {@link #startServer} (waiting for its start first); null is ignored. */
+  public static void stop(CompletableFuture<PostgresServer> server) {
+    if (server != null) {
+      try {
+        server.join().close();
+      } catch (CompletionException e) {
+        // it never started: nothing to stop, and run() reported the failure if it needed it
+      }
+    }
+  }
+
+  /**
    * Runs every combination of the table stores in {@code tables} ({@code isle-file}, {@code
-   * isle-s3a}) with both manifest stores, starting (and stopping) a PostgreSQL server.
+   * isle-s3a}) with both manifest stores.
    *
    * @param fileUri the file:// URI of the isle-file tables
    * @param s3 the S3 server of the isle-s3a tables (null if not in {@code tables})
+   * @param pg the PostgreSQL server of the jdbc manifest store
    */
   public static List<Runs> run(
-      Scale scale, long seed, List<String> tables, String fileUri, S3ProxyServer s3) {
+      Scale scale,
+      long seed,
+      List<String> tables,
+      String fileUri,
+      S3ProxyServer s3,
+      PostgresServer pg) {
     List<Runs> out = new ArrayList<>();
-    try (PostgresServer pg = PostgresServer.startNew()) {
-      ManifestStoreConfig jdbc = ManifestStoreConfig.jdbc(pg.jdbcUrl(), pg.user(), pg::password);
-      for (String t : tables) {
-        String uri = t.equals("isle-s3a") ? s3.bucketUri() : fileUri;
-        Map<String, String> conf = t.equals("isle-s3a") ? DbBench.s3aConf(s3) : Map.of();
-        for (String m : MANIFESTS) {
-          ManifestStoreConfig cfg = m.equals("jdbc") ? jdbc : ManifestStoreConfig.objectStore();
-          out.add(measure(scale, seed, engine(t, m), uri, conf, cfg));
-        }
+    ManifestStoreConfig jdbc = ManifestStoreConfig.jdbc(pg.jdbcUrl(), pg.user(), pg::password);
+    for (String t : tables) {
+      String uri = t.equals("isle-s3a") ? s3.bucketUri() : fileUri;
+      Map<String, String> conf = t.equals("isle-s3a") ? DbBench.s3aConf(s3) : Map.of();
+      for (String m : MANIFESTS) {
+        ManifestStoreConfig cfg = m.equals("jdbc") ? jdbc : ManifestStoreConfig.objectStore();
+        out.add(measure(scale, seed, engine(t, m), uri, conf, cfg));
       }
     }
     return out;

@@ -43,11 +43,32 @@ final class ManifestCommitsReport {
                 num(path(ref, "details", "commit_latency", "p99_us")) / 1000,
                 num(r.get("median")),
                 num(ref == null ? null : ref.get("median")),
-                path(r, "details", "object_store_requests_per_commit"),
-                path(r, "details", "manifest_store_requests_per_commit")));
+                requests(r, ref, "object_store_requests_per_commit"),
+                requests(r, ref, "manifest_store_requests_per_commit")));
       }
     }
     return md.isEmpty() ? "" : md.append('\n').toString();
+  }
+
+  /**
+   * The total requests per commit of {@code key}, its ratio against the same figure of the
+   * reference row (the object-store manifest), and the kinds: {@code 1.0 (0.50x): UPLOAD 1.0}.
+   */
+  static String requests(Map<String, Object> r, Map<String, Object> ref, String key) {
+    if (!(path(r, "details", key) instanceof Map<?, ?> m)) {
+      return "n/a";
+    }
+    double total = num(m.get("total"));
+    StringBuilder b = new StringBuilder(fmt(total));
+    b.append(" (").append(ratio(total, num(path(ref, "details", key, "total")))).append(")");
+    String sep = ": ";
+    for (var e : m.entrySet()) {
+      if (!"total".equals(e.getKey())) {
+        b.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+        sep = ", ";
+      }
+    }
+    return b.toString();
   }
 
   private static void header(StringBuilder md, Map<String, Object> first) {
@@ -60,7 +81,8 @@ final class ManifestCommitsReport {
             + " commits/s the median of the runs. Ratios (in brackets) are against the object-store"
             + " manifest on the same tables in this run. Requests per commit: on the object store"
             + " (tables, and the manifest when it lives there) and on the manifest store (JDBC"
-            + " statements). PostgreSQL 14 (Maven Central binaries, isle-core's test server) on"
+            + " statements; the object-store row's manifest requests are in its object-store"
+            + " figure, so its manifest ratio is n/a). PostgreSQL 14 (Maven Central binaries, isle-core's test server) on"
             + " 127.0.0.1 with fsync off, as in the tests.\n\n");
     md.append(
         "| tables | manifest | p50 ms | p99 ms | commits/s | object-store requests/commit"
@@ -77,8 +99,8 @@ final class ManifestCommitsReport {
       double refP99,
       double rate,
       double refRate,
-      Object storeRequests,
-      Object manifestRequests) {
+      String storeRequests,
+      String manifestRequests) {
     return "| "
         + String.join(
             " | ",
@@ -88,10 +110,8 @@ final class ManifestCommitsReport {
                 fmt(p50) + " (" + ratio(p50, refP50) + ")",
                 fmt(p99) + " (" + ratio(p99, refP99) + ")",
                 fmt(rate) + " (" + ratio(rate, refRate) + ")",
-                String.valueOf(storeRequests),
-                manifest.equals("object-store")
-                    ? "in the object store's"
-                    : String.valueOf(manifestRequests)))
+                storeRequests,
+                manifest.equals("object-store") ? "(in the object store's)" : manifestRequests))
         + " |\n";
   }
 }
