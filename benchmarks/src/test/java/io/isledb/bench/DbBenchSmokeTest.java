@@ -39,12 +39,7 @@ class DbBenchSmokeTest {
             withoutCommit(DbBench.ALL_WORKLOADS.subList(1, DbBench.ALL_WORKLOADS.size())),
             false);
     Path docs = tmp.resolve("docs");
-    Files.createDirectories(docs);
-    ObjectMapper json = new ObjectMapper();
-    json.writeValue(docs.resolve("benchmarks.json").toFile(), doc);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> reread =
-        json.readValue(docs.resolve("benchmarks.json").toFile(), Map.class);
+    Map<String, Object> reread = roundTrip(doc, docs);
     Report.write(reread, reread, docs);
 
     for (String w : Report.COMPARED) {
@@ -114,6 +109,18 @@ class DbBenchSmokeTest {
     }
   }
 
+  /** Writes {@code doc} as benchmarks.json into {@code docs} and reads it back, as main() does. */
+  private static Map<String, Object> roundTrip(Map<String, Object> doc, Path docs)
+      throws java.io.IOException {
+    Files.createDirectories(docs);
+    ObjectMapper json = new ObjectMapper();
+    json.writeValue(docs.resolve("benchmarks.json").toFile(), doc);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> reread =
+        json.readValue(docs.resolve("benchmarks.json").toFile(), Map.class);
+    return reread;
+  }
+
   private static LinkedHashSet<String> withoutCommit(List<String> workloads) {
     LinkedHashSet<String> w = new LinkedHashSet<>(workloads);
     w.remove(ManifestCommits.WORKLOAD);
@@ -136,12 +143,7 @@ class DbBenchSmokeTest {
             new LinkedHashSet<>(List.of(ManifestCommits.WORKLOAD)),
             false);
     Path docs = tmp.resolve("docs");
-    Files.createDirectories(docs);
-    ObjectMapper json = new ObjectMapper();
-    json.writeValue(docs.resolve("benchmarks.json").toFile(), doc);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> reread =
-        json.readValue(docs.resolve("benchmarks.json").toFile(), Map.class);
+    Map<String, Object> reread = roundTrip(doc, docs);
     Report.write(reread, null, docs);
     String page = Files.readString(docs.resolve("BENCHMARKS.md"));
     assertThat(page).contains(ManifestCommitsReport.TITLE);
