@@ -12,6 +12,7 @@ import io.isledb.bench.flink.FlinkStateSuite;
 import io.isledb.bench.flink.JobSettings;
 import io.isledb.bench.flink.StateBackends;
 import io.isledb.bench.flink.StateSettings;
+import io.isledb.testing.PostgresServer;
 import io.isledb.testing.S3ProxyServer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -25,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -44,7 +46,9 @@ import java.util.function.Supplier;
  *                            benchmarks-baseline.json in the docs directory, if there)
  * --no-jmh                   skip the JMH micro benchmarks
  * --no-report                write the JSON only
- *                            (workload flink-state: Flink's state backends, see FlinkStateSuite;
+ *                            (workload commit: small commits per manifest store, object
+ *                            store vs PostgreSQL, see ManifestCommits;
+ *                            flink-state: Flink's state backends, see FlinkStateSuite;
  *                            flink-restore: their checkpoints, restore and rescale, see
  *                            FlinkRestoreSuite;
  *                            flink-job: whole jobs on them, see FlinkJobSuite;
@@ -71,6 +75,7 @@ public final class DbBench {
           "flush-to-visible",
           "tail",
           "idle",
+          "commit",
           "flink-state",
           "flink-restore",
           "flink-job",
@@ -180,6 +185,9 @@ public final class DbBench {
       doc.put("micro", JmhSuite.run(false).stream().map(Runs::toMap).toList());
     }
     Files.createDirectories(work);
+    // The commit workload's PostgreSQL server starts in the background, beside the S3 server.
+    CompletableFuture<PostgresServer> pg =
+        workloads.contains(ManifestCommits.WORKLOAD) ? ManifestCommits.startServer() : null;
     S3ProxyServer s3 = engines.contains("isle-s3a") ? S3ProxyServer.start() : null;
     try {
       Map<String, Supplier<Engine>> factories = new LinkedHashMap<>();
@@ -274,6 +282,15 @@ public final class DbBench {
           }
         }
       }
+      if (workloads.contains("commit")) {
+        section(started, "commit (small commits per manifest store; PostgreSQL server)");
+        List<String> tables = new ArrayList<>(Report.ISLE);
+        tables.retainAll(engines);
+        if (!tables.isEmpty()) {
+          Path dir = Files.createDirectories(work.resolve("commit"));
+          all.addAll(ManifestCommits.run(scale, seed, tables, "file://" + dir, s3, pg.join()));
+        }
+      }
       if (workloads.contains("flink-state")) {
         section(started, "flink-state (JMH, child JVM)");
         doc.put("flink", flinkState(scale, work, s3, engines, all));
@@ -313,6 +330,7 @@ public final class DbBench {
       if (s3 != null) {
         s3.close();
       }
+      ManifestCommits.stop(pg);
     }
     doc.put("results", all.stream().map(Runs::toMap).toList());
     doc.put("notes", notes);

@@ -196,6 +196,7 @@ public final class Report {
     latencies();
     engine.storageLimit();
     engine.requestCost();
+    md.append(ManifestCommitsReport.section(doc));
     engine.micro();
     md.append(FlinkSections.section(doc));
     engine.beforeAfter();

@@ -35,15 +35,11 @@ class DbBenchSmokeTest {
             new LinkedHashSet<>(List.of("rocksdb", "isle-file", "forst", "hashmap")),
             // Everything but the raw storage limits (tested below on the local disk only): their
             // S3 part is a few plain PUTs and GETs and would add seconds to every build.
-            new LinkedHashSet<>(DbBench.ALL_WORKLOADS.subList(1, DbBench.ALL_WORKLOADS.size())),
+            // The commit workload has a test of its own (below: it needs the S3 server).
+            withoutCommit(DbBench.ALL_WORKLOADS.subList(1, DbBench.ALL_WORKLOADS.size())),
             false);
     Path docs = tmp.resolve("docs");
-    Files.createDirectories(docs);
-    ObjectMapper json = new ObjectMapper();
-    json.writeValue(docs.resolve("benchmarks.json").toFile(), doc);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> reread =
-        json.readValue(docs.resolve("benchmarks.json").toFile(), Map.class);
+    Map<String, Object> reread = roundTrip(doc, docs);
     Report.write(reread, reread, docs);
 
     for (String w : Report.COMPARED) {
@@ -110,6 +106,65 @@ class DbBenchSmokeTest {
         List.of("benchmarks.png", FlinkReport.CHART, FlinkJobReport.CHART, ConnectorReport.CHART)) {
       byte[] png = Files.readAllBytes(docs.resolve(chart));
       assertThat(png).as(chart).startsWith(0x89, 'P', 'N', 'G');
+    }
+  }
+
+  /** Writes {@code doc} as benchmarks.json into {@code docs} and reads it back, as main() does. */
+  private static Map<String, Object> roundTrip(Map<String, Object> doc, Path docs)
+      throws java.io.IOException {
+    Files.createDirectories(docs);
+    ObjectMapper json = new ObjectMapper();
+    json.writeValue(docs.resolve("benchmarks.json").toFile(), doc);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> reread =
+        json.readValue(docs.resolve("benchmarks.json").toFile(), Map.class);
+    return reread;
+  }
+
+  private static LinkedHashSet<String> withoutCommit(List<String> workloads) {
+    LinkedHashSet<String> w = new LinkedHashSet<>(workloads);
+    w.remove(ManifestCommits.WORKLOAD);
+    return w;
+  }
+
+  /**
+   * The commit workload at the quick suite's sizes: every combination of tables (file://, s3a://)
+   * and manifest store (object store, PostgreSQL started by the workload) measured and in the
+   * report's section. Shape only.
+   */
+  @Test
+  void commitWorkloadComparesManifestStoresOnBothTableStores() throws Exception {
+    Map<String, Object> doc =
+        DbBench.run(
+            Scale.quick(),
+            tmp.resolve("work"),
+            1,
+            new LinkedHashSet<>(List.of("isle-file", "isle-s3a")),
+            new LinkedHashSet<>(List.of(ManifestCommits.WORKLOAD)),
+            false);
+    Path docs = tmp.resolve("docs");
+    Map<String, Object> reread = roundTrip(doc, docs);
+    Report.write(reread, null, docs);
+    String page = Files.readString(docs.resolve("BENCHMARKS.md"));
+    assertThat(page).contains(ManifestCommitsReport.TITLE);
+    for (String t : List.of("isle-file", "isle-s3a")) {
+      for (String m : ManifestCommits.MANIFESTS) {
+        assertThat(page).contains("| " + t + " | " + m + " | ");
+        assertThat(Report.median(reread, ManifestCommits.WORKLOAD, ManifestCommits.engine(t, m)))
+            .as(t + " with the manifest on " + m)
+            .isPositive();
+      }
+      // Tables go to the object store whatever the manifest store; the jdbc rows' log appends are
+      // statements on PostgreSQL.
+      assertThat(
+              Report.num(
+                  Report.path(
+                      Report.find(
+                          reread, ManifestCommits.WORKLOAD, ManifestCommits.engine(t, "jdbc")),
+                      "details",
+                      "manifest_store_requests_per_commit",
+                      "total")))
+          .isPositive();
     }
   }
 
