@@ -12,6 +12,7 @@ import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.ObjectStoreManifestStore;
 import io.isledb.storage.ObjectNames;
 import io.isledb.util.Internal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -187,8 +188,14 @@ public final class Pins {
         pinOptions.ttl() == null
             ? ManifestCodec.Pin.NEVER
             : saturatedAdd(putStart, pinOptions.ttl().toMillis());
+    String hold = pinOptions.holdObject() ? ManifestPaths.pinHold(name) : null;
+    if (hold != null) {
+      // Before the pin: a pin never exists without its hold unless the hold was deleted, which
+      // is its release. The content names the pin for operators; nothing reads it.
+      ctx.store().put(hold, ("{\"pin\":\"" + name + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
     ManifestCodec.Pin pin =
-        new ManifestCodec.Pin(name, version, putStart, state, pinOptions.owner(), expiresAt);
+        new ManifestCodec.Pin(name, version, putStart, state, pinOptions.owner(), expiresAt, hold);
     ctx.manifestStore().put(object, ManifestCodec.encodePin(pin));
     long putEnd = ctx.clock().millis();
     if (putEnd < coveredUntil) {
@@ -202,6 +209,9 @@ public final class Pins {
       ctx.manifestStore().put(object, previous.get());
     } else {
       ctx.manifestStore().delete(object);
+      if (hold != null) {
+        ctx.store().delete(hold);
+      }
     }
     throw IsleException.invalidArgument(
         "cannot pin version " + version + " of " + ctx.store().location() + ": " + refusal);
@@ -261,9 +271,26 @@ public final class Pins {
         + " ms) after its own edit";
   }
 
+  /**
+   * Removes the pin {@code name} and then its hold object, if it has one (one GET more: a hold left
+   * by a crash in between is a few bytes, deleted with the database).
+   */
   public static void unpin(DbContext ctx, String name) {
     checkName(name);
-    ctx.manifestStore().delete(ManifestPaths.pin(name));
+    String object = ManifestPaths.pin(name);
+    Optional<byte[]> bytes = ctx.manifestStore().get(object);
+    String hold = null;
+    if (bytes.isPresent() && bytes.get().length > 0) {
+      try {
+        hold = ManifestCodec.decodePin(object, bytes.get()).holdObject();
+      } catch (IsleException e) {
+        // unreadable: remove it all the same (unpinning is what the caller asked for)
+      }
+    }
+    ctx.manifestStore().delete(object);
+    if (hold != null) {
+      ctx.store().delete(hold);
+    }
   }
 
   public static Map<String, Long> list(DbContext ctx) {

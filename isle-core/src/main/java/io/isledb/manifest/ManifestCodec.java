@@ -325,6 +325,8 @@ public final class ManifestCodec {
    * @param expiresAtMillis when the pin expires, on the pinner's clock; {@link #NEVER} if it does
    *     not. GC honours it until its own clock passes this plus its grace period (PROTOCOL.md
    *     section 7, "Pin expiry")
+   * @param holdObject the object (relative to the database prefix, on the database's object store)
+   *     whose absence releases the pin, or null for none (PROTOCOL.md section 7, "Pin holds")
    */
   public record Pin(
       String name,
@@ -332,9 +334,21 @@ public final class ManifestCodec {
       long timeMillis,
       ManifestState state,
       String owner,
-      long expiresAtMillis) {
+      long expiresAtMillis,
+      String holdObject) {
     /** {@link #expiresAtMillis()} of a pin that never expires (and of every pin written before). */
     public static final long NEVER = Long.MAX_VALUE;
+
+    /** A pin without a hold object. */
+    public Pin(
+        String name,
+        long version,
+        long timeMillis,
+        ManifestState state,
+        String owner,
+        long expiresAtMillis) {
+      this(name, version, timeMillis, state, owner, expiresAtMillis, null);
+    }
 
     /** A pin without owner or expiry. */
     public Pin(String name, long version, long timeMillis, ManifestState state) {
@@ -376,6 +390,9 @@ public final class ManifestCodec {
     if (p.expires()) {
       n.put("expiresAt", p.expiresAtMillis());
     }
+    if (p.holdObject() != null) {
+      n.put("holdObject", p.holdObject());
+    }
     if (!p.history()) {
       if (p.state().seq() != p.version()) {
         throw IsleException.internal(
@@ -415,6 +432,16 @@ public final class ManifestCodec {
         num(objectName, n, "time"),
         state,
         JsonFields.optionalStr(objectName, n, "owner"),
-        expiresAt);
+        expiresAt,
+        holdObject(objectName, n));
+  }
+
+  private static String holdObject(String objectName, JsonNode n) {
+    String hold = JsonFields.optionalStr(objectName, n, "holdObject");
+    if (hold != null && !hold.startsWith(ManifestPaths.PIN_HOLD_DIR)) {
+      throw new CorruptionException(
+          "manifest object " + objectName + " has a holdObject outside pin-holds/: " + hold);
+    }
+    return hold;
   }
 }

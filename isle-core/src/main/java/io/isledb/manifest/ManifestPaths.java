@@ -66,6 +66,20 @@ public final class ManifestPaths {
     return PINS_DIR + name + JSON_SUFFIX;
   }
 
+  /**
+   * Folder of pin hold objects: on the database's OBJECT store whatever the manifest store is
+   * (docs/FORMAT.md). Never change it: handles of checkpoints name these objects.
+   */
+  public static final String PIN_HOLD_DIR = "pin-holds/";
+
+  /**
+   * {@code pin-holds/<name>}: the object that keeps a pin written with {@code
+   * PinOptions.withHoldObject(true)} alive; deleting it releases the pin (PROTOCOL.md section 7).
+   */
+  public static String pinHold(String name) {
+    return PIN_HOLD_DIR + name;
+  }
+
   /** {@code sstable/<first 3 hex of id>/<id>.sst}: the bucket spreads tables over key prefixes. */
   public static String sst(String id) {
     return SST_DIR + id.substring(0, 3) + "/" + id + ".sst";

@@ -348,7 +348,7 @@ public class IsleKeyedStateBackend<K> extends AbstractKeyedStateBackend<K> {
           return SnapshotResult.of(
               new IsleCheckpoint(
                       db.storeUri(), db.prefix(), version, pinName, range, db.hadoopConf(), jobId)
-                  .toHandle(backendId, checkpointId, Math.max(delta, 0)));
+                  .toHandle(backendId, checkpointId, Math.max(delta, 0), maintenance.pinsHeld()));
         });
   }
 

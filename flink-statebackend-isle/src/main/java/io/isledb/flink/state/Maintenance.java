@@ -111,8 +111,18 @@ final class Maintenance implements Serializable {
 
   /** The options of a checkpoint's pin held by {@code owner}. */
   PinOptions pinOptions(String owner) {
-    PinOptions p = PinOptions.defaults().withOwner(owner);
+    PinOptions p = PinOptions.defaults().withOwner(owner).withHoldObject(pinsHeld());
     return pinTtl.isZero() ? p : p.withTtl(pinTtl);
+  }
+
+  /**
+   * Whether checkpoint pins have a hold object, which the checkpoint's handle then names instead of
+   * the pin: with a manifest store the JobManager cannot reach (jdbc), deleting the hold is how its
+   * discard releases the pin (GC removes it). The object-store manifest keeps the pin object as the
+   * handle's file (one PUT per checkpoint).
+   */
+  boolean pinsHeld() {
+    return manifest.kind() != io.isledb.ManifestStoreConfig.Kind.OBJECT_STORE;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.GcResult;
 import io.isledb.IsleDB;
+import io.isledb.ManifestStoreConfig;
 import io.isledb.ObjectStore;
 import io.isledb.PinInfo;
 import io.isledb.ReadView;
@@ -58,8 +59,14 @@ final class GcPasses {
 
   /** The tables the version of {@code c} references (it must be pinned or retained). */
   static Set<String> tablesOf(IsleCheckpoint c, Duration grace) {
+    return tablesOf(c, grace, ManifestStoreConfig.objectStore());
+  }
+
+  /** {@link #tablesOf(IsleCheckpoint, Duration)} of a database whose manifest is in {@code m}. */
+  static Set<String> tablesOf(IsleCheckpoint c, Duration grace, ManifestStoreConfig m) {
     try (ObjectStore store = IsleDB.openStore(c.getStoreUri(), c.getPrefix(), c.hadoopConf());
-        IsleDB db = IsleDB.open(store, dbOptions(grace, new MutableClock(now())));
+        IsleDB db =
+            IsleDB.open(store, dbOptions(grace, new MutableClock(now())).withManifestStore(m));
         Reader r = db.openReader(ReaderOptions.defaults());
         ReadView v = r.openVersion(c.getVersion())) {
       return new TreeSet<>(v.tableObjects());
@@ -68,9 +75,14 @@ final class GcPasses {
 
   /** Two GC passes a grace period apart on the database of {@code c}, then its listing. */
   static Converged converge(IsleCheckpoint c, Duration grace) {
+    return converge(c, grace, ManifestStoreConfig.objectStore());
+  }
+
+  /** {@link #converge(IsleCheckpoint, Duration)} of a database whose manifest is in {@code m}. */
+  static Converged converge(IsleCheckpoint c, Duration grace, ManifestStoreConfig m) {
     MutableClock clock = new MutableClock(now());
     try (ObjectStore store = IsleDB.openStore(c.getStoreUri(), c.getPrefix(), c.hadoopConf());
-        IsleDB db = IsleDB.open(store, dbOptions(grace, clock))) {
+        IsleDB db = IsleDB.open(store, dbOptions(grace, clock).withManifestStore(m))) {
       List<GcResult> results = new ArrayList<>();
       try (GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
         results.add(gc.runOnce());

@@ -175,8 +175,11 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
     // 2. Retained window and base. First sightings are stamped after the listings.
     List<String> unreadablePins = new ArrayList<>();
     List<ManifestCodec.Pin> pins =
-        PinExpiry.honoured(
-            ctx.manifestStore(), Pins.read(ctx.manifestStore(), unreadablePins), now, grace);
+        PinHolds.held(
+            ctx.store(),
+            ctx.manifestStore(),
+            PinExpiry.honoured(
+                ctx.manifestStore(), Pins.read(ctx.manifestStore(), unreadablePins), now, grace));
     logs.sawListings(
         ctx.manifestStore().list(ManifestPaths.LOG_DIR), snapshotObjects, ctx.clock().millis());
     long base =
@@ -252,8 +255,11 @@ public final class DbGarbageCollector implements GarbageCollector, Resource {
   private GcResult retiredPass(long now, long grace, List<ObjectInfo> snapshotObjects) {
     List<String> unreadable = new ArrayList<>();
     List<ManifestCodec.Pin> pins =
-        PinExpiry.honoured(
-            ctx.manifestStore(), Pins.read(ctx.manifestStore(), unreadable), now, grace);
+        PinHolds.held(
+            ctx.store(),
+            ctx.manifestStore(),
+            PinExpiry.honoured(
+                ctx.manifestStore(), Pins.read(ctx.manifestStore(), unreadable), now, grace));
     if (unreadable.isEmpty()) {
       forks.removeStrayPins(pins, now, grace);
     }

@@ -88,6 +88,7 @@ final class GcRetirement {
   private int deleteWhole(ManifestState head, String lastSnapshot) {
     List<String> data = names(DbGarbageCollector.listAll(ctx, ManifestPaths.SST_DIR));
     data.addAll(names(DbGarbageCollector.listAll(ctx, ManifestPaths.BLOB_DIR)));
+    data.addAll(names(DbGarbageCollector.listAll(ctx, ManifestPaths.PIN_HOLD_DIR)));
     ctx.store().deleteAll(data);
     if (ctx.manifestStore().hasOwnClock()) {
       ctx.store().delete(ManifestPaths.GC_CLOCK_WITNESS); // GC's clock witness, not a table

@@ -1,5 +1,6 @@
 package io.isledb.flink.state.snapshot;
 
+import io.isledb.PinOptions;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
@@ -86,9 +87,20 @@ public final class IsleCheckpoint {
     this.hadoopConf = withoutSecrets(hadoopConf);
   }
 
-  /** The Flink handle of this checkpoint, as the backend reports it. */
+  /** The Flink handle of this checkpoint, its private file the pin object itself. */
   public KeyedStateHandle toHandle(UUID backendId, long checkpointId, long checkpointedSize) {
-    StreamStateHandle pin = new FileStateHandle(new Path(pinObject()), 1);
+    return toHandle(backendId, checkpointId, checkpointedSize, false);
+  }
+
+  /**
+   * The Flink handle of this checkpoint, as the backend reports it. Its private file, which the
+   * JobManager deletes when it discards the checkpoint, is the pin's hold object when {@code held}
+   * (the pin was written with {@code PinOptions.withHoldObject}: a manifest store the JobManager
+   * cannot reach; GC then removes the pin), else the pin object (deleting it is the unpin).
+   */
+  public KeyedStateHandle toHandle(
+      UUID backendId, long checkpointId, long checkpointedSize, boolean held) {
+    StreamStateHandle pin = new FileStateHandle(new Path(held ? holdObject() : pinObject()), 1);
     return new IncrementalRemoteKeyedStateHandle(
         backendId,
         sourceKeyGroupRange,
@@ -107,6 +119,14 @@ public final class IsleCheckpoint {
       return Optional.empty();
     }
     return Optional.of(decode(meta.getData()));
+  }
+
+  /**
+   * The location of the pin's hold object ({@code <db>/pin-holds/<pin>}, docs/FORMAT.md): deleting
+   * it releases a held pin at the database's next GC pass.
+   */
+  public String holdObject() {
+    return storeUri + prefix + "/" + PinOptions.holdObjectName(pinName);
   }
 
   /** The pin object's location: deleting it is the engine's unpin. */
