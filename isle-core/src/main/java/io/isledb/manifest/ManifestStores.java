@@ -13,7 +13,8 @@ public final class ManifestStores {
 
   /**
    * The manifest store of the database on {@code store} (its tables and blobs stay there); the
-   * caller closes it ({@link ManifestStore#close()}).
+   * caller closes it ({@link ManifestStore#close()}). A store other than the object store is handed
+   * to {@code store}'s {@link ManifestStoreDecorator} if it is one (a test's hooked object store).
    *
    * @throws IsleException of kind INVALID_ARGUMENT, naming the option, for a kind that is not
    *     available
@@ -23,7 +24,7 @@ public final class ManifestStores {
       case OBJECT_STORE:
         return new ObjectStoreManifestStore(store);
       case JDBC:
-        return JdbcManifestStore.open(store, config);
+        return decorated(store, JdbcManifestStore.open(store, config));
       default:
         throw IsleException.invalidArgument(
             "DBOptions.manifestStore is "
@@ -35,5 +36,10 @@ public final class ManifestStores {
                 + " manifest store is not available in this version; use"
                 + " ManifestStoreConfig.objectStore()");
     }
+  }
+
+  /** A manifest store apart from {@code store}, seen by the store's test hooks if it has any. */
+  private static ManifestStore decorated(ObjectStore store, ManifestStore opened) {
+    return store instanceof ManifestStoreDecorator d ? d.decorateManifestStore(opened) : opened;
   }
 }

@@ -7,6 +7,8 @@ import io.isledb.GarbageCollector;
 import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.db.LiveObjects;
+import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ManifestStores;
 import io.isledb.testing.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +29,8 @@ final class Convergence {
   private static final int MAX_PASSES = 12;
 
   /**
-   * Runs GC passes over {@code db}'s store until the object listing equals exactly {@link
+   * Runs GC passes over {@code db}'s store until the listing of its objects and manifest entries
+   * (wherever {@code db}'s options keep the manifest) equals exactly {@link
    * LiveObjects#convergedListing}, or fails after {@value #MAX_PASSES} passes with what leaked and
    * what was lost. The passes run on a {@link MutableClock} (starting at the wall clock, so it is
    * not behind anything the store or an earlier process stamped) moved on by more than {@code
@@ -39,15 +42,16 @@ final class Convergence {
     DBOptions options = db.options().withGcGracePeriod(grace).withClock(clock);
     // A database object of its own for the fake clock; it does not own (close) the store.
     IsleDB gcDb = IsleDB.open(db.store(), options);
-    try (GarbageCollector gc = gcDb.openGarbageCollector(GcOptions.defaults())) {
+    try (ManifestStore manifest = ManifestStores.open(db.store(), options.manifestStore());
+        GarbageCollector gc = gcDb.openGarbageCollector(GcOptions.defaults())) {
       TreeSet<String> expected;
       TreeSet<String> actual;
       int passes = 0;
       while (true) {
         gc.runOnce();
         passes++;
-        expected = LiveObjects.convergedListing(db.store());
-        actual = LiveObjects.listing(db.store());
+        expected = LiveObjects.convergedListing(db.store(), manifest);
+        actual = LiveObjects.listing(db.store(), manifest);
         if (expected.equals(actual) || passes == MAX_PASSES) {
           break;
         }

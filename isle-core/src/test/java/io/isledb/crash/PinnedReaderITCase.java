@@ -20,6 +20,7 @@ import io.isledb.db.LiveObjects;
 import io.isledb.db.Pins;
 import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.ManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.testing.BatchWorkload;
 import io.isledb.testing.HookedObjectStore;
@@ -92,6 +93,7 @@ class PinnedReaderITCase {
     Queue<String> missing = new ConcurrentLinkedQueue<>();
     HookedObjectStore.Hook detectMissing = HookedObjectStore.recordMissingData(missing);
     try (ObjectStore store = spec.open();
+        ManifestStore manifest = ManifestStoreSpec.current().open(store);
         ObjectStore readerStore = new HookedObjectStore(spec.open(), detectMissing);
         IsleDB db = IsleDB.open(store, dbo);
         Reader reader =
@@ -234,13 +236,13 @@ class PinnedReaderITCase {
       }
       check(view, work, pinnedBatch, ctx + ", pinned view after maintenance");
       assertThat(missing).as("%s: reads that found an object missing", ctx).isEmpty();
-      Set<String> listing = LiveObjects.listing(store);
+      Set<String> listing = LiveObjects.listing(store, manifest);
       assertThat(listing)
           .as("%s: everything the newest and the pinned version reference", ctx)
-          .containsAll(LiveObjects.referencedData(store));
+          .containsAll(LiveObjects.referencedData(store, manifest));
 
-      Manifest ms = new Manifest(ManifestStoreSpec.current().open(store));
-      ManifestState pinnedState = Pins.read(store).get(0).state();
+      Manifest ms = new Manifest(manifest);
+      ManifestState pinnedState = Pins.read(manifest).get(0).state();
       assertThat(pinnedState.seq()).isEqualTo(pinned);
       for (SstMeta t : pinnedState.allTables()) {
         assertThat(listing).as("%s: pinned table %s", ctx, t.id()).contains(t.objectName());
@@ -257,14 +259,14 @@ class PinnedReaderITCase {
         gc.runOnce();
       }
       Set<String> data = new TreeSet<>();
-      for (String name : LiveObjects.listing(store)) {
+      for (String name : LiveObjects.listing(store, manifest)) {
         if (!name.startsWith("manifest/")) {
           data.add(name);
         }
       }
       assertThat(data)
           .as("%s: data objects while pinned", ctx)
-          .isEqualTo(LiveObjects.referencedData(store));
+          .isEqualTo(LiveObjects.referencedData(store, manifest));
       check(view, work, pinnedBatch, ctx + ", pinned view after GC converged");
       try (ReadView again = reader.openVersion(pinned)) {
         check(again, work, pinnedBatch, ctx + ", pinned version opened after GC converged");
@@ -281,8 +283,8 @@ class PinnedReaderITCase {
         }
         gc.runOnce();
       }
-      Set<String> expected = LiveObjects.convergedListing(store);
-      assertThat(LiveObjects.listing(store))
+      Set<String> expected = LiveObjects.convergedListing(store, manifest);
+      assertThat(LiveObjects.listing(store, manifest))
           .as("%s: listing after unpinning", ctx)
           .isEqualTo(expected);
       // The pin mattered: tables only the pinned version used (compacted away since) are gone now.

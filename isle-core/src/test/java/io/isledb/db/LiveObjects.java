@@ -5,6 +5,8 @@ import io.isledb.manifest.Manifest;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ObjectStoreManifestStore;
 import io.isledb.manifest.SstMeta;
 import io.isledb.sst.BlockCache;
 import io.isledb.sst.ScanOptions;
@@ -26,21 +28,36 @@ import java.util.TreeSet;
 public final class LiveObjects {
   private LiveObjects() {}
 
-  /** Every object name listed under the database prefix, sorted. */
+  /** Every object name listed under the database prefix, sorted (manifest on the store). */
   public static TreeSet<String> listing(ObjectStore store) {
+    return listing(store, new ObjectStoreManifestStore(store));
+  }
+
+  /**
+   * Every object name listed under the database prefix plus every entry of its manifest store,
+   * sorted: a manifest kept apart (JDBC) lists its entries under their {@code manifest/...} names,
+   * and any {@code manifest/} object on the object store is listed too (there should be none).
+   */
+  public static TreeSet<String> listing(ObjectStore store, ManifestStore manifest) {
     TreeSet<String> out = new TreeSet<>();
     for (String dir : List.of("manifest/", ManifestPaths.SST_DIR, ManifestPaths.BLOB_DIR)) {
       store.list(dir).forEachRemaining(o -> out.add(o.name()));
     }
+    manifest.list(ManifestPaths.MANIFEST_DIR).forEach(o -> out.add(o.name()));
     return out;
   }
 
   /** The newest version and every pinned version (its state from a version pin's object). */
   public static List<ManifestState> retainedStates(ObjectStore store) {
-    Manifest ms = new Manifest(store);
+    return retainedStates(new ObjectStoreManifestStore(store));
+  }
+
+  /** {@link #retainedStates(ObjectStore)} of the manifest in {@code manifest}. */
+  public static List<ManifestState> retainedStates(ManifestStore manifest) {
+    Manifest ms = new Manifest(manifest);
     List<ManifestState> states = new ArrayList<>();
     states.add(ms.loadLatest());
-    for (ManifestCodec.Pin p : Pins.read(store)) {
+    for (ManifestCodec.Pin p : Pins.read(manifest)) {
       states.add(p.history() ? ms.loadVersion(p.version()) : p.state());
     }
     return states;
@@ -48,9 +65,14 @@ public final class LiveObjects {
 
   /** Table and blob objects the newest version and every pinned version reference. */
   public static TreeSet<String> referencedData(ObjectStore store) {
+    return referencedData(store, new ObjectStoreManifestStore(store));
+  }
+
+  /** {@link #referencedData(ObjectStore)} with the manifest in {@code manifest}. */
+  public static TreeSet<String> referencedData(ObjectStore store, ManifestStore manifest) {
     TreeSet<String> out = new TreeSet<>();
     Set<String> seen = new HashSet<>();
-    for (ManifestState s : retainedStates(store)) {
+    for (ManifestState s : retainedStates(manifest)) {
       for (SstMeta t : s.allTables()) {
         if (seen.add(t.id())) {
           out.add(t.objectName());
@@ -67,14 +89,19 @@ public final class LiveObjects {
    * the settings object (when an author recorded one). No log edits, no older snapshots, no leases.
    */
   public static TreeSet<String> convergedListing(ObjectStore store) {
-    TreeSet<String> out = referencedData(store);
-    ManifestState head = new Manifest(store).loadLatest();
+    return convergedListing(store, new ObjectStoreManifestStore(store));
+  }
+
+  /** {@link #convergedListing(ObjectStore)} with the manifest in {@code manifest}. */
+  public static TreeSet<String> convergedListing(ObjectStore store, ManifestStore manifest) {
+    TreeSet<String> out = referencedData(store, manifest);
+    ManifestState head = new Manifest(manifest).loadLatest();
     out.add(ManifestPaths.CURRENT);
     out.add(ManifestPaths.snapshot(head.seq()));
     out.add(ManifestPaths.GC_PENDING);
     out.add(ManifestPaths.GC_CHECKPOINT);
     // The database's settings, recorded by its first author and kept for good.
-    if (store.stat(ManifestPaths.SETTINGS).isPresent()) {
+    if (manifest.stat(ManifestPaths.SETTINGS).isPresent()) {
       out.add(ManifestPaths.SETTINGS);
     }
     return out;

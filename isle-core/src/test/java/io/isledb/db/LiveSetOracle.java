@@ -7,6 +7,8 @@ import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ObjectStoreManifestStore;
 import io.isledb.manifest.SstMeta;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +44,7 @@ import java.util.TreeSet;
  */
 public final class LiveSetOracle {
   private final ObjectStore store;
+  private final ManifestStore manifest;
   private final Clock trueClock;
   private final long graceMillis;
   private final long retentionMillis;
@@ -54,7 +57,18 @@ public final class LiveSetOracle {
   private List<ManifestCodec.Pin> pins = List.of();
 
   public LiveSetOracle(ObjectStore store, Clock trueClock, Duration grace, Duration retention) {
+    this(store, new ObjectStoreManifestStore(store), trueClock, grace, retention);
+  }
+
+  /** An oracle of the database on {@code store} whose manifest is in {@code manifest}. */
+  public LiveSetOracle(
+      ObjectStore store,
+      ManifestStore manifest,
+      Clock trueClock,
+      Duration grace,
+      Duration retention) {
     this.store = store;
+    this.manifest = manifest;
     this.trueClock = trueClock;
     this.graceMillis = grace.toMillis();
     this.retentionMillis = retention.toMillis();
@@ -68,7 +82,7 @@ public final class LiveSetOracle {
     long now = trueClock.millis();
     while (true) {
       long slot = head.seq() + 1;
-      Optional<byte[]> b = store.get(ManifestPaths.log(slot));
+      Optional<byte[]> b = manifest.readLog(slot);
       if (b.isEmpty()) {
         break;
       }
@@ -82,19 +96,19 @@ public final class LiveSetOracle {
         blobsOf(t);
       }
     }
-    store
+    manifest
         .list(ManifestPaths.LOG_DIR)
-        .forEachRemaining(
+        .forEach(
             o ->
                 assertThat(ManifestPaths.seqOf(o.name()))
                     .as("the oracle fell behind the log: slot after its head %s exists", head.seq())
                     .isLessThanOrEqualTo(head.seq()));
     List<ManifestCodec.Pin> read = new ArrayList<>();
-    store
+    manifest
         .list(ManifestPaths.PINS_DIR)
-        .forEachRemaining(
+        .forEach(
             o ->
-                store
+                manifest
                     .get(o.name())
                     .ifPresent(bytes -> read.add(ManifestCodec.decodePin(o.name(), bytes))));
     pins = read;

@@ -5,6 +5,8 @@ import io.isledb.ObjectStore;
 import io.isledb.ObjectUpload;
 import io.isledb.RequestStats;
 import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.ManifestStore;
+import io.isledb.manifest.ManifestStoreDecorator;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -19,9 +21,11 @@ import java.util.Queue;
  * and in the parent to notice reads of objects that are missing.
  *
  * <p>{@code deleteAll} is passed on one object at a time, with the hook called around each, so a
- * kill can land in the middle of a bulk deletion. Use it only in tests.
+ * kill can land in the middle of a bulk deletion. A manifest store kept elsewhere (JDBC) is wrapped
+ * in a {@link HookedManifestStore} with the same hook, so {@code manifest/...} points fire on
+ * either manifest store. Use it only in tests.
  */
-public final class HookedObjectStore implements ObjectStore {
+public final class HookedObjectStore implements ObjectStore, ManifestStoreDecorator {
 
   /** The requests a hook sees. */
   public enum Op {
@@ -77,6 +81,11 @@ public final class HookedObjectStore implements ObjectStore {
   public HookedObjectStore(ObjectStore delegate, Hook hook) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
     this.hook = Objects.requireNonNull(hook, "hook");
+  }
+
+  @Override
+  public ManifestStore decorateManifestStore(ManifestStore opened) {
+    return new HookedManifestStore(opened, hook);
   }
 
   /** The wrapped store. */
