@@ -135,6 +135,28 @@ class S3aRequestCountITCase {
     assertThat(abandoned.backend(ALL_REQUESTS)).isZero();
   }
 
+  /**
+   * IsleDB's default S3A part size is 8 MiB (Hadoop's 64 MiB made every small write allocate 64
+   * MiB): an upload of 20 MiB goes in three parts; one of 8 MiB less a byte is a single PUT.
+   */
+  @Test
+  void uploadsAboveEightMiBGoInEightMiBParts() {
+    RequestStats big =
+        cost(
+            s -> {
+              try (ObjectUpload up = s.startUpload("sst/big")) {
+                up.write(new byte[20 << 20]);
+                up.complete();
+              }
+            });
+    assertThat(big.backend("multipart_upload_completed")).as("in %s", big.backend()).isEqualTo(1);
+    assertThat(big.backend("multipart_upload_part_put")).as("in %s", big.backend()).isEqualTo(3);
+    assertThat(store.stat("sst/big").orElseThrow().size()).isEqualTo(20 << 20);
+    RequestStats below = cost(s -> s.put("sst/below", new byte[(8 << 20) - 1]));
+    assertHttp(below, 0, 0, 1, 0);
+    assertThat(below.backend("multipart_upload_completed")).isZero();
+  }
+
   @Test
   void deletesNeverProbe() {
     store.put("a", new byte[1]);
