@@ -48,7 +48,8 @@ class FlushAsyncTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static IsleException failureOf(CompletableFuture<Long> f) {
+  /** The failure {@code f} completed with (waiting for it), as an {@link IsleException}. */
+  static IsleException failureOf(CompletableFuture<Long> f) {
     ExecutionException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             ExecutionException.class, () -> f.get(1, TimeUnit.MINUTES));

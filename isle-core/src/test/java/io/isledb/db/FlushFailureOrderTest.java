@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,24 +77,17 @@ class FlushFailureOrderTest {
         });
   }
 
-  private static IsleException failureOf(CompletableFuture<Long> f) {
-    ExecutionException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            ExecutionException.class, () -> f.get(1, TimeUnit.MINUTES));
-    assertThat(e.getCause()).isInstanceOf(IsleException.class);
-    return (IsleException) e.getCause();
-  }
+  /** Cut 1, still uploading, and the failure of cut 2, made after it and failed. */
+  private record Cuts(CompletableFuture<Long> first, IsleException secondFailed) {}
 
-  /** Cut 1 held in its upload, cut 2 made and failed; returns {cut 1, cut 2}. */
-  private CompletableFuture<?>[] cutTwiceAndFailTheSecond(Writer w) throws Exception {
+  private Cuts cutTwiceAndFailTheSecond(Writer w) throws Exception {
     w.put(b("a"), b("1"));
     CompletableFuture<Long> first = w.flushAsync();
     assertThat(firstHeld.await(1, TimeUnit.MINUTES)).as("cut 1's upload started").isTrue();
     w.put(b("b"), b("2"));
-    CompletableFuture<Long> second = w.flushAsync();
-    IsleException f = failureOf(second);
+    IsleException f = FlushAsyncTest.failureOf(w.flushAsync());
     assertThat(f).hasMessageContaining("background flush").hasMessageContaining("injected fault");
-    return new CompletableFuture<?>[] {first, second};
+    return new Cuts(first, f);
   }
 
   @Test
@@ -103,11 +95,9 @@ class FlushFailureOrderTest {
     HookedObjectStore store = store();
     try (IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
       Writer w = db.openWriter(WO);
-      CompletableFuture<?>[] cuts = cutTwiceAndFailTheSecond(w);
-      @SuppressWarnings("unchecked")
-      CompletableFuture<Long> first = (CompletableFuture<Long>) cuts[0];
-      IsleException f = failureOf((CompletableFuture<Long>) cuts[1]);
-      assertThat(first)
+      Cuts cuts = cutTwiceAndFailTheSecond(w);
+      IsleException f = cuts.secondFailed();
+      assertThat(cuts.first())
           .as("cut 1 is still uploading: a later cut's failure does not decide its outcome")
           .isNotDone();
       assertThat(f)
@@ -116,7 +106,7 @@ class FlushFailureOrderTest {
       assertThatThrownBy(() -> w.put(b("c"), b("3"))).hasMessageContaining(f.getMessage());
 
       releaseFirst.countDown();
-      long v = first.get(1, TimeUnit.MINUTES);
+      long v = cuts.first().get(1, TimeUnit.MINUTES);
       ManifestState head = new Manifest(store).loadLatest();
       assertThat(head.seq()).as("cut 1's version is the head").isEqualTo(v);
       assertThat(head.lastSeq()).as("cut 1's write is in, cut 2's is not").isEqualTo(1);
@@ -124,7 +114,7 @@ class FlushFailureOrderTest {
         assertThat(r.get(b("a"))).hasValue(b("1"));
         assertThat(r.get(b("b"))).isEmpty();
       }
-      assertThat(failureOf(w.flushAsync())).hasMessage(f.getMessage());
+      assertThat(FlushAsyncTest.failureOf(w.flushAsync())).hasMessage(f.getMessage());
       assertThatThrownBy(w::close).isInstanceOf(IsleException.class);
     }
   }
@@ -135,14 +125,11 @@ class FlushFailureOrderTest {
     failFirstToo = true;
     try (IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
       Writer w = db.openWriter(WO);
-      CompletableFuture<?>[] cuts = cutTwiceAndFailTheSecond(w);
-      @SuppressWarnings("unchecked")
-      CompletableFuture<Long> first = (CompletableFuture<Long>) cuts[0];
-      IsleException f = failureOf((CompletableFuture<Long>) cuts[1]);
+      Cuts cuts = cutTwiceAndFailTheSecond(w);
       releaseFirst.countDown();
-      assertThat(failureOf(first))
+      assertThat(FlushAsyncTest.failureOf(cuts.first()))
           .as("every cut fails with the writer's first failure")
-          .hasMessage(f.getMessage());
+          .hasMessage(cuts.secondFailed().getMessage());
       assertThat(new Manifest(store).loadLatest().lastSeq()).isZero();
       assertThatThrownBy(w::close).isInstanceOf(IsleException.class);
     }
