@@ -21,12 +21,14 @@ import io.isledb.manifest.SstMeta;
 import io.isledb.storage.FaultInjectingObjectStore;
 import io.isledb.storage.FaultInjectingObjectStore.Operation;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.HookedObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,8 @@ class FlushAsyncTest {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static IsleException failureOf(CompletableFuture<Long> f) {
+  /** The failure {@code f} completed with (waiting for it), as an {@link IsleException}. */
+  static IsleException failureOf(CompletableFuture<Long> f) {
     ExecutionException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             ExecutionException.class, () -> f.get(1, TimeUnit.MINUTES));
@@ -68,31 +71,40 @@ class FlushAsyncTest {
   }
 
   @Test
-  void aFailedFlushFailsItsCutEveryOutstandingCutAndTheWriter() {
+  void aFailedFlushFailsItsCutEveryOutstandingCutAndTheWriter() throws Exception {
+    // The fault is meant for cut 1's table, so it names it: two flush threads upload at once, and
+    // a plain failNext(UPLOAD, 1) goes to whichever completion comes first, often cut 2's (then
+    // cut 1 rightly commits). Table uploads complete only once cut 2 is made, so cut 2 is still
+    // outstanding when cut 1 fails.
+    CompletableFuture<String> firstTable = new CompletableFuture<>();
+    CountDownLatch laterCutMade = new CountDownLatch(1);
     FaultInjectingObjectStore store =
-        FaultInjectingObjectStore.builder(new InMemoryObjectStore())
-            .latency(Operation.UPLOAD, Duration.ofMillis(20))
+        FaultInjectingObjectStore.builder(
+                new HookedObjectStore(
+                    new InMemoryObjectStore(),
+                    (op, phase, name) -> {
+                      if (op == HookedObjectStore.Op.UPLOAD_START) {
+                        firstTable.complete(name);
+                      }
+                    }))
+            .latency(Operation.UPLOAD, Duration.ofMillis(1))
+            .sleeper(d -> laterCutMade.await())
             .build();
     try (IsleDB db = IsleDB.open(store, DBOptions.defaults())) {
       Writer w = db.openWriter(WO);
-      store.failNext(Operation.UPLOAD, 1);
       w.put(b("a"), b("1"));
       CompletableFuture<Long> first = w.flushAsync();
-      List<CompletableFuture<Long>> later = new ArrayList<>();
-      try {
-        for (int i = 0; i < 3; i++) {
-          w.put(b("b" + i), b("2"));
-          later.add(w.flushAsync());
-        }
-      } catch (IsleException alreadyFailed) {
-        // the failure may arrive while the later cuts are made: then puts refuse
-      }
+      store.failNext(Operation.UPLOAD, 1, firstTable.get(1, TimeUnit.MINUTES)::equals);
+      w.put(b("b0"), b("2"));
+      CompletableFuture<Long> second = w.flushAsync();
+      laterCutMade.countDown();
+      // Two frozen memtables wait at most (maxImmutableMemtables): the next put waits for cut 1's
+      // flush, which fails, and is refused.
+      assertThatThrownBy(() -> w.put(b("b1"), b("2"))).hasMessageContaining("background flush");
       IsleException f = failureOf(first);
       assertThat(f.kind()).isEqualTo(IsleException.Kind.UNAVAILABLE);
       assertThat(f).hasMessageContaining("background flush");
-      for (CompletableFuture<Long> l : later) {
-        assertThat(failureOf(l)).hasMessage(f.getMessage());
-      }
+      assertThat(failureOf(second)).as("the outstanding cut").hasMessage(f.getMessage());
       assertThat(failureOf(w.flushAsync())).hasMessage(f.getMessage());
       assertThatThrownBy(() -> w.put(b("c"), b("3"))).hasMessageContaining(f.getMessage());
       assertThatThrownBy(w::flush).isInstanceOf(IsleException.class);

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,6 +112,10 @@ public final class FaultInjectingObjectStore implements ObjectStore {
   private final Duration hideWrittenWithin;
   private final int hideLastWrites;
   private final EnumMap<Operation, Integer> scheduledErrors = new EnumMap<>(Operation.class);
+
+  /** {@link #failNext(Operation, int, Predicate)}: faults for some names only; guarded by this. */
+  private final List<NamedFaults> scheduledNamedErrors = new ArrayList<>();
+
   private final EnumMap<Operation, Integer> scheduledLosses = new EnumMap<>(Operation.class);
   private final EnumMap<Operation, Integer> scheduledLate = new EnumMap<>(Operation.class);
 
@@ -321,6 +326,41 @@ public final class FaultInjectingObjectStore implements ObjectStore {
     return this;
   }
 
+  /**
+   * The next {@code times} calls of {@code op} on an object whose name matches {@code names} fail
+   * before reaching the store; calls on other names are not counted. For a test that means one
+   * object ("the upload of this table"), where a plain {@link #failNext(Operation, int)} could be
+   * taken by whichever request of another thread comes first.
+   */
+  public synchronized FaultInjectingObjectStore failNext(
+      Operation op, int times, Predicate<String> names) {
+    scheduledNamedErrors.add(new NamedFaults(op, Objects.requireNonNull(names), times));
+    return this;
+  }
+
+  /** Scheduled errors for the names {@code names} matches, {@code left} of them still to inject. */
+  private static final class NamedFaults {
+    final Operation op;
+    final Predicate<String> names;
+    int left;
+
+    NamedFaults(Operation op, Predicate<String> names, int left) {
+      this.op = op;
+      this.names = names;
+      this.left = left;
+    }
+  }
+
+  private synchronized boolean decideNamed(Operation op, String name) {
+    for (NamedFaults f : scheduledNamedErrors) {
+      if (f.op == op && f.left > 0 && f.names.test(name)) {
+        f.left--;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The next {@code times} calls of the write {@code op} land, then report UNAVAILABLE. */
   public synchronized FaultInjectingObjectStore loseNextResponses(Operation op, int times) {
     scheduledLosses.merge(checkWrite(op), times, Integer::sum);
@@ -489,7 +529,7 @@ public final class FaultInjectingObjectStore implements ObjectStore {
         throw IsleException.unavailable("interrupted during injected latency of " + op, e);
       }
     }
-    if (decide(scheduledErrors, errorProbability, op)) {
+    if (decideNamed(op, target) || decide(scheduledErrors, errorProbability, op)) {
       injected.get(Fault.ERROR).increment();
       throw IsleException.unavailable(
           "injected fault: " + op + " of " + where(target) + " failed (seed " + seed + ")", null);

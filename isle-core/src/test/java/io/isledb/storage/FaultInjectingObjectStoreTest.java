@@ -181,6 +181,28 @@ class FaultInjectingObjectStoreTest {
   }
 
   @Test
+  void aScheduledFaultForSomeNamesLetsTheOthersThrough() {
+    InMemoryObjectStore real = new InMemoryObjectStore();
+    FaultInjectingObjectStore store = FaultInjectingObjectStore.builder(real).seed(5).build();
+    store.failNext(Operation.UPLOAD, 1, "t1"::equals);
+    try (ObjectUpload other = store.startUpload("t0");
+        ObjectUpload meant = store.startUpload("t1")) {
+      other.write(X);
+      meant.write(X);
+      other.complete();
+      assertThatThrownBy(meant::complete).isInstanceOf(IsleException.class);
+    }
+    assertThat(real.get("t0")).isPresent();
+    assertThat(real.get("t1")).isEmpty();
+    try (ObjectUpload again = store.startUpload("t1")) {
+      again.write(X);
+      again.complete();
+    }
+    assertThat(real.get("t1")).as("only the next one of that name failed").isPresent();
+    assertThat(store.injected(Fault.ERROR)).isEqualTo(1);
+  }
+
+  @Test
   void uploadsFailOrLoseTheirResponseOnComplete() {
     InMemoryObjectStore real = new InMemoryObjectStore();
     FaultInjectingObjectStore store = FaultInjectingObjectStore.builder(real).seed(7).build();

@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * flush threads. Each frozen memtable is sorted, built into one table and uploaded (blobs first) by
  * one flush thread, concurrently with the next memtable's; the commits (one manifest edit per
  * memtable) are made strictly in memtable order: a flush whose upload finished early waits for the
- * previous memtable's commit. A failed flush fails the writer, and the later uploads are left to
- * GC.
+ * previous memtable's commit. A failed flush fails the writer, its cut and every later cut (their
+ * uploads are left to GC); an earlier memtable still flushing commits or fails on its own, and its
+ * cut reports which: a cut never reports a failure for a version that was committed.
  *
  * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
  * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
@@ -69,6 +70,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private long rotatedGeneration;
   private long flushedGeneration;
   private volatile IsleException failure;
+  // The oldest generation that will not be committed (its flush, or an earlier one, failed);
+  // Long.MAX_VALUE while none failed. Written under the monitor.
+  private volatile long failedFrom = Long.MAX_VALUE;
   private final RoleLifecycle life;
   private WriterReads reads; // created by the first view(), under the monitor
   // Set on a flush thread: a close there (from a stage of a cut) cannot wait for its own flush.
@@ -374,18 +378,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   }
 
   private void flushMemtable(Memtable m) {
-    synchronized (monitor) {
-      if (failure != null) {
-        return;
-      }
+    if (failedFrom <= m.generation()) {
+      return; // this memtable's cut has failed with the writer
     }
     long version;
     try {
-      version = commits.flushOne(m, () -> awaitTurn(m), () -> life.isClosed() || failure != null);
+      version =
+          commits.flushOne(
+              m, () -> awaitTurn(m), () -> life.isClosed() || failedFrom <= m.generation());
     } catch (Throwable t) {
-      if (failure == null) { // else an earlier memtable's flush failed, and this one waited for it
-        fail(t);
-      }
+      fail(t, m.generation());
       return;
     }
     CompletableFuture<Long> cut;
@@ -405,40 +407,61 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     budget.released(m.approximateBytes());
   }
 
-  /** Waits until every memtable frozen before {@code m} is committed. */
+  /**
+   * Waits until every memtable frozen before {@code m} is committed; throws the writer's failure if
+   * one of them failed. A failure of a later memtable does not stop {@code m}.
+   */
   private void awaitTurn(Memtable m) {
     synchronized (monitor) {
       while (flushedGeneration < m.generation() - 1) {
-        IsleException f = failure;
-        if (f != null) {
-          throw WriterFailure.rethrow(f);
+        if (failedFrom < m.generation()) {
+          throw WriterFailure.rethrow(failure);
         }
         waitOn();
       }
     }
   }
 
-  private void fail(Throwable t) {
-    long lostEntries;
-    synchronized (monitor) {
-      lostEntries = active.entries();
-      for (Memtable m : frozen) {
-        lostEntries += m.entries();
+  /**
+   * Fails the writer because of {@code t}, and the cuts of generation {@code from} on: the memtable
+   * of that generation will not be committed, so neither will any later one. The memtables before
+   * it still in flight go on, and their cuts complete with what happens to them. The first failure
+   * is the one every caller sees; its message counts the writes from {@code from} on as lost.
+   */
+  private void fail(Throwable t, long from) {
+    IsleException f = null;
+    if (failure == null) {
+      long lostEntries;
+      synchronized (monitor) {
+        lostEntries = active.entries();
+        for (Memtable m : frozen) {
+          lostEntries += m.generation() >= from ? m.entries() : 0;
+        }
       }
+      f = WriterFailure.of(t, ctx.store().location(), lostEntries);
     }
-    IsleException f = WriterFailure.of(t, ctx.store().location(), lostEntries);
-    LOG.error("writer failed", f);
-    budget.leave();
-    leaveSignal.run();
     List<CompletableFuture<Long>> failedCuts;
     IsleException first;
+    boolean firstFailure;
     synchronized (monitor) {
-      if (failure == null) { // the first failure is the one every caller sees
+      if (failedFrom <= from) {
+        return; // an earlier memtable's flush failed, this one waited for it: its cut has failed
+      }
+      firstFailure = failure == null && f != null;
+      if (firstFailure) {
         failure = f;
       }
       first = failure;
-      failedCuts = cuts.failAll();
+      failedFrom = from;
+      failedCuts = cuts.failFrom(from);
       monitor.notifyAll();
+    }
+    if (firstFailure) {
+      LOG.error("writer failed", first);
+      budget.leave();
+      leaveSignal.run();
+    } else {
+      LOG.error("writer failed before, and now an earlier memtable's flush too", t);
     }
     FlushCuts.failEach(failedCuts, first);
   }
@@ -482,7 +505,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       try {
         return commits.external(commit, this::checkUsable, nextSeq);
       } catch (FencedException e) {
-        fail(e);
+        fail(e, 0); // every memtable is committed (flushed above): no cut is waiting
         throw e;
       }
     }

@@ -55,10 +55,23 @@ final class FlushCuts {
     return pending.remove(generation);
   }
 
-  /** Every cut still waiting, now failed by the writer's failure; under the monitor. */
-  List<CompletableFuture<Long>> failAll() {
-    List<CompletableFuture<Long>> out = new ArrayList<>(pending.values());
-    pending.clear();
+  /**
+   * The cuts still waiting for generation {@code first} or a later one, removed, to be failed by
+   * the writer's failure; under the monitor. The cuts of earlier generations stay: their memtables
+   * are still flushing, and commit or fail on their own.
+   */
+  List<CompletableFuture<Long>> failFrom(long first) {
+    List<CompletableFuture<Long>> out = new ArrayList<>();
+    pending
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (e.getKey() < first) {
+                return false;
+              }
+              out.add(e.getValue());
+              return true;
+            });
     return out;
   }
 
