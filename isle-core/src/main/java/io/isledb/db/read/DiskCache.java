@@ -54,7 +54,11 @@ public final class DiskCache {
    * modification time and file key then: a cache opened later on the same directory (the next
    * backend of a task manager after a failover) adopts such a file as verified while those are
    * unchanged, as the cache that wrote it would have used it, instead of reading it whole again on
-   * its first use. A file from another process, or changed since, is verified as before.
+   * its first use. A file from another process, or changed since, is verified as before. The cache
+   * never changes a file in place (it writes a temporary file and renames it: a new file key); an
+   * in-place rewrite by someone else within one tick of the file system's coarse modification clock
+   * (a few milliseconds) of our write would go unnoticed, like damage to a file the live cache has
+   * verified already.
    */
   private static final java.util.concurrent.ConcurrentHashMap<Path, String> KNOWN_GOOD =
       new java.util.concurrent.ConcurrentHashMap<>();
