@@ -188,10 +188,39 @@ public final class ObjectStores {
     return new HadoopObjectStore(ctx, writes, site, prefix, isSibling);
   }
 
+  /**
+   * Hadoop's default resources (core-default.xml and the like), parsed once per process: every
+   * store's configuration starts as a copy of it, since parsing them again for each store open was
+   * a tenth of a state backend's restore (two XML parses, one of them under the shared file
+   * systems' lock).
+   */
+  private static volatile Configuration defaults;
+
+  /** Whether {@link #configuration} copied the parsed defaults (tests). */
+  static boolean parsedDefaultsShared() {
+    return defaults != null;
+  }
+
+  private static Configuration parsedDefaults() {
+    Configuration d = defaults;
+    if (d == null) {
+      synchronized (ObjectStores.class) {
+        d = defaults;
+        if (d == null) {
+          d = new Configuration();
+          d.setClassLoader(HadoopLoader.LOADER);
+          d.size(); // parses the default resources now, once
+          defaults = d;
+        }
+      }
+    }
+    return d;
+  }
+
   /** IsleDB's defaults for the scheme, then the user's settings, then the forced ones. */
-  private static Configuration configuration(
-      String scheme, Map<String, String> hadoopConf, String where) {
-    Configuration conf = new Configuration();
+  static Configuration configuration(String scheme, Map<String, String> hadoopConf, String where) {
+    // A copy of the parsed defaults: its own properties, nothing parsed again.
+    Configuration conf = new Configuration(parsedDefaults());
     // Not the caller's context class loader (a Flink job's, closed when the job ends, while the
     // FileSystem may serve later jobs): classes named in settings load from isle-core's loader.
     conf.setClassLoader(HadoopLoader.LOADER);

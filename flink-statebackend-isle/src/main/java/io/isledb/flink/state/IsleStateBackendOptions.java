@@ -145,8 +145,8 @@ public final class IsleStateBackendOptions {
           .defaultValue(Duration.ofSeconds(30))
           .withDescription(
               "How long after a backend restored its database (reopened at a checkpoint, or"
-                  + " forked by a rescale) its compactor first looks for work and its garbage"
-                  + " collector runs its first periodic pass; checkpoints before then trigger no"
+                  + " forked by a rescale) its compactor and garbage collector are opened (off the"
+                  + " task thread) and first look for work; checkpoints before then trigger no"
                   + " compaction. Without it a restore compacts the restored tables and lists and"
                   + " replays its whole store at once, beside its first state accesses. A new"
                   + " database's maintenance starts at once. 0: at once.");

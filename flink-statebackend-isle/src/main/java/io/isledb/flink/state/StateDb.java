@@ -1,9 +1,5 @@
 package io.isledb.flink.state;
 
-import io.isledb.Compactor;
-import io.isledb.CompactorOptions;
-import io.isledb.GarbageCollector;
-import io.isledb.GcOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleResources;
 import io.isledb.KV;
@@ -13,7 +9,6 @@ import io.isledb.PinOptions;
 import io.isledb.ReadView;
 import io.isledb.Writer;
 import io.isledb.WriterOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +28,7 @@ final class StateDb implements AutoCloseable {
   private final IsleDB db;
   private final Writer writer;
   private final ReadView view;
-  private final List<AutoCloseable> maintenance;
+  private final MaintenanceRoles maintenance;
   private final TtlCompactionFilter ttlFilter;
   private AutoCloseable releaseOnClose;
   private boolean closed;
@@ -47,7 +42,7 @@ final class StateDb implements AutoCloseable {
       ObjectStore store,
       IsleDB db,
       Writer writer,
-      List<AutoCloseable> maintenance,
+      MaintenanceRoles maintenance,
       TtlCompactionFilter ttlFilter) {
     this.storeUri = storeUri;
     this.prefix = prefix;
@@ -91,9 +86,10 @@ final class StateDb implements AutoCloseable {
   /**
    * {@link #open} on {@code store}, already opened on a prefix of {@code storeUri} (a restore that
    * forked into it first); the database owns it from now on and closes it, also when this fails.
-   * The compactor of a {@code restored} database (reopened at a pin, or forked) first looks for
-   * work {@code maintenance.start-delay} after the open, so that the restore's first state accesses
-   * do not compete with a compaction of the restored tables; a new database's at once.
+   * The compactor and GC of a {@code restored} database (reopened at a pin, or forked) are opened
+   * {@code maintenance.start-delay} after the open, off the task thread (see {@link
+   * MaintenanceRoles}), so that neither their opens nor a compaction of the restored tables compete
+   * with the restore's first state accesses; a new database's at once.
    */
   static StateDb openOn(
       IsleResources resources,
@@ -109,7 +105,7 @@ final class StateDb implements AutoCloseable {
     WriterOptions writerOptions = options;
     IsleDB db = null;
     Writer writer = null;
-    List<AutoCloseable> maintenance = new ArrayList<>(2);
+    MaintenanceRoles maintenance = null;
     try {
       db = IsleDB.open(store, settings.dbOptions(), resources);
       writer =
@@ -118,27 +114,15 @@ final class StateDb implements AutoCloseable {
               : db.openWriterRestoredTo(writerOptions, restorePin);
       // Opened after the writer: a restored database is first rolled back, then maintained. Both
       // run on the shared compaction pool of the resources, never on the task thread; the
-      // compactor looks whenever the writer commits (each checkpoint), GC at its interval.
-      if (settings.compaction) {
-        Compactor compactor = db.openCompactor(CompactorOptions.defaults().withFilter(ttlFilter));
-        maintenance.add(compactor);
-        compactor.startAfter(restored ? settings.maintenanceStartDelay : Duration.ZERO);
-      }
-      if (settings.gc()) {
-        // A zero interval is not a valid GcOptions interval: passes then come only on request.
-        Duration interval = settings.gcInterval.isZero() ? Duration.ofDays(1) : settings.gcInterval;
-        GarbageCollector gc = db.openGarbageCollector(new GcOptions(interval));
-        maintenance.add(gc);
-        if (!settings.gcInterval.isZero()) {
-          // A restored database's first pass waits like its compactor: at open it would list the
-          // whole prefix and replay the retained log beside the restore's first state accesses.
-          gc.startAfter(restored ? settings.maintenanceStartDelay : Duration.ZERO);
-        }
-      }
+      // compactor looks whenever the writer commits (each checkpoint), GC at its interval. A
+      // restored database opens them only after the start delay, off the task thread.
+      maintenance = MaintenanceRoles.open(db, settings, ttlFilter, restored);
       return new StateDb(
           storeUri, prefix, hadoopConf, resources, store, db, writer, maintenance, ttlFilter);
     } catch (RuntimeException e) {
-      closeQuietly(maintenance);
+      if (maintenance != null) {
+        maintenance.close();
+      }
       if (writer != null) {
         try {
           writer.close();
@@ -206,15 +190,12 @@ final class StateDb implements AutoCloseable {
    * checkpoint); a no-op without one or once closed.
    */
   void requestGc() {
-    for (AutoCloseable role : maintenance) {
-      if (role instanceof GarbageCollector gc) {
-        try {
-          gc.requestPass();
-        } catch (io.isledb.IsleException e) {
-          // closed meanwhile (the backend is being disposed): nothing to collect for
-        }
-      }
-    }
+    maintenance.requestGc();
+  }
+
+  /** Whether the compactor and GC are open (a restored database opens them after a delay). */
+  boolean maintenanceOpen() {
+    return maintenance.opened();
   }
 
   /** The cut of a checkpoint: the future of the exact version holding every write so far. */
@@ -272,16 +253,6 @@ final class StateDb implements AutoCloseable {
     return db.pinInfos();
   }
 
-  private static void closeQuietly(List<AutoCloseable> list) {
-    for (AutoCloseable c : list) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // a maintenance role that fails to stop holds nothing the writer needs
-      }
-    }
-  }
-
   io.isledb.RequestStats stats() {
     return store.stats();
   }
@@ -319,7 +290,7 @@ final class StateDb implements AutoCloseable {
     }
     closed = true;
     // Background work stops first, so that nothing of this database runs once it is closed.
-    closeQuietly(maintenance);
+    maintenance.close();
     try {
       view.close();
     } catch (RuntimeException ignored) {
@@ -336,7 +307,13 @@ final class StateDb implements AutoCloseable {
       try {
         store.close();
       } finally {
-        closeQuietly(releaseOnClose == null ? List.of() : List.of(releaseOnClose));
+        if (releaseOnClose != null) {
+          try {
+            releaseOnClose.close();
+          } catch (Exception ignored) {
+            // the shared resources' hold: releasing it never fails the close
+          }
+        }
       }
     }
   }

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A size-bounded local cache of whole SST files under {@code <cacheDir>/sst/}. Files are named
  * {@code <table id>-<crc32c of the whole file>.sst}; a file found at start-up (a previous run) is
- * verified against that checksum when first used, and dropped if it does not match. Eviction is
- * least-recently-used by bytes. Thread-safe.
+ * verified against that checksum when first used, and dropped if it does not match, unless this
+ * process wrote or verified it and it is unchanged since (another cache on the same directory).
+ * Eviction is least-recently-used by bytes. Thread-safe.
  *
  * <p>One instance may be shared by many databases ({@link io.isledb.IsleResources}): their tables
  * are then stored under ids {@code <namespace>-<table id>} (see {@link SharedDisk}), so databases
@@ -48,12 +49,27 @@ public final class DiskCache {
     }
   }
 
+  /**
+   * The files this process wrote into, or verified in, any disk cache, with their size,
+   * modification time and file key then: a cache opened later on the same directory (the next
+   * backend of a task manager after a failover) adopts such a file as verified while those are
+   * unchanged, as the cache that wrote it would have used it, instead of reading it whole again on
+   * its first use. A file from another process, or changed since, is verified as before. The cache
+   * never changes a file in place (it writes a temporary file and renames it: a new file key); an
+   * in-place rewrite by someone else within one tick of the file system's coarse modification clock
+   * (a few milliseconds) of our write would go unnoticed, like damage to a file the live cache has
+   * verified already.
+   */
+  private static final java.util.concurrent.ConcurrentHashMap<Path, String> KNOWN_GOOD =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Path dir;
   private final long capacity;
   private final LinkedHashMap<String, CachedFile> files = new LinkedHashMap<>(64, 0.75f, true);
   private long bytes;
   private long hits;
   private long misses;
+  private long verifications;
 
   /** A cache in {@code <cacheDir>/sst/} of at most {@code capacity} bytes. */
   public DiskCache(Path cacheDir, long capacity) {
@@ -81,9 +97,12 @@ public final class DiskCache {
         // "<id>-<crc>.sst", where id is "<table id>" or "<namespace>-<table id>" (shared cache)
         String id = n.substring(0, n.length() - 13);
         long crc = Long.parseLong(n.substring(n.length() - 12, n.length() - 4), 16);
-        long size = Files.size(p);
+        java.nio.file.attribute.BasicFileAttributes a =
+            Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+        long size = a.size();
+        boolean known = identity(a).equals(KNOWN_GOOD.get(p.toAbsolutePath()));
         synchronized (this) {
-          files.put(id, new CachedFile(id, p, size, crc, false));
+          files.put(id, new CachedFile(id, p, size, crc, known));
           bytes += size;
         }
       }
@@ -112,10 +131,14 @@ public final class DiskCache {
     }
     if (!f.verified) {
       try {
+        synchronized (this) {
+          verifications++;
+        }
         if (crcOf(f.path) != f.crc) {
           drop(f, "checksum mismatch");
           return null;
         }
+        remember(f.path);
       } catch (IOException e) {
         drop(f, e.toString());
         return null;
@@ -173,6 +196,7 @@ public final class DiskCache {
       return null;
     }
     CachedFile f = new CachedFile(id, target, size, crc, true);
+    remember(target);
     synchronized (this) {
       CachedFile old = files.put(id, f);
       if (old != null) {
@@ -195,6 +219,7 @@ public final class DiskCache {
   /** Forgets and deletes a cached table (it is corrupt, or no longer needed). */
   void drop(CachedFile f, String why) {
     LOG.warn("dropping cached table {}: {}", f.id, why);
+    KNOWN_GOOD.remove(f.path.toAbsolutePath());
     synchronized (this) {
       if (files.get(f.id) == f) {
         files.remove(f.id);
@@ -214,6 +239,7 @@ public final class DiskCache {
       CachedFile f = it.next().getValue();
       it.remove();
       bytes -= f.size;
+      KNOWN_GOOD.remove(f.path.toAbsolutePath());
       try {
         // An open channel keeps reading the unlinked file; new opens go to storage.
         Files.deleteIfExists(f.path);
@@ -230,6 +256,26 @@ public final class DiskCache {
 
   public synchronized long hits() {
     return hits;
+  }
+
+  /** Cached files read whole to check their checksum (files adopted from an earlier run). */
+  public synchronized long verifications() {
+    return verifications;
+  }
+
+  /** Records {@code p}, written or verified by this process, as known good (see KNOWN_GOOD). */
+  private static void remember(Path p) {
+    try {
+      KNOWN_GOOD.put(
+          p.toAbsolutePath(),
+          identity(Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class)));
+    } catch (IOException e) {
+      KNOWN_GOOD.remove(p.toAbsolutePath()); // verified again when next adopted
+    }
+  }
+
+  private static String identity(java.nio.file.attribute.BasicFileAttributes a) {
+    return a.size() + "|" + a.lastModifiedTime() + "|" + a.fileKey();
   }
 
   public synchronized long misses() {
