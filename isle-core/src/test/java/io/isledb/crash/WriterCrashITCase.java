@@ -51,12 +51,12 @@ class WriterCrashITCase {
 
   @Test
   void writerOnLocalFilesSurvivesSigkillAtAnyPoint() {
-    run(StoreSpec.local(dir, "crash-db"), Seeds.seed(3_101L), Seeds.longRun() ? 150 : 20);
+    run(StoreSpec.local(dir, "crash-db"), Seeds.seed(3_101L), Seeds.longRun() ? 150 : 16);
   }
 
   @Test
   void writerOnS3SurvivesSigkillAtAnyPoint() {
-    run(StoreSpec.s3(S3, "writer-crash"), Seeds.seed(3_202L), Seeds.longRun() ? 60 : 10);
+    run(StoreSpec.s3(S3, "writer-crash"), Seeds.seed(3_202L), Seeds.longRun() ? 60 : 6);
   }
 
   /** What the verification may expect of the batch in flight at the kill. */
