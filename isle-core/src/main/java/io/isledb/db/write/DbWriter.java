@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * memtable) are made strictly in memtable order: a flush whose upload finished early waits for the
  * previous memtable's commit. A failed flush fails the writer, its cut and every later cut (their
  * uploads are left to GC); an earlier memtable still flushing commits or fails on its own, and its
- * cut reports which: a cut never reports a failure for a version that was committed.
+ * cut reports which: a cut never reports a failure for a version that was committed (also when the
+ * writer is closed meanwhile).
  *
  * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
  * and a memtable is frozen under the same lock, so it is frozen only when every sequence number

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * build, upload and (strictly in generation order) commit them, the cuts waiting for them and the
  * writer's failure. A failed flush fails the writer, its cut and every later cut; an earlier
  * memtable still flushing commits or fails on its own, and its cut reports which: a cut never
- * reports a failure for a version that was committed.
+ * reports a failure for a version that was committed. The close of a failed writer therefore stops
+ * the flush threads only once those earlier memtables ended ({@link #stop}).
  *
  * <p>All state is guarded by one monitor; {@link DbWriter} freezes memtables into it under its
  * write lock, so generations rise with sequence numbers. Cut futures are completed after leaving
@@ -44,6 +45,9 @@ final class FlushPipeline {
   // The oldest generation that will not be committed (its flush, or an earlier one, failed);
   // Long.MAX_VALUE while none failed. Written under the monitor.
   private volatile long failedFrom = Long.MAX_VALUE;
+  // Completed once every memtable before failedFrom ended (committed, or failed on its own); made
+  // by the close of a failed writer. Under the monitor.
+  private CompletableFuture<Void> earlierEnded;
   // Set on a flush thread: a close there (from a stage of a cut) cannot wait for its own flush.
   private final ThreadLocal<Boolean> flushing = new ThreadLocal<>();
 
@@ -144,8 +148,16 @@ final class FlushPipeline {
     }
   }
 
-  /** At the writer's close (marked closed already): stops the flush threads and waits for them. */
+  /**
+   * At the writer's close (marked closed already): stops the flush threads and waits for them. A
+   * failed writer first lets every memtable before the failed one end on its own (up to the close
+   * timeout): stopping interrupts the threads, and an interrupted commit could land and still be
+   * reported failed. The later memtables' uploads are doomed and are interrupted at once.
+   */
   void stop() {
+    if (failure != null) {
+      awaitEarlierFlushes();
+    }
     flusher.shutdownNow();
     // A failed writer's later flushes may still be uploading: close returns once they ended,
     // so nothing of the writer is written after it (docs/isle-core.md, "Lifecycle").
@@ -154,6 +166,36 @@ final class FlushPipeline {
     }
     synchronized (monitor) {
       monitor.notifyAll();
+    }
+  }
+
+  private void awaitEarlierFlushes() {
+    CompletableFuture<Void> ended;
+    synchronized (monitor) {
+      if (flushedGeneration >= failedFrom - 1) {
+        return;
+      }
+      if (earlierEnded == null) {
+        earlierEnded = new CompletableFuture<>();
+      }
+      ended = earlierEnded;
+    }
+    life.awaitDone(ended, "flushes before the failed one");
+  }
+
+  /** Under the monitor: {@link #earlierEnded}, taken, if it is due now; else null. */
+  private CompletableFuture<Void> earlierEndedIfDue() {
+    if (earlierEnded == null || flushedGeneration < failedFrom - 1) {
+      return null;
+    }
+    CompletableFuture<Void> e = earlierEnded;
+    earlierEnded = null;
+    return e;
+  }
+
+  private static void complete(CompletableFuture<Void> f) {
+    if (f != null) {
+      f.complete(null);
     }
   }
 
@@ -181,6 +223,7 @@ final class FlushPipeline {
       return;
     }
     CompletableFuture<Long> cut;
+    CompletableFuture<Void> ended;
     synchronized (monitor) {
       Memtable first = frozen.removeFirst();
       if (first != m) {
@@ -189,12 +232,14 @@ final class FlushPipeline {
       frozenCount = frozen.size();
       flushedGeneration = m.generation();
       cut = cuts.committed(m.generation());
+      ended = earlierEndedIfDue();
       monitor.notifyAll();
     }
     if (cut != null) {
       cut.complete(version); // outside the monitor: dependent stages may call the writer
     }
     released.accept(m.approximateBytes());
+    complete(ended);
   }
 
   /**
@@ -233,6 +278,8 @@ final class FlushPipeline {
     List<CompletableFuture<Long>> failedCuts;
     IsleException first;
     boolean isFirst;
+    CompletableFuture<Long> unknownCut;
+    CompletableFuture<Void> ended;
     synchronized (monitor) {
       if (failedFrom <= from) {
         return; // an earlier memtable's flush failed, this one waited for it: its cut has failed
@@ -243,7 +290,11 @@ final class FlushPipeline {
       }
       first = failure;
       failedFrom = from;
+      // A later memtable failed first: this memtable's own cut may have a version after all.
+      unknownCut =
+          !isFirst && t instanceof WriterFailure.CommitUnknown ? cuts.committed(from) : null;
       failedCuts = cuts.failFrom(from);
+      ended = earlierEndedIfDue();
       monitor.notifyAll();
     }
     if (isFirst) {
@@ -252,6 +303,11 @@ final class FlushPipeline {
     } else {
       LOG.error("writer failed before, and now an earlier memtable's flush too", t);
     }
+    if (unknownCut != null) {
+      unknownCut.completeExceptionally(
+          WriterFailure.cutOutcomeUnknown(first, (WriterFailure.CommitUnknown) t));
+    }
     FlushCuts.failEach(failedCuts, first);
+    complete(ended);
   }
 }
