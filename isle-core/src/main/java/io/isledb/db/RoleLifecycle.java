@@ -3,10 +3,13 @@ package io.isledb.db;
 import io.isledb.IsleException;
 import io.isledb.util.Internal;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +104,26 @@ public final class RoleLifecycle {
           name,
           what,
           STOP_WAIT_MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("{} closed without waiting for its {}: interrupted", name, what);
+    }
+    return false;
+  }
+
+  /**
+   * At close: waits, with the same bound as {@link #awaitStopped}, for {@code work} the role tracks
+   * itself (not by an executor) to end. A wait that times out or is interrupted is logged, never
+   * silent; returns whether it ended.
+   */
+  public boolean awaitDone(Future<?> work, String what) {
+    try {
+      work.get(STOP_WAIT_MINUTES, TimeUnit.MINUTES);
+      return true;
+    } catch (ExecutionException e) {
+      return true; // ended, if not well: its own failure is reported where it happened
+    } catch (TimeoutException e) {
+      LOG.warn("{} stopped waiting for its {} after {} min", name, what, STOP_WAIT_MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       LOG.warn("{} closed without waiting for its {}: interrupted", name, what);

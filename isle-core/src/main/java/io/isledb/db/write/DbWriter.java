@@ -16,9 +16,6 @@ import io.isledb.manifest.Role;
 import io.isledb.sst.ValueKind;
 import io.isledb.util.Internal;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -30,13 +27,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer: memtable, frozen memtables waiting for upload, and {@value #FLUSH_THREADS} background
- * flush threads. Each frozen memtable is sorted, built into one table and uploaded (blobs first) by
- * one flush thread, concurrently with the next memtable's; the commits (one manifest edit per
+ * The writer: the put path into the active memtable, freezing it, and the public API; the frozen
+ * memtables and their {@value #FLUSH_THREADS} background flush threads are its {@link
+ * FlushPipeline}. Each frozen memtable is sorted, built into one table and uploaded (blobs first)
+ * by one flush thread, concurrently with the next memtable's; the commits (one manifest edit per
  * memtable) are made strictly in memtable order: a flush whose upload finished early waits for the
  * previous memtable's commit. A failed flush fails the writer, its cut and every later cut (their
  * uploads are left to GC); an earlier memtable still flushing commits or fails on its own, and its
- * cut reports which: a cut never reports a failure for a version that was committed.
+ * cut reports which: a cut never reports a failure for a version that was committed (also when the
+ * writer is closed meanwhile).
  *
  * <p>Concurrency: puts take a sequence number and append to the memtable under {@code writeLock},
  * and a memtable is frozen under the same lock, so it is frozen only when every sequence number
@@ -57,26 +56,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final WriterCache cache;
   private final FlushCuts cuts;
   private final Object writeLock = new Object();
-  private final Object monitor = new Object();
+  private final Object readsLock = new Object();
   private final WriterCommits commits;
-  private final ArrayDeque<Memtable> frozen = new ArrayDeque<>();
-  private volatile int frozenCount; // frozen.size(), readable without the monitor
+  private final FlushPipeline pipeline;
   private final AtomicLong nextSeq;
-  private final ExecutorService flusher;
   private final ScheduledExecutorService ticker;
   private final WriterBudget budget;
   private final Runnable leaveSignal;
   private volatile Memtable active;
-  private long rotatedGeneration;
-  private long flushedGeneration;
-  private volatile IsleException failure;
-  // The oldest generation that will not be committed (its flush, or an earlier one, failed);
-  // Long.MAX_VALUE while none failed. Written under the monitor.
-  private volatile long failedFrom = Long.MAX_VALUE;
   private final RoleLifecycle life;
-  private WriterReads reads; // created by the first view(), under the monitor
-  // Set on a flush thread: a close there (from a stage of a cut) cannot wait for its own flush.
-  private final ThreadLocal<Boolean> flushing = new ThreadLocal<>();
+  private WriterReads reads; // created by the first view(), under readsLock
 
   /** Opens a writer: loads the newest version and fences every earlier writer. */
   public DbWriter(DbContext ctx, WriterOptions options) {
@@ -104,7 +93,17 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     MemtableFlush tables = new MemtableFlush(ctx, options, grace / 4, cache);
     this.commits = new WriterCommits(ctx, options, appender, tables, cache, cuts, grace / 2);
     String name = ctx.store().location();
-    this.flusher = ctx.resources().flushExecutor("isledb-flush " + name, FLUSH_THREADS);
+    ExecutorService flusher = ctx.resources().flushExecutor("isledb-flush " + name, FLUSH_THREADS);
+    this.pipeline =
+        new FlushPipeline(
+            name,
+            life,
+            commits,
+            cuts,
+            flusher,
+            () -> active.entries(),
+            this::released,
+            this::leave);
     this.budget = WriterBudget.join(ctx, () -> active, m -> rotate(m, false));
     this.leaveSignal = ctx.commitSignal().writerOpened();
     Duration interval = options.flushInterval();
@@ -123,6 +122,16 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
         appender.epoch());
   }
 
+  // Called by the pipeline only once the constructor has finished (budget and signal are set).
+  private void released(long bytes) {
+    budget.released(bytes);
+  }
+
+  private void leave() {
+    budget.leave();
+    leaveSignal.run();
+  }
+
   // ------------------------------------------------------------------ public API
 
   @Override
@@ -133,14 +142,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   @Override
   public void flush() {
     checkUsable();
-    long target;
     rotate(active, false);
-    synchronized (monitor) {
-      target = rotatedGeneration;
-      while (flushedGeneration < target && failure == null) {
-        waitOn();
-      }
-    }
+    pipeline.awaitFlushed();
     checkUsable();
   }
 
@@ -152,7 +155,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   @Override
   public ReadView view() {
     checkUsable();
-    synchronized (monitor) {
+    synchronized (readsLock) {
       if (reads == null) {
         reads = new WriterReads(ctx, commits.viewHead(), cache.tables());
       }
@@ -173,14 +176,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    */
   <T> WriterView.Memtables<T> memtables(Function<Memtable, T> read) {
     synchronized (writeLock) {
-      List<Memtable> f = List.of();
-      if (frozenCount > 0) {
-        synchronized (monitor) {
-          f = new ArrayList<>(frozen);
-        }
-        Collections.reverse(f);
-      }
-      return new WriterView.Memtables<>(read.apply(active), f);
+      return new WriterView.Memtables<>(read.apply(active), pipeline.frozenNewestFirst());
     }
   }
 
@@ -224,33 +220,27 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       return;
     }
     try {
-      if (failure == null) {
+      if (pipeline.failure() == null) {
         flush();
       }
     } finally {
       life.markClosed();
-      budget.leave();
-      leaveSignal.run();
-      flusher.shutdownNow();
+      leave();
       if (ticker != null) {
         ticker.shutdownNow();
       }
-      // A failed writer's later flushes may still be uploading: close returns once they ended,
-      // so nothing of the writer is written after it (docs/isle-core.md, "Lifecycle").
-      if (!Boolean.TRUE.equals(flushing.get())) {
-        life.awaitStopped(flusher, "flushes");
-      }
+      pipeline.stop();
       if (ticker != null) {
         life.awaitStopped(ticker, "flush timer");
       }
       cache.close();
-      synchronized (monitor) {
-        monitor.notifyAll();
+      synchronized (readsLock) {
         if (reads != null) {
           reads.close();
         }
       }
     }
+    IsleException failure = pipeline.failure();
     if (failure != null) {
       throw WriterFailure.rethrow(failure);
     }
@@ -268,7 +258,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   void writeEntry(byte[] key, byte[] value, ValueKind kind, long expiresAt) {
     WriteChecks.check(key, value);
     checkUsable();
-    awaitRoom();
+    pipeline.awaitRoom(options.maxImmutableMemtables());
+    checkUsable();
     budget.awaitRoom(this::checkUsable);
     Memtable m;
     boolean full;
@@ -286,33 +277,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     }
   }
 
-  private void awaitRoom() {
-    if (frozenCount < options.maxImmutableMemtables() && failure == null && !life.isClosed()) {
-      return;
-    }
-    synchronized (monitor) {
-      while (frozen.size() >= options.maxImmutableMemtables()
-          && failure == null
-          && !life.isClosed()) {
-        waitOn();
-      }
-    }
-    checkUsable();
-  }
-
-  private void waitOn() {
-    try {
-      monitor.wait();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IsleException(
-          IsleException.Kind.UNAVAILABLE, "interrupted while waiting for a flush", e);
-    }
-  }
-
   /** Throws the writer's failure, or CLOSED (also for {@link WriterView}). */
   void checkUsable() {
-    IsleException f = failure;
+    IsleException f = pipeline.failure();
     if (f != null) {
       throw WriterFailure.rethrow(f);
     }
@@ -325,28 +292,17 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
    * commit, or when nothing was frozen, the newest frozen memtable still in flight, or the head.
    */
   private CompletableFuture<Long> rotate(Memtable expected, boolean cut) {
-    CompletableFuture<Long> f = null;
+    CompletableFuture<Long> f;
     boolean freeze;
     synchronized (writeLock) {
       freeze = active == expected && !expected.isEmpty();
       if (freeze) {
         active = new Memtable(ctx.clock().millis());
       }
-      synchronized (monitor) {
-        if (freeze) {
-          expected.setGeneration(++rotatedGeneration);
-          frozen.addLast(expected);
-          frozenCount = frozen.size();
-        }
-        if (cut) {
-          f =
-              cuts.cut(
-                  failure, frozen.isEmpty(), commits.lastCommittedVersion(), rotatedGeneration);
-        }
-      }
+      f = pipeline.freeze(freeze ? expected : null, cut);
     }
     if (freeze) {
-      flusher.execute(() -> flushTask(expected));
+      pipeline.start(expected);
     }
     return f;
   }
@@ -356,114 +312,13 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     long first = m.firstAddMillis();
     if (first != Memtable.NOT_ADDED
         && ctx.clock().millis() - first >= options.flushInterval().toMillis()
-        && failure == null) {
+        && pipeline.failure() == null) {
       try {
         rotate(m, false);
       } catch (RuntimeException e) {
         LOG.warn("interval flush could not start", e);
       }
     }
-  }
-
-  // ------------------------------------------------------------------ flushing
-
-  /** Builds, uploads and (in memtable order) commits one frozen memtable. */
-  private void flushTask(Memtable m) {
-    flushing.set(Boolean.TRUE);
-    try {
-      flushMemtable(m);
-    } finally {
-      flushing.remove();
-    }
-  }
-
-  private void flushMemtable(Memtable m) {
-    if (failedFrom <= m.generation()) {
-      return; // this memtable's cut has failed with the writer
-    }
-    long version;
-    try {
-      version =
-          commits.flushOne(
-              m, () -> awaitTurn(m), () -> life.isClosed() || failedFrom <= m.generation());
-    } catch (Throwable t) {
-      fail(t, m.generation());
-      return;
-    }
-    CompletableFuture<Long> cut;
-    synchronized (monitor) {
-      Memtable first = frozen.removeFirst();
-      if (first != m) {
-        throw IsleException.internal("flushes committed out of order");
-      }
-      frozenCount = frozen.size();
-      flushedGeneration = m.generation();
-      cut = cuts.committed(m.generation());
-      monitor.notifyAll();
-    }
-    if (cut != null) {
-      cut.complete(version); // outside the monitor: dependent stages may call the writer
-    }
-    budget.released(m.approximateBytes());
-  }
-
-  /**
-   * Waits until every memtable frozen before {@code m} is committed; throws the writer's failure if
-   * one of them failed. A failure of a later memtable does not stop {@code m}.
-   */
-  private void awaitTurn(Memtable m) {
-    synchronized (monitor) {
-      while (flushedGeneration < m.generation() - 1) {
-        if (failedFrom < m.generation()) {
-          throw WriterFailure.rethrow(failure);
-        }
-        waitOn();
-      }
-    }
-  }
-
-  /**
-   * Fails the writer because of {@code t}, and the cuts of generation {@code from} on: the memtable
-   * of that generation will not be committed, so neither will any later one. The memtables before
-   * it still in flight go on, and their cuts complete with what happens to them. The first failure
-   * is the one every caller sees; its message counts the writes from {@code from} on as lost.
-   */
-  private void fail(Throwable t, long from) {
-    IsleException f = null;
-    if (failure == null) {
-      long lostEntries;
-      synchronized (monitor) {
-        lostEntries = active.entries();
-        for (Memtable m : frozen) {
-          lostEntries += m.generation() >= from ? m.entries() : 0;
-        }
-      }
-      f = WriterFailure.of(t, ctx.store().location(), lostEntries);
-    }
-    List<CompletableFuture<Long>> failedCuts;
-    IsleException first;
-    boolean firstFailure;
-    synchronized (monitor) {
-      if (failedFrom <= from) {
-        return; // an earlier memtable's flush failed, this one waited for it: its cut has failed
-      }
-      firstFailure = failure == null && f != null;
-      if (firstFailure) {
-        failure = f;
-      }
-      first = failure;
-      failedFrom = from;
-      failedCuts = cuts.failFrom(from);
-      monitor.notifyAll();
-    }
-    if (firstFailure) {
-      LOG.error("writer failed", first);
-      budget.leave();
-      leaveSignal.run();
-    } else {
-      LOG.error("writer failed before, and now an earlier memtable's flush too", t);
-    }
-    FlushCuts.failEach(failedCuts, first);
   }
 
   /**
@@ -505,7 +360,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       try {
         return commits.external(commit, this::checkUsable, nextSeq);
       } catch (FencedException e) {
-        fail(e, 0); // every memtable is committed (flushed above): no cut is waiting
+        pipeline.fail(e, 0); // every memtable is committed (flushed above): no cut is waiting
         throw e;
       }
     }

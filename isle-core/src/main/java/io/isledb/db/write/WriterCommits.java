@@ -1,6 +1,7 @@
 package io.isledb.db.write;
 
 import io.isledb.CommitResult;
+import io.isledb.FencedException;
 import io.isledb.IsleException;
 import io.isledb.WriterOptions;
 import io.isledb.db.CommitSignal;
@@ -74,18 +75,28 @@ final class WriterCommits {
    */
   long flushOne(Memtable m, Runnable awaitTurn, BooleanSupplier giveUp) {
     long backoff = 100;
+    // An append that failed as UNAVAILABLE may have landed (its response lost); a later attempt
+    // finds it in (see commit), but if none follows, the outcome stays unknown and is reported so.
+    boolean mayHaveLanded = false;
     for (int attempt = 0; ; attempt++) {
+      boolean committing = false;
       try {
         long started = ctx.clock().millis();
         List<SstMeta> uploaded = tables.writeTable(m);
         awaitTurn.run();
+        committing = true;
         long version = commit(uploaded, m.minSeq(), m.maxSeq(), started);
+        committing = false;
         cache.committed(uploaded, appender.head());
         return version;
       } catch (IsleException e) {
+        mayHaveLanded |= committing && e.kind() == IsleException.Kind.UNAVAILABLE;
         if (e.kind() != IsleException.Kind.UNAVAILABLE
             || attempt >= options.flushRetries()
             || giveUp.getAsBoolean()) {
+          if (mayHaveLanded && !(e instanceof FencedException)) {
+            throw new WriterFailure.CommitUnknown(e, m.minSeq(), m.maxSeq(), m.entries());
+          }
           throw e;
         }
         LOG.warn(

@@ -67,6 +67,10 @@ class WriterCloseAfterFailureTest {
       Writer w = db.openWriter(WriterOptions.defaults().withFlushInterval(Duration.ZERO));
       w.put(b("k1"), b("v1"));
       CompletableFuture<Long> first = w.flushAsync();
+      // The failing upload is cut 1's (the first to arrive): the failure fails both cuts at once.
+      // Were it cut 2's, cut 1 would go on (and close wait for it), not fail.
+      Awaiting.until(
+          () -> arrivals.get() == 1, Duration.ofSeconds(WAIT_SECONDS), () -> "cut 1 uploading");
       w.put(b("k2"), b("v2"));
       CompletableFuture<Long> second = w.flushAsync();
       Awaiting.until(
