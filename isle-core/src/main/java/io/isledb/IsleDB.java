@@ -289,6 +289,18 @@ public interface IsleDB extends AutoCloseable {
   /** Opens a reader with this database's options. */
   Reader openReader(ReaderOptions options);
 
+  /**
+   * Opens a reader whose current version is the one the version pin {@code pinName} holds, read
+   * from the pin alone: one GET, no manifest load (a pin carries its version's state). For a
+   * process that reads a pinned version once (a restore by fork reading a checkpoint's metadata):
+   * {@code openReader} then {@link Reader#openVersion} would load the manifest twice, its head and
+   * the version. {@link Reader#refresh} moves the reader on to the head (checking, at its first
+   * refresh, whether the log after the pinned version was collected).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin or it is a history pin
+   */
+  Reader openReaderAtPin(String pinName, ReaderOptions options);
+
   /** Opens a tailing reader with this database's options. */
   TailingReader openTailingReader(TailingReaderOptions options);
 
@@ -352,6 +364,16 @@ public interface IsleDB extends AutoCloseable {
    * are listed until GC deletes them.
    */
   List<PinInfo> pinInfos();
+
+  /**
+   * Like {@link #pinInfos()}, only the pins whose names start with {@code namePrefix}: one LIST,
+   * one GET per such pin (a fork's pins are named {@code fork-<id>}, docs/PROTOCOL.md section 9: a
+   * look for forks reads no other pin).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if {@code namePrefix} holds characters a pin
+   *     name may not
+   */
+  List<PinInfo> pinInfos(String namePrefix);
 
   /**
    * Retires this database: appends a {@code retired} mark to its log (one create), after which no

@@ -308,8 +308,17 @@ public final class Pins {
 
   /** Like {@link #infos(DbContext)}, for a store without a database context (the isle tool). */
   public static List<PinInfo> infos(ManifestStore store) {
+    return infos(store, "");
+  }
+
+  /**
+   * The pins whose names start with {@code namePrefix}, with their kind, owner and expiry, by name
+   * (one LIST, one GET per such pin).
+   */
+  public static List<PinInfo> infos(ManifestStore store, String namePrefix) {
+    checkName(namePrefix.isEmpty() ? "x" : namePrefix);
     List<PinInfo> out = new ArrayList<>();
-    for (ManifestCodec.Pin p : read(store)) {
+    for (ManifestCodec.Pin p : read(store, namePrefix, new ArrayList<>())) {
       out.add(
           new PinInfo(
               p.name(),
@@ -334,6 +343,24 @@ public final class Pins {
     return Optional.of(ManifestCodec.decodePin(object, b.get()));
   }
 
+  /**
+   * The state of the version the version pin {@code name} holds (one GET).
+   *
+   * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin or it is a history pin
+   */
+  public static ManifestState versionPinState(DbContext ctx, String name) {
+    ManifestCodec.Pin p =
+        get(ctx.manifestStore(), name)
+            .orElseThrow(
+                () ->
+                    IsleException.invalidArgument(ctx.store().location() + " has no pin " + name));
+    if (p.history()) {
+      throw IsleException.invalidArgument(
+          "the pin " + name + " of " + ctx.store().location() + " is a history pin");
+    }
+    return p.state();
+  }
+
   /** Every pin (one LIST, one GET per pin); pins removed while listing are skipped. */
   public static List<ManifestCodec.Pin> read(ManifestStore store) {
     return read(store, new ArrayList<>());
@@ -351,8 +378,21 @@ public final class Pins {
    * not exist.
    */
   public static List<ManifestCodec.Pin> read(ManifestStore store, List<String> vanished) {
+    return read(store, "", vanished);
+  }
+
+  /**
+   * {@link #read(ManifestStore, List)} of the pins whose names start with {@code namePrefix}: one
+   * LIST, one GET per such pin.
+   */
+  public static List<ManifestCodec.Pin> read(
+      ManifestStore store, String namePrefix, List<String> vanished) {
+    String objectPrefix = ManifestPaths.PINS_DIR + namePrefix;
     List<ManifestCodec.Pin> out = new ArrayList<>();
     for (ObjectInfo o : store.list(ManifestPaths.PINS_DIR)) {
+      if (!o.name().startsWith(objectPrefix)) {
+        continue;
+      }
       Optional<byte[]> b = store.get(o.name());
       if (b.isEmpty() || b.get().length == 0) {
         vanished.add(o.name());

@@ -29,6 +29,9 @@ final class AbandonedForks {
   /** Persisted in pin owners (docs/PROTOCOL.md section 9): a fork's pin names its prefix. */
   private static final String FORK_OWNER = "isledb-fork:";
 
+  /** Persisted (docs/PROTOCOL.md section 9): a fork's pin is named {@code fork-<fork id>}. */
+  private static final String FORK_PIN = "fork-";
+
   private static final Pattern RANGE = Pattern.compile("-kg(\\d+)-(\\d+)$");
 
   private AbandonedForks() {}
@@ -61,8 +64,8 @@ final class AbandonedForks {
   /**
    * The abandoned forks holding a pin on one of {@code scans} (source prefixes, or {@link
    * #inherited} entries), seen from {@code db} (holding {@code range}), which is in a completed
-   * checkpoint. Per source database: a LIST of its manifest, its manifest load, a LIST of its pins
-   * and a GET per pin.
+   * checkpoint. Per source database: a LIST of its pins and a GET per fork pin (the checkpoints'
+   * pins are not read).
    */
   static List<String> find(StateDb db, KeyGroupRange range, List<String> scans, DBOptions options) {
     List<String> out = new ArrayList<>();
@@ -77,11 +80,10 @@ final class AbandonedForks {
       String parent = parentOf(own);
       try (ObjectStore store =
           TestHooks.sourceStore(db.resources().openStore(db.storeUri(), source, db.hadoopConf()))) {
+        // Opening reads nothing. A source deleted already lists no pins: no look whether it is
+        // still there (a LIST more per source). Only fork pins are read: their names say so.
         try (IsleDB sourceDb = IsleDB.open(store, options, db.resources())) {
-          if (!sourceDb.holdsManifest()) {
-            continue; // deleted already (opening reads nothing; a write would start a new one)
-          }
-          for (PinInfo pin : sourceDb.pinInfos()) {
+          for (PinInfo pin : sourceDb.pinInfos(FORK_PIN)) {
             String fork = forkOf(pin);
             KeyGroupRange forkRange = fork == null ? null : rangeOf(fork);
             if (forkRange != null

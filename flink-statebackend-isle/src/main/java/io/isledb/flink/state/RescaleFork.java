@@ -3,6 +3,7 @@ package io.isledb.flink.state;
 import io.isledb.DBOptions;
 import io.isledb.ForkSource;
 import io.isledb.IsleDB;
+import io.isledb.IsleException;
 import io.isledb.IsleResources;
 import io.isledb.ObjectStore;
 import io.isledb.ReadView;
@@ -164,8 +165,8 @@ final class RescaleFork {
   private static Source read(
       ObjectStore sibling, IsleCheckpoint h, DBOptions dbOptions, IsleResources resources) {
     try (IsleDB db = IsleDB.open(sibling, dbOptions, resources);
-        Reader reader = db.openReader(METADATA_READS);
-        ReadView view = reader.openVersion(h.getVersion())) {
+        Reader reader = atCheckpoint(db, h);
+        ReadView view = versionOf(reader, h)) {
       Optional<byte[]> meta = view.get(StateKeys.META_KEY);
       if (meta.isEmpty()) {
         throw new IllegalStateException(
@@ -176,5 +177,32 @@ final class RescaleFork {
       byte[] retire = view.get(SourceRetirement.KEY).orElse(null);
       return new Source(meta.get(), retire, view.tableObjects());
     }
+  }
+
+  /**
+   * A reader at the checkpoint's version: started at its pin, which carries the version's state
+   * (one GET, no manifest load; a reader opened at the head and then at that version loaded the
+   * manifest twice per source). Without the pin (expired, or removed: such a source cannot be
+   * forked, only copied) a reader at the head, which then opens the version from the manifest.
+   */
+  private static Reader atCheckpoint(IsleDB db, IsleCheckpoint h) {
+    try {
+      return db.openReaderAtPin(h.getPinName(), METADATA_READS);
+    } catch (IsleException e) {
+      if (e.kind() != IsleException.Kind.INVALID_ARGUMENT) {
+        throw e;
+      }
+      return db.openReader(METADATA_READS);
+    }
+  }
+
+  /** The checkpoint's version: the reader's own when it started at the checkpoint's pin. */
+  private static ReadView versionOf(Reader reader, IsleCheckpoint h) {
+    ReadView v = reader.snapshot();
+    if (v.version() == h.getVersion()) {
+      return v;
+    }
+    v.close();
+    return reader.openVersion(h.getVersion());
   }
 }

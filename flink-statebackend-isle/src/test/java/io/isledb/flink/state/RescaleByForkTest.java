@@ -38,7 +38,7 @@ class RescaleByForkTest {
   static final long SMALL = 64 << 10;
 
   /**
-   * Bytes a restore may read per source database, whatever the state's size: its manifest (twice),
+   * Bytes a restore may read per source database, whatever the state's size: its settings and pin,
    * and its metadata record: one table open (a ranged GET of at most the table's last 64 KiB) and
    * one block.
    */

@@ -218,6 +218,12 @@ public final class Database implements IsleDB {
   }
 
   @Override
+  public Reader openReaderAtPin(String pinName, ReaderOptions options) {
+    return openRole(
+        options, true, (c, o) -> new DbReader(c, o, false, Pins.versionPinState(c, pinName)));
+  }
+
+  @Override
   public TailingReader openTailingReader(TailingReaderOptions options) {
     return openRole(options, true, DbTailingReader::new);
   }
@@ -267,6 +273,13 @@ public final class Database implements IsleDB {
   public List<PinInfo> pinInfos() {
     checkOpen();
     return Pins.infos(ctx);
+  }
+
+  @Override
+  public List<PinInfo> pinInfos(String namePrefix) {
+    checkOpen();
+    Objects.requireNonNull(namePrefix, "namePrefix");
+    return Pins.infos(ctx.manifestStore(), namePrefix);
   }
 
   @Override

@@ -70,6 +70,16 @@ public final class DbReader implements Reader, Resource {
    * alone, whose close then closes its manifest store (a JDBC store's connections).
    */
   public DbReader(DbContext ctx, ReaderOptions options, boolean ownsManifestStore) {
+    this(ctx, options, ownsManifestStore, null);
+  }
+
+  /**
+   * A reader starting at {@code initial} (a pinned version's state; null: the head, loaded now). A
+   * reader started at a pinned version has not confirmed the end of the log: its first refresh
+   * checks whether the log after that version was collected.
+   */
+  public DbReader(
+      DbContext ctx, ReaderOptions options, boolean ownsManifestStore, ManifestState initial) {
     this.ctx = ctx;
     this.ownsManifestStore = ownsManifestStore;
     this.life = new RoleLifecycle("reader of " + ctx.store().location());
@@ -87,11 +97,12 @@ public final class DbReader implements Reader, Resource {
     }
     this.tables = new Tables(ctx.store(), options, cacheDir, ctx.resources());
     this.blobs = new Blobs(ctx.store());
-    this.current = new ReadVersion(ctx.manifest().loadLatest(), tables, blobs, ctx.clock());
+    ManifestState start = initial == null ? ctx.manifest().loadLatest() : initial;
+    this.current = new ReadVersion(start, tables, blobs, ctx.clock());
     tables.preopen(current.state());
-    this.confirmedAt = ctx.clock().millis();
     this.strandedCheckMillis =
         Math.min(STRANDED_CHECK_MILLIS, ctx.options().gcGracePeriod().toMillis() / 2);
+    this.confirmedAt = ctx.clock().millis() - (initial == null ? 0 : strandedCheckMillis);
     if (options.autoRefreshInterval().isZero()) {
       this.refresher = null;
     } else {
