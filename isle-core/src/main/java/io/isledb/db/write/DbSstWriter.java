@@ -20,8 +20,6 @@ import io.isledb.util.Internal;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Builds external tables. The commit gives each table a global sequence number, in handle order, so
@@ -56,8 +54,6 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
   /** Table ids declared by the first batch; each later batch doubles the total. */
   static final int FIRST_TABLE_BATCH = 4;
 
-  private record Pending(ValueKind kind, long expiresAt, byte[] value) {}
-
   private final DbContext ctx;
   private final SstWriterOptions options;
   private final String id;
@@ -76,8 +72,7 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
   private long leaseWrittenAt;
   // Declarations not yet in the stored lease (its last write failed): written before any upload.
   private boolean leaseStale;
-  private final TreeMap<byte[], Pending> buffer = new TreeMap<>(Bytes.COMPARATOR);
-  private long bufferBytes;
+  private final SstBuffer buffer = new SstBuffer();
   private long leaseRefresh;
   private TableOutput sorted;
   private byte[] lastSortedKey;
@@ -212,10 +207,15 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
       lastSortedKey = k;
       return;
     }
-    Pending old = buffer.put(k, new Pending(kind, expiresAt, v));
-    bufferBytes += k.length + v.length + 64 - (old == null ? 0 : old.value.length + k.length + 64);
-    if (bufferBytes >= options.bufferBytes()) {
-      writeBuffer();
+    buffer.add(k, kind, expiresAt, v);
+    if (buffer.bytes() >= options.bufferBytes()) {
+      // Overwritten rows fill the buffer too; dropped, they may leave too little for a table.
+      buffer.sort();
+      if (buffer.bytes() >= options.bufferBytes() / 2) {
+        writeBuffer();
+      } else {
+        buffer.compact();
+      }
     }
   }
 
@@ -239,16 +239,13 @@ public final class DbSstWriter extends KindedWrites implements SstWriter {
       return;
     }
     try (TableOutput out = tableOutput()) {
-      for (Map.Entry<byte[], Pending> e : buffer.entrySet()) {
-        out.add(
-            e.getKey(), LOCAL_SEQ, e.getValue().kind, e.getValue().expiresAt, e.getValue().value);
-      }
+      buffer.forEachLive(
+          (key, kind, expiresAt, value) -> out.add(key, LOCAL_SEQ, kind, expiresAt, value));
       for (SstMeta m : out.finish()) {
         handles.add(SstHandleCodec.of(m, lease()));
       }
     }
     buffer.clear();
-    bufferBytes = 0;
   }
 
   @Override
