@@ -105,9 +105,17 @@ public interface ManifestStore extends AutoCloseable {
    * entry at some moment during the call (entries are immutable once created).
    */
   default List<byte[]> readLogRange(long fromSeq, int max) {
+    return readLogOneByOne(this, fromSeq, max);
+  }
+
+  /**
+   * {@link #readLogRange}'s default: {@code store}'s entries read one {@link #readLog} at a time,
+   * for decorators that must see each read (their superclass may forward the range instead).
+   */
+  static List<byte[]> readLogOneByOne(ManifestStore store, long fromSeq, int max) {
     List<byte[]> out = new ArrayList<>();
     for (long seq = fromSeq; out.size() < max; seq++) {
-      Optional<byte[]> e = readLog(seq);
+      Optional<byte[]> e = store.readLog(seq);
       if (e.isEmpty() || e.get().length == 0) {
         break;
       }

@@ -6,7 +6,6 @@ import io.isledb.manifest.ManifestStore;
 import io.isledb.testing.HookedObjectStore.Hook;
 import io.isledb.testing.HookedObjectStore.Op;
 import io.isledb.testing.HookedObjectStore.Phase;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -61,15 +60,7 @@ public final class HookedManifestStore extends ForwardingManifestStore {
 
   @Override
   public List<byte[]> readLogRange(long fromSeq, int max) {
-    List<byte[]> out = new ArrayList<>();
-    for (long seq = fromSeq; out.size() < max; seq++) {
-      Optional<byte[]> e = readLog(seq);
-      if (e.isEmpty() || e.get().length == 0) {
-        break;
-      }
-      out.add(e.get());
-    }
-    return out;
+    return ManifestStore.readLogOneByOne(this, fromSeq, max); // each read through the hook
   }
 
   @Override
