@@ -338,6 +338,14 @@ final class HadoopObjectStore implements ObjectStore {
   private List<SortedTreeIterator.Entry> listDirectory(String relativeDir) throws IOException {
     counters.count(RequestKind.LIST_PAGE);
     Path dir = relativeDir.isEmpty() ? ctx.root() : ctx.path(relativeDir);
+    if (isLocal()) {
+      List<SortedTreeIterator.Entry> local =
+          LocalListing.list(
+              java.nio.file.Path.of(dir.toUri()), relativeDir.isEmpty() ? "" : relativeDir + "/");
+      if (local != null) {
+        return local;
+      }
+    }
     FileStatus[] statuses;
     try {
       statuses = ctx.fs().listStatus(dir);
