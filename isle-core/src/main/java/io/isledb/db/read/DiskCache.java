@@ -10,9 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,10 @@ import org.slf4j.LoggerFactory;
 @Internal
 public final class DiskCache {
   private static final Logger LOG = LoggerFactory.getLogger(DiskCache.class);
+
+  /** "<id>-<crc>.sst", where id is "<table id>" or "<namespace>-<table id>" (shared cache). */
+  private static final Pattern CACHED_NAME =
+      Pattern.compile("([0-9a-f]{16}-)?[0-9a-f]{32}-[0-9a-f]{8}\\.sst");
 
   /** One cached file. {@code verified} is false for files adopted from an earlier run. */
   static final class CachedFile {
@@ -60,8 +67,7 @@ public final class DiskCache {
    * (a few milliseconds) of our write would go unnoticed, like damage to a file the live cache has
    * verified already.
    */
-  private static final java.util.concurrent.ConcurrentHashMap<Path, String> KNOWN_GOOD =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<Path, String> KNOWN_GOOD = new ConcurrentHashMap<>();
 
   private final Path dir;
   private final long capacity;
@@ -91,14 +97,13 @@ public final class DiskCache {
           Files.deleteIfExists(p);
           continue;
         }
-        if (!n.matches("([0-9a-f]{16}-)?[0-9a-f]{32}-[0-9a-f]{8}\\.sst")) {
+        if (!CACHED_NAME.matcher(n).matches()) {
           continue;
         }
         // "<id>-<crc>.sst", where id is "<table id>" or "<namespace>-<table id>" (shared cache)
         String id = n.substring(0, n.length() - 13);
         long crc = Long.parseLong(n.substring(n.length() - 12, n.length() - 4), 16);
-        java.nio.file.attribute.BasicFileAttributes a =
-            Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
         long size = a.size();
         boolean known = identity(a).equals(KNOWN_GOOD.get(p.toAbsolutePath()));
         synchronized (this) {
@@ -267,14 +272,13 @@ public final class DiskCache {
   private static void remember(Path p) {
     try {
       KNOWN_GOOD.put(
-          p.toAbsolutePath(),
-          identity(Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class)));
+          p.toAbsolutePath(), identity(Files.readAttributes(p, BasicFileAttributes.class)));
     } catch (IOException e) {
       KNOWN_GOOD.remove(p.toAbsolutePath()); // verified again when next adopted
     }
   }
 
-  private static String identity(java.nio.file.attribute.BasicFileAttributes a) {
+  private static String identity(BasicFileAttributes a) {
     return a.size() + "|" + a.lastModifiedTime() + "|" + a.fileKey();
   }
 
