@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -36,6 +37,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 @Internal
 public final class SharedResourcesImpl implements IsleResources, Resources {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(SharedResourcesImpl.class);
+
   /** Thread name prefix of every shared pool. */
   public static final String THREAD_PREFIX = "isledb-shared-";
 
@@ -50,10 +54,12 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   private final MemtableBudget budget;
   private final java.util.Set<ResourceShare> shares = ConcurrentHashMap.newKeySet();
   private final SharedFileSystems fileSystems = new SharedFileSystems();
-  private final Cache<ObjectStore, CommitSignal> signals = Caffeine.newBuilder().weakKeys().build();
+  // Weak-keyed maps, maintained on the calling thread (no hand-off to the common pool per insert).
+  private final Cache<ObjectStore, CommitSignal> signals =
+      Caffeine.newBuilder().executor(Runnable::run).weakKeys().build();
   private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
   private final Cache<ObjectStore, SharedDisk> diskShares =
-      Caffeine.newBuilder().weakKeys().build();
+      Caffeine.newBuilder().executor(Runnable::run).weakKeys().build();
   private DiskCache disk; // guarded by this; created on first use
   private Path diskDir; // the private temporary directory to delete at close, or null
   private Path diskRoot; // the directory of the disk cache once created
@@ -73,6 +79,53 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
             ? CachedBlocks.create(options.blockCacheBytes(), options.offHeapBlockCache(), false)
             : null;
     this.budget = new MemtableBudget(options.memtableBudgetBytes());
+    // Resources are made when the first database of a slot opens (a Flink restore), which then
+    // waits on its fence and restore writes. Meanwhile another thread starts the pools' threads
+    // and opens the disk cache (listing and adopting the files already there), work the database's
+    // writer and first read would otherwise do on the opening thread (a thread start alone takes
+    // milliseconds on a busy machine).
+    PREPARER.execute(this::prepare);
+  }
+
+  /**
+   * Runs {@link #prepare} of new resources: one thread per process, started on demand and ended
+   * after a few idle seconds, so that no thread outlives a burst of openings (nor keeps a job's
+   * class loader when IsleDB is loaded from a job jar).
+   */
+  private static final ThreadPoolExecutor PREPARER = preparer();
+
+  private static ThreadPoolExecutor preparer() {
+    ThreadPoolExecutor p =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            5,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "isledb-resources-prepare");
+              t.setDaemon(true);
+              t.setContextClassLoader(SharedResourcesImpl.class.getClassLoader());
+              return t;
+            });
+    p.allowCoreThreadTimeOut(true);
+    return p;
+  }
+
+  private void prepare() {
+    if (closed) {
+      return;
+    }
+    maintenance.prestartAllCoreThreads();
+    flush.prestartAllCoreThreads();
+    if (options.diskCacheBytes() > 0) {
+      try {
+        diskCache();
+      } catch (IsleException e) {
+        // Closed already, or the directory is unusable: the first real use reports it.
+        LOG.debug("disk cache not prepared: {}", e.getMessage());
+      }
+    }
   }
 
   private static ScheduledThreadPoolExecutor pool(String name, int threads) {

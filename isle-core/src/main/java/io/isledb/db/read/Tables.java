@@ -78,6 +78,9 @@ public final class Tables implements AutoCloseable {
     this.downloader = resources.downloadExecutor("isledb-download " + store.location());
     this.open =
         Caffeine.newBuilder()
+            // Maintenance and the closing of evicted tables on the calling thread: the common
+            // pool's hand-off (a wake-up, at first a thread start) cost more than the work.
+            .executor(Runnable::run)
             .maximumSize(options.maxOpenTables())
             .removalListener(
                 (String id, Open o, RemovalCause c) -> {
