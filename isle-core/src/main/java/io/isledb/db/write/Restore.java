@@ -21,8 +21,11 @@ final class Restore {
 
   /**
    * Publishes the restore edit for the version pin {@code pinName} (or the version a history pin
-   * starts at). Costs one GET (the pin), plus loading the version for a history pin, plus the
-   * edit's create, plus a snapshot and CURRENT.
+   * starts at), right after the writer's fence. Costs one GET (the pin), plus loading the version
+   * for a history pin, plus the edit's create. The caller then writes a snapshot of the new head
+   * ({@link WriterCommits#snapshotHead}): the edit holds the whole restored state anyway, and a
+   * snapshot of it lets every later open skip the log before it, however often the same pin is
+   * restored.
    *
    * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin, it expired, or its
    *     version is no longer readable
@@ -30,9 +33,6 @@ final class Restore {
   static void run(DbContext ctx, ManifestAppender appender, String pinName) {
     ManifestState target = target(ctx, pinName, appender.head());
     appender.append(head -> Optional.of(new Edit.Restore(target)), null);
-    // The edit holds the whole restored state anyway: a snapshot of it (one more write) lets every
-    // later open skip the log before it, however often the same pin is restored.
-    appender.snapshotHead();
   }
 
   private static ManifestState target(DbContext ctx, String pinName, ManifestState head) {

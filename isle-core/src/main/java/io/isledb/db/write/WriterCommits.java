@@ -65,6 +65,21 @@ final class WriterCommits {
     return lastCommittedVersion;
   }
 
+  /**
+   * Writes a snapshot of the head and CURRENT off the schedule (after a restore edit), under the
+   * append lock like every use of the appender. Best effort: a failure is logged and the next open
+   * replays the log instead.
+   */
+  void snapshotHead() {
+    synchronized (appendLock) {
+      try {
+        appender.snapshotHead();
+      } catch (RuntimeException e) {
+        LOG.warn("could not snapshot the restored version: {}", e.toString());
+      }
+    }
+  }
+
   ManifestState viewHead() {
     return viewHead;
   }

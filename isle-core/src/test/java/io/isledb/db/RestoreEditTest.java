@@ -1,0 +1,91 @@
+package io.isledb.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.isledb.DBOptions;
+import io.isledb.IsleDB;
+import io.isledb.PinOptions;
+import io.isledb.ReadView;
+import io.isledb.Writer;
+import io.isledb.WriterOptions;
+import io.isledb.manifest.Edit;
+import io.isledb.manifest.Manifest;
+import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@link IsleDB#openWriterRestoredTo} appends (PROTOCOL.md, "Rollback to a pinned version"):
+ * its fence and one {@code restore} edit, whose snapshot is written off the opening thread and is
+ * on storage once the writer is closed.
+ */
+class RestoreEditTest {
+  private final MutableClock clock = new MutableClock(1_700_000_000_000L);
+  private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
+  private final DBOptions dbo =
+      DBOptions.defaults()
+          .withClock(clock)
+          .withIdSource(Ids.seededSource(7))
+          .withSnapshotEvery(64)
+          .withGcGracePeriod(Duration.ofMinutes(10));
+  private final IsleDB db = IsleDB.open(store, dbo);
+  private final Manifest manifest = new Manifest(store);
+
+  @AfterEach
+  void close() {
+    db.close();
+  }
+
+  private static byte[] b(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static WriterOptions wo() {
+    return WriterOptions.defaults().withFlushInterval(Duration.ZERO);
+  }
+
+  /** Writes k = v1..v{@code versions}, pins the head after v{@code pinAt}; returns its version. */
+  private long write(int versions, int pinAt) {
+    long pinned = -1;
+    try (Writer w = db.openWriter(wo())) {
+      for (int i = 1; i <= versions; i++) {
+        w.put(b("k"), b("v" + i));
+        w.flush();
+        if (i == pinAt) {
+          pinned = w.pinHead("cp", PinOptions.defaults());
+        }
+      }
+    }
+    return pinned;
+  }
+
+  private Optional<String> valueAtHead(Writer w) {
+    try (ReadView v = w.view()) {
+      return v.get(b("k")).map(x -> new String(x, StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void restoringBehindTheHeadAppendsARestoreEditAndItsSnapshotIsWrittenByClose() {
+    long pinned = write(3, 2);
+    long head = pinned + 1; // v3's version
+    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+      assertThat(manifest.readEdit(head + 1))
+          .hasValueSatisfying(e -> assertThat(e.change()).isInstanceOf(Edit.Fence.class));
+      assertThat(manifest.readEdit(head + 2))
+          .as("the rollback")
+          .hasValueSatisfying(e -> assertThat(e.change()).isInstanceOf(Edit.Restore.class));
+      assertThat(valueAtHead(w)).contains("v2");
+    }
+    assertThat(manifest.readSnapshot(head + 2))
+        .as("snapshot of the restored version, written off the opening thread, done by close")
+        .isPresent();
+    try (Writer w = db.openWriter(wo())) {
+      assertThat(valueAtHead(w)).contains("v2");
+    }
+  }
+}
