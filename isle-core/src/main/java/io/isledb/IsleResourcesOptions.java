@@ -20,9 +20,9 @@ import java.nio.file.Path;
  *     and {@link WriterOptions#maxImmutableMemtables()} still apply per writer.
  * @param diskCacheDir local directory of the one disk cache of whole tables shared by every reader
  *     and writer (default null: a private temporary directory under {@code java.io.tmpdir}, created
- *     on first use and deleted when the resources are closed). A directory given here is kept at
- *     close and its files are reused (CRC32C-verified) by the next resources opened on it. Replaces
- *     {@link ReaderOptions#cacheDir()} for cached tables.
+ *     in the background when the resources are made and deleted when they are closed). A directory
+ *     given here is kept at close and its files are reused (CRC32C-verified) by the next resources
+ *     opened on it. Replaces {@link ReaderOptions#cacheDir()} for cached tables.
  * @param diskCacheBytes byte budget of that disk cache across every database, least recently used
  *     file evicted first (default 2 GiB; 0 disables disk caching). Tables written through by
  *     writers count in the same budget. Replaces {@link ReaderOptions#diskCacheBytes()}, except

@@ -23,25 +23,54 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * {@link IsleResources}: four fixed-size pools (threads named {@code isledb-shared-<pool>-<n>},
- * created on first use), one block cache, one disk cache (created on first use), one memtable
- * budget, shared FileSystems, and a commit signal per database location.
+ * {@link IsleResources}: four fixed-size pools (threads named {@code isledb-shared-<pool>-<n>}; the
+ * flush and maintenance pools' started in the background when the resources are made, the others on
+ * first use), one block cache, one disk cache (opened in the background when the resources are
+ * made), one memtable budget, shared FileSystems, and a commit signal per database location.
  */
 @Internal
 public final class SharedResourcesImpl implements IsleResources, Resources {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(SharedResourcesImpl.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SharedResourcesImpl.class);
 
   /** Thread name prefix of every shared pool. */
   public static final String THREAD_PREFIX = "isledb-shared-";
+
+  /**
+   * Runs {@link #prepare} of new resources: one thread per process, started on demand and ended
+   * after a few idle seconds, so that no thread outlives a burst of openings (nor keeps a job's
+   * class loader when IsleDB is loaded from a job jar).
+   */
+  private static final ThreadPoolExecutor PREPARER = preparer();
+
+  private static ThreadPoolExecutor preparer() {
+    ThreadPoolExecutor p =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            5,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "isledb-resources-prepare");
+              t.setDaemon(true);
+              t.setContextClassLoader(SharedResourcesImpl.class.getClassLoader());
+              return t;
+            });
+    p.allowCoreThreadTimeOut(true);
+    return p;
+  }
 
   private final IsleResourcesOptions options;
   private final ScheduledThreadPoolExecutor flush;
@@ -85,31 +114,6 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
     // writer and first read would otherwise do on the opening thread (a thread start alone takes
     // milliseconds on a busy machine).
     PREPARER.execute(this::prepare);
-  }
-
-  /**
-   * Runs {@link #prepare} of new resources: one thread per process, started on demand and ended
-   * after a few idle seconds, so that no thread outlives a burst of openings (nor keeps a job's
-   * class loader when IsleDB is loaded from a job jar).
-   */
-  private static final ThreadPoolExecutor PREPARER = preparer();
-
-  private static ThreadPoolExecutor preparer() {
-    ThreadPoolExecutor p =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            5,
-            java.util.concurrent.TimeUnit.SECONDS,
-            new java.util.concurrent.LinkedBlockingQueue<>(),
-            r -> {
-              Thread t = new Thread(r, "isledb-resources-prepare");
-              t.setDaemon(true);
-              t.setContextClassLoader(SharedResourcesImpl.class.getClassLoader());
-              return t;
-            });
-    p.allowCoreThreadTimeOut(true);
-    return p;
   }
 
   private void prepare() {
