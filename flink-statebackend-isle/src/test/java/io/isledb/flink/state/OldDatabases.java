@@ -65,10 +65,24 @@ final class OldDatabases {
    * from.
    */
   static void collectOwn(ObjectStore store, DBOptions options, long nowMillis, Duration grace) {
+    collectOwn(store, options, nowMillis, grace, () -> {});
+  }
+
+  /**
+   * {@link #collectOwn(ObjectStore, DBOptions, long, Duration)} with {@code betweenPasses} run
+   * before the second pass. Only this GC's clock moves by the grace period: a writer still live
+   * on the database (on the real clock) must commit once in between, or it would not have seen
+   * the GC's fence by the time the second pass collects that slot, a state the protocol excludes
+   * (PROTOCOL.md section 2: an author rechecks its head after half the grace period of its own
+   * clock, which here has not passed). Its next commit would then land in the collected slot.
+   */
+  static void collectOwn(
+      ObjectStore store, DBOptions options, long nowMillis, Duration grace, Runnable betweenPasses) {
     MutableClock own = new MutableClock(nowMillis);
     try (IsleDB db = IsleDB.open(store, options.withClock(own));
         GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
       gc.runOnce();
+      betweenPasses.run();
       own.advance(grace.plusSeconds(1));
       gc.runOnce();
     }

@@ -137,7 +137,7 @@ abstract class RetireAfterRescaleTestBase {
         discardAll(hs);
       }
       for (IsleKeyedStateBackend<Integer> p : parts) {
-        collectOwn(p.db());
+        collectOwn(p);
       }
       for (IsleCheckpoint s : sources) {
         assertThat(pins(s)).as("pins left on %s", s).isEmpty();
@@ -359,7 +359,22 @@ abstract class RetireAfterRescaleTestBase {
     OldDatabases.compactFully(store(state), dbOptions());
   }
 
-  private void collectOwn(StateDb state) {
-    OldDatabases.collectOwn(store(state), dbOptions(), clock.millis(), GRACE);
+  /** The own GC of a live backend's database; its writer commits once between the passes. */
+  private void collectOwn(IsleKeyedStateBackend<Integer> p) {
+    OldDatabases.collectOwn(
+        store(p.db()),
+        dbOptions(),
+        clock.millis(),
+        GRACE,
+        () -> {
+          int k = OldDatabases.firstKeyOf(p.getKeyGroupRange());
+          try {
+            put(p, k, "gc-" + k);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          model.put(k, "gc-" + k);
+          p.db().cut().join();
+        });
   }
 }
