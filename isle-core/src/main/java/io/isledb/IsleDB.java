@@ -198,7 +198,9 @@ public interface IsleDB extends AutoCloseable {
    * restored data. The rollback happens whole or not at all: after a crash, the database is at the
    * old head (open restored again) or at the restored version. A compaction racing with it is
    * refused; tailing readers reaching it fail with {@link RolledBackException}. The pin is kept;
-   * remove it when no longer needed. Cost: one GET (the pin) and two creates (fence, restore).
+   * remove it when no longer needed. Cost: one GET (the pin) and two creates (fence, restore); when
+   * only fences follow the pinned version (nothing was committed after it), no restore edit is
+   * needed: a GET per such fence (up to 8) instead of the second create.
    *
    * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin, it expired, or (for a
    *     history pin) its version is no longer readable; the message names the pin and version

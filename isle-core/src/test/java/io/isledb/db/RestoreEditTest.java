@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@link IsleDB#openWriterRestoredTo} appends (PROTOCOL.md, "Rollback to a pinned version"):
- * its fence and one {@code restore} edit, whose snapshot is written off the opening thread and is
- * on storage once the writer is closed.
+ * only its fence when nothing but fences follows the pinned version (a failover before anything was
+ * committed after the checkpoint, also after restored attempts that committed nothing), else its
+ * fence and one {@code restore} edit, whose snapshot is written off the opening thread and is on
+ * storage once the writer is closed.
  */
 class RestoreEditTest {
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
@@ -67,6 +69,56 @@ class RestoreEditTest {
     try (ReadView v = w.view()) {
       return v.get(b("k")).map(x -> new String(x, StandardCharsets.UTF_8));
     }
+  }
+
+  private String change(long slot) {
+    return manifest.readEdit(slot).map(e -> e.change().getClass().getSimpleName()).orElse("free");
+  }
+
+  @Test
+  void restoringToTheHeadAppendsOnlyTheFence() {
+    long pinned = write(3, 3);
+    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+      assertThat(change(pinned + 1)).as("the slot after the pinned version").isEqualTo("Fence");
+      assertThat(change(pinned + 2)).as("no restore edit after the fence").isEqualTo("free");
+      assertThat(valueAtHead(w)).contains("v3");
+      w.put(b("k"), b("after"));
+      w.flush();
+    }
+    try (Writer w = db.openWriter(wo())) {
+      assertThat(valueAtHead(w)).contains("after");
+    }
+  }
+
+  @Test
+  void restoredAttemptsThatCommittedNothingLeaveOnlyFences() {
+    long pinned = write(3, 3);
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+        assertThat(valueAtHead(w)).as("attempt %d", attempt).contains("v3");
+      }
+    }
+    for (long slot = pinned + 1; slot <= pinned + 3; slot++) {
+      assertThat(change(slot)).as("slot %d", slot).isEqualTo("Fence");
+    }
+    assertThat(change(pinned + 4)).isEqualTo("free");
+  }
+
+  @Test
+  void moreFencesThanItChecksGetARestoreEdit() {
+    long pinned = write(3, 3);
+    for (int attempt = 1; attempt <= 9; attempt++) {
+      try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+        assertThat(valueAtHead(w)).contains("v3");
+      }
+    }
+    // Attempts 1-9 found 0-8 fences after the pinned version; the 10th finds 9 and does not look.
+    assertThat(change(pinned + 10)).isEqualTo("free");
+    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+      assertThat(valueAtHead(w)).contains("v3");
+    }
+    assertThat(change(pinned + 10)).isEqualTo("Fence");
+    assertThat(change(pinned + 11)).isEqualTo("Restore");
   }
 
   @Test

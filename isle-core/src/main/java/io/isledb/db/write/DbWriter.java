@@ -56,7 +56,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final WriterCache cache;
   private final FlushCuts cuts;
   private final Object writeLock = new Object();
-  private final CompletableFuture<Void> restoreSnapshot; // null unless opened restored to a pin
+  private final CompletableFuture<Void> restoreSnapshot; // null unless a restore edit was made
   private final Object readsLock = new Object();
   private final WriterCommits commits;
   private final FlushPipeline pipeline;
@@ -82,9 +82,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.appender = ctx.appender(Role.WRITER, author);
     long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
     appender.fence();
-    if (restorePin != null) {
-      Restore.run(ctx, appender, restorePin);
-    }
+    boolean restoreEdit = restorePin != null && Restore.run(ctx, appender, restorePin);
     this.cuts =
         new FlushCuts(new FlushCuts.Head(appender.head().seq(), appender.head(), fenceSent));
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
@@ -119,7 +117,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     // the opening thread, which a restoring Flink task waits on before it serves any record.
     // On the timer's thread when there is one: it runs already, where a flush thread may not yet.
     this.restoreSnapshot =
-        restorePin == null
+        !restoreEdit
             ? null
             : CompletableFuture.runAsync(commits::snapshotHead, ticker != null ? ticker : flusher);
     LOG.info(

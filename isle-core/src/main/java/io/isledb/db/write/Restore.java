@@ -13,29 +13,60 @@ import java.util.Optional;
  * Rolls the database back to a pinned version when a writer opens "restored to" a pin (PROTOCOL.md,
  * "Rollback to a pinned version"). Runs right after the writer's fence, so no earlier writer can
  * publish any more; the rollback is one {@link Edit.Restore} edit, so it happened whole or not at
- * all. The pin keeps the restored tables from GC until the edit is committed; from then on they are
- * live in the head.
+ * all, or none when only fences follow the pinned version. The pin keeps the restored tables from
+ * GC until the edit is committed; from then on they are live in the head.
  */
 final class Restore {
   private Restore() {}
 
   /**
-   * Publishes the restore edit for the version pin {@code pinName} (or the version a history pin
-   * starts at), right after the writer's fence. Costs one GET (the pin), plus loading the version
-   * for a history pin, plus the edit's create. The caller then writes a snapshot of the new head
-   * ({@link WriterCommits#snapshotHead}): the edit holds the whole restored state anyway, and a
-   * snapshot of it lets every later open skip the log before it, however often the same pin is
-   * restored.
+   * Edits after the pinned version read to find out whether they are all fences: beyond this many,
+   * the restore edit is appended without looking (a restore right after a failover, or after a few
+   * failed attempts, is within it).
+   */
+  static final int MAX_EDITS_CHECKED = 8;
+
+  /**
+   * Rolls back to the version pin {@code pinName} (or the version a history pin starts at), right
+   * after the writer's fence: publishes a restore edit, unless every edit after the pinned version
+   * is a fence (of any role: a failover before anything was committed after the checkpoint, maybe
+   * after earlier restored attempts that committed nothing). Fences change no data, so the head is
+   * the pinned version's state already, and an edit would only cost a durable write. Costs one GET
+   * (the pin), plus loading the version for a history pin, plus a GET per edit between the pinned
+   * version and the fence (at most {@link #MAX_EDITS_CHECKED}), plus the edit's create when one is
+   * needed. After an edit the caller writes a snapshot of the new head ({@link
+   * WriterCommits#snapshotHead}): the edit holds the whole restored state anyway, and a snapshot of
+   * it lets every later open skip the log before it, however often the same pin is restored.
    *
+   * @return whether a restore edit was published
    * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin, it expired, or its
    *     version is no longer readable
    */
-  static void run(DbContext ctx, ManifestAppender appender, String pinName) {
-    ManifestState target = target(ctx, pinName, appender.head());
+  static boolean run(DbContext ctx, ManifestAppender appender, String pinName) {
+    ManifestCodec.Pin pin = pin(ctx, pinName, appender.head());
+    if (onlyFencesAfter(ctx, pin.version(), appender.head().seq())) {
+      return false;
+    }
+    ManifestState target = target(ctx, pin);
     appender.append(head -> Optional.of(new Edit.Restore(target)), null);
+    return true;
   }
 
-  private static ManifestState target(DbContext ctx, String pinName, ManifestState head) {
+  /** Whether every edit in slots {@code (version, fenceSeq]} is a fence (the last is ours). */
+  private static boolean onlyFencesAfter(DbContext ctx, long version, long fenceSeq) {
+    if (fenceSeq - version - 1 > MAX_EDITS_CHECKED) {
+      return false;
+    }
+    for (long s = version + 1; s < fenceSeq; s++) {
+      Optional<Edit> e = ctx.manifest().readEdit(s);
+      if (e.isEmpty() || !(e.get().change() instanceof Edit.Fence)) {
+        return false; // a data edit, or collected meanwhile: roll back with an edit
+      }
+    }
+    return true;
+  }
+
+  private static ManifestCodec.Pin pin(DbContext ctx, String pinName, ManifestState head) {
     String where = " of " + ctx.store().location();
     ManifestCodec.Pin pin =
         Pins.get(ctx.manifestStore(), pinName)
@@ -43,7 +74,7 @@ final class Restore {
                 () ->
                     IsleException.invalidArgument(
                         "cannot restore to pin '" + pinName + "'" + where + ": no such pin"));
-    String what = "cannot restore to pin '" + pinName + "' (version " + pin.version() + ")" + where;
+    String what = describe(ctx, pin);
     if (pin.expires() && ctx.clock().millis() >= pin.expiresAtMillis()) {
       // GC may already be collecting what an expired pin kept.
       throw IsleException.invalidArgument(
@@ -52,6 +83,19 @@ final class Restore {
     if (pin.version() > head.seq()) {
       throw IsleException.invalidArgument(what + ": the newest version is " + head.seq());
     }
+    return pin;
+  }
+
+  private static String describe(DbContext ctx, ManifestCodec.Pin pin) {
+    return "cannot restore to pin '"
+        + pin.name()
+        + "' (version "
+        + pin.version()
+        + ") of "
+        + ctx.store().location();
+  }
+
+  private static ManifestState target(DbContext ctx, ManifestCodec.Pin pin) {
     if (!pin.history()) {
       return pin.state();
     }
@@ -62,7 +106,9 @@ final class Restore {
         throw e;
       }
       throw new IsleException(
-          IsleException.Kind.INVALID_ARGUMENT, what + ": the version is no longer readable", e);
+          IsleException.Kind.INVALID_ARGUMENT,
+          describe(ctx, pin) + ": the version is no longer readable",
+          e);
     }
   }
 }
