@@ -70,14 +70,18 @@ final class OldDatabases {
 
   /**
    * {@link #collectOwn(ObjectStore, DBOptions, long, Duration)} with {@code betweenPasses} run
-   * before the second pass. Only this GC's clock moves by the grace period: a writer still live
-   * on the database (on the real clock) must commit once in between, or it would not have seen
-   * the GC's fence by the time the second pass collects that slot, a state the protocol excludes
+   * before the second pass. Only this GC's clock moves by the grace period: a writer still live on
+   * the database (on the real clock) must commit once in between, or it would not have seen the
+   * GC's fence by the time the second pass collects that slot, a state the protocol excludes
    * (PROTOCOL.md section 2: an author rechecks its head after half the grace period of its own
    * clock, which here has not passed). Its next commit would then land in the collected slot.
    */
   static void collectOwn(
-      ObjectStore store, DBOptions options, long nowMillis, Duration grace, Runnable betweenPasses) {
+      ObjectStore store,
+      DBOptions options,
+      long nowMillis,
+      Duration grace,
+      Runnable betweenPasses) {
     MutableClock own = new MutableClock(nowMillis);
     try (IsleDB db = IsleDB.open(store, options.withClock(own));
         GarbageCollector gc = db.openGarbageCollector(GcOptions.defaults())) {
