@@ -3,10 +3,13 @@ package io.isledb.inspect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.isledb.Compactor;
+import io.isledb.CompactorOptions;
 import io.isledb.DBOptions;
 import io.isledb.IsleDB;
 import io.isledb.IsleException;
 import io.isledb.ObjectInfo;
+import io.isledb.PinOptions;
 import io.isledb.Reader;
 import io.isledb.ReaderOptions;
 import io.isledb.Writer;
@@ -147,6 +150,39 @@ class InspectorTest {
         .singleElement()
         .satisfies(c -> assertThat(c.due()).isTrue());
     assertThat(store.get(orphan)).isPresent(); // a preview deletes nothing
+  }
+
+  @Test
+  void gcDryRunCountsAPinWhoseHoldIsGoneAsReleasedAndWhatOnlyItKeptAsGarbage() {
+    try (IsleDB db = IsleDB.open(store, options);
+        Writer w = db.openWriter(WriterOptions.defaults().withFlushInterval(Duration.ZERO));
+        Compactor c = db.openCompactor(CompactorOptions.defaults().withL0Trigger(2))) {
+      db.unpin("keep");
+      w.pinHead("held", PinOptions.defaults().withHoldObject(true));
+      // Compacted after the pin: from now on only the pin keeps the two tables written above.
+      assertThat(c.runOnce()).isPresent();
+    }
+    Inspector in = Inspector.open(store);
+    clock.advance(Duration.ofMinutes(11));
+    assertThat(objects(in.gcDryRun(options))).doesNotContain("manifest/pins/held.json");
+    assertThat(objects(in.gcDryRun(options))).doesNotContainAnyElementsOf(tables);
+
+    store.delete(PinOptions.holdObjectName("held"));
+    GcPreview released = in.gcDryRun(options);
+    assertThat(released.candidates())
+        .filteredOn(x -> x.object().equals("manifest/pins/held.json"))
+        .singleElement()
+        .satisfies(
+            x -> {
+              assertThat(x.reason()).contains("released: its hold pin-holds/held is gone");
+              assertThat(x.due()).isTrue();
+            });
+    assertThat(objects(released)).containsAll(tables);
+    assertThat(store.get("manifest/pins/held.json")).isPresent(); // a preview deletes nothing
+  }
+
+  private static List<String> objects(GcPreview p) {
+    return p.candidates().stream().map(GcPreview.Candidate::object).toList();
   }
 
   @Test

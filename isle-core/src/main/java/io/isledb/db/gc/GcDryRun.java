@@ -87,6 +87,18 @@ public final class GcDryRun {
                 0,
                 "pin of version " + p.version() + " expired at " + p.expiresAtMillis(),
                 true));
+      } else if (p.holdObject() != null && store.stat(p.holdObject()).isEmpty()) {
+        // Released (PinHolds.held): the next pass removes the pin, and what only it kept goes.
+        out.add(
+            new Candidate(
+                ManifestPaths.pin(p.name()),
+                0,
+                "pin of version "
+                    + p.version()
+                    + " released: its hold "
+                    + p.holdObject()
+                    + " is gone",
+                true));
       } else {
         pins.add(p);
       }
