@@ -329,8 +329,9 @@ public final class DbReader implements Reader, Resource {
     }
   }
 
-  /** Deletes {@code dir} and everything in it, best effort (logged). */
+  /** Deletes {@code dir} (a cache directory) and everything in it, best effort (logged). */
   public static void deleteTree(Path dir) {
+    DiskCache.forgetUnder(dir);
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {

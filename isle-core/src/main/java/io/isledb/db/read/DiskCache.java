@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -90,8 +92,10 @@ public final class DiskCache {
   }
 
   private void adoptExisting() throws IOException {
+    Set<Path> present = new HashSet<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
+        present.add(p.toAbsolutePath());
         String n = p.getFileName().toString();
         if (n.endsWith(".tmp")) {
           Files.deleteIfExists(p);
@@ -112,9 +116,30 @@ public final class DiskCache {
         }
       }
     }
+    // Entries of files deleted by someone else (a cache directory removed by hand) would
+    // otherwise stay for the life of the process. A file another live cache on this directory
+    // adds meanwhile may lose its entry: it is then only verified again when next adopted.
+    Path abs = dir.toAbsolutePath();
+    KNOWN_GOOD.keySet().removeIf(p -> p.startsWith(abs) && !present.contains(p));
     synchronized (this) {
       evict();
     }
+  }
+
+  /**
+   * Forgets the known-good files under {@code dir}, which is being deleted (a temporary cache
+   * directory at its owner's close): a process opens such directories for the life of each
+   * database, and their entries would otherwise accumulate.
+   */
+  static void forgetUnder(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    KNOWN_GOOD.keySet().removeIf(p -> p.startsWith(abs));
+  }
+
+  /** The known-good entries under {@code dir} (tests). */
+  static long knownGoodUnder(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    return KNOWN_GOOD.keySet().stream().filter(p -> p.startsWith(abs)).count();
   }
 
   /**
