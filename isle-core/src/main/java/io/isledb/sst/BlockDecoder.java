@@ -93,6 +93,15 @@ final class BlockDecoder {
   }
 
   /** Checks the CRC32C and the compression id of a stored block; returns its compression. */
+  /**
+   * Checks the trailer (checksum, compression id) of the block {@code what} in {@code buf[off, off
+   * + size)} without decoding it; returns its compression.
+   */
+  static Compression verify(
+      byte[] buf, int off, int size, String table, long fileOffset, String what) {
+    return verify(buf, off, size, table, fileOffset, what, -1);
+  }
+
   private static Compression verify(
       byte[] buf, int off, int size, String table, long fileOffset, String what, int index) {
     int type = buf[off + size] & 0xFF;

@@ -35,6 +35,19 @@ public interface BlockSource {
     return n;
   }
 
+  /**
+   * The table's last bytes, {@code [offset, fileSize)}, if this source holds them in memory already
+   * (its prefetched tail, or the whole table): {@link TableReader#open} then reads the footer and
+   * the metadata blocks from them, without a call to {@link #read} and without copying them, and a
+   * filter that is most of them keeps the array. Null otherwise. The array must never change.
+   */
+  default Tail heldTail() {
+    return null;
+  }
+
+  /** Bytes {@code [offset, offset + bytes.length)}, the end of a table, held by its source. */
+  record Tail(long offset, byte[] bytes) {}
+
   /** A source over a table held in memory (the array is not copied; do not modify it). */
   static BlockSource of(byte[] table) {
     return (offset, length) -> {

@@ -16,14 +16,16 @@ import java.util.Arrays;
 final class BloomFilter {
 
   /** A filter that cannot exclude any key. */
-  static final BloomFilter ALWAYS_MAY_CONTAIN = new BloomFilter(new byte[1], 0, 0);
+  static final BloomFilter ALWAYS_MAY_CONTAIN = new BloomFilter(new byte[1], 0, 0, 0);
 
-  private final byte[] bits;
+  private final byte[] bits; // the filter's bytes start at bits[base]
+  private final int base;
   private final long numBits;
   private final int numProbes;
 
-  private BloomFilter(byte[] bits, long numBits, int numProbes) {
+  private BloomFilter(byte[] bits, int base, long numBits, int numProbes) {
     this.bits = bits;
+    this.base = base;
     this.numBits = numBits;
     this.numProbes = numProbes;
   }
@@ -44,10 +46,20 @@ final class BloomFilter {
    * @throws io.isledb.CorruptionException if the probe count or bit array is invalid
    */
   static BloomFilter decode(byte[] data, int length, String table, long fileOffset) {
+    return decode(data, 0, length, table, fileOffset);
+  }
+
+  /**
+   * Reads filter block contents {@code data[offset, offset + length)}; {@code data} is kept, not
+   * copied (a table's metadata bytes, most of which are the filter), and must not change.
+   *
+   * @throws io.isledb.CorruptionException if the probe count or bit array is invalid
+   */
+  static BloomFilter decode(byte[] data, int offset, int length, String table, long fileOffset) {
     if (length < 1) {
       throw Corruption.at(table, "filter block", fileOffset, "is empty, missing its probe count");
     }
-    int k = data[length - 1] & 0xFF;
+    int k = data[offset + length - 1] & 0xFF;
     long m = 8L * (length - 1);
     if (k == 0) {
       if (m != 0) {
@@ -59,7 +71,7 @@ final class BloomFilter {
       throw Corruption.at(
           table, "filter block", fileOffset, "invalid: " + k + " probes over " + m + " bits");
     }
-    return new BloomFilter(data, m, k);
+    return new BloomFilter(data, offset, m, k);
   }
 
   /** False only if no key with this hash was added. */
@@ -71,7 +83,7 @@ final class BloomFilter {
     int h2 = (int) (h >>> 32);
     for (int i = 0; i < numProbes; i++) {
       long bit = (Integer.toUnsignedLong(h1) * numBits) >>> 32;
-      if ((bits[(int) (bit >>> 3)] & (1 << (bit & 7))) == 0) {
+      if ((bits[base + (int) (bit >>> 3)] & (1 << (bit & 7))) == 0) {
         return false;
       }
       h1 += h2;
@@ -91,6 +103,7 @@ final class BloomFilter {
     return numBits;
   }
 
+  /** Heap bytes this filter keeps reachable (all of a shared array). */
   long memorySize() {
     return bits.length + 32;
   }

@@ -94,9 +94,22 @@ public final class TableReader implements AutoCloseable {
               + SstFormat.FOOTER_LENGTH
               + "-byte footer");
     }
-    int tailLength = (int) Math.min(fileSize, SstFormat.DEFAULT_TAIL_READ_LENGTH);
-    long tailStart = fileSize - tailLength;
-    byte[] tail = read(source, name, fileSize, tailStart, tailLength, "file tail");
+    BlockSource.Tail held = source.heldTail();
+    byte[] tail;
+    long tailStart;
+    if (held != null
+        && held.bytes().length >= SstFormat.FOOTER_LENGTH
+        && held.offset() >= 0
+        && held.offset() + held.bytes().length == fileSize) {
+      // Read when the table was located (a prefetch covering its metadata): no copy of it.
+      tail = held.bytes();
+      tailStart = held.offset();
+    } else {
+      int length = (int) Math.min(fileSize, SstFormat.DEFAULT_TAIL_READ_LENGTH);
+      tailStart = fileSize - length;
+      tail = read(source, name, fileSize, tailStart, length, "file tail");
+    }
+    int tailLength = tail.length;
     long footerOffset = fileSize - SstFormat.FOOTER_LENGTH;
     Footer footer = Footer.decode(tail, tailLength - SstFormat.FOOTER_LENGTH, footerOffset, name);
 
@@ -117,10 +130,7 @@ public final class TableReader implements AutoCloseable {
     }
 
     BlockHandle fh = footer.filter();
-    BlockDecoder.Contents filterContents =
-        decode(meta, metaBase, fh, metaStart, name, "filter block");
-    BloomFilter filter =
-        BloomFilter.decode(filterContents.data(), filterContents.length(), name, fh.offset());
+    BloomFilter filter = filter(meta, metaBase, fh, metaStart, name);
 
     BlockHandle ph = footer.properties();
     BlockDecoder.Contents propsContents =
@@ -144,6 +154,25 @@ public final class TableReader implements AutoCloseable {
               + props.dataBlockCount());
     }
     return new TableReader(name, fileSize, source, cache, cacheId, index, filter, props);
+  }
+
+  /**
+   * The filter of the metadata bytes {@code meta}. An uncompressed filter that is at least half of
+   * them (the usual case: filters of 10 bits per key dominate a table's metadata) is read in place,
+   * keeping {@code meta}, rather than copied: opening a table, as a restored state backend's first
+   * access does for each table its key may be in, then copies none of its largest block.
+   */
+  private static BloomFilter filter(
+      byte[] meta, int metaBase, BlockHandle fh, long metaStart, String name) {
+    int off = metaBase + (int) (fh.offset() - metaStart);
+    int size = (int) fh.size();
+    if (2L * size >= meta.length
+        && BlockDecoder.verify(meta, off, size, name, fh.offset(), "filter block")
+            == Compression.NONE) {
+      return BloomFilter.decode(meta, off, size, name, fh.offset());
+    }
+    BlockDecoder.Contents c = decode(meta, metaBase, fh, metaStart, name, "filter block");
+    return BloomFilter.decode(c.data(), c.length(), name, fh.offset());
   }
 
   private static BlockDecoder.Contents decode(

@@ -108,6 +108,17 @@ final class TableSource implements BlockSource, AutoCloseable {
     return local != null || whole != null;
   }
 
+  /** The prefetched tail or the downloaded table: the reader's open reads its metadata there. */
+  @Override
+  public Tail heldTail() {
+    byte[] pf = prefetch;
+    if (pf != null && prefetchOffset + pf.length == meta.size()) {
+      return new Tail(prefetchOffset, pf);
+    }
+    byte[] w = whole;
+    return w != null && w.length == meta.size() ? new Tail(0, w) : null;
+  }
+
   @Override
   public byte[] read(long offset, int length) {
     checkBounds(offset, length);
