@@ -55,6 +55,9 @@ import java.util.function.Supplier;
  *                            flink-connector: the isle table vs Paimon, see ConnectorSuite)
  * --flink-restore-mib N      state size of the flink-restore group (default: its suite's)
  * --s3a-conf k=v,k=v         extra Hadoop settings for the s3a:// store
+ * --merge A.json,B.json,...  run nothing: the page of run A with the Flink groups of B, ... (runs
+ *                            of those groups alone) in place of A's, each stated as its own run
+ *                            (GroupRuns)
  * </pre>
  */
 public final class DbBench {
@@ -120,10 +123,12 @@ public final class DbBench {
     if (a.containsKey("flink-restore-mib")) {
       System.setProperty("isledb.bench.flink-restore.mib", a.get("flink-restore-mib"));
     }
-    Map<String, Object> results =
-        run(scale, work, seed, engines, workloads, !a.containsKey("no-jmh"));
-    Files.createDirectories(docs);
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    Map<String, Object> results =
+        a.containsKey("merge")
+            ? merged(json, a.get("merge"))
+            : run(scale, work, seed, engines, workloads, !a.containsKey("no-jmh"));
+    Files.createDirectories(docs);
     Path jsonFile = docs.resolve("benchmarks.json");
     json.writeValue(jsonFile.toFile(), results);
     System.out.println("wrote " + jsonFile);
@@ -144,6 +149,17 @@ public final class DbBench {
       Report.write(reread, baseline, docs);
       System.out.println("wrote " + docs.resolve("BENCHMARKS.md"));
     }
+  }
+
+  /** The documents of {@code files} (comma-separated) merged by {@link GroupRuns#merge}. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> merged(ObjectMapper json, String files) throws IOException {
+    String[] names = files.split(",");
+    Map<String, Object> doc = json.readValue(Path.of(names[0]).toFile(), Map.class);
+    for (int i = 1; i < names.length; i++) {
+      doc = GroupRuns.merge(doc, json.readValue(Path.of(names[i]).toFile(), Map.class));
+    }
+    return doc;
   }
 
   static Map<String, String> parse(String[] args) {

@@ -181,7 +181,9 @@ public final class Report {
             + " backends: `rocksdb` there is Flink's, `forst` and `hashmap` are Flink-only),"
             + " `--workloads` (`--workloads flink-state`, `flink-restore` or `flink-job`: only that"
             + " Flink group; the standard suite runs them last), `--flink-restore-mib N` for"
-            + " another flink-restore state size, `--baseline FILE`, `--no-jmh`."
+            + " another flink-restore state size, `--baseline FILE`, `--no-jmh`, `--merge"
+            + " BASE.json,GROUP.json,...` (no run: this page from a run and Flink groups that ran"
+            + " on their own, each group's run stated in the table below)."
             + " Run it on a quiet machine (`uptime`): every figure below is also given as a ratio"
             + " against RocksDB measured in the same run, which is what to compare across runs and"
             + " machines. The text under \"Analysis and notes\" is written by hand and kept when the"
@@ -236,6 +238,7 @@ public final class Report {
     line("| Hadoop (S3A) | " + env.get("hadoop") + " |");
     line("| S3 server | s3proxy " + env.get("s3proxy") + " |");
     line("| suite | " + env.get("suite") + ", seed " + env.get("seed") + " |");
+    GroupRuns.environmentRows(doc).forEach(this::line);
     line("");
     line(
         "Keys are 20 bytes and values 400 bytes (compressible to about half, like db_bench's"
