@@ -417,15 +417,7 @@ abstract class ForkCleanupTestBase {
         dbOptions(),
         clock.millis(),
         GRACE,
-        () -> {
-          int k = OldDatabases.firstKeyOf(p.getKeyGroupRange());
-          try {
-            put(p, k, model.get(k));
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          p.db().cut().join();
-        });
+        () -> OldDatabases.commitOnce(p, model::get));
   }
 
   private HookedObjectStore.Hook hook(String prefix) {

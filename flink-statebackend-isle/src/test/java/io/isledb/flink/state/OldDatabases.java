@@ -92,6 +92,23 @@ final class OldDatabases {
     }
   }
 
+  /**
+   * Has the live backend {@code p} commit once ({@code value} under the first key of its key
+   * groups, then a cut): what a test runs between its own GC's two passes (see {@link
+   * #collectOwn(ObjectStore, DBOptions, long, Duration, Runnable)}). Returns that key.
+   */
+  static int commitOnce(
+      IsleKeyedStateBackend<Integer> p, java.util.function.IntFunction<String> value) {
+    int k = firstKeyOf(p.getKeyGroupRange());
+    try {
+      RescaleByForkTest.put(p, k, value.apply(k));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    p.db().cut().join();
+    return k;
+  }
+
   /** The smallest key (an int) whose key group is in {@code r}. */
   static int firstKeyOf(KeyGroupRange r) {
     int k = 0;

@@ -367,14 +367,8 @@ abstract class RetireAfterRescaleTestBase {
         clock.millis(),
         GRACE,
         () -> {
-          int k = OldDatabases.firstKeyOf(p.getKeyGroupRange());
-          try {
-            put(p, k, "gc-" + k);
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
+          int k = OldDatabases.commitOnce(p, key -> "gc-" + key);
           model.put(k, "gc-" + k);
-          p.db().cut().join();
         });
   }
 }
