@@ -92,7 +92,6 @@ final class BlockDecoder {
     return new Block(arena, slot, rawLength, table, fileOffset, index);
   }
 
-  /** Checks the CRC32C and the compression id of a stored block; returns its compression. */
   /**
    * Checks the trailer (checksum, compression id) of the block {@code what} in {@code buf[off, off
    * + size)} without decoding it; returns its compression.
@@ -102,6 +101,7 @@ final class BlockDecoder {
     return verify(buf, off, size, table, fileOffset, what, -1);
   }
 
+  /** Checks the CRC32C and the compression id of a stored block; returns its compression. */
   private static Compression verify(
       byte[] buf, int off, int size, String table, long fileOffset, String what, int index) {
     int type = buf[off + size] & 0xFF;
