@@ -28,6 +28,14 @@ import java.util.Objects;
  *     merge the whole tree into one bottommost run in the fork's own prefix, so the fork stops
  *     referencing its sources after one compaction; {@code false} leaves them to the size-ratio
  *     rules, which rewrite them when they happen to pick them
+ * @param l0StopWrites while this compactor runs in the background ({@link Compactor#start()}) and
+ *     the database's L0 holds at least this many tables, writes of a writer of the database in the
+ *     same JVM wait until a compaction brings L0 below it (default {@value
+ *     #DEFAULT_L0_STOP_WRITES}; 0 turns it off; raised to twice {@code l0Trigger} when lower).
+ *     Every L0 table costs each read one more seek: the stall keeps a writer faster than its
+ *     compactor from leaving reads behind an ever longer L0, as RocksDB's {@code
+ *     level0_stop_writes_trigger} does. A compactor in another process does not stall writers, and
+ *     a failing or stopped compactor lifts the stall
  */
 public record CompactorOptions(
     int l0Trigger,
@@ -39,7 +47,11 @@ public record CompactorOptions(
     Duration interval,
     double garbageRatio,
     CompactionFilter filter,
-    boolean rewriteBorrowed) {
+    boolean rewriteBorrowed,
+    int l0StopWrites) {
+
+  /** The default {@link #l0StopWrites()}, RocksDB's {@code level0_stop_writes_trigger}. */
+  public static final int DEFAULT_L0_STOP_WRITES = 36;
 
   public CompactorOptions {
     Objects.requireNonNull(table, "table");
@@ -68,6 +80,34 @@ public record CompactorOptions(
     if (!(garbageRatio > 0 && garbageRatio <= 1)) {
       throw IsleException.invalidArgument("garbageRatio must be in (0, 1], got " + garbageRatio);
     }
+    if (l0StopWrites < 0) {
+      throw IsleException.invalidArgument(
+          "l0StopWrites must be 0 (off) or positive, got " + l0StopWrites);
+    }
+  }
+
+  /**
+   * The number of L0 tables at which writes of a writer in this JVM wait ({@link #l0StopWrites()}),
+   * raised to twice {@link #l0Trigger()}; 0 when off.
+   */
+  public int effectiveL0StopWrites() {
+    return l0StopWrites == 0 ? 0 : Math.max(l0StopWrites, 2 * l0Trigger);
+  }
+
+  /** This with {@code l0StopWrites} = {@code v} (0 turns the stall off). */
+  public CompactorOptions withL0StopWrites(int v) {
+    return new CompactorOptions(
+        l0Trigger,
+        sizeRatio,
+        maxRuns,
+        targetTableSize,
+        table,
+        readaheadBytes,
+        interval,
+        garbageRatio,
+        filter,
+        rewriteBorrowed,
+        v);
   }
 
   /** The options without a filter ({@link CompactionFilter#keepAll()}). */
@@ -90,7 +130,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         CompactionFilter.keepAll(),
-        true);
+        true,
+        DEFAULT_L0_STOP_WRITES);
   }
 
   /** The defaults listed on the record. */
@@ -117,7 +158,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   public CompactorOptions withSizeRatio(int v) {
@@ -131,7 +173,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   public CompactorOptions withMaxRuns(int v) {
@@ -145,7 +188,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   public CompactorOptions withTargetTableSize(long v) {
@@ -159,7 +203,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   public CompactorOptions withTable(TableSettings v) {
@@ -173,7 +218,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   /** Shorthand for {@code withTable(table().withBlockSize(v))}. */
@@ -192,7 +238,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   public CompactorOptions withGarbageRatio(double v) {
@@ -206,7 +253,8 @@ public record CompactorOptions(
         interval,
         v,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   public CompactorOptions withInterval(Duration v) {
@@ -220,7 +268,8 @@ public record CompactorOptions(
         v,
         garbageRatio,
         filter,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   /**
@@ -237,7 +286,8 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         v,
-        rewriteBorrowed);
+        rewriteBorrowed,
+        l0StopWrites);
   }
 
   /** This with {@code rewriteBorrowed} = {@code v}. */
@@ -252,6 +302,7 @@ public record CompactorOptions(
         interval,
         garbageRatio,
         filter,
-        v);
+        v,
+        l0StopWrites);
   }
 }

@@ -55,6 +55,9 @@ public final class DbCompactor implements Compactor, Resource {
   private ScheduledFuture<?> loop;
   private CommitTrigger trigger;
   private final RoleLifecycle life;
+  // Set by the first background pass: from then on writers in this JVM wait for this compactor
+  // when L0 reaches the stop limit (see CommitSignal); run by close.
+  private volatile Runnable stallRelease;
 
   public DbCompactor(DbContext ctx, CompactorOptions options) {
     this.ctx = ctx;
@@ -82,11 +85,24 @@ public final class DbCompactor implements Compactor, Resource {
               ctx.commitSignal(),
               executor,
               () -> {
-                while (!life.isClosed() && runOnce().isPresent()) {
-                  // keep going while there is work
+                running();
+                try {
+                  while (!life.isClosed() && runOnce().isPresent()) {
+                    // keep going while there is work
+                  }
+                } catch (RuntimeException e) {
+                  ctx.commitSignal().compactionFailed(); // writers must not wait for it
+                  throw e;
                 }
               });
       loop = trigger.start(options.interval(), delay, "compactor of " + ctx.store().location());
+    }
+  }
+
+  /** Registers the background loop's stop limit once, when its first pass begins. */
+  private synchronized void running() {
+    if (stallRelease == null && !life.isClosed()) {
+      stallRelease = ctx.commitSignal().compactorRunning(options.effectiveL0StopWrites());
     }
   }
 
@@ -96,6 +112,7 @@ public final class DbCompactor implements Compactor, Resource {
     synchronized (runLock) {
       ManifestState head = appender.refresh();
       appender.checkFence();
+      ctx.commitSignal().l0Observed(head.seq(), head.l0().size(), false);
       Optional<CompactionPolicy.Pick> pick =
           CompactionPolicy.pick(head, options, ctx.clock().millis());
       if (pick.isEmpty()) {
@@ -239,6 +256,8 @@ public final class DbCompactor implements Compactor, Resource {
     } finally {
       lease.release();
     }
+    ManifestState committed = appender.head();
+    ctx.commitSignal().l0Observed(committed.seq(), committed.l0().size(), true);
     List<String> inputIds = pick.inputIds();
     long outBytes = outputs.stream().mapToLong(SstMeta::size).sum();
     LOG.info(
@@ -316,6 +335,9 @@ public final class DbCompactor implements Compactor, Resource {
       if (loop != null) {
         loop.cancel(false);
         trigger.stop();
+      }
+      if (stallRelease != null) {
+        stallRelease.run();
       }
     }
     executor.shutdown();

@@ -64,6 +64,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final ScheduledExecutorService ticker;
   private final WriterBudget budget;
   private final Runnable leaveSignal;
+  private final io.isledb.db.CommitSignal signal;
   private volatile Memtable active;
   private final RoleLifecycle life;
   private WriterReads reads; // created by the first view(), under readsLock
@@ -104,7 +105,9 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
             this::released,
             this::leave);
     this.budget = WriterBudget.join(ctx, () -> active, m -> rotate(m, false));
-    this.leaveSignal = ctx.commitSignal().writerOpened();
+    this.signal = ctx.commitSignal();
+    this.leaveSignal = signal.writerOpened();
+    signal.l0Observed(appender.head().seq(), appender.head().l0().size(), false);
     Duration interval = options.flushInterval();
     if (interval.isZero()) {
       this.ticker = null;
@@ -270,6 +273,7 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     pipeline.awaitRoom(options.maxImmutableMemtables());
     checkUsable();
     budget.awaitRoom(this::checkUsable);
+    signal.awaitL0Room(this::checkUsable);
     Memtable m;
     boolean full;
     synchronized (writeLock) {

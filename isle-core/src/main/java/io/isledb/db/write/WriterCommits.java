@@ -169,6 +169,8 @@ final class WriterCommits {
       // Our own create made a.version() the head, so pinHead may pin it from this state. An
       // attempt found already in proves nothing about when the head was read: no state then.
       cuts.setHead(new FlushCuts.Head(a.version(), a.duplicate() ? null : appender.head(), sent));
+      ManifestState head = appender.head();
+      signal.l0Observed(head.seq(), head.l0().size(), false);
       signal.committed(); // wakes a compactor of this database in this JVM
       return a.version();
     }
@@ -184,6 +186,8 @@ final class WriterCommits {
       CommitResult r = commit.get();
       nextSeq.accumulateAndGet(appender.head().lastSeq() + 1, Math::max);
       lastCommittedVersion = Math.max(lastCommittedVersion, r.version());
+      ManifestState head = appender.head();
+      signal.l0Observed(head.seq(), head.l0().size(), false);
       signal.committed();
       return r;
     }
