@@ -139,6 +139,19 @@ public final class IsleStateBackendOptions {
                   + " manager's shared compaction threads (never the task thread), triggered by its"
                   + " writer's commits (checkpoints and full memtables).");
 
+  public static final ConfigOption<Integer> COMPACTION_L0_STOP_WRITES =
+      ConfigOptions.key("state.backend.isle.compaction.l0-stop-writes")
+          .intType()
+          .defaultValue(io.isledb.CompactorOptions.DEFAULT_L0_STOP_WRITES)
+          .withDescription(
+              "While a backend's compactor runs, state writes wait (back-pressure on the task)"
+                  + " whenever its database has this many L0 tables (freshly flushed memtables not"
+                  + " yet compacted), until a compaction brings L0 below it; as RocksDB's"
+                  + " level0_stop_writes_trigger. Each L0 table costs every state read of a key"
+                  + " not in the memtable one more seek, so without the stall a burst of writes"
+                  + " leaves reads slow until compaction catches up. 0: writes never wait. A"
+                  + " failed compaction lifts the stall until the next one succeeds.");
+
   public static final ConfigOption<Duration> MAINTENANCE_START_DELAY =
       ConfigOptions.key("state.backend.isle.maintenance.start-delay")
           .durationType()

@@ -29,6 +29,7 @@ final class Maintenance implements Serializable {
   final Duration logRetention;
   final Duration pinTtl; // zero: pins never expire
   int gcAfterCheckpoints = IsleStateBackendOptions.GC_AFTER_CHECKPOINTS.defaultValue(); // 0: off
+  int l0StopWrites = IsleStateBackendOptions.COMPACTION_L0_STOP_WRITES.defaultValue(); // 0: off
   StateManifest manifest = StateManifest.OBJECT_STORE;
   Duration maintenanceStartDelay = IsleStateBackendOptions.MAINTENANCE_START_DELAY.defaultValue();
 
@@ -58,6 +59,17 @@ final class Maintenance implements Serializable {
               + "' must be 0 or more, got "
               + after);
     }
+    int stop =
+        config
+            .getOptional(IsleStateBackendOptions.COMPACTION_L0_STOP_WRITES)
+            .orElse(current.l0StopWrites);
+    if (stop < 0) {
+      throw new IllegalConfigurationException(
+          "'"
+              + IsleStateBackendOptions.COMPACTION_L0_STOP_WRITES.key()
+              + "' must be 0 (off) or more, got "
+              + stop);
+    }
     Maintenance m =
         new Maintenance(
             config
@@ -68,6 +80,7 @@ final class Maintenance implements Serializable {
             atLeast(config, IsleStateBackendOptions.GC_LOG_RETENTION, current.logRetention, true),
             atLeast(config, IsleStateBackendOptions.CHECKPOINT_PIN_TTL, current.pinTtl, true));
     m.gcAfterCheckpoints = after;
+    m.l0StopWrites = stop;
     m.manifest = StateManifest.configure(config, current.manifest);
     m.maintenanceStartDelay =
         atLeast(

@@ -119,7 +119,11 @@ final class MaintenanceRoles implements AutoCloseable {
     GarbageCollector gc = null;
     try {
       if (settings.compaction) {
-        Compactor compactor = db.openCompactor(CompactorOptions.defaults().withFilter(ttlFilter));
+        Compactor compactor =
+            db.openCompactor(
+                CompactorOptions.defaults()
+                    .withFilter(ttlFilter)
+                    .withL0StopWrites(settings.l0StopWrites));
         opens.add(compactor);
         compactor.start();
       }
