@@ -49,27 +49,11 @@ final class Maintenance implements Serializable {
   /** {@code current} with the options {@code config} sets; bad values name their option. */
   static Maintenance configure(ReadableConfig config, Maintenance current) {
     int after =
-        config
-            .getOptional(IsleStateBackendOptions.GC_AFTER_CHECKPOINTS)
-            .orElse(current.gcAfterCheckpoints);
-    if (after < 0) {
-      throw new IllegalConfigurationException(
-          "'"
-              + IsleStateBackendOptions.GC_AFTER_CHECKPOINTS.key()
-              + "' must be 0 or more, got "
-              + after);
-    }
+        nonNegative(
+            config, IsleStateBackendOptions.GC_AFTER_CHECKPOINTS, current.gcAfterCheckpoints);
     int stop =
-        config
-            .getOptional(IsleStateBackendOptions.COMPACTION_L0_STOP_WRITES)
-            .orElse(current.l0StopWrites);
-    if (stop < 0) {
-      throw new IllegalConfigurationException(
-          "'"
-              + IsleStateBackendOptions.COMPACTION_L0_STOP_WRITES.key()
-              + "' must be 0 (off) or more, got "
-              + stop);
-    }
+        nonNegative(
+            config, IsleStateBackendOptions.COMPACTION_L0_STOP_WRITES, current.l0StopWrites);
     Maintenance m =
         new Maintenance(
             config
@@ -94,6 +78,14 @@ final class Maintenance implements Serializable {
   /** Whether a backend opens a garbage collector: periodic passes or passes after checkpoints. */
   boolean gc() {
     return !gcInterval.isZero() || gcAfterCheckpoints > 0;
+  }
+
+  private static int nonNegative(ReadableConfig config, ConfigOption<Integer> option, int current) {
+    int v = config.getOptional(option).orElse(current);
+    if (v < 0) {
+      throw new IllegalConfigurationException("'" + option.key() + "' must be 0 or more, got " + v);
+    }
+    return v;
   }
 
   private static Duration atLeast(
