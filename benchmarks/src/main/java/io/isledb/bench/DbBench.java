@@ -205,6 +205,9 @@ public final class DbBench {
     CompletableFuture<PostgresServer> pg =
         workloads.contains(ManifestCommits.WORKLOAD) ? ManifestCommits.startServer() : null;
     S3ProxyServer s3 = engines.contains("isle-s3a") ? S3ProxyServer.start() : null;
+    if (s3 != null) {
+      S3ServerCpu.publish(s3);
+    }
     try {
       Map<String, Supplier<Engine>> factories = new LinkedHashMap<>();
       for (String e : engines) {

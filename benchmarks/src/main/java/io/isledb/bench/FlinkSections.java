@@ -8,7 +8,8 @@ import java.util.Map;
  * The "Flink" section of {@code BENCHMARKS.md} as {@link Report} places it, and its charts: one
  * part per Flink workload group ({@link FlinkReport} for flink-state, {@link FlinkRestoreReport}
  * for flink-restore, {@link FlinkJobReport} for flink-job, {@link ConnectorReport} for
- * flink-connector). A group adds its part here, not in {@link Report}.
+ * flink-connector), then {@link S3ServerReport} for the S3 server's CPU in all of them. A group
+ * adds its part here, not in {@link Report}.
  */
 final class FlinkSections {
   private FlinkSections() {}
@@ -27,7 +28,8 @@ final class FlinkSections {
     String others =
         FlinkRestoreReport.section(doc, false)
             + FlinkJobReport.section(doc)
-            + ConnectorReport.section(doc);
+            + ConnectorReport.section(doc)
+            + S3ServerReport.section(doc);
     if (!others.isEmpty() && state.isEmpty()) {
       return "## Flink\n\n" + others;
     }

@@ -141,6 +141,11 @@ final class ChildServer implements AutoCloseable {
     return port;
   }
 
+  /** The server process's id, for readers of its CPU time. */
+  long pid() {
+    return process.pid();
+  }
+
   Path workDir() {
     return workDir;
   }

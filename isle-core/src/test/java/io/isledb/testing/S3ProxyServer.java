@@ -165,6 +165,14 @@ public final class S3ProxyServer implements AutoCloseable {
     return IsleDB.openStore(bucketUri(), uniquePrefix(prefixHint), hadoopConf());
   }
 
+  /**
+   * The server's process id: the benchmarks read its CPU time ({@code /proc}) to report the
+   * server's share of the machine separately from the engine's.
+   */
+  public long pid() {
+    return server.pid();
+  }
+
   /** The directory holding the server's objects, for tests that inspect the raw bytes. */
   public Path dataDirectory() {
     return server.workDir().resolve("data").resolve(BUCKET);

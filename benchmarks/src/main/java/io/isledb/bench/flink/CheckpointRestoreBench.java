@@ -1,6 +1,7 @@
 package io.isledb.bench.flink;
 
 import io.isledb.bench.Runs;
+import io.isledb.bench.S3ServerCpu;
 import io.isledb.flink.state.IsleStateBackendOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,6 +102,8 @@ final class CheckpointRestoreBench {
           last = c.handles;
           if (r >= s.warmups()) {
             ckpt.add(secs(c.nanos));
+            // Up to the confirmation: the server's share of the checkpoint and its registration.
+            S3ServerCpu.add(ckpt, c.serverCpuBefore);
             uploaded.add(c.uploaded);
             if (c.requests != null) {
               requests.add(c.requests);
@@ -220,7 +223,11 @@ final class CheckpointRestoreBench {
   // ------------------------------------------------------------------ checkpoints
 
   private record Checkpoint(
-      long nanos, long uploaded, List<KeyedStateHandle> handles, Map<String, Long> requests) {}
+      long nanos,
+      long uploaded,
+      List<KeyedStateHandle> handles,
+      Map<String, Long> requests,
+      S3ServerCpu.Mark serverCpuBefore) {}
 
   private static final List<String> REQUEST_GAUGES =
       List.of("requests", "getRequests", "putRequests", "listRequests", "deleteRequests");
@@ -232,6 +239,7 @@ final class CheckpointRestoreBench {
   private Checkpoint checkpoint(List<Subtask> subtasks, long id, SharedStateRegistry registry)
       throws Exception {
     Map<String, Long> before = requests(subtasks);
+    S3ServerCpu.Mark cpu = S3ServerCpu.mark();
     long t0 = System.nanoTime();
     List<RunnableFuture<SnapshotResult<KeyedStateHandle>>> sync = new ArrayList<>();
     for (Subtask t : subtasks) {
@@ -271,7 +279,7 @@ final class CheckpointRestoreBench {
         delta.put(g, after.get(g) - before.get(g));
       }
     }
-    return new Checkpoint(nanos, uploaded, handles, delta);
+    return new Checkpoint(nanos, uploaded, handles, delta, cpu);
   }
 
   /** The isle request gauges summed over the subtasks, or null for a backend without them. */
@@ -313,6 +321,7 @@ final class CheckpointRestoreBench {
     long[][] counters = new long[parallelism][];
     long handleBytes = 0;
     int handleCount = 0;
+    S3ServerCpu.Mark cpu = S3ServerCpu.mark();
     long t0 = System.nanoTime();
     for (int i = 0; i < parallelism; i++) {
       int index = i;
@@ -362,6 +371,7 @@ final class CheckpointRestoreBench {
           end = Math.max(end, x);
         }
         out.add(secs(end - t0));
+        S3ServerCpu.add(out, cpu);
         long bytesRead = 0;
         long requests = 0;
         for (long[] c : counters) {

@@ -2,6 +2,7 @@ package io.isledb.bench.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
+import io.isledb.bench.S3ServerCpu;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,7 @@ final class ChildJvm {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(FlinkStateSuite.JVM_OPTIONS);
     cmd.addAll(jvmArgs);
+    cmd.addAll(S3ServerCpu.jvmArgs());
     cmd.add("-cp");
     cmd.add(FlinkStateSuite.childClassPath(System.getProperty("java.class.path")));
     cmd.add(main.getName());

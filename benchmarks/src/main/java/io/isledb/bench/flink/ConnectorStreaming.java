@@ -3,6 +3,7 @@ package io.isledb.bench.flink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
+import io.isledb.bench.S3ServerCpu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ final class ConnectorStreaming {
       long c = commit(tables, 1, s.streamBatchRows());
       await(format, 1, s.streamBatchRows(), c);
       List<Double> latencies = new ArrayList<>();
+      S3ServerCpu.Mark cpu0 = S3ServerCpu.mark();
       for (int b = 2; b < 2 + s.streamCommits(); b++) {
         Thread.sleep(random.nextInt((int) s.pollMillis()));
         c = commit(tables, b, s.streamBatchRows());
@@ -78,12 +80,19 @@ final class ConnectorStreaming {
           latencies.add((double) (e[1] - e[2]));
         }
       }
+      S3ServerCpu.Mark cpu1 = S3ServerCpu.mark();
       int bulk = 2 + s.streamCommits();
       c = commit(tables, bulk, s.streamBulkRows());
       List<long[]> rows = await(format, bulk, s.streamBulkRows(), c);
       long last = rows.stream().mapToLong(e -> e[1]).max().orElseThrow();
       long first = rows.stream().mapToLong(e -> e[1]).min().orElseThrow();
-      return results(format, latencies, roundTripMillis, s.streamBulkRows(), first, last, rows);
+      List<Runs> out =
+          results(format, latencies, roundTripMillis, s.streamBulkRows(), first, last, rows);
+      // The server's CPU over the latency commits (the reader's polls included) and the bulk.
+      S3ServerCpu.add(out.get(0), cpu0, cpu1);
+      S3ServerCpu.add(out.get(1), cpu0, cpu1);
+      S3ServerCpu.add(out.get(2), cpu1);
+      return out;
     } finally {
       reader.cancel().get();
     }

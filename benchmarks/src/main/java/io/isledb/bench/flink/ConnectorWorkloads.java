@@ -1,6 +1,7 @@
 package io.isledb.bench.flink;
 
 import io.isledb.bench.Runs;
+import io.isledb.bench.S3ServerCpu;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,12 +77,14 @@ final class ConnectorWorkloads {
       tables.create(t, table);
       sequence(t, env, s.rows());
       Io before = Io.now();
+      S3ServerCpu.Mark cpu = S3ServerCpu.mark();
       long t0 = System.nanoTime();
       t.executeSql("INSERT INTO " + tables.ref(table) + " " + generated(s.rows())).await();
       double sec = (System.nanoTime() - t0) / 1e9;
       Io io = Io.now().minus(before);
       if (i >= 0) {
         r.add(s.rows() / sec);
+        S3ServerCpu.add(r, cpu);
         d.put("bytes_written", io.written);
         d.put("bytes_read", io.read);
         d.put("table_bytes_on_disk", tables.diskBytes(table));
@@ -131,6 +134,7 @@ final class ConnectorWorkloads {
       tables.prepare(t);
       tables.create(t, table);
       Io before = Io.now();
+      S3ServerCpu.Mark cpu = S3ServerCpu.mark();
       long t0 = System.nanoTime();
       long count = firstLong(t, q);
       double sec = (System.nanoTime() - t0) / 1e9;
@@ -138,6 +142,7 @@ final class ConnectorWorkloads {
       check(count, expected, r);
       if (i >= 0) {
         r.add(expected / sec);
+        S3ServerCpu.add(r, cpu);
         r.details.put("bytes_read", io.read);
         r.details.put("bytes_written", io.written);
       }
@@ -189,6 +194,7 @@ final class ConnectorWorkloads {
               env.fromSequence(0, s.probes() - 1),
               Schema.newBuilder().columnByExpression("pt", "PROCTIME()").build()));
       Io before = Io.now();
+      S3ServerCpu.Mark cpu = S3ServerCpu.mark();
       long t0 = System.nanoTime();
       long count = firstLong(t, q);
       double sec = (System.nanoTime() - t0) / 1e9;
@@ -196,6 +202,7 @@ final class ConnectorWorkloads {
       check(count, s.probes(), r);
       if (i >= 0) {
         r.add(s.probes() / sec);
+        S3ServerCpu.add(r, cpu);
         r.details.put("bytes_read", io.read);
         r.details.put("bytes_written", io.written);
       }

@@ -2,6 +2,7 @@ package io.isledb.bench.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
+import io.isledb.bench.S3ServerCpu;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,10 +111,12 @@ public final class FlinkJobSuite {
       long start = System.nanoTime();
       for (int i = 0; i < s.runs(); i++) {
         long c0 = BenchJobs.PROCESSED.sum();
+        S3ServerCpu.Mark cpu = S3ServerCpu.mark();
         long t0 = System.nanoTime();
         Thread.sleep(s.runMillis());
         long c1 = BenchJobs.PROCESSED.sum();
         x.add((c1 - c0) / ((System.nanoTime() - t0) / 1e9));
+        S3ServerCpu.add(x, cpu);
         r.checkRunning();
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -152,10 +155,12 @@ public final class FlinkJobSuite {
       long slice = Math.max(1, s.idleMillis() / s.runs());
       for (int i = 0; i < s.runs(); i++) {
         Map<String, Long> a = r.isleRequests();
+        S3ServerCpu.Mark cpu = S3ServerCpu.mark();
         long t0 = System.nanoTime();
         Thread.sleep(slice);
         Map<String, Long> b = r.isleRequests();
         x.add(minus(b, a).getOrDefault("all", 0L) * 60e9 / (System.nanoTime() - t0));
+        S3ServerCpu.add(x, cpu);
         r.checkRunning();
       }
       double seconds = (System.nanoTime() - start) / 1e9;

@@ -2,6 +2,7 @@ package io.isledb.bench.flink;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.isledb.bench.Runs;
+import io.isledb.bench.S3ServerCpu;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
@@ -143,6 +145,9 @@ public final class FlinkStateSuite {
             .timeUnit(java.util.concurrent.TimeUnit.SECONDS)
             .mode(org.openjdk.jmh.annotations.Mode.Throughput)
             .shouldFailOnError(true);
+    if (S3ServerCpu.nanos() >= 0) {
+      b = b.addProfiler(S3ServerCpuProfiler.class).jvmArgsAppend(S3ServerCpu.jvmArgs().get(0));
+    }
     Collection<RunResult> results = new Runner(b.build()).run();
     for (RunResult r : results) {
       out.add(toRuns(r, forks).toMap());
@@ -173,6 +178,12 @@ public final class FlinkStateSuite {
     double err = r.getPrimaryResult().getScoreError();
     x.details.put("jmh_score", r.getPrimaryResult().getScore());
     x.details.put("jmh_error_99.9", Double.isNaN(err) ? null : err);
+    Result<?> perOp = r.getSecondaryResults().get(S3ServerCpuProfiler.RESULT);
+    Result<?> cores = r.getSecondaryResults().get(S3ServerCpuProfiler.CORES);
+    if (perOp != null && cores != null) {
+      x.details.put(S3ServerCpu.PER_OP, perOp.getScore());
+      x.details.put(S3ServerCpu.CORES, List.of(cores.getScore()));
+    }
     return x;
   }
 
