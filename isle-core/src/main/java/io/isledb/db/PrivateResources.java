@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PrivateResources implements Resources {
   private final AtomicLong cacheIds = new AtomicLong();
   private final CommitSignal signal = new CommitSignal();
+  private final FlushPriority priority = new FlushPriority();
 
   @Override
   public ExecutorService flushExecutor(String name, int privateThreads) {
@@ -55,5 +56,10 @@ public final class PrivateResources implements Resources {
   @Override
   public CommitSignal commitSignal(io.isledb.ObjectStore store) {
     return signal;
+  }
+
+  @Override
+  public FlushPriority flushPriority() {
+    return priority;
   }
 }

@@ -168,6 +168,11 @@ public final class ResourceShare implements IsleResources, Resources {
   }
 
   @Override
+  public FlushPriority flushPriority() {
+    return parent.flushPriority();
+  }
+
+  @Override
   public SharedDisk sharedDisk(ObjectStore store) {
     checkOpen();
     return parent.sharedDisk(store);

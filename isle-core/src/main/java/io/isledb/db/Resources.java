@@ -55,6 +55,12 @@ public interface Resources {
   CommitSignal commitSignal(io.isledb.ObjectStore store);
 
   /**
+   * The flush priority of every database using these resources: requested flushes pause their merge
+   * compactions ({@link FlushPriority}).
+   */
+  FlushPriority flushPriority();
+
+  /**
    * The disk cache the tables of the database on {@code store} share with every other database of
    * these resources, or null when each reader and writer keeps its own ({@link PrivateResources}).
    */

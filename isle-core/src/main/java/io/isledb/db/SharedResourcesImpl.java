@@ -84,6 +84,7 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   private final java.util.Set<ResourceShare> shares = ConcurrentHashMap.newKeySet();
   private final SharedFileSystems fileSystems = new SharedFileSystems();
   // Weak-keyed maps, maintained on the calling thread (no hand-off to the common pool per insert).
+  private final FlushPriority priority = new FlushPriority();
   private final Cache<ObjectStore, CommitSignal> signals =
       Caffeine.newBuilder().executor(Runnable::run).weakKeys().build();
   private final Map<String, AtomicLong> runs = new ConcurrentHashMap<>();
@@ -312,6 +313,11 @@ public final class SharedResourcesImpl implements IsleResources, Resources {
   @Override
   public CommitSignal commitSignal(ObjectStore store) {
     return signals.get(store, k -> new CommitSignal());
+  }
+
+  @Override
+  public FlushPriority flushPriority() {
+    return priority;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.isledb.Compactor;
 import io.isledb.CompactorOptions;
 import io.isledb.IsleException;
 import io.isledb.db.DbContext;
+import io.isledb.db.FlushPriority;
 import io.isledb.db.Resource;
 import io.isledb.db.RoleLifecycle;
 import io.isledb.db.TableOutput;
@@ -163,8 +164,16 @@ public final class DbCompactor implements Compactor, Resource {
         }
         MergingCursor merged = new MergingCursor(cursors);
         AppendFold fold = new AppendFold(blobs, now, filter, pick.bottommost());
+        FlushPriority priority = ctx.resources().flushPriority();
+        io.isledb.db.CommitSignal signal = ctx.commitSignal();
+        // Not while writes wait for this compaction (the L0 stall): they need it more.
+        java.util.function.BooleanSupplier goOn = () -> life.isClosed() || signal.l0Stalled();
+        int steps = 0;
         while (merged.valid()) {
           life.checkOpen();
+          if ((++steps & 1023) == 0) {
+            priority.yieldToFlushes(goOn);
+          }
           byte[] key = merged.userKey();
           long seq = merged.seq();
           ValueKind kind = merged.kind();

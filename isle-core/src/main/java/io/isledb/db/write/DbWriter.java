@@ -151,8 +151,13 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   @Override
   public void flush() {
     checkUsable();
-    rotate(active, false);
-    pipeline.awaitFlushed();
+    Runnable requested = ctx.resources().flushPriority().flushRequested();
+    try {
+      rotate(active, false);
+      pipeline.awaitFlushed();
+    } finally {
+      requested.run();
+    }
     checkUsable();
   }
 
@@ -196,9 +201,19 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     } catch (IsleException e) {
       return CompletableFuture.failedFuture(e);
     }
-    synchronized (writeLock) { // no put between reading the active memtable and freezing it
-      return rotate(active, true);
+    // Someone waits for this flush (a checkpoint's cut): compactions pause until it ends.
+    Runnable requested = ctx.resources().flushPriority().flushRequested();
+    CompletableFuture<Long> f;
+    try {
+      synchronized (writeLock) { // no put between reading the active memtable and freezing it
+        f = rotate(active, true);
+      }
+    } catch (RuntimeException e) {
+      requested.run();
+      throw e;
     }
+    f.whenComplete((v, e) -> requested.run());
+    return f;
   }
 
   @Override
