@@ -25,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +81,10 @@ public final class ForkCreation {
     Map<String, String> seen = new HashMap<>(); // table id -> source prefix
     Map<String, String> properties = null;
     long lastSeq = 0;
-    for (ForkSource src : sources) {
-      ManifestState st = pinSource(ctx.sibling(src.prefix()), src, pinName, owner);
+    List<ManifestState> pinned = pinAll(ctx, sources, pinName, owner);
+    for (int i = 0; i < sources.size(); i++) {
+      ForkSource src = sources.get(i);
+      ManifestState st = pinned.get(i);
       lastSeq = Math.max(lastSeq, st.lastSeq());
       if (properties == null) {
         properties = st.commits().properties();
@@ -200,6 +206,60 @@ public final class ForkCreation {
               + "; compact them first (CompactorOptions.rewriteBorrowed)");
     }
     return t.borrowedAs(src.prefix(), src.from(), src.to());
+  }
+
+  /** Sources pinned at once by one fork creation. */
+  private static final int MAX_CONCURRENT_PINS = 8;
+
+  /**
+   * Pins every source ({@link #pinSource}), concurrently when there are several: each pin costs one
+   * or two round trips and they are independent, while a restoring Flink task waits for all of
+   * them. Returns the pinned states in the sources' order. A failure leaves the pins already
+   * written, as one part way through a sequential loop would: their sources' GC removes pins whose
+   * fork never came to be (PROTOCOL.md section 9).
+   */
+  private static List<ManifestState> pinAll(
+      DbContext ctx, List<ForkSource> sources, String pinName, String owner) {
+    if (sources.size() == 1) {
+      ForkSource s = sources.get(0);
+      return List.of(pinSource(ctx.sibling(s.prefix()), s, pinName, owner));
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(sources.size(), MAX_CONCURRENT_PINS),
+            io.isledb.util.Threads.daemon("isledb-fork-pin " + ctx.store().location()));
+    try {
+      List<Future<ManifestState>> pins = new ArrayList<>();
+      for (ForkSource s : sources) {
+        pins.add(pool.submit(() -> pinSource(ctx.sibling(s.prefix()), s, pinName, owner)));
+      }
+      List<ManifestState> out = new ArrayList<>();
+      for (Future<ManifestState> f : pins) {
+        out.add(join(f, pins));
+      }
+      return out;
+    } finally {
+      pool.shutdown(); // idle once every pin returned or failed
+    }
+  }
+
+  private static ManifestState join(Future<ManifestState> f, List<Future<ManifestState>> all) {
+    try {
+      return f.get();
+    } catch (ExecutionException e) {
+      all.forEach(x -> x.cancel(true));
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw IsleException.internal("pinning a fork source failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      all.forEach(x -> x.cancel(true));
+      throw IsleException.unavailable("interrupted while pinning the fork's sources", e);
+    }
   }
 
   /** Pins the source's version under {@code pinName}; returns the pinned state. */
