@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.slf4j.Logger;
@@ -44,6 +48,9 @@ final class RescaleFork {
   /** Reads of a source's metadata: ranged GETs, no whole table downloaded into the disk cache. */
   private static final ReaderOptions METADATA_READS =
       ReaderOptions.defaults().withDiskCacheBytes(0).withSmallTableBytes(0);
+
+  /** Source databases read at once by one restore. */
+  private static final int MAX_CONCURRENT_READS = 8;
 
   private RescaleFork() {}
 
@@ -89,6 +96,7 @@ final class RescaleFork {
       Set<String> prefixes = new HashSet<>();
       Set<String> tables = new HashSet<>();
       Map<String, byte[]> retireRecords = new HashMap<>();
+      List<IsleCheckpoint> candidates = new ArrayList<>();
       for (IsleCheckpoint h : handles) {
         KeyGroupRange owned = h.getSourceKeyGroupRange().getIntersection(range);
         if (owned.getNumberOfKeyGroups() == 0) {
@@ -100,7 +108,13 @@ final class RescaleFork {
           copied.add(h);
           continue;
         }
-        Source source = read(store.sibling(h.getPrefix()), h, dbOptions, target.resources());
+        candidates.add(h);
+      }
+      List<Source> sources = readAll(store, candidates, dbOptions, target.resources());
+      for (int i = 0; i < candidates.size(); i++) {
+        IsleCheckpoint h = candidates.get(i);
+        KeyGroupRange owned = h.getSourceKeyGroupRange().getIntersection(range);
+        Source source = sources.get(i);
         StateRegistry.Decoded decoded = StateRegistry.decode(source.meta(), userClassLoader);
         current = StateRegistry.checkKeySerializer(current, decoded.keySerializerSnapshot());
         if (source.retire() != null) {
@@ -119,6 +133,7 @@ final class RescaleFork {
                 StateKeys.keyGroupStart(owned.getStartKeyGroup()),
                 StateKeys.keyGroupStart(owned.getEndKeyGroup() + 1)));
       }
+      copied.sort(java.util.Comparator.comparingInt(handles::indexOf)); // in the handles' order
       if (!forked.isEmpty()) {
         IsleDB.fork(store, forked, dbOptions);
       }
@@ -161,6 +176,53 @@ final class RescaleFork {
    * checkpointed version.
    */
   private record Source(byte[] meta, byte[] retire, List<String> tables) {}
+
+  /**
+   * The sources of {@code handles}, in their order, read concurrently: each costs a few round trips
+   * (its pin, then the tables its metadata key is in), and a restore after a change of parallelism
+   * usually has two or more, which the task waits for before it serves a record.
+   */
+  private static List<Source> readAll(
+      ObjectStore store, List<IsleCheckpoint> handles, DBOptions dbOptions, IsleResources resources)
+      throws Exception {
+    if (handles.size() <= 1) {
+      List<Source> one = new ArrayList<>();
+      for (IsleCheckpoint h : handles) {
+        one.add(read(store.sibling(h.getPrefix()), h, dbOptions, resources));
+      }
+      return one;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(handles.size(), MAX_CONCURRENT_READS),
+            r -> {
+              Thread t = new Thread(r, "isle-rescale-read");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<Source>> reads = new ArrayList<>();
+      for (IsleCheckpoint h : handles) {
+        reads.add(pool.submit(() -> read(store.sibling(h.getPrefix()), h, dbOptions, resources)));
+      }
+      List<Source> out = new ArrayList<>();
+      for (Future<Source> f : reads) {
+        try {
+          out.add(f.get());
+        } catch (ExecutionException e) {
+          reads.forEach(r -> r.cancel(true));
+          Throwable c = e.getCause();
+          if (c instanceof Exception x) {
+            throw x;
+          }
+          throw (Error) c;
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 
   private static Source read(
       ObjectStore sibling, IsleCheckpoint h, DBOptions dbOptions, IsleResources resources) {
