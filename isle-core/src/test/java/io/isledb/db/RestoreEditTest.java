@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What {@link IsleDB#openWriterRestoredTo} appends (PROTOCOL.md, "Rollback to a pinned version"):
- * only its fence when nothing but fences follows the pinned version (a failover before anything was
- * committed after the checkpoint, also after restored attempts that committed nothing), else its
- * fence and one {@code restore} edit, whose snapshot is written off the opening thread and is on
- * storage once the writer is closed.
+ * only its fence when the head is the pinned version's state already (nothing but fences after it,
+ * or a rollback to it that nothing followed; a version pin is compared with the head, a history
+ * pin's following edits are read), else its fence and one {@code restore} edit, whose snapshot is
+ * written off the opening thread and is on storage once the writer is closed.
  */
 class RestoreEditTest {
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
@@ -105,16 +105,56 @@ class RestoreEditTest {
   }
 
   @Test
-  void moreFencesThanItChecksGetARestoreEdit() {
+  void aVersionPinIsComparedWithTheHeadHoweverManyFencesFollowIt() {
     long pinned = write(3, 3);
-    for (int attempt = 1; attempt <= 9; attempt++) {
+    for (int attempt = 1; attempt <= 12; attempt++) {
       try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+        assertThat(valueAtHead(w)).as("attempt %d", attempt).contains("v3");
+      }
+    }
+    // More fences than a history pin's check reads (8): the pin's state still equals the head's.
+    for (long slot = pinned + 1; slot <= pinned + 12; slot++) {
+      assertThat(change(slot)).as("slot %d", slot).isEqualTo("Fence");
+    }
+    assertThat(change(pinned + 13)).isEqualTo("free");
+  }
+
+  @Test
+  void theSameCheckpointRestoredAgainAfterARollbackNeedsNoSecondEdit() {
+    long pinned = write(3, 2);
+    long head = pinned + 1; // v3's version
+    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+      assertThat(valueAtHead(w)).contains("v2");
+    }
+    assertThat(change(head + 2)).isEqualTo("Restore");
+    // The next failover before anything was written: the head is the pinned state already.
+    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+      assertThat(valueAtHead(w)).contains("v2");
+      w.put(b("k"), b("v2-after"));
+      w.flush();
+    }
+    assertThat(change(head + 3)).isEqualTo("Fence");
+    assertThat(change(head + 4)).as("the write after the second restore").isEqualTo("AddTables");
+    // A write after the rollback is rolled back again by the next restore.
+    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+      assertThat(valueAtHead(w)).contains("v2");
+    }
+    assertThat(change(head + 5)).isEqualTo("Fence");
+    assertThat(change(head + 6)).isEqualTo("Restore");
+  }
+
+  @Test
+  void aHistoryPinReadsAtMostEightEditsThenAppendsARestoreEdit() {
+    long pinned = write(3, 3);
+    db.pinHistory("hist", pinned);
+    for (int attempt = 1; attempt <= 9; attempt++) {
+      try (Writer w = db.openWriterRestoredTo(wo(), "hist")) {
         assertThat(valueAtHead(w)).contains("v3");
       }
     }
     // Attempts 1-9 found 0-8 fences after the pinned version; the 10th finds 9 and does not look.
     assertThat(change(pinned + 10)).isEqualTo("free");
-    try (Writer w = db.openWriterRestoredTo(wo(), "cp")) {
+    try (Writer w = db.openWriterRestoredTo(wo(), "hist")) {
       assertThat(valueAtHead(w)).contains("v3");
     }
     assertThat(change(pinned + 10)).isEqualTo("Fence");

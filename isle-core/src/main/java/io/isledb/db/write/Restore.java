@@ -34,9 +34,11 @@ final class Restore {
    * the pinned version's state already, and an edit would only cost a durable write. Costs one GET
    * (the pin), plus loading the version for a history pin, plus a GET per edit between the pinned
    * version and the fence (at most {@link #MAX_EDITS_CHECKED}), plus the edit's create when one is
-   * needed. After an edit the caller writes a snapshot of the new head ({@link
-   * WriterCommits#snapshotHead}): the edit holds the whole restored state anyway, and a snapshot of
-   * it lets every later open skip the log before it, however often the same pin is restored.
+   * needed; for a version pin (which carries its state) no edit is read: its state is compared with
+   * the head's ({@link #restoresNothing}). After an edit the caller writes a snapshot of the new
+   * head ({@link WriterCommits#snapshotHead}): the edit holds the whole restored state anyway, and
+   * a snapshot of it lets every later open skip the log before it, however often the same pin is
+   * restored.
    *
    * @return whether a restore edit was published
    * @throws IsleException of kind INVALID_ARGUMENT if there is no such pin, it expired, or its
@@ -44,12 +46,36 @@ final class Restore {
    */
   static boolean run(DbContext ctx, ManifestAppender appender, String pinName) {
     ManifestCodec.Pin pin = pin(ctx, pinName, appender.head());
-    if (onlyFencesAfter(ctx, pin.version(), appender.head().seq())) {
+    if (!pin.history()) {
+      // A version pin carries its state: compared with the head, no edit needs reading. Fences
+      // change none of what a restore edit sets, so a difference means a data edit came after.
+      if (restoresNothing(appender.head(), pin.state())) {
+        return false;
+      }
+    } else if (onlyFencesAfter(ctx, pin.version(), appender.head().seq())) {
       return false;
     }
     ManifestState target = target(ctx, pin);
     appender.append(head -> Optional.of(new Edit.Restore(target)), null);
     return true;
+  }
+
+  /**
+   * Whether a restore edit to {@code target} would leave {@code head} as it is ({@code
+   * RestoreRule}): the same tables, commit tokens, LSN bounds, commit users' marks and table
+   * properties. Then every edit after the pinned version was a fence or changed nothing, or an
+   * earlier restore to the same version already rolled it back (a task restored again from the same
+   * checkpoint), and the head is the restored state already. Without a comparison the writer read
+   * each edit since the pinned version, one GET after another, to find that out.
+   */
+  static boolean restoresNothing(ManifestState head, ManifestState target) {
+    return head.l0().equals(target.l0())
+        && head.runs().equals(target.runs())
+        && head.tokens().equals(target.tokens())
+        && head.maxCommittedLsn() == target.maxCommittedLsn()
+        && head.lowWatermarkLsn() == target.lowWatermarkLsn()
+        && head.commits().users().equals(target.commits().users())
+        && head.commits().properties().equals(target.commits().properties());
   }
 
   /** Whether every edit in slots {@code (version, fenceSeq]} is a fence (the last is ours). */
