@@ -8,19 +8,23 @@ import io.isledb.ObjectUpload;
 import io.isledb.RequestStats.RequestKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.WeakHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes on {@code s3a://}: S3 publishes an object whole when its PUT (or multipart upload)
  * completes, so writes go straight to the name; create-if-absent is the conditional-create builder
- * ({@code If-None-Match: *}), forced on whatever the configuration says, and verified once per
- * store by {@link #checkAtomicCreate()}. Writes skip S3A's HEAD/LIST probes.
+ * ({@code If-None-Match: *}), forced on whatever the configuration says, and verified once per file
+ * system by {@link #checkAtomicCreate()}. Writes skip S3A's HEAD/LIST probes.
  */
 final class S3aWrites implements WriteStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(S3aWrites.class);
@@ -47,6 +51,15 @@ final class S3aWrites implements WriteStrategy {
 
   /** Where {@link #checkAtomicCreate()} creates its probe objects (never listed by the engine). */
   static final String PROBE_DIR = "storage-probe";
+
+  /**
+   * The file systems whose server passed the probe: one instance talks to one endpoint and bucket
+   * with one configuration, so the stores sharing it (every prefix a Flink task manager opens
+   * through shared resources) need not probe again. A restoring task otherwise paid two conditional
+   * creates and a delete, three round trips, before its first manifest read.
+   */
+  private static final Set<FileSystem> VERIFIED_FILE_SYSTEMS =
+      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private final StoreContext ctx;
   private final Object probeLock = new Object();
@@ -186,7 +199,10 @@ final class S3aWrites implements WriteStrategy {
     }
     synchronized (probeLock) {
       if (!atomicCreateVerified) {
-        probeAtomicity();
+        if (!VERIFIED_FILE_SYSTEMS.contains(ctx.fs())) {
+          probeAtomicity();
+          VERIFIED_FILE_SYSTEMS.add(ctx.fs());
+        }
         atomicCreateVerified = true;
       }
     }
@@ -196,7 +212,7 @@ final class S3aWrites implements WriteStrategy {
    * Creates a fresh probe object twice with {@code If-None-Match: *}: the second create must fail
    * with 412. A server that ignores the condition (some S3-compatible stores, or a proxy that drops
    * the header) lets it replace the first, which would let two writers both "win" a manifest slot.
-   * Cost: 2 PUTs and 1 DELETE, once per store; the probe object is always deleted.
+   * Cost: 2 PUTs and 1 DELETE, once per file system instance; the probe object is always deleted.
    */
   private void probeAtomicity() {
     String name = PROBE_DIR + "/" + UUID.randomUUID();

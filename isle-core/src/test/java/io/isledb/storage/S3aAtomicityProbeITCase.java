@@ -69,6 +69,31 @@ class S3aAtomicityProbeITCase {
   }
 
   /**
+   * Stores sharing one file system (every prefix opened through shared resources, as a Flink task
+   * manager's state backends do) talk to the same server with the same settings: the first probe
+   * holds for all of them, so a restoring task does not pay three more round trips per database.
+   */
+  @Test
+  void storesSharingAFileSystemProbeOnce() {
+    try (io.isledb.IsleResources res =
+            io.isledb.IsleResources.create(io.isledb.IsleResourcesOptions.defaults());
+        ObjectStore first = res.openStore(S3.uri(), S3.newPrefix("probe-shared"), S3.hadoopConf());
+        ObjectStore second =
+            res.openStore(S3.uri(), S3.newPrefix("probe-shared"), S3.hadoopConf())) {
+      RequestStats before = first.stats();
+      first.checkAtomicCreate();
+      assertThat(first.stats().minus(before).backend(ALL))
+          .as("the first store of the file system probes")
+          .isEqualTo(3);
+      RequestStats again = second.stats();
+      second.checkAtomicCreate();
+      assertThat(second.stats().minus(again).backend(ALL))
+          .as("a second store of the same file system does not")
+          .isZero();
+    }
+  }
+
+  /**
    * Settings Hadoop suggests for some S3-compatible stores turn conditional creates off, and the
    * create-performance mode skips overwrite checks. IsleDB's create-if-absent stays atomic.
    */
