@@ -15,6 +15,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Manifest;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.Awaiting;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class FlushPriorityTest {
   private static final long WAIT_SECONDS = 60;
+  private static final Duration TIMEOUT = Duration.ofSeconds(WAIT_SECONDS);
   private static final int KEYS_PER_TABLE = 3_000; // several yield points (every 1,024 entries)
 
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
@@ -51,7 +52,7 @@ class FlushPriorityTest {
                 && name.endsWith(".sst")
                 && holdNextTable.compareAndSet(true, false)) {
               uploadReached.countDown();
-              await(uploadRelease);
+              Awaiting.latchIgnoringInterrupts(uploadRelease, TIMEOUT);
             }
           });
   private final IsleResources resources = IsleResources.create(IsleResourcesOptions.defaults());
@@ -72,27 +73,6 @@ class FlushPriorityTest {
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void await(CountDownLatch l) {
-    try {
-      if (!l.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("latch not released in " + WAIT_SECONDS + " s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  private static void until(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(1);
-    }
   }
 
   private int l0() {
@@ -137,7 +117,7 @@ class FlushPriorityTest {
     assertThat(priority.flushing()).isTrue();
     CompletableFuture<Void> compaction =
         CompletableFuture.runAsync(() -> priority.yieldToFlushes(() -> false));
-    until("the compaction pauses", () -> priority.waiting() == 1);
+    Awaiting.until(() -> priority.waiting() == 1, TIMEOUT, () -> "the compaction pauses");
     assertThat(compaction).isNotDone();
     ended.run();
     ended.run(); // a second end of the same flush changes nothing
@@ -153,7 +133,7 @@ class FlushPriorityTest {
     Runnable second = priority.flushRequested();
     CompletableFuture<Void> compaction =
         CompletableFuture.runAsync(() -> priority.yieldToFlushes(() -> false));
-    until("the compaction pauses", () -> priority.waiting() == 1);
+    Awaiting.until(() -> priority.waiting() == 1, TIMEOUT, () -> "the compaction pauses");
     first.run();
     assertThat(priority.flushing()).isTrue();
     assertThat(compaction).as("the second flush still runs").isNotDone();
@@ -181,7 +161,7 @@ class FlushPriorityTest {
     AtomicBoolean stop = new AtomicBoolean();
     CompletableFuture<Void> compaction =
         CompletableFuture.runAsync(() -> priority.yieldToFlushes(stop::get));
-    until("the compaction pauses", () -> priority.waiting() == 1);
+    Awaiting.until(() -> priority.waiting() == 1, TIMEOUT, () -> "the compaction pauses");
     stop.set(true);
     compaction.get(WAIT_SECONDS, TimeUnit.SECONDS);
     assertThat(priority.flushing()).as("the flush itself still runs").isTrue();
@@ -196,11 +176,12 @@ class FlushPriorityTest {
       w.put(b("cut"), b("v"));
       holdNextTable.set(true);
       CompletableFuture<Long> cut = w.flushAsync(); // a checkpoint's flush, held in its upload
-      await(uploadReached);
+      Awaiting.latchIgnoringInterrupts(uploadReached, TIMEOUT);
       assertThat(priority.flushing()).isTrue();
 
       CompletableFuture<Optional<CompactionResult>> run = CompletableFuture.supplyAsync(c::runOnce);
-      until("the compaction pauses for the flush", () -> priority.waiting() == 1);
+      Awaiting.until(
+          () -> priority.waiting() == 1, TIMEOUT, () -> "the compaction pauses for the flush");
       assertThat(run).isNotDone();
       assertThat(l0()).as("nothing compacted or flushed yet").isEqualTo(2);
 
@@ -227,7 +208,7 @@ class FlushPriorityTest {
       for (int i = 0; i < 1_000 && uploadReached.getCount() > 0; i++) {
         w.put(b(String.format("more-%06d", i)), new byte[256]);
       }
-      await(uploadReached);
+      Awaiting.latchIgnoringInterrupts(uploadReached, TIMEOUT);
       assertThat(priority.flushing()).isFalse();
       Optional<CompactionResult> done =
           CompletableFuture.supplyAsync(c::runOnce).get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -248,9 +229,10 @@ class FlushPriorityTest {
       w.put(b("cut"), b("v"));
       holdNextTable.set(true);
       CompletableFuture<Long> cut = w.flushAsync();
-      await(uploadReached);
+      Awaiting.latchIgnoringInterrupts(uploadReached, TIMEOUT);
       CompletableFuture<Optional<CompactionResult>> run = CompletableFuture.supplyAsync(c::runOnce);
-      until("the compaction pauses for the flush", () -> priority.waiting() == 1);
+      Awaiting.until(
+          () -> priority.waiting() == 1, TIMEOUT, () -> "the compaction pauses for the flush");
       CompletableFuture.runAsync(c::close).get(WAIT_SECONDS, TimeUnit.SECONDS);
       assertThat(run)
           .as("the run ended with the compactor's close, the flush still held")

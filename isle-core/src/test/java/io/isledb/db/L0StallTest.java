@@ -17,6 +17,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.Manifest;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.Awaiting;
 import io.isledb.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class L0StallTest {
   private static final long WAIT_SECONDS = 60;
+  private static final Duration TIMEOUT = Duration.ofSeconds(WAIT_SECONDS);
 
   private final MutableClock clock = new MutableClock(1_700_000_000_000L);
   private final InMemoryObjectStore store = new InMemoryObjectStore(clock);
@@ -59,7 +60,7 @@ class L0StallTest {
       (key, value, time) -> {
         if (armed.compareAndSet(true, false)) {
           reached.countDown();
-          await(release);
+          Awaiting.latchIgnoringInterrupts(release, TIMEOUT);
           if (failHeld) {
             throw new IllegalStateException("induced compaction failure");
           }
@@ -76,28 +77,6 @@ class L0StallTest {
 
   private static byte[] b(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void await(CountDownLatch l) {
-    try {
-      if (!l.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        throw new AssertionError("latch not released in " + WAIT_SECONDS + " s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  /** Waits (bounded) for a condition another thread makes true. */
-  private static void until(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(1);
-    }
   }
 
   private int l0() {
@@ -117,7 +96,7 @@ class L0StallTest {
     w.flush();
     w.put(b("k2"), b("v2"));
     w.flush(); // L0 = 2: the compactor picks it up and is held in the filter
-    await(reached);
+    Awaiting.latchIgnoringInterrupts(reached, TIMEOUT);
     w.put(b("k3"), b("v3"));
     w.flush();
     w.put(b("k4"), b("v4"));
@@ -145,7 +124,7 @@ class L0StallTest {
       fillL0WhileCompactionHeld(w);
       assertThat(signal.l0Stalled()).isTrue();
       CompletableFuture<Void> put = putAsync(w, "k5");
-      until("the put waits for compaction", () -> signal.l0Stalls() == 1);
+      Awaiting.until(() -> signal.l0Stalls() == 1, TIMEOUT, () -> "the put waits for compaction");
       assertThat(put).as("held compaction: the put still waits").isNotDone();
 
       release.countDown(); // the compaction of k1, k2 commits: L0 = 2 (k3, k4)
@@ -165,7 +144,7 @@ class L0StallTest {
       c.start();
       fillL0WhileCompactionHeld(w);
       CompletableFuture<Void> put = putAsync(w, "k5");
-      until("the put waits for compaction", () -> signal.l0Stalls() == 1);
+      Awaiting.until(() -> signal.l0Stalls() == 1, TIMEOUT, () -> "the put waits for compaction");
       release.countDown(); // the held compaction fails: nothing committed, L0 still 4
       put.get(WAIT_SECONDS, TimeUnit.SECONDS);
       w.flush();
@@ -180,7 +159,7 @@ class L0StallTest {
       c.start();
       fillL0WhileCompactionHeld(w);
       CompletableFuture<Void> put = putAsync(w, "k5");
-      until("the put waits for compaction", () -> signal.l0Stalls() == 1);
+      Awaiting.until(() -> signal.l0Stalls() == 1, TIMEOUT, () -> "the put waits for compaction");
       // close waits for the held run; the stall ends before that
       CompletableFuture<Void> closed = CompletableFuture.runAsync(c::close);
       put.get(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -199,7 +178,7 @@ class L0StallTest {
       Writer w = db.openWriter(wo);
       fillL0WhileCompactionHeld(w);
       CompletableFuture<Void> put = putAsync(w, "k5");
-      until("the put waits for compaction", () -> signal.l0Stalls() == 1);
+      Awaiting.until(() -> signal.l0Stalls() == 1, TIMEOUT, () -> "the put waits for compaction");
       w.close();
       Throwable failure = null;
       try {
@@ -232,7 +211,7 @@ class L0StallTest {
       off.start();
       w.put(b("k1"), b("v1"));
       w.flush(); // L0 = 8 from before: the running compactor is held in the filter
-      await(reached);
+      Awaiting.latchIgnoringInterrupts(reached, TIMEOUT);
       for (int i = 0; i < 4; i++) {
         w.put(b("b" + i), b("v"));
         w.flush();
