@@ -18,47 +18,50 @@ import java.util.function.BooleanSupplier;
  * memtable, the flush interval) do not pause compactions: under a steady stream of writes they run
  * back to back, and compaction must keep up with them.
  *
- * <p>Bounded: a requested flush pauses compactions for at most {@link #MAX_PAUSE_MILLIS} after its
- * start (a flush stuck on storage must not stop compaction with it), and a compaction does not
- * pause when its role closes or when writes already wait for it (the L0 stall).
+ * <p>Bounded: a requested flush holds compactions for at most {@link #MAX_PAUSE_RECHECKS} rechecks
+ * (about 10 s; a flush stuck on storage must not stop compaction with it), and a compaction does
+ * not pause when its role closes or when writes already wait for it (the L0 stall).
  */
 @Internal
 public final class FlushPriority {
-  /** How long after its start a requested flush still pauses compactions. */
-  public static final long MAX_PAUSE_MILLIS = 10_000;
+  /** How often a pausing compaction rechecks whether it may go on. */
+  static final long RECHECK_MILLIS = 100;
 
-  /** How often a pausing compaction rechecks whether it must go on. */
-  private static final long RECHECK_MILLIS = 100;
+  /**
+   * Rechecks one requested flush may hold compactions for: 100 of {@value #RECHECK_MILLIS} ms,
+   * about 10 s. Counted in rechecks, not read from a clock (the engine reads time only from {@code
+   * DBOptions.clock()}, and these resources serve databases with different clocks).
+   */
+  public static final int MAX_PAUSE_RECHECKS = 100;
 
   private final Object monitor = new Object();
-  // The requested flushes not yet ended, each with the System.nanoTime() until which it pauses
-  // compactions. Guarded by monitor; requested is its size, readable without the monitor.
-  private final Map<Object, Long> open = new HashMap<>();
+  // The requested flushes not yet ended, each with the rechecks it has held compactions for.
+  // Guarded by monitor; requested is its size, readable without the monitor.
+  private final Map<Object, int[]> open = new HashMap<>();
   private volatile int requested;
   private volatile int waiting; // compactions in yieldToFlushes now; written under monitor
   private final AtomicLong pauses = new AtomicLong();
-  private final AtomicLong pausedNanos = new AtomicLong();
-  private final long maxPauseNanos;
+  private final int maxRechecks;
 
-  /** Requested flushes pause compactions for at most {@link #MAX_PAUSE_MILLIS}. */
+  /** Requested flushes hold compactions for at most {@link #MAX_PAUSE_RECHECKS} rechecks. */
   public FlushPriority() {
-    this(MAX_PAUSE_MILLIS);
+    this(MAX_PAUSE_RECHECKS);
   }
 
-  /** For tests: requested flushes pause compactions for at most {@code maxPauseMillis}. */
-  FlushPriority(long maxPauseMillis) {
-    this.maxPauseNanos = maxPauseMillis * 1_000_000L;
+  /** For tests: requested flushes hold compactions for at most {@code maxRechecks} rechecks. */
+  FlushPriority(int maxRechecks) {
+    this.maxRechecks = maxRechecks;
   }
 
   /**
    * Marks a requested flush as running until the returned action runs (once; later runs do
-   * nothing), or for at most {@link #MAX_PAUSE_MILLIS} (by default): a flush stuck on storage, or
-   * one whose end is never reported, does not hold compactions longer.
+   * nothing), or until it has held compactions for {@link #MAX_PAUSE_RECHECKS} rechecks: a flush
+   * stuck on storage, or one whose end is never reported, does not hold them longer.
    */
   public Runnable flushRequested() {
     Object token = new Object();
     synchronized (monitor) {
-      open.put(token, System.nanoTime() + maxPauseNanos);
+      open.put(token, new int[1]);
       requested = open.size();
     }
     return () -> {
@@ -73,49 +76,31 @@ public final class FlushPriority {
     };
   }
 
-  /** Whether a requested flush runs now (not ended, and within its time). */
+  /** Whether a requested flush runs now (not ended, and not past its rechecks). */
   public boolean flushing() {
-    synchronized (monitor) {
-      return pausing(System.nanoTime()) > 0;
-    }
-  }
-
-  /**
-   * Nanoseconds until the last running request stops pausing compactions, 0 if none does; forgets
-   * the requests past their time (their ends, if they come, find nothing to remove).
-   */
-  private long pausing(long now) {
-    open.values().removeIf(until -> until - now <= 0);
-    requested = open.size();
-    long latest = 0;
-    for (long until : open.values()) {
-      latest = Math.max(latest, until - now);
-    }
-    return latest;
+    return requested > 0;
   }
 
   /**
    * For a compaction, between entries: returns at once if no requested flush runs (one volatile
-   * read), else waits until none runs (ended or past its time) or {@code goOn} says the compaction
-   * must not wait (its role closed, writes stalled on it), checked every {@value #RECHECK_MILLIS}
-   * ms.
+   * read), else waits until none runs (ended or past its rechecks) or {@code goOn} says the
+   * compaction must not wait (its role closed, writes stalled on it), rechecked every {@value
+   * #RECHECK_MILLIS} ms.
    */
   public void yieldToFlushes(BooleanSupplier goOn) {
     if (requested == 0) {
       return;
     }
-    long start = System.nanoTime();
     boolean paused = false;
     synchronized (monitor) {
       waiting++;
       try {
-        while (!goOn.getAsBoolean()) {
-          long left = pausing(System.nanoTime());
-          if (left <= 0) {
-            break;
-          }
+        while (!open.isEmpty() && !goOn.getAsBoolean()) {
           paused = true;
-          monitor.wait(Math.max(1, Math.min(RECHECK_MILLIS, left / 1_000_000L)));
+          monitor.wait(RECHECK_MILLIS);
+          // Each request still running has held compactions one recheck longer.
+          open.values().removeIf(held -> ++held[0] >= maxRechecks);
+          requested = open.size();
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -125,7 +110,6 @@ public final class FlushPriority {
     }
     if (paused) {
       pauses.incrementAndGet();
-      pausedNanos.addAndGet(System.nanoTime() - start);
     }
   }
 
@@ -137,10 +121,5 @@ public final class FlushPriority {
   /** How many times compactions paused for a requested flush. */
   public long pauses() {
     return pauses.get();
-  }
-
-  /** How long compactions paused in all, in nanoseconds. */
-  public long pausedNanos() {
-    return pausedNanos.get();
   }
 }
