@@ -205,7 +205,10 @@ class FlushPriorityTest {
     try (Writer w = db.openWriter(wo.withMemtableSize(64 << 10));
         Compactor c = db.openCompactor(CompactorOptions.defaults().withL0Trigger(2))) {
       holdNextTable.set(true);
-      for (int i = 0; i < 1_000 && uploadReached.getCount() > 0; i++) {
+      // 320 values of 256 bytes: more than one 64 KiB memtable, less than two with any per-entry
+      // overhead below 140 bytes, so exactly one rotation; never so many that a put waits for a
+      // room the held flush does not give (stopping at the hook instead raced the flush thread).
+      for (int i = 0; i < 320; i++) {
         w.put(b(String.format("more-%06d", i)), new byte[256]);
       }
       Awaiting.latchIgnoringInterrupts(uploadReached, TIMEOUT);
