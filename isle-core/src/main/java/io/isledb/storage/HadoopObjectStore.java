@@ -104,6 +104,11 @@ final class HadoopObjectStore implements ObjectStore {
     return writes instanceof LocalWrites;
   }
 
+  /** The local file of object {@code name}; only for a {@linkplain #isLocal local} store. */
+  java.nio.file.Path localPath(String name) {
+    return ((LocalWrites) writes).localPath(name);
+  }
+
   private IsleException failed(String op, String name, Exception e) {
     return ctx.failed(op, name, e);
   }
@@ -341,7 +346,8 @@ final class HadoopObjectStore implements ObjectStore {
     if (isLocal()) {
       List<SortedTreeIterator.Entry> local =
           LocalListing.list(
-              java.nio.file.Path.of(dir.toUri()), relativeDir.isEmpty() ? "" : relativeDir + "/");
+              relativeDir.isEmpty() ? java.nio.file.Path.of(dir.toUri()) : localPath(relativeDir),
+              relativeDir.isEmpty() ? "" : relativeDir + "/");
       if (local != null) {
         return local;
       }

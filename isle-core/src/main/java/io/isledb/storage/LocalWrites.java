@@ -21,7 +21,11 @@ final class LocalWrites implements WriteStrategy {
     this.localRoot = Path.of(ctx.root().toUri());
   }
 
-  private Path localPath(String name) {
+  /**
+   * The local file of object {@code name} (a checked name: relative, no dot segments), resolved
+   * without a Hadoop {@code Path}, whose URI parse was a tenth of a table open's CPU time.
+   */
+  Path localPath(String name) {
     return localRoot.resolve(name);
   }
 

@@ -90,7 +90,7 @@ public final class RangedReads {
       this.ctx = store.context();
       this.name = name;
       this.size = size;
-      this.file = Path.of(ctx.path(name).toUri());
+      this.file = store.localPath(name);
     }
 
     @Override
