@@ -7,6 +7,8 @@ import io.isledb.ObjectStore;
 import io.isledb.testing.S3ServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -31,15 +33,24 @@ class S3aReplacedWhileReadITCase {
       writer.put("manifest/CURRENT", version(0));
       AtomicBoolean stop = new AtomicBoolean();
       AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+      // The reader lets the writer replace the object as it starts each read, once the previous
+      // replacement landed: every read races exactly one replacement, whatever the machine's load.
+      // That is far more often than a real CURRENT is replaced (every snapshotEvery edits), and
+      // never more than the reader's retries absorb; a writer replacing it at its own pace could
+      // outrun every retry of a read on a slow machine (it did, under CI load).
+      Semaphore replace = new Semaphore(0);
+      Semaphore landed = new Semaphore(1); // version 0 is in place
       Thread t =
           new Thread(
               () -> {
                 try {
-                  for (int i = 1; !stop.get(); i++) {
+                  for (int i = 1; ; i++) {
+                    replace.acquire();
+                    if (stop.get()) {
+                      return;
+                    }
                     writer.put("manifest/CURRENT", version(i));
-                    // A replacement every 10-30 ms: far more often than a real CURRENT (every
-                    // snapshotEvery edits), often enough that many reads overlap one.
-                    Thread.sleep(10 + i % 20);
+                    landed.release();
                   }
                 } catch (Throwable e) {
                   writeFailure.set(e);
@@ -50,6 +61,10 @@ class S3aReplacedWhileReadITCase {
       String last = null;
       try {
         for (int i = 0; i < 80; i++) {
+          assertThat(landed.tryAcquire(60, TimeUnit.SECONDS))
+              .as("replacement %d landed (writer failure: %s)", i, writeFailure.get())
+              .isTrue();
+          replace.release();
           Optional<byte[]> got = reader.get("manifest/CURRENT");
           assertThat(got).isPresent();
           String s = new String(got.get(), StandardCharsets.UTF_8);
@@ -64,6 +79,7 @@ class S3aReplacedWhileReadITCase {
         }
       } finally {
         stop.set(true);
+        replace.release();
         t.join();
       }
       assertThat(writeFailure.get()).isNull();
