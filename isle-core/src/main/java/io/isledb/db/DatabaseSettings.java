@@ -3,8 +3,10 @@ package io.isledb.db;
 import io.isledb.IsleException;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestPaths;
+import io.isledb.manifest.MetadataReads;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +47,26 @@ final class DatabaseSettings {
    *     object until the creator closes it)
    */
   synchronized void checkAuthor(DbContext ctx, String author) {
+    checkAuthor(ctx, author, null);
+  }
+
+  /**
+   * The object's first read, started now on another thread (null if the check is already done), for
+   * {@link #checkAuthor(DbContext, String, CompletableFuture)}: an open reads it while it loads the
+   * manifest, instead of one round trip after the other.
+   */
+  CompletableFuture<Optional<ManifestCodec.Settings>> startRead(DbContext ctx) {
+    return confirmed ? null : MetadataReads.start(() -> read(ctx));
+  }
+
+  /** {@link #checkAuthor(DbContext, String)} with the first read {@code started} (or null). */
+  synchronized void checkAuthor(
+      DbContext ctx, String author, CompletableFuture<Optional<ManifestCodec.Settings>> started) {
     if (confirmed) {
       return;
     }
-    Optional<ManifestCodec.Settings> recorded = read(ctx);
+    Optional<ManifestCodec.Settings> recorded =
+        started != null ? MetadataReads.join(started) : read(ctx);
     if (recorded.isEmpty()) {
       ManifestCodec.Settings mine =
           new ManifestCodec.Settings(

@@ -92,12 +92,14 @@ public record DbContext(
     // Only manifest entries are created if absent (tables and blobs have unique names): the
     // manifest store's create is the one that must be atomic.
     manifest.store().checkAtomicCreate();
+    // Read while the manifest loads (nothing is recorded before the check below decides).
+    var settingsRead = settings.startRead(this);
     io.isledb.manifest.Manifest.Listed listed = manifest.loadLatestListedFromSnapshot();
     io.isledb.manifest.ManifestState head = listed.state();
     if (!head.retired() || role == io.isledb.manifest.Role.GC) {
       // On a retired database every other role is refused by the appender; it must not record
       // the settings anew while GC deletes the prefix (PROTOCOL.md section 9, "Retired sources").
-      settings.checkAuthor(this, author);
+      settings.checkAuthor(this, author, settingsRead);
     }
     return new io.isledb.manifest.ManifestAppender(
         manifest,

@@ -1,16 +1,9 @@
 package io.isledb.manifest;
 
-import io.isledb.IsleException;
-import io.isledb.util.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the log edits a listing shows after a snapshot with concurrent requests. An open replays
@@ -21,18 +14,6 @@ import java.util.concurrent.TimeUnit;
 final class LogTail {
   /** Requests in flight per load at most; beyond that the loading thread reads itself. */
   static final int MAX_CONCURRENT = 8;
-
-  // Engine-wide and idle without work: no threads are kept (core size 0) and a saturated pool
-  // makes the caller read (no queue, so no deadlock and no unbounded backlog).
-  private static final ExecutorService POOL =
-      new ThreadPoolExecutor(
-          0,
-          MAX_CONCURRENT * 2,
-          10,
-          TimeUnit.SECONDS,
-          new SynchronousQueue<>(),
-          Threads.daemon("isledb-manifest-read"),
-          new ThreadPoolExecutor.CallerRunsPolicy());
 
   private LogTail() {}
 
@@ -67,10 +48,10 @@ final class LogTail {
       List<Long> batch = slots.subList(i, Math.min(slots.size(), i + MAX_CONCURRENT));
       List<CompletableFuture<Optional<byte[]>>> reads = new ArrayList<>(batch.size());
       for (long seq : batch) {
-        reads.add(CompletableFuture.supplyAsync(() -> store.readLog(seq), POOL));
+        reads.add(MetadataReads.start(() -> store.readLog(seq)));
       }
       for (CompletableFuture<Optional<byte[]>> r : reads) {
-        Optional<byte[]> e = join(r);
+        Optional<byte[]> e = MetadataReads.join(r);
         if (e.isEmpty() || e.get().length == 0) {
           return out;
         }
@@ -78,19 +59,5 @@ final class LogTail {
       }
     }
     return out;
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r; // the store's own exception (UNAVAILABLE, CORRUPTION...), unchanged
-      }
-      if (e.getCause() instanceof Error err) {
-        throw err;
-      }
-      throw IsleException.internal("reading the manifest log failed", e.getCause());
-    }
   }
 }

@@ -8,6 +8,7 @@ import io.isledb.util.Internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The manifest of one database: reads and writes its log edits, snapshots and CURRENT through a
@@ -237,6 +238,35 @@ public final class Manifest {
    * and every later open would replay a log tail that grows with each session.
    */
   public Listed loadLatestListedFromSnapshot() {
+    // Both listings at once, then the newest snapshot and the log after it at once: two round
+    // trips where one after the other took four (plus the tail's). The listings may see the log at
+    // slightly different moments; whatever they show, the state is the head at some moment during
+    // the load, as with one listing after the other (an append after it is met by the appender's
+    // next take). Anything unusual takes the one-after-the-other path below.
+    CompletableFuture<List<Long>> logListing = MetadataReads.start(this::listLog);
+    List<Long> snaps = listSnapshots();
+    List<Long> log = MetadataReads.join(logListing);
+    long newest = snaps.isEmpty() ? 0 : snaps.get(snaps.size() - 1);
+    List<Long> slots = LogTail.consecutiveAfter(log, newest, Long.MAX_VALUE);
+    boolean gap = slots.isEmpty() && !log.isEmpty() && log.get(log.size() - 1) > newest;
+    if (!gap) {
+      CompletableFuture<Optional<ManifestState>> snapshot =
+          newest == 0
+              ? CompletableFuture.completedFuture(Optional.of(ManifestState.empty()))
+              : MetadataReads.start(() -> readSnapshot(newest));
+      List<byte[]> edits = slots.isEmpty() ? List.of() : LogTail.read(store, slots);
+      Optional<ManifestState> base = MetadataReads.join(snapshot);
+      if (base.isPresent()) {
+        ManifestState s = base.get();
+        for (int i = 0; i < edits.size(); i++) {
+          s = s.apply(decodeEdit(slots.get(i), edits.get(i))).state();
+        }
+        s = edits.size() < slots.size() ? catchUp(s) : s;
+        return new Listed(checkNotStranded(s, Long.MAX_VALUE), newest);
+      }
+    }
+    // The newest snapshot was collected since the listing (a newer one exists), or the log listed
+    // has slots after it but not the next one: list again, one after the other.
     ManifestState base = baseFor(Long.MAX_VALUE);
     return new Listed(checkNotStranded(catchUpListed(base), Long.MAX_VALUE), base.seq());
   }

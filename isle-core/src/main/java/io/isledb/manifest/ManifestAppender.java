@@ -40,6 +40,8 @@ public final class ManifestAppender {
   private ManifestState head;
   private long epoch;
   private long lastSnapshotSeq;
+  private boolean deferring; // snapshot and CURRENT writes wait for writeDeferred()
+  private boolean deferred; // an append since deferring began made them due
 
   /**
    * A clock reading taken before the requests that last showed the head to be the end of the log (a
@@ -356,7 +358,11 @@ public final class ManifestAppender {
           null);
     }
     head = a.state();
-    afterAppend(false);
+    if (deferring) {
+      deferred |= currentEveryEdit || head.seq() - lastSnapshotSeq >= snapshotEvery;
+    } else {
+      afterAppend(false);
+    }
     return true;
   }
 
@@ -376,12 +382,41 @@ public final class ManifestAppender {
   }
 
   /**
+   * From now until {@link #writeDeferred}, appends leave the snapshot and CURRENT writes they may
+   * make due to that call. For an opening writer: its fence (and a restore's edit) would otherwise
+   * write them on the opening thread, two durable writes that only speed up later opens, while a
+   * restoring task waits for the open to serve its first record.
+   */
+  public void deferSnapshots() {
+    deferring = true;
+  }
+
+  /** Whether an append since {@link #deferSnapshots} made snapshot or CURRENT writes due. */
+  public boolean hasDeferredWrites() {
+    return deferred;
+  }
+
+  /**
+   * Ends {@link #deferSnapshots}: writes the snapshot and CURRENT the appends since made due (as
+   * after each append: best effort, a failure is logged and the next append tries again).
+   */
+  public void writeDeferred() {
+    deferring = false;
+    if (deferred) {
+      deferred = false;
+      afterAppend(false);
+    }
+  }
+
+  /**
    * Writes a snapshot of the head and CURRENT now, off the schedule: after an edit that replaced
    * the whole state (a rollback to a pin), so that the next open starts from it instead of
    * replaying the log before it (a restore repeated at every failover would otherwise lengthen that
    * replay). Best effort, as after every append.
    */
   public void snapshotHead() {
+    deferring = false;
+    deferred = false;
     if (head.seq() > lastSnapshotSeq) {
       afterAppend(true);
     }

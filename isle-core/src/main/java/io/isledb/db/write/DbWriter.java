@@ -56,7 +56,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
   private final WriterCache cache;
   private final FlushCuts cuts;
   private final Object writeLock = new Object();
-  private final CompletableFuture<Void> restoreSnapshot; // null unless a restore edit was made
+  // The snapshot and CURRENT writes the open deferred (null when none were due).
+  private final CompletableFuture<Void> openSnapshot;
   private final Object readsLock = new Object();
   private final WriterCommits commits;
   private final FlushPipeline pipeline;
@@ -80,10 +81,14 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     this.ctx = ctx;
     this.options = options;
     String author = "writer-" + ctx.newId();
+    // The pin is read while the manifest loads: it does not depend on the head (Restore checks it
+    // against the head after the fence, as before).
+    var pinRead = restorePin == null ? null : Restore.startPinRead(ctx, restorePin);
     this.appender = ctx.appender(Role.WRITER, author);
     long fenceSent = ctx.clock().millis(); // before our own create made the fence the head
+    appender.deferSnapshots();
     appender.fence();
-    boolean restoreEdit = restorePin != null && Restore.run(ctx, appender, restorePin);
+    boolean restoreEdit = restorePin != null && Restore.run(ctx, appender, restorePin, pinRead);
     this.cuts =
         new FlushCuts(new FlushCuts.Head(appender.head().seq(), appender.head(), fenceSent));
     this.nextSeq = new AtomicLong(appender.head().lastSeq() + 1);
@@ -116,13 +121,21 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
       long period = Math.max(10, interval.toMillis() / 4);
       ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
-    // The restored version's snapshot (two durable writes) only speeds up later opens: written off
-    // the opening thread, which a restoring Flink task waits on before it serves any record.
-    // On the timer's thread when there is one: it runs already, where a flush thread may not yet.
-    this.restoreSnapshot =
-        !restoreEdit
+    // The snapshot the fence made due, or the restored version's (two durable writes each), only
+    // speeds up later opens: written off the opening thread, which a restoring Flink task waits on
+    // before it serves any record. On the timer's thread when there is one: it runs already, where
+    // a flush thread may not yet.
+    Runnable deferred =
+        restoreEdit
+            ? commits::snapshotHead
+            : appender.hasDeferredWrites() ? commits::writeDeferred : null;
+    if (deferred == null) {
+      appender.writeDeferred(); // none due: later appends write them as usual
+    }
+    this.openSnapshot =
+        deferred == null
             ? null
-            : CompletableFuture.runAsync(commits::snapshotHead, ticker != null ? ticker : flusher);
+            : CompletableFuture.runAsync(deferred, ticker != null ? ticker : flusher);
     LOG.info(
         "writer {} opened {} at version {} with epoch {}",
         author,
@@ -250,8 +263,8 @@ public final class DbWriter extends KindedWrites implements Writer, Resource {
     } finally {
       life.markClosed();
       leave();
-      if (restoreSnapshot != null) { // before the executors stop, which would drop it if queued
-        life.awaitDone(restoreSnapshot, "snapshot of the restored version");
+      if (openSnapshot != null) { // before the executors stop, which would drop it if queued
+        life.awaitDone(openSnapshot, "snapshot after the open");
       }
       if (ticker != null) {
         ticker.shutdownNow();

@@ -7,7 +7,9 @@ import io.isledb.manifest.Edit;
 import io.isledb.manifest.ManifestAppender;
 import io.isledb.manifest.ManifestCodec;
 import io.isledb.manifest.ManifestState;
+import io.isledb.manifest.MetadataReads;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Rolls the database back to a pinned version when a writer opens "restored to" a pin (PROTOCOL.md,
@@ -45,7 +47,26 @@ final class Restore {
    *     version is no longer readable
    */
   static boolean run(DbContext ctx, ManifestAppender appender, String pinName) {
-    ManifestCodec.Pin pin = pin(ctx, pinName, appender.head());
+    return run(ctx, appender, pinName, null);
+  }
+
+  /**
+   * The pin {@code pinName}'s read, started now on another thread: a writer opening restored to it
+   * reads it while it loads the manifest ({@link #run(DbContext, ManifestAppender, String,
+   * CompletableFuture)}).
+   */
+  static CompletableFuture<Optional<ManifestCodec.Pin>> startPinRead(
+      DbContext ctx, String pinName) {
+    return MetadataReads.start(() -> Pins.get(ctx.manifestStore(), pinName));
+  }
+
+  /** {@link #run(DbContext, ManifestAppender, String)} with the pin's read {@code started}. */
+  static boolean run(
+      DbContext ctx,
+      ManifestAppender appender,
+      String pinName,
+      CompletableFuture<Optional<ManifestCodec.Pin>> started) {
+    ManifestCodec.Pin pin = pin(ctx, pinName, started, appender.head());
     if (!pin.history()) {
       // A version pin carries its state: compared with the head, no edit needs reading. Fences
       // change none of what a restore edit sets, so a difference means a data edit came after.
@@ -92,14 +113,19 @@ final class Restore {
     return true;
   }
 
-  private static ManifestCodec.Pin pin(DbContext ctx, String pinName, ManifestState head) {
+  private static ManifestCodec.Pin pin(
+      DbContext ctx,
+      String pinName,
+      CompletableFuture<Optional<ManifestCodec.Pin>> started,
+      ManifestState head) {
     String where = " of " + ctx.store().location();
+    Optional<ManifestCodec.Pin> read =
+        started != null ? MetadataReads.join(started) : Pins.get(ctx.manifestStore(), pinName);
     ManifestCodec.Pin pin =
-        Pins.get(ctx.manifestStore(), pinName)
-            .orElseThrow(
-                () ->
-                    IsleException.invalidArgument(
-                        "cannot restore to pin '" + pinName + "'" + where + ": no such pin"));
+        read.orElseThrow(
+            () ->
+                IsleException.invalidArgument(
+                    "cannot restore to pin '" + pinName + "'" + where + ": no such pin"));
     String what = describe(ctx, pin);
     if (pin.expires() && ctx.clock().millis() >= pin.expiresAtMillis()) {
       // GC may already be collecting what an expired pin kept.

@@ -80,6 +80,20 @@ final class WriterCommits {
     }
   }
 
+  /**
+   * Writes the snapshot and CURRENT the writer's open left due ({@link
+   * ManifestAppender#deferSnapshots}), under the append lock. Best effort, as after every append.
+   */
+  void writeDeferred() {
+    synchronized (appendLock) {
+      try {
+        appender.writeDeferred();
+      } catch (RuntimeException e) {
+        LOG.warn("could not write the snapshot due after the open: {}", e.toString());
+      }
+    }
+  }
+
   ManifestState viewHead() {
     return viewHead;
   }
