@@ -8,12 +8,11 @@ import io.isledb.ObjectUpload;
 import io.isledb.RequestStats.RequestKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes on {@code s3a://}: S3 publishes an object whole when its PUT (or multipart upload)
  * completes, so writes go straight to the name; create-if-absent is the conditional-create builder
- * ({@code If-None-Match: *}), forced on whatever the configuration says, and verified once per file
- * system by {@link #checkAtomicCreate()}. Writes skip S3A's HEAD/LIST probes.
+ * ({@code If-None-Match: *}), forced on whatever the configuration says, and verified once per
+ * server and process by {@link #checkAtomicCreate()}. Writes skip S3A's HEAD/LIST probes.
  */
 final class S3aWrites implements WriteStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(S3aWrites.class);
@@ -53,13 +52,42 @@ final class S3aWrites implements WriteStrategy {
   static final String PROBE_DIR = "storage-probe";
 
   /**
-   * The file systems whose server passed the probe: one instance talks to one endpoint and bucket
-   * with one configuration, so the stores sharing it (every prefix a Flink task manager opens
-   * through shared resources) need not probe again. A restoring task otherwise paid two conditional
-   * creates and a delete, three round trips, before its first manifest read.
+   * The servers that passed the probe in this process, by {@link #server}: the bucket, endpoint and
+   * connection settings a file system talks through. Every store of such a server need not probe
+   * again, also on another file system instance: a Flink task's state backends get new shared
+   * resources (and file systems) at every restore, and a restoring task otherwise paid two
+   * conditional creates and a delete, three round trips, before its first manifest read.
    */
-  private static final Set<FileSystem> VERIFIED_FILE_SYSTEMS =
-      Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+  private static final Set<String> VERIFIED_SERVERS = ConcurrentHashMap.newKeySet();
+
+  /**
+   * What decides whether conditional creates are honoured: the bucket, the endpoint and region it
+   * is reached at, path-style access, TLS and a proxy in between (one that drops the header makes
+   * creates overwrite). Read from the file system's own configuration, which carries its bucket's
+   * per-bucket options.
+   */
+  static String server(FileSystem fs) {
+    Configuration c = fs.getConf();
+    StringBuilder key = new StringBuilder(fs.getUri().toString());
+    for (String k : SERVER_KEYS) {
+      key.append('|').append(k).append('=').append(c.getTrimmed(k, ""));
+    }
+    return key.toString();
+  }
+
+  private static final List<String> SERVER_KEYS =
+      List.of(
+          "fs.s3a.endpoint",
+          "fs.s3a.endpoint.region",
+          "fs.s3a.path.style.access",
+          "fs.s3a.connection.ssl.enabled",
+          "fs.s3a.proxy.host",
+          "fs.s3a.proxy.port");
+
+  /** Forgets every server's probe: tests that count the probe's requests start from none. */
+  static void forgetVerifiedServers() {
+    VERIFIED_SERVERS.clear();
+  }
 
   private final StoreContext ctx;
   private final Object probeLock = new Object();
@@ -199,9 +227,10 @@ final class S3aWrites implements WriteStrategy {
     }
     synchronized (probeLock) {
       if (!atomicCreateVerified) {
-        if (!VERIFIED_FILE_SYSTEMS.contains(ctx.fs())) {
+        String server = server(ctx.fs());
+        if (!VERIFIED_SERVERS.contains(server)) {
           probeAtomicity();
-          VERIFIED_FILE_SYSTEMS.add(ctx.fs());
+          VERIFIED_SERVERS.add(server);
         }
         atomicCreateVerified = true;
       }
@@ -212,7 +241,7 @@ final class S3aWrites implements WriteStrategy {
    * Creates a fresh probe object twice with {@code If-None-Match: *}: the second create must fail
    * with 412. A server that ignores the condition (some S3-compatible stores, or a proxy that drops
    * the header) lets it replace the first, which would let two writers both "win" a manifest slot.
-   * Cost: 2 PUTs and 1 DELETE, once per file system instance; the probe object is always deleted.
+   * Cost: 2 PUTs and 1 DELETE, once per server and process; the probe object is always deleted.
    */
   private void probeAtomicity() {
     String name = PROBE_DIR + "/" + UUID.randomUUID();

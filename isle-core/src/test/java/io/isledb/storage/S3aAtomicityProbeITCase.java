@@ -44,6 +44,11 @@ class S3aAtomicityProbeITCase {
     return out;
   }
 
+  @org.junit.jupiter.api.BeforeEach
+  void probeAgain() {
+    S3aWrites.forgetVerifiedServers(); // every test class of a JVM shares one S3 server
+  }
+
   @Test
   void theProbePassesOnARealS3ServerOnceAndLeavesNothing() {
     try (ObjectStore store = S3.openStore("probe-ok")) {
@@ -69,28 +74,74 @@ class S3aAtomicityProbeITCase {
   }
 
   /**
-   * Stores sharing one file system (every prefix opened through shared resources, as a Flink task
-   * manager's state backends do) talk to the same server with the same settings: the first probe
-   * holds for all of them, so a restoring task does not pay three more round trips per database.
+   * Stores of one server (bucket, endpoint and connection settings), on one file system (every
+   * prefix opened through shared resources, as a Flink task manager's state backends do) or on
+   * another (the new resources of a restored task): the first probe holds for all of them, so a
+   * restoring task does not pay three more round trips per database.
    */
   @Test
-  void storesSharingAFileSystemProbeOnce() {
+  void storesOfOneServerProbeOnceWhateverTheirFileSystem() {
     try (io.isledb.IsleResources res =
             io.isledb.IsleResources.create(io.isledb.IsleResourcesOptions.defaults());
         ObjectStore first = res.openStore(S3.uri(), S3.newPrefix("probe-shared"), S3.hadoopConf());
         ObjectStore second =
-            res.openStore(S3.uri(), S3.newPrefix("probe-shared"), S3.hadoopConf())) {
+            res.openStore(S3.uri(), S3.newPrefix("probe-shared"), S3.hadoopConf());
+        io.isledb.IsleResources other =
+            io.isledb.IsleResources.create(io.isledb.IsleResourcesOptions.defaults());
+        ObjectStore third =
+            other.openStore(S3.uri(), S3.newPrefix("probe-other-fs"), S3.hadoopConf())) {
       RequestStats before = first.stats();
       first.checkAtomicCreate();
       assertThat(first.stats().minus(before).backend(ALL))
-          .as("the first store of the file system probes")
+          .as("the first store of the server probes")
           .isEqualTo(3);
       RequestStats again = second.stats();
       second.checkAtomicCreate();
       assertThat(second.stats().minus(again).backend(ALL))
           .as("a second store of the same file system does not")
           .isZero();
+      // Other resources, another file system instance (a Flink task restored in the same slot):
+      // the same server with the same settings.
+      RequestStats fresh = third.stats();
+      third.checkAtomicCreate();
+      assertThat(third.stats().minus(fresh).backend(ALL))
+          .as("a store on another file system of the same server does not")
+          .isZero();
     }
+  }
+
+  @Test
+  void theServerKeyNamesBucketEndpointAndConnectionSettings() throws Exception {
+    Map<String, String> conf = S3.hadoopConf();
+    try (ObjectStore a = S3.openStore("probe-key-a");
+        ObjectStore b = S3.openStore("probe-key-b")) {
+      String keyA = S3aWrites.server(((HadoopObjectStore) a).context().fs());
+      assertThat(keyA)
+          .isEqualTo(S3aWrites.server(((HadoopObjectStore) b).context().fs()))
+          .startsWith("s3a://")
+          .contains("fs.s3a.endpoint=" + conf.get("fs.s3a.endpoint"))
+          .doesNotContain(conf.get("fs.s3a.secret.key"));
+    }
+    Map<String, String> proxied = new java.util.HashMap<>(conf);
+    proxied.put("fs.s3a.proxy.host", "127.0.0.1");
+    proxied.put("fs.s3a.proxy.port", "1");
+    org.apache.hadoop.conf.Configuration c = new org.apache.hadoop.conf.Configuration();
+    proxied.forEach(c::set);
+    org.apache.hadoop.conf.Configuration plain = new org.apache.hadoop.conf.Configuration();
+    conf.forEach(plain::set);
+    java.net.URI bucket = java.net.URI.create(S3.uri());
+    try (org.apache.hadoop.fs.FileSystem viaProxy = newFileSystem(bucket, c);
+        org.apache.hadoop.fs.FileSystem direct = newFileSystem(bucket, plain)) {
+      assertThat(S3aWrites.server(viaProxy))
+          .as("a proxy in between is another server for the probe")
+          .isNotEqualTo(S3aWrites.server(direct));
+    }
+  }
+
+  private static org.apache.hadoop.fs.FileSystem newFileSystem(
+      java.net.URI uri, org.apache.hadoop.conf.Configuration c) throws Exception {
+    c.setBoolean("fs.s3a.impl.disable.cache", true);
+    return org.apache.hadoop.fs.FileSystem.newInstance(uri, c);
   }
 
   /**

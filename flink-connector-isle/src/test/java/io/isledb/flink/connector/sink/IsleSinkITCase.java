@@ -80,6 +80,8 @@ class IsleSinkITCase {
   @EnumSource(Store.class)
   void boundedJobCommitsOneVersionAtEndOfInput(Store store) throws Exception {
     SinkTestTable table = SinkTestTable.create(store, tmp, S3, "bounded");
+    // The probe runs once per S3 server and process; other tests of this JVM used this server.
+    io.isledb.storage.AtomicityProbes.forget();
     RequestStats first;
     RequestStats cost;
     // Holding the table open makes both jobs share this store (one per table per JVM), so their
@@ -100,7 +102,7 @@ class IsleSinkITCase {
     // The first job creates the table: the settings object, the committer's claim of the writer
     // role and the commit; on s3a:// also the store's one-off check that conditional creates are
     // atomic (isle-core.md: two creates of one probe object, the second refused with 412, then
-    // its DELETE), made by the first writing role of a store object: here the first job's.
+    // its DELETE), made by the first writing role on the server: here the first job's.
     boolean s3 = store != Store.FILE;
     assertThat(first.count(RequestKind.CREATE_IF_ABSENT))
         .as("creates of the first job: %s", first)
