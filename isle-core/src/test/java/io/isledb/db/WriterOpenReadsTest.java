@@ -1,6 +1,7 @@
 package io.isledb.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.isledb.DBOptions;
 import io.isledb.IsleDB;
@@ -10,6 +11,7 @@ import io.isledb.Writer;
 import io.isledb.WriterOptions;
 import io.isledb.manifest.ManifestPaths;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.Awaiting;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.HookedObjectStore.Op;
 import io.isledb.testing.HookedObjectStore.Phase;
@@ -19,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,17 +47,6 @@ class WriterOpenReadsTest {
 
   private static WriterOptions wo() {
     return WriterOptions.defaults().withFlushInterval(Duration.ZERO);
-  }
-
-  private static void await(CountDownLatch gate, String what) {
-    try {
-      if (!gate.await(30, TimeUnit.SECONDS)) {
-        throw new AssertionError(what);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   /** Writes k = v1..v{@code versions} and pins the head as "cp"; returns the pinned version. */
@@ -89,7 +79,10 @@ class WriterOpenReadsTest {
                       || name.equals(ManifestPaths.pin("cp")))) {
                 othersSent.countDown();
               } else if (op == Op.LIST && name.equals(ManifestPaths.SNAPSHOT_DIR)) {
-                await(othersSent, "the settings or the pin are read after the manifest load");
+                Awaiting.latch(
+                    othersSent,
+                    Duration.ofSeconds(30),
+                    "the settings or the pin are read after the manifest load");
               }
             });
     // A new IsleDB: the settings are checked once per database object.
@@ -104,8 +97,7 @@ class WriterOpenReadsTest {
   void aRestoreToAMissingPinStillFailsWithItsName() {
     writeAndPin(1);
     try (IsleDB db = IsleDB.open(mem, dbo)) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-              () -> db.openWriterRestoredTo(wo(), "nope"))
+      assertThatThrownBy(() -> db.openWriterRestoredTo(wo(), "nope"))
           .hasMessageContaining("cannot restore to pin 'nope'")
           .hasMessageContaining("no such pin");
     }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.isledb.RequestStats.RequestKind;
 import io.isledb.storage.InMemoryObjectStore;
+import io.isledb.testing.Awaiting;
 import io.isledb.testing.HookedObjectStore;
 import io.isledb.testing.HookedObjectStore.Op;
 import io.isledb.testing.HookedObjectStore.Phase;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -104,21 +106,6 @@ class ConcurrentLogTailTest {
     assertThat(LogTail.read(m.store(), List.of(1L, 2L))).hasSize(1);
   }
 
-  /**
-   * Waits until {@code gate} is open, as an {@link AssertionError} after 30 s: the request that
-   * should have opened it was not sent while this one was in flight.
-   */
-  private static void await(CountDownLatch gate, String what) {
-    try {
-      if (!gate.await(30, TimeUnit.SECONDS)) {
-        throw new AssertionError(what);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   @Test
   void openListsBothDirectoriesThenReadsTheSnapshotAndTheTailSideBySide() {
     InMemoryObjectStore mem = new InMemoryObjectStore();
@@ -140,11 +127,13 @@ class ConcurrentLogTailTest {
               if (op == Op.LIST && name.equals(ManifestPaths.LOG_DIR)) {
                 logListed.countDown();
               } else if (op == Op.LIST && name.equals(ManifestPaths.SNAPSHOT_DIR)) {
-                await(logListed, "the log is listed after the snapshots");
+                Awaiting.latch(
+                    logListed, Duration.ofSeconds(30), "the log is listed after the snapshots");
               } else if (op == Op.GET && name.startsWith(ManifestPaths.LOG_DIR)) {
                 tailRead.countDown();
               } else if (op == Op.GET && name.startsWith(ManifestPaths.SNAPSHOT_DIR)) {
-                await(tailRead, "the log tail is read after the snapshot");
+                Awaiting.latch(
+                    tailRead, Duration.ofSeconds(30), "the log tail is read after the snapshot");
               }
             });
     Manifest.Listed loaded = new Manifest(hooked).loadLatestListedFromSnapshot();

@@ -73,4 +73,20 @@ public final class Awaiting {
       }
     }
   }
+
+  /**
+   * Waits for {@code latch}; fails with {@code what} after {@code timeout} (a safety bound only:
+   * for a request held until another one is sent, "not sent while this one was in flight").
+   */
+  public static void latch(
+      java.util.concurrent.CountDownLatch latch, Duration timeout, String what) {
+    try {
+      if (!latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new AssertionError("not released within " + timeout + ": " + what);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for: " + what, e);
+    }
+  }
 }
